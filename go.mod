@@ -1,0 +1,3 @@
+module github.com/qesproject/qes
+
+go 1.26

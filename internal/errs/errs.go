@@ -1,0 +1,163 @@
+// Package errs is the one error type of qes. Domain packages say what went
+// wrong with a Kind and a human-readable Detail; the HTTP edges (csc, portal)
+// each map a Kind to their own protocol shape in exactly one place.
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the caller can do about it, not by where it
+// happened.
+type Kind int
+
+const (
+	// Internal is an unexpected condition; details are logged, never shown.
+	Internal Kind = iota
+	// InvalidRequest: malformed or missing input; the caller must fix the request.
+	InvalidRequest
+	// InvalidToken: missing, unknown or revoked access token (HTTP 401).
+	InvalidToken
+	// ExpiredToken: the access or refresh token has expired (HTTP 401).
+	ExpiredToken
+	// AccessDenied: authenticated, but not allowed to do this.
+	AccessDenied
+	// AuthenticationFailed: wrong user ID or password at login.
+	AuthenticationFailed
+	// InvalidPIN: the signing PIN is wrong.
+	InvalidPIN
+	// InvalidOTP: the one-time password is wrong, expired or already used.
+	InvalidOTP
+	// Locked: too many failed attempts; the credential or account is blocked.
+	Locked
+	// InvalidSAD: the Signature Activation Data is unknown, used up or not for this request.
+	InvalidSAD
+	// ExpiredSAD: the Signature Activation Data has expired.
+	ExpiredSAD
+	// HashNotAuthorized: a hash to sign was not bound to the SAD.
+	HashNotAuthorized
+	// CredentialUnusable: key disabled, certificate expired, suspended or revoked.
+	CredentialUnusable
+	// NotFound: the referenced object does not exist (or is not the caller's).
+	NotFound
+	// Conflict: the object exists already or is in a state that forbids the change.
+	Conflict
+	// InvalidGrant: an OAuth 2.0 code or refresh token is invalid, expired or mismatched.
+	InvalidGrant
+	// InvalidClient: OAuth 2.0 client authentication failed.
+	InvalidClient
+	// RateLimited: too many requests; try later (HTTP 429).
+	RateLimited
+	// NotImplemented: the method or option is not supported (HTTP 501).
+	NotImplemented
+	// Unavailable: a dependency (HSM, storage) is temporarily unavailable (HTTP 503).
+	Unavailable
+)
+
+var kindNames = map[Kind]string{
+	Internal:             "internal",
+	InvalidRequest:       "invalid_request",
+	InvalidToken:         "invalid_token",
+	ExpiredToken:         "expired_token",
+	AccessDenied:         "access_denied",
+	AuthenticationFailed: "authentication_failed",
+	InvalidPIN:           "invalid_pin",
+	InvalidOTP:           "invalid_otp",
+	Locked:               "locked",
+	InvalidSAD:           "invalid_sad",
+	ExpiredSAD:           "expired_sad",
+	HashNotAuthorized:    "hash_not_authorized",
+	CredentialUnusable:   "credential_unusable",
+	NotFound:             "not_found",
+	Conflict:             "conflict",
+	InvalidGrant:         "invalid_grant",
+	InvalidClient:        "invalid_client",
+	RateLimited:          "rate_limited",
+	NotImplemented:       "not_implemented",
+	Unavailable:          "unavailable",
+}
+
+func (k Kind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error carries a Kind, a Detail safe to show to the caller, and an optional
+// wrapped cause that is for logs only.
+type Error struct {
+	Kind   Kind
+	Detail string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Err != nil && e.Detail != "":
+		return e.Detail + ": " + e.Err.Error()
+	case e.Err != nil:
+		return e.Kind.String() + ": " + e.Err.Error()
+	case e.Detail != "":
+		return e.Detail
+	default:
+		return e.Kind.String()
+	}
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// E builds an Error with a caller-facing detail.
+func E(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
+
+// Ef builds an Error with a formatted caller-facing detail.
+func Ef(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches a kind and caller-facing detail to a cause. A nil cause
+// yields nil so that `return errs.Wrap(...)` is safe after a call.
+func Wrap(err error, kind Kind, detail string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: kind, Detail: detail, Err: err}
+}
+
+// Internalf wraps an unexpected failure with context for the logs; callers
+// see only a generic message.
+func Internalf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: Internal, Err: fmt.Errorf(format+": %w", append(args, err)...)}
+}
+
+// KindOf reports the Kind of the first *Error in err's chain, or Internal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// DetailOf reports the caller-facing detail of the first *Error in err's chain
+// that has one. Internal errors never expose their cause.
+func DetailOf(err error) string {
+	var e *Error
+	for errors.As(err, &e) {
+		if e.Kind == Internal {
+			return ""
+		}
+		if e.Detail != "" {
+			return e.Detail
+		}
+		err = e.Err
+	}
+	return ""
+}
+
+// Is reports whether err carries the given kind.
+func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }

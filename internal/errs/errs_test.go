@@ -1,0 +1,52 @@
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestKindAndDetailSurviveWrapping(t *testing.T) {
+	base := E(InvalidPIN, "The PIN is invalid")
+	wrapped := fmt.Errorf("authorize credential c1: %w", base)
+
+	tests := []struct {
+		name       string
+		err        error
+		wantKind   Kind
+		wantDetail string
+	}{
+		{"plain", base, InvalidPIN, "The PIN is invalid"},
+		{"fmt-wrapped", wrapped, InvalidPIN, "The PIN is invalid"},
+		{"foreign error", errors.New("disk on fire"), Internal, ""},
+		{"internal hides cause", Internalf(errors.New("bolt: tx closed"), "save SAD"), Internal, ""},
+		{"wrap keeps detail", Wrap(errors.New("asn1: bad"), InvalidRequest, "Invalid parameter signAlgoParams"), InvalidRequest, "Invalid parameter signAlgoParams"},
+		{"detail from inner", &Error{Kind: Locked, Err: E(Locked, "Credential locked")}, Locked, "Credential locked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := KindOf(tt.err); got != tt.wantKind {
+				t.Errorf("KindOf = %v, want %v", got, tt.wantKind)
+			}
+			if got := DetailOf(tt.err); got != tt.wantDetail {
+				t.Errorf("DetailOf = %q, want %q", got, tt.wantDetail)
+			}
+		})
+	}
+}
+
+func TestWrapNilIsNil(t *testing.T) {
+	if Wrap(nil, InvalidRequest, "x") != nil || Internalf(nil, "x") != nil {
+		t.Fatal("wrapping nil must stay nil")
+	}
+}
+
+func TestInternalMessageKeepsContextForLogs(t *testing.T) {
+	err := Internalf(errors.New("EOF"), "read credential %s", "c1")
+	if got, want := err.Error(), "internal: read credential c1: EOF"; got != want {
+		t.Fatalf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(err, errors.Unwrap(errors.Unwrap(err))) {
+		t.Fatal("cause must stay reachable with errors.Is")
+	}
+}
