@@ -1,0 +1,452 @@
+// Package bolt is the embedded storage back end: one bbolt file, fsync on
+// every commit, so that what a transaction guards (a used SAD, a PIN failure)
+// survives a crash that happens right after.
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+var (
+	bHolders       = []byte("holders")
+	bCredentials   = []byte("credentials")
+	bCredByHolder  = []byte("credentials_by_holder")
+	bSADs          = []byte("sads")
+	bOTPs          = []byte("otps")
+	bTokens        = []byte("tokens")
+	bAuthorities   = []byte("authorities")
+	bCertificates  = []byte("certificates")
+	bMeta          = []byte("meta")
+	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta}
+	keyCRLNumber   = []byte("crl_number")
+	keyAuditAnchor = []byte("audit_anchor")
+)
+
+// DB is a storage.Store in one bbolt file.
+type DB struct {
+	db *bolt.DB
+}
+
+var _ storage.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path. It fails fast
+// if another process holds the file.
+func Open(path string) (*DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, errs.Wrap(err, errs.Unavailable, fmt.Sprintf("database %s is in use by another process (is qesd already running?)", path))
+		}
+		return nil, errs.Internalf(err, "open database %s", path)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, errs.Internalf(err, "initialise database %s", path)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the file.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Path is the file behind the store.
+func (d *DB) Path() string { return d.db.Path() }
+
+func get[T any](tx *bolt.Tx, bucket, key []byte, what string) (*T, error) {
+	v := tx.Bucket(bucket).Get(key)
+	if v == nil {
+		return nil, errs.Ef(errs.NotFound, "%s not found", what)
+	}
+	var rec T
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, errs.Internalf(err, "decode %s", what)
+	}
+	return &rec, nil
+}
+
+func put(tx *bolt.Tx, bucket, key []byte, rec any) error {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return errs.Internalf(err, "encode %s record", bucket)
+	}
+	return tx.Bucket(bucket).Put(key, v)
+}
+
+func create(tx *bolt.Tx, bucket, key []byte, rec any, what string) error {
+	if tx.Bucket(bucket).Get(key) != nil {
+		return errs.Ef(errs.Conflict, "%s already exists", what)
+	}
+	return put(tx, bucket, key, rec)
+}
+
+func (d *DB) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.View(fn)
+}
+
+func (d *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.Update(fn)
+}
+
+// updateRecord is the read-modify-write every Update method shares.
+func updateRecord[T any](d *DB, ctx context.Context, bucket, key []byte, what string, fn func(*T) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[T](tx, bucket, key, what)
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		return put(tx, bucket, key, rec)
+	})
+}
+
+func scan[T any](tx *bolt.Tx, bucket []byte, prefix []byte, fn func(k []byte, rec *T) error) error {
+	c := tx.Bucket(bucket).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return errs.Internalf(err, "decode %s record", bucket)
+		}
+		if err := fn(k, &rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- holders
+
+func (d *DB) CreateHolder(ctx context.Context, h *storage.Holder) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		return create(tx, bHolders, []byte(h.ID), h, "holder "+h.ID)
+	})
+}
+
+func (d *DB) Holder(ctx context.Context, id string) (h *storage.Holder, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		h, err = get[storage.Holder](tx, bHolders, []byte(id), "holder")
+		return err
+	})
+	return h, err
+}
+
+func (d *DB) UpdateHolder(ctx context.Context, id string, fn func(*storage.Holder) error) error {
+	return updateRecord(d, ctx, bHolders, []byte(id), "holder", fn)
+}
+
+func (d *DB) ListHolders(ctx context.Context) (out []*storage.Holder, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		return scan(tx, bHolders, nil, func(_ []byte, h *storage.Holder) error {
+			out = append(out, h)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// --- credentials
+
+func holderIndexKey(holderID, credID string) []byte {
+	return []byte(holderID + "\x00" + credID)
+}
+
+func (d *DB) CreateCredential(ctx context.Context, c *storage.Credential) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bHolders).Get([]byte(c.HolderID)) == nil {
+			return errs.Ef(errs.NotFound, "holder %s not found", c.HolderID)
+		}
+		if err := create(tx, bCredentials, []byte(c.ID), c, "credential "+c.ID); err != nil {
+			return err
+		}
+		return tx.Bucket(bCredByHolder).Put(holderIndexKey(c.HolderID, c.ID), nil)
+	})
+}
+
+func (d *DB) Credential(ctx context.Context, id string) (c *storage.Credential, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c, err = get[storage.Credential](tx, bCredentials, []byte(id), "credential")
+		return err
+	})
+	return c, err
+}
+
+func (d *DB) CredentialsOf(ctx context.Context, holderID string) (out []*storage.Credential, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(holderID + "\x00")
+		c := tx.Bucket(bCredByHolder).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			cred, err := get[storage.Credential](tx, bCredentials, k[len(prefix):], "credential")
+			if err != nil {
+				return err
+			}
+			out = append(out, cred)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (d *DB) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.Credential](tx, bCredentials, []byte(id), "credential")
+		if err != nil {
+			return err
+		}
+		holder := rec.HolderID
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.ID != id || rec.HolderID != holder {
+			return errs.E(errs.Internal, "a credential's ID and holder never change")
+		}
+		return put(tx, bCredentials, []byte(id), rec)
+	})
+}
+
+// --- SADs
+
+func (d *DB) PutSAD(ctx context.Context, s *storage.SAD) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		return create(tx, bSADs, s.Key, s, "SAD")
+	})
+}
+
+func (d *DB) UpdateSAD(ctx context.Context, key []byte, fn func(*storage.SAD) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.SAD](tx, bSADs, key, "SAD")
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.Remaining <= 0 {
+			return tx.Bucket(bSADs).Delete(key)
+		}
+		return put(tx, bSADs, key, rec)
+	})
+}
+
+func (d *DB) DeleteSAD(ctx context.Context, key []byte) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bSADs).Delete(key) })
+}
+
+func (d *DB) DeleteExpiredSADs(ctx context.Context, now time.Time) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		var expired [][]byte
+		if err := scan(tx, bSADs, nil, func(k []byte, s *storage.SAD) error {
+			if !now.Before(s.ExpiresAt) {
+				expired = append(expired, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range expired {
+			if err := tx.Bucket(bSADs).Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(expired)
+		return nil
+	})
+	return n, err
+}
+
+// --- OTPs
+
+func (d *DB) PutOTP(ctx context.Context, o *storage.OTP) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx, bOTPs, []byte(o.Key), o) })
+}
+
+func (d *DB) UpdateOTP(ctx context.Context, key string, fn func(*storage.OTP) (bool, error)) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.OTP](tx, bOTPs, []byte(key), "OTP")
+		if err != nil {
+			return err
+		}
+		del, err := fn(rec)
+		if err != nil {
+			return err
+		}
+		if del {
+			return tx.Bucket(bOTPs).Delete([]byte(key))
+		}
+		return put(tx, bOTPs, []byte(key), rec)
+	})
+}
+
+// --- tokens
+
+func (d *DB) PutToken(ctx context.Context, t *storage.Token) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bTokens, []byte(t.ID), t, "token") })
+}
+
+func (d *DB) Token(ctx context.Context, id string) (t *storage.Token, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		t, err = get[storage.Token](tx, bTokens, []byte(id), "token")
+		return err
+	})
+	return t, err
+}
+
+func (d *DB) TakeToken(ctx context.Context, id string) (t *storage.Token, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		t, err = get[storage.Token](tx, bTokens, []byte(id), "token")
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bTokens).Delete([]byte(id))
+	})
+	return t, err
+}
+
+func (d *DB) DeleteToken(ctx context.Context, id string) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bTokens).Delete([]byte(id)) })
+}
+
+func (d *DB) deleteTokensWhere(ctx context.Context, match func(*storage.Token) bool) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		var doomed [][]byte
+		if err := scan(tx, bTokens, nil, func(k []byte, t *storage.Token) error {
+			if match(t) {
+				doomed = append(doomed, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := tx.Bucket(bTokens).Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	return n, err
+}
+
+func (d *DB) DeleteGrant(ctx context.Context, grantID string) (int, error) {
+	if grantID == "" {
+		return 0, nil
+	}
+	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return t.GrantID == grantID })
+}
+
+func (d *DB) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
+	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return !now.Before(t.ExpiresAt) })
+}
+
+// --- authorities
+
+func (d *DB) PutAuthority(ctx context.Context, a *storage.Authority) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx, bAuthorities, []byte(a.Name), a) })
+}
+
+func (d *DB) Authority(ctx context.Context, name string) (a *storage.Authority, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		a, err = get[storage.Authority](tx, bAuthorities, []byte(name), "authority "+name)
+		return err
+	})
+	return a, err
+}
+
+// --- certificates
+
+func (d *DB) CreateCertificate(ctx context.Context, c *storage.Certificate) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		return create(tx, bCertificates, []byte(c.Serial), c, "certificate "+c.Serial)
+	})
+}
+
+func (d *DB) Certificate(ctx context.Context, serial string) (c *storage.Certificate, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c, err = get[storage.Certificate](tx, bCertificates, []byte(serial), "certificate")
+		return err
+	})
+	return c, err
+}
+
+func (d *DB) UpdateCertificate(ctx context.Context, serial string, fn func(*storage.Certificate) error) error {
+	return updateRecord(d, ctx, bCertificates, []byte(serial), "certificate", fn)
+}
+
+func (d *DB) ListCertificates(ctx context.Context, fn func(*storage.Certificate) error) error {
+	return d.view(ctx, func(tx *bolt.Tx) error {
+		return scan(tx, bCertificates, nil, func(_ []byte, c *storage.Certificate) error { return fn(c) })
+	})
+}
+
+func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bMeta)
+		if v := b.Get(keyCRLNumber); v != nil {
+			if _, err := fmt.Sscan(string(v), &n); err != nil {
+				return errs.Internalf(err, "decode CRL number")
+			}
+		}
+		n++
+		return b.Put(keyCRLNumber, []byte(fmt.Sprint(n)))
+	})
+	return n, err
+}
+
+// --- audit anchor
+
+// SaveAuditAnchor records the newest audit record's sequence number and hash,
+// so that cutting records off the end of the audit log is detected.
+func (d *DB) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		v, _ := json.Marshal(struct {
+			Seq  uint64 `json:"seq"`
+			Hash []byte `json:"hash"`
+		}{seq, hash})
+		return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
+	})
+}
+
+// AuditAnchor returns the last saved anchor (0, nil when none).
+func (d *DB) AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bMeta).Get(keyAuditAnchor)
+		if v == nil {
+			return nil
+		}
+		var a struct {
+			Seq  uint64 `json:"seq"`
+			Hash []byte `json:"hash"`
+		}
+		if err := json.Unmarshal(v, &a); err != nil {
+			return errs.Internalf(err, "decode audit anchor")
+		}
+		seq, hash = a.Seq, a.Hash
+		return nil
+	})
+	return seq, hash, err
+}

@@ -1,0 +1,79 @@
+package bolt_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+	"github.com/qesproject/qes/storage/bolt"
+	"github.com/qesproject/qes/storage/storagetest"
+)
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "qes.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	})
+}
+
+// A used SAD must stay used after the process stops: the whole point of
+// committing before the HSM signs.
+func TestCommittedStateSurvivesReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "qes.db")
+	db, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSAD(ctx, &storage.SAD{Key: []byte("s"), Remaining: 2, Hashes: []string{"h1", "h2"}, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateSAD(ctx, []byte("s"), func(s *storage.SAD) error { s.Remaining--; s.Hashes = s.Hashes[1:]; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAuditAnchor(ctx, 7, []byte{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.UpdateSAD(ctx, []byte("s"), func(s *storage.SAD) error {
+		if s.Remaining != 1 || len(s.Hashes) != 1 || s.Hashes[0] != "h2" {
+			t.Fatalf("after reopen SAD = %+v, want one use left for h2", s)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, hash, err := db.AuditAnchor(ctx)
+	if err != nil || seq != 7 || len(hash) != 2 {
+		t.Fatalf("anchor = %d %v %v", seq, hash, err)
+	}
+}
+
+func TestSecondOpenFailsClearly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "qes.db")
+	db, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = bolt.Open(path)
+	if !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("second open: %v, want Unavailable (file locked)", err)
+	}
+}

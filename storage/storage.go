@@ -1,0 +1,213 @@
+// Package storage defines what qes keeps, one interface per aggregate, so
+// that the embedded bbolt store (storage/bolt) and a networked database can
+// stand in for each other. Records hold only hashes/MACs of secrets.
+//
+// Update methods run fn on the current record inside one transaction and
+// commit what fn leaves in it when fn returns nil. A non-nil error from fn
+// aborts without writing; a rule that must both record a failure (a wrong PIN)
+// and refuse the request therefore records in fn, returns nil, and reports the
+// refusal after the commit.
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Store is every aggregate together; the embedded and networked back ends
+// implement it whole.
+type Store interface {
+	Holders
+	Credentials
+	SADs
+	OTPs
+	Tokens
+	Authorities
+	Certificates
+	Close() error
+}
+
+// Holder is a natural person with an account.
+type Holder struct {
+	ID                string    `json:"id"`
+	PasswordHash      string    `json:"passwordHash"`
+	PasswordChangedAt time.Time `json:"passwordChangedAt"`
+	FailedLogins      int       `json:"failedLogins"`
+	LoginLockedUntil  time.Time `json:"loginLockedUntil,omitzero"`
+
+	GivenName   string `json:"givenName"`
+	Surname     string `json:"surname"`
+	Country     string `json:"country"`
+	SemanticsID string `json:"semanticsId"` // e.g. TINIT-RSSMRA80A01H501U
+	Email       string `json:"email"`
+	Phone       string `json:"phone"` // E.164, receives SMS OTPs
+	Lang        string `json:"lang"`
+
+	// OTPMode is "sms" or "app": how signing OTPs reach the holder.
+	OTPMode string `json:"otpMode"`
+	// TOTPSealed is the authenticator-app seed, encrypted by a key in the HSM.
+	TOTPSealed []byte `json:"totpSealed,omitempty"`
+	// TOTPLastStep stops a TOTP code from being accepted twice.
+	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Credential is a signing key in the HSM with its certificate and the
+// factors that activate it.
+type Credential struct {
+	ID       string `json:"id"`
+	HolderID string `json:"holderId"`
+	KeyRef   string `json:"keyRef"`  // CKA_ID on the token
+	KeyType  string `json:"keyType"` // hsm.KeyType
+	// Certificates is the DER chain, signer first, up to and including the root.
+	Certificates [][]byte `json:"certificates"`
+	KeyEnabled   bool     `json:"keyEnabled"`
+	Description  string   `json:"description,omitempty"`
+	Multisign    int      `json:"multisign"`
+
+	PINHash     string `json:"pinHash"`
+	PINFailures int    `json:"pinFailures"`
+	PINBlocked  bool   `json:"pinBlocked"`
+	PUKHash     string `json:"pukHash"`
+	PUKFailures int    `json:"pukFailures"`
+	PUKBlocked  bool   `json:"pukBlocked"`
+	// OTPFailures counts wrong OTPs in a row; too many throttle the credential.
+	OTPFailures    int       `json:"otpFailures"`
+	OTPLockedUntil time.Time `json:"otpLockedUntil,omitzero"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// SAD is one credential authorization: the activation data a client presents
+// to sign, bound (SCAL2) to the holder, credential, hash algorithm and the
+// multiset of hashes still allowed.
+type SAD struct {
+	// Key is the MAC of the SAD string; the string itself is never stored.
+	Key           []byte    `json:"key"`
+	HolderID      string    `json:"holderId"`
+	CredentialID  string    `json:"credentialId"`
+	HashAlgorithm string    `json:"hashAlgorithm"` // OID
+	Hashes        []string  `json:"hashes"`        // base64 (std) of the raw digests not yet signed
+	Remaining     int       `json:"remaining"`     // signatures still allowed
+	ExpiresAt     time.Time `json:"expiresAt"`
+	CreatedAt     time.Time `json:"createdAt"`
+	// Transaction links the SADs of one multi-signature transaction
+	// (credentials/extendTransaction).
+	Transaction string `json:"transaction"`
+	ClientID    string `json:"clientId,omitempty"`
+}
+
+// OTP is an outstanding one-time code sent to a holder for one purpose.
+type OTP struct {
+	// Key is "<holderID>/<purpose>[/<subject>]"; a new code replaces the old.
+	Key       string    `json:"key"`
+	CodeMAC   []byte    `json:"codeMac"`
+	Channel   string    `json:"channel"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	SentAt    time.Time `json:"sentAt"`
+	Attempts  int       `json:"attempts"`
+}
+
+// Token is an issued access token (by its JWT ID) or refresh token (by MAC).
+type Token struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // "access" | "refresh" | "code"
+	HolderID  string    `json:"holderId"`
+	ClientID  string    `json:"clientId,omitempty"`
+	Scope     string    `json:"scope"`
+	GrantID   string    `json:"grantId"` // tokens from one login or OAuth grant
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Data carries kind-specific JSON (an OAuth code's PKCE challenge and
+	// authorization details, a credential-scope token's binding).
+	Data []byte `json:"data,omitempty"`
+}
+
+// Authority is a CA, OCSP responder or TSA key with its certificate chain.
+type Authority struct {
+	Name         string   `json:"name"` // "root", "issuing", "ocsp", "tsa"
+	KeyRef       string   `json:"keyRef"`
+	Certificates [][]byte `json:"certificates"` // own certificate first
+}
+
+// CertStatus is the revocation state of an issued certificate.
+type CertStatus string
+
+const (
+	CertActive    CertStatus = "active"
+	CertSuspended CertStatus = "suspended"
+	CertRevoked   CertStatus = "revoked"
+)
+
+// Certificate is the CA's record of one issued end-entity certificate.
+type Certificate struct {
+	Serial       string     `json:"serial"` // lower-case hex
+	CredentialID string     `json:"credentialId"`
+	HolderID     string     `json:"holderId"`
+	DER          []byte     `json:"der"`
+	NotBefore    time.Time  `json:"notBefore"`
+	NotAfter     time.Time  `json:"notAfter"`
+	Status       CertStatus `json:"status"`
+	StatusSince  time.Time  `json:"statusSince,omitzero"`
+	RevokedAt    time.Time  `json:"revokedAt,omitzero"`
+	Reason       int        `json:"reason,omitempty"` // RFC 5280 CRLReason
+}
+
+// Holders stores accounts.
+type Holders interface {
+	CreateHolder(ctx context.Context, h *Holder) error // errs.Conflict if the ID is taken
+	Holder(ctx context.Context, id string) (*Holder, error)
+	UpdateHolder(ctx context.Context, id string, fn func(*Holder) error) error
+	ListHolders(ctx context.Context) ([]*Holder, error)
+}
+
+// Credentials stores signing credentials.
+type Credentials interface {
+	CreateCredential(ctx context.Context, c *Credential) error
+	Credential(ctx context.Context, id string) (*Credential, error)
+	CredentialsOf(ctx context.Context, holderID string) ([]*Credential, error)
+	UpdateCredential(ctx context.Context, id string, fn func(*Credential) error) error
+}
+
+// SADs stores credential authorizations.
+type SADs interface {
+	PutSAD(ctx context.Context, s *SAD) error
+	// UpdateSAD runs fn on the SAD; if fn leaves Remaining at 0 the SAD is deleted.
+	UpdateSAD(ctx context.Context, key []byte, fn func(*SAD) error) error
+	DeleteSAD(ctx context.Context, key []byte) error
+	DeleteExpiredSADs(ctx context.Context, now time.Time) (int, error)
+}
+
+// OTPs stores outstanding one-time codes.
+type OTPs interface {
+	PutOTP(ctx context.Context, o *OTP) error
+	// UpdateOTP runs fn on the code; deleteAfter set by fn removes it.
+	UpdateOTP(ctx context.Context, key string, fn func(o *OTP) (deleteAfter bool, err error)) error
+}
+
+// Tokens stores access, refresh and authorization-code tokens.
+type Tokens interface {
+	PutToken(ctx context.Context, t *Token) error
+	Token(ctx context.Context, id string) (*Token, error)
+	// TakeToken returns and deletes the token in one step (single-use codes).
+	TakeToken(ctx context.Context, id string) (*Token, error)
+	DeleteToken(ctx context.Context, id string) error
+	DeleteGrant(ctx context.Context, grantID string) (int, error)
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error)
+}
+
+// Authorities stores the service's own keys and certificates.
+type Authorities interface {
+	PutAuthority(ctx context.Context, a *Authority) error
+	Authority(ctx context.Context, name string) (*Authority, error)
+}
+
+// Certificates stores the CA's register of issued certificates.
+type Certificates interface {
+	CreateCertificate(ctx context.Context, c *Certificate) error // errs.Conflict on a reused serial
+	Certificate(ctx context.Context, serial string) (*Certificate, error)
+	UpdateCertificate(ctx context.Context, serial string, fn func(*Certificate) error) error
+	ListCertificates(ctx context.Context, fn func(*Certificate) error) error
+	// NextCRLNumber returns a strictly increasing CRL number.
+	NextCRLNumber(ctx context.Context) (uint64, error)
+}

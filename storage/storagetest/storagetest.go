@@ -1,0 +1,170 @@
+// Package storagetest is the behaviour every storage.Store must show. A new
+// back end (a networked database) proves itself by passing Run.
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+// Run exercises a fresh, empty store returned by open.
+func Run(t *testing.T, open func(t *testing.T) storage.Store) {
+	t.Run("holders", func(t *testing.T) { testHolders(t, open(t)) })
+	t.Run("credentials", func(t *testing.T) { testCredentials(t, open(t)) })
+	t.Run("sads", func(t *testing.T) { testSADs(t, open(t)) })
+	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
+	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
+	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantKind(t *testing.T, err error, k errs.Kind) {
+	t.Helper()
+	if !errs.Is(err, k) {
+		t.Fatalf("error %v: want kind %v", err, k)
+	}
+}
+
+func testHolders(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	h := &storage.Holder{ID: "alice", PasswordHash: "$argon2id$x", Phone: "+390000"}
+	must(t, s.CreateHolder(ctx, h))
+	wantKind(t, s.CreateHolder(ctx, h), errs.Conflict)
+	_, err := s.Holder(ctx, "bob")
+	wantKind(t, err, errs.NotFound)
+
+	must(t, s.UpdateHolder(ctx, "alice", func(h *storage.Holder) error { h.FailedLogins = 3; return nil }))
+	refuse := errors.New("no")
+	if err := s.UpdateHolder(ctx, "alice", func(h *storage.Holder) error { h.FailedLogins = 99; return refuse }); !errors.Is(err, refuse) {
+		t.Fatalf("update error %v, want the fn's error", err)
+	}
+	got, err := s.Holder(ctx, "alice")
+	must(t, err)
+	if got.FailedLogins != 3 || got.Phone != "+390000" {
+		t.Fatalf("holder after updates = %+v: a failed update must not write", got)
+	}
+	all, err := s.ListHolders(ctx)
+	must(t, err)
+	if len(all) != 1 {
+		t.Fatalf("ListHolders = %d holders, want 1", len(all))
+	}
+}
+
+func testCredentials(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	wantKind(t, s.CreateCredential(ctx, &storage.Credential{ID: "c0", HolderID: "ghost"}), errs.NotFound)
+	must(t, s.CreateHolder(ctx, &storage.Holder{ID: "alice"}))
+	must(t, s.CreateHolder(ctx, &storage.Holder{ID: "alicex"}))
+	for _, c := range []*storage.Credential{{ID: "c1", HolderID: "alice"}, {ID: "c2", HolderID: "alice"}, {ID: "c3", HolderID: "alicex"}} {
+		must(t, s.CreateCredential(ctx, c))
+	}
+	wantKind(t, s.CreateCredential(ctx, &storage.Credential{ID: "c1", HolderID: "alice"}), errs.Conflict)
+	list, err := s.CredentialsOf(ctx, "alice")
+	must(t, err)
+	if len(list) != 2 || list[0].ID != "c1" || list[1].ID != "c2" {
+		t.Fatalf("CredentialsOf(alice) = %v, want c1 c2 only (not alicex's)", list)
+	}
+	must(t, s.UpdateCredential(ctx, "c1", func(c *storage.Credential) error { c.PINFailures = 2; return nil }))
+	if err := s.UpdateCredential(ctx, "c1", func(c *storage.Credential) error { c.HolderID = "alicex"; return nil }); err == nil {
+		t.Fatal("moving a credential to another holder must fail")
+	}
+	c, err := s.Credential(ctx, "c1")
+	must(t, err)
+	if c.PINFailures != 2 || c.HolderID != "alice" {
+		t.Fatalf("credential = %+v", c)
+	}
+}
+
+func testSADs(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sad := &storage.SAD{Key: []byte("k1"), Hashes: []string{"a", "b"}, Remaining: 2, ExpiresAt: now.Add(time.Minute)}
+	must(t, s.PutSAD(ctx, sad))
+	wantKind(t, s.PutSAD(ctx, sad), errs.Conflict)
+	must(t, s.UpdateSAD(ctx, []byte("k1"), func(s *storage.SAD) error { s.Remaining--; s.Hashes = s.Hashes[1:]; return nil }))
+	must(t, s.UpdateSAD(ctx, []byte("k1"), func(s *storage.SAD) error {
+		if s.Remaining != 1 || len(s.Hashes) != 1 || s.Hashes[0] != "b" {
+			t.Fatalf("SAD after one use = %+v", s)
+		}
+		s.Remaining--
+		return nil
+	}))
+	wantKind(t, s.UpdateSAD(ctx, []byte("k1"), func(*storage.SAD) error { return nil }), errs.NotFound)
+
+	must(t, s.PutSAD(ctx, &storage.SAD{Key: []byte("old"), Remaining: 1, ExpiresAt: now}))
+	must(t, s.PutSAD(ctx, &storage.SAD{Key: []byte("new"), Remaining: 1, ExpiresAt: now.Add(time.Second)}))
+	n, err := s.DeleteExpiredSADs(ctx, now)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("DeleteExpiredSADs removed %d, want 1 (expiry is inclusive)", n)
+	}
+}
+
+func testOTPs(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	must(t, s.PutOTP(ctx, &storage.OTP{Key: "alice/sign/c1", CodeMAC: []byte{1}}))
+	must(t, s.PutOTP(ctx, &storage.OTP{Key: "alice/sign/c1", CodeMAC: []byte{2}})) // a new code replaces the old
+	must(t, s.UpdateOTP(ctx, "alice/sign/c1", func(o *storage.OTP) (bool, error) {
+		if o.CodeMAC[0] != 2 {
+			t.Fatalf("the newest code must win, got %v", o.CodeMAC)
+		}
+		o.Attempts++
+		return false, nil
+	}))
+	must(t, s.UpdateOTP(ctx, "alice/sign/c1", func(o *storage.OTP) (bool, error) { return o.Attempts == 1, nil }))
+	wantKind(t, s.UpdateOTP(ctx, "alice/sign/c1", func(*storage.OTP) (bool, error) { return false, nil }), errs.NotFound)
+}
+
+func testTokens(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	must(t, s.PutToken(ctx, &storage.Token{ID: "a1", GrantID: "g1", ExpiresAt: now.Add(time.Hour)}))
+	must(t, s.PutToken(ctx, &storage.Token{ID: "r1", GrantID: "g1", ExpiresAt: now.Add(time.Hour)}))
+	must(t, s.PutToken(ctx, &storage.Token{ID: "a2", GrantID: "g2", ExpiresAt: now}))
+	must(t, s.PutToken(ctx, &storage.Token{ID: "code", ExpiresAt: now.Add(time.Hour)}))
+	if _, err := s.TakeToken(ctx, "code"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.TakeToken(ctx, "code")
+	wantKind(t, err, errs.NotFound)
+	n, err := s.DeleteGrant(ctx, "g1")
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("DeleteGrant removed %d, want 2", n)
+	}
+	n, err = s.DeleteExpiredTokens(ctx, now)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("DeleteExpiredTokens removed %d, want 1", n)
+	}
+}
+
+func testCertificates(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	must(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0a", Status: storage.CertActive}))
+	wantKind(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0a"}), errs.Conflict)
+	must(t, s.UpdateCertificate(ctx, "0a", func(c *storage.Certificate) error { c.Status = storage.CertSuspended; return nil }))
+	var seen []storage.CertStatus
+	must(t, s.ListCertificates(ctx, func(c *storage.Certificate) error { seen = append(seen, c.Status); return nil }))
+	if len(seen) != 1 || seen[0] != storage.CertSuspended {
+		t.Fatalf("ListCertificates = %v", seen)
+	}
+	a, err := s.NextCRLNumber(ctx)
+	must(t, err)
+	b, err := s.NextCRLNumber(ctx)
+	must(t, err)
+	if b <= a {
+		t.Fatalf("CRL numbers must increase: %d then %d", a, b)
+	}
+}
