@@ -1,0 +1,360 @@
+// Package audit keeps the append-only, hash-chained record of what qes did
+// with holders' keys. Each record carries the SHA-256 of its predecessor, so
+// editing, removing or reordering any record breaks the chain; an anchor kept
+// outside the file (the newest sequence number and hash) exposes records cut
+// off the end. Appends are fsync'd before they return: callers write an
+// "intent" record before acting and refuse to act if that write fails.
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// Event is what happened. It must never contain a secret (PIN, PUK, password,
+// OTP, SAD): only identifiers, counts and outcomes.
+type Event struct {
+	Type       string            `json:"type"` // e.g. "credential.authorize", "signature.intent"
+	Holder     string            `json:"holder,omitempty"`
+	Credential string            `json:"credential,omitempty"`
+	Client     string            `json:"client,omitempty"`
+	Outcome    string            `json:"outcome,omitempty"` // "ok", "denied", "error", or empty for intents
+	Detail     map[string]string `json:"detail,omitempty"`
+}
+
+// Record is one line of the log.
+type Record struct {
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Event
+	Prev string `json:"prev"` // hex SHA-256 of the previous record ("" for the first)
+	Hash string `json:"hash"` // hex SHA-256 of this record with Hash empty
+}
+
+// Anchor stores the newest (seq, hash) away from the log file.
+type Anchor interface {
+	SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error
+	AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error)
+}
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("audit log is closed")
+
+// Log appends records to one file. Concurrent appends are grouped into one
+// write and one fsync.
+type Log struct {
+	path   string
+	anchor Anchor
+	now    func() time.Time
+
+	reqs chan appendReq
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex // guards closed
+	closed   bool
+	anchorCh chan struct{}
+}
+
+type appendReq struct {
+	ev    Event
+	reply chan appendResult
+}
+
+type appendResult struct {
+	seq uint64
+	err error
+}
+
+// Open opens the log at path, creating it if needed, and continues the chain
+// from its last record. now may be nil (time.Now).
+func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
+	if now == nil {
+		now = time.Now
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, errs.Internalf(err, "open audit log %s", path)
+	}
+	last, err := lastRecord(f)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	l := &Log{
+		path: path, anchor: anchor, now: now,
+		reqs:     make(chan appendReq, 256),
+		done:     make(chan struct{}),
+		anchorCh: make(chan struct{}, 1),
+	}
+	l.wg.Add(2)
+	go l.writer(f, last)
+	go l.anchorer(f.Name())
+	return l, nil
+}
+
+// lastRecord reads the tail of the file to continue the chain without
+// reading the whole history.
+func lastRecord(f *os.File) (*Record, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, errs.Internalf(err, "stat audit log")
+	}
+	if st.Size() == 0 {
+		return nil, nil
+	}
+	const tail = 64 << 10
+	off := max(st.Size()-tail, 0)
+	buf := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil, errs.Internalf(err, "read audit log tail")
+	}
+	buf = bytes.TrimRight(buf, "\n")
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		buf = buf[i+1:]
+	}
+	var r Record
+	if err := json.Unmarshal(buf, &r); err != nil {
+		return nil, errs.Internalf(err, "audit log %s ends with a damaged record; run `qesctl audit verify`", f.Name())
+	}
+	if want := r.computeHash(); want != r.Hash {
+		return nil, errs.Internalf(fmt.Errorf("hash mismatch at seq %d", r.Seq), "audit log %s has been altered; run `qesctl audit verify`", f.Name())
+	}
+	return &r, nil
+}
+
+func (r *Record) computeHash() string {
+	c := *r
+	c.Hash = ""
+	b, _ := json.Marshal(c) // a Record always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Append writes ev and returns once it is on disk.
+func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
+	}
+	reply := make(chan appendResult, 1)
+	select {
+	case l.reqs <- appendReq{ev: ev, reply: reply}:
+	case <-l.done:
+		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	// Once queued, the record will be written; wait for the outcome even if
+	// ctx ends, so the caller never acts on an unknown audit state.
+	res := <-reply
+	return res.seq, res.err
+}
+
+func (l *Log) writer(f *os.File, last *Record) {
+	defer l.wg.Done()
+	defer f.Close()
+	var seq uint64
+	prev := ""
+	if last != nil {
+		seq, prev = last.Seq, last.Hash
+	}
+	var failed error
+	var buf bytes.Buffer
+	for {
+		var batch []appendReq
+		select {
+		case r := <-l.reqs:
+			batch = append(batch, r)
+		case <-l.done:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-l.reqs:
+					r.reply <- appendResult{err: errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")}
+				default:
+					return
+				}
+			}
+		}
+	drain:
+		for len(batch) < 512 {
+			select {
+			case r := <-l.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		if failed != nil {
+			for _, r := range batch {
+				r.reply <- appendResult{err: failed}
+			}
+			continue
+		}
+		buf.Reset()
+		startSeq, startPrev := seq, prev
+		seqs := make([]uint64, len(batch))
+		for i, r := range batch {
+			seq++
+			rec := Record{Seq: seq, Time: l.now().UTC(), Event: r.ev, Prev: prev}
+			rec.Hash = rec.computeHash()
+			b, err := json.Marshal(rec)
+			if err != nil {
+				seq, prev = startSeq, startPrev
+				failed = errs.Internalf(err, "encode audit record")
+				break
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+			prev = rec.Hash
+			seqs[i] = seq
+		}
+		if failed == nil {
+			if _, err := f.Write(buf.Bytes()); err != nil {
+				failed = errs.Wrap(err, errs.Unavailable, "write audit log")
+			} else if err := f.Sync(); err != nil {
+				failed = errs.Wrap(err, errs.Unavailable, "sync audit log")
+			}
+		}
+		if failed != nil {
+			// The file may now end with a partial write; stop for good rather
+			// than chain onto it. Operators restore it with `qesctl audit verify`.
+			seq, prev = startSeq, startPrev
+			for _, r := range batch {
+				r.reply <- appendResult{err: failed}
+			}
+			continue
+		}
+		for i, r := range batch {
+			r.reply <- appendResult{seq: seqs[i]}
+		}
+		select {
+		case l.anchorCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// anchorer saves the newest head outside the file, coalescing bursts, so
+// the anchor never slows an append down.
+func (l *Log) anchorer(path string) {
+	defer l.wg.Done()
+	save := func() {
+		if l.anchor == nil {
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		last, err := lastRecord(f)
+		_ = f.Close()
+		if err != nil || last == nil {
+			return
+		}
+		h, _ := hex.DecodeString(last.Hash)
+		_ = l.anchor.SaveAuditAnchor(context.Background(), last.Seq, h)
+	}
+	for {
+		select {
+		case <-l.anchorCh:
+			save()
+		case <-l.done:
+			save()
+			return
+		}
+	}
+}
+
+// Close flushes the anchor and closes the file. Appends after Close fail.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.done)
+	l.wg.Wait()
+	return nil
+}
+
+// Report is the outcome of Verify.
+type Report struct {
+	Records uint64
+	Problem string // empty when the chain is intact
+}
+
+// Verify reads the whole log at path and checks every link, and, when an
+// anchor is given, that no record after it was cut off.
+func Verify(ctx context.Context, path string, anchor Anchor) (Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Report{}, errs.Internalf(err, "open audit log %s", path)
+	}
+	defer f.Close()
+	var rep Report
+	var anchorSeq uint64
+	var anchorHash []byte
+	if anchor != nil {
+		if anchorSeq, anchorHash, err = anchor.AuditAnchor(ctx); err != nil {
+			return rep, err
+		}
+	}
+	prev, hashAtAnchor := "", ""
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	line := 0
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		line++
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			rep.Problem = fmt.Sprintf("line %d is not a valid record: %v", line, err)
+			return rep, nil
+		}
+		switch {
+		case r.Seq != rep.Records+1:
+			rep.Problem = fmt.Sprintf("line %d has sequence %d, want %d: a record was removed or reordered", line, r.Seq, rep.Records+1)
+		case r.Prev != prev:
+			rep.Problem = fmt.Sprintf("record %d does not chain to record %d: a record was removed, inserted or edited", r.Seq, r.Seq-1)
+		case r.computeHash() != r.Hash:
+			rep.Problem = fmt.Sprintf("record %d was edited (its hash does not match its content)", r.Seq)
+		}
+		if rep.Problem != "" {
+			return rep, nil
+		}
+		rep.Records = r.Seq
+		prev = r.Hash
+		if r.Seq == anchorSeq {
+			hashAtAnchor = r.Hash
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return rep, errs.Internalf(err, "read audit log")
+	}
+	if anchorSeq > rep.Records {
+		rep.Problem = fmt.Sprintf("the log ends at record %d but record %d was written: records were cut off the end", rep.Records, anchorSeq)
+	} else if anchorSeq > 0 && hashAtAnchor != hex.EncodeToString(anchorHash) {
+		rep.Problem = fmt.Sprintf("record %d differs from the anchored one: the log was rewritten", anchorSeq)
+	}
+	return rep, nil
+}

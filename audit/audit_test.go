@@ -1,0 +1,156 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage/bolt"
+)
+
+func newLog(t *testing.T) (*audit.Log, string, *bolt.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	path := filepath.Join(dir, "audit.jsonl")
+	l, err := audit.Open(path, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, path, db
+}
+
+func appendN(t *testing.T, l *audit.Log, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := l.Append(context.Background(), audit.Event{Type: "signature.intent", Holder: "alice", Credential: "c1", Detail: map[string]string{"n": fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	tests := []struct {
+		name    string
+		tamper  func(lines [][]byte) [][]byte
+		problem string
+	}{
+		{"intact", func(l [][]byte) [][]byte { return l }, ""},
+		{"edited outcome", func(l [][]byte) [][]byte {
+			l[2] = bytes.Replace(l[2], []byte(`"holder":"alice"`), []byte(`"holder":"mallory"`), 1)
+			return l
+		}, "record 3 was edited"},
+		{"deleted middle record", func(l [][]byte) [][]byte { return append(l[:2], l[3:]...) }, "sequence 4, want 3"},
+		{"swapped records", func(l [][]byte) [][]byte { l[1], l[2] = l[2], l[1]; return l }, "sequence 3, want 2"},
+		{"cut off the end", func(l [][]byte) [][]byte { return l[:len(l)-2] }, "cut off the end"},
+		{"garbage line", func(l [][]byte) [][]byte { l[0] = []byte("{not json"); return l }, "line 1 is not a valid record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, path, db := newLog(t)
+			appendN(t, l, 5)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := bytes.Split(bytes.TrimRight(raw, "\n"), []byte("\n"))
+			if len(lines) != 5 {
+				t.Fatalf("log has %d lines, want 5", len(lines))
+			}
+			lines = tt.tamper(lines)
+			if err := os.WriteFile(path, append(bytes.Join(lines, []byte("\n")), '\n'), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := audit.Verify(context.Background(), path, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.problem == "" && rep.Problem != "" {
+				t.Fatalf("intact log reported %q", rep.Problem)
+			}
+			if tt.problem != "" && !strings.Contains(rep.Problem, tt.problem) {
+				t.Fatalf("Problem = %q, want it to mention %q", rep.Problem, tt.problem)
+			}
+		})
+	}
+}
+
+func TestChainContinuesAcrossReopenAndConcurrentAppends(t *testing.T) {
+	l, path, db := newLog(t)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); appendN(t, l, 25) }()
+	}
+	wg.Wait()
+	_ = l.Close()
+
+	l2, err := audit.Open(path, db, func() time.Time { return time.Unix(0, 0) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := l2.Append(context.Background(), audit.Event{Type: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq != 201 {
+		t.Fatalf("seq after reopen = %d, want 201", seq)
+	}
+	_ = l2.Close()
+	rep, err := audit.Verify(context.Background(), path, db)
+	if err != nil || rep.Problem != "" || rep.Records != 201 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+func TestAppendAfterCloseFails(t *testing.T) {
+	l, _, _ := newLog(t)
+	_ = l.Close()
+	if _, err := l.Append(context.Background(), audit.Event{Type: "x"}); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("Append after Close = %v, want Unavailable", err)
+	}
+}
+
+func TestOpenRefusesAlteredTail(t *testing.T) {
+	l, path, db := newLog(t)
+	appendN(t, l, 2)
+	_ = l.Close()
+	raw, _ := os.ReadFile(path)
+	raw = bytes.Replace(raw, []byte(`"n":"1"`), []byte(`"n":"9"`), 1)
+	_ = os.WriteFile(path, raw, 0o600)
+	if _, err := audit.Open(path, db, nil); err == nil {
+		t.Fatal("Open must refuse to chain onto an altered last record")
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	dir := b.TempDir()
+	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	ev := audit.Event{Type: "signature.result", Holder: "alice", Credential: "c1", Outcome: "ok"}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := l.Append(context.Background(), ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
