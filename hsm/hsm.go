@@ -6,6 +6,7 @@ package hsm
 import (
 	"context"
 	"crypto"
+	"crypto/cipher"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
@@ -322,4 +323,73 @@ func (k *MACKey) Sum(parts ...[]byte) (sum []byte, err error) {
 		}
 	}
 	return h.Sum(nil), nil
+}
+
+// Sealer encrypts small secrets that must be recovered later (an
+// authenticator-app seed cannot be hashed) with an AES-256-GCM key that never
+// leaves the token.
+type Sealer struct{ aead cipher.AEAD }
+
+// Sealer returns the named AES key's sealer, generating the key on first use.
+func (m *Manager) Sealer(_ context.Context, name string) (*Sealer, error) {
+	label := []byte("qes-aead-" + name)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.secrets["aead:"+name]
+	if !ok {
+		found, err := m.ctx.FindKeys(nil, label)
+		if err != nil {
+			return nil, errs.Wrap(err, errs.Unavailable, "hsm: find AES key "+name)
+		}
+		if len(found) > 0 {
+			k = found[0]
+		} else {
+			id := make([]byte, 16)
+			if _, err := rand.Read(id); err != nil {
+				return nil, errs.Internalf(err, "hsm: random key id")
+			}
+			if k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES); err != nil {
+				return nil, errs.Wrap(err, errs.Unavailable, "hsm: generate AES key "+name)
+			}
+		}
+		m.secrets["aead:"+name] = k
+	}
+	aead, err := k.NewGCM()
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Unavailable, "hsm: AES-GCM")
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// Seal encrypts plaintext bound to additional data ad (e.g. the holder ID,
+// so a sealed value cannot be moved to another record).
+func (s *Sealer) Seal(plaintext, ad []byte) (out []byte, err error) {
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, errs.Internalf(err, "hsm: nonce")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: seal")
+		}
+	}()
+	return s.aead.Seal(nonce, nonce, plaintext, ad), nil
+}
+
+// Open decrypts what Seal produced with the same ad.
+func (s *Sealer) Open(sealed, ad []byte) (out []byte, err error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n+s.aead.Overhead() {
+		return nil, errs.E(errs.Internal, "hsm: sealed value too short")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: open")
+		}
+	}()
+	out, err = s.aead.Open(nil, sealed[:n], sealed[n:], ad)
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Internal, "hsm: sealed value does not open (wrong key or data)")
+	}
+	return out, nil
 }

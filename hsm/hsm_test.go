@@ -1,6 +1,7 @@
 package hsm_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -171,5 +172,33 @@ func TestParseKeyType(t *testing.T) {
 		if _, err := hsm.ParseKeyType(s); !errs.Is(err, errs.InvalidRequest) {
 			t.Errorf("%s: want InvalidRequest, got %v", s, err)
 		}
+	}
+}
+
+func TestSealerRoundTripAndBinding(t *testing.T) {
+	m := testutil.HSM(t)
+	ctx := context.Background()
+	s, err := m.Sealer(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal([]byte("JBSWY3DPEHPK3PXP"), []byte("alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("JBSWY3DP")) {
+		t.Fatal("sealed value contains the plaintext")
+	}
+	s2, _ := m.Sealer(ctx, "test") // found again on the token
+	got, err := s2.Open(sealed, []byte("alice"))
+	if err != nil || string(got) != "JBSWY3DPEHPK3PXP" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if _, err := s2.Open(sealed, []byte("mallory")); err == nil {
+		t.Fatal("a sealed value must not open for another holder")
+	}
+	sealed[len(sealed)-1] ^= 1
+	if _, err := s2.Open(sealed, []byte("alice")); err == nil {
+		t.Fatal("a modified sealed value must not open")
 	}
 }
