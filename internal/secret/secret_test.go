@@ -1,0 +1,46 @@
+package secret
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHashVerify(t *testing.T) {
+	h, err := Hash("12345678", Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h, "12345678") || !strings.HasPrefix(h, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("hash %q", h)
+	}
+	h2, _ := Hash("12345678", Fast)
+	if h == h2 {
+		t.Fatal("two hashes of the same secret must differ (salt)")
+	}
+	tests := []struct {
+		in   string
+		want bool
+	}{{"12345678", true}, {"12345679", false}, {"", false}, {"123456789", false}}
+	for _, tt := range tests {
+		ok, err := Verify(tt.in, h)
+		if err != nil || ok != tt.want {
+			t.Errorf("Verify(%q) = %v, %v; want %v", tt.in, ok, err, tt.want)
+		}
+	}
+}
+
+func TestVerifyRejectsMalformedHashes(t *testing.T) {
+	for _, h := range []string{"", "plain", "$argon2i$v=19$m=1024,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=x$AAAA$AAAA", "$argon2id$v=19$m=1024,t=1,p=1$!!$AAAA", "$argon2id$v=19$m=1024,t=0,p=1$AAAA$AAAA"} {
+		if ok, err := Verify("x", h); ok || err == nil {
+			t.Errorf("Verify against %q = %v, %v; want error", h, ok, err)
+		}
+	}
+}
+
+func BenchmarkHashDefault(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Hash("Password1!", Default); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
