@@ -1,0 +1,227 @@
+package credential
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/storage"
+)
+
+// NewHolder describes an account to create.
+type NewHolder struct {
+	ID          string
+	Password    string
+	GivenName   string
+	Surname     string
+	Country     string
+	SemanticsID string
+	Email       string
+	Phone       string
+	Lang        string
+}
+
+var (
+	userIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
+	phonePattern  = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	emailPattern  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+// CheckPassword enforces the password policy: at least 8 characters, upper
+// and lower case, a digit, a special character, and no character three
+// times in a row.
+func CheckPassword(pw string) error {
+	var upper, lower, digit, special bool
+	run, prev := 0, rune(-1)
+	n := 0
+	for _, r := range pw {
+		n++
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		case unicode.IsPunct(r) || unicode.IsSymbol(r) || r == ' ':
+			special = true
+		}
+		if r == prev {
+			run++
+		} else {
+			run, prev = 1, r
+		}
+		if run > 2 {
+			return errs.E(errs.InvalidRequest, "The password must not repeat a character more than twice in a row")
+		}
+	}
+	var missing []string
+	if n < 8 {
+		missing = append(missing, "at least 8 characters")
+	}
+	if n > 128 {
+		return errs.E(errs.InvalidRequest, "The password must be at most 128 characters")
+	}
+	if !upper {
+		missing = append(missing, "an upper-case letter")
+	}
+	if !lower {
+		missing = append(missing, "a lower-case letter")
+	}
+	if !digit {
+		missing = append(missing, "a digit")
+	}
+	if !special {
+		missing = append(missing, "a special character")
+	}
+	if len(missing) > 0 {
+		return errs.E(errs.InvalidRequest, "The password needs "+strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// CreateHolder registers an account.
+func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Holder, error) {
+	if !userIDPattern.MatchString(nh.ID) {
+		return nil, errs.E(errs.InvalidRequest, "The user ID must be 3-64 characters: letters, digits, '.', '_', '@', '-'")
+	}
+	if err := CheckPassword(nh.Password); err != nil {
+		return nil, err
+	}
+	if !phonePattern.MatchString(nh.Phone) {
+		return nil, errs.E(errs.InvalidRequest, "The mobile number must be in international format, e.g. +393331234567")
+	}
+	if !emailPattern.MatchString(nh.Email) {
+		return nil, errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+	}
+	if nh.Lang == "" {
+		nh.Lang = "en"
+	}
+	hash, err := secret.Hash(nh.Password, s.cfg.Argon)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	h := &storage.Holder{
+		ID: nh.ID, PasswordHash: hash, PasswordChangedAt: now,
+		GivenName: nh.GivenName, Surname: nh.Surname, Country: strings.ToUpper(nh.Country), SemanticsID: nh.SemanticsID,
+		Email: nh.Email, Phone: nh.Phone, Lang: nh.Lang, OTPMode: "sms", CreatedAt: now,
+	}
+	if err := s.store.CreateHolder(ctx, h); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return nil, errs.E(errs.Conflict, "This user ID is already taken")
+		}
+		return nil, err
+	}
+	s.record(ctx, audit.Event{Type: "holder.create", Holder: h.ID, Outcome: "ok"})
+	return h, nil
+}
+
+// Holder returns an account.
+func (s *Service) Holder(ctx context.Context, id string) (*storage.Holder, error) {
+	return s.store.Holder(ctx, id)
+}
+
+// checkPassword verifies a holder's password with lockout after repeated
+// failures. Unknown users cost the same time and say the same thing.
+func (s *Service) checkPassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
+	failed := errs.E(errs.AuthenticationFailed, "An error occurred during authentication process")
+	h, err := s.store.Holder(ctx, userID)
+	if errs.Is(err, errs.NotFound) {
+		_, _ = secret.Verify(password, s.dummyHash)
+		return nil, failed
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.Before(h.LoginLockedUntil) {
+		return nil, errs.Ef(errs.Locked, "Too many failed logins: the account is locked until %s", h.LoginLockedUntil.UTC().Format("15:04 MST"))
+	}
+	ok, err := secret.Verify(password, h.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.UpdateHolder(ctx, userID, func(h *storage.Holder) error {
+		if ok {
+			h.FailedLogins = 0
+			return nil
+		}
+		h.FailedLogins++
+		if h.FailedLogins >= s.cfg.MaxLoginFailures {
+			h.FailedLogins = 0
+			h.LoginLockedUntil = now.Add(s.cfg.LoginLockout)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.record(ctx, audit.Event{Type: "auth.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "password"}})
+		return nil, failed
+	}
+	return h, nil
+}
+
+// PasswordExpired reports whether the holder must change the password.
+func (s *Service) PasswordExpired(h *storage.Holder) bool {
+	return s.now().Sub(h.PasswordChangedAt) > s.cfg.PasswordMaxAge
+}
+
+// Login authenticates with user ID and password (CSC auth/login, HTTP
+// Basic) and issues a service access token, plus a refresh token when asked.
+func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*AccessToken, error) {
+	h, err := s.checkPassword(ctx, userID, password)
+	if err != nil {
+		return nil, err
+	}
+	grant, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	at, err := s.issueAccess(ctx, h.ID, ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}
+	if rememberMe {
+		if out.RefreshToken, err = s.issueRefresh(ctx, h.ID, clientID, grant); err != nil {
+			return nil, err
+		}
+	}
+	s.record(ctx, audit.Event{Type: "auth.login", Holder: h.ID, Client: clientID, Outcome: "ok", Detail: map[string]string{"refresh": fmt.Sprint(rememberMe)}})
+	return out, nil
+}
+
+// LoginWithRefresh exchanges a refresh token for a new access token.
+func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*AccessToken, error) {
+	invalid := errs.E(errs.InvalidRequest, "Invalid refresh_token")
+	if len(refreshToken) != 43 {
+		return nil, invalid
+	}
+	key, err := s.refreshKey(refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.store.Token(ctx, key)
+	if errs.Is(err, errs.NotFound) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(rec.ExpiresAt) {
+		return nil, errs.E(errs.InvalidRequest, "Refresh token expired")
+	}
+	at, err := s.issueAccess(ctx, rec.HolderID, ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}, nil
+}

@@ -1,0 +1,208 @@
+// Package credential is qes's signature activation module: it authenticates
+// holders, keeps their signing credentials (keys in the HSM, certificates,
+// PIN/PUK), turns PIN + OTP into Signature Activation Data bound to the
+// hashes to sign (SCAL2), and signs those hashes - nothing else can make the
+// HSM sign with a holder's key.
+package credential
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base32"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/storage"
+)
+
+// KeyManager is the part of the HSM the module uses (hsm.Manager).
+type KeyManager interface {
+	Generate(ctx context.Context, kt hsm.KeyType, label string) (hsm.KeyRef, crypto.PublicKey, error)
+	Signer(ctx context.Context, ref hsm.KeyRef) (crypto.Signer, error)
+	Destroy(ctx context.Context, ref hsm.KeyRef) error
+}
+
+// MAC keys lookups of high-entropy secrets (hsm.MACKey).
+type MAC interface {
+	Sum(parts ...[]byte) ([]byte, error)
+}
+
+// Sealer encrypts recoverable secrets (hsm.Sealer).
+type Sealer interface {
+	Seal(plaintext, ad []byte) ([]byte, error)
+	Open(sealed, ad []byte) ([]byte, error)
+}
+
+// Issuer issues the certificate of a new credential's key and reports the
+// status of issued certificates (the CA service).
+type Issuer interface {
+	IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error)
+	// CertificateState reports the status of the certificate with the given
+	// serial at time now.
+	CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (CertState, error)
+}
+
+// CertState is a certificate's status as CSC reports it.
+type CertState string
+
+const (
+	CertValid       CertState = "valid"
+	CertExpired     CertState = "expired"
+	CertRevoked     CertState = "revoked"
+	CertSuspended   CertState = "suspended"
+	CertNotYetValid CertState = "notyetvalid" // reported as "valid"=false; never signs
+)
+
+// Auditor records what happened (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, ev audit.Event) (uint64, error)
+}
+
+// Config holds the module's rules; zero values take the defaults.
+type Config struct {
+	Argon            secret.Params
+	SADLifetime      time.Duration // default and maximum 5 minutes
+	AccessTokenTTL   time.Duration // default 1 hour
+	RefreshTokenTTL  time.Duration // default 30 days
+	MaxPINFailures   int           // default 5
+	MaxPUKFailures   int           // default 10
+	MaxLoginFailures int           // default 5
+	LoginLockout     time.Duration // default 15 minutes
+	MaxOTPFailures   int           // default 5
+	OTPLockout       time.Duration // default 15 minutes
+	Multisign        int           // default 100
+	PasswordMaxAge   time.Duration // default 180 days
+	TOTPIssuer       string        // default "qes"
+}
+
+func (c *Config) defaults() {
+	if c.Argon.Time == 0 {
+		c.Argon = secret.Default
+	}
+	if c.SADLifetime <= 0 || c.SADLifetime > 5*time.Minute {
+		c.SADLifetime = 5 * time.Minute
+	}
+	if c.AccessTokenTTL <= 0 {
+		c.AccessTokenTTL = time.Hour
+	}
+	if c.RefreshTokenTTL <= 0 {
+		c.RefreshTokenTTL = 30 * 24 * time.Hour
+	}
+	if c.MaxPINFailures <= 0 {
+		c.MaxPINFailures = 5
+	}
+	if c.MaxPUKFailures <= 0 {
+		c.MaxPUKFailures = 10
+	}
+	if c.MaxLoginFailures <= 0 {
+		c.MaxLoginFailures = 5
+	}
+	if c.LoginLockout <= 0 {
+		c.LoginLockout = 15 * time.Minute
+	}
+	if c.MaxOTPFailures <= 0 {
+		c.MaxOTPFailures = 5
+	}
+	if c.OTPLockout <= 0 {
+		c.OTPLockout = 15 * time.Minute
+	}
+	if c.Multisign <= 0 {
+		c.Multisign = 100
+	}
+	if c.PasswordMaxAge <= 0 {
+		c.PasswordMaxAge = 180 * 24 * time.Hour
+	}
+	if c.TOTPIssuer == "" {
+		c.TOTPIssuer = "qes"
+	}
+}
+
+// Deps are the module's collaborators.
+type Deps struct {
+	Store  storage.Store
+	Keys   KeyManager
+	MAC    MAC
+	Sealer Sealer
+	Tokens *TokenSigner
+	Issuer Issuer
+	OTP    *otp.Service
+	Audit  Auditor
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// Service is the signature activation module.
+type Service struct {
+	store  storage.Store
+	keys   KeyManager
+	mac    MAC
+	sealer Sealer
+	tokens *TokenSigner
+	issuer Issuer
+	otp    *otp.Service
+	audit  Auditor
+	log    *slog.Logger
+	now    func() time.Time
+	cfg    Config
+	// dummyHash keeps login time flat for unknown user IDs.
+	dummyHash string
+}
+
+// New wires a Service.
+func New(d Deps, cfg Config) *Service {
+	cfg.defaults()
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{
+		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, tokens: d.Tokens, issuer: d.Issuer,
+		otp: d.OTP, audit: d.Audit, log: d.Log, now: d.Now, cfg: cfg,
+		dummyHash: secret.Dummy(cfg.Argon),
+	}
+}
+
+// Config returns the effective rules.
+func (s *Service) Config() Config { return s.cfg }
+
+// Now is the module's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns a random, URL-safe identifier with 80 bits of entropy.
+func newID() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Internalf(err, "random identifier")
+	}
+	return strings.ToLower(idEncoding.EncodeToString(b)), nil
+}
+
+// newSecretToken returns 32 random bytes, base64url: for SADs and refresh
+// tokens, which are looked up by MAC.
+func newSecretToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Internalf(err, "random token")
+	}
+	return b64url.EncodeToString(b), nil
+}
+
+// record writes an audit event whose failure the caller may tolerate
+// (outcomes of refused requests); failures are logged, never silent.
+func (s *Service) record(ctx context.Context, ev audit.Event) {
+	if _, err := s.audit.Append(ctx, ev); err != nil {
+		s.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
+	}
+}

@@ -1,0 +1,63 @@
+package csc
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/internal/errs"
+)
+
+const principalKey = "csc.principal"
+
+var notImplemented = errs.E(errs.NotImplemented, "The method is not implemented by this service")
+
+func principal(c *echo.Context) *credential.Principal {
+	p, _ := c.Get(principalKey).(*credential.Principal)
+	return p
+}
+
+// bearer admits requests with a valid, unrevoked access token.
+func (a *API) bearer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		if h == "" {
+			return errs.E(errs.InvalidToken, "Missing access token: send Authorization: Bearer <token>")
+		}
+		scheme, tok, ok := strings.Cut(h, " ")
+		tok = strings.TrimSpace(tok)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
+			return errs.E(errs.InvalidRequest, "Malformed authorization header")
+		}
+		p, err := a.svc.Authenticate(c.Request().Context(), tok)
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+// basicCredentials parses an HTTP Basic header (RFC 7617).
+func basicCredentials(r *http.Request) (user, pass string, present bool, err error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", "", false, nil
+	}
+	scheme, enc, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return "", "", true, errs.E(errs.InvalidRequest, "Malformed authentication parameter")
+	}
+	raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	if derr != nil {
+		return "", "", true, errs.E(errs.InvalidRequest, "Malformed authentication parameter")
+	}
+	user, pass, ok = strings.Cut(string(raw), ":")
+	if !ok || user == "" {
+		return "", "", true, errs.E(errs.InvalidRequest, "Malformed username-password")
+	}
+	return user, pass, true, nil
+}

@@ -1,0 +1,257 @@
+// Package config is qes's configuration: a JSON file (optional; every field
+// has a default that runs the embedded service), decoded strictly so that a
+// misspelt key is an error rather than a silently ignored setting.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/qesproject/qes/internal/secret"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// DataDir holds the database, the audit log, the dev outbox and the
+	// embedded SoftHSM2 token. Set by --data, not by the file.
+	DataDir string `json:"-"`
+	// Listen is the address to serve on (default 127.0.0.1:8080).
+	Listen string `json:"listen"`
+	// PublicURL is how clients reach the service; it goes into certificates
+	// (AIA, CRL DP), OAuth redirects and info. Default http://<Listen>.
+	PublicURL string  `json:"publicURL"`
+	TLS       TLS     `json:"tls"`
+	HSM       HSM     `json:"hsm"`
+	Argon     Argon   `json:"argon2id"`
+	Service   Service `json:"service"`
+	CA        CA      `json:"ca"`
+	Log       Log     `json:"log"`
+}
+
+// TLS enables HTTPS. It is required to listen on anything but loopback.
+type TLS struct {
+	CertFile string `json:"certFile"`
+	KeyFile  string `json:"keyFile"`
+}
+
+// Enabled reports whether TLS is configured.
+func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" }
+
+// HSM selects the PKCS#11 token. Empty Module means the embedded SoftHSM2
+// token under <data>/hsm.
+type HSM struct {
+	Module     string `json:"module"`
+	TokenLabel string `json:"tokenLabel"`
+	// PINFile holds the token user PIN (not a holder's PIN). For the
+	// embedded token it is generated at <data>/hsm/pin.
+	PINFile         string   `json:"pinFile"`
+	MaxSessions     int      `json:"maxSessions"`
+	PoolWaitTimeout Duration `json:"poolWaitTimeout"`
+}
+
+// Embedded reports whether qes manages its own SoftHSM2 token.
+func (h HSM) Embedded() bool { return h.Module == "" }
+
+// Argon are the argon2id costs for passwords, PINs and PUKs.
+type Argon struct {
+	Time      uint32 `json:"time"`
+	MemoryKiB uint32 `json:"memoryKiB"`
+	Threads   uint8  `json:"threads"`
+}
+
+// Params converts to secret.Params.
+func (a Argon) Params() secret.Params {
+	return secret.Params{Time: a.Time, Memory: a.MemoryKiB, Threads: a.Threads}
+}
+
+// Service is what the CSC info method says about the service.
+type Service struct {
+	Name        string `json:"name"`
+	Region      string `json:"region"`
+	Lang        string `json:"lang"`
+	Description string `json:"description"`
+	// Multisign is the largest batch one authorization may cover.
+	Multisign int `json:"multisign"`
+}
+
+// CA configures the certificate authority.
+type CA struct {
+	Country        string   `json:"country"`
+	Organization   string   `json:"organization"`
+	OrgID          string   `json:"organizationIdentifier"` // e.g. VATIT-12345678901
+	PolicyOID      string   `json:"policyOID"`
+	CPSURL         string   `json:"cpsURL"`
+	PDSURL         string   `json:"pdsURL"`
+	Validity       Duration `json:"validity"`      // holder certificates, default 3 years
+	MaxSuspension  Duration `json:"maxSuspension"` // default 30 days
+	RetentionYears int      `json:"retentionYears"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level string `json:"level"` // debug | info | warn | error
+	JSON  bool   `json:"json"`
+}
+
+// Duration is a time.Duration written as "30s", "720h".
+type Duration time.Duration
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string like \"720h\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// D is the duration as time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// FileName is the configuration file inside the data directory.
+const FileName = "qes.json"
+
+// Load reads <dataDir>/qes.json if present, applies defaults and validates.
+func Load(dataDir string) (*Config, error) {
+	c := &Config{}
+	path := filepath.Join(dataDir, FileName)
+	raw, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	default:
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(c); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
+	c.DataDir = abs
+	c.defaults()
+	return c, c.Validate()
+}
+
+func (c *Config) defaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLS.Enabled() {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + c.Listen
+	}
+	if c.HSM.TokenLabel == "" {
+		c.HSM.TokenLabel = "qes"
+	}
+	if c.HSM.Embedded() && c.HSM.PINFile == "" {
+		c.HSM.PINFile = filepath.Join(c.DataDir, "hsm", "pin")
+	}
+	if c.Argon.Time == 0 {
+		c.Argon = Argon{Time: secret.Default.Time, MemoryKiB: secret.Default.Memory, Threads: secret.Default.Threads}
+	}
+	if c.Service.Name == "" {
+		c.Service.Name = "qes remote signing"
+	}
+	if c.Service.Region == "" {
+		c.Service.Region = "IT"
+	}
+	if c.Service.Lang == "" {
+		c.Service.Lang = "en-US"
+	}
+	if c.Service.Description == "" {
+		c.Service.Description = "Remote qualified electronic signatures (CSC API v1/v2)"
+	}
+	if c.Service.Multisign == 0 {
+		c.Service.Multisign = 100
+	}
+	if c.CA.Country == "" {
+		c.CA.Country = "IT"
+	}
+	if c.CA.Organization == "" {
+		c.CA.Organization = "qes Demo Trust Service Provider"
+	}
+	if c.CA.OrgID == "" {
+		c.CA.OrgID = "VATIT-00000000000"
+	}
+	if c.CA.PolicyOID == "" {
+		// Under 1.3.6.1.4.1.55555 (example arc): replace with your own PEN.
+		c.CA.PolicyOID = "1.3.6.1.4.1.55555.1.1"
+	}
+	if c.CA.CPSURL == "" {
+		c.CA.CPSURL = c.PublicURL + "/cps"
+	}
+	if c.CA.PDSURL == "" {
+		c.CA.PDSURL = c.PublicURL + "/pds/en.pdf"
+	}
+	if c.CA.Validity == 0 {
+		c.CA.Validity = Duration(3 * 365 * 24 * time.Hour)
+	}
+	if c.CA.MaxSuspension == 0 {
+		c.CA.MaxSuspension = Duration(30 * 24 * time.Hour)
+	}
+	if c.CA.RetentionYears == 0 {
+		c.CA.RetentionYears = 20
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+}
+
+// Validate rejects configurations that would run unsafely.
+func (c *Config) Validate() error {
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", c.Listen, err)
+	}
+	if !isLoopback(host) && !c.TLS.Enabled() {
+		return fmt.Errorf("listen address %q is not loopback: plain HTTP is refused there; set tls.certFile and tls.keyFile in %s", c.Listen, FileName)
+	}
+	if c.TLS.Enabled() && (c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
+		return errors.New("tls needs both certFile and keyFile")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("publicURL %q must be an http(s) URL", c.PublicURL)
+	}
+	if c.Argon.Time == 0 || c.Argon.MemoryKiB < 8 || c.Argon.Threads == 0 {
+		return errors.New("argon2id needs time >= 1, memoryKiB >= 8 and threads >= 1")
+	}
+	if c.Service.Multisign < 1 || c.Service.Multisign > 1000 {
+		return errors.New("service.multisign must be 1..1000")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,67 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, file string) (*Config, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if file != "" {
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return Load(dir)
+}
+
+func TestDefaultsRunEmbedded(t *testing.T) {
+	c, err := load(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.PublicURL != "http://127.0.0.1:8080" || !c.HSM.Embedded() {
+		t.Fatalf("defaults = %+v", c)
+	}
+	if c.CA.Validity.D() != 3*365*24*time.Hour || c.CA.MaxSuspension.D() != 30*24*time.Hour {
+		t.Fatalf("CA defaults = %+v", c.CA)
+	}
+	if !strings.HasPrefix(c.HSM.PINFile, c.DataDir) {
+		t.Fatal("the embedded token's PIN lives in the data directory")
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"unknown key", `{"lisen":"127.0.0.1:1"}`, "unknown field"},
+		{"plain http off loopback", `{"listen":"0.0.0.0:8080"}`, "plain HTTP is refused"},
+		{"half TLS", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem"}}`, "both certFile and keyFile"},
+		{"bad duration", `{"ca":{"validity":"3 years"}}`, "duration"},
+		{"bad level", `{"log":{"level":"loud"}}`, "log.level"},
+		{"bad listen", `{"listen":"8080"}`, "listen address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.file)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTLSAllowsPublicListen(t *testing.T) {
+	c, err := load(t, `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"ca":{"validity":"8760h"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != "https://0.0.0.0:8443" || c.CA.Validity.D() != 8760*time.Hour {
+		t.Fatalf("config = %+v", c)
+	}
+}
