@@ -198,4 +198,3 @@ func collect(rs *zlint.ResultSet) lintReport {
 	}
 	return r
 }
-
