@@ -192,7 +192,7 @@ func (l Lifecycle) suspend(s CertStatus, e Event) (CertStatus, error) {
 		return s, errs.Ef(errs.InvalidRequest, "a suspension has reason certificateHold, not %s", e.Reason)
 	}
 	if s.Status != StatusActive {
-		return s, errs.Ef(errs.Conflict, "cannot suspend a %s certificate", s.Status)
+		return s, errs.Ef(errs.Conflict, "cannot suspend a certificate that is %s", s.Status)
 	}
 	s.Status = StatusSuspended
 	s.Reason = ReasonCertificateHold
@@ -207,7 +207,7 @@ func (l Lifecycle) reactivate(s CertStatus, e Event) (CertStatus, error) {
 		return s, errs.E(errs.Conflict, "cannot reactivate a revoked certificate (a suspension that reaches its maximum period becomes a revocation)")
 	}
 	if s.Status != StatusSuspended {
-		return s, errs.Ef(errs.Conflict, "cannot reactivate a %s certificate: only a suspended one", s.Status)
+		return s, errs.Ef(errs.Conflict, "cannot reactivate a certificate that is %s: only a suspended one", s.Status)
 	}
 	s.Status = StatusActive
 	s.Reason = ReasonUnspecified
@@ -228,7 +228,7 @@ func (l Lifecycle) revoke(s CertStatus, e Event) (CertStatus, error) {
 		// RevokedAt stays the start of the hold: the certificate was not
 		// trusted since then and must not look valid in between.
 	default:
-		return s, errs.Ef(errs.Conflict, "cannot revoke a %s certificate", s.Status)
+		return s, errs.Ef(errs.Conflict, "cannot revoke a certificate that is %s", s.Status)
 	}
 	s.Status = StatusRevoked
 	s.Reason = e.Reason
