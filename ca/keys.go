@@ -1,0 +1,90 @@
+package ca
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// signatureAlgorithmFor picks the signature algorithm a CA key signs with.
+// RSA keys always use PKCS#1 v1.5: crypto11 refuses RSA-PSS with an automatic
+// salt length, and v1.5 is what every validator of qualified signatures
+// accepts. The hash follows the curve size for ECDSA (SOG-IS / ETSI TS 119 312).
+func signatureAlgorithmFor(pub crypto.PublicKey) (x509.SignatureAlgorithm, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return x509.ECDSAWithSHA256, nil
+		case elliptic.P384():
+			return x509.ECDSAWithSHA384, nil
+		case elliptic.P521():
+			return x509.ECDSAWithSHA512, nil
+		}
+		return 0, fmt.Errorf("unsupported CA curve %s", k.Curve.Params().Name)
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return 0, fmt.Errorf("CA RSA key of %d bits is too short", k.N.BitLen())
+		}
+		return x509.SHA256WithRSA, nil
+	}
+	return 0, fmt.Errorf("unsupported CA key type %T", pub)
+}
+
+// validateSubjectKey accepts the subject keys the profiles allow: RSA 2048,
+// 3072 or 4096 bits with exponent 65537, and ECDSA P-256 or P-384.
+func validateSubjectKey(pub crypto.PublicKey) error {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
+			return errs.Ef(errs.InvalidRequest, "unsupported subject key curve %s: use P-256 or P-384", k.Curve.Params().Name)
+		}
+		return nil
+	case *rsa.PublicKey:
+		switch k.N.BitLen() {
+		case 2048, 3072, 4096:
+		default:
+			return errs.Ef(errs.InvalidRequest, "unsupported subject RSA key size %d: use 2048, 3072 or 4096 bits", k.N.BitLen())
+		}
+		if k.E != 65537 {
+			return errs.Ef(errs.InvalidRequest, "unsupported subject RSA public exponent %d: use 65537", k.E)
+		}
+		return nil
+	case nil:
+		return errs.E(errs.InvalidRequest, "subject public key is missing")
+	}
+	return errs.Ef(errs.InvalidRequest, "unsupported subject key type %T: use RSA or ECDSA", pub)
+}
+
+// subjectKeyID derives the key identifier with RFC 7093 section 2 method 1:
+// the leftmost 160 bits of the SHA-256 of the subjectPublicKey BIT STRING
+// value. Computing it here (rather than letting crypto/x509 do it for CAs
+// only) keeps leaf and CA identifiers on one rule and avoids SHA-1.
+func subjectKeyID(pub crypto.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	var spki struct {
+		Algorithm asn1.RawValue
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(spki.PublicKey.Bytes)
+	return sum[:20], nil
+}
+
+// samePublicKey reports whether two public keys are equal.
+func samePublicKey(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
