@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
@@ -45,20 +46,19 @@ type Sealer interface {
 // status of issued certificates (the CA service).
 type Issuer interface {
 	IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error)
-	// CertificateState reports the status of the certificate with the given
-	// serial at time now.
+	// CertificateState reports the certificate's status at time now.
 	CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (CertState, error)
 }
 
-// CertState is a certificate's status as CSC reports it.
-type CertState string
+// CertState is a certificate's status as CSC reports it (the CA's word).
+type CertState = ca.State
 
 const (
-	CertValid       CertState = "valid"
-	CertExpired     CertState = "expired"
-	CertRevoked     CertState = "revoked"
-	CertSuspended   CertState = "suspended"
-	CertNotYetValid CertState = "notyetvalid" // reported as "valid"=false; never signs
+	CertValid       = ca.StateValid
+	CertExpired     = ca.StateExpired
+	CertRevoked     = ca.StateRevoked
+	CertSuspended   = ca.StateSuspended
+	CertNotYetValid = ca.StateNotYetValid
 )
 
 // Auditor records what happened (audit.Log).

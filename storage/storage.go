@@ -130,13 +130,14 @@ type Authority struct {
 	Certificates [][]byte `json:"certificates"` // own certificate first
 }
 
-// CertStatus is the revocation state of an issued certificate.
+// CertStatus is the lifecycle state of an issued certificate.
 type CertStatus string
 
 const (
 	CertActive    CertStatus = "active"
 	CertSuspended CertStatus = "suspended"
 	CertRevoked   CertStatus = "revoked"
+	CertExpired   CertStatus = "expired"
 )
 
 // Certificate is the CA's record of one issued end-entity certificate.
@@ -148,9 +149,10 @@ type Certificate struct {
 	NotBefore    time.Time  `json:"notBefore"`
 	NotAfter     time.Time  `json:"notAfter"`
 	Status       CertStatus `json:"status"`
-	StatusSince  time.Time  `json:"statusSince,omitzero"`
-	RevokedAt    time.Time  `json:"revokedAt,omitzero"`
 	Reason       int        `json:"reason,omitempty"` // RFC 5280 CRLReason
+	SuspendedAt  time.Time  `json:"suspendedAt,omitzero"`
+	RevokedAt    time.Time  `json:"revokedAt,omitzero"`
+	ChangedAt    time.Time  `json:"changedAt"`
 }
 
 // Holders stores accounts.

@@ -1,0 +1,153 @@
+package ca
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+// State is a certificate's status as the signing side sees it.
+type State string
+
+const (
+	StateValid       State = "valid"
+	StateExpired     State = "expired"
+	StateRevoked     State = "revoked"
+	StateSuspended   State = "suspended"
+	StateNotYetValid State = "notyetvalid"
+)
+
+// Service is the CA as the rest of qes uses it: it issues holders'
+// qualified certificates and keeps the register of their status.
+type Service struct {
+	store     storage.Store
+	issuer    *Issuer
+	chain     []*x509.Certificate // issuing CA first, root last
+	profile   *QualifiedProfile
+	lifecycle Lifecycle
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+// ServiceConfig wires a Service.
+type ServiceConfig struct {
+	Store     storage.Store
+	Issuer    *Issuer
+	Chain     []*x509.Certificate // the issuing CA's chain: issuing CA first, root last
+	Profile   *QualifiedProfile
+	Lifecycle Lifecycle
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// NewService builds the CA service.
+func NewService(cfg ServiceConfig) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Service{store: cfg.Store, issuer: cfg.Issuer, chain: cfg.Chain, profile: cfg.Profile,
+		lifecycle: cfg.Lifecycle, now: cfg.Now, log: cfg.Log}
+}
+
+// Chain returns the issuing CA chain (issuing CA first, root last).
+func (s *Service) Chain() []*x509.Certificate { return s.chain }
+
+// SerialInUse reports whether the register already has serial; the issuer
+// asks before signing so that serials are unique.
+func SerialInUseFunc(store storage.Certificates) SerialInUse {
+	return func(ctx context.Context, serial *big.Int) (bool, error) {
+		_, err := store.Certificate(ctx, serialKey(serial))
+		switch {
+		case err == nil:
+			return true, nil
+		case errs.Is(err, errs.NotFound):
+			return false, nil
+		default:
+			return false, err
+		}
+	}
+}
+
+func serialKey(serial *big.Int) string { return fmt.Sprintf("%x", serial) }
+
+// Subject is the verified identity a holder certificate names.
+type Subject struct {
+	GivenName, Surname, Country, SemanticsID, Email string
+}
+
+// IssueHolderCertificate issues a qualified certificate for a key generated
+// in the HSM for credentialID and records it as active. It returns the full
+// chain, leaf first.
+func (s *Service) IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error) {
+	cert, err := s.issuer.IssueQualified(ctx, s.profile, QualifiedRequest{
+		Subject: NaturalPerson{
+			Country: h.Country, GivenName: h.GivenName, Surname: h.Surname,
+			SerialNumber: h.SemanticsID, Email: h.Email,
+		},
+		PublicKey: pub,
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	rec := &storage.Certificate{
+		Serial: serialKey(cert.SerialNumber), CredentialID: credentialID, HolderID: h.ID, DER: cert.Raw,
+		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Status: storage.CertActive, ChangedAt: now,
+	}
+	if err := s.store.CreateCertificate(ctx, rec); err != nil {
+		return nil, err
+	}
+	return append([]*x509.Certificate{cert}, s.chain...), nil
+}
+
+// status converts a register entry to the state machine's value.
+func status(rec *storage.Certificate) CertStatus {
+	st := CertStatus{NotAfter: rec.NotAfter, Reason: RevocationReason(rec.Reason),
+		SuspendedAt: rec.SuspendedAt, RevokedAt: rec.RevokedAt, ChangedAt: rec.ChangedAt}
+	switch rec.Status {
+	case storage.CertSuspended:
+		st.Status = StatusSuspended
+	case storage.CertRevoked:
+		st.Status = StatusRevoked
+	case storage.CertExpired:
+		st.Status = StatusExpired
+	default:
+		st.Status = StatusActive
+	}
+	return st
+}
+
+// CertificateState reports the state of an issued certificate at now,
+// applying the passage of time (expiry, a hold past its maximum) first.
+func (s *Service) CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (State, error) {
+	rec, err := s.store.Certificate(ctx, serialKey(cert.SerialNumber))
+	if errs.Is(err, errs.NotFound) {
+		// A certificate the register does not know must never sign.
+		return StateRevoked, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if now.Before(cert.NotBefore) {
+		return StateNotYetValid, nil
+	}
+	switch s.lifecycle.Tick(status(rec), now).Status {
+	case StatusSuspended:
+		return StateSuspended, nil
+	case StatusRevoked:
+		return StateRevoked, nil
+	case StatusExpired:
+		return StateExpired, nil
+	}
+	return StateValid, nil
+}

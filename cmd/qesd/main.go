@@ -1,0 +1,87 @@
+// Command qesd is the qes remote signing service: the CSC API, the CA's
+// distribution points and, for the embedded default, its own SoftHSM2 token.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/internal/config"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "qesd:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	data := flag.String("data", "./var", "data directory (database, audit log, dev outbox, embedded token)")
+	listen := flag.String("listen", "", "address to serve on (default 127.0.0.1:8080, or the config file's)")
+	demo := flag.Bool("demo", true, "create a demo holder on first start and print its credentials")
+	flag.Parse()
+
+	cfg, err := config.Load(*data)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+		if cfg.PublicURL == "http://127.0.0.1:8080" {
+			cfg.PublicURL = "http://" + *listen
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *demo {
+		d, created, err := a.EnsureDemoHolder(ctx)
+		if err != nil {
+			return err
+		}
+		printDemo(d, created, a.DemoFile())
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := a.ServeAdmin(ctx); err != nil {
+			a.Log.Error("admin socket", "err", err)
+		}
+	}()
+	a.Log.Info("qesd serving", "url", cfg.PublicURL, "listen", ln.Addr().String(), "data", cfg.DataDir, "outbox", a.Outbox.Path())
+	if err := a.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func printDemo(d *app.Demo, created bool, file string) {
+	if d == nil {
+		return
+	}
+	if created {
+		fmt.Println("Created the demo holder (development only; also saved in " + file + "):")
+	} else {
+		fmt.Println("Demo holder (from " + file + "):")
+	}
+	fmt.Printf("  user ID:       %s\n  password:      %s\n  PIN:           %s\n  PUK:           %s\n  credential ID: %s\n  SMS OTPs go to the dev outbox for %s\n",
+		d.UserID, d.Password, d.PIN, d.PUK, d.CredentialID, d.Phone)
+}

@@ -1,0 +1,217 @@
+// Package app wires qes together from a configuration: the token, the
+// database, the audit log, the CA and the services, and the HTTP handler.
+// qesd, qesctl and the end-to-end tests share it, so that tests run exactly
+// what users run.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/hsm/softhsm"
+	"github.com/qesproject/qes/internal/config"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/storage/bolt"
+)
+
+// Options adjust wiring for tests and tools.
+type Options struct {
+	// Now replaces the clock (tests).
+	Now func() time.Time
+	// Argon overrides the configured argon2id cost (tests use secret.Fast).
+	Argon *secret.Params
+	// Sender replaces the dev outbox (never in production wiring).
+	Sender otp.Sender
+	// Log is the logger; nil logs to stderr at the configured level.
+	Log *slog.Logger
+}
+
+// App is a running qes.
+type App struct {
+	Cfg         *config.Config
+	Log         *slog.Logger
+	Now         func() time.Time
+	Store       *bolt.DB
+	HSM         *hsm.Manager
+	Audit       *audit.Log
+	Outbox      *otp.Outbox
+	OTP         *otp.Service
+	CA          *ca.Service
+	Credentials *credential.Service
+	Authorities *Authorities
+}
+
+// Open prepares everything the configuration describes, creating what is
+// missing (token, database, CA hierarchy, service keys) and reusing what
+// exists.
+func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	a := &App{Cfg: cfg, Log: opts.Log, Now: opts.Now}
+	if a.Log == nil {
+		a.Log = NewLogger(cfg.Log)
+	}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+		}
+	}()
+	if a.HSM, err = openHSM(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if a.Store, err = bolt.Open(filepath.Join(cfg.DataDir, "qes.db")); err != nil {
+		return nil, err
+	}
+	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now); err != nil {
+		return nil, err
+	}
+	if a.Authorities, err = ensureAuthorities(ctx, a); err != nil {
+		return nil, err
+	}
+	argon := cfg.Argon.Params()
+	if opts.Argon != nil {
+		argon = *opts.Argon
+	}
+	var sender otp.Sender = opts.Sender
+	if sender == nil {
+		a.Outbox = otp.NewOutbox(filepath.Join(cfg.DataDir, "outbox.jsonl"))
+		sender = a.Outbox
+	}
+	mac, err := a.HSM.MACKey(ctx, "secrets")
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := a.HSM.Sealer(ctx, "secrets")
+	if err != nil {
+		return nil, err
+	}
+	a.OTP = otp.New(a.Store, mac, sender, a.Now, otp.Config{})
+	profile, err := ca.NewQualifiedProfile(ca.QualifiedProfileConfig{
+		PolicyOID: cfg.CA.PolicyOID, CPSURI: cfg.CA.CPSURL,
+		PDS:            []ca.PDSLocation{{URL: cfg.CA.PDSURL, Language: "en"}},
+		RetentionYears: cfg.CA.RetentionYears, Validity: cfg.CA.Validity.D(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("qualified certificate profile: %w", err)
+	}
+	a.CA = ca.NewService(ca.ServiceConfig{
+		Store: a.Store, Issuer: a.Authorities.Issuing, Chain: a.Authorities.IssuingChain, Profile: profile,
+		Lifecycle: ca.Lifecycle{MaxSuspension: cfg.CA.MaxSuspension.D()}, Now: a.Now, Log: a.Log,
+	})
+	tokenSigner, err := credential.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	a.Credentials = credential.New(credential.Deps{
+		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
+		OTP: a.OTP, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	return a, nil
+}
+
+// Close releases everything Open acquired.
+func (a *App) Close() error {
+	var errsList []error
+	if a.Audit != nil {
+		errsList = append(errsList, a.Audit.Close())
+	}
+	if a.Store != nil {
+		errsList = append(errsList, a.Store.Close())
+	}
+	if a.HSM != nil {
+		errsList = append(errsList, a.HSM.Close())
+	}
+	return errors.Join(errsList...)
+}
+
+// NewLogger builds the process logger: text on stderr, or JSON.
+func NewLogger(c config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.JSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// openHSM opens the configured token; for the embedded default it first
+// creates a private SoftHSM2 token under <data>/hsm with random PINs.
+func openHSM(ctx context.Context, cfg *config.Config) (*hsm.Manager, error) {
+	module := cfg.HSM.Module
+	if cfg.HSM.Embedded() {
+		var err error
+		if module, err = softhsm.FindModule(); err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(cfg.DataDir, "hsm")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create token directory: %w", err)
+		}
+		soPIN, err := readOrCreatePIN(filepath.Join(dir, "so-pin"))
+		if err != nil {
+			return nil, err
+		}
+		pin, err := readOrCreatePIN(cfg.HSM.PINFile)
+		if err != nil {
+			return nil, err
+		}
+		tok := softhsm.Token{Dir: dir, Label: cfg.HSM.TokenLabel, SOPIN: soPIN, PIN: pin}
+		if _, err := tok.Ensure(ctx); err != nil {
+			return nil, err
+		}
+		if err := tok.Activate(); err != nil {
+			return nil, err
+		}
+	}
+	pin := os.Getenv("QES_HSM_PIN")
+	if pin == "" && cfg.HSM.PINFile != "" {
+		raw, err := os.ReadFile(cfg.HSM.PINFile)
+		if err != nil {
+			return nil, fmt.Errorf("read HSM PIN file: %w", err)
+		}
+		pin = strings.TrimSpace(string(raw))
+	}
+	return hsm.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
+		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
+}
+
+func readOrCreatePIN(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(raw)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(16), nil))
+	if err != nil {
+		return "", errs.Internalf(err, "random PIN")
+	}
+	pin := fmt.Sprintf("%016d", n)
+	if err := os.WriteFile(path, []byte(pin+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return pin, nil
+}
+
+var oidOrganizationIdentifier = asn1.ObjectIdentifier{2, 5, 4, 97}

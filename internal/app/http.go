@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/pem"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	qes "github.com/qesproject/qes"
+	"github.com/qesproject/qes/csc"
+)
+
+// Handler is every HTTP route qesd serves.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	cscAPI := csc.New(a.Credentials, csc.Config{
+		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
+		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
+	}, a.Log)
+	mux.Handle("/csc/", cscAPI)
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(qes.OpenAPI)
+	})
+	certHandler := func(der []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/pkix-cert")
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+			_, _ = w.Write(der)
+		}
+	}
+	mux.HandleFunc("GET /ca/root.crt", certHandler(a.Authorities.Root.Raw))
+	mux.HandleFunc("GET /ca/issuing.crt", certHandler(a.Authorities.IssuingChain[0].Raw))
+	mux.HandleFunc("GET /ca/root.pem", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		_ = pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: a.Authorities.Root.Raw})
+	})
+	mux.HandleFunc("GET /logo.png", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(logoPNG)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return securityHeaders(mux)
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Serve answers HTTP(S) on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	go a.janitor(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		if a.Cfg.TLS.Enabled() {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			errc <- srv.ServeTLS(ln, a.Cfg.TLS.CertFile, a.Cfg.TLS.KeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// janitor removes expired SADs and tokens once a minute.
+func (a *App) janitor(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := a.Now()
+			if _, err := a.Store.DeleteExpiredSADs(ctx, now); err != nil && ctx.Err() == nil {
+				a.Log.WarnContext(ctx, "janitor: expired SADs", "err", err)
+			}
+			if _, err := a.Store.DeleteExpiredTokens(ctx, now); err != nil && ctx.Err() == nil {
+				a.Log.WarnContext(ctx, "janitor: expired tokens", "err", err)
+			}
+		}
+	}
+}
