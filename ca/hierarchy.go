@@ -71,7 +71,7 @@ func (r CARequest) template(pub crypto.PublicKey) (*x509.Certificate, error) {
 // of the same algorithm) before the root key signs.
 func CreateRoot(ctx context.Context, signer crypto.Signer, req CARequest) (*x509.Certificate, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, errs.Internalf(err, "create root")
 	}
 	if signer == nil {
 		return nil, errs.E(errs.InvalidRequest, "root signer is missing")
