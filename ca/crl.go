@@ -47,7 +47,7 @@ type CRLRequest struct {
 // CRLs. Expired certificates are the caller's to leave out or keep.
 func (i *Issuer) CreateCRL(ctx context.Context, req CRLRequest) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, errs.Internalf(err, "create CRL")
 	}
 	tmpl, err := i.crlTemplate(req)
 	if err != nil {

@@ -15,5 +15,12 @@
 // the result is run through zlint (RFC 5280 and ETSI lint sources) and through
 // this package's own ETSI checks, and only a clean result is signed for real.
 // The real to-be-signed bytes are then compared with the linted ones, so what
-// was linted is exactly what was signed.
+// was linted is exactly what was signed. Between lint and signature the
+// optional IssuerConfig.BeforeSign hook lets the caller record the serial and
+// the linted certificate, so that every certificate the CA key may sign is
+// known to the store even if the process stops right after signing.
+//
+// Serial numbers are 16 random octets (126 random bits, positive); their
+// uniqueness is finally the store's to enforce (unique constraint at
+// BeforeSign), with IssuerConfig.SerialInUse as an optional early check.
 package ca

@@ -41,13 +41,14 @@ func (r CARequest) validate() error {
 	return nil
 }
 
+// template builds what root and subordinate CA certificates share; pub must
+// be a key this package can sign with once it is a CA.
 func (r CARequest) template(pub crypto.PublicKey) (*x509.Certificate, error) {
 	ski, err := subjectKeyID(pub)
 	if err != nil {
 		return nil, errs.Wrap(err, errs.InvalidRequest, "CA public key")
 	}
-	sigAlg, err := signatureAlgorithmFor(pub)
-	if err != nil {
+	if _, err := signatureAlgorithmFor(pub); err != nil {
 		return nil, errs.Wrap(err, errs.InvalidRequest, "CA public key")
 	}
 	return &x509.Certificate{
@@ -60,7 +61,6 @@ func (r CARequest) template(pub crypto.PublicKey) (*x509.Certificate, error) {
 		MaxPathLen:            r.MaxPathLen,
 		MaxPathLenZero:        r.MaxPathLen == 0,
 		SubjectKeyId:          ski,
-		SignatureAlgorithm:    sigAlg,
 	}, nil
 }
 
@@ -71,7 +71,7 @@ func (r CARequest) template(pub crypto.PublicKey) (*x509.Certificate, error) {
 // of the same algorithm) before the root key signs.
 func CreateRoot(ctx context.Context, signer crypto.Signer, req CARequest) (*x509.Certificate, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, errs.Internalf(err, "create root")
 	}
 	if signer == nil {
 		return nil, errs.E(errs.InvalidRequest, "root signer is missing")
@@ -84,6 +84,9 @@ func CreateRoot(ctx context.Context, signer crypto.Signer, req CARequest) (*x509
 		return nil, err
 	}
 	tmpl.AuthorityKeyId = tmpl.SubjectKeyId
+	if tmpl.SignatureAlgorithm, err = signatureAlgorithmFor(signer.Public()); err != nil {
+		return nil, errs.Wrap(err, errs.InvalidRequest, "root key")
+	}
 	if tmpl.SerialNumber, err = NewSerial(rand.Reader); err != nil {
 		return nil, err
 	}
@@ -132,16 +135,10 @@ func (i *Issuer) IssueSubordinateCA(ctx context.Context, pub crypto.PublicKey, r
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	if _, err := signatureAlgorithmFor(pub); err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "subordinate CA public key")
-	}
 	tmpl, err := req.template(pub)
 	if err != nil {
 		return nil, err
 	}
-	// The template's algorithm described the subordinate key; the signature
-	// is made by this issuer's key.
-	tmpl.SignatureAlgorithm = 0
 	if tmpl.NotBefore.Before(i.cert.NotBefore) {
 		return nil, errs.E(errs.InvalidRequest, "subordinate CA would be valid before its issuer")
 	}

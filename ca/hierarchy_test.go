@@ -3,6 +3,8 @@ package ca
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -191,5 +193,18 @@ func TestCreateRootRefusesBadInput(t *testing.T) {
 				t.Fatal("root key signed")
 			}
 		})
+	}
+}
+
+func TestCAKeysMustBeSignable(t *testing.T) {
+	pki := newTestPKI(t, algP256, algP256)
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	now := pki.now
+	req := CARequest{Subject: orgName("Ed CA"), NotBefore: now, NotAfter: now.AddDate(1, 0, 0)}
+	if _, err := pki.rootIssuer.IssueSubordinateCA(context.Background(), edKey.Public(), req); !errs.Is(err, errs.InvalidRequest) {
+		t.Fatalf("subordinate with Ed25519 key: %v, want InvalidRequest", err)
+	}
+	if _, err := CreateRoot(context.Background(), edKey, req); !errs.Is(err, errs.InvalidRequest) {
+		t.Fatalf("root with Ed25519 key: %v, want InvalidRequest", err)
 	}
 }

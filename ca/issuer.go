@@ -46,6 +46,14 @@ type IssuerConfig struct {
 	Backdate time.Duration
 	// SerialInUse optionally checks serial uniqueness before signing.
 	SerialInUse SerialInUse
+	// BeforeSign, if set, is called after linting passed and before the CA
+	// key signs, with the lint certificate: the same TBS (serial, subject,
+	// validity, extensions) as the certificate about to be signed, but
+	// signed by the throwaway key. Record it there (serial with a unique
+	// constraint, audit "intent"): a crash after the HSM signs must not leave
+	// a certificate the TSP does not know about and so cannot revoke. An
+	// error stops the issuance unsigned and is returned as is.
+	BeforeSign func(ctx context.Context, linted *x509.Certificate) error
 	// SkipLints names zlint lints not to run (each skip needs a documented
 	// reason: a false positive for signing certificates).
 	SkipLints []string
@@ -63,6 +71,7 @@ type Issuer struct {
 	clock    func() time.Time
 	backdate time.Duration
 	inUse    SerialInUse
+	before   func(context.Context, *x509.Certificate) error
 	linter   *linter
 	log      *slog.Logger
 }
@@ -116,6 +125,7 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 		clock:    cfg.Clock,
 		backdate: cfg.Backdate,
 		inUse:    cfg.SerialInUse,
+		before:   cfg.BeforeSign,
 		linter:   l,
 		log:      cfg.Logger,
 	}
@@ -165,7 +175,7 @@ func (i *Issuer) checkNotAfter(notAfter time.Time) error {
 // template must be complete except for serial and signature algorithm.
 func (i *Issuer) issue(ctx context.Context, tmpl *x509.Certificate, pub crypto.PublicKey, checks []certCheck) (*x509.Certificate, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, errs.Internalf(err, "issue certificate")
 	}
 	if err := i.checkNotAfter(tmpl.NotAfter); err != nil {
 		return nil, err
@@ -187,6 +197,11 @@ func (i *Issuer) issue(ctx context.Context, tmpl *x509.Certificate, pub crypto.P
 	i.logWarnings(report, serial.Text(16))
 	if err := report.err(); err != nil {
 		return nil, err
+	}
+	if i.before != nil {
+		if err := i.before(ctx, lintCert); err != nil {
+			return nil, err
+		}
 	}
 
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, i.cert, pub, i.signer)

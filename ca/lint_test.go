@@ -1,6 +1,7 @@
 package ca
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -192,5 +193,49 @@ func TestSkipLintsNamesMustExist(t *testing.T) {
 		CRLURL: "http://a.test/l", SkipLints: []string{"e_no_such_lint"}})
 	if !errs.Is(err, errs.InvalidRequest) {
 		t.Fatalf("err = %v, want InvalidRequest for an unknown lint name", err)
+	}
+}
+
+// BeforeSign sees exactly the TBS that is then signed, and can stop the
+// issuance before the CA key is used.
+func TestBeforeSignHook(t *testing.T) {
+	pki := newTestPKI(t, algP256, algP256)
+	stop := errs.E(errs.Unavailable, "storage down")
+	tests := []struct {
+		name    string
+		hookErr error
+	}{
+		{"recorded then signed", nil},
+		{"storage refuses", stop},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen []*x509.Certificate
+			iss := *pki.issuer
+			iss.before = func(_ context.Context, linted *x509.Certificate) error {
+				seen = append(seen, linted)
+				return tt.hookErr
+			}
+			before := pki.issSigner.calls.Load()
+			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			if len(seen) != 1 {
+				t.Fatalf("hook called %d times, want 1", len(seen))
+			}
+			if tt.hookErr != nil {
+				if !errors.Is(err, stop) || pki.issSigner.calls.Load() != before {
+					t.Fatalf("err = %v, signer calls %d: hook error must stop issuance unsigned", err, pki.issSigner.calls.Load()-before)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(seen[0].RawTBSCertificate, cert.RawTBSCertificate) || seen[0].SerialNumber.Cmp(cert.SerialNumber) != 0 {
+				t.Fatal("hook saw a different TBS than the one signed")
+			}
+			if seen[0].CheckSignatureFrom(pki.issuing) == nil {
+				t.Fatal("the hook must get the lint certificate, not a CA-signed one")
+			}
+		})
 	}
 }

@@ -447,3 +447,42 @@ func TestSerialInUseRetriesAndGivesUp(t *testing.T) {
 		})
 	}
 }
+
+// One Issuer serves concurrent enrolments: run under -race.
+func TestConcurrentIssuance(t *testing.T) {
+	pki := newTestPKI(t, algP256, algP256)
+	prof := testProfile(t)
+	pub := testKey(t, algP256, "leaf").Public()
+	const workers, each = 4, 5
+	serials := make(chan string, workers*each)
+	errc := make(chan error, workers)
+	for range workers {
+		go func() {
+			for range each {
+				c, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: pub})
+				if err != nil {
+					errc <- err
+					return
+				}
+				serials <- c.SerialNumber.String()
+			}
+			errc <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(serials)
+	seen := map[string]bool{}
+	for s := range serials {
+		if seen[s] {
+			t.Fatalf("duplicate serial %s", s)
+		}
+		seen[s] = true
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d certificates, want %d", len(seen), workers*each)
+	}
+}
