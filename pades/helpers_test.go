@@ -107,8 +107,13 @@ func newPKI(t testing.TB, signerKind string) *testPKI {
 	p.tsa = issue(t, &x509.Certificate{
 		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "qes test TSA"},
 		NotBefore: nb, NotAfter: na,
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+		KeyUsage: x509.KeyUsageDigitalSignature,
+		// RFC 3161 2.3: the timeStamping EKU must be the only one, and critical
+		// (Go marks ExtKeyUsage non-critical, so it is written by hand).
+		ExtraExtensions: []pkix.Extension{{
+			Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true,
+			Value: mustMarshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}}),
+		}},
 	}, p.ca, p.tsaKey.Public(), p.caKey)
 	v, _ := pkiOnce.LoadOrStore(signerKind, p)
 	return v.(*testPKI)
