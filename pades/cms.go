@@ -146,8 +146,8 @@ type signedData struct {
 	Version          int
 	DigestAlgorithms []pkix.AlgorithmIdentifier `asn1:"set"`
 	EncapContentInfo encapContentInfo
-	Certificates     asn1.RawValue `asn1:"optional"`
-	CRLs             asn1.RawValue `asn1:"optional"`
+	Certificates     asn1.RawValue   `asn1:"optional"`
+	CRLs             asn1.RawValue   `asn1:"optional"`
 	SignerInfos      []asn1.RawValue `asn1:"set"`
 }
 

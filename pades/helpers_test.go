@@ -29,13 +29,13 @@ import (
 // testPKI is root -> issuing CA -> signer (nonRepudiation), plus a TSA
 // certificate under the same issuing CA.
 type testPKI struct {
-	root, ca, signer, tsa          *x509.Certificate
+	root, ca, signer, tsa             *x509.Certificate
 	rootKey, caKey, signerKey, tsaKey crypto.Signer
 }
 
 var (
 	pkiOnce  sync.Map // key type -> *testPKI
-	testNow  = time.Now().UTC().Truncate(time.Second)
+	testNow           = time.Now().UTC().Truncate(time.Second)
 	serialNo int64    = 100
 	serialMu sync.Mutex
 )
@@ -102,7 +102,7 @@ func newPKI(t testing.TB, signerKind string) *testPKI {
 	p.signer = issue(t, &x509.Certificate{
 		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "Erika Mustermann", Country: []string{"DE"}},
 		NotBefore: nb, NotAfter: na,
-		KeyUsage:  x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 	}, p.ca, p.signerKey.Public(), p.caKey)
 	p.tsa = issue(t, &x509.Certificate{
 		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "qes test TSA"},

@@ -2,7 +2,7 @@ package pades
 
 import (
 	"bytes"
-		"encoding/asn1"
+	"encoding/asn1"
 	"encoding/hex"
 	"os/exec"
 	"regexp"
