@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 )
 
@@ -90,26 +89,64 @@ func opensslTSVerify(t testing.TB, token, data, digest, rootPEM, untrustedPEM []
 	return err == nil && strings.Contains(string(out), "Verification: OK"), string(out)
 }
 
+// testSignerInfo and testSignedData decode CMS independently of cms.go
+// (digitorus/pkcs7 silently drops signers when crls holds OCSP responses).
+type testSignerInfo struct {
+	Version         int
+	SID             asn1.RawValue
+	DigestAlgorithm asn1.RawValue
+	SignedAttrs     []testAttribute `asn1:"optional,tag:0"`
+	SignatureAlg    asn1.RawValue
+	Signature       []byte
+	UnsignedAttrs   []testAttribute `asn1:"optional,tag:1"`
+}
+
+type testAttribute struct {
+	Type  asn1.ObjectIdentifier
+	Value asn1.RawValue `asn1:"set"`
+}
+
+type testSignedData struct {
+	Version          int
+	DigestAlgorithms asn1.RawValue
+	EncapContentInfo asn1.RawValue
+	Certificates     asn1.RawValue    `asn1:"optional,tag:0"`
+	CRLs             asn1.RawValue    `asn1:"optional,tag:1"`
+	SignerInfos      []testSignerInfo `asn1:"set"`
+}
+
+func parseTestCMS(t testing.TB, der []byte) testSignedData {
+	t.Helper()
+	var ci struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	}
+	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) > 0 {
+		t.Fatalf("CMS ContentInfo: %v (%d trailing bytes)", err, len(rest))
+	}
+	var sd testSignedData
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) > 0 {
+		t.Fatalf("CMS SignedData: %v", err)
+	}
+	if len(sd.SignerInfos) != 1 {
+		t.Fatalf("CMS has %d signers, want 1", len(sd.SignerInfos))
+	}
+	return sd
+}
+
 // signatureTimestamp returns the signature-time-stamp token of a CMS and the
 // digest of the signature value it must cover (with the token's algorithm).
 func signatureTimestamp(t testing.TB, der []byte) (token, sigDigest []byte) {
 	t.Helper()
-	p7, err := pkcs7.Parse(der)
-	if err != nil {
-		t.Fatalf("parse CMS: %v", err)
-	}
-	if len(p7.Signers) != 1 {
-		t.Fatalf("CMS has %d signers, want 1", len(p7.Signers))
-	}
-	si := p7.Signers[0]
-	for _, a := range si.UnauthenticatedAttributes {
+	si := parseTestCMS(t, der).SignerInfos[0]
+	for _, a := range si.UnsignedAttrs {
 		if a.Type.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}) {
 			ts, err := timestamp.Parse(a.Value.Bytes)
 			if err != nil {
 				t.Fatalf("parse signature time-stamp: %v", err)
 			}
 			h := ts.HashAlgorithm.New()
-			h.Write(si.EncryptedDigest)
+			h.Write(si.Signature)
 			return a.Value.Bytes, h.Sum(nil)
 		}
 	}
@@ -119,12 +156,8 @@ func signatureTimestamp(t testing.TB, der []byte) (token, sigDigest []byte) {
 // signedAttrOIDs lists the signed attribute types of the single signer.
 func signedAttrOIDs(t testing.TB, der []byte) []string {
 	t.Helper()
-	p7, err := pkcs7.Parse(der)
-	if err != nil {
-		t.Fatalf("parse CMS: %v", err)
-	}
 	var oids []string
-	for _, a := range p7.Signers[0].AuthenticatedAttributes {
+	for _, a := range parseTestCMS(t, der).SignerInfos[0].SignedAttrs {
 		oids = append(oids, a.Type.String())
 	}
 	return oids
