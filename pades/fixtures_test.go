@@ -30,6 +30,7 @@ func TestWriteFixtures(t *testing.T) {
 	}
 	mp := filepath.Join(fixtureDir, "multipage.pdf")
 	run("--object-streams=generate", mp, filepath.Join(fixtureDir, "objstm.pdf"))
+	run("--linearize", "--object-streams=generate", mp, filepath.Join(fixtureDir, "linearized.pdf"))
 	run("--encrypt", "user", "owner", "256", "--", mp, filepath.Join(fixtureDir, "encrypted.pdf"))
 }
 

@@ -159,7 +159,7 @@ func assertDSS(t *testing.T, pdf []byte, pki *testPKI) {
 
 func TestSignLevelsAndXrefStyles(t *testing.T) {
 	pki := newPKI(t, "p256")
-	for _, fixture := range []string{"simple.pdf", "objstm.pdf"} {
+	for _, fixture := range []string{"simple.pdf", "objstm.pdf", "linearized.pdf"} {
 		for _, level := range []Level{LevelBB, LevelBT, LevelBLT, LevelBLTA} {
 			t.Run(fixture+"/"+level.String(), func(t *testing.T) {
 				out, res := signBytes(t, readFixture(t, fixture), pki, levelOpts(pki, level))
