@@ -148,3 +148,13 @@ func (e *editor) appendDSS(vi ValidationInfo) ([]byte, error) {
 	e.put(u, e.ch.root, newCat)
 	return u.finish(), nil
 }
+
+// CollectValidationInfo returns the certificates and revocation data for
+// certs up to their root, as B-LT embeds them: for a CSC signDoc response
+// with returnValidationInfo at any level. pool supplies further issuers.
+func CollectValidationInfo(ctx context.Context, src RevocationSource, certs, pool []*x509.Certificate) (ValidationInfo, error) {
+	if src == nil {
+		return ValidationInfo{}, errs.E(errs.InvalidRequest, "no revocation data source configured")
+	}
+	return collectValidationInfo(ctx, src, certs, pool)
+}

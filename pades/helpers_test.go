@@ -171,6 +171,8 @@ type testRevocation struct {
 	pki       *testPKI
 	noOCSPFor string // subject CN that gets no OCSP response
 	none      bool   // answer nothing at all
+	mu        sync.Mutex
+	crls      map[string][]byte // one CRL per issuer, as a real CA publishes
 }
 
 func (r *testRevocation) keyFor(issuer *x509.Certificate) crypto.Signer {
@@ -205,9 +207,22 @@ func (r *testRevocation) CRL(_ context.Context, cert, issuer *x509.Certificate) 
 	if key == nil {
 		return nil, fmt.Errorf("unknown issuer %s", issuer.Subject)
 	}
-	return x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if crl, ok := r.crls[string(issuer.Raw)]; ok {
+		return crl, nil
+	}
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(1), ThisUpdate: testNow.Add(-time.Minute), NextUpdate: testNow.Add(time.Hour),
 	}, issuer, key)
+	if err != nil {
+		return nil, err
+	}
+	if r.crls == nil {
+		r.crls = map[string][]byte{}
+	}
+	r.crls[string(issuer.Raw)] = crl
+	return crl, nil
 }
 
 // pdfSpec describes a generated test PDF.

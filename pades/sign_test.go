@@ -147,8 +147,8 @@ func assertDSS(t *testing.T, pdf []byte, pki *testPKI) {
 			t.Fatalf("/DSS /Certs lacks %s", c.Subject)
 		}
 	}
-	// signer, issuing CA and TSA each have an OCSP response and a CRL from
-	// their issuer; CRLs of one issuer are identical only if generated so.
+	// signer, issuing CA and TSA each have an OCSP response; the root and
+	// the issuing CA each publish one CRL. Re-signing adds more.
 	if n := len(streams("OCSPs")); n < 3 {
 		t.Fatalf("/DSS has %d OCSP responses, want >= 3", n)
 	}
