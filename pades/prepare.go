@@ -13,7 +13,9 @@ import (
 
 // Prepared is a document with a signature placeholder, waiting for the
 // signature value over Digest. It keeps src: the caller must keep it open
-// and unchanged until Finish returns.
+// and unchanged until Finish returns. A Prepared is not safe for concurrent
+// use; Finish may be called again (e.g. after a write error) with the same
+// signature value.
 type Prepared struct {
 	src       io.ReaderAt
 	size      int64
