@@ -1,0 +1,79 @@
+package pades
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/asn1"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+func TestCAdESDetachedOverDigest(t *testing.T) {
+	data := []byte("a document signed by its digest only (CSC documentDigests)\n")
+	sum := sha256.Sum256(data)
+	for _, kind := range []string{"p256", "rsa"} {
+		pki := newPKI(t, kind)
+		for _, level := range []Level{LevelBB, LevelBT, LevelBLT} {
+			t.Run(kind+"/"+level.String(), func(t *testing.T) {
+				der, vi, err := SignDigest(context.Background(), pki.signerKey, pki.chain(), sum[:], CAdESOptions{
+					Level: level, Timestamper: &testTSA{pki: pki}, Revocation: &testRevocation{pki: pki},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := embeddedSig{der: der, signed: data}
+				if ok, out := opensslCMSVerify(t, s, pemCerts(pki.root)); !ok {
+					t.Fatalf("openssl cms -verify failed:\n%s", out)
+				}
+				oids := strings.Join(signedAttrOIDs(t, der), " ")
+				for _, want := range []string{"1.2.840.113549.1.9.5", "1.2.840.113549.1.9.16.2.47", "1.2.840.113549.1.9.4"} {
+					if !strings.Contains(oids, want) {
+						t.Fatalf("CAdES signed attribute %s missing: %s", want, oids)
+					}
+				}
+				token, digest := signatureTimestamp(t, der)
+				if (token != nil) != (level >= LevelBT) {
+					t.Fatalf("signature time-stamp present = %v at %s", token != nil, level)
+				}
+				if token != nil {
+					if ok, out := opensslTSVerify(t, token, nil, digest, pemCerts(pki.root), pemCerts(pki.ca)); !ok {
+						t.Fatalf("openssl ts -verify failed:\n%s", out)
+					}
+				}
+				if level >= LevelBLT {
+					sd := parseTestCMS(t, der)
+					if sd.Version != 5 || len(sd.CRLs.Bytes) == 0 {
+						t.Fatalf("B-LT SignedData: version %d, %d bytes of crls; want v5 with revocation data", sd.Version, len(sd.CRLs.Bytes))
+					}
+					if len(vi.Certificates) < 4 || len(vi.OCSPs) < 3 || len(vi.CRLs) < 2 {
+						t.Fatalf("validation info: %d certificates, %d OCSP, %d CRL", len(vi.Certificates), len(vi.OCSPs), len(vi.CRLs))
+					}
+					var certs []asn1.RawValue
+					for rest := sd.Certificates.Bytes; len(rest) > 0; {
+						var c asn1.RawValue
+						if rest, err = asn1.Unmarshal(rest, &c); err != nil {
+							t.Fatal(err)
+						}
+						certs = append(certs, c)
+					}
+					if len(certs) != len(vi.Certificates) {
+						t.Fatalf("SignedData has %d certificates, validation info %d", len(certs), len(vi.Certificates))
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestCAdESRejects(t *testing.T) {
+	pki := newPKI(t, "p256")
+	_, _, err := SignDigest(context.Background(), pki.signerKey, pki.chain(), []byte("short"), CAdESOptions{})
+	assertInvalidRequest(t, err, "digest has 5 bytes")
+	sum := sha256.Sum256(nil)
+	_, _, err = SignDigest(context.Background(), pki.signerKey, pki.chain(), sum[:], CAdESOptions{Level: LevelBLTA})
+	if errs.KindOf(err) != errs.NotImplemented {
+		t.Fatalf("CAdES B-LTA: want not_implemented, got %v", err)
+	}
+}

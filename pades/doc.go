@@ -1,0 +1,19 @@
+// Package pades produces PAdES baseline signatures (ETSI EN 319 142-1) on PDF
+// documents: B-B, B-T, B-LT and B-LTA, always as incremental updates so that
+// the original bytes and earlier signatures stay intact.
+//
+// Signing is split in two phases so that a remote signer (CSC signHash) signs
+// exactly once: Prepare reserves a computed /Contents placeholder and returns
+// the digest of the DER-encoded signed attributes; Finish embeds the
+// externally produced signature value (and, from B-T on, a time-stamp over
+// it), then appends the DSS (B-LT) and a document time-stamp (B-LTA). Sign
+// does both phases with a crypto.Signer.
+//
+// Documents are streamed: input is an io.ReaderAt plus its size, output an
+// io.Writer; only the cross-reference data and the few objects an update
+// touches are held in memory.
+//
+// The package has its own small PDF reader (classic xref tables, xref streams,
+// object streams) and its own CMS encoder, so that every byte it writes is
+// under its control; it imports nothing of qes but internal/errs.
+package pades

@@ -1,0 +1,270 @@
+package pades
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// document is a parsed view of an existing PDF: its cross-reference entries,
+// newest trailer, and a cache of the few objects an update needs.
+type document struct {
+	r            io.ReaderAt
+	size         int64
+	entries      map[int64]xrefEntry
+	trailer      *dict
+	xrefIsStream bool
+	startxref    int64
+	objStms      map[int64]*objStm
+	cache        map[int64]object
+	resolving    map[int64]bool
+}
+
+type objStm struct {
+	data    []byte
+	offsets []int64 // offset of object i relative to data
+	nums    []int64
+}
+
+func invalidPDF(msg string) error {
+	return errs.E(errs.InvalidRequest, "invalid PDF: "+msg)
+}
+
+// openDocument checks the header, reads the cross-reference chain and
+// rejects encrypted documents.
+func openDocument(r io.ReaderAt, size int64) (*document, error) {
+	if size <= 0 {
+		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
+	}
+	head := make([]byte, min(size, 1024))
+	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, errs.Internalf(err, "read PDF header")
+	}
+	if !bytes.Contains(head, []byte("%PDF-")) {
+		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is not a PDF file (no %PDF- header)")
+	}
+	start, err := findStartxref(r, size)
+	if err != nil {
+		return nil, err
+	}
+	d := &document{
+		r: r, size: size, startxref: start,
+		entries: map[int64]xrefEntry{}, objStms: map[int64]*objStm{},
+		cache: map[int64]object{}, resolving: map[int64]bool{},
+	}
+	if err := d.readXref(start); err != nil {
+		return nil, err
+	}
+	if d.trailer.get("Encrypt") != nil {
+		return nil, errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
+	}
+	if _, ok := d.trailer.get("Root").(ref); !ok {
+		return nil, invalidPDF("the trailer has no /Root reference to the document catalog")
+	}
+	return d, nil
+}
+
+// readIndirectAt parses "num gen obj ... endobj" at off. wantNum < 0 accepts
+// any object number.
+func (d *document) readIndirectAt(off, wantNum int64) (object, error) {
+	if off < 0 || off >= d.size {
+		return nil, fmt.Errorf("offset %d is outside the file", off)
+	}
+	s := newScanner(d.r, d.size, off)
+	num, ok1 := s.integer()
+	_, ok2 := s.integer()
+	if !ok1 || !ok2 || !s.expectKeyword("obj") {
+		return nil, fmt.Errorf("no \"obj\" header at offset %d", off)
+	}
+	if wantNum >= 0 && num != wantNum {
+		return nil, fmt.Errorf("offset %d holds object %d, not %d", off, num, wantNum)
+	}
+	v, err := s.object(0)
+	if err != nil {
+		return nil, err
+	}
+	dct, isDict := v.(*dict)
+	if !isDict {
+		return v, nil
+	}
+	save := s.pos
+	if !s.expectKeyword("stream") {
+		s.pos = save
+		return v, nil
+	}
+	// The keyword is followed by CRLF or LF (a lone CR is tolerated).
+	if c, ok := s.peek(); ok && c == '\r' {
+		s.pos++
+	}
+	if c, ok := s.peek(); ok && c == '\n' {
+		s.pos++
+	}
+	dataStart := s.pos
+	length, err := d.streamLength(dct)
+	if err != nil {
+		return nil, err
+	}
+	if length < 0 || dataStart+length > d.size {
+		return nil, fmt.Errorf("stream at offset %d runs past the end of the file", off)
+	}
+	return &stream{dict: dct, offset: dataStart, length: length}, nil
+}
+
+func (d *document) streamLength(dct *dict) (int64, error) {
+	switch l := dct.get("Length").(type) {
+	case int64:
+		return l, nil
+	case ref:
+		v, err := d.resolve(l)
+		if err != nil {
+			return 0, err
+		}
+		if n, ok := v.(int64); ok {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("stream has no valid /Length")
+}
+
+// resolve follows a reference (or returns o itself if it is not one).
+func (d *document) resolve(o object) (object, error) {
+	r, ok := o.(ref)
+	if !ok {
+		return o, nil
+	}
+	if v, ok := d.cache[r.num]; ok {
+		return v, nil
+	}
+	if d.resolving[r.num] {
+		return nil, invalidPDF(fmt.Sprintf("object %d refers to itself while being read", r.num))
+	}
+	d.resolving[r.num] = true
+	defer delete(d.resolving, r.num)
+	e, ok := d.entries[r.num]
+	if !ok || e.free {
+		return nil, nil // a missing object is null
+	}
+	var v object
+	var err error
+	if e.inStream {
+		v, err = d.objectFromStream(r.num, e)
+	} else {
+		v, err = d.readIndirectAt(e.offset, r.num)
+	}
+	if err != nil {
+		return nil, invalidPDF(fmt.Sprintf("cannot read object %d (broken xref?): %v", r.num, err))
+	}
+	d.cache[r.num] = v
+	return v, nil
+}
+
+// resolveDict resolves o and returns it as a dictionary, or nil.
+func (d *document) resolveDict(o object) (*dict, error) {
+	v, err := d.resolve(o)
+	if err != nil {
+		return nil, err
+	}
+	switch t := v.(type) {
+	case *dict:
+		return t, nil
+	case *stream:
+		return t.dict, nil
+	}
+	return nil, nil
+}
+
+func (d *document) resolveArray(o object) (array, error) {
+	v, err := d.resolve(o)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := v.(array)
+	return a, nil
+}
+
+func (d *document) objectFromStream(num int64, e xrefEntry) (object, error) {
+	ost, err := d.loadObjStm(e.streamNum)
+	if err != nil {
+		return nil, err
+	}
+	if e.index < 0 || e.index >= int64(len(ost.offsets)) {
+		return nil, fmt.Errorf("object stream %d has no index %d", e.streamNum, e.index)
+	}
+	if ost.nums[e.index] != num {
+		return nil, fmt.Errorf("object stream %d holds object %d at index %d, not %d", e.streamNum, ost.nums[e.index], e.index, num)
+	}
+	s := newScanner(bytes.NewReader(ost.data), int64(len(ost.data)), ost.offsets[e.index])
+	return s.object(0)
+}
+
+func (d *document) loadObjStm(num int64) (*objStm, error) {
+	if ost, ok := d.objStms[num]; ok {
+		return ost, nil
+	}
+	e, ok := d.entries[num]
+	if !ok || e.free || e.inStream {
+		return nil, fmt.Errorf("object stream %d is not in the file", num)
+	}
+	v, err := d.readIndirectAt(e.offset, num)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := v.(*stream)
+	if !ok || st.dict.get("Type") != name("ObjStm") {
+		return nil, fmt.Errorf("object %d is not an object stream", num)
+	}
+	n, ok1 := st.dict.get("N").(int64)
+	first, ok2 := st.dict.get("First").(int64)
+	if !ok1 || !ok2 || n < 0 || first < 0 {
+		return nil, fmt.Errorf("object stream %d lacks /N or /First", num)
+	}
+	data, err := d.streamData(st, maxDecoded)
+	if err != nil {
+		return nil, err
+	}
+	if first > int64(len(data)) || n > int64(len(data))/2+1 {
+		return nil, fmt.Errorf("object stream %d is shorter than its header says", num)
+	}
+	ost := &objStm{data: data}
+	s := newScanner(bytes.NewReader(data[:first]), first, 0)
+	for i := int64(0); i < n; i++ {
+		objNum, ok1 := s.integer()
+		off, ok2 := s.integer()
+		if !ok1 || !ok2 || first+off > int64(len(data)) {
+			return nil, fmt.Errorf("object stream %d has a malformed header", num)
+		}
+		ost.nums = append(ost.nums, objNum)
+		ost.offsets = append(ost.offsets, first+off)
+	}
+	d.objStms[num] = ost
+	return ost, nil
+}
+
+// catalog returns the document catalog and its reference.
+func (d *document) catalog() (*dict, ref, error) {
+	root := d.trailer.get("Root").(ref)
+	cat, err := d.resolveDict(root)
+	if err != nil {
+		return nil, root, err
+	}
+	if cat == nil {
+		return nil, root, invalidPDF("the document catalog (/Root) is missing or not a dictionary")
+	}
+	return cat, root, nil
+}
+
+// nextObjectNumber is the first object number free for new objects.
+func (d *document) nextObjectNumber() int64 {
+	next, _ := d.trailer.get("Size").(int64)
+	for num := range d.entries {
+		if num >= next {
+			next = num + 1
+		}
+	}
+	if next < 1 {
+		next = 1
+	}
+	return next
+}
