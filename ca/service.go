@@ -80,15 +80,29 @@ func SerialInUseFunc(store storage.Certificates) SerialInUse {
 
 func serialKey(serial *big.Int) string { return fmt.Sprintf("%x", serial) }
 
-// Subject is the verified identity a holder certificate names.
-type Subject struct {
-	GivenName, Surname, Country, SemanticsID, Email string
+type registrationKey struct{}
+
+type registration struct{ holderID, credentialID string }
+
+// RegisterBeforeSign returns the issuer's BeforeSign hook: it enters the
+// linted certificate's serial in the register (unique) before the CA key
+// signs, so that a crash right after signing never leaves a certificate the
+// CA cannot list on its CRL. IssueHolderCertificate says whose it is.
+func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(context.Context, *x509.Certificate) error {
+	return func(ctx context.Context, linted *x509.Certificate) error {
+		reg, _ := ctx.Value(registrationKey{}).(registration)
+		return store.CreateCertificate(ctx, &storage.Certificate{
+			Serial: serialKey(linted.SerialNumber), HolderID: reg.holderID, CredentialID: reg.credentialID,
+			NotBefore: linted.NotBefore, NotAfter: linted.NotAfter, Status: storage.CertActive, ChangedAt: now(),
+		})
+	}
 }
 
 // IssueHolderCertificate issues a qualified certificate for a key generated
 // in the HSM for credentialID and records it as active. It returns the full
 // chain, leaf first.
 func (s *Service) IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error) {
+	ctx = context.WithValue(ctx, registrationKey{}, registration{holderID: h.ID, credentialID: credentialID})
 	cert, err := s.issuer.IssueQualified(ctx, s.profile, QualifiedRequest{
 		Subject: NaturalPerson{
 			Country: h.Country, GivenName: h.GivenName, Surname: h.Surname,
@@ -99,12 +113,11 @@ func (s *Service) IssueHolderCertificate(ctx context.Context, h *storage.Holder,
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	rec := &storage.Certificate{
-		Serial: serialKey(cert.SerialNumber), CredentialID: credentialID, HolderID: h.ID, DER: cert.Raw,
-		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Status: storage.CertActive, ChangedAt: now,
-	}
-	if err := s.store.CreateCertificate(ctx, rec); err != nil {
+	// The serial was registered before signing; now keep the certificate.
+	if err := s.store.UpdateCertificate(ctx, serialKey(cert.SerialNumber), func(c *storage.Certificate) error {
+		c.DER = cert.Raw
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return append([]*x509.Certificate{cert}, s.chain...), nil

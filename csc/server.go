@@ -98,8 +98,18 @@ func (a *API) routes(e *echo.Echo, v int) {
 		g.POST("/credentials/authorizeCheck", a.authorizeCheck, auth)
 	}
 	// Any other method under the prefix is a CSC method qes does not
-	// implement: the spec answers 501.
-	g.RouteNotFound("/*", func(c *echo.Context) error { return notImplemented })
+	// implement: the spec answers 501. A known method called with GET is
+	// a client mistake, not a missing method.
+	known := map[string]bool{"/info": true, "/auth/login": true}
+	for _, m := range methodsV2 {
+		known["/"+m] = true
+	}
+	g.RouteNotFound("/*", func(c *echo.Context) error {
+		if known[strings.TrimPrefix(c.Request().URL.Path, prefix)] {
+			return echo.ErrMethodNotAllowed
+		}
+		return notImplemented
+	})
 }
 
 // methodsV1 and methodsV2 are what info advertises; keep them in step with routes.

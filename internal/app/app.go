@@ -39,6 +39,10 @@ type Options struct {
 	Sender otp.Sender
 	// Log is the logger; nil logs to stderr at the configured level.
 	Log *slog.Logger
+	// HSM is an already open token to use instead of the configured one.
+	// SoftHSM2 reads its configuration once per process, so tests that
+	// start several servers share one token; the App does not close it.
+	HSM *hsm.Manager
 }
 
 // App is a running qes.
@@ -54,6 +58,8 @@ type App struct {
 	CA          *ca.Service
 	Credentials *credential.Service
 	Authorities *Authorities
+
+	sharedHSM bool
 }
 
 // Open prepares everything the configuration describes, creating what is
@@ -75,7 +81,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 			_ = a.Close()
 		}
 	}()
-	if a.HSM, err = openHSM(ctx, cfg); err != nil {
+	if opts.HSM != nil {
+		a.HSM, a.sharedHSM = opts.HSM, true
+	} else if a.HSM, err = openHSM(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if a.Store, err = bolt.Open(filepath.Join(cfg.DataDir, "qes.db")); err != nil {
@@ -83,6 +91,14 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now); err != nil {
 		return nil, err
+	}
+	profile, err := ca.NewQualifiedProfile(ca.QualifiedProfileConfig{
+		PolicyOID: cfg.CA.PolicyOID, CPSURI: cfg.CA.CPSURL,
+		PDS:            []ca.PDSLocation{{URL: cfg.CA.PDSURL, Language: "en"}},
+		RetentionYears: cfg.CA.RetentionYears, Validity: cfg.CA.Validity.D(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("qualified certificate profile: %w", err)
 	}
 	if a.Authorities, err = ensureAuthorities(ctx, a); err != nil {
 		return nil, err
@@ -105,14 +121,6 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		return nil, err
 	}
 	a.OTP = otp.New(a.Store, mac, sender, a.Now, otp.Config{})
-	profile, err := ca.NewQualifiedProfile(ca.QualifiedProfileConfig{
-		PolicyOID: cfg.CA.PolicyOID, CPSURI: cfg.CA.CPSURL,
-		PDS:            []ca.PDSLocation{{URL: cfg.CA.PDSURL, Language: "en"}},
-		RetentionYears: cfg.CA.RetentionYears, Validity: cfg.CA.Validity.D(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("qualified certificate profile: %w", err)
-	}
 	a.CA = ca.NewService(ca.ServiceConfig{
 		Store: a.Store, Issuer: a.Authorities.Issuing, Chain: a.Authorities.IssuingChain, Profile: profile,
 		Lifecycle: ca.Lifecycle{MaxSuspension: cfg.CA.MaxSuspension.D()}, Now: a.Now, Log: a.Log,
@@ -137,7 +145,7 @@ func (a *App) Close() error {
 	if a.Store != nil {
 		errsList = append(errsList, a.Store.Close())
 	}
-	if a.HSM != nil {
+	if a.HSM != nil && !a.sharedHSM {
 		errsList = append(errsList, a.HSM.Close())
 	}
 	return errors.Join(errsList...)

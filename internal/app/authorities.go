@@ -75,7 +75,7 @@ func ensureAuthorities(ctx context.Context, a *App) (*Authorities, error) {
 	out.IssuingChain = issCerts
 	if out.Issuing, err = ca.NewIssuer(ca.IssuerConfig{Certificate: issCerts[0], Signer: issKey,
 		CAIssuersURL: issuingCRT, OCSPURL: ocspURL, CRLURL: issuingCRL, Clock: a.Now,
-		SerialInUse: ca.SerialInUseFunc(a.Store), Logger: a.Log}); err != nil {
+		SerialInUse: ca.SerialInUseFunc(a.Store), BeforeSign: ca.RegisterBeforeSign(a.Store, a.Now), Logger: a.Log}); err != nil {
 		return nil, fmt.Errorf("issuing CA issuer: %w", err)
 	}
 

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/qesproject/qes/internal/secret"
@@ -203,7 +204,13 @@ func (c *Config) defaults() {
 		c.CA.CPSURL = c.PublicURL + "/cps"
 	}
 	if c.CA.PDSURL == "" {
-		c.CA.PDSURL = c.PublicURL + "/pds/en.pdf"
+		// ETSI EN 319 412-5 wants the PDS at an https URL; an http-only
+		// development service points at a reserved placeholder until the
+		// operator publishes a real one.
+		c.CA.PDSURL = "https://pds.qes.invalid/en.pdf"
+		if strings.HasPrefix(c.PublicURL, "https://") {
+			c.CA.PDSURL = c.PublicURL + "/pds/en.pdf"
+		}
 	}
 	if c.CA.Validity == 0 {
 		c.CA.Validity = Duration(3 * 365 * 24 * time.Hour)
