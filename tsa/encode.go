@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	tagContext0 = cbasn1.Tag(0).Constructed().ContextSpecific() // [0] EXPLICIT, or [0] IMPLICIT of a SET/SEQUENCE
+	tagContext0  = cbasn1.Tag(0).Constructed().ContextSpecific() // [0] EXPLICIT, or [0] IMPLICIT of a SET/SEQUENCE
 	tagImplicit0 = cbasn1.Tag(0).ContextSpecific()
 	tagImplicit1 = cbasn1.Tag(1).ContextSpecific()
 	tagDirName   = cbasn1.Tag(4).Constructed().ContextSpecific()
