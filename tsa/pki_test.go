@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -203,6 +204,7 @@ func newTestTSA(t testing.TB, p *testPKI, mutate ...func(*Config)) *TSA {
 		Accuracy:       1500 * time.Millisecond,
 		Now:            now,
 		IncludeTSAName: true,
+		Logger:         slog.New(slog.DiscardHandler),
 	}
 	for _, m := range mutate {
 		m(&cfg)
