@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,6 +20,12 @@ func FuzzParseRequest(f *testing.F) {
 	f.Add(good)
 	f.Add(mustRequest(f, p.leaves["revoked"], p.ca.cert, crypto.SHA256))
 	f.Add(requestWithNonce(f, good, []byte{0x04, 0x02, 0xaa, 0xbb}))
+	fixtures, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "ocsp", "*.der"))
+	for _, path := range fixtures {
+		if der, err := os.ReadFile(path); err == nil {
+			f.Add(der)
+		}
+	}
 	r := newTestResponder(f, p, standardSource(p))
 	f.Fuzz(func(t *testing.T, der []byte) {
 		req, err := parseRequest(der)
