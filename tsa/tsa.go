@@ -62,7 +62,7 @@ func (t *TSA) Respond(ctx context.Context, der []byte) ([]byte, error) {
 	}
 	var rej *rejection
 	if errors.As(err, &rej) {
-		t.log.InfoContext(ctx, "tsa: request rejected", "failure", rej.failure.String(), "reason", rej.text)
+		t.log.DebugContext(ctx, "tsa: request rejected", "failure", rej.failure.String(), "reason", rej.text)
 		return encodeResponse(nil, rej)
 	}
 	token, err := t.issue(ctx, tstParams{imprint: req.imprint, nonce: req.nonce, certReq: req.certReq})

@@ -20,9 +20,10 @@ const (
 	contentTypeResponse = "application/ocsp-response"
 )
 
-// ServeHTTP answers GET /{base64(DER OCSPRequest)} (RFC 6960 A.1; mount the
-// responder with http.StripPrefix so the path is only the request) and
-// POST with an application/ocsp-request body.
+// ServeHTTP answers GET /{base64(DER OCSPRequest)} (RFC 6960 A.1) and POST
+// with an application/ocsp-request body. Mount it with http.StripPrefix so
+// the path is only the request, and not behind a router that cleans paths:
+// http.ServeMux redirects paths containing "//", which base64 produces.
 func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var der []byte
 	switch req.Method {
