@@ -1,0 +1,145 @@
+package ocsp
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// Defaults for Config's zero values.
+const (
+	DefaultValidity        = 24 * time.Hour
+	DefaultRefresh         = time.Hour
+	DefaultMaxCacheEntries = 100_000
+)
+
+// Config is what a Responder needs. Issuer, Certificate, Signer and Source
+// are required.
+type Config struct {
+	// Issuer is the CA whose certificates this responder answers for.
+	Issuer *x509.Certificate
+	// Certificate is the delegated responder certificate, issued by Issuer
+	// with id-kp-OCSPSigning and id-pkix-ocsp-nocheck; it is sent in every
+	// response so clients can verify the delegation.
+	Certificate *x509.Certificate
+	// Signer is Certificate's key (ECDSA P-256/P-384/P-521 or RSA >= 2048,
+	// PKCS#1 v1.5), typically held in the HSM.
+	Signer crypto.Signer
+	// Source reports certificate statuses.
+	Source Source
+	// Validity is nextUpdate - thisUpdate; 0 means DefaultValidity.
+	Validity time.Duration
+	// Refresh is the age after which a cached response is signed again;
+	// 0 means DefaultRefresh. It must be shorter than Validity so that a
+	// served response always has a good part of its validity left.
+	Refresh time.Duration
+	// MaxCacheEntries bounds the pre-signed response cache; 0 means
+	// DefaultMaxCacheEntries.
+	MaxCacheEntries int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives failures; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// signingAlgorithm is how the Signer signs ResponseData.
+type signingAlgorithm struct {
+	hash   crypto.Hash
+	sigOID asn1.ObjectIdentifier
+	isRSA  bool // RSA algorithm identifiers carry NULL parameters
+}
+
+func (c *Config) withDefaults() Config {
+	out := *c
+	if out.Validity == 0 {
+		out.Validity = DefaultValidity
+	}
+	if out.Refresh == 0 {
+		out.Refresh = DefaultRefresh
+	}
+	if out.MaxCacheEntries == 0 {
+		out.MaxCacheEntries = DefaultMaxCacheEntries
+	}
+	if out.Now == nil {
+		out.Now = time.Now
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	return out
+}
+
+func (c *Config) validate() (signingAlgorithm, error) {
+	switch {
+	case c.Issuer == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: an Issuer certificate is required")
+	case c.Certificate == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a responder Certificate is required")
+	case c.Signer == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a Signer is required")
+	case c.Source == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a status Source is required")
+	case c.Validity < 0 || c.Refresh < 0 || c.MaxCacheEntries < 0:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: Validity, Refresh and MaxCacheEntries must not be negative")
+	case c.Refresh >= c.Validity:
+		return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: Refresh (%v) must be shorter than Validity (%v)", c.Refresh, c.Validity)
+	}
+	if err := checkDelegation(c.Issuer, c.Certificate); err != nil {
+		return signingAlgorithm{}, err
+	}
+	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(c.Signer.Public()) {
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: the Signer's public key is not the responder certificate's")
+	}
+	return algorithmFor(c.Signer.Public())
+}
+
+// checkDelegation enforces RFC 6960 4.2.2.2: a delegated responder
+// certificate is issued directly by the CA and carries id-kp-OCSPSigning;
+// id-pkix-ocsp-nocheck spares clients a status check of the responder
+// itself, which they could not otherwise complete.
+func checkDelegation(issuer, responder *x509.Certificate) error {
+	if err := responder.CheckSignatureFrom(issuer); err != nil {
+		return errs.Wrap(err, errs.InvalidRequest, "ocsp: the responder certificate is not issued by the Issuer")
+	}
+	if !slices.Contains(responder.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning) {
+		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks extendedKeyUsage id-kp-OCSPSigning")
+	}
+	if !slices.ContainsFunc(responder.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidNoCheck) }) {
+		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks the id-pkix-ocsp-nocheck extension")
+	}
+	if ku := responder.KeyUsage; ku != 0 && ku&x509.KeyUsageDigitalSignature == 0 {
+		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate's keyUsage lacks digitalSignature")
+	}
+	return nil
+}
+
+func algorithmFor(pub crypto.PublicKey) (signingAlgorithm, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return signingAlgorithm{hash: crypto.SHA256, sigOID: oidECDSAWithSHA256}, nil
+		case elliptic.P384():
+			return signingAlgorithm{hash: crypto.SHA384, sigOID: oidECDSAWithSHA384}, nil
+		case elliptic.P521():
+			return signingAlgorithm{hash: crypto.SHA512, sigOID: oidECDSAWithSHA512}, nil
+		}
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: only ECDSA P-256, P-384 and P-521 keys are supported")
+	case *rsa.PublicKey:
+		if bits := k.N.BitLen(); bits < 2048 {
+			return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: an RSA key of %d bits is too short; 2048 is the minimum", bits)
+		}
+		return signingAlgorithm{hash: crypto.SHA256, sigOID: oidSHA256WithRSA, isRSA: true}, nil
+	}
+	return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: unsupported signer key type %T; use ECDSA or RSA", pub)
+}

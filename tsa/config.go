@@ -1,0 +1,114 @@
+package tsa
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"log/slog"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// Config is what a TSA needs. Signer and Certificate are required; the
+// Signer is the HSM key in production and must be the key of Certificate.
+type Config struct {
+	// Signer signs the tokens: ECDSA P-256/P-384/P-521 or RSA >= 2048 bits.
+	// RSA keys sign with PKCS#1 v1.5, which every HSM accepts.
+	Signer crypto.Signer
+	// Certificate is the TSA certificate; it must carry a critical
+	// extendedKeyUsage whose only purpose is id-kp-timeStamping (RFC 3161 2.3).
+	Certificate *x509.Certificate
+	// Chain holds the issuing CA certificates sent with Certificate when a
+	// request sets certReq (intermediates first; the root is optional).
+	Chain []*x509.Certificate
+	// Policy is the TSA policy OID written into every TSTInfo; requests naming
+	// another policy are rejected with unacceptedPolicy.
+	Policy asn1.ObjectIdentifier
+	// Accuracy is the guaranteed bound of genTime around UTC; 0 means 1 s.
+	Accuracy time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// IncludeTSAName writes the certificate subject into TSTInfo.tsa.
+	IncludeTSAName bool
+	// Logger receives one line per rejected or failed request; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// signingAlgorithm is how the Signer is used: which digest over the signed
+// attributes and which signatureAlgorithm identifier to write.
+type signingAlgorithm struct {
+	hash   crypto.Hash
+	sigOID asn1.ObjectIdentifier
+	isRSA  bool
+}
+
+func (c *Config) validate() (signingAlgorithm, error) {
+	switch {
+	case c.Signer == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a Signer is required")
+	case c.Certificate == nil:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a TSA Certificate is required")
+	case len(c.Policy) == 0:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a Policy OID is required")
+	case c.Accuracy < 0:
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: Accuracy must not be negative")
+	}
+	if err := checkTimeStampingEKU(c.Certificate); err != nil {
+		return signingAlgorithm{}, err
+	}
+	if ku := c.Certificate.KeyUsage; ku != 0 && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: the TSA certificate's keyUsage allows neither digitalSignature nor nonRepudiation")
+	}
+	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(c.Signer.Public()) {
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: the Signer's public key is not the TSA certificate's")
+	}
+	return algorithmFor(c.Signer.Public())
+}
+
+// checkTimeStampingEKU enforces RFC 3161 section 2.3: exactly one
+// extendedKeyUsage extension, critical, containing only id-kp-timeStamping.
+// Verifiers such as OpenSSL refuse tokens from any other certificate, so a
+// misissued certificate is caught here rather than by relying parties.
+func checkTimeStampingEKU(cert *x509.Certificate) error {
+	var found, critical bool
+	for _, ext := range cert.Extensions {
+		if ext.Id.Equal(oidExtKeyUsage) {
+			found, critical = true, ext.Critical
+		}
+	}
+	switch {
+	case !found:
+		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate has no extendedKeyUsage extension; RFC 3161 requires a critical one with only id-kp-timeStamping")
+	case !critical:
+		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate's extendedKeyUsage is not critical; RFC 3161 requires it to be")
+	case len(cert.ExtKeyUsage) != 1 || cert.ExtKeyUsage[0] != x509.ExtKeyUsageTimeStamping || len(cert.UnknownExtKeyUsage) != 0:
+		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate's extendedKeyUsage must contain id-kp-timeStamping and nothing else")
+	}
+	return nil
+}
+
+func algorithmFor(pub crypto.PublicKey) (signingAlgorithm, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return signingAlgorithm{hash: crypto.SHA256, sigOID: oidECDSAWithSHA256}, nil
+		case elliptic.P384():
+			return signingAlgorithm{hash: crypto.SHA384, sigOID: oidECDSAWithSHA384}, nil
+		case elliptic.P521():
+			return signingAlgorithm{hash: crypto.SHA512, sigOID: oidECDSAWithSHA512}, nil
+		}
+		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: only ECDSA P-256, P-384 and P-521 keys are supported")
+	case *rsa.PublicKey:
+		if bits := k.N.BitLen(); bits < 2048 {
+			return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "tsa: an RSA key of %d bits is too short; 2048 is the minimum", bits)
+		}
+		return signingAlgorithm{hash: crypto.SHA256, sigOID: oidSHA256WithRSA, isRSA: true}, nil
+	}
+	return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "tsa: unsupported signer key type %T; use ECDSA or RSA", pub)
+}
