@@ -1,0 +1,241 @@
+package testutil
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/internal/config"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/otp"
+)
+
+// Server is a real qesd: the wired App serving HTTP on 127.0.0.1, with its
+// own data directory and bbolt file, on the process's SoftHSM2 token.
+type Server struct {
+	URL     string
+	App     *app.App
+	Clock   *Clock
+	DataDir string
+
+	t      testing.TB
+	cancel context.CancelFunc
+	done   chan error
+	ln     net.Listener
+	mu     sync.Mutex
+	closed bool
+}
+
+// ServerOption adjusts a test server.
+type ServerOption func(*config.Config)
+
+// StartServer starts a server in a fresh data directory. The clock starts
+// at the real current time (certificates are issued at it) and can be
+// advanced.
+func StartServer(t testing.TB, opts ...ServerOption) *Server {
+	t.Helper()
+	return startServer(t, t.TempDir(), NewClock(time.Now().UTC().Truncate(time.Second)), opts...)
+}
+
+func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Listen = ln.Addr().String()
+	if cfg.PublicURL == "http://127.0.0.1:8080" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	fast := secret.Fast
+	a, err := app.Open(context.Background(), cfg, app.Options{
+		HSM: HSM(t), Now: clock.Now, Argon: &fast,
+		Log: testLogger(t),
+	})
+	if err != nil {
+		_ = ln.Close()
+		t.Fatalf("open app: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{URL: "http://" + ln.Addr().String(), App: a, Clock: clock, DataDir: dir, t: t, cancel: cancel, done: make(chan error, 1), ln: ln}
+	go func() { s.done <- a.Serve(ctx, ln) }()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Stop shuts the server down and closes its App; safe to call twice.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.cancel()
+	if err := <-s.done; err != nil {
+		s.t.Errorf("serve: %v", err)
+	}
+	if err := s.App.Close(); err != nil {
+		s.t.Errorf("close app: %v", err)
+	}
+}
+
+// Restart stops the server and starts a new one on the same data directory
+// and clock, as an operator restarting qesd would. The new server has a new
+// port, so certificates issued before point at the old one.
+func (s *Server) Restart(t testing.TB) *Server {
+	s.Stop()
+	return startServer(t, s.DataDir, s.Clock)
+}
+
+var holderSeq atomic.Int64
+
+// Holder is a test account with one credential.
+type Holder struct {
+	ID, Password, PIN, PUK, CredentialID, Phone string
+}
+
+// NewHolder creates a holder with a credential of the given key type
+// through the same operation `qesctl holder create` uses.
+func (s *Server) NewHolder(t testing.TB, key string) Holder {
+	t.Helper()
+	n := holderSeq.Add(1)
+	h := Holder{ID: fmt.Sprintf("holder%d", n), Password: "Secret-Pass1!", PIN: "246813", Phone: fmt.Sprintf("+3933300%05d", n)}
+	res, err := s.App.CreateHolder(context.Background(), app.HolderRequest{
+		UserID: h.ID, Password: h.Password, PIN: h.PIN, Phone: h.Phone, Email: h.ID + "@example.org", Key: key,
+		GivenName: "Mario", Surname: "Rossi", Country: "IT", SemanticsID: "TINIT-RSSMRA80A01H501U",
+	})
+	if err != nil {
+		t.Fatalf("create holder: %v", err)
+	}
+	h.CredentialID, h.PUK = res.CredentialID, res.PUK
+	return h
+}
+
+// Outbox returns every message the dev outbox holds.
+func (s *Server) Outbox(t testing.TB) []otp.Message {
+	t.Helper()
+	f, err := os.Open(filepath.Join(s.DataDir, "outbox.jsonl"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []otp.Message
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m otp.Message
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("outbox line %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// LastCode is the newest code sent to phone or address to.
+func (s *Server) LastCode(t testing.TB, to string) string {
+	t.Helper()
+	msgs := s.Outbox(t)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].To == to && msgs[i].Code != "" {
+			return msgs[i].Code
+		}
+	}
+	t.Fatalf("no code in the outbox for %s", to)
+	return ""
+}
+
+// Post sends a JSON POST and decodes the JSON answer (if any).
+func (s *Server) Post(t testing.TB, path, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return Do(t, req)
+}
+
+// Do sends req and decodes a JSON answer; it fails the test on a 500 or a
+// non-JSON error body, which qes must never produce for client input.
+func Do(t testing.TB, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, raw)
+	}
+	if len(raw) == 0 {
+		return resp.StatusCode, nil
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: status %d with Content-Type %q: %s", req.Method, req.URL.Path, resp.StatusCode, ct, raw)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// Login returns a service access token for h through auth/login.
+func (s *Server) Login(t testing.TB, version, user, password string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/csc/"+version+"/auth/login", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(user, password)
+	status, body := Do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("login %s: %d %v", user, status, body)
+	}
+	return body["access_token"].(string)
+}

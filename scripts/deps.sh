@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages qes needs, when they are missing.
+#   scripts/deps.sh run    SoftHSM2 (the embedded PKCS#11 token)
+#   scripts/deps.sh test   + the validators the tests run: pdfsig, qpdf, NSS certutil, openssl
+# As root it uses apt-get; otherwise it prints the command to run.
+set -euo pipefail
+
+want=(softhsm2-util:softhsm2 openssl:openssl)
+if [[ "${1:-run}" == "test" ]]; then
+  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils)
+fi
+
+missing=()
+for pair in "${want[@]}"; do
+  bin=${pair%%:*} pkg=${pair##*:}
+  command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+# de-duplicate
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "qes needs Go 1.26 or newer (https://go.dev/dl/) on PATH" >&2
+  exit 1
+fi
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "qes needs these Debian/Ubuntu packages: ${missing[*]}" >&2
+echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+exit 1
