@@ -47,6 +47,9 @@ type Holder struct {
 	OTPMode string `json:"otpMode"`
 	// TOTPSealed is the authenticator-app seed, encrypted by a key in the HSM.
 	TOTPSealed []byte `json:"totpSealed,omitempty"`
+	// TOTPPendingSealed is a seed shown as a QR code but not yet confirmed
+	// with a first code.
+	TOTPPendingSealed []byte `json:"totpPendingSealed,omitempty"`
 	// TOTPLastStep stops a TOTP code from being accepted twice.
 	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
 
