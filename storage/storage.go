@@ -24,6 +24,7 @@ type Store interface {
 	Tokens
 	Authorities
 	Certificates
+	Clients
 	Close() error
 }
 
@@ -126,6 +127,15 @@ type Token struct {
 	Data []byte `json:"data,omitempty"`
 }
 
+// Client is a registered OAuth 2.0 client (a signature application).
+type Client struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	SecretMAC    []byte    `json:"secretMac,omitempty"` // empty for public clients (PKCE only)
+	RedirectURIs []string  `json:"redirectURIs"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
 // Authority is a CA, OCSP responder or TSA key with its certificate chain.
 type Authority struct {
 	Name         string   `json:"name"` // "root", "issuing", "ocsp", "tsa"
@@ -205,6 +215,12 @@ type Tokens interface {
 type Authorities interface {
 	PutAuthority(ctx context.Context, a *Authority) error
 	Authority(ctx context.Context, name string) (*Authority, error)
+}
+
+// Clients stores OAuth 2.0 client registrations.
+type Clients interface {
+	CreateClient(ctx context.Context, c *Client) error
+	Client(ctx context.Context, id string) (*Client, error)
 }
 
 // Certificates stores the CA's register of issued certificates.
