@@ -27,7 +27,8 @@ var (
 	bAuthorities   = []byte("authorities")
 	bCertificates  = []byte("certificates")
 	bMeta          = []byte("meta")
-	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta}
+	bCRLs          = []byte("crls")
+	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bCRLs}
 	keyCRLNumber   = []byte("crl_number")
 	keyAuditAnchor = []byte("audit_anchor")
 )
