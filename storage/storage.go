@@ -26,6 +26,8 @@ type Store interface {
 	Certificates
 	Clients
 	CRLs
+	PortalSessions
+	SignatureLog
 	Close() error
 }
 
@@ -54,6 +56,25 @@ type Holder struct {
 	TOTPPendingSealed []byte `json:"totpPendingSealed,omitempty"`
 	// TOTPLastStep stops a TOTP code from being accepted twice.
 	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
+
+	// RecoveryEmail and RecoveryPhone help the holder back into the
+	// account; each was proven with a one-time code when set.
+	RecoveryEmail string `json:"recoveryEmail,omitempty"`
+	RecoveryPhone string `json:"recoveryPhone,omitempty"`
+	// LoginTOTPSealed is the portal login's authenticator seed (two-factor
+	// login on when set); separate from the signing OTP's seed so that
+	// unlinking one never disables the other.
+	LoginTOTPSealed        []byte `json:"loginTotpSealed,omitempty"`
+	LoginTOTPPendingSealed []byte `json:"loginTotpPendingSealed,omitempty"`
+	LoginTOTPLastStep      int64  `json:"loginTotpLastStep,omitempty"`
+	// AccountOTPFailures counts wrong codes on account operations in a
+	// row; too many lock them until AccountOTPLockedUntil.
+	AccountOTPFailures    int       `json:"accountOtpFailures,omitempty"`
+	AccountOTPLockedUntil time.Time `json:"accountOtpLockedUntil,omitzero"`
+	// DailyReport turns the daily signing summary e-mail on;
+	// DailyReportSentFor is the last day (YYYY-MM-DD, UTC) summarised.
+	DailyReport        bool   `json:"dailyReport,omitempty"`
+	DailyReportSentFor string `json:"dailyReportSentFor,omitempty"`
 
 	// ERCFailures counts wrong emergency codes; ERCBlocked stops the
 	// emergency route for this account after too many.

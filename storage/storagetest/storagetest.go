@@ -21,6 +21,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
 	t.Run("clients", func(t *testing.T) { testClients(t, open(t)) })
+	t.Run("portal-sessions", func(t *testing.T) { testPortalSessions(t, open(t)) })
+	t.Run("signature-log", func(t *testing.T) { testSignatureLog(t, open(t)) })
 }
 
 func testClients(t *testing.T, s storage.Store) {

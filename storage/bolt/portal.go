@@ -1,0 +1,179 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+var (
+	bPortalSessions = []byte("portal_sessions")
+	// bPortalByHolder indexes sessions by holder ("<holder>\x00<key>") so
+	// that a password change ends them all without a full scan.
+	bPortalByHolder = []byte("portal_sessions_by_holder")
+	// bSignatures is the signing history, keyed "<holder>\x00<unix ns
+	// big-endian><sequence>" so that a holder's date range is one cursor
+	// walk in time order.
+	bSignatures = []byte("signatures")
+)
+
+// Open creates every bucket in allBuckets; these join it here so that
+// bolt.go stays as it is.
+func init() {
+	allBuckets = append(allBuckets, bPortalSessions, bPortalByHolder, bSignatures)
+}
+
+// --- portal sessions
+
+func (d *DB) PutPortalSession(ctx context.Context, s *storage.PortalSession) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if err := create(tx, bPortalSessions, []byte(s.Key), s, "portal session"); err != nil {
+			return err
+		}
+		return tx.Bucket(bPortalByHolder).Put(holderIndexKey(s.HolderID, s.Key), nil)
+	})
+}
+
+func (d *DB) PortalSession(ctx context.Context, key string) (s *storage.PortalSession, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		s, err = get[storage.PortalSession](tx, bPortalSessions, []byte(key), "portal session")
+		return err
+	})
+	return s, err
+}
+
+func (d *DB) UpdatePortalSession(ctx context.Context, key string, fn func(*storage.PortalSession) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.PortalSession](tx, bPortalSessions, []byte(key), "portal session")
+		if err != nil {
+			return err
+		}
+		holder := rec.HolderID
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.Key != key || rec.HolderID != holder {
+			return errs.E(errs.Internal, "a portal session's key and holder never change")
+		}
+		return put(tx, bPortalSessions, []byte(key), rec)
+	})
+}
+
+func deletePortalSession(tx *bolt.Tx, key []byte) error {
+	v := tx.Bucket(bPortalSessions).Get(key)
+	if v == nil {
+		return nil
+	}
+	rec, err := get[storage.PortalSession](tx, bPortalSessions, key, "portal session")
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bPortalByHolder).Delete(holderIndexKey(rec.HolderID, rec.Key)); err != nil {
+		return err
+	}
+	return tx.Bucket(bPortalSessions).Delete(key)
+}
+
+func (d *DB) DeletePortalSession(ctx context.Context, key string) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return deletePortalSession(tx, []byte(key)) })
+}
+
+func (d *DB) DeleteHolderPortalSessions(ctx context.Context, holderID string) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(holderID + "\x00")
+		var keys [][]byte
+		c := tx.Bucket(bPortalByHolder).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k[len(prefix):]))
+		}
+		for _, k := range keys {
+			if err := deletePortalSession(tx, k); err != nil {
+				return err
+			}
+		}
+		n = len(keys)
+		return nil
+	})
+	return n, err
+}
+
+func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		var ended [][]byte
+		if err := scan(tx, bPortalSessions, nil, func(k []byte, s *storage.PortalSession) error {
+			if s.Ended(now) {
+				ended = append(ended, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range ended {
+			if err := deletePortalSession(tx, k); err != nil {
+				return err
+			}
+		}
+		n = len(ended)
+		return nil
+	})
+	return n, err
+}
+
+// --- signing history
+
+func signatureKey(holderID string, at time.Time, seq uint64) []byte {
+	k := make([]byte, 0, len(holderID)+17)
+	k = append(k, holderID...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, uint64(at.UnixNano()))
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) error {
+	if b.HolderID == "" || b.At.IsZero() {
+		return errs.E(errs.Internal, "a signature batch needs a holder and a time")
+	}
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		bucket := tx.Bucket(bSignatures)
+		seq, err := bucket.NextSequence()
+		if err != nil {
+			return errs.Internalf(err, "signature sequence")
+		}
+		return put(tx, bSignatures, signatureKey(b.HolderID, b.At, seq), b)
+	})
+}
+
+func (d *DB) SignatureBatches(ctx context.Context, holderID string, from, to time.Time, fn func(*storage.SignatureBatch) error) error {
+	return d.view(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(holderID + "\x00")
+		start := prefix
+		if !from.IsZero() && from.UnixNano() > 0 {
+			start = signatureKey(holderID, from, 0)
+		}
+		var end []byte
+		if !to.IsZero() {
+			end = signatureKey(holderID, to, 0)
+		}
+		c := tx.Bucket(bSignatures).Cursor()
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if end != nil && bytes.Compare(k, end) >= 0 {
+				break
+			}
+			var b storage.SignatureBatch
+			if err := json.Unmarshal(v, &b); err != nil {
+				return errs.Internalf(err, "decode signature batch")
+			}
+			if err := fn(&b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
