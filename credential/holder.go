@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
+	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
@@ -31,59 +31,6 @@ var (
 	phonePattern  = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	emailPattern  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
-
-// CheckPassword enforces the password policy: at least 8 characters, upper
-// and lower case, a digit, a special character, and no character three
-// times in a row.
-func CheckPassword(pw string) error {
-	var upper, lower, digit, special bool
-	run, prev := 0, rune(-1)
-	n := 0
-	for _, r := range pw {
-		n++
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsDigit(r):
-			digit = true
-		case unicode.IsPunct(r) || unicode.IsSymbol(r) || r == ' ':
-			special = true
-		}
-		if r == prev {
-			run++
-		} else {
-			run, prev = 1, r
-		}
-		if run > 2 {
-			return errs.E(errs.InvalidRequest, "The password must not repeat a character more than twice in a row")
-		}
-	}
-	var missing []string
-	if n < 8 {
-		missing = append(missing, "at least 8 characters")
-	}
-	if n > 128 {
-		return errs.E(errs.InvalidRequest, "The password must be at most 128 characters")
-	}
-	if !upper {
-		missing = append(missing, "an upper-case letter")
-	}
-	if !lower {
-		missing = append(missing, "a lower-case letter")
-	}
-	if !digit {
-		missing = append(missing, "a digit")
-	}
-	if !special {
-		missing = append(missing, "a special character")
-	}
-	if len(missing) > 0 {
-		return errs.E(errs.InvalidRequest, "The password needs "+strings.Join(missing, ", "))
-	}
-	return nil
-}
 
 // CreateHolder registers an account.
 func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Holder, error) {
@@ -148,15 +95,7 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) (*
 		return nil, err
 	}
 	err = s.store.UpdateHolder(ctx, userID, func(h *storage.Holder) error {
-		if ok {
-			h.FailedLogins = 0
-			return nil
-		}
-		h.FailedLogins++
-		if h.FailedLogins >= s.cfg.MaxLoginFailures {
-			h.FailedLogins = 0
-			h.LoginLockedUntil = now.Add(s.cfg.LoginLockout)
-		}
+		s.countLogin(h, ok, now)
 		return nil
 	})
 	if err != nil {
@@ -167,6 +106,20 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) (*
 		return nil, failed
 	}
 	return h, nil
+}
+
+// countLogin applies the lockout rule to one login factor's outcome:
+// MaxLoginFailures wrong answers in a row lock the account for LoginLockout.
+func (s *Service) countLogin(h *storage.Holder, ok bool, now time.Time) {
+	if ok {
+		h.FailedLogins = 0
+		return
+	}
+	h.FailedLogins++
+	if h.FailedLogins >= s.cfg.MaxLoginFailures {
+		h.FailedLogins = 0
+		h.LoginLockedUntil = now.Add(s.cfg.LoginLockout)
+	}
 }
 
 // PasswordExpired reports whether the holder must change the password.

@@ -102,10 +102,14 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 		}
 		sigs[i] = base64.StdEncoding.EncodeToString(sig)
 	}
-	// The intent is on record already; the result need not hold the
-	// response back (a failure to append it is logged by record).
+	// The intent is on record already; the result and the holder's
+	// signing history need not hold the response back (failures to write
+	// them are logged).
 	result.Outcome = "ok"
-	go s.record(context.WithoutCancel(ctx), result)
+	go func(ctx context.Context) {
+		s.record(ctx, result)
+		s.logSignatures(ctx, p, c.ID, len(sigs))
+	}(context.WithoutCancel(ctx))
 	return sigs, nil
 }
 

@@ -60,3 +60,9 @@ type SignatureLog interface {
 	// [from, to), oldest first. A zero to means no upper bound.
 	SignatureBatches(ctx context.Context, holderID string, from, to time.Time, fn func(*SignatureBatch) error) error
 }
+
+// HolderTokens ends every API token of a holder (access, refresh, OAuth
+// codes): after a password change no earlier login may go on.
+type HolderTokens interface {
+	DeleteHolderTokens(ctx context.Context, holderID string) (int, error)
+}

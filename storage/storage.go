@@ -28,6 +28,7 @@ type Store interface {
 	CRLs
 	PortalSessions
 	SignatureLog
+	HolderTokens
 	Close() error
 }
 

@@ -126,6 +126,13 @@ func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n in
 	return n, err
 }
 
+func (d *DB) DeleteHolderTokens(ctx context.Context, holderID string) (int, error) {
+	if holderID == "" {
+		return 0, nil
+	}
+	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return t.HolderID == holderID })
+}
+
 // --- signing history
 
 func signatureKey(holderID string, at time.Time, seq uint64) []byte {

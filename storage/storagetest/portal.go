@@ -62,6 +62,32 @@ func testPortalSessions(t *testing.T, s storage.Store) {
 	}
 }
 
+func testHolderTokens(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	exp := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tok := range []*storage.Token{
+		{ID: "a1", HolderID: "alice", GrantID: "g1", ExpiresAt: exp},
+		{ID: "r1", HolderID: "alice", GrantID: "g1", ExpiresAt: exp},
+		{ID: "a2", HolderID: "alicex", GrantID: "g2", ExpiresAt: exp},
+		{ID: "c1", ExpiresAt: exp}, // a client's pushed request: no holder
+	} {
+		must(t, s.PutToken(ctx, tok))
+	}
+	n, err := s.DeleteHolderTokens(ctx, "alice")
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("DeleteHolderTokens(alice) = %d, want 2", n)
+	}
+	if n, _ := s.DeleteHolderTokens(ctx, ""); n != 0 {
+		t.Fatalf("an empty holder ID deleted %d tokens", n)
+	}
+	for id, want := range map[string]bool{"a1": false, "r1": false, "a2": true, "c1": true} {
+		if _, err := s.Token(ctx, id); (err == nil) != want {
+			t.Fatalf("token %s present = %v, want %v", id, err == nil, want)
+		}
+	}
+}
+
 func testSignatureLog(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)

@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("clients", func(t *testing.T) { testClients(t, open(t)) })
 	t.Run("portal-sessions", func(t *testing.T) { testPortalSessions(t, open(t)) })
 	t.Run("signature-log", func(t *testing.T) { testSignatureLog(t, open(t)) })
+	t.Run("holder-tokens", func(t *testing.T) { testHolderTokens(t, open(t)) })
 }
 
 func testClients(t *testing.T, s storage.Store) {

@@ -1,0 +1,222 @@
+package credential
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/storage"
+)
+
+// AccountView is what the portal shows of an account.
+type AccountView struct {
+	ID, GivenName, Surname string
+	// Email is the contact address and the one the next certificate
+	// carries; Phone receives SMS OTPs.
+	Email, Phone                 string
+	RecoveryEmail, RecoveryPhone string
+	Lang                         string
+	OTPMode                      string // "sms" | "app"
+	AppLinked, AppPending        bool   // signing OTP authenticator app
+	LoginTwoFactor               bool
+	LoginTwoFactorPending        bool
+	DailyReport                  bool
+	PasswordChangedAt            time.Time
+	PasswordExpiresAt            time.Time
+}
+
+// Account returns the holder's account as the portal shows it.
+func (p *Portal) Account(ctx context.Context, holderID string) (*AccountView, error) {
+	h, err := p.svc.store.Holder(ctx, holderID)
+	if err != nil {
+		return nil, err
+	}
+	return &AccountView{
+		ID: h.ID, GivenName: h.GivenName, Surname: h.Surname, Email: h.Email, Phone: h.Phone,
+		RecoveryEmail: h.RecoveryEmail, RecoveryPhone: h.RecoveryPhone, Lang: langOf(h.Lang),
+		OTPMode: h.OTPMode, AppLinked: len(h.TOTPSealed) > 0, AppPending: len(h.TOTPPendingSealed) > 0,
+		LoginTwoFactor: len(h.LoginTOTPSealed) > 0, LoginTwoFactorPending: len(h.LoginTOTPPendingSealed) > 0,
+		DailyReport: h.DailyReport, PasswordChangedAt: h.PasswordChangedAt,
+		PasswordExpiresAt: h.PasswordChangedAt.Add(p.svc.cfg.PasswordMaxAge),
+	}, nil
+}
+
+// SetLanguage chooses the language of the holder's pages and messages.
+func (p *Portal) SetLanguage(ctx context.Context, holderID, lang string) error {
+	if err := CheckLanguage(lang); err != nil {
+		return err
+	}
+	return p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+		h.Lang = lang
+		return nil
+	})
+}
+
+// SendPasswordChangeCode sends the SMS code that confirms a password
+// change (none when the holder's codes come from the app).
+func (p *Portal) SendPasswordChangeCode(ctx context.Context, holderID string) error {
+	return p.sendHolderCode(ctx, holderID, accountOTPKey(holderID, purposePassword), purposePassword)
+}
+
+// PasswordChange is a holder's request to replace the password.
+type PasswordChange struct {
+	HolderID string
+	Current  string
+	New      string
+	Confirm  string
+	OTP      string
+}
+
+// ChangePassword replaces the password: the new one must meet the policy,
+// match its confirmation and differ from the current one; then the
+// one-time code and the current password are checked (both counted). On
+// success every portal session and API token of the holder ends.
+func (p *Portal) ChangePassword(ctx context.Context, pc PasswordChange) error {
+	s := p.svc
+	if pc.Current == "" {
+		return errs.E(errs.InvalidRequest, "Enter your current password")
+	}
+	if pc.New != pc.Confirm {
+		return errs.E(errs.InvalidRequest, "The new password and its confirmation are different")
+	}
+	if err := CheckPassword(pc.New); err != nil {
+		return err
+	}
+	if pc.New == pc.Current {
+		return errs.E(errs.InvalidRequest, "The new password must be different from the current one")
+	}
+	deny := func(reason string, err error) error {
+		s.record(ctx, audit.Event{Type: "holder.password-change", Holder: pc.HolderID, Outcome: "denied", Detail: map[string]string{"reason": reason}})
+		return err
+	}
+	if err := p.verifyCode(ctx, pc.HolderID, accountOTPKey(pc.HolderID, purposePassword), pc.OTP, true); err != nil {
+		return deny("otp", err)
+	}
+	if _, err := s.checkPassword(ctx, pc.HolderID, pc.Current); err != nil {
+		if errs.Is(err, errs.AuthenticationFailed) {
+			return deny("password", errs.E(errs.AuthenticationFailed, "The current password is wrong"))
+		}
+		return deny("password", err)
+	}
+	hash, err := secret.Hash(pc.New, s.cfg.Argon)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var h storage.Holder
+	err = s.store.UpdateHolder(ctx, pc.HolderID, func(rec *storage.Holder) error {
+		rec.PasswordHash, rec.PasswordChangedAt, rec.FailedLogins = hash, now, 0
+		h = *rec
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := p.endEverySession(ctx, pc.HolderID); err != nil {
+		// The password changed; sessions that survive would be a hole.
+		return errs.Internalf(err, "end sessions after password change")
+	}
+	s.record(ctx, audit.Event{Type: "holder.password-change", Holder: pc.HolderID, Outcome: "ok"})
+	p.notifyHolder(ctx, "email", h.Email, "notice-password-changed", passwordChangedText(h.Lang, now))
+	return nil
+}
+
+func checkEmail(addr string) (string, error) {
+	addr = strings.TrimSpace(addr)
+	if !emailPattern.MatchString(addr) || len(addr) > 254 {
+		return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+	}
+	for _, r := range addr {
+		// A certificate's rfc822Name is ASCII (IA5String); recovery
+		// addresses follow the same rule so that either can become the other.
+		if r > 126 {
+			return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+		}
+	}
+	return addr, nil
+}
+
+func checkPhone(phone string) (string, error) {
+	phone = strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+	if !phonePattern.MatchString(phone) {
+		return "", errs.E(errs.InvalidRequest, "The mobile number must be in international format, e.g. +393331234567")
+	}
+	return phone, nil
+}
+
+// StartRecoveryEmail sends a code to a new recovery address; the address
+// is set only when that code comes back (ConfirmRecoveryEmail).
+func (p *Portal) StartRecoveryEmail(ctx context.Context, holderID, addr string) error {
+	addr, err := checkEmail(addr)
+	if err != nil {
+		return err
+	}
+	h, err := p.svc.store.Holder(ctx, holderID)
+	if err != nil {
+		return err
+	}
+	return p.sendCode(ctx, h, accountOTPKey(holderID, purposeRecoveryEmail, addr), purposeRecoveryEmail, "email", addr)
+}
+
+// ConfirmRecoveryEmail sets the recovery address once the code sent to it
+// is entered.
+func (p *Portal) ConfirmRecoveryEmail(ctx context.Context, holderID, addr, code string) error {
+	addr, err := checkEmail(addr)
+	if err != nil {
+		return err
+	}
+	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeRecoveryEmail, addr), code, false); err != nil {
+		return err
+	}
+	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+		h.RecoveryEmail = addr
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.svc.record(ctx, audit.Event{Type: "holder.recovery-email", Holder: holderID, Outcome: "ok"})
+	return nil
+}
+
+// recoveryAuthPhone is the number that authorises a change of recovery
+// number: the current recovery number, or the OTP number while none is set.
+func recoveryAuthPhone(h *storage.Holder) string {
+	if h.RecoveryPhone != "" {
+		return h.RecoveryPhone
+	}
+	return h.Phone
+}
+
+// StartRecoveryPhone sends the code that authorises a new recovery number
+// to the current recovery number and returns where it went.
+func (p *Portal) StartRecoveryPhone(ctx context.Context, holderID string) (string, error) {
+	h, err := p.svc.store.Holder(ctx, holderID)
+	if err != nil {
+		return "", err
+	}
+	to := recoveryAuthPhone(h)
+	return to, p.sendCode(ctx, h, accountOTPKey(holderID, purposeRecoveryPhone), purposeRecoveryPhone, "sms", to)
+}
+
+// SetRecoveryPhone sets a new recovery number, authorised by the code sent
+// to the current one.
+func (p *Portal) SetRecoveryPhone(ctx context.Context, holderID, phone, code string) error {
+	phone, err := checkPhone(phone)
+	if err != nil {
+		return err
+	}
+	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeRecoveryPhone), code, false); err != nil {
+		return err
+	}
+	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+		h.RecoveryPhone = phone
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.svc.record(ctx, audit.Event{Type: "holder.recovery-phone", Holder: holderID, Outcome: "ok"})
+	return nil
+}

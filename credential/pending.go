@@ -1,0 +1,42 @@
+package credential
+
+import (
+	"context"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/otp"
+)
+
+// PendingTOTP returns the signing authenticator enrolment started but not
+// yet confirmed, so that its QR code can be shown again.
+func (s *Service) PendingTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
+	h, err := s.store.Holder(ctx, holderID)
+	if err != nil {
+		return otp.Enrollment{}, err
+	}
+	if len(h.TOTPPendingSealed) == 0 {
+		return otp.Enrollment{}, errs.E(errs.Conflict, "There is no authenticator app enrolment to confirm: start again")
+	}
+	seed, err := s.sealer.Open(h.TOTPPendingSealed, []byte(holderID))
+	if err != nil {
+		return otp.Enrollment{}, err
+	}
+	return otp.TOTPEnrollment(s.cfg.TOTPIssuer, holderID, string(seed))
+}
+
+// PendingLoginTOTP is PendingTOTP for the two-factor login's app.
+func (p *Portal) PendingLoginTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
+	s := p.svc
+	h, err := s.store.Holder(ctx, holderID)
+	if err != nil {
+		return otp.Enrollment{}, err
+	}
+	if len(h.LoginTOTPPendingSealed) == 0 {
+		return otp.Enrollment{}, errs.E(errs.Conflict, "There is no authenticator app to confirm: start again")
+	}
+	seed, err := s.sealer.Open(h.LoginTOTPPendingSealed, loginSeedAD(holderID))
+	if err != nil {
+		return otp.Enrollment{}, err
+	}
+	return otp.TOTPEnrollment(s.cfg.TOTPIssuer+" portal", holderID, string(seed))
+}

@@ -1,0 +1,57 @@
+package credential
+
+import (
+	"context"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// SendPINChangeCode sends the SMS code that confirms a PIN change of one of
+// the holder's credentials (none in app mode).
+func (p *Portal) SendPINChangeCode(ctx context.Context, holderID, credentialID string) error {
+	c, err := p.svc.owned(ctx, holderID, credentialID)
+	if err != nil {
+		return err
+	}
+	return p.sendHolderCode(ctx, holderID, accountOTPKey(holderID, purposePIN, c.ID), purposePIN)
+}
+
+// PINChange is a holder's request to replace a credential's PIN.
+type PINChange struct {
+	HolderID     string
+	CredentialID string
+	Current      string
+	New          string
+	Confirm      string
+	OTP          string
+}
+
+// ChangePINWithCode replaces the PIN: the new PIN must meet PINPolicy and
+// match its confirmation; then the one-time code is checked, then the
+// current PIN (counted like any PIN entry, see ChangePIN). A lost PIN
+// cannot be recovered: only the PUK resets it.
+func (p *Portal) ChangePINWithCode(ctx context.Context, pc PINChange) error {
+	if pc.Current == "" {
+		return errs.E(errs.InvalidRequest, "Enter your current PIN")
+	}
+	if pc.New != pc.Confirm {
+		return errs.E(errs.InvalidRequest, "The new PIN and its confirmation are different")
+	}
+	if err := CheckPIN(pc.New); err != nil {
+		return err
+	}
+	if pc.New == pc.Current {
+		return errs.E(errs.InvalidRequest, "The new PIN must be different from the current one")
+	}
+	c, err := p.svc.owned(ctx, pc.HolderID, pc.CredentialID)
+	if err != nil {
+		return err
+	}
+	if c.PINBlocked {
+		return errs.E(errs.Locked, "Credential locked")
+	}
+	if err := p.verifyCode(ctx, pc.HolderID, accountOTPKey(pc.HolderID, purposePIN, c.ID), pc.OTP, true); err != nil {
+		return err
+	}
+	return p.svc.ChangePIN(ctx, pc.HolderID, c.ID, pc.Current, pc.New)
+}

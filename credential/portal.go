@@ -1,0 +1,228 @@
+package credential
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/storage"
+)
+
+// PortalConfig tunes the holder's self-service; zero values take the
+// defaults.
+type PortalConfig struct {
+	// IdleTimeout ends a session nobody used for this long (default 15 min).
+	IdleTimeout time.Duration
+	// MaxSessionAge ends any session this long after login (default 12 h).
+	MaxSessionAge time.Duration
+	// IPFailures failed logins from one address within IPWindow refuse
+	// further logins from it until the window passes (default 20 per 15
+	// min): the account lockout stops guessing one holder's password, this
+	// stops one address from trying a password on many accounts.
+	IPFailures int
+	IPWindow   time.Duration
+	// ReportRows bounds the rows one report returns (default 500); the
+	// totals always cover the whole range.
+	ReportRows int
+}
+
+func (c *PortalConfig) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 15 * time.Minute
+	}
+	if c.MaxSessionAge <= 0 {
+		c.MaxSessionAge = 12 * time.Hour
+	}
+	if c.IPFailures <= 0 {
+		c.IPFailures = 20
+	}
+	if c.IPWindow <= 0 {
+		c.IPWindow = 15 * time.Minute
+	}
+	if c.ReportRows <= 0 {
+		c.ReportRows = 500
+	}
+}
+
+// Portal is the holder's self-service as the web portal offers it: web
+// sessions (login with password and optional authenticator code, idle and
+// absolute expiry, rotation), account security (password, recovery
+// contacts, two-factor login), OTP settings, the certificate's e-mail
+// address, PIN change and the signing report. Every rule lives here; the
+// portal package only renders pages and calls these methods.
+type Portal struct {
+	svc    *Service
+	notify otp.Sender
+	cfg    PortalConfig
+	ips    *ipThrottle
+
+	reportMu  sync.Mutex
+	reportDay string // the last day SendDailyReports finished for
+}
+
+// NewPortal wires the self-service over a Service. notify delivers the
+// daily signing summaries and change notices (the dev outbox or a mail
+// relay).
+func NewPortal(svc *Service, notify otp.Sender, cfg PortalConfig) *Portal {
+	cfg.defaults()
+	return &Portal{svc: svc, notify: notify, cfg: cfg, ips: newIPThrottle(cfg.IPFailures, cfg.IPWindow)}
+}
+
+// Config returns the effective settings.
+func (p *Portal) Config() PortalConfig { return p.cfg }
+
+// Service is the signature activation module the portal works on.
+func (p *Portal) Service() *Service { return p.svc }
+
+// Languages the portal speaks; a holder's Lang is one of them.
+var Languages = []string{"en", "it"}
+
+// CheckLanguage accepts a supported language code.
+func CheckLanguage(lang string) error {
+	for _, l := range Languages {
+		if lang == l {
+			return nil
+		}
+	}
+	return errs.E(errs.InvalidRequest, "The language must be English (en) or Italian (it)")
+}
+
+// Purposes of account one-time codes. Each code is stored under a key made
+// of the holder, the purpose and, where the code proves a new address or
+// number, that address: a code sent for one purpose or address never
+// satisfies another.
+const (
+	purposePassword      = "password"
+	purposePIN           = "pin"
+	purposeCertEmail     = "cert-email"
+	purposeRecoveryEmail = "recovery-email"
+	purposeRecoveryPhone = "recovery-phone"
+	purposePhoneOld      = "otp-phone-old"
+	purposePhoneNew      = "otp-phone-new"
+	purposeTest          = "test"
+)
+
+func accountOTPKey(holderID, purpose string, subject ...string) string {
+	key := holderID + "/account/" + purpose
+	for _, s := range subject {
+		sum := sha256.Sum256([]byte(strings.ToLower(s)))
+		key += "/" + hex.EncodeToString(sum[:12])
+	}
+	return key
+}
+
+// sendCode sends an account code for purpose over channel ("sms" or
+// "email") to to, worded in the holder's language.
+func (p *Portal) sendCode(ctx context.Context, h *storage.Holder, key, purpose, channel, to string) error {
+	err := p.svc.otp.Send(ctx, otp.Request{
+		Key: key, Channel: channel, To: to, Purpose: "account-" + purpose,
+		Text: func(code string, ttl time.Duration) string { return accountCodeText(h.Lang, purpose, code, ttl) },
+	})
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	p.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Outcome: outcome,
+		Detail: map[string]string{"channel": channel, "purpose": "account-" + purpose}})
+	return err
+}
+
+// sendHolderCode sends a code for an operation the holder confirms with
+// their usual OTP: by SMS to the OTP number, unless the holder's codes come
+// from the authenticator app (then no SMS is needed and none is sent).
+func (p *Portal) sendHolderCode(ctx context.Context, holderID, key, purpose string) error {
+	h, err := p.svc.store.Holder(ctx, holderID)
+	if err != nil {
+		return err
+	}
+	if h.OTPMode == "app" && len(h.TOTPSealed) > 0 {
+		return errs.E(errs.Conflict, "Your one-time codes come from your authenticator app: type its current code, no SMS is needed")
+	}
+	return p.sendCode(ctx, h, key, purpose, "sms", h.Phone)
+}
+
+// verifyCode checks an account code. With allowApp the holder's
+// authenticator app counts as the OTP (as at signing); without it only the
+// code sent under key does, because that code proves a given address or
+// number. Wrong codes in a row lock account operations like wrong signing
+// OTPs lock a credential, so that an app's 6 digits cannot be guessed
+// through a stolen session.
+func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
+	s := p.svc
+	h, err := s.store.Holder(ctx, holderID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if now.Before(h.AccountOTPLockedUntil) {
+		return errs.E(errs.Locked, "Too many wrong codes: account changes are locked for a few minutes")
+	}
+	if strings.TrimSpace(code) == "" {
+		return errs.E(errs.InvalidRequest, "Enter the one-time code")
+	}
+	verr := p.checkCode(ctx, h, key, strings.TrimSpace(code), allowApp)
+	if verr != nil && !errs.Is(verr, errs.InvalidOTP) {
+		return verr
+	}
+	ok := verr == nil
+	err = s.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+		if ok {
+			h.AccountOTPFailures = 0
+			return nil
+		}
+		h.AccountOTPFailures++
+		if h.AccountOTPFailures >= s.cfg.MaxOTPFailures {
+			h.AccountOTPFailures = 0
+			h.AccountOTPLockedUntil = now.Add(s.cfg.OTPLockout)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired")
+	}
+	return nil
+}
+
+func (p *Portal) checkCode(ctx context.Context, h *storage.Holder, key, code string, allowApp bool) error {
+	s := p.svc
+	if allowApp && len(h.TOTPSealed) > 0 {
+		seed, err := s.sealer.Open(h.TOTPSealed, []byte(h.ID))
+		if err != nil {
+			return err
+		}
+		step, terr := otp.CheckTOTP(string(seed), code, s.now(), h.TOTPLastStep)
+		if terr == nil {
+			return s.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
+				if step <= h.TOTPLastStep {
+					return errs.E(errs.InvalidOTP, "The OTP was already used; wait for the next code")
+				}
+				h.TOTPLastStep = step
+				return nil
+			})
+		}
+		if h.OTPMode == "app" {
+			return terr
+		}
+	}
+	return s.otp.Verify(ctx, key, code)
+}
+
+// notifyHolder sends a notice (not a code) to the holder; the change it
+// reports is committed already, so a delivery failure is logged only.
+func (p *Portal) notifyHolder(ctx context.Context, channel, to, purpose, text string) {
+	if p.notify == nil || to == "" {
+		return
+	}
+	if err := p.notify.Send(ctx, otp.Message{Time: p.svc.now().UTC(), Channel: channel, To: to, Purpose: purpose, Text: text}); err != nil {
+		p.svc.log.WarnContext(ctx, "portal notice not delivered", "purpose", purpose, "err", err)
+	}
+}

@@ -1,0 +1,199 @@
+package credential
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/storage"
+)
+
+// APIApplication names signatures made with a service token from
+// auth/login rather than through an OAuth client.
+const APIApplication = "API"
+
+// logSignatures adds a signHash batch to the holder's signing history. It
+// runs after the signatures are returned; a failure is logged (the audit
+// log has the signature either way).
+func (s *Service) logSignatures(ctx context.Context, p *Principal, credentialID string, n int) {
+	app := APIApplication
+	if p.ClientID != "" {
+		app = p.ClientID
+		if c, err := s.store.Client(ctx, p.ClientID); err == nil && c.Name != "" {
+			app = c.Name
+		}
+	}
+	err := s.store.AddSignatureBatch(ctx, &storage.SignatureBatch{
+		HolderID: p.HolderID, CredentialID: credentialID, At: s.now(), Count: n, ClientID: p.ClientID, Application: app,
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "signing history not recorded", "holder", p.HolderID, "credential", credentialID, "err", err)
+	}
+}
+
+// ReportFilter selects part of the signing history. From and To are
+// instants (To exclusive); zero means unbounded. An empty CredentialID
+// means every credential.
+type ReportFilter struct {
+	From, To     time.Time
+	CredentialID string
+}
+
+// ReportRow is one signHash batch.
+type ReportRow struct {
+	At           time.Time
+	CredentialID string
+	Count        int
+	Application  string
+}
+
+// Report is the filtered history, newest first, with its totals.
+type Report struct {
+	Rows []ReportRow
+	// Truncated is set when more batches matched than Rows holds.
+	Truncated  bool
+	Batches    int
+	Signatures int
+}
+
+// Report returns the holder's signing history for the filter.
+func (p *Portal) Report(ctx context.Context, holderID string, f ReportFilter) (*Report, error) {
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return nil, errs.E(errs.InvalidRequest, "The start date must be before the end date")
+	}
+	if f.CredentialID != "" {
+		if _, err := p.svc.owned(ctx, holderID, f.CredentialID); err != nil {
+			return nil, err
+		}
+	}
+	out := &Report{}
+	err := p.svc.store.SignatureBatches(ctx, holderID, f.From, f.To, func(b *storage.SignatureBatch) error {
+		if f.CredentialID != "" && b.CredentialID != f.CredentialID {
+			return nil
+		}
+		out.Batches++
+		out.Signatures += b.Count
+		out.Rows = append(out.Rows, ReportRow{At: b.At, CredentialID: b.CredentialID, Count: b.Count, Application: b.Application})
+		// Keep the newest rows only: the store walks oldest first.
+		if len(out.Rows) > p.cfg.ReportRows {
+			out.Rows = out.Rows[1:]
+			out.Truncated = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(out.Rows)-1; i < j; i, j = i+1, j-1 {
+		out.Rows[i], out.Rows[j] = out.Rows[j], out.Rows[i]
+	}
+	return out, nil
+}
+
+// SetDailyReport switches the daily summary e-mail on or off. Switched on,
+// the first summary covers the current day.
+func (p *Portal) SetDailyReport(ctx context.Context, holderID string, on bool) error {
+	yesterday := dayOf(p.svc.now().AddDate(0, 0, -1))
+	err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+		if on && !h.DailyReport {
+			h.DailyReportSentFor = yesterday
+		}
+		h.DailyReport = on
+		return nil
+	})
+	if err == nil {
+		state := "off"
+		if on {
+			state = "on"
+		}
+		p.svc.record(ctx, audit.Event{Type: "holder.daily-report", Holder: holderID, Outcome: "ok", Detail: map[string]string{"state": state}})
+	}
+	return err
+}
+
+func dayOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+type summaryRow struct {
+	CredentialID, Application string
+	Count                     int
+}
+
+// SendDailyReports e-mails each holder who asked for it a summary of the
+// previous day's signatures (UTC days). It is idempotent per holder and
+// day (the day summarised is recorded on the holder before the next
+// one is considered) and cheap to call often: after a run completes for a
+// day it returns at once until the next day. A day without signatures
+// sends nothing. It returns the number of e-mails sent.
+func (p *Portal) SendDailyReports(ctx context.Context) (int, error) {
+	s := p.svc
+	now := s.now().UTC()
+	day := dayOf(now.AddDate(0, 0, -1))
+	p.reportMu.Lock()
+	defer p.reportMu.Unlock()
+	if p.reportDay == day {
+		return 0, nil
+	}
+	holders, err := s.store.ListHolders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, h := range holders {
+		if !h.DailyReport || h.DailyReportSentFor >= day {
+			continue
+		}
+		ok, err := p.sendDailyReport(ctx, h, day)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	p.reportDay = day
+	return sent, nil
+}
+
+func (p *Portal) sendDailyReport(ctx context.Context, h *storage.Holder, day string) (bool, error) {
+	s := p.svc
+	from, _ := time.Parse(time.DateOnly, day)
+	sums := map[[2]string]int{}
+	total := 0
+	err := s.store.SignatureBatches(ctx, h.ID, from, from.AddDate(0, 0, 1), func(b *storage.SignatureBatch) error {
+		sums[[2]string{b.CredentialID, b.Application}] += b.Count
+		total += b.Count
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	// Record the day first: a crash after sending must not send twice.
+	if err := s.store.UpdateHolder(ctx, h.ID, func(rec *storage.Holder) error {
+		rec.DailyReportSentFor = day
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	if total == 0 || p.notify == nil {
+		return false, nil
+	}
+	rows := make([]summaryRow, 0, len(sums))
+	for k, n := range sums {
+		rows = append(rows, summaryRow{CredentialID: k[0], Application: k[1], Count: n})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].CredentialID != rows[j].CredentialID {
+			return rows[i].CredentialID < rows[j].CredentialID
+		}
+		return rows[i].Application < rows[j].Application
+	})
+	text := dailyReportText(h.Lang, day, rows, total)
+	if err := p.notify.Send(ctx, otp.Message{Time: s.now().UTC(), Channel: "email", To: h.Email, Purpose: "daily-report", Text: text}); err != nil {
+		s.log.WarnContext(ctx, "daily report not delivered", "holder", h.ID, "err", err)
+		return false, nil
+	}
+	return true, nil
+}
