@@ -62,6 +62,9 @@ type App struct {
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
 
+	// Portal is the holder self-service behind /portal/ (portal.go).
+	Portal *credential.Portal
+
 	sharedHSM bool
 }
 
@@ -139,6 +142,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
 		OTP: a.OTP, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	a.Portal = credential.NewPortal(a.Credentials, sender, credential.PortalConfig{})
 	return a, nil
 }
 

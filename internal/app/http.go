@@ -23,6 +23,9 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/csc/", cscAPI)
 	mux.Handle("/oauth2/", cscAPI)
 	mux.Handle("/.well-known/oauth-authorization-server", cscAPI)
+	portalUI := a.portalHandler()
+	mux.Handle("/portal", portalUI)
+	mux.Handle("/portal/", portalUI)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)
@@ -78,6 +81,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	go a.janitor(ctx)
 	go a.lifecycleJobs(ctx)
+	go a.portalJobs(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if a.Cfg.TLS.Enabled() {

@@ -1,0 +1,45 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// kindStatus is the one place a domain Kind becomes a portal status.
+var kindStatus = map[errs.Kind]int{
+	errs.InvalidRequest:       http.StatusBadRequest,
+	errs.AuthenticationFailed: http.StatusUnauthorized,
+	errs.InvalidOTP:           http.StatusBadRequest,
+	errs.InvalidPIN:           http.StatusBadRequest,
+	errs.Locked:               http.StatusForbidden,
+	errs.RateLimited:          http.StatusTooManyRequests,
+	errs.Conflict:             http.StatusConflict,
+	errs.NotFound:             http.StatusNotFound,
+	errs.CredentialUnusable:   http.StatusConflict,
+	errs.AccessDenied:         http.StatusForbidden,
+	errs.InvalidToken:         http.StatusUnauthorized,
+	errs.ExpiredToken:         http.StatusUnauthorized,
+	errs.Unavailable:          http.StatusServiceUnavailable,
+}
+
+// userError turns a domain error into a status and a message in the
+// holder's language: the domain's own words when the catalogue knows them,
+// else a message for the error's kind. Internal errors say nothing of
+// their cause (it is logged by the caller).
+func userError(lang string, err error) (int, string) {
+	kind := errs.KindOf(err)
+	status, ok := kindStatus[kind]
+	if !ok {
+		return http.StatusInternalServerError, tr(lang, "kind.internal")
+	}
+	if detail := errs.DetailOf(err); detail != "" {
+		if lang == "en" {
+			return status, detail
+		}
+		if t, ok := detailsIT[detail]; ok {
+			return status, t
+		}
+	}
+	return status, tr(lang, "kind."+kind.String())
+}

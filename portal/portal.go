@@ -1,0 +1,152 @@
+// Package portal is the holders' web portal: My Sign (certificate, OTP
+// settings, signing report, PIN, renew/suspend/revoke, ecological
+// footprint) and My Account (password, recovery contacts, two-factor
+// login), as server-rendered html/template pages in Italian and English.
+//
+// It is an edge like csc: handlers read the form, call one method of
+// credential.Portal (or the certificate lifecycle) and render the result.
+// Sessions are server-side (credential.Portal), the cookie is HttpOnly,
+// SameSite=Strict and Secure behind TLS, every form carries the session's
+// CSRF token, and the pages load nothing but one stylesheet (no script).
+package portal
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/qesproject/qes/credential"
+)
+
+// Config describes the portal.
+type Config struct {
+	// Name is the service's name in page headers (default "qes").
+	Name string
+	// SecureCookies marks cookies Secure (and names the session cookie
+	// __Host-) even on plain HTTP requests, for a TLS proxy in front.
+	// Requests that arrive over TLS always get Secure cookies.
+	SecureCookies bool
+}
+
+type handler struct {
+	p   *credential.Portal
+	cfg Config
+	log *slog.Logger
+}
+
+// New builds the portal's handler; it serves paths under /portal/.
+func New(p *credential.Portal, cfg Config, log *slog.Logger) http.Handler {
+	if cfg.Name == "" {
+		cfg.Name = "qes"
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &handler{p: p, cfg: cfg, log: log}
+	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
+	e.Use(middleware.Recover())
+	e.Use(pageHeaders)
+	e.Use(limitForm)
+	h.routes(e)
+	return e
+}
+
+func (h *handler) routes(e *echo.Echo) {
+	any := []credential.SessionStage{credential.StageSecondFactor, credential.StagePasswordExpired, credential.StageActive}
+	active := []credential.SessionStage{credential.StageActive}
+	expiredOK := []credential.SessionStage{credential.StagePasswordExpired, credential.StageActive}
+
+	e.GET("/portal/static/portal.css", h.static)
+	e.GET("/portal", h.root)
+	e.GET("/portal/", h.root)
+	e.GET("/portal/login", h.loginPage)
+	e.POST("/portal/login", h.login)
+	e.GET("/portal/login/totp", h.totpPage, h.auth(credential.StageSecondFactor))
+	e.POST("/portal/login/totp", h.totp, h.auth(credential.StageSecondFactor))
+	e.POST("/portal/logout", h.logout, h.auth(any...))
+	e.POST("/portal/lang", h.setLang, h.auth(any...))
+
+	e.GET("/portal/sign", h.home, h.auth(active...))
+	e.GET("/portal/sign/certificate", h.certificate, h.auth(active...))
+	e.GET("/portal/sign/certificate.pem", h.certificatePEM, h.auth(active...))
+	e.GET("/portal/sign/email", h.emailPage, h.auth(active...))
+	e.POST("/portal/sign/email/start", h.emailStart, h.auth(active...))
+	e.POST("/portal/sign/email/confirm", h.emailConfirm, h.auth(active...))
+
+	e.GET("/portal/sign/otp", h.otpPage, h.auth(active...))
+	e.POST("/portal/sign/otp/mode", h.otpMode, h.auth(active...))
+	e.POST("/portal/sign/otp/app/start", h.appStart, h.auth(active...))
+	e.POST("/portal/sign/otp/app/confirm", h.appConfirm, h.auth(active...))
+	e.POST("/portal/sign/otp/app/remove", h.appRemove, h.auth(active...))
+	e.POST("/portal/sign/otp/test/send", h.testSend, h.auth(active...))
+	e.POST("/portal/sign/otp/test/check", h.testCheck, h.auth(active...))
+	e.POST("/portal/sign/otp/phone/start", h.phoneStart, h.auth(active...))
+	e.POST("/portal/sign/otp/phone/authorize", h.phoneAuthorize, h.auth(active...))
+	e.POST("/portal/sign/otp/phone/confirm", h.phoneConfirm, h.auth(active...))
+
+	e.GET("/portal/sign/report", h.report, h.auth(active...))
+	e.POST("/portal/sign/report/daily", h.daily, h.auth(active...))
+	e.GET("/portal/sign/footprint", h.footprint, h.auth(active...))
+
+	e.GET("/portal/sign/pin", h.pinPage, h.auth(active...))
+	e.POST("/portal/sign/pin/send", h.pinSend, h.auth(active...))
+	e.POST("/portal/sign/pin", h.pinChange, h.auth(active...))
+
+	e.GET("/portal/account", h.account, h.auth(active...))
+	e.GET("/portal/account/password", h.passwordPage, h.auth(expiredOK...))
+	e.POST("/portal/account/password/send", h.passwordSend, h.auth(expiredOK...))
+	e.POST("/portal/account/password", h.passwordChange, h.auth(expiredOK...))
+	e.GET("/portal/account/recovery-email", h.recoveryEmailPage, h.auth(active...))
+	e.POST("/portal/account/recovery-email/start", h.recoveryEmailStart, h.auth(active...))
+	e.POST("/portal/account/recovery-email/confirm", h.recoveryEmailConfirm, h.auth(active...))
+	e.GET("/portal/account/recovery-phone", h.recoveryPhonePage, h.auth(active...))
+	e.POST("/portal/account/recovery-phone/start", h.recoveryPhoneStart, h.auth(active...))
+	e.POST("/portal/account/recovery-phone/confirm", h.recoveryPhoneConfirm, h.auth(active...))
+	e.GET("/portal/account/two-factor", h.twoFactorPage, h.auth(active...))
+	e.POST("/portal/account/two-factor/start", h.twoFactorStart, h.auth(active...))
+	e.POST("/portal/account/two-factor/confirm", h.twoFactorConfirm, h.auth(active...))
+	e.POST("/portal/account/two-factor/disable", h.twoFactorDisable, h.auth(active...))
+}
+
+func (h *handler) root(c *echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, "/portal/sign")
+}
+
+// pageHeaders forbid caching (pages show personal data and one-time
+// secrets), framing, scripts and off-site form targets.
+func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		hd := c.Response().Header()
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		return next(c)
+	}
+}
+
+// limitForm bounds form bodies: no portal form is larger than a few
+// hundred bytes.
+func limitForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
+		}
+		return next(c)
+	}
+}
+
+// errorHandler renders what escaped a handler as a page, never a bare 500.
+func (h *handler) errorHandler(c *echo.Context, err error) {
+	if resp, uErr := echo.UnwrapResponse(c.Response()); uErr == nil && resp.Committed {
+		return
+	}
+	lang := h.anonLang(c)
+	if code := echo.StatusCode(err); code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
+		_ = h.message(c, code, lang, "title.notfound", "", tr(lang, "msg.notfound"), "/portal/sign", "common.home")
+		return
+	}
+	h.log.ErrorContext(c.Request().Context(), "portal", "path", c.Request().URL.Path, "err", err)
+	_ = h.message(c, http.StatusInternalServerError, lang, "title.error", "", tr(lang, "kind.internal"), "/portal/sign", "common.home")
+}
