@@ -22,9 +22,9 @@ import (
 // certView is a credential's current certificate as the pages show it.
 type certView struct {
 	ID, State, Serial, Subject, Issuer, Holder, Email, Key, Fingerprint, PEM string
-	NotBefore, NotAfter                                              time.Time
-	Policies                                                         []string
-	Qualified, PINBlocked, EmailPending                              bool
+	NotBefore, NotAfter                                                      time.Time
+	Policies                                                                 []string
+	Qualified, PINBlocked, EmailPending                                      bool
 }
 
 func newCertView(v *credential.View, recordEmail string) certView {
