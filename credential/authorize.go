@@ -257,7 +257,13 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 // enrolled, otherwise (or when that fails) the SMS code sent for this
 // credential.
 func (s *Service) verifyOTP(ctx context.Context, c *storage.Credential, code string) error {
-	h, err := s.store.Holder(ctx, c.HolderID)
+	return s.verifyHolderOTP(ctx, c.HolderID, signOTPKey(c.HolderID, c.ID), code)
+}
+
+// verifyHolderOTP accepts the holder's authenticator-app code when one is
+// enrolled, otherwise (or when that fails) the SMS code sent under smsKey.
+func (s *Service) verifyHolderOTP(ctx context.Context, holderID, smsKey, code string) error {
+	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -280,7 +286,7 @@ func (s *Service) verifyOTP(ctx context.Context, c *storage.Credential, code str
 			return terr
 		}
 	}
-	return s.otp.Verify(ctx, signOTPKey(c.HolderID, c.ID), code)
+	return s.otp.Verify(ctx, smsKey, code)
 }
 
 // Unblock resets a blocked PIN with the PUK, setting newPIN. Ten wrong PUKs

@@ -21,6 +21,7 @@ func (a *App) Handler() http.Handler {
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
+	a.managementRoutes(mux)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)

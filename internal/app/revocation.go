@@ -132,12 +132,14 @@ func (a *App) lifecycleJobs(ctx context.Context) {
 	}
 }
 
-// RunLifecycleJobs runs the periodic status work once: the register sweep
-// (holds past their maximum become revocations, expiries) and CRL refresh.
+// RunLifecycleJobs runs the periodic status work once: the lifecycle sweep
+// (holds past their maximum become revocations and their keys are
+// destroyed, expiries, holders notified, interrupted work finished) and the
+// CRL refresh.
 // qesd runs it every minute; tests call it after moving the clock.
 func (a *App) RunLifecycleJobs(ctx context.Context) error {
-	if _, err := a.CA.Sweep(ctx); err != nil {
-		return fmt.Errorf("register sweep: %w", err)
+	if err := a.Lifecycle.Sweep(ctx); err != nil {
+		return fmt.Errorf("lifecycle sweep: %w", err)
 	}
 	if err := a.CRLs.Refresh(ctx); err != nil {
 		return fmt.Errorf("CRL refresh: %w", err)

@@ -112,7 +112,7 @@ var holderSeq atomic.Int64
 
 // Holder is a test account with one credential.
 type Holder struct {
-	ID, Password, PIN, PUK, CredentialID, Phone string
+	ID, Password, PIN, PUK, ERC, CredentialID, Phone string
 }
 
 // NewHolder creates a holder with a credential of the given key type
@@ -128,7 +128,7 @@ func (s *Server) NewHolder(t testing.TB, key string) Holder {
 	if err != nil {
 		t.Fatalf("create holder: %v", err)
 	}
-	h.CredentialID, h.PUK = res.CredentialID, res.PUK
+	h.CredentialID, h.PUK, h.ERC = res.CredentialID, res.PUK, res.ERC
 	return h
 }
 
