@@ -67,7 +67,13 @@ func (a *App) ocspStatus(ctx context.Context, serial *big.Int) (ocsp.Status, err
 	}
 	switch st.Status {
 	case ca.StatusSuspended:
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold}, nil
+		// The hold ends by itself at its deadline (or just after notAfter):
+		// no response may vouch for it beyond that.
+		until := a.CA.Lifecycle().SuspensionDeadline(st)
+		if end := st.NotAfter.Add(time.Nanosecond); end.Before(until) {
+			until = end
+		}
+		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold, Until: until}, nil
 	case ca.StatusRevoked:
 		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: int(st.Reason)}, nil
 	}
