@@ -114,16 +114,15 @@ func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP 
 	case match == nil:
 		return nil, refuse("wrong-code")
 	}
-	actor := Actor{Kind: ActorEmergency, ID: h.ID, Client: clientIP}
-	st, err := l.Apply(ctx, actor, Change{Action: ActionSuspend, HolderID: h.ID, CredentialID: match.ID, Note: "emergency code"})
-	if errs.Is(err, errs.Conflict) {
-		// Proven by the code: say how things stand (already suspended is
-		// what the holder wanted).
-		if cur, serr := l.status(ctx, match); serr == nil && cur.State == CertSuspended {
-			return cur, nil
-		}
+	// Proven by the code: a holder who asks twice (already suspended is
+	// what they wanted) just hears how things stand.
+	if cur, err := l.status(ctx, match); err == nil && cur.State == CertSuspended {
+		l.svc.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: h.ID, Credential: match.ID, Client: clientIP,
+			Outcome: "ok", Detail: map[string]string{"actor": ActorEmergency, "result": "already suspended"}})
+		return cur, nil
 	}
-	return st, err
+	actor := Actor{Kind: ActorEmergency, ID: h.ID, Client: clientIP}
+	return l.Apply(ctx, actor, Change{Action: ActionSuspend, HolderID: h.ID, CredentialID: match.ID, Note: "emergency code"})
 }
 
 // knownOrEmpty keeps user-supplied IDs that match no account out of the
