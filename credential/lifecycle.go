@@ -257,6 +257,11 @@ func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*Certifi
 	if err := ch.validate(actor); err != nil {
 		return nil, err
 	}
+	// Once started, a change runs to the end even if the client goes away:
+	// a revocation committed to the register must also disable and destroy
+	// the key, and every step is short.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	c, err := l.svc.owned(ctx, ch.HolderID, ch.CredentialID)
 	if err != nil {
 		return nil, err
@@ -572,6 +577,7 @@ func (l *Lifecycle) reconcile(ctx context.Context) error {
 			return err
 		}
 		for _, c := range creds {
+			keep(l.retireIfRevoked(ctx, c))
 			if len(c.RetiredKeys) > 0 {
 				keep(l.destroyRetired(ctx, c.ID))
 			}
@@ -579,6 +585,23 @@ func (l *Lifecycle) reconcile(ctx context.Context) error {
 		}
 	}
 	return firstErr
+}
+
+// retireIfRevoked finishes a revocation whose key retirement was cut short
+// (the process stopped between the register and the credential update).
+func (l *Lifecycle) retireIfRevoked(ctx context.Context, c *storage.Credential) error {
+	if !c.KeyEnabled && (!c.KeyDestroyedAt.IsZero() || len(c.RetiredKeys) > 0) {
+		return nil
+	}
+	chain, err := chainOf(c)
+	if err != nil {
+		return err
+	}
+	st, err := l.reg.Status(ctx, chain[0].SerialNumber)
+	if err != nil || st.Status != ca.StatusRevoked {
+		return nil
+	}
+	return l.retireCurrentKey(ctx, c.ID, chain[0].SerialNumber)
 }
 
 func (l *Lifecycle) revokeOrphans(ctx context.Context, c *storage.Credential) error {
