@@ -31,6 +31,9 @@ func TestManagementBadInput(t *testing.T) {
 	}
 	code := s.LastCode(t, h.Phone)
 
+	// Rows run in order and some build on the previous ones: "wrong
+	// password" spends the suspend code (the code is checked first), so
+	// "used OTP" finds it gone.
 	tests := []struct {
 		name       string
 		method     string

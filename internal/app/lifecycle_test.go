@@ -119,6 +119,9 @@ func TestHolderLifecycleThroughAPI(t *testing.T) {
 	if cs, ks, _ := credentialInfo(t, s, tok, h); cs != "revoked" || ks != "disabled" {
 		t.Fatalf("credentials/info after revoke: cert %s key %s", cs, ks)
 	}
+	if ids := listValid(t, s, tok); slices.Contains(ids, h.CredentialID) {
+		t.Fatalf("onlyValid lists the revoked credential: %v", ids)
+	}
 	_, _, st, body = authorize(t, s, tok, h, "after revocation")
 	wantError(t, "authorize after revocation", st, body, http.StatusBadRequest, "invalid_request", "disabled")
 	lastNotice(t, s, email, "certificate.revoked")
