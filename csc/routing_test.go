@@ -1,0 +1,55 @@
+package csc_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/csc"
+)
+
+// TestRoutingErrors covers the answers the router gives before any handler
+// runs: they need no credential service.
+func TestRoutingErrors(t *testing.T) {
+	srv := httptest.NewServer(csc.New(nil, csc.Config{}, nil))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/csc/v2/info", http.StatusMethodNotAllowed},
+		{http.MethodPut, "/csc/v1/signatures/signHash", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/csc/v2/credentials/getChallenge", http.StatusMethodNotAllowed},
+		// v2-only methods do not exist under /csc/v1, whatever the HTTP method.
+		{http.MethodPost, "/csc/v1/credentials/getChallenge", http.StatusNotImplemented},
+		{http.MethodPost, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented},
+		{http.MethodGet, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented},
+		{http.MethodPost, "/csc/v1/signatures/signDoc", http.StatusNotImplemented},
+		{http.MethodPost, "/csc/v2/no/such/method", http.StatusNotImplemented},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+tc.path, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var p struct{ Error, ErrorDescription string }
+			if err := json.Unmarshal(raw, &p); err != nil {
+				t.Fatalf("body %q: %v", raw, err)
+			}
+			if resp.StatusCode != tc.status || p.Error != "invalid_request" {
+				t.Fatalf("got %d %s, want %d invalid_request", resp.StatusCode, raw, tc.status)
+			}
+		})
+	}
+}
