@@ -94,6 +94,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				p.ErrorDescription = "No such resource"
 			case http.StatusMethodNotAllowed:
 				p.ErrorDescription = "Method not allowed: CSC methods are called with POST"
+				// RFC 9110 15.5.6: a 405 must list the allowed methods.
+				c.Response().Header().Set("Allow", http.MethodPost)
 			case http.StatusRequestEntityTooLarge:
 				p.ErrorDescription = "The request body is too large"
 			case http.StatusInternalServerError:

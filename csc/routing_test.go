@@ -19,16 +19,17 @@ func TestRoutingErrors(t *testing.T) {
 	tests := []struct {
 		method, path string
 		status       int
+		allow        string
 	}{
-		{http.MethodGet, "/csc/v2/info", http.StatusMethodNotAllowed},
-		{http.MethodPut, "/csc/v1/signatures/signHash", http.StatusMethodNotAllowed},
-		{http.MethodGet, "/csc/v2/credentials/getChallenge", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/csc/v2/info", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodPut, "/csc/v1/signatures/signHash", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodGet, "/csc/v2/credentials/getChallenge", http.StatusMethodNotAllowed, "POST"},
 		// v2-only methods do not exist under /csc/v1, whatever the HTTP method.
-		{http.MethodPost, "/csc/v1/credentials/getChallenge", http.StatusNotImplemented},
-		{http.MethodPost, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented},
-		{http.MethodGet, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented},
-		{http.MethodPost, "/csc/v1/signatures/signDoc", http.StatusNotImplemented},
-		{http.MethodPost, "/csc/v2/no/such/method", http.StatusNotImplemented},
+		{http.MethodPost, "/csc/v1/credentials/getChallenge", http.StatusNotImplemented, ""},
+		{http.MethodPost, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented, ""},
+		{http.MethodGet, "/csc/v1/credentials/authorizeCheck", http.StatusNotImplemented, ""},
+		{http.MethodPost, "/csc/v1/signatures/signDoc", http.StatusNotImplemented, ""},
+		{http.MethodPost, "/csc/v2/no/such/method", http.StatusNotImplemented, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+tc.path, func(t *testing.T) {
@@ -49,6 +50,9 @@ func TestRoutingErrors(t *testing.T) {
 			}
 			if resp.StatusCode != tc.status || p.Error != "invalid_request" {
 				t.Fatalf("got %d %s, want %d invalid_request", resp.StatusCode, raw, tc.status)
+			}
+			if got := resp.Header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow = %q, want %q", got, tc.allow)
 			}
 		})
 	}
