@@ -104,7 +104,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		default:
 			status, p = problemFor(err, v)
 		}
-		if status >= 500 {
+		// 501 is a client calling a method qes does not offer: logging it as
+		// a server error would let anyone flood the error log.
+		if status >= 500 && status != http.StatusNotImplemented {
 			log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
 		}
 		if status == http.StatusUnauthorized {

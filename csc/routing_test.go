@@ -1,8 +1,10 @@
 package csc_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,7 +16,9 @@ import (
 // TestRoutingErrors covers the answers the router gives before any handler
 // runs: they need no credential service.
 func TestRoutingErrors(t *testing.T) {
-	srv := httptest.NewServer(csc.New(nil, csc.Config{}, nil))
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := httptest.NewServer(csc.New(nil, csc.Config{}, log))
 	t.Cleanup(srv.Close)
 	tests := []struct {
 		method, path string
@@ -55,5 +59,9 @@ func TestRoutingErrors(t *testing.T) {
 				t.Errorf("Allow = %q, want %q", got, tc.allow)
 			}
 		})
+	}
+	// None of these is the server's fault: nothing for the error log.
+	if logged.Len() > 0 {
+		t.Errorf("client mistakes were logged as problems:\n%s", logged.String())
 	}
 }
