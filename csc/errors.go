@@ -110,7 +110,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
 		}
 		if status == http.StatusUnauthorized {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="qes"`)
+			challenge := `Bearer realm="qes"`
+			if exact != nil && exact.challenge != "" {
+				challenge = exact.challenge
+			}
+			c.Response().Header().Set("WWW-Authenticate", challenge)
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -2,6 +2,7 @@ package csc_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -63,5 +64,55 @@ func TestRoutingErrors(t *testing.T) {
 	// None of these is the server's fault: nothing for the error log.
 	if logged.Len() > 0 {
 		t.Errorf("client mistakes were logged as problems:\n%s", logged.String())
+	}
+}
+
+// TestLoginRefusals covers auth/login's answers to a missing or malformed
+// Authorization header (spec 11.2), which come before any account lookup.
+func TestLoginRefusals(t *testing.T) {
+	srv := httptest.NewServer(csc.New(nil, csc.Config{}, nil))
+	t.Cleanup(srv.Close)
+	b64 := base64.StdEncoding.EncodeToString
+	tests := []struct {
+		name, authorization string
+		status              int
+		desc, challenge     string
+	}{
+		{"no authentication", "", http.StatusUnauthorized, "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token", "Basic"},
+		{"not Basic", "Digest abc", http.StatusUnauthorized, "Malformed authentication parameter", "Basic"},
+		{"not base64", "Basic !!!", http.StatusUnauthorized, "Malformed authentication parameter", "Basic"},
+		{"no colon", "Basic " + b64([]byte("alice")), http.StatusBadRequest, "Malformed username-password", ""},
+		{"empty user", "Basic " + b64([]byte(":secret")), http.StatusBadRequest, "Malformed username-password", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/csc/v2/auth/login", strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if tc.authorization != "" {
+				req.Header.Set("Authorization", tc.authorization)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var p struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.status || p.Error != "invalid_request" || p.Description != tc.desc {
+				t.Fatalf("got %d %+v, want %d invalid_request %q", resp.StatusCode, p, tc.status, tc.desc)
+			}
+			scheme, _, _ := strings.Cut(resp.Header.Get("WWW-Authenticate"), " ")
+			if scheme != tc.challenge {
+				t.Errorf("WWW-Authenticate scheme %q, want %q", scheme, tc.challenge)
+			}
+		})
 	}
 }
