@@ -14,8 +14,10 @@ import (
 )
 
 // Handler is every HTTP route qesd serves.
-func (a *App) Handler() http.Handler {
-	mux := http.NewServeMux()
+func (a *App) Handler() http.Handler { return securityHeaders(a.mux()) }
+
+func (a *App) mux() *routeMux {
+	mux := newRouteMux()
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
@@ -46,7 +48,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return securityHeaders(mux)
+	return mux
 }
 
 func securityHeaders(next http.Handler) http.Handler {
