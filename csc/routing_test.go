@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,10 +11,12 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/csc"
+	"github.com/qesproject/qes/internal/testutil"
 )
 
 // TestRoutingErrors covers the answers the router gives before any handler
-// runs: they need no credential service.
+// runs: they need no credential service. testutil.DoRaw holds them to
+// openapi.yaml like any other answer.
 func TestRoutingErrors(t *testing.T) {
 	var logged bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -43,12 +44,7 @@ func TestRoutingErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
+			resp, raw := testutil.DoRaw(t, req)
 			var p struct{ Error, ErrorDescription string }
 			if err := json.Unmarshal(raw, &p); err != nil {
 				t.Fatalf("body %q: %v", raw, err)
@@ -94,16 +90,12 @@ func TestLoginRefusals(t *testing.T) {
 			if tc.authorization != "" {
 				req.Header.Set("Authorization", tc.authorization)
 			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
+			resp, raw := testutil.DoRaw(t, req)
 			var p struct {
 				Error       string `json:"error"`
 				Description string `json:"error_description"`
 			}
-			if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+			if err := json.Unmarshal(raw, &p); err != nil {
 				t.Fatal(err)
 			}
 			if resp.StatusCode != tc.status || p.Error != "invalid_request" || p.Description != tc.desc {
