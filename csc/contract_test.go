@@ -40,6 +40,7 @@ func TestCSCContract(t *testing.T) {
 				{"authorize", c.authorize},
 				{"signHash and extendTransaction", c.signAndExtend},
 				{"rsa-pss", c.rsaPSS},
+				{"PIN lock", c.pinLock},
 				{"authorizeCheck", c.authorizeCheck},
 				{"bearer", c.bearer},
 				{"revoke", c.revoke},
@@ -60,6 +61,8 @@ type scenario struct {
 	h   testutil.Holder
 	tok string           // service access token of h
 	pub crypto.PublicKey // of h's credential
+	// rsaID is h's second credential, an RSA one (see list and rsaPSS).
+	rsaID string
 }
 
 const (
@@ -480,6 +483,7 @@ func (c *scenario) rsaPSS(t *testing.T) {
 		t.Fatalf("no RSA credential listed: %v", body)
 	}
 	d1, d2 := digest("pss"), digest("pkcs1")
+	c.rsaID = rsaID
 	rsaHolder := *c
 	rsaHolder.h.CredentialID = rsaID
 	sad := rsaHolder.sad(t, 2, d1, d2)
@@ -502,6 +506,31 @@ func (c *scenario) rsaPSS(t *testing.T) {
 	sig, _ = base64.StdEncoding.DecodeString(fmt.Sprint(ok(t, "rsaEncryption", st, body, http.StatusOK)["signatures"].([]any)[0]))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d2, sig); err != nil {
 		t.Errorf("PKCS#1 v1.5 signature: %v", err)
+	}
+}
+
+// pinLock blocks the RSA credential with wrong PINs: the fifth is still
+// "invalid", after that the credential is locked and no longer listed as
+// valid.
+func (c *scenario) pinLock(t *testing.T) {
+	rsaHolder := *c
+	rsaHolder.h.CredentialID = c.rsaID
+	wrong := func() (int, map[string]any) {
+		return c.post(t, "credentials/authorize", c.tok, map[string]any{
+			"credentialID": c.rsaID, "numSignatures": 1, "hashes": []string{b64(digest("lock"))},
+			"authData": []map[string]string{{"id": "PIN", "value": "975310"}, {"id": "OTP", "value": rsaHolder.newOTP(t)}},
+		})
+	}
+	for i := 0; i < 5; i++ {
+		st, body := wrong()
+		refused(t, fmt.Sprint("wrong PIN ", i+1), st, body, 400, c.v1Or2("invalid_pin", "invalid_authentication_data"), "The PIN is invalid")
+	}
+	st, body := wrong()
+	refused(t, "a locked credential", st, body, 400, "invalid_request", "Credential locked")
+	st, body = c.post(t, "credentials/list", c.tok, map[string]any{"onlyValid": true})
+	ok(t, "list onlyValid", st, body, http.StatusOK)
+	if fmt.Sprint(body["credentialIDs"]) != fmt.Sprint([]any{c.h.CredentialID}) || body["onlyValid"] != true {
+		t.Errorf("onlyValid lists %v, want only %s", body, c.h.CredentialID)
 	}
 }
 
