@@ -6,7 +6,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -223,5 +222,3 @@ func BenchmarkAuthorize(b *testing.B) {
 		b.ReportMetric(float64(lat.pct(0.99).Microseconds())/1000, "p99-ms")
 	}
 }
-
-func b64(d []byte) string { return base64.StdEncoding.EncodeToString(d) }
