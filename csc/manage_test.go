@@ -2,9 +2,11 @@ package csc_test
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
 )
 
@@ -213,4 +216,33 @@ func wrongCode(erc string) string {
 		return "111111111111"
 	}
 	return "000000000000"
+}
+
+// TestManagementRefusesCredentialTokens: an OAuth credential-scope token
+// authorizes signing its hashes, not managing the certificate.
+func TestManagementRefusesCredentialTokens(t *testing.T) {
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes, _ := randomHashes(t, crypto.SHA256, 1)
+	details, _ := json.Marshal([]map[string]any{{
+		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": credential.OIDSHA256,
+		"documentDigests": []map[string]string{{"hash": hashes[0], "label": "Contract"}},
+	}})
+	verifier, challenge := pkce(t)
+	code := runBrowserFlow(t, s, h, clientID, secret, details, challenge)
+	st, body := tokenCall(t, s, clientID, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {verifier}, "redirect_uri": {redirectURI}})
+	if st != http.StatusOK {
+		t.Fatalf("token: %d %v", st, body)
+	}
+	credTok := body["access_token"].(string)
+	for _, path := range []string{"/challenge", "/suspend"} {
+		st, body := s.Post(t, "/api/v1/credentials/"+h.CredentialID+path, credTok, map[string]any{"action": "suspend", "password": h.Password, "otp": "123456"})
+		if st != http.StatusForbidden || body["error"] != "access_denied" {
+			t.Fatalf("%s with a credential token: %d %v, want 403 access_denied", path, st, body)
+		}
+	}
 }

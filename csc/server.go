@@ -60,6 +60,7 @@ func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
 	for _, v := range []int{1, 2} {
 		a.routes(e, v)
 	}
+	a.oauthRoutes(e)
 	return e
 }
 
@@ -84,28 +85,37 @@ func (a *API) routes(e *echo.Echo, v int) {
 		return func(c *echo.Context) error { c.Set(versionKey, v); return next(c) }
 	})
 	auth := a.bearer
+	// A credential-scope OAuth token may read its credential and sign the
+	// hashes it carries; everything else needs a service authorization.
+	svc := []echo.MiddlewareFunc{a.bearer, serviceScope}
 	g.POST("/info", a.info)
 	g.POST("/auth/login", a.login)
 	g.POST("/auth/revoke", a.revoke, auth)
-	g.POST("/credentials/list", a.list, auth)
+	g.POST("/credentials/list", a.list, svc...)
 	g.POST("/credentials/info", a.credentialInfo, auth)
-	g.POST("/credentials/authorize", a.authorize, auth)
-	g.POST("/credentials/extendTransaction", a.extend, auth)
-	g.POST("/credentials/sendOTP", a.sendOTP, auth)
+	g.POST("/credentials/authorize", a.authorize, svc...)
+	g.POST("/credentials/extendTransaction", a.extend, svc...)
+	g.POST("/credentials/sendOTP", a.sendOTP, svc...)
 	g.POST("/signatures/signHash", a.signHash, auth)
 	if v == 2 {
-		g.POST("/credentials/getChallenge", a.sendOTP, auth)
-		g.POST("/credentials/authorizeCheck", a.authorizeCheck, auth)
+		g.POST("/credentials/getChallenge", a.sendOTP, svc...)
+		g.POST("/credentials/authorizeCheck", a.authorizeCheck, svc...)
 	}
 	// Any other method under the prefix is a CSC method qes does not
-	// implement: the spec answers 501. A known method called with GET is
-	// a client mistake, not a missing method.
-	known := map[string]bool{"/info": true, "/auth/login": true}
-	for _, m := range methodsV2 {
+	// implement: the spec answers 501. A method this version serves called
+	// with GET (or anything but POST) is a client mistake, not a missing
+	// method. Only this version's methods count: a v2-only method under
+	// /csc/v1 is missing there, whatever the HTTP method.
+	known := map[string]bool{"/info": true}
+	methods := methodsV1
+	if v == 2 {
+		methods = methodsV2
+	}
+	for _, m := range methods {
 		known["/"+m] = true
 	}
 	g.RouteNotFound("/*", func(c *echo.Context) error {
-		if known[strings.TrimPrefix(c.Request().URL.Path, prefix)] {
+		if c.Request().Method != http.MethodPost && known[strings.TrimPrefix(c.Request().URL.Path, prefix)] {
 			return echo.ErrMethodNotAllowed
 		}
 		return notImplemented

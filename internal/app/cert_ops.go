@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"time"
 
@@ -98,7 +97,7 @@ func (a *App) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error
 
 // managementRoutes serves the holders' certificate management API and the
 // emergency suspension (csc.NewManagement) under /api/v1/.
-func (a *App) managementRoutes(mux *http.ServeMux) {
+func (a *App) managementRoutes(mux *routeMux) {
 	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{}, a.Log))
 }
 

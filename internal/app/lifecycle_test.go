@@ -219,7 +219,7 @@ func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
 			needOpenSSL(t)
 			var opts []testutil.ServerOption
 			if tc.max > 0 {
-				opts = append(opts, func(c *config.Config) { c.CA.MaxSuspension = config.Duration(tc.max) })
+				opts = append(opts, func(su *testutil.Setup) { su.Config.CA.MaxSuspension = config.Duration(tc.max) })
 			}
 			s := testutil.StartServer(t, opts...)
 			h := s.NewHolder(t, "ec-p256")

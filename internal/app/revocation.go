@@ -98,7 +98,7 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 
 // revocationRoutes serves the CRL distribution points named in the
 // certificates (caURLs).
-func (a *App) revocationRoutes(mux *http.ServeMux) {
+func (a *App) revocationRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /crl/issuing.crl", a.serveCRL(ca.CRLIssuing))
 	mux.HandleFunc("GET /crl/root.crl", a.serveCRL(ca.CRLRoot))
 }

@@ -40,7 +40,18 @@ type Server struct {
 }
 
 // ServerOption adjusts a test server.
-type ServerOption func(*config.Config)
+type ServerOption func(*Setup)
+
+// Setup is what a ServerOption can change.
+type Setup struct {
+	Config *config.Config
+	// Argon is the password/PIN hashing cost; tests default to secret.Fast,
+	// benchmarks of authorize use the production default.
+	Argon secret.Params
+}
+
+// WithArgon sets the argon2id cost.
+func WithArgon(p secret.Params) ServerOption { return func(s *Setup) { s.Argon = p } }
 
 // StartServer starts a server in a fresh data directory. The clock starts
 // at the real current time (certificates are issued at it) and can be
@@ -64,12 +75,12 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	if cfg.PublicURL == "http://127.0.0.1:8080" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
+	setup := &Setup{Config: cfg, Argon: secret.Fast}
 	for _, o := range opts {
-		o(cfg)
+		o(setup)
 	}
-	fast := secret.Fast
 	a, err := app.Open(context.Background(), cfg, app.Options{
-		HSM: HSM(t), Now: clock.Now, Argon: &fast,
+		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon,
 		Log: testLogger(t),
 	})
 	if err != nil {
@@ -79,6 +90,11 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{URL: "http://" + ln.Addr().String(), App: a, Clock: clock, DataDir: dir, t: t, cancel: cancel, done: make(chan error, 1), ln: ln}
 	go func() { s.done <- a.Serve(ctx, ln) }()
+	go func() {
+		if err := a.ServeAdmin(ctx); err != nil {
+			t.Logf("admin socket: %v", err)
+		}
+	}()
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -198,10 +214,42 @@ func (s *Server) Post(t testing.TB, path, token string, body any) (int, map[stri
 	return Do(t, req)
 }
 
-// Do sends req and decodes a JSON answer; it fails the test on a 500 or a
-// non-JSON error body, which qes must never produce for client input.
+// Do sends req, holds the answer to openapi.yaml (see DoRaw) and decodes
+// its JSON body, which must be an object. Use DoRaw for answers that are not
+// JSON.
 func Do(t testing.TB, req *http.Request) (int, map[string]any) {
 	t.Helper()
+	resp, raw := DoRaw(t, req)
+	if len(raw) == 0 {
+		return resp.StatusCode, nil
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: status %d with Content-Type %q (DoRaw reads answers that are not JSON): %s", req.Method, req.URL.Path, resp.StatusCode, ct, raw)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// DoRaw sends req and returns the answer with its body read. It fails the
+// test on a 500 (qes must never answer client input with one) and on any
+// departure from openapi.yaml (CheckContract): every end-to-end call goes
+// through here, so no route or answer can change without its description.
+func DoRaw(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqBody = b
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -214,17 +262,24 @@ func Do(t testing.TB, req *http.Request) (int, map[string]any) {
 	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, raw)
 	}
-	if len(raw) == 0 {
-		return resp.StatusCode, nil
+	answered := req
+	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
+		answered, reqBody = resp.Request, nil // after a redirect
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("%s %s: status %d with Content-Type %q: %s", req.Method, req.URL.Path, resp.StatusCode, ct, raw)
+	if err := CheckContract(answered, reqBody, resp, raw); err != nil {
+		t.Fatal(err)
 	}
-	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, raw)
+	return resp, raw
+}
+
+// Get sends a GET through DoRaw.
+func (s *Server) Get(t testing.TB, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return resp.StatusCode, out
+	return DoRaw(t, req)
 }
 
 // Login returns a service access token for h through auth/login.
