@@ -27,4 +27,8 @@ func (m *routeMux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.
 
 // Routes lists the ServeMux patterns Handler registers, such as
 // "GET /healthz", or "/csc/" for a subtree served by another handler.
-func (a *App) Routes() []string { return slices.Clone(a.mux().patterns) }
+// The OCSP routes are served ahead of the mux (see withOCSP) and listed
+// here by hand, next to the code that serves them.
+func (a *App) Routes() []string {
+	return append(slices.Clone(a.mux().patterns), "POST /ocsp", "GET /ocsp/{request}")
+}

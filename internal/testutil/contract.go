@@ -24,9 +24,6 @@ import (
 // openapi.yaml; once this list is empty, every route qesd serves is held to
 // the contract.
 var undocumentedPrefixes = []string{
-	"/api/v1/",                     // management API
-	"/ocsp",                        // OCSP responder
-	"/crl/",                        // CRLs
 	"/tsa",                         // RFC 3161 time-stamp authority
 	"/csc/v2/signatures/signDoc",   // CSC signDoc (PAdES)
 	"/csc/v1/signatures/timestamp", // CSC timestamp
@@ -169,9 +166,17 @@ func (c *contract) expect(req *http.Request) (*routers.Route, map[string]string,
 	}
 	path := req.URL.Path
 	csc := strings.HasPrefix(path, "/csc/")
+	manage := strings.HasPrefix(path, "/api/v1/")
 	switch {
 	case c.doc.Paths.Find(path) != nil && csc:
 		return c.catchAll(req, http.StatusMethodNotAllowed, "MethodNotAllowed")
+	case manage:
+		// Paths.Find does not resolve {credentialID}; either catch-all may apply.
+		route, params, err := c.catchAll(req, http.StatusMethodNotAllowed, "ManageMethodNotAllowed")
+		if err == nil {
+			route.Operation.Responses.Set("404", &openapi3.ResponseRef{Value: c.doc.Components.Responses["ManageNotFound"].Value})
+		}
+		return route, params, err
 	case c.doc.Paths.Find(path) != nil:
 		return c.catchAll(req, http.StatusMethodNotAllowed, "MuxMethodNotAllowed")
 	case Undocumented(path):
