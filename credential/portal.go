@@ -166,7 +166,7 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 	if strings.TrimSpace(code) == "" {
 		return errs.E(errs.InvalidRequest, "Enter the one-time code")
 	}
-	verr := p.checkCode(ctx, h, key, strings.TrimSpace(code), allowApp)
+	verr := p.checkCode(ctx, holderID, key, strings.TrimSpace(code), allowApp)
 	if verr != nil && !errs.Is(verr, errs.InvalidOTP) {
 		return verr
 	}
@@ -192,28 +192,13 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 	return nil
 }
 
-func (p *Portal) checkCode(ctx context.Context, h *storage.Holder, key, code string, allowApp bool) error {
-	s := p.svc
-	if allowApp && len(h.TOTPSealed) > 0 {
-		seed, err := s.sealer.Open(h.TOTPSealed, []byte(h.ID))
-		if err != nil {
-			return err
-		}
-		step, terr := otp.CheckTOTP(string(seed), code, s.now(), h.TOTPLastStep)
-		if terr == nil {
-			return s.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
-				if step <= h.TOTPLastStep {
-					return errs.E(errs.InvalidOTP, "The OTP was already used; wait for the next code")
-				}
-				h.TOTPLastStep = step
-				return nil
-			})
-		}
-		if h.OTPMode == "app" {
-			return terr
-		}
+// checkCode checks one code: the holder's usual OTP (authenticator app or
+// SMS, as at signing) when allowApp, else only the code sent under key.
+func (p *Portal) checkCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
+	if allowApp {
+		return p.svc.verifyHolderOTP(ctx, holderID, key, code)
 	}
-	return s.otp.Verify(ctx, key, code)
+	return p.svc.otp.Verify(ctx, key, code)
 }
 
 // notifyHolder sends a notice (not a code) to the holder; the change it
