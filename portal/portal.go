@@ -1,5 +1,5 @@
 // Package portal is the holders' web portal: My Sign (certificate, OTP
-// settings, signing report, PIN, renew/suspend/revoke, ecological
+// settings, signing report, PIN, renew/suspend/revoke/reactivate, ecological
 // footprint) and My Account (password, recovery contacts, two-factor
 // login), as server-rendered html/template pages in Italian and English.
 //
@@ -32,19 +32,21 @@ type Config struct {
 
 type handler struct {
 	p   *credential.Portal
+	lc  *credential.Lifecycle
 	cfg Config
 	log *slog.Logger
 }
 
-// New builds the portal's handler; it serves paths under /portal/.
-func New(p *credential.Portal, cfg Config, log *slog.Logger) http.Handler {
+// New builds the portal's handler over the holder self-service and the
+// certificate lifecycle; it serves paths under /portal/.
+func New(p *credential.Portal, lc *credential.Lifecycle, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, cfg: cfg, log: log}
+	h := &handler{p: p, lc: lc, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)
@@ -89,6 +91,10 @@ func (h *handler) routes(e *echo.Echo) {
 	e.GET("/portal/sign/report", h.report, h.auth(active...))
 	e.POST("/portal/sign/report/daily", h.daily, h.auth(active...))
 	e.GET("/portal/sign/footprint", h.footprint, h.auth(active...))
+
+	e.GET("/portal/sign/lifecycle", h.lifecyclePage, h.auth(active...))
+	e.POST("/portal/sign/lifecycle/send", h.lifecycleSend, h.auth(active...))
+	e.POST("/portal/sign/lifecycle", h.lifecycleApply, h.auth(active...))
 
 	e.GET("/portal/sign/pin", h.pinPage, h.auth(active...))
 	e.POST("/portal/sign/pin/send", h.pinSend, h.auth(active...))

@@ -12,7 +12,7 @@ import (
 
 // portalHandler is the holder web portal under /portal/.
 func (a *App) portalHandler() http.Handler {
-	return portal.New(a.Portal, portal.Config{
+	return portal.New(a.Portal, a.Lifecycle, portal.Config{
 		Name:          a.Cfg.Service.Name,
 		SecureCookies: strings.HasPrefix(a.Cfg.PublicURL, "https://"),
 	}, a.Log)
