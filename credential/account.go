@@ -130,9 +130,10 @@ func checkEmail(addr string) (string, error) {
 		return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
 	}
 	for _, r := range addr {
-		// A certificate's rfc822Name is ASCII (IA5String); recovery
-		// addresses follow the same rule so that either can become the other.
-		if r > 126 {
+		// A certificate's rfc822Name is printable ASCII (IA5String, no
+		// spaces or controls); recovery addresses follow the same rule so
+		// that either can become the other.
+		if r <= ' ' || r > '~' {
 			return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
 		}
 	}

@@ -15,10 +15,10 @@ import (
 // auth/login rather than through an OAuth client.
 const APIApplication = "API"
 
-// logSignatures adds a signHash batch to the holder's signing history. It
-// runs after the signatures are returned; a failure is logged (the audit
-// log has the signature either way).
-func (s *Service) logSignatures(ctx context.Context, p *Principal, credentialID string, n int) {
+// logSignatures adds a signHash batch, signed at at, to the holder's
+// signing history. It runs after the signatures are returned; a failure is
+// logged (the audit log has the signature either way).
+func (s *Service) logSignatures(ctx context.Context, p *Principal, credentialID string, n int, at time.Time) {
 	app := APIApplication
 	if p.ClientID != "" {
 		app = p.ClientID
@@ -27,7 +27,7 @@ func (s *Service) logSignatures(ctx context.Context, p *Principal, credentialID 
 		}
 	}
 	err := s.store.AddSignatureBatch(ctx, &storage.SignatureBatch{
-		HolderID: p.HolderID, CredentialID: credentialID, At: s.now(), Count: n, ClientID: p.ClientID, Application: app,
+		HolderID: p.HolderID, CredentialID: credentialID, At: at, Count: n, ClientID: p.ClientID, Application: app,
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "signing history not recorded", "holder", p.HolderID, "credential", credentialID, "err", err)

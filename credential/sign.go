@@ -106,9 +106,10 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	// signing history need not hold the response back (failures to write
 	// them are logged).
 	result.Outcome = "ok"
+	signedAt := s.now()
 	go func(ctx context.Context) {
 		s.record(ctx, result)
-		s.logSignatures(ctx, p, c.ID, len(sigs))
+		s.logSignatures(ctx, p, c.ID, len(sigs), signedAt)
 	}(context.WithoutCancel(ctx))
 	return sigs, nil
 }

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
 )
@@ -35,11 +36,19 @@ func userError(lang string, err error) (int, string) {
 	}
 	if detail := errs.DetailOf(err); detail != "" {
 		if lang == "en" {
-			return status, detail
+			return status, sentence(detail)
 		}
 		if t, ok := detailsIT[detail]; ok {
 			return status, t
 		}
 	}
 	return status, tr(lang, "kind."+kind.String())
+}
+
+// sentence ends a domain message with a full stop, as the page texts are.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
 }

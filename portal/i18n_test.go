@@ -170,7 +170,7 @@ func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
 		status int
 		want   string
 	}{
-		{errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired"), "en", 400, "The one-time code is wrong or has expired"},
+		{errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired"), "en", 400, "The one-time code is wrong or has expired."},
 		{errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired"), "it", 400, "Il codice OTP è errato o scaduto."},
 		{errs.Ef(errs.Locked, "locked until %s", "15:04 UTC"), "it", 403, messages["kind.locked"][1]},
 		{errs.E(errs.RateLimited, "unknown words"), "it", 429, messages["kind.rate_limited"][1]},

@@ -121,9 +121,19 @@ func (h *handler) setLang(c *echo.Context) error {
 		return h.message(c, status, sess.Lang, "title.error", "", msg, "/portal/sign", "common.home")
 	}
 	h.setLangCookie(c, lang)
-	back := c.FormValue("back")
-	if !strings.HasPrefix(back, "/portal/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
-		back = landing(sess.Stage)
+	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("back"), landing(sess.Stage)))
+}
+
+// localPath is back when it is a path of this portal (so that a redirect
+// can never leave the site), else fallback.
+func localPath(back, fallback string) string {
+	if !strings.HasPrefix(back, "/portal/") || strings.ContainsAny(back, "\\\r\n\t?#@%") || strings.Contains(back, "/..") {
+		return fallback
 	}
-	return c.Redirect(http.StatusSeeOther, back)
+	for _, r := range back {
+		if r < 0x21 || r > 0x7e {
+			return fallback
+		}
+	}
+	return back
 }
