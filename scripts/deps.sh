@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages qes needs, when they are missing.
 #   scripts/deps.sh run    SoftHSM2 (the embedded PKCS#11 token)
-#   scripts/deps.sh test   + the validators the tests run: pdfsig, qpdf, NSS certutil, openssl
+#   scripts/deps.sh test   + the validators the tests run: pdfsig, qpdf, NSS certutil, openssl,
+#                            and Chromium with a font for the portal's browser tests
 # As root it uses apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
 want=(softhsm2-util:softhsm2 openssl:openssl)
 if [[ "${1:-run}" == "test" ]]; then
-  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils)
+  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils chromium:chromium)
 fi
 
 missing=()
@@ -15,6 +16,11 @@ for pair in "${want[@]}"; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Headless Chromium renders the portal's pages (and their screenshots) in
+# DejaVu; without any font it draws nothing legible.
+if [[ "${1:-run}" == "test" && ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+  missing+=(fonts-dejavu-core)
+fi
 if ((${#missing[@]} == 0)); then
   exit 0
 fi
