@@ -1,0 +1,4 @@
+package portal
+
+// Messages is the catalogue, for the external tests.
+var Messages = messages
