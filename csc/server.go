@@ -7,6 +7,7 @@ package csc
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,11 @@ type Config struct {
 	MaxBody int64
 	// MaxDocBody bounds signDoc bodies carrying documents (default 64 MiB).
 	MaxDocBody int64
+	// Timestamps serves signatures/timestamp (tsa.TSA); nil leaves the
+	// method unimplemented.
+	Timestamps Timestamper
+	// Documents serves signatures/signDoc; nil leaves it unimplemented.
+	Documents *credential.DocSigner
 }
 
 // API serves /csc/v1 and /csc/v2.
@@ -93,6 +99,7 @@ func (a *API) routes(e *echo.Echo, v int) {
 	g.POST("/credentials/extendTransaction", a.extend, auth)
 	g.POST("/credentials/sendOTP", a.sendOTP, auth)
 	g.POST("/signatures/signHash", a.signHash, auth)
+	g.POST("/signatures/timestamp", a.timestamp, auth)
 	if v == 2 {
 		g.POST("/credentials/getChallenge", a.sendOTP, auth)
 		g.POST("/credentials/authorizeCheck", a.authorizeCheck, auth)
@@ -101,7 +108,7 @@ func (a *API) routes(e *echo.Echo, v int) {
 	// implement: the spec answers 501. A known method called with GET is
 	// a client mistake, not a missing method.
 	known := map[string]bool{"/info": true, "/auth/login": true}
-	for _, m := range methodsV2 {
+	for _, m := range slices.Concat(methodsV2, optionalMethods[v]) {
 		known["/"+m] = true
 	}
 	g.RouteNotFound("/*", func(c *echo.Context) error {

@@ -19,8 +19,10 @@ func (a *App) Handler() http.Handler {
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
+		Timestamps: a.TSA,
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
+	mux.Handle("/tsa", a.TSA.Handler())
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)
