@@ -101,6 +101,7 @@ func (a *API) routes(e *echo.Echo, v int) {
 	g.POST("/signatures/signHash", a.signHash, auth)
 	g.POST("/signatures/timestamp", a.timestamp, auth)
 	if v == 2 {
+		g.POST("/signatures/signDoc", a.signDoc, auth)
 		g.POST("/credentials/getChallenge", a.sendOTP, auth)
 		g.POST("/credentials/authorizeCheck", a.authorizeCheck, auth)
 	}

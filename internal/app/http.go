@@ -19,7 +19,7 @@ func (a *App) Handler() http.Handler {
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
-		Timestamps: a.TSA,
+		Timestamps: a.TSA, Documents: a.docSigner(),
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
 	mux.Handle("/tsa", a.TSA.Handler())
