@@ -44,6 +44,8 @@ func (a *API) info(c *echo.Context) error {
 		"methods":     a.methods(1),
 	}
 	if v == 2 {
+		out["authType"] = []string{"basic", "oauth2code"}
+		out["oauth2"] = a.cfg.BaseURL + "/"
 		out["specs"] = "2.0.0.2"
 		out["methods"] = a.methods(2)
 		out["signAlgorithms"] = map[string]any{"algos": credential.SignAlgorithmOIDs, "algoParams": []string{credential.OIDRSAPSS}}

@@ -66,6 +66,7 @@ func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
 	for _, v := range []int{1, 2} {
 		a.routes(e, v)
 	}
+	a.oauthRoutes(e)
 	return e
 }
 
@@ -90,20 +91,23 @@ func (a *API) routes(e *echo.Echo, v int) {
 		return func(c *echo.Context) error { c.Set(versionKey, v); return next(c) }
 	})
 	auth := a.bearer
+	// A credential-scope OAuth token may read its credential and sign the
+	// hashes it carries; everything else needs a service authorization.
+	svc := []echo.MiddlewareFunc{a.bearer, serviceScope}
 	g.POST("/info", a.info)
 	g.POST("/auth/login", a.login)
 	g.POST("/auth/revoke", a.revoke, auth)
-	g.POST("/credentials/list", a.list, auth)
+	g.POST("/credentials/list", a.list, svc...)
 	g.POST("/credentials/info", a.credentialInfo, auth)
-	g.POST("/credentials/authorize", a.authorize, auth)
-	g.POST("/credentials/extendTransaction", a.extend, auth)
-	g.POST("/credentials/sendOTP", a.sendOTP, auth)
+	g.POST("/credentials/authorize", a.authorize, svc...)
+	g.POST("/credentials/extendTransaction", a.extend, svc...)
+	g.POST("/credentials/sendOTP", a.sendOTP, svc...)
 	g.POST("/signatures/signHash", a.signHash, auth)
 	g.POST("/signatures/timestamp", a.timestamp, auth)
 	if v == 2 {
 		g.POST("/signatures/signDoc", a.signDoc, auth)
-		g.POST("/credentials/getChallenge", a.sendOTP, auth)
-		g.POST("/credentials/authorizeCheck", a.authorizeCheck, auth)
+		g.POST("/credentials/getChallenge", a.sendOTP, svc...)
+		g.POST("/credentials/authorizeCheck", a.authorizeCheck, svc...)
 	}
 	// Any other method under the prefix is a CSC method qes does not
 	// implement: the spec answers 501. A known method called with GET is

@@ -24,6 +24,7 @@ type Store interface {
 	Tokens
 	Authorities
 	Certificates
+	Clients
 	Close() error
 }
 
@@ -47,6 +48,9 @@ type Holder struct {
 	OTPMode string `json:"otpMode"`
 	// TOTPSealed is the authenticator-app seed, encrypted by a key in the HSM.
 	TOTPSealed []byte `json:"totpSealed,omitempty"`
+	// TOTPPendingSealed is a seed shown as a QR code but not yet confirmed
+	// with a first code.
+	TOTPPendingSealed []byte `json:"totpPendingSealed,omitempty"`
 	// TOTPLastStep stops a TOTP code from being accepted twice.
 	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
 
@@ -121,6 +125,15 @@ type Token struct {
 	// Data carries kind-specific JSON (an OAuth code's PKCE challenge and
 	// authorization details, a credential-scope token's binding).
 	Data []byte `json:"data,omitempty"`
+}
+
+// Client is a registered OAuth 2.0 client (a signature application).
+type Client struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	SecretMAC    []byte    `json:"secretMac,omitempty"` // empty for public clients (PKCE only)
+	RedirectURIs []string  `json:"redirectURIs"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 // Authority is a CA, OCSP responder or TSA key with its certificate chain.
@@ -202,6 +215,12 @@ type Tokens interface {
 type Authorities interface {
 	PutAuthority(ctx context.Context, a *Authority) error
 	Authority(ctx context.Context, name string) (*Authority, error)
+}
+
+// Clients stores OAuth 2.0 client registrations.
+type Clients interface {
+	CreateClient(ctx context.Context, c *Client) error
+	Client(ctx context.Context, id string) (*Client, error)
 }
 
 // Certificates stores the CA's register of issued certificates.

@@ -22,6 +22,7 @@ const usage = `usage: qesctl <command> [flags]
 commands:
   holder create   create a holder with a signing credential
   holder unblock  reset a blocked PIN with the PUK
+  client create   register an OAuth 2.0 client (signature application)
   audit verify    check the audit log's hash chain
 
 Run "qesctl <command> -h" for the flags of a command.
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string) error {
 		return holderUnblock(ctx, args[2:])
 	case "audit verify":
 		return auditVerify(ctx, args[2:])
+	case "client create":
+		return clientCreate(ctx, args[2:])
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return errUsage
@@ -148,4 +151,32 @@ func auditVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("audit log intact: %d records, chain and anchor verified\n", rep.Records)
 	return nil
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func clientCreate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("client create", flag.ContinueOnError)
+	data := fs.String("data", "./var", "data directory")
+	var r app.ClientRequest
+	var uris stringList
+	fs.StringVar(&r.Name, "name", "", "name shown to holders when the application asks for authorization (required)")
+	fs.Var(&uris, "redirect-uri", "redirect URI (repeat for several; required)")
+	fs.BoolVar(&r.Public, "public", false, "a public client (no secret; PKCE only), e.g. a mobile app")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r.RedirectURIs = uris
+	if r.Name == "" || len(uris) == 0 {
+		fs.Usage()
+		return errors.New("--name and --redirect-uri are required")
+	}
+	var res app.ClientResult
+	if err := app.Call(ctx, *data, "client/create", r, &res, opener(*data)); err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
 }

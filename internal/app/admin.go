@@ -112,6 +112,14 @@ func (a *App) adminOps() map[string]func(context.Context, json.RawMessage) (any,
 			}
 			return nil, a.Unblock(ctx, req)
 		},
+		"client/create": func(ctx context.Context, raw json.RawMessage) (any, error) {
+			req, err := decodeInto[ClientRequest](raw)
+			if err != nil {
+				return nil, err
+			}
+			id, secret, err := a.Credentials.RegisterClient(ctx, req.Name, req.RedirectURIs, req.Public)
+			return ClientResult{ClientID: id, ClientSecret: secret}, err
+		},
 		"audit/verify": func(ctx context.Context, _ json.RawMessage) (any, error) {
 			return a.VerifyAudit(ctx)
 		},

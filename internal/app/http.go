@@ -22,6 +22,8 @@ func (a *App) Handler() http.Handler {
 		Timestamps: a.TSA, Documents: a.docSigner(),
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
+	mux.Handle("/oauth2/", cscAPI)
+	mux.Handle("/.well-known/oauth-authorization-server", cscAPI)
 	mux.Handle("/tsa", a.TSA.Handler())
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")

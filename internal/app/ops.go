@@ -63,6 +63,19 @@ func (a *App) CreateHolder(ctx context.Context, r HolderRequest) (*HolderResult,
 	return &HolderResult{UserID: r.UserID, CredentialID: created.Credential.ID, PUK: created.PUK}, nil
 }
 
+// ClientRequest is `qesctl client create`: an OAuth 2.0 client.
+type ClientRequest struct {
+	Name         string   `json:"name"`
+	RedirectURIs []string `json:"redirectURIs"`
+	Public       bool     `json:"public"`
+}
+
+// ClientResult carries the new client's ID and (once) its secret.
+type ClientResult struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
 // UnblockRequest is `qesctl holder unblock`.
 type UnblockRequest struct {
 	UserID       string `json:"userID"`

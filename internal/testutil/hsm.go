@@ -63,6 +63,7 @@ func OpenToken(ctx context.Context, dir, label string) (*hsm.Manager, error) {
 //
 //	func TestMain(m *testing.M) { code := m.Run(); testutil.Cleanup(); os.Exit(code) }
 func Cleanup() {
+	cleanupBinaries()
 	if hsmMgr != nil {
 		_ = hsmMgr.Close()
 	}

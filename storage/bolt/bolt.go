@@ -27,7 +27,8 @@ var (
 	bAuthorities   = []byte("authorities")
 	bCertificates  = []byte("certificates")
 	bMeta          = []byte("meta")
-	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta}
+	bClients       = []byte("clients")
+	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients}
 	keyCRLNumber   = []byte("crl_number")
 	keyAuditAnchor = []byte("audit_anchor")
 )
@@ -375,6 +376,20 @@ func (d *DB) Authority(ctx context.Context, name string) (a *storage.Authority, 
 		return err
 	})
 	return a, err
+}
+
+// --- OAuth clients
+
+func (d *DB) CreateClient(ctx context.Context, c *storage.Client) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bClients, []byte(c.ID), c, "client "+c.ID) })
+}
+
+func (d *DB) Client(ctx context.Context, id string) (c *storage.Client, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c, err = get[storage.Client](tx, bClients, []byte(id), "client")
+		return err
+	})
+	return c, err
 }
 
 // --- certificates

@@ -20,6 +20,21 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
+	t.Run("clients", func(t *testing.T) { testClients(t, open(t)) })
+}
+
+func testClients(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	c := &storage.Client{ID: "app", Name: "App", RedirectURIs: []string{"https://app.example/cb"}}
+	must(t, s.CreateClient(ctx, c))
+	wantKind(t, s.CreateClient(ctx, c), errs.Conflict)
+	got, err := s.Client(ctx, "app")
+	must(t, err)
+	if got.Name != "App" || len(got.RedirectURIs) != 1 {
+		t.Fatalf("client = %+v", got)
+	}
+	_, err = s.Client(ctx, "other")
+	wantKind(t, err, errs.NotFound)
 }
 
 func must(t *testing.T, err error) {

@@ -1,0 +1,259 @@
+package csc
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/internal/errs"
+)
+
+//go:embed templates/oauth.html
+var oauthFS embed.FS
+
+var oauthPage = template.Must(template.ParseFS(oauthFS, "templates/oauth.html"))
+
+type oauthTexts struct {
+	Title, Asks, Signatures, User, Password, Continue, OTP, Sign, Cancel string
+}
+
+var oauthI18n = map[string]oauthTexts{
+	"en": {"Authorize", "Authorization requested by", "Signatures", "User ID", "Password", "Continue", "One-time code (SMS or authenticator app)", "Authorize signing", "Cancel"},
+	"it": {"Autorizza", "Autorizzazione richiesta da", "Firme", "Nome utente", "Password", "Continua", "Codice OTP (SMS o app di autenticazione)", "Autorizza la firma", "Annulla"},
+}
+
+const txnCookie = "qes_oauth_txn"
+
+func (a *API) oauthRoutes(e *echo.Echo) {
+	e.GET("/oauth2/authorize", a.oauthAuthorize)
+	e.POST("/oauth2/authorize", a.oauthAuthorizeStep)
+	e.POST("/oauth2/pushed_authorize", a.oauthPAR)
+	e.POST("/oauth2/token", a.oauthToken)
+	e.POST("/oauth2/revoke", a.oauthRevoke)
+	e.GET("/.well-known/oauth-authorization-server", a.oauthMetadata)
+}
+
+func (a *API) oauthMetadata(c *echo.Context) error {
+	base := a.cfg.BaseURL
+	return c.JSON(http.StatusOK, map[string]any{
+		"issuer":                                base,
+		"authorization_endpoint":                base + "/oauth2/authorize",
+		"token_endpoint":                        base + "/oauth2/token",
+		"revocation_endpoint":                   base + "/oauth2/revoke",
+		"pushed_authorization_request_endpoint": base + "/oauth2/pushed_authorize",
+		"response_types_supported":              []string{"code"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
+		"scopes_supported":                      []string{credential.ScopeService, credential.ScopeCredential},
+		"authorization_details_types_supported": []string{"credential"},
+	})
+}
+
+func authzRequestFrom(get func(string) string) credential.AuthzRequest {
+	return credential.AuthzRequest{
+		ResponseType: get("response_type"), ClientID: get("client_id"), RedirectURI: get("redirect_uri"), Scope: get("scope"),
+		CodeChallenge: get("code_challenge"), CodeChallengeMethod: get("code_challenge_method"), State: get("state"), Lang: get("lang"),
+		CredentialID: get("credentialID"), SignatureQualifier: get("signatureQualifier"), NumSignatures: get("numSignatures"),
+		Hashes: get("hashes"), HashAlgorithmOID: get("hashAlgorithmOID"), AuthorizationDetails: get("authorization_details"),
+		Description: get("description"), ClientData: get("clientData"), RequestURI: get("request_uri"),
+	}
+}
+
+func lang(l string) string {
+	if strings.HasPrefix(strings.ToLower(l), "it") {
+		return "it"
+	}
+	return "en"
+}
+
+type pageData struct {
+	Lang  string
+	T     oauthTexts
+	Txn   *credential.OAuthTxn
+	Step  string
+	Error string
+}
+
+func (a *API) render(c *echo.Context, status int, txn *credential.OAuthTxn, step, msg string) error {
+	if txn == nil {
+		txn = &credential.OAuthTxn{}
+	}
+	l := lang(txn.Lang)
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Response().WriteHeader(status)
+	return oauthPage.ExecuteTemplate(c.Response(), "page", pageData{Lang: l, T: oauthI18n[l], Txn: txn, Step: step, Error: msg})
+}
+
+// oauthFailure sends an authorization error where RFC 6749 says: back to the
+// client when its redirect URI is trusted, otherwise to the user.
+func (a *API) oauthFailure(c *echo.Context, txn *credential.OAuthTxn, err error) error {
+	var oe *credential.OAuthError
+	if errors.As(err, &oe) {
+		if oe.Redirect && txn != nil && txn.RedirectURI != "" {
+			return c.Redirect(http.StatusFound, credential.ErrorRedirect(txn.RedirectURI, txn.State, oe.Code, oe.Description))
+		}
+		return a.render(c, http.StatusBadRequest, nil, "", oe.Description)
+	}
+	status, p := problemFor(err, 2)
+	return a.render(c, status, txn, "", p.ErrorDescription)
+}
+
+func (a *API) oauthAuthorize(c *echo.Context) error {
+	q := c.Request().URL.Query()
+	r := authzRequestFrom(q.Get)
+	txn, err := a.svc.StartAuthorization(c.Request().Context(), r)
+	if err != nil {
+		var oe *credential.OAuthError
+		if errors.As(err, &oe) && oe.Redirect {
+			// The client and redirect URI were valid: tell the client.
+			return c.Redirect(http.StatusFound, credential.ErrorRedirect(r.RedirectURI, r.State, oe.Code, oe.Description))
+		}
+		return a.oauthFailure(c, nil, err)
+	}
+	c.SetCookie(&http.Cookie{Name: txnCookie, Value: txn.ID, Path: "/oauth2/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), MaxAge: 600})
+	return a.render(c, http.StatusOK, txn, "login", "")
+}
+
+func (a *API) oauthAuthorizeStep(c *echo.Context) error {
+	if err := c.Request().ParseForm(); err != nil {
+		return a.render(c, http.StatusBadRequest, nil, "", "The form could not be read")
+	}
+	form := c.Request().PostForm
+	id := form.Get("txn")
+	// The transaction ID must also be in this browser's cookie: a form
+	// posted from elsewhere cannot complete someone else's authorization.
+	ck, err := c.Cookie(txnCookie)
+	if id == "" || err != nil || ck.Value != id {
+		return a.render(c, http.StatusBadRequest, nil, "", "This authorization was not started in this browser: start again from the application")
+	}
+	ctx := c.Request().Context()
+	txn, err := a.svc.Transaction(ctx, id)
+	if err != nil {
+		return a.oauthFailure(c, nil, err)
+	}
+	switch form.Get("step") {
+	case "login":
+		txn, redirect, err := a.svc.AuthorizeLogin(ctx, id, form.Get("user"), form.Get("password"))
+		if err != nil {
+			if errs.KindOf(err) == errs.AuthenticationFailed {
+				return a.render(c, http.StatusOK, txn, "login", "The user ID or password is wrong")
+			}
+			return a.oauthFailure(c, txn, err)
+		}
+		if redirect != "" {
+			return c.Redirect(http.StatusFound, redirect)
+		}
+		return a.render(c, http.StatusOK, txn, "approve", "")
+	case "approve":
+		redirect, err := a.svc.AuthorizeApprove(ctx, id, form.Get("pin"), form.Get("otp"))
+		if err != nil {
+			switch errs.KindOf(err) {
+			case errs.InvalidPIN, errs.InvalidOTP, errs.InvalidRequest:
+				return a.render(c, http.StatusOK, txn, "approve", errs.DetailOf(err))
+			}
+			return a.oauthFailure(c, txn, err)
+		}
+		return c.Redirect(http.StatusFound, redirect)
+	case "deny":
+		redirect, err := a.svc.DenyRedirect(ctx, id)
+		if err != nil {
+			return a.oauthFailure(c, nil, err)
+		}
+		return c.Redirect(http.StatusFound, redirect)
+	}
+	return a.render(c, http.StatusBadRequest, txn, "", "Unknown step")
+}
+
+// clientCredentials reads client_secret_basic or client_secret_post.
+func clientCredentials(r *http.Request) (id, secret string) {
+	if u, p, ok := r.BasicAuth(); ok {
+		return u, p
+	}
+	return r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+}
+
+func (a *API) oauthJSONError(c *echo.Context, err error) error {
+	var oe *credential.OAuthError
+	if errors.As(err, &oe) {
+		status := http.StatusBadRequest
+		if oe.Code == "invalid_client" {
+			status = http.StatusUnauthorized
+			c.Response().Header().Set("WWW-Authenticate", `Basic realm="qes"`)
+		}
+		return c.JSON(status, Problem{Error: oe.Code, ErrorDescription: oe.Description})
+	}
+	return err
+}
+
+func parseForm(c *echo.Context) error {
+	r := c.Request()
+	if mt := r.Header.Get("Content-Type"); !strings.HasPrefix(mt, "application/x-www-form-urlencoded") {
+		return errs.E(errs.InvalidRequest, "The Content-Type must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.InvalidRequest, "The form body could not be read")
+	}
+	return nil
+}
+
+func (a *API) oauthPAR(c *echo.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	id, secret := clientCredentials(c.Request())
+	r := authzRequestFrom(c.Request().PostForm.Get)
+	r.ClientID = id
+	uri, ttl, err := a.svc.PushAuthorization(c.Request().Context(), r, secret)
+	if err != nil {
+		return a.oauthJSONError(c, err)
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"request_uri": uri, "expires_in": ttl})
+}
+
+func (a *API) oauthToken(c *echo.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	f := c.Request().PostForm
+	id, secret := clientCredentials(c.Request())
+	resp, err := a.svc.Token(c.Request().Context(), credential.TokenRequest{
+		GrantType: f.Get("grant_type"), ClientID: id, ClientSecret: secret, Code: f.Get("code"),
+		RedirectURI: f.Get("redirect_uri"), CodeVerifier: f.Get("code_verifier"), RefreshToken: f.Get("refresh_token"),
+	})
+	if err != nil {
+		return a.oauthJSONError(c, err)
+	}
+	c.Response().Header().Set("Pragma", "no-cache")
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (a *API) oauthRevoke(c *echo.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	f := c.Request().PostForm
+	id, secret := clientCredentials(c.Request())
+	if err := a.svc.RevokeOAuth(c.Request().Context(), id, secret, f.Get("token"), f.Get("token_type_hint")); err != nil {
+		return a.oauthJSONError(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// serviceScope refuses credential-scope tokens on methods that need a
+// service authorization: such a token only signs the hashes it carries.
+func serviceScope(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		if p := principal(c); p != nil && p.Scope != credential.ScopeService {
+			return errs.E(errs.AccessDenied, "This access token has credential scope; this method needs a service authorization")
+		}
+		return next(c)
+	}
+}
