@@ -190,11 +190,16 @@ func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate)
 		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) array parameter hashes in %s", field)
 	}
 	hashOID := set.HashAlgorithm
-	if hashOID != "" {
+	implied, known := signAlgos[set.SignAlgo]
+	switch {
+	case hashOID != "":
 		if _, ok := HashFromOID(hashOID); !ok {
 			return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter hashAlgorithmOID in %s", field)
 		}
-	} else if implied, ok := signAlgos[set.SignAlgo]; ok && implied.hash != 0 {
+		if known && implied.hash != 0 && HashOID(implied.hash) != hashOID {
+			return nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+		}
+	case known && implied.hash != 0:
 		hashOID = HashOID(implied.hash)
 	}
 	normalized, hashOID, err := normalizeHashes(set.Hashes, hashOID)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -396,6 +397,11 @@ func (d *b64Stream) write(p []byte) error {
 			run = p[:k]
 		}
 		p = p[len(run):]
+		// JSON strings cannot hold raw line breaks, which the base64
+		// decoder would silently skip.
+		if bytes.IndexByte(run, '\n') >= 0 || bytes.IndexByte(run, '\r') >= 0 {
+			return errBadDocumentBase64
+		}
 		for len(run) > 0 && d.n > 0 {
 			if err := d.push(run[0]); err != nil {
 				return err
@@ -404,18 +410,10 @@ func (d *b64Stream) write(p []byte) error {
 		}
 		whole := len(run) / 4 * 4
 		if whole > 0 {
-			if d.padded {
-				return errBadDocumentBase64
-			}
-			body := run[:whole]
-			if body[whole-1] == '=' {
-				// Padding ends the data; decode it through push below.
-				body = body[:whole-4]
-			}
-			if err := d.decode(body); err != nil {
+			if err := d.decode(run[:whole]); err != nil {
 				return err
 			}
-			run = run[len(body):]
+			run = run[whole:]
 		}
 		for _, c := range run {
 			if err := d.push(c); err != nil {
@@ -454,20 +452,20 @@ func (d *b64Stream) push(c byte) error {
 	d.n++
 	if d.n == 4 {
 		d.n = 0
-		if err := d.decode(d.quantum[:]); err != nil {
-			return err
-		}
-		d.padded = d.quantum[3] == '='
+		return d.decode(d.quantum[:])
 	}
 	return nil
 }
 
-// decode appends the decoding of whole quanta.
+// decode appends the decoding of whole quanta. Padding may end src (the
+// decoder refuses it anywhere else); then nothing may follow.
 func (d *b64Stream) decode(src []byte) error {
-	need := base64.StdEncoding.DecodedLen(len(src))
-	if cap(d.out)-len(d.out) < need {
-		d.out = append(d.out, make([]byte, need)...)[:len(d.out)]
+	if d.padded {
+		return errBadDocumentBase64
 	}
+	d.padded = src[len(src)-1] == '='
+	need := base64.StdEncoding.DecodedLen(len(src))
+	d.out = slices.Grow(d.out, need)
 	n, err := base64.StdEncoding.Decode(d.out[len(d.out):len(d.out)+need], src)
 	if err != nil {
 		return errBadDocumentBase64

@@ -24,10 +24,11 @@ commands:
   holder unblock  reset a blocked PIN with the PUK
   client create   register an OAuth 2.0 client (signature application)
   audit verify    check the audit log's hash chain
+  sign            sign local PDFs (PAdES) through any CSC server
 
 Run "qesctl <command> -h" for the flags of a command.
-Commands act on a running qesd through its admin socket in --data, or on the
-data directory directly when no qesd is running.
+Commands other than sign act on a running qesd through its admin socket in
+--data, or on the data directory directly when no qesd is running.
 `
 
 func main() {
@@ -49,6 +50,9 @@ func explain(err error) string {
 var errUsage = errors.New("see usage above")
 
 func run(ctx context.Context, args []string) error {
+	if len(args) >= 1 && args[0] == "sign" {
+		return signCommand(ctx, args[1:])
+	}
 	if len(args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		return errUsage

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/qesproject/qes/tsa"
 )
 
 // The checks below judge signed PDFs with tools nobody here wrote: pdfsig
@@ -217,4 +219,59 @@ func SignatureTimestamp(t testing.TB, cms []byte) (token, signatureValue []byte)
 		}
 	}
 	return nil, si.Signature
+}
+
+// AssertSignedPDF validates a signed PDF with qpdf, pdfsig (wantSigs CMS
+// signatures, all valid and trusted) and openssl: every CMS over its byte
+// range, every signature time-stamp (present exactly when wantTimestamps)
+// over the signature value, every document time-stamp over its range.
+// chain holds the intermediate certificates tokens may not carry.
+func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certificate, pdf []byte, wantSigs int, wantTimestamps bool) {
+	t.Helper()
+	AssertQpdfCheck(t, pdf)
+	AssertPdfsigValid(t, NSSDB(t, root), pdf, wantSigs)
+	cms := 0
+	for _, sig := range Signatures(t, pdf) {
+		if sig.DocTimeStamp {
+			if ok, out := OpensslTSVerify(t, sig.CMS, sig.Signed, "", root, chain...); !ok {
+				t.Fatalf("openssl ts -verify of the document time-stamp failed:\n%s", out)
+			}
+			continue
+		}
+		cms++
+		if ok, out := OpensslCMSVerify(t, sig.CMS, sig.Signed, root); !ok {
+			t.Fatalf("openssl cms -verify failed:\n%s", out)
+		}
+		token, sigValue := SignatureTimestamp(t, sig.CMS)
+		if wantTimestamps != (token != nil) {
+			t.Fatalf("signature time-stamp present = %v, want %v", token != nil, wantTimestamps)
+		}
+		if token != nil {
+			info, err := tsa.ParseToken(token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := info.Hash.New()
+			h.Write(sigValue)
+			if ok, out := OpensslTSVerify(t, token, nil, hex.EncodeToString(h.Sum(nil)), root, chain...); !ok {
+				t.Fatalf("openssl ts -verify of the signature time-stamp failed:\n%s", out)
+			}
+		}
+	}
+	if cms != wantSigs {
+		t.Fatalf("%d CMS signatures in the file, want %d", cms, wantSigs)
+	}
+}
+
+// RenderPage rasterizes one page with poppler's pdftoppm (grey, 30 dpi)
+// and returns the image bytes, to compare pages before and after signing.
+func RenderPage(t testing.TB, pdf []byte, page int) string {
+	t.Helper()
+	NeedTool(t, "pdftoppm")
+	p := strconv.Itoa(page)
+	out, err := exec.Command("pdftoppm", "-gray", "-r", "30", "-f", p, "-l", p, WriteTemp(t, "page.pdf", pdf)).Output()
+	if err != nil || len(out) == 0 {
+		t.Fatalf("pdftoppm page %d: %v", page, err)
+	}
+	return string(out)
 }
