@@ -34,6 +34,7 @@ type Service struct {
 	lifecycle Lifecycle
 	now       func() time.Time
 	log       *slog.Logger
+	hooks     registerHooks // observers of status changes (register.go)
 }
 
 // ServiceConfig wires a Service.

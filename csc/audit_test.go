@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -44,8 +45,13 @@ func TestAuditTrail(t *testing.T) {
 	}
 	f.authorizeWith(1, h[:1], "", "975318", f.otp()) // a refused attempt
 
+	// The result record is appended after the response; give it a moment.
+	var raw []byte
+	for i := 0; i < 100 && !bytes.Contains(raw, []byte(`"signature.result"`)); i++ {
+		time.Sleep(10 * time.Millisecond)
+		raw, _ = os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+	}
 	types := map[string]int{}
-	raw, _ := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
 	for _, secret := range []string{f.h.PIN, f.h.Password, sad, f.h.PUK} {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Fatalf("the audit log contains a secret")

@@ -76,7 +76,7 @@ func signDoc(t *testing.T, s *testutil.Server, tok string, body map[string]any) 
 	return s.Post(t, "/csc/v2/signatures/signDoc", tok, body)
 }
 
-func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+func std64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func decodeDocs(t *testing.T, body map[string]any, key string) [][]byte {
 	t.Helper()
@@ -91,7 +91,6 @@ func decodeDocs(t *testing.T, body map[string]any, key string) [][]byte {
 	return out
 }
 
-
 func TestSignDocBatchResignAndCertify(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
@@ -101,8 +100,8 @@ func TestSignDocBatchResignAndCertify(t *testing.T) {
 	// Two documents, one authorization, one request.
 	sad := s.Authorize(t, tok, h, 2, testutil.SHA256B64(a), testutil.SHA256B64(b))
 	st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{
-		map[string]any{"document": b64(a), "signature_format": "P", "signAlgo": ecdsaSHA256, "signed_envelope_property": "Certification"},
-		map[string]any{"document": b64(b), "signature_format": "P", "signAlgo": ecdsaSHA256, "conformance_level": "Ades-B-T"},
+		map[string]any{"document": std64(a), "signature_format": "P", "signAlgo": ecdsaSHA256, "signed_envelope_property": "Certification"},
+		map[string]any{"document": std64(b), "signature_format": "P", "signAlgo": ecdsaSHA256, "conformance_level": "Ades-B-T"},
 	}})
 	if st != http.StatusOK {
 		t.Fatalf("signDoc: %d %v", st, body)
@@ -120,7 +119,7 @@ func TestSignDocBatchResignAndCertify(t *testing.T) {
 	// The certified document (P=2) takes an approval signature, and the
 	// first signature stays valid.
 	twice, _ := signDocPDF(t, s, tok, h, docs[0], map[string]any{"signAlgo": ecdsaSHA256, "signed_envelope_property": "Revision",
-		"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": b64([]byte("Approvato"))}}})
+		"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("Approvato"))}}})
 	assertSignedPDF(t, s, twice, 2, false)
 	if !strings.Contains(string(twice[len(docs[0]):]), "(Approvato)") {
 		t.Fatal("the Reason signed property is not in the signature dictionary")
@@ -188,13 +187,13 @@ func TestSignDocBadDocumentsKeepTheSAD(t *testing.T) {
 			// must not use it up.
 			sad := s.Authorize(t, tok, h, 2, testutil.SHA256B64(tt.doc), testutil.SHA256B64(good))
 			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad,
-				"documents": []any{map[string]any{"document": b64(tt.doc), "signature_format": "P", "signAlgo": ecdsaSHA256}}})
+				"documents": []any{map[string]any{"document": std64(tt.doc), "signature_format": "P", "signAlgo": ecdsaSHA256}}})
 			desc, _ := body["error_description"].(string)
 			if st != http.StatusBadRequest || body["error"] != "invalid_request" || !strings.Contains(desc, tt.want) || !strings.Contains(desc, "documents[0]") {
 				t.Fatalf("got %d %v, want 400 invalid_request naming documents[0] and %q", st, body, tt.want)
 			}
 			st, body = signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad,
-				"documents": []any{map[string]any{"document": b64(good), "signature_format": "P", "signAlgo": ecdsaSHA256}}})
+				"documents": []any{map[string]any{"document": std64(good), "signature_format": "P", "signAlgo": ecdsaSHA256}}})
 			if st != http.StatusOK {
 				t.Fatalf("the SAD was used up by a refused document: %d %v", st, body)
 			}
@@ -209,7 +208,7 @@ func TestSignDocRequestErrors(t *testing.T) {
 	tok := s.Login(t, "v2", h.ID, h.Password)
 	pdf := testutil.Fixture(t, "pades/simple.pdf")
 	doc := func(extra map[string]any) map[string]any {
-		d := map[string]any{"document": b64(pdf), "signature_format": "P", "signAlgo": ecdsaSHA256}
+		d := map[string]any{"document": std64(pdf), "signature_format": "P", "signAlgo": ecdsaSHA256}
 		for k, v := range extra {
 			d[k] = v
 		}
@@ -259,17 +258,17 @@ func TestSignDocRequestErrors(t *testing.T) {
 		}, "Empty documentDigests and documents objects"},
 		{"both documents and digests", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(nil)},
-				"documentDigests": []any{map[string]any{"hashes": []string{b64(digest)}, "signature_format": "C", "signAlgo": ecdsaSHA256}}}
+				"documentDigests": []any{map[string]any{"hashes": []string{std64(digest)}, "signature_format": "C", "signAlgo": ecdsaSHA256}}}
 		}, "Both documentDigests and documents parameters passed"},
 		{"document not authorized", func(sad string) map[string]any {
-			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": b64(testutil.Fixture(t, "pades/multipage.pdf"))})}}
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": std64(testutil.Fixture(t, "pades/multipage.pdf"))})}}
 		}, "documentDigests or documents are not authorized by the SAD"},
 		{"PAdES on a digest", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad,
-				"documentDigests": []any{map[string]any{"hashes": []string{b64(digest)}, "signature_format": "P", "signAlgo": ecdsaSHA256}}}
+				"documentDigests": []any{map[string]any{"hashes": []string{std64(digest)}, "signature_format": "P", "signAlgo": ecdsaSHA256}}}
 		}, "Invalid parameter signature_format"},
 		{"digest algorithm contradicts signAlgo", func(sad string) map[string]any {
-			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{b64(digest)},
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
 				"hashAlgorithmOID": "2.16.840.1.101.3.4.2.3", "signature_format": "C", "signAlgo": ecdsaSHA256}}}
 		}, "hashAlgorithmOID contradicts with signAlgo"},
 		{"asynchronous", func(sad string) map[string]any {
@@ -335,8 +334,8 @@ func TestSignDocCAdESOnDigests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sad := s.Authorize(t, tok, h, 1, b64(tt.digest))
-			set := map[string]any{"hashes": []string{b64(tt.digest)}, "signature_format": "C", "signAlgo": tt.signAlgo,
+			sad := s.Authorize(t, tok, h, 1, std64(tt.digest))
+			set := map[string]any{"hashes": []string{std64(tt.digest)}, "signature_format": "C", "signAlgo": tt.signAlgo,
 				"signed_envelope_property": "Detached"}
 			if tt.level != "" {
 				set["conformance_level"] = tt.level

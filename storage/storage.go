@@ -25,6 +25,7 @@ type Store interface {
 	Authorities
 	Certificates
 	Clients
+	CRLs
 	Close() error
 }
 
@@ -54,6 +55,11 @@ type Holder struct {
 	// TOTPLastStep stops a TOTP code from being accepted twice.
 	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
 
+	// ERCFailures counts wrong emergency codes; ERCBlocked stops the
+	// emergency route for this account after too many.
+	ERCFailures int  `json:"ercFailures,omitempty"`
+	ERCBlocked  bool `json:"ercBlocked,omitempty"`
+
 	CreatedAt time.Time `json:"createdAt"`
 }
 
@@ -79,6 +85,16 @@ type Credential struct {
 	// OTPFailures counts wrong OTPs in a row; too many throttle the credential.
 	OTPFailures    int       `json:"otpFailures"`
 	OTPLockedUntil time.Time `json:"otpLockedUntil,omitzero"`
+	// ERCHash is the emergency revocation code's hash: with the user ID
+	// alone it suspends this credential's certificate.
+	ERCHash string `json:"ercHash,omitempty"`
+	// RetiredKeys are keys (CKA_ID) whose destruction is decided and
+	// audited but not yet confirmed by the HSM; a background job retries.
+	RetiredKeys []string `json:"retiredKeys,omitempty"`
+	// KeyDestroyedAt is when the key of a revoked credential was destroyed.
+	KeyDestroyedAt time.Time `json:"keyDestroyedAt,omitzero"`
+	// RenewedAt is when the key and certificate were last replaced.
+	RenewedAt time.Time `json:"renewedAt,omitzero"`
 
 	CreatedAt time.Time `json:"createdAt"`
 }
@@ -190,6 +206,9 @@ type SADs interface {
 	// UpdateSAD runs fn on the SAD; if fn leaves Remaining at 0 the SAD is deleted.
 	UpdateSAD(ctx context.Context, key []byte, fn func(*SAD) error) error
 	DeleteSAD(ctx context.Context, key []byte) error
+	// DeleteCredentialSADs removes every SAD of a credential (its key or
+	// certificate changed, so what was authorized no longer applies).
+	DeleteCredentialSADs(ctx context.Context, credentialID string) (int, error)
 	DeleteExpiredSADs(ctx context.Context, now time.Time) (int, error)
 }
 
@@ -231,4 +250,11 @@ type Certificates interface {
 	ListCertificates(ctx context.Context, fn func(*Certificate) error) error
 	// NextCRLNumber returns a strictly increasing CRL number.
 	NextCRLNumber(ctx context.Context) (uint64, error)
+}
+
+// CRLs keeps the last CRL each CA published, so that a restart serves the
+// same CRL (same number) instead of a new one.
+type CRLs interface {
+	PutCRL(ctx context.Context, issuer string, der []byte) error
+	CRL(ctx context.Context, issuer string) ([]byte, error) // errs.NotFound if none yet
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/softhsm"
@@ -60,6 +61,8 @@ type App struct {
 	Credentials *credential.Service
 	Authorities *Authorities
 	TSA         *tsa.TSA
+	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
+	CRLs        *ca.CRLPublisher // issuing and root CRLs
 
 	sharedHSM bool
 }
@@ -130,6 +133,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Store: a.Store, Issuer: a.Authorities.Issuing, Chain: a.Authorities.IssuingChain, Profile: profile,
 		Lifecycle: ca.Lifecycle{MaxSuspension: cfg.CA.MaxSuspension.D()}, Now: a.Now, Log: a.Log,
 	})
+	if err := a.openRevocation(ctx); err != nil {
+		return nil, err
+	}
 	tokenSigner, err := credential.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
 	if err != nil {
 		return nil, err

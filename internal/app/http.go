@@ -42,6 +42,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		_ = pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: a.Authorities.Root.Raw})
 	})
+	a.revocationRoutes(mux)
 	mux.HandleFunc("GET /logo.png", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(logoPNG)
@@ -50,7 +51,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return securityHeaders(mux)
+	return securityHeaders(a.withOCSP(mux))
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -78,6 +79,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          nil,
 	}
 	go a.janitor(ctx)
+	go a.lifecycleJobs(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if a.Cfg.TLS.Enabled() {

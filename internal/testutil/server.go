@@ -40,7 +40,18 @@ type Server struct {
 }
 
 // ServerOption adjusts a test server.
-type ServerOption func(*config.Config)
+type ServerOption func(*Setup)
+
+// Setup is what a ServerOption can change.
+type Setup struct {
+	Config *config.Config
+	// Argon is the password/PIN hashing cost; tests default to secret.Fast,
+	// benchmarks of authorize use the production default.
+	Argon secret.Params
+}
+
+// WithArgon sets the argon2id cost.
+func WithArgon(p secret.Params) ServerOption { return func(s *Setup) { s.Argon = p } }
 
 // StartServer starts a server in a fresh data directory. The clock starts
 // at the real current time (certificates are issued at it) and can be
@@ -64,12 +75,12 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	if cfg.PublicURL == "http://127.0.0.1:8080" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
+	setup := &Setup{Config: cfg, Argon: secret.Fast}
 	for _, o := range opts {
-		o(cfg)
+		o(setup)
 	}
-	fast := secret.Fast
 	a, err := app.Open(context.Background(), cfg, app.Options{
-		HSM: HSM(t), Now: clock.Now, Argon: &fast,
+		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon,
 		Log: testLogger(t),
 	})
 	if err != nil {

@@ -28,7 +28,8 @@ var (
 	bCertificates  = []byte("certificates")
 	bMeta          = []byte("meta")
 	bClients       = []byte("clients")
-	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients}
+	bCRLs          = []byte("crls")
+	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients, bCRLs}
 	keyCRLNumber   = []byte("crl_number")
 	keyAuditAnchor = []byte("audit_anchor")
 )

@@ -77,3 +77,14 @@ func TestSecondOpenFailsClearly(t *testing.T) {
 		t.Fatalf("second open: %v, want Unavailable (file locked)", err)
 	}
 }
+
+func TestRevocationConformance(t *testing.T) {
+	storagetest.RunRevocation(t, func(t *testing.T) storage.Store {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "qes.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	})
+}

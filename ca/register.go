@@ -1,0 +1,225 @@
+package ca
+
+import (
+	"context"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+// Transition is one committed change of a certificate's status in the
+// register.
+type Transition struct {
+	Serial       *big.Int
+	HolderID     string
+	CredentialID string
+	From, To     Status
+	// Reason is the CRL reason after the change (certificateHold while
+	// suspended, the revocation reason once revoked).
+	Reason RevocationReason
+	At     time.Time
+}
+
+// Observer learns about committed transitions, in commit order per
+// certificate; the status publication (OCSP cache, CRL) subscribes.
+type Observer func(ctx context.Context, changes []Transition)
+
+type registerHooks struct {
+	mu        sync.RWMutex
+	observers []Observer
+}
+
+// Observe registers fn to run after every committed status change.
+// Observers run synchronously, so a change is published before the
+// operation that caused it returns.
+func (s *Service) Observe(fn Observer) {
+	h := &s.hooks
+	h.mu.Lock()
+	h.observers = append(h.observers, fn)
+	h.mu.Unlock()
+}
+
+func (s *Service) notify(ctx context.Context, changes []Transition) {
+	if len(changes) == 0 {
+		return
+	}
+	h := &s.hooks
+	h.mu.RLock()
+	obs := append([]Observer(nil), h.observers...)
+	h.mu.RUnlock()
+	for _, fn := range obs {
+		fn(ctx, changes)
+	}
+}
+
+// Lifecycle returns the status policy (maximum suspension).
+func (s *Service) Lifecycle() Lifecycle { return s.lifecycle }
+
+// Status returns the register's status of serial advanced to now (expiry, a
+// hold past its maximum), without storing it. errs.NotFound if the CA never
+// registered the serial.
+func (s *Service) Status(ctx context.Context, serial *big.Int) (CertStatus, error) {
+	rec, err := s.store.Certificate(ctx, serialKey(serial))
+	if err != nil {
+		return CertStatus{}, err
+	}
+	return s.lifecycle.Tick(status(rec), s.now()), nil
+}
+
+// Suspend puts an active certificate on hold (certificateHold).
+func (s *Service) Suspend(ctx context.Context, serial *big.Int) (Transition, error) {
+	return s.apply(ctx, serial, Event{Kind: EventSuspend, Reason: ReasonCertificateHold})
+}
+
+// Reactivate lifts a hold.
+func (s *Service) Reactivate(ctx context.Context, serial *big.Int) (Transition, error) {
+	return s.apply(ctx, serial, Event{Kind: EventReactivate})
+}
+
+// Revoke revokes an active or suspended certificate for good.
+func (s *Service) Revoke(ctx context.Context, serial *big.Int, reason RevocationReason) (Transition, error) {
+	return s.apply(ctx, serial, Event{Kind: EventRevoke, Reason: reason})
+}
+
+// apply runs one event on the register entry inside one transaction and
+// publishes the change once committed. When the event is refused but the
+// passage of time changed the status (a hold that lapsed), the lapse is
+// stored and published and the refusal returned.
+func (s *Service) apply(ctx context.Context, serial *big.Int, ev Event) (Transition, error) {
+	if serial == nil || serial.Sign() <= 0 {
+		return Transition{}, errs.E(errs.InvalidRequest, "certificate serial number must be positive")
+	}
+	ev.At = s.now()
+	var tr, lapse Transition
+	var refusal error
+	err := s.store.UpdateCertificate(ctx, serialKey(serial), func(rec *storage.Certificate) error {
+		tr, lapse, refusal = Transition{}, Transition{}, nil
+		before := status(rec)
+		after, err := s.lifecycle.Apply(before, ev)
+		if err != nil && errs.KindOf(err) != errs.Conflict && errs.KindOf(err) != errs.InvalidRequest {
+			return err
+		}
+		if err != nil {
+			refusal = err
+			if after.Status != before.Status {
+				lapse = transitionOf(rec, serial, before, after)
+				store(rec, after)
+			}
+			return nil
+		}
+		tr = transitionOf(rec, serial, before, after)
+		store(rec, after)
+		return nil
+	})
+	if errs.Is(err, errs.NotFound) {
+		return Transition{}, errs.Ef(errs.NotFound, "certificate %x is not in the register", serial)
+	}
+	if err != nil {
+		return Transition{}, err
+	}
+	if refusal != nil {
+		if lapse.To != 0 {
+			s.notify(ctx, []Transition{lapse})
+		}
+		return lapse, refusal
+	}
+	s.notify(ctx, []Transition{tr})
+	return tr, nil
+}
+
+// Sweep stores what the passage of time did to every certificate (holds
+// past their maximum become revocations, active certificates past notAfter
+// expire) and publishes the changes. The OCSP source and CRL already apply
+// time when they read, so a sweep only makes the register say so too and
+// lets the lifecycle service act (destroy keys, notify holders).
+func (s *Service) Sweep(ctx context.Context) ([]Transition, error) {
+	now := s.now()
+	var due []string
+	err := s.store.ListCertificates(ctx, func(rec *storage.Certificate) error {
+		st := status(rec)
+		if s.lifecycle.Tick(st, now).Status != st.Status {
+			due = append(due, rec.Serial)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var changes []Transition
+	for _, key := range due {
+		serial, ok := new(big.Int).SetString(key, 16)
+		if !ok {
+			return changes, errs.Ef(errs.Internal, "register key %q is not a hex serial", key)
+		}
+		err := s.store.UpdateCertificate(ctx, key, func(rec *storage.Certificate) error {
+			before := status(rec)
+			after := s.lifecycle.Tick(before, now)
+			if after.Status == before.Status {
+				return nil // changed meanwhile by someone else
+			}
+			changes = append(changes, transitionOf(rec, serial, before, after))
+			store(rec, after)
+			return nil
+		})
+		if err != nil {
+			s.notify(ctx, changes)
+			return changes, err
+		}
+	}
+	s.notify(ctx, changes)
+	return changes, nil
+}
+
+// CertificatesOf lists the register's entries for a credential, as a
+// reconciliation job needs.
+func (s *Service) CertificatesOf(ctx context.Context, credentialID string) ([]*storage.Certificate, error) {
+	var out []*storage.Certificate
+	err := s.store.ListCertificates(ctx, func(rec *storage.Certificate) error {
+		if rec.CredentialID == credentialID {
+			out = append(out, rec)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func transitionOf(rec *storage.Certificate, serial *big.Int, before, after CertStatus) Transition {
+	return Transition{Serial: serial, HolderID: rec.HolderID, CredentialID: rec.CredentialID,
+		From: before.Status, To: after.Status, Reason: after.Reason, At: after.ChangedAt}
+}
+
+// store writes a lifecycle status back into a register entry.
+func store(rec *storage.Certificate, st CertStatus) {
+	switch st.Status {
+	case StatusSuspended:
+		rec.Status = storage.CertSuspended
+	case StatusRevoked:
+		rec.Status = storage.CertRevoked
+	case StatusExpired:
+		rec.Status = storage.CertExpired
+	default:
+		rec.Status = storage.CertActive
+	}
+	rec.Reason = int(st.Reason)
+	rec.SuspendedAt, rec.RevokedAt, rec.ChangedAt = st.SuspendedAt, st.RevokedAt, st.ChangedAt
+}
+
+// ParseRevocationReason reads a CRLReason name as RFC 5280 spells it
+// (case-insensitive: "keyCompromise", "superseded", ...).
+func ParseRevocationReason(name string) (RevocationReason, error) {
+	for r, n := range reasonNames {
+		if strings.EqualFold(n, name) {
+			return r, nil
+		}
+	}
+	return 0, errs.Ef(errs.InvalidRequest, "unknown revocation reason %q: use one of unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn", name)
+}
+
+// EndEntityRevocationReason reports whether r may revoke a holder's
+// certificate (not certificateHold, which is a suspension, nor the CA
+// reasons).
+func EndEntityRevocationReason(r RevocationReason) bool { return endEntityRevocationReason(r) }

@@ -1,0 +1,178 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/internal/testutil"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.Cleanup()
+	os.Exit(code)
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startQesd runs the real binary as `make run` does and waits until it
+// serves; it returns what it printed before serving.
+func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, testutil.Binary(t, "qesd"), "--data", data, "--listen", addr)
+	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF=") // qesd must set up its own token
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "qesd serving") {
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("qesd did not start:\n%s", out.String())
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cancel()
+		}
+	}
+	return out.String(), stop
+}
+
+// The README's run path: the first start creates token, CA and demo holder
+// and prints the holder; the second reuses everything.
+func TestFirstAndSecondRun(t *testing.T) {
+	data := t.TempDir()
+	addr := freePort(t)
+	out, stop := startQesd(t, data, addr, "http")
+	for _, want := range []string{"Created the demo holder", "user ID:", "password:", "PIN:", "credential ID:"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("first run output lacks %q:\n%s", want, out)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(data, "demo-holder.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var demo map[string]string
+	_ = json.Unmarshal(raw, &demo)
+	if !strings.Contains(out, demo["credentialID"]) || demo["password"] == "" {
+		t.Fatalf("printed holder does not match %s", raw)
+	}
+	login := func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/csc/v2/auth/login", strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(demo["userID"], demo["password"])
+		return http.DefaultClient.Do(req)
+	}
+	resp, err := login()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("demo login: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	stop()
+	if _, err := os.Stat(filepath.Join(data, "hsm", "tokens")); err != nil {
+		t.Fatal("the embedded token must live under the data directory")
+	}
+
+	out, stop = startQesd(t, data, addr, "http")
+	defer stop()
+	if strings.Contains(out, "Created") || strings.Contains(out, "created service key") || !strings.Contains(out, demo["credentialID"]) {
+		t.Fatalf("second run must reuse everything:\n%s", out)
+	}
+	resp, err = login()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("demo login after restart: %v %v", err, resp)
+	}
+	resp.Body.Close()
+}
+
+func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
+	out, err := exec.Command(testutil.Binary(t, "qesd"), "--data", t.TempDir(), "--listen", "0.0.0.0:18443").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "plain HTTP is refused") {
+		t.Fatalf("qesd must refuse plain HTTP on 0.0.0.0: %v %s", err, out)
+	}
+}
+
+func TestServesTLS(t *testing.T) {
+	data := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, data)
+	addr := freePort(t)
+	cfg := fmt.Sprintf(`{"tls":{"certFile":%q,"keyFile":%q}}`, certFile, keyFile)
+	if err := os.WriteFile(filepath.Join(data, "qes.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stop := startQesd(t, data, addr, "https")
+	defer stop()
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := client.Post("https://"+addr+"/csc/v2/info", "application/json", strings.NewReader("{}"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("info over TLS: %v %v", err, resp)
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatal("HSTS header missing over TLS")
+	}
+	resp.Body.Close()
+}
+
+func selfSigned(t *testing.T, dir string) (string, string, *x509.CertPool) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	_ = os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	_ = os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	c, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(c)
+	return certFile, keyFile, pool
+}
