@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/pades"
 )
 
 // signDocPDF signs pdf through signatures/signDoc with a fresh SAD and
@@ -51,21 +52,40 @@ func TestSignDocPAdESLevels(t *testing.T) {
 		{"ec-p256", "AdES-B-B", false},
 		{"ec-p256", "Ades-B-T", true},
 		{"rsa-2048", "B-T", true},
+		{"ec-p256", "AdES-B-LT", true},
+		{"ec-p384", "Ades-B-LTA", true},
+		{"rsa-2048", "LTA", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"/"+tt.level, func(t *testing.T) {
 			h := s.NewHolder(t, tt.key)
 			tok := s.Login(t, "v2", h.ID, h.Password)
-			algo := "1.2.840.10045.4.3.2"
-			if strings.HasPrefix(tt.key, "rsa") {
-				algo = "1.2.840.113549.1.1.11"
-			}
+			algo := map[string]string{"ec-p256": ecdsaSHA256, "ec-p384": "1.2.840.10045.4.3.3", "rsa-2048": "1.2.840.113549.1.1.11"}[tt.key]
 			in := testutil.Fixture(t, "pades/multipage.pdf")
-			out, _ := signDocPDF(t, s, tok, h, in, map[string]any{"conformance_level": tt.level, "signAlgo": algo})
+			out, body := signDocPDF(t, s, tok, h, in, map[string]any{"conformance_level": tt.level, "signAlgo": algo})
 			if !strings.HasPrefix(string(out), string(in)) {
 				t.Fatal("the signed PDF does not start with the original bytes (not an incremental update)")
 			}
 			assertSignedPDF(t, s, out, 1, tt.timestamp)
+			level, _ := pades.ParseLevel(tt.level)
+			tail := string(out[len(in):])
+			if hasDSS := strings.Contains(tail, "/DSS"); hasDSS != (level >= pades.LevelBLT) {
+				t.Fatalf("DSS present = %v at %s", hasDSS, level)
+			}
+			if docTS := strings.Contains(tail, "/DocTimeStamp"); docTS != (level == pades.LevelBLTA) {
+				t.Fatalf("document time-stamp present = %v at %s", docTS, level)
+			}
+			// returnValidationInfo: the chain with OCSP for the signer and the
+			// TSA (from B-T on) and the root's CRL for the issuing CA.
+			vi := body["validationInfo"].(map[string]any)
+			ocsps, crls, certs := vi["ocsp"].([]any), vi["crl"].([]any), vi["certificates"].([]any)
+			wantOCSP := 1
+			if level >= pades.LevelBT {
+				wantOCSP = 2
+			}
+			if len(ocsps) != wantOCSP || len(crls) < 1 || len(certs) < 3 {
+				t.Fatalf("validationInfo has %d OCSP, %d CRL, %d certificates; want %d OCSP, CRLs and the chain", len(ocsps), len(crls), len(certs), wantOCSP)
+			}
 		})
 	}
 }
@@ -331,6 +351,7 @@ func TestSignDocCAdESOnDigests(t *testing.T) {
 		{"B-T", "AdES-B-T", ecdsaSHA256, "2.16.840.1.101.3.4.2.1", d256, true},
 		{"B-B SHA-384", "", "1.2.840.10045.4.3.3", "", d384[:], false},
 		{"B-T bare key algorithm", "Ades-T", "1.2.840.10045.2.1", "2.16.840.1.101.3.4.2.1", d256, true},
+		{"B-LT", "Ades-B-LT", ecdsaSHA256, "", d256, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
