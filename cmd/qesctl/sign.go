@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,11 +47,9 @@ type signOptions struct {
 	files                                           []string
 }
 
-func parseSignFlags(args []string, stderr *os.File) (*signOptions, error) {
+func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
-	if stderr != nil {
-		fs.SetOutput(stderr)
-	}
+	fs.SetOutput(stderr)
 	o := &signOptions{}
 	fs.StringVar(&o.server, "server", "", "CSC service: base URL (…/csc/v1 or …/csc/v2) or root URL (required)")
 	fs.StringVar(&o.user, "user", "", "user ID for auth/login (required)")
@@ -107,9 +106,12 @@ type document struct {
 // fails before the OTP is sent; after signHash, a file whose completion
 // fails is retried with the same signature value, never signed again.
 func runSign(ctx context.Context, o *signOptions, sio signIO) error {
-	level, err := pades.ParseLevel(o.level)
-	if err != nil {
-		return err
+	level := pades.LevelBB
+	if o.level != "" {
+		var err error
+		if level, err = pades.ParseLevel(o.level); err != nil {
+			return err
+		}
 	}
 	appearance, err := parseVisible(o.visible)
 	if err != nil {
