@@ -173,7 +173,10 @@ func TestSignAgainVisibleWithScriptedOTP(t *testing.T) {
 	}
 	env := map[string]string{"QES_PASSWORD": h.Password, "QES_PIN": h.PIN, "QES_OTP": s.LastCode(t, h.Phone)}
 	sio2, stderr2 := testSignIO(t, s, h, env)
-	sio2.ask = func(p string, _ bool) (string, error) { t.Fatalf("prompted %q although everything was in the environment", p); return "", nil }
+	sio2.ask = func(p string, _ bool) (string, error) {
+		t.Fatalf("prompted %q although everything was in the environment", p)
+		return "", nil
+	}
 	err := runSign(context.Background(), &signOptions{server: s.URL + "/csc/v2", user: h.ID, credential: h.CredentialID, level: "B-LT",
 		outDir: second, files: []string{filepath.Join(first, "contract.pdf")}, visible: "1,300,60,560,130"}, sio2)
 	if err != nil {
@@ -204,7 +207,10 @@ func TestSignRefusesBadInputBeforeAskingForTheOTP(t *testing.T) {
 	_, paths := writeInputs(t, inputs)
 	out := t.TempDir()
 	sio, _ := testSignIO(t, s, h, nil)
-	sio.ask = func(p string, _ bool) (string, error) { t.Fatalf("asked %q although the batch cannot be signed", p); return "", nil }
+	sio.ask = func(p string, _ bool) (string, error) {
+		t.Fatalf("asked %q although the batch cannot be signed", p)
+		return "", nil
+	}
 	err := runSign(context.Background(), &signOptions{server: s.URL, user: h.ID, level: "B-B", outDir: out, files: paths}, sio)
 	if err == nil {
 		t.Fatal("a batch with bad files was signed")
