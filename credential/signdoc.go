@@ -162,9 +162,6 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	}
 	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
 		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(authHashes)), "hashes": hashesFingerprint(rawHashes)}}
-	if _, err := s.audit.Append(ctx, intent); err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
-	}
 	result := audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: c.ID, Client: p.ClientID, Detail: intent.Detail}
 	fail := func(outcome string, err error) (*DocResult, error) {
 		result.Outcome = outcome
@@ -172,11 +169,22 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 		s.record(ctx, result)
 		return nil, err
 	}
-	if err := s.consumeSAD(ctx, sadKey, p.HolderID, c.ID, sad.HashAlgorithm, authHashes); err != nil {
-		if errs.Is(err, errs.HashNotAuthorized) {
-			err = errNotAuthorizedBySAD
+	// As in SignHash: the intent and the SAD's use are written
+	// concurrently, and the HSM is touched only when both are on disk.
+	intentDone := make(chan error, 1)
+	go func() {
+		_, err := s.audit.Append(ctx, intent)
+		intentDone <- err
+	}()
+	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, c.ID, sad.HashAlgorithm, authHashes)
+	if err := <-intentDone; err != nil {
+		return nil, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
+	}
+	if sadErr != nil {
+		if errs.Is(sadErr, errs.HashNotAuthorized) {
+			sadErr = errNotAuthorizedBySAD
 		}
-		return fail("denied", err)
+		return fail("denied", sadErr)
 	}
 	signer, err := s.keys.Signer(ctx, hsm.KeyRef(c.KeyRef))
 	if err != nil {
@@ -187,9 +195,7 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 		return fail("error", err)
 	}
 	result.Outcome = "ok"
-	if _, err := s.audit.Append(ctx, result); err != nil {
-		s.log.ErrorContext(ctx, "audit result append failed after signing", "credential", c.ID, "err", err)
-	}
+	go s.record(context.WithoutCancel(ctx), result)
 	res.ValidationInfo = vi
 	return res, nil
 }
