@@ -120,9 +120,11 @@ func (w *tailWriter) err() error {
 	return nil
 }
 
-// validationInfo gathers what returnValidationInfo asks for: from B-LT on
-// what pades put into the DSS, below it the certificates and revocation
-// data of the signer chain (and of the TSA from B-T on).
+// validationInfo gathers what returnValidationInfo asks for: the
+// certificates and revocation data of the signer chain and, when a
+// signature carries a time-stamp, of the TSA - what B-LT embeds in the
+// DSS. It is collected before the SAD is used, so that a revocation source
+// failure cannot cost the holder a signature.
 func (d *DocSigner) validationInfo(ctx context.Context, chain []*x509.Certificate, b *preparedBatch) (*pades.ValidationInfo, error) {
 	targets := append([]*x509.Certificate(nil), chain...)
 	for _, doc := range b.docs {

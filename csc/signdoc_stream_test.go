@@ -147,6 +147,9 @@ func FuzzDecodeSignDoc(f *testing.F) {
 			}
 			return
 		}
+		if _, err := req.toDomain(nil, docs); err != nil && errs.KindOf(err) != errs.InvalidRequest {
+			t.Fatalf("toDomain: %v is %v, want InvalidRequest", err, errs.KindOf(err))
+		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return // an empty body is {} by design, as in bind
 		}

@@ -291,6 +291,14 @@ func TestSignDocRequestErrors(t *testing.T) {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
 				"hashAlgorithmOID": "2.16.840.1.101.3.4.2.3", "signature_format": "C", "signAlgo": ecdsaSHA256}}}
 		}, "hashAlgorithmOID contradicts with signAlgo"},
+		{"CAdES B-LTA", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
+				"signature_format": "C", "conformance_level": "Ades-B-LTA", "signAlgo": ecdsaSHA256}}}
+		}, "CAdES B-LTA"},
+		{"CAdES attached", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
+				"signature_format": "C", "signed_envelope_property": "Attached", "signAlgo": ecdsaSHA256}}}
+		}, "can only be Detached"},
 		{"asynchronous", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "operationMode": "A", "documents": []any{doc(nil)}}
 		}, "Invalid parameter operationMode"},
@@ -315,8 +323,8 @@ func TestSignDocRequestErrors(t *testing.T) {
 	t.Run("a SAD signs once", func(t *testing.T) {
 		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(pdf))
 		body := map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(nil)}}
-		if st, resp := signDoc(t, s, tok, body); st != http.StatusOK {
-			t.Fatalf("first use: %d %v", st, resp)
+		if st, resp := signDoc(t, s, tok, body); st != http.StatusOK || resp["validationInfo"] != nil {
+			t.Fatalf("first use: %d %v (validationInfo only when asked for)", st, resp)
 		}
 		if st, resp := signDoc(t, s, tok, body); st != http.StatusBadRequest || resp["error_description"] != "Invalid parameter SAD" {
 			t.Fatalf("second use: %d %v, want 400 Invalid parameter SAD", st, resp)
