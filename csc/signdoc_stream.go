@@ -335,8 +335,12 @@ func escapedQuote(b []byte) bool {
 // s.docs[i] and leaves an empty string in the skeleton.
 func (s *splitter) document(i int) error {
 	dec := b64Stream{}
-	if s.remaining > 0 {
-		dec.out = make([]byte, 0, s.remaining/4*3+3)
+	window, _ := s.r.Peek(streamBuffer) // short at the end of the body
+	if k := bytes.IndexByte(window, '"'); k >= 0 {
+		dec.out = make([]byte, 0, k/4*3+3) // the whole string is in sight
+	} else if s.remaining >= 0 {
+		dec.bound = func() int { return int(max(s.remaining, 0)/4*3 + 3) }
+		dec.out = make([]byte, 0, min(dec.bound(), smallDocument))
 	}
 	for {
 		chunk, err := s.r.ReadSlice('"')
@@ -370,11 +374,22 @@ func (s *splitter) document(i int) error {
 
 var errBadDocumentBase64 = errs.E(errs.InvalidRequest, "Invalid Base64 documents string parameter")
 
+// smallDocument is the first buffer of a document longer than the read
+// buffer. A document whose end is in sight gets a buffer of its size;
+// longer ones start here and grow once, straight to the most the rest of
+// the body can hold (known from Content-Length), so a large document is
+// never copied and a body of many documents never reserves the whole body
+// for each.
+const smallDocument = 2 << 20
+
 // b64Stream decodes standard base64 arriving in pieces of a JSON string.
 // The only JSON escapes base64 can need are "\/" (some encoders escape the
 // slash) and "\n", "\r" (line-wrapped base64, ignored).
 type b64Stream struct {
-	out     []byte
+	out []byte
+	// bound is the most the rest of the body can decode to, nil when the
+	// body's length is unknown (then out grows by doubling).
+	bound   func() int
 	quantum [4]byte
 	n       int  // bytes in quantum
 	pending bool // a backslash ended the previous piece
@@ -465,7 +480,13 @@ func (d *b64Stream) decode(src []byte) error {
 	}
 	d.padded = src[len(src)-1] == '='
 	need := base64.StdEncoding.DecodedLen(len(src))
-	d.out = slices.Grow(d.out, need)
+	if cap(d.out)-len(d.out) < need {
+		more := need
+		if d.bound != nil {
+			more += d.bound()
+		}
+		d.out = slices.Grow(d.out, more)
+	}
 	n, err := base64.StdEncoding.Decode(d.out[len(d.out):len(d.out)+need], src)
 	if err != nil {
 		return errBadDocumentBase64
@@ -492,6 +513,10 @@ func (d *b64Stream) close() ([]byte, error) {
 	}
 	if d.out == nil {
 		d.out = []byte{}
+	}
+	if cap(d.out)-len(d.out) > smallDocument {
+		// More documents follow this one: give back what they will need.
+		d.out = slices.Clone(d.out)
 	}
 	return d.out, nil
 }
