@@ -156,44 +156,18 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 		}
 	}
 
-	rawHashes := make([][]byte, len(authHashes))
-	for i, h := range authHashes {
-		rawHashes[i], _ = base64.StdEncoding.DecodeString(h)
+	result, err := s.useSAD(ctx, p, c.ID, sadKey, sad.HashAlgorithm, authHashes)
+	if err != nil {
+		return nil, err
 	}
-	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
-		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(authHashes)), "hashes": hashesFingerprint(rawHashes)}}
-	result := audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: c.ID, Client: p.ClientID, Detail: intent.Detail}
-	fail := func(outcome string, err error) (*DocResult, error) {
-		result.Outcome = outcome
+	res, err := prepared.finish(ctx, s.keys, hsm.KeyRef(c.KeyRef))
+	if err != nil {
+		result.Outcome = "error"
 		result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(err).String()}
 		s.record(ctx, result)
 		return nil, err
 	}
-	// As in SignHash: the intent and the SAD's use are written
-	// concurrently, and the HSM is touched only when both are on disk.
-	intentDone := make(chan error, 1)
-	go func() {
-		_, err := s.audit.Append(ctx, intent)
-		intentDone <- err
-	}()
-	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, c.ID, sad.HashAlgorithm, authHashes)
-	if err := <-intentDone; err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
-	}
-	if sadErr != nil {
-		if errs.Is(sadErr, errs.HashNotAuthorized) {
-			sadErr = errNotAuthorizedBySAD
-		}
-		return fail("denied", sadErr)
-	}
-	signer, err := s.keys.Signer(ctx, hsm.KeyRef(c.KeyRef))
-	if err != nil {
-		return fail("error", err)
-	}
-	res, err := prepared.finish(ctx, signer)
-	if err != nil {
-		return fail("error", err)
-	}
+	// The intent is on record; the result need not hold the answer back.
 	result.Outcome = "ok"
 	go s.record(context.WithoutCancel(ctx), result)
 	res.ValidationInfo = vi
@@ -201,6 +175,38 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 }
 
 var errNotAuthorizedBySAD = errs.E(errs.HashNotAuthorized, "documentDigests or documents are not authorized by the SAD")
+
+// useSAD puts the intent in the audit log and takes hashes off the SAD,
+// concurrently as SignHash does: the HSM may sign only when both are on
+// disk. It returns the result event to complete once the signing is done.
+func (s *Service) useSAD(ctx context.Context, p *Principal, credentialID string, sadKey []byte, hashOID string, hashes []string) (audit.Event, error) {
+	raw := make([][]byte, len(hashes))
+	for i, h := range hashes {
+		raw[i], _ = base64.StdEncoding.DecodeString(h)
+	}
+	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: credentialID, Client: p.ClientID,
+		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(hashes)), "hashes": hashesFingerprint(raw)}}
+	result := audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: credentialID, Client: p.ClientID, Detail: intent.Detail}
+	intentDone := make(chan error, 1)
+	go func() {
+		_, err := s.audit.Append(ctx, intent)
+		intentDone <- err
+	}()
+	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, credentialID, hashOID, hashes)
+	if err := <-intentDone; err != nil {
+		return result, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
+	}
+	if sadErr != nil {
+		if errs.Is(sadErr, errs.HashNotAuthorized) {
+			sadErr = errNotAuthorizedBySAD
+		}
+		result.Outcome = "denied"
+		result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(sadErr).String()}
+		s.record(ctx, result)
+		return result, sadErr
+	}
+	return result, nil
+}
 
 // plan validates every entry; nothing is parsed or signed yet.
 func (d *DocSigner) plan(r DocRequest, chain []*x509.Certificate, multisign int) ([]*documentPlan, []*digestPlan, error) {

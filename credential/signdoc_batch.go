@@ -3,12 +3,12 @@ package credential
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"fmt"
 	"time"
 
+	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
 )
@@ -59,7 +59,11 @@ func inField(field string, err error) error {
 // finish signs every prepared digest with the holder's key, then completes
 // each signature (time-stamps, DSS). Nothing is signed twice: pades never
 // asks for a second signature value.
-func (b *preparedBatch) finish(ctx context.Context, signer crypto.Signer) (*DocResult, error) {
+func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.KeyRef) (*DocResult, error) {
+	signer, err := keys.Signer(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
 	res := &DocResult{}
 	for i, p := range b.pdfs {
 		sig, err := signer.Sign(rand.Reader, p.Digest(), b.docs[i].sign)
