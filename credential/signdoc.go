@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
@@ -27,8 +26,8 @@ type DocSignerConfig struct {
 	// the DSS of B-LT signatures.
 	ExtraCertificates []*x509.Certificate
 	// TimestampCertificates are the TSA certificate and its chain, whose
-	// validation data returnValidationInfo adds for B-T signatures (from
-	// B-LT on, pades collects it from the token itself).
+	// validation data returnValidationInfo adds when a signature carries a
+	// time-stamp.
 	TimestampCertificates []*x509.Certificate
 }
 
@@ -56,10 +55,6 @@ func (d *DocSigner) Levels() []pades.Level {
 	return []pades.Level{pades.LevelBB, pades.LevelBT, pades.LevelBLT, pades.LevelBLTA}
 }
 
-// ValidationInfo reports whether returnValidationInfo can carry revocation
-// data (without a source it carries the certificates only).
-func (d *DocSigner) ValidationInfo() bool { return d.cfg.Revocation != nil }
-
 // DocRequest is a signatures/signDoc call.
 type DocRequest struct {
 	Principal            *Principal
@@ -77,19 +72,6 @@ type DocRequest struct {
 type SignedPDF struct {
 	Original []byte
 	Appended []byte
-}
-
-// Len is the size of the signed file.
-func (s SignedPDF) Len() int64 { return int64(len(s.Original) + len(s.Appended)) }
-
-// WriteTo writes the signed file.
-func (s SignedPDF) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(s.Original)
-	if err != nil {
-		return int64(n), err
-	}
-	m, err := w.Write(s.Appended)
-	return int64(n + m), err
 }
 
 // DocResult is signDoc's answer, in request order.
