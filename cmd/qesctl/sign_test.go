@@ -103,24 +103,25 @@ func TestSignBatchThroughAnyCSCServer(t *testing.T) {
 		"generated.pdf": testutil.MakePDF(2, 100<<10),
 	}
 	tests := []struct {
-		name, server, level string
-		timestamps          bool
+		name, server, level, tsa string
+		timestamps               bool
 	}{
-		{"v2 B-LT", proxy.URL + "/csc/v2", "B-LT", true},
-		{"v1 B-T", proxy.URL + "/csc/v1", "AdES-B-T", true},
-		{"root URL B-LTA", proxy.URL, "B-LTA", true},
-		{"v2 B-B", proxy.URL + "/csc/v2", "B-B", false},
+		{"v2 B-LT", proxy.URL + "/csc/v2", "B-LT", "", true},
+		{"v2 B-T with an RFC 3161 URL", proxy.URL + "/csc/v2", "B-T", s.URL + "/tsa", true},
+		{"v1 B-T", proxy.URL + "/csc/v1", "AdES-B-T", "", true},
+		{"root URL B-LTA", proxy.URL, "B-LTA", "", true},
+		{"v2 B-B", proxy.URL + "/csc/v2", "B-B", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, paths := writeInputs(t, inputs)
 			out := t.TempDir()
 			before := map[string]int{}
-			for _, m := range []string{"credentials/authorize", "signatures/signHash", "credentials/getChallenge", "credentials/sendOTP"} {
+			for _, m := range []string{"credentials/authorize", "signatures/signHash", "credentials/getChallenge", "credentials/sendOTP", "signatures/timestamp"} {
 				before[m] = proxy.count(m)
 			}
 			sio, stderr := testSignIO(t, s, h, nil)
-			err := runSign(context.Background(), &signOptions{server: tt.server, user: h.ID, level: tt.level, outDir: out, files: paths}, sio)
+			err := runSign(context.Background(), &signOptions{server: tt.server, user: h.ID, level: tt.level, outDir: out, files: paths, tsaURL: tt.tsa}, sio)
 			if err != nil {
 				t.Fatalf("qesctl sign: %v\n%s", err, stderr)
 			}
@@ -132,6 +133,9 @@ func TestSignBatchThroughAnyCSCServer(t *testing.T) {
 			}
 			if n := proxy.count("credentials/getChallenge") + proxy.count("credentials/sendOTP") - before["credentials/getChallenge"] - before["credentials/sendOTP"]; n != 1 {
 				t.Fatalf("%d OTP requests, want 1", n)
+			}
+			if viaCSC := proxy.count("signatures/timestamp") > before["signatures/timestamp"]; viaCSC != (tt.timestamps && tt.tsa == "") {
+				t.Fatalf("time-stamps through signatures/timestamp = %v (--tsa %q)", viaCSC, tt.tsa)
 			}
 			if got := strings.Count(stderr.String(), "/3 "); got != 3 {
 				t.Fatalf("progress bar: %d steps, want 3:\n%s", got, stderr)
