@@ -20,10 +20,12 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## bench: the performance figures (signHash over HTTP vs raw HSM, authorize latency, ...)
+## bench: the performance figures. The CSC benchmarks drive a real server and do a fixed
+## amount of work per run (signHash over HTTP vs raw crypto11 Sign on the same token, authorize).
 bench:
 	@scripts/deps.sh test
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	$(GO) test ./csc -run '^$$' -bench 'SignHash|Authorize' -benchtime 1x -timeout 30m
+	$(GO) test ./pades ./ca ./ca/ocsp ./tsa ./audit ./internal/secret -run '^$$' -bench . -benchmem -timeout 30m
 
 build:
 	$(GO) build -o bin/ ./cmd/...

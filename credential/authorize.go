@@ -257,7 +257,13 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 // enrolled, otherwise (or when that fails) the SMS code sent for this
 // credential.
 func (s *Service) verifyOTP(ctx context.Context, c *storage.Credential, code string) error {
-	h, err := s.store.Holder(ctx, c.HolderID)
+	return s.verifyHolderOTP(ctx, c.HolderID, signOTPKey(c.HolderID, c.ID), code)
+}
+
+// verifyHolderOTP accepts the holder's authenticator-app code when one is
+// enrolled, otherwise (or when that fails) the SMS code sent under smsKey.
+func (s *Service) verifyHolderOTP(ctx context.Context, holderID, smsKey, code string) error {
+	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -280,61 +286,65 @@ func (s *Service) verifyOTP(ctx context.Context, c *storage.Credential, code str
 			return terr
 		}
 	}
-	return s.otp.Verify(ctx, signOTPKey(c.HolderID, c.ID), code)
+	return s.otp.Verify(ctx, smsKey, code)
 }
+
+// pinGate describes a secret that authorizes setting a new PIN: the PUK
+// (unblock) or the current PIN (change), with its own failure counter.
+type pinGate struct {
+	event         string
+	hash          func(*storage.Credential) string
+	blocked       func(*storage.Credential) bool
+	locked, wrong string
+	fail          func(*storage.Credential, Config)
+	setPIN        func(c *storage.Credential, pinHash string)
+}
+
+var (
+	pukGate = pinGate{
+		event:   "credential.unblock",
+		hash:    func(c *storage.Credential) string { return c.PUKHash },
+		blocked: func(c *storage.Credential) bool { return c.PUKBlocked },
+		locked:  "The PUK is blocked: the credential must be revoked and a new one issued",
+		wrong:   "The PUK is invalid",
+		fail: func(c *storage.Credential, cfg Config) {
+			c.PUKFailures++
+			c.PUKBlocked = c.PUKFailures >= cfg.MaxPUKFailures
+		},
+		setPIN: func(c *storage.Credential, h string) {
+			c.PINHash, c.PINFailures, c.PINBlocked, c.PUKFailures = h, 0, false, 0
+		},
+	}
+	currentPINGate = pinGate{
+		event:   "credential.change-pin",
+		hash:    func(c *storage.Credential) string { return c.PINHash },
+		blocked: func(c *storage.Credential) bool { return c.PINBlocked },
+		locked:  "Credential locked",
+		wrong:   "The PIN is invalid",
+		fail: func(c *storage.Credential, cfg Config) {
+			c.PINFailures++
+			c.PINBlocked = c.PINFailures >= cfg.MaxPINFailures
+		},
+		setPIN: func(c *storage.Credential, h string) { c.PINHash, c.PINFailures = h, 0 },
+	}
+)
 
 // Unblock resets a blocked PIN with the PUK, setting newPIN. Ten wrong PUKs
 // block the PUK for good.
 func (s *Service) Unblock(ctx context.Context, holderID, credentialID, puk, newPIN string) error {
-	c, err := s.owned(ctx, holderID, credentialID)
-	if err != nil {
-		return err
-	}
-	if err := CheckPIN(newPIN); err != nil {
-		return err
-	}
-	if c.PUKBlocked {
-		return errs.E(errs.Locked, "The PUK is blocked: the credential must be revoked and a new one issued")
-	}
-	ok, err := secret.Verify(puk, c.PUKHash)
-	if err != nil {
-		return err
-	}
-	pinHash := ""
-	if ok {
-		if pinHash, err = secret.Hash(newPIN, s.cfg.Argon); err != nil {
-			return err
-		}
-	}
-	var outcome error
-	err = s.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
-		outcome = nil
-		switch {
-		case c.PUKBlocked:
-			outcome = errs.E(errs.Locked, "The PUK is blocked")
-		case ok:
-			c.PINHash, c.PINFailures, c.PINBlocked, c.PUKFailures = pinHash, 0, false, 0
-		default:
-			c.PUKFailures++
-			c.PUKBlocked = c.PUKFailures >= s.cfg.MaxPUKFailures
-			outcome = errs.E(errs.InvalidPIN, "The PUK is invalid")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	result := "ok"
-	if outcome != nil {
-		result = "denied"
-	}
-	s.record(ctx, audit.Event{Type: "credential.unblock", Holder: holderID, Credential: c.ID, Outcome: result})
-	return outcome
+	return s.replacePIN(ctx, holderID, credentialID, puk, newPIN, pukGate)
 }
 
 // ChangePIN replaces the PIN after checking the current one (counted like
 // any PIN entry).
 func (s *Service) ChangePIN(ctx context.Context, holderID, credentialID, current, next string) error {
+	return s.replacePIN(ctx, holderID, credentialID, current, next, currentPINGate)
+}
+
+// replacePIN checks proof against the gate's secret (slow hash outside the
+// transaction), then in one transaction either sets the new PIN or counts
+// the failure; the refusal is returned after the commit.
+func (s *Service) replacePIN(ctx context.Context, holderID, credentialID, proof, next string, g pinGate) error {
 	c, err := s.owned(ctx, holderID, credentialID)
 	if err != nil {
 		return err
@@ -342,16 +352,16 @@ func (s *Service) ChangePIN(ctx context.Context, holderID, credentialID, current
 	if err := CheckPIN(next); err != nil {
 		return err
 	}
-	if c.PINBlocked {
-		return errs.E(errs.Locked, "Credential locked")
+	if g.blocked(c) {
+		return errs.E(errs.Locked, g.locked)
 	}
-	ok, err := secret.Verify(current, c.PINHash)
+	ok, err := secret.Verify(proof, g.hash(c))
 	if err != nil {
 		return err
 	}
-	newHash := ""
+	pinHash := ""
 	if ok {
-		if newHash, err = secret.Hash(next, s.cfg.Argon); err != nil {
+		if pinHash, err = secret.Hash(next, s.cfg.Argon); err != nil {
 			return err
 		}
 	}
@@ -359,14 +369,13 @@ func (s *Service) ChangePIN(ctx context.Context, holderID, credentialID, current
 	err = s.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
 		outcome = nil
 		switch {
-		case c.PINBlocked:
-			outcome = errs.E(errs.Locked, "Credential locked")
+		case g.blocked(c):
+			outcome = errs.E(errs.Locked, g.locked)
 		case ok:
-			c.PINHash, c.PINFailures = newHash, 0
+			g.setPIN(c, pinHash)
 		default:
-			c.PINFailures++
-			c.PINBlocked = c.PINFailures >= s.cfg.MaxPINFailures
-			outcome = errs.E(errs.InvalidPIN, "The PIN is invalid")
+			g.fail(c, s.cfg)
+			outcome = errs.E(errs.InvalidPIN, g.wrong)
 		}
 		return nil
 	})
@@ -377,7 +386,7 @@ func (s *Service) ChangePIN(ctx context.Context, holderID, credentialID, current
 	if outcome != nil {
 		result = "denied"
 	}
-	s.record(ctx, audit.Event{Type: "credential.change-pin", Holder: holderID, Credential: c.ID, Outcome: result})
+	s.record(ctx, audit.Event{Type: g.event, Holder: holderID, Credential: c.ID, Outcome: result})
 	return outcome
 }
 

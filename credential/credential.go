@@ -60,11 +60,13 @@ type NewCredential struct {
 	Description string
 }
 
-// Created reports a new credential and its one-time secrets: the PUK is
-// shown once (in the PIN/PUK envelope) and never again.
+// Created reports a new credential and its one-time secrets: the PUK and
+// the emergency code are shown once (in the PIN/PUK envelope) and never
+// again.
 type Created struct {
 	Credential *storage.Credential
 	PUK        string
+	ERC        string
 }
 
 // CreateCredential generates a key pair in the HSM, has the CA certify it
@@ -99,6 +101,10 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	if err != nil {
 		return nil, err
 	}
+	erc, ercHash, err := s.newERC()
+	if err != nil {
+		return nil, err
+	}
 	ref, pub, err := s.keys.Generate(ctx, nc.KeyType, "credential "+id)
 	if err != nil {
 		return nil, err
@@ -114,7 +120,7 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	c := &storage.Credential{
 		ID: id, HolderID: h.ID, KeyRef: string(ref), KeyType: string(nc.KeyType),
 		KeyEnabled: true, Description: nc.Description, Multisign: s.cfg.Multisign,
-		PINHash: pinHash, PUKHash: pukHash, CreatedAt: s.now(),
+		PINHash: pinHash, PUKHash: pukHash, ERCHash: ercHash, CreatedAt: s.now(),
 	}
 	for _, cert := range chain {
 		c.Certificates = append(c.Certificates, cert.Raw)
@@ -125,7 +131,7 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	}
 	s.record(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: id, Outcome: "ok",
 		Detail: map[string]string{"key": string(nc.KeyType), "serial": fmt.Sprintf("%x", chain[0].SerialNumber)}})
-	return &Created{Credential: c, PUK: puk}, nil
+	return &Created{Credential: c, PUK: puk, ERC: erc}, nil
 }
 
 // View is what the CSC API reports about a credential.

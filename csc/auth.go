@@ -41,19 +41,22 @@ func (a *API) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// basicCredentials parses an HTTP Basic header (RFC 7617).
+// basicCredentials parses an HTTP Basic header (RFC 7617). The spec's
+// auth/login error table makes a malformed header 401 and a decoded value
+// that is not user:password 400.
 func basicCredentials(r *http.Request) (user, pass string, present bool, err error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return "", "", false, nil
 	}
+	malformed := &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Malformed authentication parameter"}, basicChallenge}
 	scheme, enc, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Basic") {
-		return "", "", true, errs.E(errs.InvalidRequest, "Malformed authentication parameter")
+		return "", "", true, malformed
 	}
 	raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
 	if derr != nil {
-		return "", "", true, errs.E(errs.InvalidRequest, "Malformed authentication parameter")
+		return "", "", true, malformed
 	}
 	user, pass, ok = strings.Cut(string(raw), ":")
 	if !ok || user == "" {

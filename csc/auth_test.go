@@ -80,7 +80,7 @@ func TestLoginFailures(t *testing.T) {
 		{"unknown user says the same", func(r *http.Request) { r.SetBasicAuth("nobody", "Wrong-Pass1!") }, `{}`, 400, "authentication_error", "An error occurred during authentication process"},
 		{"not basic", func(r *http.Request) { r.Header.Set("Authorization", "Digest abc") }, `{}`, 401, "invalid_request", "Malformed authentication parameter"},
 		{"bad base64", func(r *http.Request) { r.Header.Set("Authorization", "Basic !!!") }, `{}`, 401, "invalid_request", "Malformed authentication parameter"},
-		{"no colon", func(r *http.Request) { r.Header.Set("Authorization", "Basic dXNlcg==") }, `{}`, 401, "invalid_request", "Malformed username-password"},
+		{"no colon", func(r *http.Request) { r.Header.Set("Authorization", "Basic dXNlcg==") }, `{}`, 400, "invalid_request", "Malformed username-password"},
 		{"nothing", nil, `{}`, 401, "invalid_request", ""},
 		{"refresh token of the wrong type", nil, `{"refresh_token":42}`, 400, "invalid_request", "Missing (or invalid type) string parameter refresh_token"},
 		{"garbage refresh token", nil, `{"refresh_token":"abc"}`, 400, "invalid_request", "Invalid refresh_token"},

@@ -94,6 +94,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				p.ErrorDescription = "No such resource"
 			case http.StatusMethodNotAllowed:
 				p.ErrorDescription = "Method not allowed: CSC methods are called with POST"
+				// RFC 9110 15.5.6: a 405 must list the allowed methods.
+				c.Response().Header().Set("Allow", http.MethodPost)
 			case http.StatusRequestEntityTooLarge:
 				p.ErrorDescription = "The request body is too large"
 			case http.StatusInternalServerError:
@@ -102,11 +104,17 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		default:
 			status, p = problemFor(err, v)
 		}
-		if status >= 500 {
+		// 501 is a client calling a method qes does not offer: logging it as
+		// a server error would let anyone flood the error log.
+		if status >= 500 && status != http.StatusNotImplemented {
 			log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
 		}
 		if status == http.StatusUnauthorized {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="qes"`)
+			challenge := `Bearer realm="qes"`
+			if exact != nil && exact.challenge != "" {
+				challenge = exact.challenge
+			}
+			c.Response().Header().Set("WWW-Authenticate", challenge)
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -18,7 +18,13 @@ import (
 type exactError struct {
 	status int
 	p      Problem
+	// challenge replaces the Bearer WWW-Authenticate of a 401.
+	challenge string
 }
+
+// basicChallenge is auth/login's 401 challenge: it takes HTTP Basic, not a
+// bearer token.
+const basicChallenge = `Basic realm="qes", charset="UTF-8"`
 
 func (e *exactError) Error() string { return e.p.Error + ": " + e.p.ErrorDescription }
 
@@ -64,7 +70,7 @@ func (a *API) login(c *echo.Context) error {
 	ctx := c.Request().Context()
 	user, pass, present, err := basicCredentials(c.Request())
 	if err != nil {
-		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: errs.DetailOf(err)}}
+		return err
 	}
 	var tok *credential.AccessToken
 	switch {
@@ -73,7 +79,7 @@ func (a *API) login(c *echo.Context) error {
 	case req.RefreshToken != nil:
 		tok, err = a.svc.LoginWithRefresh(ctx, *req.RefreshToken)
 	default:
-		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token"}}
+		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token"}, basicChallenge}
 	}
 	if err != nil {
 		return err

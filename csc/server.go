@@ -110,14 +110,20 @@ func (a *API) routes(e *echo.Echo, v int) {
 		g.POST("/credentials/authorizeCheck", a.authorizeCheck, svc...)
 	}
 	// Any other method under the prefix is a CSC method qes does not
-	// implement: the spec answers 501. A known method called with GET is
-	// a client mistake, not a missing method.
-	known := map[string]bool{"/info": true, "/auth/login": true}
-	for _, m := range slices.Concat(methodsV2, optionalMethods[v]) {
+	// implement: the spec answers 501. A method this version serves called
+	// with GET (or anything but POST) is a client mistake, not a missing
+	// method. Only this version's methods count: a v2-only method under
+	// /csc/v1 is missing there, whatever the HTTP method.
+	known := map[string]bool{"/info": true}
+	methods := methodsV1
+	if v == 2 {
+		methods = methodsV2
+	}
+	for _, m := range slices.Concat(methods, optionalMethods[v]) {
 		known["/"+m] = true
 	}
 	g.RouteNotFound("/*", func(c *echo.Context) error {
-		if known[strings.TrimPrefix(c.Request().URL.Path, prefix)] {
+		if c.Request().Method != http.MethodPost && known[strings.TrimPrefix(c.Request().URL.Path, prefix)] {
 			return echo.ErrMethodNotAllowed
 		}
 		return notImplemented

@@ -17,6 +17,7 @@ type entry struct {
 	der          []byte
 	thisUpdate   time.Time
 	nextUpdate   time.Time
+	until        time.Time // Status.Until; zero if none
 	etag         string
 	lastModified string
 	expires      string

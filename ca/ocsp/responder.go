@@ -129,7 +129,7 @@ func (r *Responder) respond(ctx context.Context, der []byte) answer {
 // than Refresh, and so far from nextUpdate.
 func (r *Responder) fresh(e *entry) bool {
 	now := r.cfg.Now()
-	return now.Before(e.thisUpdate.Add(r.cfg.Refresh)) && now.Before(e.nextUpdate)
+	return now.Before(e.thisUpdate.Add(r.cfg.Refresh)) && now.Before(e.nextUpdate) && (e.until.IsZero() || now.Before(e.until))
 }
 
 func (r *Responder) failure(ctx context.Context, err error, serial *big.Int) answer {
@@ -152,7 +152,19 @@ func (r *Responder) build(ctx context.Context, h certIDHash, serial *big.Int, no
 	}
 	now := r.cfg.Now().UTC()
 	thisUpdate := now.Truncate(time.Second)
-	s := single{hash: h, serial: serial, status: st, thisUpdate: thisUpdate, nextUpdate: thisUpdate.Add(r.cfg.Validity)}
+	nextUpdate := thisUpdate.Add(r.cfg.Validity)
+	if !st.Until.IsZero() {
+		// Whole seconds, rounded up, and after thisUpdate: GeneralizedTime
+		// has no fractions and a response must not expire as it is made.
+		until := st.Until.UTC().Add(time.Second - 1).Truncate(time.Second)
+		if until.Before(nextUpdate) {
+			nextUpdate = until
+		}
+		if !nextUpdate.After(thisUpdate) {
+			nextUpdate = thisUpdate.Add(time.Second)
+		}
+	}
+	s := single{hash: h, serial: serial, status: st, thisUpdate: thisUpdate, nextUpdate: nextUpdate}
 	responseData, err := r.encodeResponseData(s, nonce, now)
 	if err != nil {
 		return nil, errs.Internalf(err, "ocsp: encode ResponseData")
@@ -161,7 +173,9 @@ func (r *Responder) build(ctx context.Context, h certIDHash, serial *big.Int, no
 	if err != nil {
 		return nil, errs.Internalf(err, "ocsp: sign response")
 	}
-	return newEntry(der, s.thisUpdate, s.nextUpdate), nil
+	e := newEntry(der, s.thisUpdate, s.nextUpdate)
+	e.until = st.Until
+	return e, nil
 }
 
 // checkStatus refuses statuses that cannot be encoded truthfully, so a

@@ -50,6 +50,11 @@ type Status struct {
 	State     State
 	RevokedAt time.Time // required when State is Revoked
 	Reason    int       // a Reason* code; meaningful when State is Revoked
+	// Until, if set, is when this status ends by itself (a suspension that
+	// becomes a revocation at its deadline): the response's nextUpdate and
+	// its life in the cache do not reach beyond it, so the responder never
+	// serves a hold after the hold has lapsed.
+	Until time.Time
 }
 
 // Source tells the responder the current status of a certificate issued by

@@ -24,6 +24,11 @@ commands:
   holder unblock  reset a blocked PIN with the PUK
   client create   register an OAuth 2.0 client (signature application)
   audit verify    check the audit log's hash chain
+  cert suspend    put a credential's certificate on hold (certificateHold)
+  cert reactivate lift a hold
+  cert revoke     revoke a certificate for good and destroy its key
+  cert renew      new key and certificate under the same credential ID
+  cert status     show a credential's certificate status
   sign            sign local PDFs (PAdES) through any CSC server
 
 Run "qesctl <command> -h" for the flags of a command.
@@ -64,6 +69,8 @@ func run(ctx context.Context, args []string) error {
 		return holderUnblock(ctx, args[2:])
 	case "audit verify":
 		return auditVerify(ctx, args[2:])
+	case "cert suspend", "cert reactivate", "cert revoke", "cert renew", "cert status":
+		return certCommand(ctx, args[1], args[2:])
 	case "client create":
 		return clientCreate(ctx, args[2:])
 	}
@@ -109,9 +116,9 @@ func holderCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]string{"userID": res.UserID, "credentialID": res.CredentialID, "puk": res.PUK})
+		return json.NewEncoder(os.Stdout).Encode(map[string]string{"userID": res.UserID, "credentialID": res.CredentialID, "puk": res.PUK, "erc": res.ERC})
 	}
-	fmt.Printf("holder %s created with credential %s\nPUK (shown once, keep it safe): %s\n", res.UserID, res.CredentialID, res.PUK)
+	fmt.Printf("holder %s created with credential %s\nPUK (shown once, keep it safe): %s\nemergency code (shown once; suspends the certificate with the user ID alone): %s\n", res.UserID, res.CredentialID, res.PUK, res.ERC)
 	return nil
 }
 

@@ -82,6 +82,6 @@ func printDemo(d *app.Demo, created bool, file string) {
 	} else {
 		fmt.Println("Demo holder (from " + file + "):")
 	}
-	fmt.Printf("  user ID:       %s\n  password:      %s\n  PIN:           %s\n  PUK:           %s\n  credential ID: %s\n  SMS OTPs go to the dev outbox for %s\n",
-		d.UserID, d.Password, d.PIN, d.PUK, d.CredentialID, d.Phone)
+	fmt.Printf("  user ID:        %s\n  password:       %s\n  PIN:            %s\n  PUK:            %s\n  emergency code: %s\n  credential ID:  %s\n  SMS OTPs go to the dev outbox for %s\n",
+		d.UserID, d.Password, d.PIN, d.PUK, d.ERC, d.CredentialID, d.Phone)
 }

@@ -97,7 +97,7 @@ func decodeInto[T any](raw json.RawMessage) (T, error) {
 // adminOps are the operations qesctl can run against a live qesd; the same
 // functions run in-process when no qesd is up.
 func (a *App) adminOps() map[string]func(context.Context, json.RawMessage) (any, error) {
-	return map[string]func(context.Context, json.RawMessage) (any, error){
+	ops := map[string]func(context.Context, json.RawMessage) (any, error){
 		"holder/create": func(ctx context.Context, raw json.RawMessage) (any, error) {
 			req, err := decodeInto[HolderRequest](raw)
 			if err != nil {
@@ -124,6 +124,10 @@ func (a *App) adminOps() map[string]func(context.Context, json.RawMessage) (any,
 			return a.VerifyAudit(ctx)
 		},
 	}
+	for route, op := range a.certOps() {
+		ops[route] = op
+	}
+	return ops
 }
 
 // Call runs an admin operation: through the socket of a running qesd, or

@@ -63,6 +63,7 @@ type App struct {
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
+	Lifecycle   *credential.Lifecycle
 
 	sharedHSM bool
 }
@@ -144,6 +145,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
 		OTP: a.OTP, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	a.Lifecycle = credential.NewLifecycle(a.Credentials, credential.LifecycleDeps{Register: a.CA, Notify: sender}, credential.LifecycleConfig{})
 	return a, nil
 }
 

@@ -14,17 +14,20 @@ import (
 )
 
 // Handler is every HTTP route qesd serves.
-func (a *App) Handler() http.Handler {
-	mux := http.NewServeMux()
+func (a *App) Handler() http.Handler { return securityHeaders(a.withOCSP(a.mux())) }
+
+func (a *App) mux() *routeMux {
+	mux := newRouteMux()
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
 		Timestamps: a.TSA, Documents: a.docSigner(),
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
+	a.managementRoutes(mux)
 	mux.Handle("/oauth2/", cscAPI)
-	mux.Handle("/.well-known/oauth-authorization-server", cscAPI)
-	mux.Handle("/tsa", a.TSA.Handler())
+	mux.Handle("GET /.well-known/oauth-authorization-server", cscAPI)
+	mux.Handle("POST /tsa", a.TSA.Handler())
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)
@@ -51,7 +54,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return securityHeaders(a.withOCSP(mux))
+	return mux
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -31,11 +31,13 @@ type HolderRequest struct {
 	Lang        string `json:"lang"`
 }
 
-// HolderResult is what `qesctl holder create` prints. The PUK appears once.
+// HolderResult is what `qesctl holder create` prints. The PUK and the
+// emergency code appear once.
 type HolderResult struct {
 	UserID       string `json:"userID"`
 	CredentialID string `json:"credentialID"`
 	PUK          string `json:"puk"`
+	ERC          string `json:"erc"`
 }
 
 // CreateHolder creates an account with one signing credential.
@@ -60,7 +62,7 @@ func (a *App) CreateHolder(ctx context.Context, r HolderRequest) (*HolderResult,
 	if err != nil {
 		return nil, err
 	}
-	return &HolderResult{UserID: r.UserID, CredentialID: created.Credential.ID, PUK: created.PUK}, nil
+	return &HolderResult{UserID: r.UserID, CredentialID: created.Credential.ID, PUK: created.PUK, ERC: created.ERC}, nil
 }
 
 // ClientRequest is `qesctl client create`: an OAuth 2.0 client.
@@ -101,6 +103,7 @@ type Demo struct {
 	Password     string `json:"password"`
 	PIN          string `json:"pin"`
 	PUK          string `json:"puk"`
+	ERC          string `json:"erc,omitempty"`
 	CredentialID string `json:"credentialID"`
 	Phone        string `json:"phone"`
 }
@@ -141,7 +144,7 @@ func (a *App) EnsureDemoHolder(ctx context.Context) (*Demo, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("create demo holder: %w", err)
 	}
-	d := &Demo{UserID: res.UserID, Password: pw, PIN: pin, PUK: res.PUK, CredentialID: res.CredentialID, Phone: "+393330000000"}
+	d := &Demo{UserID: res.UserID, Password: pw, PIN: pin, PUK: res.PUK, ERC: res.ERC, CredentialID: res.CredentialID, Phone: "+393330000000"}
 	raw, _ := json.MarshalIndent(d, "", "  ")
 	if err := os.WriteFile(a.DemoFile(), append(raw, '\n'), 0o600); err != nil {
 		return nil, false, err

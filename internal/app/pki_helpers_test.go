@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -107,7 +109,11 @@ func openssl(t *testing.T, args ...string) (string, error) {
 // failing unless the response verifies against the root alone.
 func (f *pkiFiles) ocspStatus(t *testing.T, s *testutil.Server) string {
 	t.Helper()
-	out, err := openssl(t, "ocsp", "-issuer", f.issuing, "-cert", f.leaf, "-url", s.URL+"/ocsp", "-CAfile", f.root, "-no_nonce")
+	// The server's clock is a test clock, moved ahead of the wall clock
+	// openssl reads: allow the difference (plus openssl's default 5 min).
+	skew := s.Clock.Now().Sub(time.Now()).Abs() + 5*time.Minute
+	out, err := openssl(t, "ocsp", "-issuer", f.issuing, "-cert", f.leaf, "-url", s.URL+"/ocsp", "-CAfile", f.root, "-no_nonce",
+		"-validity_period", strconv.Itoa(int(skew.Seconds())))
 	if err != nil || !strings.Contains(out, "Response verify OK") {
 		t.Fatalf("openssl ocsp: %v\n%s", err, out)
 	}
@@ -119,6 +125,6 @@ func (f *pkiFiles) verifyWithCRLs(t *testing.T, s *testutil.Server) (string, err
 	t.Helper()
 	issuingCRL, _ := f.crlFile(t, s, "issuing")
 	rootCRL, _ := f.crlFile(t, s, "root")
-	return openssl(t, "verify", "-crl_check_all", "-CAfile", f.root, "-untrusted", f.issuing,
+	return openssl(t, "verify", "-attime", strconv.FormatInt(s.Clock.Now().Unix(), 10), "-crl_check_all", "-CAfile", f.root, "-untrusted", f.issuing,
 		"-CRLfile", issuingCRL, "-CRLfile", rootCRL, f.leaf)
 }

@@ -67,7 +67,13 @@ func (a *App) ocspStatus(ctx context.Context, serial *big.Int) (ocsp.Status, err
 	}
 	switch st.Status {
 	case ca.StatusSuspended:
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold}, nil
+		// The hold ends by itself at its deadline (or just after notAfter):
+		// no response may vouch for it beyond that.
+		until := a.CA.Lifecycle().SuspensionDeadline(st)
+		if end := st.NotAfter.Add(time.Nanosecond); end.Before(until) {
+			until = end
+		}
+		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold, Until: until}, nil
 	case ca.StatusRevoked:
 		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: int(st.Reason)}, nil
 	}
@@ -92,7 +98,7 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 
 // revocationRoutes serves the CRL distribution points named in the
 // certificates (caURLs).
-func (a *App) revocationRoutes(mux *http.ServeMux) {
+func (a *App) revocationRoutes(mux *routeMux) {
 	mux.HandleFunc("GET /crl/issuing.crl", a.serveCRL(ca.CRLIssuing))
 	mux.HandleFunc("GET /crl/root.crl", a.serveCRL(ca.CRLRoot))
 }
@@ -132,12 +138,14 @@ func (a *App) lifecycleJobs(ctx context.Context) {
 	}
 }
 
-// RunLifecycleJobs runs the periodic status work once: the register sweep
-// (holds past their maximum become revocations, expiries) and CRL refresh.
+// RunLifecycleJobs runs the periodic status work once: the lifecycle sweep
+// (holds past their maximum become revocations and their keys are
+// destroyed, expiries, holders notified, interrupted work finished) and the
+// CRL refresh.
 // qesd runs it every minute; tests call it after moving the clock.
 func (a *App) RunLifecycleJobs(ctx context.Context) error {
-	if _, err := a.CA.Sweep(ctx); err != nil {
-		return fmt.Errorf("register sweep: %w", err)
+	if err := a.Lifecycle.Sweep(ctx); err != nil {
+		return fmt.Errorf("lifecycle sweep: %w", err)
 	}
 	if err := a.CRLs.Refresh(ctx); err != nil {
 		return fmt.Errorf("CRL refresh: %w", err)

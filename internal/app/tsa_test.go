@@ -59,6 +59,16 @@ func TestTSAServesOpenSSLQueries(t *testing.T) {
 			t.Fatalf("want a rejection for an unaccepted policy:\n%s", out)
 		}
 	})
+	t.Run("GET", func(t *testing.T) {
+		resp, err := http.Get(s.URL + "/tsa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+			t.Fatalf("GET /tsa: %d Allow %q, want 405 Allow POST", resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	})
 	t.Run("wrong media type", func(t *testing.T) {
 		resp, err := http.Post(s.URL+"/tsa", "application/json", strings.NewReader("{}"))
 		if err != nil {

@@ -246,6 +246,12 @@ func (c *Config) Validate() error {
 	if c.Argon.Time == 0 || c.Argon.MemoryKiB < 8 || c.Argon.Threads == 0 {
 		return errors.New("argon2id needs time >= 1, memoryKiB >= 8 and threads >= 1")
 	}
+	if len(c.Service.Region) != 2 || strings.ToUpper(c.Service.Region) != c.Service.Region || strings.Trim(c.Service.Region, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return fmt.Errorf("service.region %q must be an ISO 3166-1 alpha-2 code such as IT", c.Service.Region)
+	}
+	if len(c.Service.Name) > 255 || len(c.Service.Description) > 255 {
+		return errors.New("service.name and service.description must be at most 255 characters (CSC info)")
+	}
 	if c.Service.Multisign < 1 || c.Service.Multisign > 1000 {
 		return errors.New("service.multisign must be 1..1000")
 	}

@@ -45,6 +45,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad duration", `{"ca":{"validity":"3 years"}}`, "duration"},
 		{"bad level", `{"log":{"level":"loud"}}`, "log.level"},
 		{"bad listen", `{"listen":"8080"}`, "listen address"},
+		{"bad region", `{"service":{"region":"Italy"}}`, "service.region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

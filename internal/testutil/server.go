@@ -128,7 +128,7 @@ var holderSeq atomic.Int64
 
 // Holder is a test account with one credential.
 type Holder struct {
-	ID, Password, PIN, PUK, CredentialID, Phone string
+	ID, Password, PIN, PUK, ERC, CredentialID, Phone string
 }
 
 // NewHolder creates a holder with a credential of the given key type
@@ -144,7 +144,7 @@ func (s *Server) NewHolder(t testing.TB, key string) Holder {
 	if err != nil {
 		t.Fatalf("create holder: %v", err)
 	}
-	h.CredentialID, h.PUK = res.CredentialID, res.PUK
+	h.CredentialID, h.PUK, h.ERC = res.CredentialID, res.PUK, res.ERC
 	return h
 }
 
@@ -214,10 +214,42 @@ func (s *Server) Post(t testing.TB, path, token string, body any) (int, map[stri
 	return Do(t, req)
 }
 
-// Do sends req and decodes a JSON answer; it fails the test on a 500 or a
-// non-JSON error body, which qes must never produce for client input.
+// Do sends req, holds the answer to openapi.yaml (see DoRaw) and decodes
+// its JSON body, which must be an object. Use DoRaw for answers that are not
+// JSON.
 func Do(t testing.TB, req *http.Request) (int, map[string]any) {
 	t.Helper()
+	resp, raw := DoRaw(t, req)
+	if len(raw) == 0 {
+		return resp.StatusCode, nil
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: status %d with Content-Type %q (DoRaw reads answers that are not JSON): %s", req.Method, req.URL.Path, resp.StatusCode, ct, raw)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// DoRaw sends req and returns the answer with its body read. It fails the
+// test on a 500 (qes must never answer client input with one) and on any
+// departure from openapi.yaml (CheckContract): every end-to-end call goes
+// through here, so no route or answer can change without its description.
+func DoRaw(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqBody = b
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -230,17 +262,24 @@ func Do(t testing.TB, req *http.Request) (int, map[string]any) {
 	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, raw)
 	}
-	if len(raw) == 0 {
-		return resp.StatusCode, nil
+	answered := req
+	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
+		answered, reqBody = resp.Request, nil // after a redirect
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("%s %s: status %d with Content-Type %q: %s", req.Method, req.URL.Path, resp.StatusCode, ct, raw)
+	if err := CheckContract(answered, reqBody, resp, raw); err != nil {
+		t.Fatal(err)
 	}
-	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("%s %s: body is not a JSON object: %s", req.Method, req.URL.Path, raw)
+	return resp, raw
+}
+
+// Get sends a GET through DoRaw.
+func (s *Server) Get(t testing.TB, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return resp.StatusCode, out
+	return DoRaw(t, req)
 }
 
 // Login returns a service access token for h through auth/login.

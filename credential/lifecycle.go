@@ -1,0 +1,646 @@
+package credential
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/storage"
+)
+
+// Register is the CA's certificate register as the lifecycle drives it
+// (ca.Service). Every method commits before it returns and publishes the
+// change (OCSP, CRL) through the CA's observers.
+type Register interface {
+	Status(ctx context.Context, serial *big.Int) (ca.CertStatus, error)
+	Suspend(ctx context.Context, serial *big.Int) (ca.Transition, error)
+	Reactivate(ctx context.Context, serial *big.Int) (ca.Transition, error)
+	Revoke(ctx context.Context, serial *big.Int, reason ca.RevocationReason) (ca.Transition, error)
+	Sweep(ctx context.Context) ([]ca.Transition, error)
+	CertificatesOf(ctx context.Context, credentialID string) ([]*storage.Certificate, error)
+	Lifecycle() ca.Lifecycle
+}
+
+// LifecycleDeps are what the lifecycle needs beyond the Service.
+type LifecycleDeps struct {
+	Register Register
+	// Notify delivers e-mail notices to holders (the dev outbox by default).
+	Notify otp.Sender
+}
+
+// LifecycleConfig tunes the lifecycle; zero values take the defaults.
+type LifecycleConfig struct {
+	// MaxERCFailures wrong emergency codes block the emergency route of an
+	// account (default 10).
+	MaxERCFailures int
+	// EmergencyFloor is the least time a refused emergency request takes,
+	// so that timing tells apart neither unknown users from wrong codes
+	// nor accounts with one credential from those with several
+	// (default 300 ms).
+	EmergencyFloor time.Duration
+	// ReconcileEvery is how often Sweep retries key destructions and
+	// revokes orphaned certificates (default 1 hour).
+	ReconcileEvery time.Duration
+	// OrphanGrace is how old an active certificate no credential uses must
+	// be before it is revoked: issuance and renewal attach theirs within
+	// seconds (default 10 minutes).
+	OrphanGrace time.Duration
+}
+
+func (c *LifecycleConfig) defaults() {
+	if c.MaxERCFailures <= 0 {
+		c.MaxERCFailures = 10
+	}
+	if c.EmergencyFloor <= 0 {
+		c.EmergencyFloor = 300 * time.Millisecond
+	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = time.Hour
+	}
+	if c.OrphanGrace <= 0 {
+		c.OrphanGrace = 10 * time.Minute
+	}
+}
+
+// Lifecycle changes the status of holders' certificates - suspend,
+// reactivate, revoke, renew - keeping the credential (key, SADs), the
+// register, the audit log and the holder's inbox in step. Rules live here;
+// the CSC management edge and qesctl only call it.
+type Lifecycle struct {
+	svc    *Service
+	reg    Register
+	notify otp.Sender
+	cfg    LifecycleConfig
+	log    *slog.Logger
+
+	mu            sync.Mutex // guards lastReconcile
+	lastReconcile time.Time
+}
+
+// NewLifecycle wires the lifecycle over a Service.
+func NewLifecycle(svc *Service, d LifecycleDeps, cfg LifecycleConfig) *Lifecycle {
+	cfg.defaults()
+	return &Lifecycle{svc: svc, reg: d.Register, notify: d.Notify, cfg: cfg, log: svc.log}
+}
+
+// Action is a lifecycle operation.
+type Action string
+
+// The lifecycle operations.
+const (
+	ActionSuspend    Action = "suspend"
+	ActionReactivate Action = "reactivate"
+	ActionRevoke     Action = "revoke"
+	ActionRenew      Action = "renew"
+)
+
+// ParseAction accepts the operation names.
+func ParseAction(s string) (Action, error) {
+	switch a := Action(s); a {
+	case ActionSuspend, ActionReactivate, ActionRevoke, ActionRenew:
+		return a, nil
+	}
+	return "", errs.Ef(errs.InvalidRequest, "Invalid parameter action: %q is not one of suspend, reactivate, revoke, renew", s)
+}
+
+// Who may ask for a change; it goes into the audit log.
+const (
+	ActorHolder    = "holder"    // authenticated holder, re-authenticated
+	ActorOperator  = "operator"  // qesctl through the admin socket
+	ActorEmergency = "emergency" // user ID + emergency code
+	ActorSystem    = "system"    // the lifecycle job (lapsed holds, expiry)
+)
+
+// Actor is who asks for a change.
+type Actor struct {
+	Kind   string
+	ID     string // holder ID, operator name; empty for the system
+	Client string // OAuth client / IP, for the audit log
+}
+
+// Change is one lifecycle operation on a credential's current certificate.
+type Change struct {
+	Action       Action
+	HolderID     string
+	CredentialID string
+	// Reason is the revocation reason (revoke only; default unspecified).
+	Reason ca.RevocationReason
+	// Note is a short free text for the audit log (why), never a secret.
+	Note string
+}
+
+// maxNote bounds the free-text note.
+const maxNote = 200
+
+func checkNote(note string) error {
+	if len([]rune(note)) > maxNote {
+		return errs.Ef(errs.InvalidRequest, "Invalid parameter note: at most %d characters", maxNote)
+	}
+	for _, r := range note {
+		if !unicode.IsPrint(r) {
+			return errs.E(errs.InvalidRequest, "Invalid parameter note: printable characters only")
+		}
+	}
+	return nil
+}
+
+// holderReasons are the revocation reasons a holder may state; superseded
+// belongs to renewal and privilegeWithdrawn to the TSP.
+var holderReasons = map[ca.RevocationReason]bool{
+	ca.ReasonUnspecified: true, ca.ReasonKeyCompromise: true, ca.ReasonAffiliationChanged: true,
+	ca.ReasonCessationOfOperation: true,
+}
+
+func (ch Change) validate(actor Actor) error {
+	if _, err := ParseAction(string(ch.Action)); err != nil {
+		return err
+	}
+	if ch.CredentialID == "" || len(ch.CredentialID) > 128 {
+		return errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter credentialID")
+	}
+	if err := checkNote(ch.Note); err != nil {
+		return err
+	}
+	if ch.Action != ActionRevoke && ch.Reason != ca.ReasonUnspecified {
+		return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: only a revocation has a reason code")
+	}
+	if ch.Action == ActionRevoke {
+		if !ca.EndEntityRevocationReason(ch.Reason) {
+			return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: %s cannot revoke a signing certificate", ch.Reason)
+		}
+		if actor.Kind != ActorOperator && !holderReasons[ch.Reason] {
+			return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: a holder may give unspecified, keyCompromise, affiliationChanged or cessationOfOperation, not %s", ch.Reason)
+		}
+	}
+	return nil
+}
+
+// CertificateStatus is a credential's current certificate as the lifecycle
+// reports it after a change.
+type CertificateStatus struct {
+	CredentialID string
+	HolderID     string
+	Serial       *big.Int
+	State        CertState // valid | expired | revoked | suspended | notyetvalid
+	// Reason is the CRL reason while suspended (certificateHold) or once
+	// revoked.
+	Reason ca.RevocationReason
+	// SuspendedAt and SuspensionEnds bound a hold: at SuspensionEnds the
+	// certificate is revoked unless reactivated before.
+	SuspendedAt    time.Time
+	SuspensionEnds time.Time
+	RevokedAt      time.Time
+	NotBefore      time.Time
+	NotAfter       time.Time
+	KeyEnabled     bool
+	Chain          []*x509.Certificate
+}
+
+// Status reports the current certificate of one of the holder's
+// credentials, with time applied.
+func (l *Lifecycle) Status(ctx context.Context, holderID, credentialID string) (*CertificateStatus, error) {
+	c, err := l.svc.owned(ctx, holderID, credentialID)
+	if err != nil {
+		return nil, err
+	}
+	return l.status(ctx, c)
+}
+
+func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*CertificateStatus, error) {
+	chain, err := chainOf(c)
+	if err != nil {
+		return nil, err
+	}
+	leaf := chain[0]
+	st, err := l.reg.Status(ctx, leaf.SerialNumber)
+	if errs.Is(err, errs.NotFound) {
+		st = ca.CertStatus{Status: ca.StatusRevoked} // never signs: see ca.Service.CertificateState
+	} else if err != nil {
+		return nil, err
+	}
+	out := &CertificateStatus{
+		CredentialID: c.ID, HolderID: c.HolderID, Serial: leaf.SerialNumber, Reason: st.Reason,
+		SuspendedAt: st.SuspendedAt, RevokedAt: st.RevokedAt, NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter,
+		KeyEnabled: c.KeyEnabled, Chain: chain,
+	}
+	switch st.Status {
+	case ca.StatusSuspended:
+		out.State = CertSuspended
+		out.SuspensionEnds = l.reg.Lifecycle().SuspensionDeadline(st)
+	case ca.StatusRevoked:
+		out.State = CertRevoked
+	case ca.StatusExpired:
+		out.State = CertExpired
+	default:
+		out.State = CertValid
+	}
+	if out.State == CertValid && l.svc.now().Before(leaf.NotBefore) {
+		out.State = CertNotYetValid
+	}
+	return out, nil
+}
+
+// Apply performs a change on behalf of actor. Authentication of the actor
+// is the caller's (ByHolder, EmergencySuspend, the admin socket).
+func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*CertificateStatus, error) {
+	if err := ch.validate(actor); err != nil {
+		return nil, err
+	}
+	// Once started, a change runs to the end even if the client goes away:
+	// a revocation committed to the register must also disable and destroy
+	// the key, and every step is short.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	c, err := l.svc.owned(ctx, ch.HolderID, ch.CredentialID)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := chainOf(c)
+	if err != nil {
+		return nil, err
+	}
+	op := &operation{l: l, actor: actor, ch: ch, cred: c, serial: chain[0].SerialNumber}
+	switch ch.Action {
+	case ActionSuspend:
+		err = op.suspend(ctx)
+	case ActionReactivate:
+		err = op.reactivate(ctx)
+	case ActionRevoke:
+		err = op.revoke(ctx)
+	case ActionRenew:
+		err = op.renew(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := l.svc.store.Credential(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return l.status(ctx, fresh)
+}
+
+// operation is one change in progress.
+type operation struct {
+	l      *Lifecycle
+	actor  Actor
+	ch     Change
+	cred   *storage.Credential
+	serial *big.Int
+}
+
+func (op *operation) event(outcome string, extra map[string]string) audit.Event {
+	d := map[string]string{"actor": op.actor.Kind, "serial": op.serial.Text(16)}
+	if op.actor.ID != "" && op.actor.Kind != ActorHolder {
+		d["actorID"] = op.actor.ID
+	}
+	if op.ch.Note != "" {
+		d["note"] = op.ch.Note
+	}
+	if op.ch.Action == ActionRevoke {
+		d["reason"] = op.ch.Reason.String()
+	}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return audit.Event{Type: "certificate." + string(op.ch.Action), Holder: op.cred.HolderID, Credential: op.cred.ID,
+		Client: op.actor.Client, Outcome: outcome, Detail: d}
+}
+
+// intent records the operation before it acts; if the audit log cannot
+// take it nothing happens.
+func (op *operation) intent(ctx context.Context) error {
+	if _, err := op.l.svc.audit.Append(ctx, op.event("", nil)); err != nil {
+		return errs.Wrap(err, errs.Unavailable, "The change cannot be recorded in the audit log; nothing was changed")
+	}
+	return nil
+}
+
+// done records the outcome; a failure to record is logged (the change is
+// already committed and published).
+func (op *operation) done(ctx context.Context, err error, extra map[string]string) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "denied"
+		if k := errs.KindOf(err); k == errs.Internal || k == errs.Unavailable {
+			outcome = "error"
+		}
+		if extra == nil {
+			extra = map[string]string{}
+		}
+		extra["error"] = errs.KindOf(err).String()
+	}
+	op.l.svc.record(ctx, op.event(outcome, extra))
+}
+
+// registerRefused handles a refused register call: a hold that lapsed on
+// the way is acted upon (key retired, holder told) before the refusal goes
+// back.
+func (op *operation) registerRefused(ctx context.Context, tr ca.Transition, err error) error {
+	if tr.To != 0 {
+		op.l.handleTransitions(ctx, []ca.Transition{tr})
+	}
+	op.done(ctx, err, nil)
+	return err
+}
+
+func (op *operation) suspend(ctx context.Context) error {
+	if err := op.intent(ctx); err != nil {
+		return err
+	}
+	tr, err := op.l.reg.Suspend(ctx, op.serial)
+	if err != nil {
+		return op.registerRefused(ctx, tr, err)
+	}
+	// An authorization obtained before the hold must not survive it, even
+	// if the hold is lifted within the SAD's lifetime.
+	op.dropSADs(ctx)
+	op.done(ctx, nil, nil)
+	op.l.tell(ctx, op.cred.HolderID, noticeSuspended, op.notice(ctx))
+	return nil
+}
+
+func (op *operation) reactivate(ctx context.Context) error {
+	if err := op.intent(ctx); err != nil {
+		return err
+	}
+	tr, err := op.l.reg.Reactivate(ctx, op.serial)
+	if err != nil {
+		return op.registerRefused(ctx, tr, err)
+	}
+	op.done(ctx, nil, nil)
+	op.l.tell(ctx, op.cred.HolderID, noticeReactivated, op.notice(ctx))
+	return nil
+}
+
+func (op *operation) revoke(ctx context.Context) error {
+	if err := op.intent(ctx); err != nil {
+		return err
+	}
+	tr, err := op.l.reg.Revoke(ctx, op.serial, op.ch.Reason)
+	if err != nil {
+		// A retry after a crash finds the certificate revoked: finish the
+		// key's retirement before saying so.
+		if st, serr := op.l.reg.Status(ctx, op.serial); serr == nil && st.Status == ca.StatusRevoked {
+			if rerr := op.l.retireCurrentKey(ctx, op.cred.ID, op.serial); rerr != nil {
+				op.l.log.ErrorContext(ctx, "retire key of a revoked credential", "credential", op.cred.ID, "err", rerr)
+			}
+		}
+		return op.registerRefused(ctx, tr, err)
+	}
+	op.dropSADs(ctx)
+	if err := op.l.retireCurrentKey(ctx, op.cred.ID, op.serial); err != nil {
+		// The certificate is revoked and published; the key is disabled or
+		// its destruction is queued for the lifecycle job.
+		op.l.log.ErrorContext(ctx, "key destruction after revocation will be retried", "credential", op.cred.ID, "err", err)
+	}
+	op.done(ctx, nil, nil)
+	op.l.tell(ctx, op.cred.HolderID, noticeRevoked, op.notice(ctx))
+	return nil
+}
+
+func (op *operation) dropSADs(ctx context.Context) {
+	if _, err := op.l.svc.store.DeleteCredentialSADs(ctx, op.cred.ID); err != nil {
+		// The register already refuses signing; stale SADs are harmless
+		// while the certificate is not valid and expire in minutes.
+		op.l.log.WarnContext(ctx, "drop SADs after a status change", "credential", op.cred.ID, "err", err)
+	}
+}
+
+func (op *operation) notice(ctx context.Context) notice {
+	n := notice{CredentialID: op.cred.ID, Serial: op.serial, Reason: op.ch.Reason, Actor: op.actor.Kind}
+	if st, err := op.l.reg.Status(ctx, op.serial); err == nil {
+		n.Deadline = op.l.reg.Lifecycle().SuspensionDeadline(st)
+		n.At = st.ChangedAt
+	}
+	return n
+}
+
+// handleTransitions acts on changes the passage of time made: a lapsed hold
+// retires the credential's key like a revocation; holders are told.
+func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) {
+	for _, tr := range trs {
+		if tr.CredentialID == "" {
+			continue // service certificates (OCSP, TSA)
+		}
+		n := notice{CredentialID: tr.CredentialID, Serial: tr.Serial, Reason: tr.Reason, At: tr.At, Actor: ActorSystem}
+		switch tr.To {
+		case ca.StatusRevoked:
+			l.svc.record(ctx, audit.Event{Type: "certificate.revoke", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
+				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16), "reason": tr.Reason.String(), "why": "suspension reached its maximum period"}})
+			if _, err := l.svc.store.DeleteCredentialSADs(ctx, tr.CredentialID); err != nil {
+				l.log.WarnContext(ctx, "drop SADs after a lapsed hold", "credential", tr.CredentialID, "err", err)
+			}
+			if err := l.retireCurrentKey(ctx, tr.CredentialID, tr.Serial); err != nil {
+				l.log.ErrorContext(ctx, "key destruction after a lapsed hold will be retried", "credential", tr.CredentialID, "err", err)
+			}
+			l.tell(ctx, tr.HolderID, noticeHoldLapsed, n)
+		case ca.StatusExpired:
+			l.svc.record(ctx, audit.Event{Type: "certificate.expire", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
+				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16)}})
+			l.tell(ctx, tr.HolderID, noticeExpired, n)
+		}
+	}
+}
+
+// retireCurrentKey disables the credential's key and destroys it in the
+// HSM, if serial is still the credential's current certificate (a renewed
+// credential's old certificate has its own, already retired, key).
+func (l *Lifecycle) retireCurrentKey(ctx context.Context, credentialID string, serial *big.Int) error {
+	err := l.svc.store.UpdateCredential(ctx, credentialID, func(c *storage.Credential) error {
+		chain, err := chainOf(c)
+		if err != nil {
+			return err
+		}
+		if chain[0].SerialNumber.Cmp(serial) != 0 {
+			return errNotCurrent
+		}
+		c.KeyEnabled = false
+		if c.KeyDestroyedAt.IsZero() && !containsString(c.RetiredKeys, c.KeyRef) {
+			c.RetiredKeys = append(c.RetiredKeys, c.KeyRef)
+		}
+		return nil
+	})
+	if errors.Is(err, errNotCurrent) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return l.destroyRetired(ctx, credentialID)
+}
+
+var errNotCurrent = errs.E(errs.Conflict, "not the credential's current certificate")
+
+func containsString(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// destroyRetired destroys the credential's retired keys in the HSM, each
+// after an audit intent, and clears them from the record once gone.
+func (l *Lifecycle) destroyRetired(ctx context.Context, credentialID string) error {
+	c, err := l.svc.store.Credential(ctx, credentialID)
+	if err != nil {
+		return err
+	}
+	for _, ref := range c.RetiredKeys {
+		ev := audit.Event{Type: "key.destroy", Holder: c.HolderID, Credential: c.ID, Detail: map[string]string{"key": ref}}
+		if _, err := l.svc.audit.Append(ctx, ev); err != nil {
+			return errs.Wrap(err, errs.Unavailable, "key destruction cannot be recorded in the audit log")
+		}
+		derr := l.svc.keys.Destroy(ctx, hsm.KeyRef(ref))
+		ev.Outcome = "ok"
+		if derr != nil {
+			ev.Outcome = "error"
+		}
+		l.svc.record(ctx, ev)
+		if derr != nil {
+			return derr
+		}
+		now := l.svc.now()
+		err := l.svc.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
+			kept := c.RetiredKeys[:0]
+			for _, r := range c.RetiredKeys {
+				if r != ref {
+					kept = append(kept, r)
+				}
+			}
+			c.RetiredKeys = kept
+			if ref == c.KeyRef {
+				c.KeyDestroyedAt = now
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sweep runs the periodic lifecycle work: it stores what time did to the
+// register (lapsed holds become revocations, expiries) and acts on it, and
+// at most every ReconcileEvery retries key destructions and revokes
+// orphaned certificates.
+func (l *Lifecycle) Sweep(ctx context.Context) error {
+	trs, err := l.reg.Sweep(ctx)
+	l.handleTransitions(ctx, trs)
+	if err != nil {
+		return err
+	}
+	now := l.svc.now()
+	l.mu.Lock()
+	due := l.lastReconcile.IsZero() || !now.Before(l.lastReconcile.Add(l.cfg.ReconcileEvery))
+	if due {
+		l.lastReconcile = now
+	}
+	l.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return l.reconcile(ctx)
+}
+
+// reconcile finishes what a crash interrupted: keys whose destruction was
+// decided, and certificates issued for a credential that never got them
+// (or replaced them), which nobody could use or revoke otherwise.
+func (l *Lifecycle) reconcile(ctx context.Context) error {
+	holders, err := l.svc.store.ListHolders(ctx)
+	if err != nil {
+		return err
+	}
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	for _, h := range holders {
+		creds, err := l.svc.store.CredentialsOf(ctx, h.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			keep(l.retireIfRevoked(ctx, c))
+			if len(c.RetiredKeys) > 0 {
+				keep(l.destroyRetired(ctx, c.ID))
+			}
+			keep(l.revokeOrphans(ctx, c))
+		}
+	}
+	return firstErr
+}
+
+// retireIfRevoked finishes a revocation whose key retirement was cut short
+// (the process stopped between the register and the credential update).
+func (l *Lifecycle) retireIfRevoked(ctx context.Context, c *storage.Credential) error {
+	if !c.KeyEnabled && (!c.KeyDestroyedAt.IsZero() || len(c.RetiredKeys) > 0) {
+		return nil
+	}
+	chain, err := chainOf(c)
+	if err != nil {
+		return err
+	}
+	st, err := l.reg.Status(ctx, chain[0].SerialNumber)
+	if err != nil || st.Status != ca.StatusRevoked {
+		return nil
+	}
+	return l.retireCurrentKey(ctx, c.ID, chain[0].SerialNumber)
+}
+
+func (l *Lifecycle) revokeOrphans(ctx context.Context, c *storage.Credential) error {
+	chain, err := chainOf(c)
+	if err != nil {
+		return err
+	}
+	recs, err := l.reg.CertificatesOf(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	cutoff := l.svc.now().Add(-l.cfg.OrphanGrace)
+	for _, rec := range recs {
+		serial, ok := new(big.Int).SetString(rec.Serial, 16)
+		if !ok || serial.Cmp(chain[0].SerialNumber) == 0 || rec.ChangedAt.After(cutoff) {
+			continue
+		}
+		if rec.Status != storage.CertActive && rec.Status != storage.CertSuspended {
+			continue
+		}
+		if _, err := l.reg.Revoke(ctx, serial, ca.ReasonSuperseded); err != nil && !errs.Is(err, errs.Conflict) {
+			return err
+		}
+		l.svc.record(ctx, audit.Event{Type: "certificate.revoke", Holder: c.HolderID, Credential: c.ID, Outcome: "ok",
+			Detail: map[string]string{"actor": ActorSystem, "serial": rec.Serial, "reason": ca.ReasonSuperseded.String(), "why": "not the credential's certificate (interrupted issuance or renewal)"}})
+	}
+	return nil
+}
+
+// normalizeDigits drops the spaces and dashes people type in long codes.
+func normalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func serialHex(n *big.Int) string { return strings.ToUpper(n.Text(16)) }
+
+func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

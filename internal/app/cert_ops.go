@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/csc"
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// CertRequest is `qesctl cert suspend|reactivate|revoke|renew|status`.
+type CertRequest struct {
+	UserID       string `json:"userID"`
+	CredentialID string `json:"credentialID"`
+	// Reason: for revoke, a CRL reason name (default unspecified); for
+	// suspend, a free-text note kept in the audit log.
+	Reason string `json:"reason,omitempty"`
+	Note   string `json:"note,omitempty"`
+	// Operator names who runs qesctl, for the audit log.
+	Operator string `json:"operator,omitempty"`
+}
+
+// CertResult is a certificate's status after an operation.
+type CertResult struct {
+	UserID         string    `json:"userID"`
+	CredentialID   string    `json:"credentialID"`
+	SerialNumber   string    `json:"serialNumber"`
+	Status         string    `json:"status"`
+	Reason         string    `json:"reason,omitempty"`
+	SuspendedAt    time.Time `json:"suspendedAt,omitzero"`
+	SuspensionEnds time.Time `json:"suspensionEnds,omitzero"`
+	RevokedAt      time.Time `json:"revokedAt,omitzero"`
+	ValidFrom      time.Time `json:"validFrom"`
+	ValidTo        time.Time `json:"validTo"`
+	KeyStatus      string    `json:"keyStatus"`
+}
+
+// NewCertResult renders a lifecycle status for qesctl and the admin socket.
+func NewCertResult(st *credential.CertificateStatus) *CertResult {
+	out := &CertResult{
+		UserID: st.HolderID, CredentialID: st.CredentialID, SerialNumber: strings.ToUpper(st.Serial.Text(16)),
+		Status: string(st.State), SuspendedAt: st.SuspendedAt, SuspensionEnds: st.SuspensionEnds, RevokedAt: st.RevokedAt,
+		ValidFrom: st.NotBefore, ValidTo: st.NotAfter, KeyStatus: "enabled",
+	}
+	if st.State == credential.CertSuspended || st.State == credential.CertRevoked {
+		out.Reason = st.Reason.String()
+	}
+	if !st.KeyEnabled {
+		out.KeyStatus = "disabled"
+	}
+	return out
+}
+
+// CertChange runs a lifecycle operation as the operator.
+func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRequest) (*CertResult, error) {
+	ch := credential.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
+	switch action {
+	case credential.ActionRevoke:
+		if r.Reason != "" {
+			reason, err := ca.ParseRevocationReason(r.Reason)
+			if err != nil {
+				return nil, err
+			}
+			ch.Reason = reason
+		}
+	case credential.ActionSuspend:
+		if ch.Note == "" {
+			ch.Note = r.Reason
+		}
+	default:
+		if r.Reason != "" {
+			return nil, errs.Ef(errs.InvalidRequest, "--reason applies to suspend and revoke, not %s", action)
+		}
+	}
+	if r.UserID == "" {
+		return nil, errs.E(errs.InvalidRequest, "the user ID is required")
+	}
+	st, err := a.Lifecycle.Apply(ctx, credential.Actor{Kind: credential.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
+	if err != nil {
+		return nil, err
+	}
+	return NewCertResult(st), nil
+}
+
+// CertStatus reports a credential's certificate.
+func (a *App) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error) {
+	st, err := a.Lifecycle.Status(ctx, r.UserID, r.CredentialID)
+	if err != nil {
+		return nil, err
+	}
+	return NewCertResult(st), nil
+}
+
+// managementRoutes serves the holders' certificate management API and the
+// emergency suspension (csc.NewManagement) under /api/v1/.
+func (a *App) managementRoutes(mux *routeMux) {
+	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{}, a.Log))
+}
+
+// certOps are the lifecycle's admin operations (see adminOps).
+func (a *App) certOps() map[string]func(context.Context, json.RawMessage) (any, error) {
+	ops := map[string]func(context.Context, json.RawMessage) (any, error){
+		"cert/status": func(ctx context.Context, raw json.RawMessage) (any, error) {
+			req, err := decodeInto[CertRequest](raw)
+			if err != nil {
+				return nil, err
+			}
+			return a.CertStatus(ctx, req)
+		},
+	}
+	for _, action := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
+		ops["cert/"+string(action)] = func(ctx context.Context, raw json.RawMessage) (any, error) {
+			req, err := decodeInto[CertRequest](raw)
+			if err != nil {
+				return nil, err
+			}
+			return a.CertChange(ctx, action, req)
+		}
+	}
+	return ops
+}
