@@ -103,7 +103,7 @@ func (a *API) routes(e *echo.Echo, v int) {
 	g.POST("/credentials/extendTransaction", a.extend, svc...)
 	g.POST("/credentials/sendOTP", a.sendOTP, svc...)
 	g.POST("/signatures/signHash", a.signHash, auth)
-	g.POST("/signatures/timestamp", a.timestamp, auth)
+	g.POST("/signatures/timestamp", a.timestamp, svc...)
 	if v == 2 {
 		g.POST("/signatures/signDoc", a.signDoc, auth)
 		g.POST("/credentials/getChallenge", a.sendOTP, svc...)

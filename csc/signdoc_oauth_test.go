@@ -49,4 +49,9 @@ func TestSignDocWithCredentialToken(t *testing.T) {
 	if st, body = signDoc(t, s, credTok, doc(pdf)); st == http.StatusOK {
 		t.Fatalf("the credential token signed the same document twice: %v", body)
 	}
+	// It signs its hashes and nothing else: no time-stamps.
+	st, body = s.Post(t, "/csc/v2/signatures/timestamp", credTok, map[string]any{"hash": testutil.SHA256B64(pdf), "hashAlgo": credential.OIDSHA256})
+	if st != http.StatusForbidden || body["error"] != "access_denied" {
+		t.Fatalf("timestamp with a credential token: %d %v, want 403 access_denied", st, body)
+	}
 }
