@@ -23,12 +23,7 @@ import (
 // not checked. THE LEAD: delete an entry when its fragment is merged into
 // openapi.yaml; once this list is empty, every route qesd serves is held to
 // the contract.
-var undocumentedPrefixes = []string{
-	"/tsa",                         // RFC 3161 time-stamp authority
-	"/csc/v2/signatures/signDoc",   // CSC signDoc (PAdES)
-	"/csc/v1/signatures/timestamp", // CSC timestamp
-	"/csc/v2/signatures/timestamp",
-}
+var undocumentedPrefixes = []string{}
 
 // Undocumented reports whether path belongs to a route that is allowed to be
 // missing from openapi.yaml for now (see undocumentedPrefixes).
