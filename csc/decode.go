@@ -75,11 +75,8 @@ func missing(word, name string) error {
 // constraints. An empty body counts as {}: info and list take no required
 // parameters and some clients send nothing.
 func bind(r *http.Request, dto any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errs.E(errs.InvalidRequest, "The Content-Type must be application/json")
-		}
+	if err := requireJSON(r); err != nil {
+		return err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	if err != nil {
@@ -90,6 +87,17 @@ func bind(r *http.Request, dto any, limit int64) error {
 		return errs.E(errs.InvalidRequest, "The request body could not be read")
 	}
 	return decodeJSON(body, dto)
+}
+
+// requireJSON accepts a JSON media type or none at all.
+func requireJSON(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errs.E(errs.InvalidRequest, "The Content-Type must be application/json")
+		}
+	}
+	return nil
 }
 
 // decodeJSON is bind without the HTTP: separate so it can be fuzzed.

@@ -47,19 +47,17 @@ func (a *API) info(c *echo.Context) error {
 		"lang":        a.cfg.Lang,
 		"description": a.cfg.Description,
 		"authType":    []string{"basic"},
-		"methods":     methodsV1,
+		"methods":     a.methods(1),
 	}
 	if v == 2 {
 		out["authType"] = []string{"basic", "oauth2code"}
 		out["oauth2"] = a.cfg.BaseURL + "/"
 		out["specs"] = "2.0.0.2"
-		out["methods"] = methodsV2
+		out["methods"] = a.methods(2)
 		out["signAlgorithms"] = map[string]any{"algos": credential.SignAlgorithmOIDs, "algoParams": []string{credential.OIDRSAPSS}}
 		out["supportedHashTypes"] = credential.SupportedHashOIDs
-		out["signature_formats"] = map[string]any{"formats": []string{}, "envelope_properties": [][]string{}}
-		out["conformance_levels"] = []string{}
 		out["asynchronousOperationMode"] = false
-		out["validationInfo"] = false
+		a.describeSigning(out)
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -7,6 +7,7 @@ package csc
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,11 @@ type Config struct {
 	MaxBody int64
 	// MaxDocBody bounds signDoc bodies carrying documents (default 64 MiB).
 	MaxDocBody int64
+	// Timestamps serves signatures/timestamp (tsa.TSA); nil leaves the
+	// method unimplemented.
+	Timestamps Timestamper
+	// Documents serves signatures/signDoc; nil leaves it unimplemented.
+	Documents *credential.DocSigner
 }
 
 // API serves /csc/v1 and /csc/v2.
@@ -97,7 +103,9 @@ func (a *API) routes(e *echo.Echo, v int) {
 	g.POST("/credentials/extendTransaction", a.extend, svc...)
 	g.POST("/credentials/sendOTP", a.sendOTP, svc...)
 	g.POST("/signatures/signHash", a.signHash, auth)
+	g.POST("/signatures/timestamp", a.timestamp, svc...)
 	if v == 2 {
+		g.POST("/signatures/signDoc", a.signDoc, auth)
 		g.POST("/credentials/getChallenge", a.sendOTP, svc...)
 		g.POST("/credentials/authorizeCheck", a.authorizeCheck, svc...)
 	}
@@ -111,7 +119,7 @@ func (a *API) routes(e *echo.Echo, v int) {
 	if v == 2 {
 		methods = methodsV2
 	}
-	for _, m := range methods {
+	for _, m := range slices.Concat(methods, optionalMethods[v]) {
 		known["/"+m] = true
 	}
 	g.RouteNotFound("/*", func(c *echo.Context) error {

@@ -29,10 +29,11 @@ commands:
   cert revoke     revoke a certificate for good and destroy its key
   cert renew      new key and certificate under the same credential ID
   cert status     show a credential's certificate status
+  sign            sign local PDFs (PAdES) through any CSC server
 
 Run "qesctl <command> -h" for the flags of a command.
-Commands act on a running qesd through its admin socket in --data, or on the
-data directory directly when no qesd is running.
+Commands other than sign act on a running qesd through its admin socket in
+--data, or on the data directory directly when no qesd is running.
 `
 
 func main() {
@@ -54,6 +55,9 @@ func explain(err error) string {
 var errUsage = errors.New("see usage above")
 
 func run(ctx context.Context, args []string) error {
+	if len(args) >= 1 && args[0] == "sign" {
+		return signCommand(ctx, args[1:])
+	}
 	if len(args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		return errUsage

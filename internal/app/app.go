@@ -28,6 +28,7 @@ import (
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage/bolt"
+	"github.com/qesproject/qes/tsa"
 )
 
 // Options adjust wiring for tests and tools.
@@ -59,6 +60,7 @@ type App struct {
 	CA          *ca.Service
 	Credentials *credential.Service
 	Authorities *Authorities
+	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
 	Lifecycle   *credential.Lifecycle
@@ -108,6 +110,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		return nil, fmt.Errorf("qualified certificate profile: %w", err)
 	}
 	if a.Authorities, err = ensureAuthorities(ctx, a); err != nil {
+		return nil, err
+	}
+	if a.TSA, err = newTSA(a); err != nil {
 		return nil, err
 	}
 	argon := cfg.Argon.Params()

@@ -21,11 +21,13 @@ func (a *App) mux() *routeMux {
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
+		Timestamps: a.TSA, Documents: a.docSigner(),
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
 	a.managementRoutes(mux)
 	mux.Handle("/oauth2/", cscAPI)
 	mux.Handle("GET /.well-known/oauth-authorization-server", cscAPI)
+	mux.Handle("POST /tsa", a.TSA.Handler())
 	portalUI := a.portalHandler()
 	mux.Handle("GET /portal", portalUI)
 	mux.Handle("/portal/", portalUI)

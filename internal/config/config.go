@@ -33,6 +33,7 @@ type Config struct {
 	Argon     Argon   `json:"argon2id"`
 	Service   Service `json:"service"`
 	CA        CA      `json:"ca"`
+	TSA       TSA     `json:"tsa"`
 	Log       Log     `json:"log"`
 }
 
@@ -221,6 +222,7 @@ func (c *Config) defaults() {
 	if c.CA.RetentionYears == 0 {
 		c.CA.RetentionYears = 20
 	}
+	c.TSA.defaults(c.CA.PolicyOID)
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -252,6 +254,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Service.Multisign < 1 || c.Service.Multisign > 1000 {
 		return errors.New("service.multisign must be 1..1000")
+	}
+	if err := c.TSA.validate(); err != nil {
+		return err
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

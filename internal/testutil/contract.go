@@ -23,12 +23,7 @@ import (
 // not checked. THE LEAD: delete an entry when its fragment is merged into
 // openapi.yaml; once this list is empty, every route qesd serves is held to
 // the contract.
-var undocumentedPrefixes = []string{
-	"/tsa",                         // RFC 3161 time-stamp authority
-	"/csc/v2/signatures/signDoc",   // CSC signDoc (PAdES)
-	"/csc/v1/signatures/timestamp", // CSC timestamp
-	"/csc/v2/signatures/timestamp",
-}
+var undocumentedPrefixes = []string{}
 
 // pagePrefixes are server-rendered HTML pages for people (the holder portal,
 // package portal): not an API, so outside openapi.yaml for good.

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/qesproject/qes/csc/client"
+	"github.com/qesproject/qes/pades"
+)
+
+const signUsage = `usage: qesctl sign --server URL --user ID [--credential CID] [--level B-B|B-T|B-LT|B-LTA] -o DIR file.pdf...
+
+Signs local PDFs through any CSC server's signatures/signHash: the
+documents never leave this machine, only their digests do. One
+authorization (PIN and OTP) covers the whole batch. The password, PIN and
+OTP are asked on the terminal, or read from QES_PASSWORD, QES_PIN and
+QES_OTP for scripts (a given QES_OTP means no OTP is requested, e.g. an
+authenticator app code).
+
+`
+
+// signOptions are qesctl sign's flags.
+type signOptions struct {
+	server, user, credential, level, outDir, tsaURL string
+	visible, reason, location, contact, name, field string
+	description, extraCerts                         string
+	password, pin, otp                              string
+	certify, force, pss                             bool
+	files                                           []string
+}
+
+func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
+	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &signOptions{}
+	fs.StringVar(&o.server, "server", "", "CSC service: base URL (…/csc/v1 or …/csc/v2) or root URL (required)")
+	fs.StringVar(&o.user, "user", "", "user ID for auth/login (required)")
+	fs.StringVar(&o.credential, "credential", "", "credential ID (default: the only credential of the user)")
+	fs.StringVar(&o.level, "level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
+	fs.StringVar(&o.outDir, "o", "", "output directory (required); files keep their names")
+	fs.StringVar(&o.tsaURL, "tsa", "", "RFC 3161 time-stamp authority URL (default: the server's signatures/timestamp)")
+	fs.StringVar(&o.visible, "visible", "", "visible signature: page,x1,y1,x2,y2 in PDF points from the lower-left corner")
+	fs.StringVar(&o.reason, "reason", "", "reason for signing")
+	fs.StringVar(&o.location, "location", "", "place of signing")
+	fs.StringVar(&o.contact, "contact", "", "signer contact information")
+	fs.StringVar(&o.name, "name", "", "signer name in the signature (default: the certificate's common name)")
+	fs.StringVar(&o.field, "field", "", "name of the new signature field (default: Signature<n>)")
+	fs.StringVar(&o.description, "description", "", "text the service may show the holder when authorizing")
+	fs.StringVar(&o.extraCerts, "extra-certs", "", "PEM file of CA certificates for the TSA chain (B-LT with an external TSA)")
+	fs.StringVar(&o.password, "password", "", "password (prefer QES_PASSWORD or the prompt: flags are visible to other users)")
+	fs.StringVar(&o.pin, "pin", "", "signing PIN (prefer QES_PIN or the prompt)")
+	fs.StringVar(&o.otp, "otp", "", "one-time password (prefer QES_OTP or the prompt); given, no OTP is requested")
+	fs.BoolVar(&o.certify, "certify", false, "certification signature (form filling and further signatures allowed); must be the document's first signature")
+	fs.BoolVar(&o.force, "force", false, "overwrite existing files in the output directory")
+	fs.BoolVar(&o.pss, "rsa-pss", false, "sign with RSASSA-PSS (RSA keys)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), signUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	o.files = fs.Args()
+	if o.server == "" || o.user == "" || o.outDir == "" || len(o.files) == 0 {
+		fs.Usage()
+		return nil, errors.New("--server, --user, -o and at least one PDF are required")
+	}
+	return o, nil
+}
+
+func signCommand(ctx context.Context, args []string) error {
+	o, err := parseSignFlags(args, os.Stderr)
+	if err != nil {
+		return err
+	}
+	return runSign(ctx, o, defaultSignIO())
+}
+
+// runSign signs o.files. Everything that can fail for a reason other than
+// the holder's authorization (bad PDFs, output paths, revocation data)
+// fails before the OTP is sent; after signHash, a file whose completion
+// fails is retried with the same signature value, never signed again.
+func runSign(ctx context.Context, o *signOptions, sio signIO) error {
+	level := pades.LevelBB
+	if o.level != "" {
+		var err error
+		if level, err = pades.ParseLevel(o.level); err != nil {
+			return err
+		}
+	}
+	appearance, err := parseVisible(o.visible)
+	if err != nil {
+		return err
+	}
+	docs, err := plannedOutputs(o)
+	if err != nil {
+		return err
+	}
+	c, err := client.New(o.server, sio.http)
+	if err != nil {
+		return err
+	}
+	password, err := sio.secret(o.password, "QES_PASSWORD", fmt.Sprintf("Password for %s: ", o.user))
+	if err != nil {
+		return err
+	}
+	if err := c.Login(ctx, o.user, password); err != nil {
+		return err
+	}
+	defer func() { _ = c.Logout(context.WithoutCancel(ctx)) }()
+	cred, err := pickCredential(ctx, c, o.credential)
+	if err != nil {
+		return err
+	}
+	if len(docs) > cred.Multisign {
+		return fmt.Errorf("the credential allows %d signatures per authorization; sign at most %d files at once", cred.Multisign, cred.Multisign)
+	}
+	opts, err := signingOptions(ctx, o, sio, c, cred, level, appearance)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, d := range docs {
+			if d.file != nil {
+				d.file.Close()
+			}
+		}
+	}()
+	if err := prepareAll(ctx, docs, cred.Chain, opts); err != nil {
+		return err
+	}
+	signAlgo, hashOID, params, err := chooseAlgorithm(docs[0].prepared, cred, opts.Hash)
+	if err != nil {
+		return err
+	}
+
+	pin, err := sio.secret(o.pin, "QES_PIN", "Signing PIN: ")
+	if err != nil {
+		return err
+	}
+	otp := o.otp
+	if otp == "" {
+		otp = sio.getenv("QES_OTP")
+	}
+	if otp == "" {
+		if err := c.SendOTP(ctx, cred.ID); err != nil {
+			return err
+		}
+		if otp, err = sio.secret("", "", "One-time password (sent to you): "); err != nil {
+			return err
+		}
+	}
+	digests := make([][]byte, len(docs))
+	for i, d := range docs {
+		digests[i] = d.prepared.Digest()
+	}
+	sad, _, err := c.Authorize(ctx, client.Authorization{CredentialID: cred.ID, NumSignatures: len(docs), Hashes: digests,
+		HashOID: hashOID, PIN: pin, OTP: otp, Description: o.description})
+	if err != nil {
+		return err
+	}
+	sigs, err := c.SignHash(ctx, client.SignRequest{CredentialID: cred.ID, SAD: sad, Hashes: digests, HashOID: hashOID,
+		SignAlgo: signAlgo, SignAlgoParams: params})
+	if err != nil {
+		return err
+	}
+	return finishAll(ctx, docs, sigs, sio)
+}

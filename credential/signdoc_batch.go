@@ -1,0 +1,167 @@
+package credential
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/pades"
+)
+
+// preparedBatch holds every signature of a request between Prepare and
+// Finish.
+type preparedBatch struct {
+	docs    []*documentPlan
+	pdfs    []*pades.Prepared
+	digests []*digestPlan
+	cades   []*pades.PreparedCAdES
+}
+
+// prepare parses every PDF and builds every signed-attribute set: all that
+// can fail because of the input fails here, before the SAD is used.
+func (d *DocSigner) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
+	b := &preparedBatch{docs: docs, digests: digests}
+	for _, doc := range docs {
+		opts := doc.opts
+		opts.Time = now
+		p, err := pades.Prepare(ctx, bytes.NewReader(doc.content), int64(len(doc.content)), chain, opts)
+		if err != nil {
+			return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
+		}
+		b.pdfs = append(b.pdfs, p)
+	}
+	for _, dg := range digests {
+		opts := dg.opts
+		opts.Time = now
+		p, err := pades.PrepareCAdES(ctx, chain, dg.digest, opts)
+		if err != nil {
+			return nil, inField(fmt.Sprintf("documentDigests[%d].hashes[%d]", dg.set, dg.index), err)
+		}
+		b.cades = append(b.cades, p)
+	}
+	return b, nil
+}
+
+// inField names the request entry in a caller-facing error.
+func inField(field string, err error) error {
+	switch k := errs.KindOf(err); k {
+	case errs.InvalidRequest, errs.Unavailable, errs.NotImplemented:
+		return errs.Wrap(err, k, field+": "+errs.DetailOf(err))
+	}
+	return err
+}
+
+// finish signs every prepared digest with the holder's key, then completes
+// each signature (time-stamps, DSS). Nothing is signed twice: pades never
+// asks for a second signature value.
+func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.KeyRef) (*DocResult, error) {
+	signer, err := keys.Signer(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	res := &DocResult{}
+	for i, p := range b.pdfs {
+		sig, err := signer.Sign(rand.Reader, p.Digest(), b.docs[i].sign)
+		if err != nil {
+			return nil, errs.Wrap(err, errs.Unavailable, "The HSM could not sign")
+		}
+		tail := &tailWriter{original: b.docs[i].content}
+		if _, err := p.Finish(ctx, tail, sig); err != nil {
+			return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
+		}
+		if err := tail.err(); err != nil {
+			return nil, err
+		}
+		res.Documents = append(res.Documents, SignedPDF{Original: b.docs[i].content, Appended: tail.appended})
+	}
+	for i, p := range b.cades {
+		sig, err := signer.Sign(rand.Reader, p.Digest(), b.digests[i].sign)
+		if err != nil {
+			return nil, errs.Wrap(err, errs.Unavailable, "The HSM could not sign")
+		}
+		der, _, err := p.Finish(ctx, sig)
+		if err != nil {
+			return nil, inField(fmt.Sprintf("documentDigests[%d].hashes[%d]", b.digests[i].set, b.digests[i].index), err)
+		}
+		res.Signatures = append(res.Signatures, der)
+	}
+	return res, nil
+}
+
+// tailWriter keeps only what pades appends to the original. Finish writes
+// the original bytes first (its documented order); they are checked, not
+// copied, so a signed 50 MB PDF costs its updates, not another 50 MB.
+type tailWriter struct {
+	original []byte
+	seen     int
+	mismatch bool
+	appended []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if rest := len(w.original) - w.seen; rest > 0 {
+		k := min(rest, len(p))
+		if !bytes.Equal(p[:k], w.original[w.seen:w.seen+k]) {
+			w.mismatch = true
+		}
+		w.seen += k
+		p = p[k:]
+	}
+	w.appended = append(w.appended, p...)
+	return n, nil
+}
+
+func (w *tailWriter) err() error {
+	if w.mismatch || w.seen != len(w.original) {
+		return errs.Internalf(errs.E(errs.Internal, "output does not start with the original"), "pades output order changed")
+	}
+	return nil
+}
+
+// validationInfo gathers what returnValidationInfo asks for: the
+// certificates and revocation data of the signer chain and, when a
+// signature carries a time-stamp, of the TSA - what B-LT embeds in the
+// DSS. It is collected before the SAD is used, so that a revocation source
+// failure cannot cost the holder a signature.
+func (d *DocSigner) validationInfo(ctx context.Context, chain []*x509.Certificate, b *preparedBatch) (*pades.ValidationInfo, error) {
+	targets := append([]*x509.Certificate(nil), chain...)
+	for _, doc := range b.docs {
+		if doc.opts.Level >= pades.LevelBT {
+			targets = append(targets, d.cfg.TimestampCertificates...)
+			break
+		}
+	}
+	for _, dg := range b.digests {
+		if dg.opts.Level >= pades.LevelBT {
+			targets = append(targets, d.cfg.TimestampCertificates...)
+			break
+		}
+	}
+	if d.cfg.Revocation == nil {
+		vi := &pades.ValidationInfo{}
+		for _, c := range targets {
+			vi.Certificates = appendUniqueDER(vi.Certificates, c.Raw)
+		}
+		return vi, nil
+	}
+	vi, err := pades.CollectValidationInfo(ctx, d.cfg.Revocation, targets, d.cfg.ExtraCertificates)
+	if err != nil {
+		return nil, err
+	}
+	return &vi, nil
+}
+
+func appendUniqueDER(list [][]byte, item []byte) [][]byte {
+	for _, l := range list {
+		if bytes.Equal(l, item) {
+			return list
+		}
+	}
+	return append(list, item)
+}

@@ -1,0 +1,227 @@
+package credential
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/pades"
+)
+
+// Signature formats of CSC signDoc (signature_format).
+const (
+	FormatCAdES = "C"
+	FormatPAdES = "P"
+)
+
+// SignedProps are the PDF signature dictionary entries a client may set
+// through CSC signed_props (attribute_value is base64 UTF-8 text).
+type SignedProps struct {
+	Name, Reason, Location, ContactInfo string
+}
+
+// PDFDocument is one entry of signDoc's documents[].
+type PDFDocument struct {
+	// Content is the PDF. It is read, never modified, and the signed result
+	// refers to it: the caller keeps it unchanged while using the result.
+	Content          []byte
+	Format           string // signature_format: must be "P"
+	Level            string // conformance_level; "" means AdES-B-B
+	EnvelopeProperty string // signed_envelope_property: "", Certification or Revision
+	SignAlgo         string
+	SignAlgoParams   string
+	Props            SignedProps
+	// Appearance makes the signature visible (qes extension); nil: invisible.
+	Appearance *pades.Appearance
+}
+
+// DigestSet is one entry of signDoc's documentDigests[]: hashes of detached
+// documents, each to get its own CAdES signature.
+type DigestSet struct {
+	Hashes           []string // base64 (std or url) digests
+	HashAlgorithm    string   // hashAlgorithmOID; may be implied by SignAlgo or the digest length
+	Format           string   // signature_format: must be "C"
+	Level            string
+	EnvelopeProperty string // "" or Detached
+	SignAlgo         string
+	SignAlgoParams   string
+}
+
+// documentPlan is a validated documents[] entry.
+type documentPlan struct {
+	index   int
+	content []byte
+	opts    pades.Options
+	sign    crypto.SignerOpts
+}
+
+// digestPlan is one hash of a validated documentDigests[] entry.
+type digestPlan struct {
+	set, index int
+	digest     []byte
+	hashB64    string // standard base64, as the SAD stores it
+	hashOID    string
+	opts       pades.CAdESOptions
+	sign       crypto.SignerOpts
+}
+
+// levelFor parses conformance_level and checks the service can produce it.
+func (d *DocSigner) levelFor(field, s string) (pades.Level, error) {
+	level := pades.LevelBB
+	if s != "" {
+		var err error
+		if level, err = pades.ParseLevel(s); err != nil {
+			return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: %q is not Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA", field, s)
+		}
+	}
+	if level >= pades.LevelBT && d.cfg.Timestamper == nil {
+		return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: this service has no time-stamp authority, so only Ades-B-B is offered", field)
+	}
+	if level >= pades.LevelBLT && d.cfg.Revocation == nil {
+		return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: this service has no revocation data source, so %s is not offered", field, level)
+	}
+	return level, nil
+}
+
+// resolveAlgo checks signAlgo against the key and derives the hash and the
+// RSA scheme pades must use. hashOID is the digest algorithm the client
+// named, if any; PAdES documents default to SHA-256 when signAlgo does not
+// imply a hash.
+func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params string) (crypto.Hash, pades.SignatureScheme, crypto.SignerOpts, error) {
+	if signAlgo == "" {
+		return 0, 0, nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signAlgo in %s", field)
+	}
+	implied, known := signAlgos[signAlgo]
+	if known && implied.hash != 0 && hashOID != "" && HashOID(implied.hash) != hashOID {
+		return 0, 0, nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+	}
+	if known && implied.hash == 0 && !implied.pss && hashOID == "" {
+		hashOID = OIDSHA256
+	}
+	p, err := ResolveSignAlgo(pub, signAlgo, hashOID, params)
+	if err != nil {
+		return 0, 0, nil, errs.Wrap(err, errs.KindOf(err), errs.DetailOf(err)+" in "+field)
+	}
+	scheme := pades.PKCS1v15
+	if pss, ok := p.Opts.(*rsa.PSSOptions); ok {
+		// pades writes RSASSA-PSS-params with a salt as long as the hash;
+		// a signature with another salt would not match its own CMS.
+		if pss.SaltLength != p.Hash.Size() {
+			return 0, 0, nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signAlgoParams in %s: AdES signatures use an RSASSA-PSS salt as long as the hash (%d bytes)", field, p.Hash.Size())
+		}
+		scheme = pades.PSS
+	}
+	return p.Hash, scheme, p.Opts, nil
+}
+
+// certifyFor maps signed_envelope_property for PAdES. CSC makes
+// Certification the default, but qes defaults to Revision (an approval
+// signature): a certification must be the first signature of a document,
+// so that default would make every already signed PDF fail, and holders
+// rarely mean to certify. An explicit Certification allows form filling
+// and further signatures (DocMDP P=2), so co-signers can still sign.
+func certifyFor(field, s string) (pades.DocMDP, error) {
+	switch strings.ToLower(s) {
+	case "", "revision":
+		return pades.Approval, nil
+	case "certification":
+		return pades.CertifyFormFilling, nil
+	}
+	return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_envelope_property in %s: %q (PAdES allows Certification or Revision)", field, s)
+}
+
+func (d *DocSigner) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
+	field := fmt.Sprintf("documents[%d]", i)
+	switch doc.Format {
+	case FormatPAdES:
+	case "":
+		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signature_format in %s", field)
+	default:
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\"); send CAdES (\"C\") requests as documentDigests", field)
+	}
+	if len(doc.Content) == 0 {
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter document in %s: the document is empty", field)
+	}
+	level, err := d.levelFor(field, doc.Level)
+	if err != nil {
+		return nil, err
+	}
+	certify, err := certifyFor(field, doc.EnvelopeProperty)
+	if err != nil {
+		return nil, err
+	}
+	h, scheme, signOpts, err := resolveAlgo(field, chain[0].PublicKey, doc.SignAlgo, "", doc.SignAlgoParams)
+	if err != nil {
+		return nil, err
+	}
+	return &documentPlan{index: i, content: doc.Content, sign: signOpts, opts: pades.Options{
+		Level: level, Hash: h, Scheme: scheme, Certify: certify, Appearance: doc.Appearance,
+		Name: doc.Props.Name, Reason: doc.Props.Reason, Location: doc.Props.Location, ContactInfo: doc.Props.ContactInfo,
+		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
+	}}, nil
+}
+
+func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([]*digestPlan, error) {
+	field := fmt.Sprintf("documentDigests[%d]", i)
+	switch set.Format {
+	case FormatCAdES:
+	case "":
+		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signature_format in %s", field)
+	case FormatPAdES:
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: PAdES needs the PDF itself; send it in documents, or sign the digest as CAdES (\"C\")", field)
+	default:
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: only CAdES (\"C\") is offered for digests", field)
+	}
+	if p := strings.ToLower(set.EnvelopeProperty); p != "" && p != "detached" {
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_envelope_property in %s: a signature over a digest can only be Detached", field)
+	}
+	level, err := d.levelFor(field, set.Level)
+	if err != nil {
+		return nil, err
+	}
+	if level == pades.LevelBLTA {
+		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: CAdES B-LTA (archive time-stamps) is not offered; use Ades-B-LT", field)
+	}
+	if len(set.Hashes) == 0 {
+		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) array parameter hashes in %s", field)
+	}
+	hashOID := set.HashAlgorithm
+	implied, known := signAlgos[set.SignAlgo]
+	switch {
+	case hashOID != "":
+		if _, ok := HashFromOID(hashOID); !ok {
+			return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter hashAlgorithmOID in %s", field)
+		}
+		if known && implied.hash != 0 && HashOID(implied.hash) != hashOID {
+			return nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+		}
+	case known && implied.hash != 0:
+		hashOID = HashOID(implied.hash)
+	}
+	normalized, hashOID, err := normalizeHashes(set.Hashes, hashOID)
+	if err != nil {
+		if errs.DetailOf(err) == "Invalid Base64 hash string parameter" {
+			return nil, errs.Ef(errs.InvalidRequest, "Invalid Base64 hashes string parameter in %s", field)
+		}
+		return nil, errs.Ef(errs.InvalidRequest, "%s in %s", errs.DetailOf(err), field)
+	}
+	h, scheme, signOpts, err := resolveAlgo(field, chain[0].PublicKey, set.SignAlgo, hashOID, set.SignAlgoParams)
+	if err != nil {
+		return nil, err
+	}
+	if HashOID(h) != hashOID {
+		return nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+	}
+	plans := make([]*digestPlan, len(normalized))
+	for k, b64 := range normalized {
+		raw, _ := base64.StdEncoding.DecodeString(b64) // normalized above
+		plans[k] = &digestPlan{set: i, index: k, digest: raw, hashB64: b64, hashOID: hashOID, sign: signOpts,
+			opts: pades.CAdESOptions{Level: level, Hash: h, Scheme: scheme,
+				Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates}}
+	}
+	return plans, nil
+}

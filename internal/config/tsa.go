@@ -1,0 +1,57 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TSA configures the RFC 3161 time-stamp authority served at /tsa and
+// through CSC signatures/timestamp. Its key and certificate are created
+// with the CA hierarchy; only the policy and accuracy are configurable.
+type TSA struct {
+	// PolicyOID is the TSA policy written into every token. The default
+	// sits next to the certificate policy: the parent arc of ca.policyOID
+	// plus ".2" (1.3.6.1.4.1.55555.1.2 with the example arc).
+	PolicyOID string `json:"policyOID"`
+	// Accuracy is the bound of genTime around UTC the TSA guarantees
+	// (default 1s); it must reflect how the host's clock is disciplined.
+	Accuracy Duration `json:"accuracy"`
+}
+
+func (t *TSA) defaults(caPolicy string) {
+	if t.PolicyOID == "" {
+		if i := strings.LastIndexByte(caPolicy, '.'); i > 0 {
+			t.PolicyOID = caPolicy[:i] + ".2"
+		}
+	}
+	if t.Accuracy == 0 {
+		t.Accuracy = Duration(time.Second)
+	}
+}
+
+func (t TSA) validate() error {
+	if !isDottedOID(t.PolicyOID) {
+		return fmt.Errorf("tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", t.PolicyOID)
+	}
+	if t.Accuracy.D() < 0 || t.Accuracy.D() > time.Minute {
+		return fmt.Errorf("tsa.accuracy %s must be between 0 and 1m", t.Accuracy.D())
+	}
+	return nil
+}
+
+// isDottedOID accepts at least two numeric arcs, the first 0, 1 or 2.
+func isDottedOID(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 31)
+		if err != nil || (len(p) > 1 && p[0] == '0') || (i == 0 && n > 2) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,277 @@
+package testutil
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/tsa"
+)
+
+// The checks below judge signed PDFs with tools nobody here wrote: pdfsig
+// (poppler, NSS), qpdf and openssl. Finding signatures in a file uses a
+// regular expression over /ByteRange rather than qes's PDF reader, so that
+// the checks cannot share its bugs.
+
+// NeedTool skips the test when an external validator is missing.
+func NeedTool(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s is not installed, so the output cannot be validated with it", name)
+	}
+}
+
+// WriteTemp writes data to a new file in a test temporary directory.
+func WriteTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// PEM encodes certificates.
+func PEM(certs ...*x509.Certificate) []byte {
+	var b bytes.Buffer
+	for _, c := range certs {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	return b.Bytes()
+}
+
+// NSSDB makes an NSS database (for pdfsig -nssdir) trusting root.
+func NSSDB(t testing.TB, root *x509.Certificate) string {
+	t.Helper()
+	NeedTool(t, "certutil")
+	dir := t.TempDir()
+	if out, err := exec.Command("certutil", "-N", "-d", "sql:"+dir, "--empty-password").CombinedOutput(); err != nil {
+		t.Fatalf("certutil -N: %v\n%s", err, out)
+	}
+	rootFile := WriteTemp(t, "root.pem", PEM(root))
+	if out, err := exec.Command("certutil", "-A", "-d", "sql:"+dir, "-n", "qes test root", "-t", "C,C,C", "-a", "-i", rootFile).CombinedOutput(); err != nil {
+		t.Fatalf("certutil -A: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// Pdfsig runs pdfsig on pdf and returns its report. OCSP stays on: poppler
+// 22.12 reports every chain as "Unknown issue" with -no-ocsp, and with it
+// NSS asks the responder in the certificate's AIA - the test server.
+func Pdfsig(t testing.TB, nssDir string, pdf []byte) string {
+	t.Helper()
+	NeedTool(t, "pdfsig")
+	out, _ := exec.Command("pdfsig", "-nssdir", "sql:"+nssDir, WriteTemp(t, "signed.pdf", pdf)).CombinedOutput()
+	return string(out)
+}
+
+// AssertPdfsigValid checks that pdfsig finds want signatures, every one
+// valid and its certificate trusted.
+func AssertPdfsigValid(t testing.TB, nssDir string, pdf []byte, want int) {
+	t.Helper()
+	out := Pdfsig(t, nssDir, pdf)
+	if got := strings.Count(out, "Signature is Valid."); got != want {
+		t.Fatalf("pdfsig: %d valid signatures, want %d:\n%s", got, want, out)
+	}
+	if got := strings.Count(out, "Certificate is Trusted."); got != want {
+		t.Fatalf("pdfsig: %d trusted certificates, want %d:\n%s", got, want, out)
+	}
+}
+
+// AssertQpdfCheck runs qpdf --check and fails on errors or warnings.
+func AssertQpdfCheck(t testing.TB, pdf []byte) {
+	t.Helper()
+	NeedTool(t, "qpdf")
+	out, err := exec.Command("qpdf", "--check", WriteTemp(t, "check.pdf", pdf)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors found") || strings.Contains(string(out), "WARNING") {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+}
+
+// EmbeddedSignature is one /ByteRange signature of a PDF.
+type EmbeddedSignature struct {
+	ByteRange [4]int64
+	// CMS is /Contents without its zero padding: a CMS ContentInfo, or an
+	// RFC 3161 token for a document time-stamp.
+	CMS []byte
+	// Signed are the bytes the byte range covers.
+	Signed []byte
+	// DocTimeStamp marks /SubFilter /ETSI.RFC3161.
+	DocTimeStamp bool
+}
+
+var byteRangeRE = regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`)
+
+// Signatures lists the signatures of pdf in file order.
+func Signatures(t testing.TB, pdf []byte) []EmbeddedSignature {
+	t.Helper()
+	var out []EmbeddedSignature
+	for _, m := range byteRangeRE.FindAllSubmatchIndex(pdf, -1) {
+		var s EmbeddedSignature
+		for i := range 4 {
+			s.ByteRange[i], _ = strconv.ParseInt(string(pdf[m[2+2*i]:m[3+2*i]]), 10, 64)
+		}
+		a, b, c, d := s.ByteRange[0], s.ByteRange[1], s.ByteRange[2], s.ByteRange[3]
+		if a != 0 || b >= c || c+d > int64(len(pdf)) || pdf[b] != '<' || pdf[c-1] != '>' {
+			t.Fatalf("bad /ByteRange %v in a %d-byte file", s.ByteRange, len(pdf))
+		}
+		raw, err := hex.DecodeString(string(pdf[b+1 : c-1]))
+		if err != nil {
+			t.Fatalf("/Contents is not hex: %v", err)
+		}
+		var v asn1.RawValue
+		if _, err := asn1.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("/Contents is not DER: %v", err)
+		}
+		s.CMS = v.FullBytes
+		s.Signed = append(append([]byte(nil), pdf[:b]...), pdf[c:c+d]...)
+		dictStart := bytes.LastIndex(pdf[:m[0]], []byte(" obj"))
+		dictEnd := bytes.Index(pdf[m[1]:], []byte("endobj"))
+		s.DocTimeStamp = bytes.Contains(pdf[dictStart:m[1]+dictEnd], []byte("/ETSI.RFC3161"))
+		out = append(out, s)
+	}
+	return out
+}
+
+// OpensslCMSVerify verifies a detached CMS over content, trusting only
+// root; it returns openssl's output.
+func OpensslCMSVerify(t testing.TB, cms, content []byte, root *x509.Certificate) (bool, string) {
+	t.Helper()
+	NeedTool(t, "openssl")
+	out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER",
+		"-in", WriteTemp(t, "sig.der", cms), "-content", WriteTemp(t, "content.bin", content),
+		"-CAfile", WriteTemp(t, "root.pem", PEM(root)), "-purpose", "any", "-out", "/dev/null").CombinedOutput()
+	return err == nil && strings.Contains(string(out), "Verification successful"), string(out)
+}
+
+// OpensslTSVerify verifies an RFC 3161 token over data (or, when data is
+// nil, over the given hex digest), trusting only root; untrusted are
+// intermediate certificates the token may not carry.
+func OpensslTSVerify(t testing.TB, token, data []byte, digestHex string, root *x509.Certificate, untrusted ...*x509.Certificate) (bool, string) {
+	t.Helper()
+	NeedTool(t, "openssl")
+	args := []string{"ts", "-verify", "-in", WriteTemp(t, "token.der", token), "-token_in",
+		"-CAfile", WriteTemp(t, "root.pem", PEM(root))}
+	if len(untrusted) > 0 {
+		args = append(args, "-untrusted", WriteTemp(t, "untrusted.pem", PEM(untrusted...)))
+	}
+	if data != nil {
+		args = append(args, "-data", WriteTemp(t, "data.bin", data))
+	} else {
+		args = append(args, "-digest", digestHex)
+	}
+	out, err := exec.Command("openssl", args...).CombinedOutput()
+	return err == nil && strings.Contains(string(out), "Verification: OK"), string(out)
+}
+
+// oidSignatureTimeStamp is id-aa-signatureTimeStampToken (RFC 3161 annex A).
+var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+
+// SignatureTimestamp returns the signature time-stamp token in a CMS
+// SignedData's single signer, and that signer's signature value (which the
+// token must cover), decoding the CMS independently of qes's encoder.
+func SignatureTimestamp(t testing.TB, cms []byte) (token, signatureValue []byte) {
+	t.Helper()
+	type attribute struct {
+		Type   asn1.ObjectIdentifier
+		Values asn1.RawValue `asn1:"set"`
+	}
+	type signerInfo struct {
+		Version         int
+		SID             asn1.RawValue
+		DigestAlgorithm asn1.RawValue
+		SignedAttrs     asn1.RawValue `asn1:"optional,tag:0"`
+		SignatureAlg    asn1.RawValue
+		Signature       []byte
+		UnsignedAttrs   []attribute `asn1:"optional,tag:1"`
+	}
+	var ci struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	}
+	if _, err := asn1.Unmarshal(cms, &ci); err != nil {
+		t.Fatalf("CMS ContentInfo: %v", err)
+	}
+	var sd struct {
+		Version          int
+		DigestAlgorithms asn1.RawValue
+		EncapContentInfo asn1.RawValue
+		Certificates     asn1.RawValue `asn1:"optional,tag:0"`
+		CRLs             asn1.RawValue `asn1:"optional,tag:1"`
+		SignerInfos      []signerInfo  `asn1:"set"`
+	}
+	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(sd.SignerInfos) != 1 {
+		t.Fatalf("CMS SignedData: %v (%d signers)", err, len(sd.SignerInfos))
+	}
+	si := sd.SignerInfos[0]
+	for _, a := range si.UnsignedAttrs {
+		if a.Type.Equal(oidSignatureTimeStamp) {
+			return a.Values.Bytes, si.Signature
+		}
+	}
+	return nil, si.Signature
+}
+
+// AssertSignedPDF validates a signed PDF with qpdf, pdfsig (wantSigs CMS
+// signatures, all valid and trusted) and openssl: every CMS over its byte
+// range, every signature time-stamp (present exactly when wantTimestamps)
+// over the signature value, every document time-stamp over its range.
+// chain holds the intermediate certificates tokens may not carry.
+func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certificate, pdf []byte, wantSigs int, wantTimestamps bool) {
+	t.Helper()
+	AssertQpdfCheck(t, pdf)
+	AssertPdfsigValid(t, NSSDB(t, root), pdf, wantSigs)
+	cms := 0
+	for _, sig := range Signatures(t, pdf) {
+		if sig.DocTimeStamp {
+			if ok, out := OpensslTSVerify(t, sig.CMS, sig.Signed, "", root, chain...); !ok {
+				t.Fatalf("openssl ts -verify of the document time-stamp failed:\n%s", out)
+			}
+			continue
+		}
+		cms++
+		if ok, out := OpensslCMSVerify(t, sig.CMS, sig.Signed, root); !ok {
+			t.Fatalf("openssl cms -verify failed:\n%s", out)
+		}
+		token, sigValue := SignatureTimestamp(t, sig.CMS)
+		if wantTimestamps != (token != nil) {
+			t.Fatalf("signature time-stamp present = %v, want %v", token != nil, wantTimestamps)
+		}
+		if token != nil {
+			info, err := tsa.ParseToken(token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := info.Hash.New()
+			h.Write(sigValue)
+			if ok, out := OpensslTSVerify(t, token, nil, hex.EncodeToString(h.Sum(nil)), root, chain...); !ok {
+				t.Fatalf("openssl ts -verify of the signature time-stamp failed:\n%s", out)
+			}
+		}
+	}
+	if cms != wantSigs {
+		t.Fatalf("%d CMS signatures in the file, want %d", cms, wantSigs)
+	}
+}
+
+// RenderPage rasterizes one page with poppler's pdftoppm (grey, 30 dpi)
+// and returns the image bytes, to compare pages before and after signing.
+func RenderPage(t testing.TB, pdf []byte, page int) string {
+	t.Helper()
+	NeedTool(t, "pdftoppm")
+	p := strconv.Itoa(page)
+	out, err := exec.Command("pdftoppm", "-gray", "-r", "30", "-f", p, "-l", p, WriteTemp(t, "page.pdf", pdf)).Output()
+	if err != nil || len(out) == 0 {
+		t.Fatalf("pdftoppm page %d: %v", page, err)
+	}
+	return string(out)
+}
