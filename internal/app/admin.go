@@ -38,6 +38,11 @@ func (a *App) ServeAdmin(ctx context.Context) error {
 		_ = ln.Close()
 		return err
 	}
+	ours, err := os.Stat(path)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	handle := func(pattern string, fn func(context.Context, json.RawMessage) (any, error)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +62,10 @@ func (a *App) ServeAdmin(ctx context.Context) error {
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()
-		_ = os.Remove(path)
+		// A restarted qesd may already have put its own socket here.
+		if now, err := os.Stat(path); err == nil && os.SameFile(ours, now) {
+			_ = os.Remove(path)
+		}
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

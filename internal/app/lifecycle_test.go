@@ -325,10 +325,8 @@ func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
 func TestAdminSocketCertCommands(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.App.ServeAdmin(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	// testutil.StartServer serves the admin socket, as qesd does.
+	ctx := context.Background()
 	waitForSocket(t, app.AdminSocket(s.DataDir))
 	noOpen := func() (*app.App, error) { t.Fatal("the admin socket must be used"); return nil, nil }
 
