@@ -60,6 +60,10 @@ type Log struct {
 	now    func() time.Time
 
 	reqs chan appendReq
+	// soon holds records that need not be on disk before their caller goes
+	// on; they ride along with the next fsync, or are flushed after
+	// soonDelay.
+	soon chan appendReq
 	done chan struct{}
 	wg   sync.WaitGroup
 
@@ -96,6 +100,7 @@ func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
 	l := &Log{
 		path: path, anchor: anchor, now: now,
 		reqs:     make(chan appendReq, 256),
+		soon:     make(chan appendReq, 1024),
 		done:     make(chan struct{}),
 		anchorCh: make(chan struct{}, 1),
 	}
@@ -143,6 +148,42 @@ func (r *Record) computeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// soonDelay bounds how long a record from AppendSoon waits for company.
+const soonDelay = 50 * time.Millisecond
+
+// AppendSoon queues ev to be written with the next Append's fsync (or on
+// its own within 50 ms) and returns at once. It is for records whose loss
+// in a crash would cost information but never safety, such as the result
+// of an action whose intent Append already made durable. Errors go to
+// onErr (which may be nil), called from the writer.
+func (l *Log) AppendSoon(ev Event, onErr func(error)) {
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	reply := make(chan appendResult, 1)
+	if closed {
+		if onErr != nil {
+			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
+		}
+		return
+	}
+	select {
+	case l.soon <- appendReq{ev: ev, reply: reply}:
+	case <-l.done:
+		if onErr != nil {
+			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
+		}
+		return
+	}
+	if onErr != nil {
+		go func() {
+			if res := <-reply; res.err != nil {
+				onErr(res.err)
+			}
+		}()
+	}
+}
+
 // Append writes ev and returns once it is on disk.
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
 	l.mu.Lock()
@@ -168,20 +209,44 @@ func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
 func (l *Log) writer(f *os.File, last *Record) {
 	defer l.wg.Done()
 	defer f.Close()
-	var seq uint64
-	prev := ""
+	c := chain{f: f}
 	if last != nil {
-		seq, prev = last.Seq, last.Hash
+		c.seq, c.prev = last.Seq, last.Hash
 	}
-	var failed error
-	var buf bytes.Buffer
+	var waiting []appendReq // from AppendSoon
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		var batch []appendReq
 		select {
 		case r := <-l.reqs:
-			batch = append(batch, r)
+			// Records waiting from AppendSoon ride along with this fsync.
+		soonDrain:
+			for {
+				select {
+				case w := <-l.soon:
+					waiting = append(waiting, w)
+				default:
+					break soonDrain
+				}
+			}
+			batch = append(waiting, r)
+			waiting = nil
+			timer.Stop()
+		case r := <-l.soon:
+			if len(waiting) == 0 {
+				timer.Reset(soonDelay)
+			}
+			waiting = append(waiting, r)
+			continue
+		case <-timer.C:
+			batch, waiting = waiting, nil
 		case <-l.done:
-			// Drain what was queued before Close.
+			for len(l.soon) > 0 {
+				waiting = append(waiting, <-l.soon)
+			}
+			c.write(waiting, l.now)
+			// Refuse what was queued for Append after Close.
 			for {
 				select {
 				case r := <-l.reqs:
@@ -200,54 +265,76 @@ func (l *Log) writer(f *os.File, last *Record) {
 				break drain
 			}
 		}
-		if failed != nil {
-			for _, r := range batch {
-				r.reply <- appendResult{err: failed}
+		if c.write(batch, l.now) {
+			select {
+			case l.anchorCh <- struct{}{}:
+			default:
 			}
-			continue
-		}
-		buf.Reset()
-		startSeq, startPrev := seq, prev
-		seqs := make([]uint64, len(batch))
-		for i, r := range batch {
-			seq++
-			rec := Record{Seq: seq, Time: l.now().UTC(), Event: r.ev, Prev: prev}
-			rec.Hash = rec.computeHash()
-			b, err := json.Marshal(rec)
-			if err != nil {
-				seq, prev = startSeq, startPrev
-				failed = errs.Internalf(err, "encode audit record")
-				break
-			}
-			buf.Write(b)
-			buf.WriteByte('\n')
-			prev = rec.Hash
-			seqs[i] = seq
-		}
-		if failed == nil {
-			if _, err := f.Write(buf.Bytes()); err != nil {
-				failed = errs.Wrap(err, errs.Unavailable, "write audit log")
-			} else if err := f.Sync(); err != nil {
-				failed = errs.Wrap(err, errs.Unavailable, "sync audit log")
-			}
-		}
-		if failed != nil {
-			// The file may now end with a partial write; stop for good rather
-			// than chain onto it. Operators restore it with `qesctl audit verify`.
-			seq, prev = startSeq, startPrev
-			for _, r := range batch {
-				r.reply <- appendResult{err: failed}
-			}
-			continue
-		}
-		for i, r := range batch {
-			r.reply <- appendResult{seq: seqs[i]}
-		}
-		select {
-		case l.anchorCh <- struct{}{}:
-		default:
 		}
 	}
+}
+
+// chain is the writer's end of the log: the file and the last link.
+type chain struct {
+	f      *os.File
+	seq    uint64
+	prev   string
+	buf    bytes.Buffer
+	failed error
+}
+
+// write appends batch with one write and one fsync and answers every
+// request; it reports whether anything reached the disk.
+func (c *chain) write(batch []appendReq, now func() time.Time) bool {
+	if len(batch) == 0 {
+		return false
+	}
+	reply := func(err error, seqs []uint64) {
+		for i, r := range batch {
+			res := appendResult{err: err}
+			if err == nil {
+				res.seq = seqs[i]
+			}
+			r.reply <- res
+		}
+	}
+	if c.failed != nil {
+		reply(c.failed, nil)
+		return false
+	}
+	c.buf.Reset()
+	startSeq, startPrev := c.seq, c.prev
+	seqs := make([]uint64, len(batch))
+	for i, r := range batch {
+		c.seq++
+		rec := Record{Seq: c.seq, Time: now().UTC(), Event: r.ev, Prev: c.prev}
+		rec.Hash = rec.computeHash()
+		b, err := json.Marshal(rec)
+		if err != nil {
+			c.failed = errs.Internalf(err, "encode audit record")
+			break
+		}
+		c.buf.Write(b)
+		c.buf.WriteByte('\n')
+		c.prev = rec.Hash
+		seqs[i] = c.seq
+	}
+	if c.failed == nil {
+		if _, err := c.f.Write(c.buf.Bytes()); err != nil {
+			c.failed = errs.Wrap(err, errs.Unavailable, "write audit log")
+		} else if err := c.f.Sync(); err != nil {
+			c.failed = errs.Wrap(err, errs.Unavailable, "sync audit log")
+		}
+	}
+	if c.failed != nil {
+		// The file may now end with a partial write; stop for good rather
+		// than chain onto it. Operators restore it with `qesctl audit verify`.
+		c.seq, c.prev = startSeq, startPrev
+		reply(c.failed, nil)
+		return false
+	}
+	reply(nil, seqs)
+	return true
 }
 
 // anchorer saves the newest head outside the file, coalescing bursts, so

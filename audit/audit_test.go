@@ -154,3 +154,43 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	})
 }
+
+func TestAppendSoonRidesAlongOrFlushes(t *testing.T) {
+	l, path, db := newLog(t)
+	ctx := context.Background()
+	l.AppendSoon(audit.Event{Type: "signature.result", Outcome: "ok"}, nil)
+	// Nothing forces it yet; the next durable append carries it.
+	if _, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if !bytes.Contains(raw, []byte(`"signature.result"`)) {
+		t.Fatal("the waiting record must be written with the next Append")
+	}
+	// Alone, it is flushed after a short delay.
+	l.AppendSoon(audit.Event{Type: "late"}, nil)
+	deadline := time.Now().Add(2 * time.Second)
+	for !bytes.Contains(raw, []byte(`"late"`)) {
+		if time.Now().After(deadline) {
+			t.Fatal("a lone AppendSoon record was never flushed")
+		}
+		time.Sleep(5 * time.Millisecond)
+		raw, _ = os.ReadFile(path)
+	}
+	// And on Close.
+	l.AppendSoon(audit.Event{Type: "at-close"}, nil)
+	_ = l.Close()
+	raw, _ = os.ReadFile(path)
+	if !bytes.Contains(raw, []byte(`"at-close"`)) {
+		t.Fatal("Close must write records still waiting")
+	}
+	rep, err := audit.Verify(ctx, path, db)
+	if err != nil || rep.Problem != "" || rep.Records != 4 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+	var got error
+	l.AppendSoon(audit.Event{Type: "after-close"}, func(err error) { got = err })
+	if !errs.Is(got, errs.Unavailable) {
+		t.Fatalf("AppendSoon after Close reported %v", got)
+	}
+}

@@ -64,6 +64,8 @@ const (
 // Auditor records what happened (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
+	// AppendSoon records ev with the next durable append, without waiting.
+	AppendSoon(ev audit.Event, onErr func(error))
 }
 
 // Config holds the module's rules; zero values take the defaults.
@@ -197,6 +199,14 @@ func newSecretToken() (string, error) {
 		return "", errs.Internalf(err, "random token")
 	}
 	return b64url.EncodeToString(b), nil
+}
+
+// recordSoon queues the outcome of an action whose intent is already on
+// disk: it rides along with the next fsync instead of costing one.
+func (s *Service) recordSoon(ctx context.Context, ev audit.Event) {
+	s.audit.AppendSoon(ev, func(err error) {
+		s.log.ErrorContext(context.WithoutCancel(ctx), "audit append failed", "type", ev.Type, "err", err)
+	})
 }
 
 // record writes an audit event whose failure the caller may tolerate

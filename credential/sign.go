@@ -107,10 +107,8 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	// them are logged).
 	result.Outcome = "ok"
 	signedAt := s.now()
-	go func(ctx context.Context) {
-		s.record(ctx, result)
-		s.logSignatures(ctx, p, c.ID, len(sigs), signedAt)
-	}(context.WithoutCancel(ctx))
+	s.recordSoon(ctx, result)
+	go s.logSignatures(context.WithoutCancel(ctx), p, c.ID, len(sigs), signedAt)
 	return sigs, nil
 }
 

@@ -151,7 +151,7 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	}
 	// The intent is on record; the result need not hold the answer back.
 	result.Outcome = "ok"
-	go s.record(context.WithoutCancel(ctx), result)
+	s.recordSoon(ctx, result)
 	res.ValidationInfo = vi
 	return res, nil
 }

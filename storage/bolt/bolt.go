@@ -44,7 +44,7 @@ var _ storage.Store = (*DB)(nil)
 // Open opens (creating if needed) the database file at path. It fails fast
 // if another process holds the file.
 func Open(path string) (*DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, errs.Wrap(err, errs.Unavailable, fmt.Sprintf("database %s is in use by another process (is qesd already running?)", path))

@@ -147,7 +147,15 @@ func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) e
 	if b.HolderID == "" || b.At.IsZero() {
 		return errs.E(errs.Internal, "a signature batch needs a holder and a time")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// History records come after every signHash; bbolt's Batch folds the
+	// ones that arrive within a few milliseconds into one commit, so they
+	// do not queue in front of the next request's SAD commit. A failed
+	// batch rolls back whole and each fn runs again alone: the sequence
+	// number is taken inside the transaction, so a retry cannot duplicate.
+	return d.db.Batch(func(tx *bolt.Tx) error {
 		bucket := tx.Bucket(bSignatures)
 		seq, err := bucket.NextSequence()
 		if err != nil {
