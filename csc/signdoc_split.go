@@ -186,23 +186,30 @@ func (s *splitter) object(depth int, top bool, docIndex int) error {
 		if err != nil {
 			return err
 		}
-		if c, err = s.next(); err != nil {
+		var done bool
+		if done, c, err = s.separator('}'); done || err != nil {
 			return err
 		}
-		switch c {
-		case '}':
-			return s.emit('}')
-		case ',':
-			if err := s.emit(','); err != nil {
-				return err
-			}
-			if c, err = s.next(); err != nil {
-				return err
-			}
-		default:
-			return errNotJSON
-		}
 	}
+}
+
+// separator reads what follows a member or element: the closing byte (done,
+// copied) or a comma (copied, and the next value's first byte returned).
+func (s *splitter) separator(closing byte) (done bool, c byte, err error) {
+	if c, err = s.next(); err != nil {
+		return false, 0, err
+	}
+	switch c {
+	case closing:
+		return true, 0, s.emit(closing)
+	case ',':
+		if err := s.emit(','); err != nil {
+			return false, 0, err
+		}
+		c, err = s.next()
+		return false, c, err
+	}
+	return false, 0, errNotJSON
 }
 
 // array copies an array whose '[' was read; documents says it is the
@@ -230,21 +237,9 @@ func (s *splitter) array(depth int, documents bool) error {
 		if err != nil {
 			return err
 		}
-		if c, err = s.next(); err != nil {
+		var done bool
+		if done, c, err = s.separator(']'); done || err != nil {
 			return err
-		}
-		switch c {
-		case ']':
-			return s.emit(']')
-		case ',':
-			if err := s.emit(','); err != nil {
-				return err
-			}
-			if c, err = s.next(); err != nil {
-				return err
-			}
-		default:
-			return errNotJSON
 		}
 	}
 }
