@@ -170,20 +170,27 @@ func (p *Portal) StartRecoveryEmail(ctx context.Context, holderID, addr string) 
 // ConfirmRecoveryEmail sets the recovery address once the code sent to it
 // is entered.
 func (p *Portal) ConfirmRecoveryEmail(ctx context.Context, holderID, addr, code string) error {
+	return p.confirmEmail(ctx, holderID, addr, code, purposeRecoveryEmail, false, "holder.recovery-email",
+		func(h *storage.Holder, addr string) { h.RecoveryEmail = addr })
+}
+
+// confirmEmail stores a new address once the code for (purpose, addr) is
+// right; allowApp lets an authenticator-app code stand in for the SMS one.
+func (p *Portal) confirmEmail(ctx context.Context, holderID, addr, code, purpose string, allowApp bool, event string, set func(*storage.Holder, string)) error {
 	addr, err := checkEmail(addr)
 	if err != nil {
 		return err
 	}
-	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeRecoveryEmail, addr), code, false); err != nil {
+	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purpose, addr), code, allowApp); err != nil {
 		return err
 	}
 	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
-		h.RecoveryEmail = addr
+		set(h, addr)
 		return nil
 	}); err != nil {
 		return err
 	}
-	p.svc.record(ctx, audit.Event{Type: "holder.recovery-email", Holder: holderID, Outcome: "ok"})
+	p.svc.record(ctx, audit.Event{Type: event, Holder: holderID, Outcome: "ok"})
 	return nil
 }
 

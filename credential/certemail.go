@@ -3,7 +3,6 @@ package credential
 import (
 	"context"
 
-	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 )
@@ -35,19 +34,6 @@ func (p *Portal) StartCertificateEmail(ctx context.Context, holderID, addr strin
 
 // ConfirmCertificateEmail records the new address once the code is right.
 func (p *Portal) ConfirmCertificateEmail(ctx context.Context, holderID, addr, code string) error {
-	addr, err := checkEmail(addr)
-	if err != nil {
-		return err
-	}
-	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeCertEmail, addr), code, true); err != nil {
-		return err
-	}
-	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
-		h.Email = addr
-		return nil
-	}); err != nil {
-		return err
-	}
-	p.svc.record(ctx, audit.Event{Type: "holder.certificate-email", Holder: holderID, Outcome: "ok"})
-	return nil
+	return p.confirmEmail(ctx, holderID, addr, code, purposeCertEmail, true, "holder.certificate-email",
+		func(h *storage.Holder, addr string) { h.Email = addr })
 }
