@@ -11,6 +11,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 //go:embed templates/oauth.html
@@ -22,12 +23,20 @@ type oauthTexts struct {
 	Title, Asks, Signatures, User, Password, Continue, OTP, Sign, Cancel string
 }
 
-var oauthI18n = map[string]oauthTexts{
-	"en": {"Authorize", "Authorization requested by", "Signatures", "User ID", "Password", "Continue", "One-time code (SMS or authenticator app)", "Authorize signing", "Cancel"},
-	"it": {"Autorizza", "Autorizzazione richiesta da", "Firme", "Nome utente", "Password", "Continua", "Codice OTP (SMS o app di autenticazione)", "Autorizza la firma", "Annulla"},
+// oauthI18n holds the pages' texts from the one catalogue, per language.
+var oauthI18n = map[string]oauthTexts{msg.English: oauthTextsIn(msg.English), msg.Italian: oauthTextsIn(msg.Italian)}
+
+func oauthTextsIn(lang string) oauthTexts {
+	t := func(id msg.ID) string { return msg.Text(lang, id) }
+	return oauthTexts{Title: t("oauth.title"), Asks: t("oauth.asks"), Signatures: t("oauth.signatures"), User: t("oauth.user"),
+		Password: t("oauth.password"), Continue: t("oauth.continue"), OTP: t("oauth.otp"), Sign: t("oauth.sign"), Cancel: t("oauth.cancel")}
 }
 
 const txnCookie = "qes_oauth_txn"
+
+// oauthCSP is the portal's policy: the pages use the portal's stylesheet and
+// no inline style or script (internal/app's tests check the two agree).
+const oauthCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func (a *API) oauthRoutes(e *echo.Echo) {
 	e.GET("/oauth2/authorize", a.oauthAuthorize)
@@ -86,7 +95,7 @@ func (a *API) render(c *echo.Context, status int, txn *credential.OAuthTxn, step
 	}
 	l := lang(txn.Lang)
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Response().Header().Set("Content-Security-Policy", oauthCSP)
 	c.Response().WriteHeader(status)
 	return oauthPage.ExecuteTemplate(c.Response(), "page", pageData{Lang: l, T: oauthI18n[l], Txn: txn, Step: step, Error: msg})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // kindStatus is the one place a domain Kind becomes a portal status.
@@ -33,6 +34,9 @@ func userError(lang string, err error) (int, string) {
 	status, ok := kindStatus[kind]
 	if !ok {
 		return http.StatusInternalServerError, tr(lang, "kind.internal")
+	}
+	if id, args, ok := errs.MessageOf(err); ok {
+		return status, sentence(msg.Text(lang, id, args...))
 	}
 	if detail := errs.DetailOf(err); detail != "" {
 		if lang == "en" {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/testutil"
-	"github.com/qesproject/qes/portal"
 )
 
 // TestEveryPageInItalianWithoutScriptOrInlineStyle renders every page of
@@ -45,9 +45,10 @@ func TestEveryPageInItalianWithoutScriptOrInlineStyle(t *testing.T) {
 	resp.Body.Close()
 
 	english := map[string]string{}
-	for key, m := range portal.Messages {
-		if m[0] != m[1] && len(m[0]) > 14 && !strings.Contains(m[0], "%") {
-			english[html.EscapeString(m[0])] = key
+	for _, id := range msg.IDs() {
+		en, it := msg.Text("en", id), msg.Text("it", id)
+		if en != it && len(en) > 14 && !strings.Contains(en, "%") {
+			english[html.EscapeString(en)] = string(id)
 		}
 	}
 	paths := []string{"/portal/login?lang=it", "/portal/sign", "/portal/sign/certificate", "/portal/sign/email", "/portal/sign/otp",

@@ -6,6 +6,8 @@ package errs
 import (
 	"errors"
 	"fmt"
+
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Kind classifies an error by what the caller can do about it, not by where it
@@ -86,9 +88,13 @@ func (k Kind) String() string {
 }
 
 // Error carries a Kind, a Detail safe to show to the caller, and an optional
-// wrapped cause that is for logs only.
+// wrapped cause that is for logs only. An error built with M also names its
+// message in the catalogue (ID and Args), so that each edge can say it in
+// the reader's language; Detail is then the English text.
 type Error struct {
 	Kind   Kind
+	ID     msg.ID
+	Args   []any
 	Detail string
 	Err    error
 }
@@ -110,6 +116,12 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // E builds an Error with a caller-facing detail.
 func E(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
+
+// M builds an Error whose caller-facing message is the catalogue's id,
+// formatted with args.
+func M(kind Kind, id msg.ID, args ...any) *Error {
+	return &Error{Kind: kind, ID: id, Args: args, Detail: msg.Text(msg.English, id, args...)}
+}
 
 // Ef builds an Error with a formatted caller-facing detail.
 func Ef(kind Kind, format string, args ...any) *Error {
@@ -157,6 +169,22 @@ func DetailOf(err error) string {
 		err = e.Err
 	}
 	return ""
+}
+
+// MessageOf reports the catalogue message of the first *Error in err's chain
+// that names one. Internal errors never expose their cause.
+func MessageOf(err error) (id msg.ID, args []any, ok bool) {
+	var e *Error
+	for errors.As(err, &e) {
+		if e.Kind == Internal {
+			return "", nil, false
+		}
+		if e.ID != "" {
+			return e.ID, e.Args, true
+		}
+		err = e.Err
+	}
+	return "", nil, false
 }
 
 // Is reports whether err carries the given kind.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/qesproject/qes/internal/msg"
 )
 
 func TestKindAndDetailSurviveWrapping(t *testing.T) {
@@ -48,5 +50,33 @@ func TestInternalMessageKeepsContextForLogs(t *testing.T) {
 	}
 	if !errors.Is(err, errors.Unwrap(errors.Unwrap(err))) {
 		t.Fatal("cause must stay reachable with errors.Is")
+	}
+}
+
+func TestMessageNamesTheCatalogue(t *testing.T) {
+	const id = "kind.locked"
+	tests := []struct {
+		name   string
+		err    error
+		wantID msg.ID
+		wantOK bool
+	}{
+		{"plain", M(Locked, id), id, true},
+		{"fmt-wrapped", fmt.Errorf("login: %w", M(Locked, id)), id, true},
+		{"inner", &Error{Kind: Locked, Err: M(Locked, id)}, id, true},
+		{"no ID", E(Locked, "Credential locked"), "", false},
+		{"internal hides it", &Error{Kind: Internal, Err: M(Locked, id)}, "", false},
+		{"foreign", errors.New("x"), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _, ok := MessageOf(tt.err)
+			if got != tt.wantID || ok != tt.wantOK {
+				t.Errorf("MessageOf = %q %v, want %q %v", got, ok, tt.wantID, tt.wantOK)
+			}
+		})
+	}
+	if d := DetailOf(M(Locked, id)); d != msg.Text(msg.English, id) || d == "" {
+		t.Errorf("the detail of M is not the English text: %q", d)
 	}
 }

@@ -1,0 +1,65 @@
+// Package msg is qes's one message catalogue: every text a person reads —
+// portal pages, SMS and e-mail texts, the OAuth authorization pages and the
+// messages of domain errors — under a stable ID, in English and Italian.
+// Domain code names a message by its ID (errs.M); each edge renders it in
+// the reader's language, and CSC's error_description uses the English text.
+// Nothing here imports another qes package, so every layer may use it.
+package msg
+
+import (
+	"fmt"
+	"slices"
+)
+
+// ID names a message. IDs are stable: pages, tests and stored records may
+// refer to them, so a text changes under its ID and an ID is never reused.
+type ID string
+
+// Languages the catalogue is written in; English is the fallback.
+const (
+	English = "en"
+	Italian = "it"
+)
+
+// Lang returns the catalogue language for a holder's preference: Italian
+// for "it", English for anything else.
+func Lang(lang string) string {
+	if lang == Italian {
+		return Italian
+	}
+	return English
+}
+
+// Text renders id in lang with args (fmt verbs, explicit indexes where the
+// languages order them differently). An unknown ID renders as itself, which
+// the catalogue tests forbid for every ID the code names.
+func Text(lang string, id ID, args ...any) string {
+	m, ok := catalogue[id]
+	if !ok {
+		return string(id)
+	}
+	text := m[0]
+	if Lang(lang) == Italian {
+		text = m[1]
+	}
+	if len(args) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// Has reports whether the catalogue knows id.
+func Has(id ID) bool {
+	_, ok := catalogue[id]
+	return ok
+}
+
+// IDs lists every message ID, sorted, for the completeness tests.
+func IDs() []ID {
+	ids := make([]ID, 0, len(catalogue))
+	for id := range catalogue {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -1,4 +1,0 @@
-package portal
-
-// Messages is the catalogue, for the external tests.
-var Messages = messages
