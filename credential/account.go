@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
@@ -77,16 +78,16 @@ type PasswordChange struct {
 func (p *Portal) ChangePassword(ctx context.Context, pc PasswordChange) error {
 	s := p.svc
 	if pc.Current == "" {
-		return errs.E(errs.InvalidRequest, "Enter your current password")
+		return errs.M(errs.InvalidRequest, msg.EnterCurrentPassword)
 	}
 	if pc.New != pc.Confirm {
-		return errs.E(errs.InvalidRequest, "The new password and its confirmation are different")
+		return errs.M(errs.InvalidRequest, msg.PasswordConfirmDiffers)
 	}
 	if err := CheckPassword(pc.New); err != nil {
 		return err
 	}
 	if pc.New == pc.Current {
-		return errs.E(errs.InvalidRequest, "The new password must be different from the current one")
+		return errs.M(errs.InvalidRequest, msg.PasswordUnchanged)
 	}
 	deny := func(reason string, err error) error {
 		s.record(ctx, audit.Event{Type: "holder.password-change", Holder: pc.HolderID, Outcome: "denied", Detail: map[string]string{"reason": reason}})
@@ -97,7 +98,7 @@ func (p *Portal) ChangePassword(ctx context.Context, pc PasswordChange) error {
 	}
 	if _, err := s.checkPassword(ctx, pc.HolderID, pc.Current); err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
-			return deny("password", errs.E(errs.AuthenticationFailed, "The current password is wrong"))
+			return deny("password", errs.M(errs.AuthenticationFailed, msg.PasswordWrong))
 		}
 		return deny("password", err)
 	}
@@ -132,14 +133,14 @@ func (p *Portal) ChangePassword(ctx context.Context, pc PasswordChange) error {
 func checkEmail(addr string) (string, error) {
 	addr = strings.TrimSpace(addr)
 	if !emailPattern.MatchString(addr) || len(addr) > 254 {
-		return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+		return "", errs.M(errs.InvalidRequest, msg.EmailInvalid)
 	}
 	for _, r := range addr {
 		// A certificate's rfc822Name is printable ASCII (IA5String, no
 		// spaces or controls); recovery addresses follow the same rule so
 		// that either can become the other.
 		if r <= ' ' || r > '~' {
-			return "", errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+			return "", errs.M(errs.InvalidRequest, msg.EmailInvalid)
 		}
 	}
 	return addr, nil
@@ -148,7 +149,7 @@ func checkEmail(addr string) (string, error) {
 func checkPhone(phone string) (string, error) {
 	phone = strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
 	if !phonePattern.MatchString(phone) {
-		return "", errs.E(errs.InvalidRequest, "The mobile number must be in international format, e.g. +393331234567")
+		return "", errs.M(errs.InvalidRequest, msg.PhoneFormat)
 	}
 	return phone, nil
 }

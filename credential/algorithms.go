@@ -11,6 +11,7 @@ import (
 	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // OIDs of the hash and signature algorithms qes speaks in the CSC API.
@@ -149,23 +150,23 @@ type SignParams struct {
 func ResolveSignAlgo(pub crypto.PublicKey, signAlgoOID, hashOID, paramsB64 string) (SignParams, error) {
 	alg, ok := signAlgos[signAlgoOID]
 	if !ok {
-		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgo")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.InvalidParam, "signAlgo")
 	}
 	switch pub.(type) {
 	case *rsa.PublicKey:
 		if alg.family != familyRSA {
-			return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgo")
+			return SignParams{}, errs.M(errs.InvalidRequest, msg.InvalidParam, "signAlgo")
 		}
 	case *ecdsa.PublicKey:
 		if alg.family != familyEC {
-			return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgo")
+			return SignParams{}, errs.M(errs.InvalidRequest, msg.InvalidParam, "signAlgo")
 		}
 	default:
 		return SignParams{}, errs.E(errs.Internal, "credential has an unsupported key type")
 	}
 	if alg.pss {
 		if paramsB64 == "" {
-			return SignParams{}, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter signAlgoParams")
+			return SignParams{}, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "signAlgoParams")
 		}
 		return resolvePSS(pub.(*rsa.PublicKey), paramsB64, hashOID)
 	}
@@ -174,11 +175,11 @@ func ResolveSignAlgo(pub crypto.PublicKey, signAlgoOID, hashOID, paramsB64 strin
 		// The spec makes hashAlgorithmOID required exactly when signAlgo
 		// does not imply the hash; when it does, the OID is ignored.
 		if hashOID == "" {
-			return SignParams{}, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter hashAlgorithmOID")
+			return SignParams{}, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "hashAlgorithmOID")
 		}
 		var ok bool
 		if h, ok = HashFromOID(hashOID); !ok {
-			return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter hashAlgorithmOID")
+			return SignParams{}, errs.M(errs.InvalidRequest, msg.InvalidParam, "hashAlgorithmOID")
 		}
 	}
 	return SignParams{Hash: h, Opts: h}, nil
@@ -195,7 +196,7 @@ type pssParams struct {
 var oidMGF1 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 
 func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, error) {
-	bad := errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams")
+	bad := errs.M(errs.InvalidRequest, msg.InvalidParam, "signAlgoParams")
 	der, err := base64.StdEncoding.DecodeString(paramsB64)
 	if err != nil {
 		return SignParams{}, bad
@@ -207,21 +208,21 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 	}
 	if len(p.Hash.Algorithm) == 0 {
 		// Absent means SHA-1, which qes refuses.
-		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams: SHA-1 is not accepted")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSNoSHA1)
 	}
 	h, ok := HashFromOID(p.Hash.Algorithm.String())
 	if !ok {
-		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams: unsupported hash")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSUnsupportedHash)
 	}
 	if hashOID != "" && hashOID != p.Hash.Algorithm.String() {
-		return SignParams{}, errs.E(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.HashAlgoContradicts)
 	}
 	if !p.MGF.Algorithm.Equal(oidMGF1) {
-		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams: only MGF1 is supported")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSOnlyMGF1)
 	}
 	var mgfHash pkix.AlgorithmIdentifier
 	if _, err := asn1.Unmarshal(p.MGF.Parameters.FullBytes, &mgfHash); err != nil || mgfHash.Algorithm.String() != p.Hash.Algorithm.String() {
-		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams: MGF1 must use the signature hash")
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSMGF1Hash)
 	}
 	if p.TrailerField != 1 {
 		return SignParams{}, bad
@@ -230,7 +231,7 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 	// A zero salt cannot be expressed to crypto.Signer (0 means "auto",
 	// which PKCS#11 tokens refuse), so the range starts at 1.
 	if p.SaltLength < 1 || p.SaltLength > maxSalt {
-		return SignParams{}, errs.Ef(errs.InvalidRequest, "Invalid parameter signAlgoParams: salt length must be 1..%d", maxSalt)
+		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSSaltLength, maxSalt)
 	}
 	return SignParams{Hash: h, Opts: &rsa.PSSOptions{Hash: h, SaltLength: p.SaltLength}}, nil
 }
@@ -264,12 +265,12 @@ func parseOID(s string) (asn1.ObjectIdentifier, error) {
 	n := new(big.Int)
 	for _, part := range splitDots(s) {
 		if _, ok := n.SetString(part, 10); !ok {
-			return nil, errs.Ef(errs.InvalidRequest, "malformed OID %q", s)
+			return nil, errs.M(errs.InvalidRequest, msg.MalformedOID, s)
 		}
 		oid = append(oid, int(n.Int64()))
 	}
 	if len(oid) < 2 {
-		return nil, errs.Ef(errs.InvalidRequest, "malformed OID %q", s)
+		return nil, errs.M(errs.InvalidRequest, msg.MalformedOID, s)
 	}
 	return oid, nil
 }

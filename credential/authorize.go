@@ -10,6 +10,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -72,29 +73,29 @@ type Granted struct {
 // checks they all have the hash's length and returns them in standard base64.
 func normalizeHashes(in []string, hashOID string) ([]string, string, error) {
 	if len(in) == 0 {
-		return nil, "", errs.E(errs.InvalidRequest, "Missing (or invalid type) array parameter hash")
+		return nil, "", errs.M(errs.InvalidRequest, msg.MissingParam, "array", "hash")
 	}
 	var h crypto.Hash
 	if hashOID != "" {
 		var ok bool
 		if h, ok = HashFromOID(hashOID); !ok {
-			return nil, "", errs.E(errs.InvalidRequest, "Invalid parameter hashAlgorithmOID")
+			return nil, "", errs.M(errs.InvalidRequest, msg.InvalidParam, "hashAlgorithmOID")
 		}
 	}
 	out := make([]string, len(in))
 	for i, s := range in {
 		raw, err := decodeDigest(s)
 		if err != nil {
-			return nil, "", errs.E(errs.InvalidRequest, "Invalid Base64 hash string parameter")
+			return nil, "", errs.M(errs.InvalidRequest, msg.InvalidBase64, "hash")
 		}
 		if h == 0 {
 			var ok bool
 			if h, ok = hashFromLength(len(raw)); !ok {
-				return nil, "", errs.E(errs.InvalidRequest, "Invalid digest value length")
+				return nil, "", errs.M(errs.InvalidRequest, msg.InvalidDigestLength)
 			}
 		}
 		if len(raw) != h.Size() {
-			return nil, "", errs.E(errs.InvalidRequest, "Invalid digest value length")
+			return nil, "", errs.M(errs.InvalidRequest, msg.InvalidDigestLength)
 		}
 		out[i] = base64.StdEncoding.EncodeToString(raw)
 	}
@@ -124,17 +125,17 @@ func (s *Service) Authorize(ctx context.Context, a Authorization) (*Granted, err
 		return nil, err
 	}
 	if a.NumSignatures < 1 {
-		return nil, errs.E(errs.InvalidRequest, "Invalid value for parameter numSignatures")
+		return nil, errs.M(errs.InvalidRequest, msg.InvalidNumSignatures)
 	}
 	if a.NumSignatures > c.Multisign {
-		return nil, errs.E(errs.InvalidRequest, "Numbers of signatures is too high")
+		return nil, errs.M(errs.InvalidRequest, msg.TooManySignatures)
 	}
 	hashes, hashOID, err := normalizeHashes(a.Hashes, a.HashAlgorithm)
 	if err != nil {
 		return nil, err
 	}
 	if len(hashes) > a.NumSignatures {
-		return nil, errs.E(errs.InvalidRequest, "More hashes than numSignatures")
+		return nil, errs.M(errs.InvalidRequest, msg.MoreHashesThanSignatures)
 	}
 	if err := s.checkFactors(ctx, c, a.PIN, a.OTP, a.ClientID); err != nil {
 		return nil, err
@@ -194,17 +195,17 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 		return err
 	}
 	if c.PINBlocked {
-		return deny("pin-blocked", errs.E(errs.Locked, "Credential locked"))
+		return deny("pin-blocked", errs.M(errs.Locked, msg.CredentialLocked))
 	}
 	now := s.now()
 	if now.Before(c.OTPLockedUntil) {
-		return deny("otp-throttled", errs.Ef(errs.Locked, "Too many wrong OTPs: try again after %s", c.OTPLockedUntil.UTC().Format("15:04 MST")))
+		return deny("otp-throttled", errs.M(errs.Locked, msg.OTPThrottled, c.OTPLockedUntil.UTC().Format("15:04 MST")))
 	}
 	if pin == "" {
-		return errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter PIN")
+		return errs.M(errs.InvalidRequest, msg.MissingParam, "string", "PIN")
 	}
 	if code == "" {
-		return errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter OTP")
+		return errs.M(errs.InvalidRequest, msg.MissingParam, "string", "OTP")
 	}
 	if err := s.verifyOTP(ctx, c, code); err != nil {
 		if !errs.Is(err, errs.InvalidOTP) {
@@ -232,7 +233,7 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 		outcome = nil
 		switch {
 		case c.PINBlocked:
-			outcome = errs.E(errs.Locked, "Credential locked")
+			outcome = errs.M(errs.Locked, msg.CredentialLocked)
 		case ok:
 			c.PINFailures, c.OTPFailures = 0, 0
 		default:
@@ -240,7 +241,7 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 			if c.PINFailures >= s.cfg.MaxPINFailures {
 				c.PINBlocked = true
 			}
-			outcome = errs.E(errs.InvalidPIN, "The PIN is invalid")
+			outcome = errs.M(errs.InvalidPIN, msg.PINInvalid)
 		}
 		return nil
 	})
@@ -276,7 +277,7 @@ func (s *Service) verifyHolderOTP(ctx context.Context, holderID, smsKey, code st
 		if terr == nil {
 			return s.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
 				if step <= h.TOTPLastStep {
-					return errs.E(errs.InvalidOTP, "The OTP was already used; wait for the next code")
+					return errs.M(errs.InvalidOTP, msg.OTPReused)
 				}
 				h.TOTPLastStep = step
 				return nil
@@ -422,14 +423,14 @@ func (s *Service) ExtendTransaction(ctx context.Context, e Extension) (*Granted,
 			return err
 		}
 		if len(hashes) > sad.Remaining {
-			return errs.E(errs.InvalidRequest, "Numbers of signatures is too high")
+			return errs.M(errs.InvalidRequest, msg.TooManySignatures)
 		}
 		old = *sad
 		sad.Remaining = 0 // the old SAD ends here
 		return nil
 	})
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.InvalidSAD, "Invalid parameter SAD")
+		return nil, errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
 	if err != nil {
 		return nil, err
@@ -448,10 +449,10 @@ func (s *Service) ExtendTransaction(ctx context.Context, e Extension) (*Granted,
 
 func checkSADOwner(sad *storage.SAD, holderID, credentialID string, now time.Time) error {
 	if sad.HolderID != holderID || sad.CredentialID != credentialID {
-		return errs.E(errs.InvalidSAD, "Invalid parameter SAD")
+		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
 	if !now.Before(sad.ExpiresAt) {
-		return errs.E(errs.ExpiredSAD, "SAD expired")
+		return errs.M(errs.ExpiredSAD, msg.SADExpired)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -27,7 +28,7 @@ func (p *Portal) StartCertificateEmail(ctx context.Context, holderID, addr strin
 		return err
 	}
 	if addr == h.Email {
-		return errs.E(errs.InvalidRequest, "This is already your certificate's e-mail address")
+		return errs.M(errs.InvalidRequest, msg.CertEmailUnchanged)
 	}
 	return p.sendHolderCode(ctx, holderID, accountOTPKey(holderID, purposeCertEmail, addr), purposeCertEmail)
 }

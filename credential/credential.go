@@ -13,6 +13,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
@@ -24,7 +25,7 @@ const PINPolicy = "6 to 8 digits; not all the same digit and not a sequence such
 // CheckPIN enforces PINPolicy.
 func CheckPIN(pin string) error {
 	if len(pin) < 6 || len(pin) > 8 || strings.Trim(pin, "0123456789") != "" {
-		return errs.E(errs.InvalidRequest, "The PIN must be "+PINPolicy)
+		return errs.M(errs.InvalidRequest, msg.PINPolicy)
 	}
 	same, up, down := true, true, true
 	for i := 1; i < len(pin); i++ {
@@ -34,7 +35,7 @@ func CheckPIN(pin string) error {
 		down = down && (d == -1 || d == 9)
 	}
 	if same || up || down {
-		return errs.E(errs.InvalidRequest, "The PIN is too easy to guess: it must be "+PINPolicy)
+		return errs.M(errs.InvalidRequest, msg.PINGuessable)
 	}
 	return nil
 }
@@ -200,7 +201,7 @@ func (s *Service) view(ctx context.Context, c *storage.Credential) (*View, error
 func (s *Service) owned(ctx context.Context, holderID, credentialID string) (*storage.Credential, error) {
 	c, err := s.store.Credential(ctx, credentialID)
 	if errs.Is(err, errs.NotFound) || (err == nil && c.HolderID != holderID) {
-		return nil, errs.E(errs.NotFound, "Invalid parameter credentialID")
+		return nil, errs.M(errs.NotFound, msg.UnknownCredential)
 	}
 	return c, err
 }
@@ -237,19 +238,19 @@ func (s *Service) Info(ctx context.Context, holderID, credentialID string) (*Vie
 // usable refuses credentials that must not sign, with the CSC texts.
 func usable(c *storage.Credential, v *View) error {
 	if !c.KeyEnabled {
-		return errs.E(errs.CredentialUnusable, "The credential identified by credentialID is disabled")
+		return errs.M(errs.CredentialUnusable, msg.CredentialDisabled)
 	}
 	switch v.CertState {
 	case CertValid:
 		return nil
 	case CertExpired:
-		return errs.E(errs.CredentialUnusable, "Signing certificate is expired")
+		return errs.M(errs.CredentialUnusable, msg.CertExpired)
 	case CertRevoked:
-		return errs.E(errs.CredentialUnusable, "Signing certificate is revoked")
+		return errs.M(errs.CredentialUnusable, msg.CertRevoked)
 	case CertSuspended:
-		return errs.E(errs.CredentialUnusable, "Signing certificate is suspended")
+		return errs.M(errs.CredentialUnusable, msg.CertSuspended)
 	default:
-		return errs.E(errs.CredentialUnusable, "Signing certificate is not yet valid")
+		return errs.M(errs.CredentialUnusable, msg.CertNotYetValid)
 	}
 }
 

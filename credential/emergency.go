@@ -6,6 +6,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
@@ -55,10 +56,10 @@ func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP 
 	}
 	erc = normalizeDigits(erc)
 	if len(erc) != ERCDigits || !allDigits(erc) {
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter erc: the emergency code is %d digits", ERCDigits)
+		return nil, errs.M(errs.InvalidRequest, msg.ERCLength, ERCDigits)
 	}
 	if userID == "" || len(userID) > 64 {
-		return nil, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter userID")
+		return nil, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "userID")
 	}
 	h, err := l.svc.store.Holder(ctx, userID)
 	if errs.Is(err, errs.NotFound) {

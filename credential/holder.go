@@ -9,6 +9,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
@@ -35,16 +36,16 @@ var (
 // CreateHolder registers an account.
 func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Holder, error) {
 	if !userIDPattern.MatchString(nh.ID) {
-		return nil, errs.E(errs.InvalidRequest, "The user ID must be 3-64 characters: letters, digits, '.', '_', '@', '-'")
+		return nil, errs.M(errs.InvalidRequest, msg.UserIDFormat)
 	}
 	if err := CheckPassword(nh.Password); err != nil {
 		return nil, err
 	}
 	if !phonePattern.MatchString(nh.Phone) {
-		return nil, errs.E(errs.InvalidRequest, "The mobile number must be in international format, e.g. +393331234567")
+		return nil, errs.M(errs.InvalidRequest, msg.PhoneFormat)
 	}
 	if !emailPattern.MatchString(nh.Email) {
-		return nil, errs.E(errs.InvalidRequest, "The e-mail address is not valid")
+		return nil, errs.M(errs.InvalidRequest, msg.EmailInvalid)
 	}
 	if nh.Lang == "" {
 		nh.Lang = "en"
@@ -61,7 +62,7 @@ func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Hold
 	}
 	if err := s.store.CreateHolder(ctx, h); err != nil {
 		if errs.Is(err, errs.Conflict) {
-			return nil, errs.E(errs.Conflict, "This user ID is already taken")
+			return nil, errs.M(errs.Conflict, msg.UserIDTaken)
 		}
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func (s *Service) Holder(ctx context.Context, id string) (*storage.Holder, error
 // checkPassword verifies a holder's password with lockout after repeated
 // failures. Unknown users cost the same time and say the same thing.
 func (s *Service) checkPassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
-	failed := errs.E(errs.AuthenticationFailed, "An error occurred during authentication process")
+	failed := errs.M(errs.AuthenticationFailed, msg.AuthenticationError)
 	h, err := s.store.Holder(ctx, userID)
 	if errs.Is(err, errs.NotFound) {
 		_, _ = secret.Verify(password, s.dummyHash)
@@ -88,7 +89,7 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) (*
 	}
 	now := s.now()
 	if now.Before(h.LoginLockedUntil) {
-		return nil, errs.Ef(errs.Locked, "Too many failed logins: the account is locked until %s", h.LoginLockedUntil.UTC().Format("15:04 MST"))
+		return nil, errs.M(errs.Locked, msg.LoginLocked, h.LoginLockedUntil.UTC().Format("15:04 MST"))
 	}
 	ok, err := secret.Verify(password, h.PasswordHash)
 	if err != nil {
@@ -154,7 +155,7 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 
 // LoginWithRefresh exchanges a refresh token for a new access token.
 func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*AccessToken, error) {
-	invalid := errs.E(errs.InvalidRequest, "Invalid refresh_token")
+	invalid := errs.M(errs.InvalidRequest, msg.InvalidRefreshToken)
 	if len(refreshToken) != 43 {
 		return nil, invalid
 	}
@@ -170,7 +171,7 @@ func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*A
 		return nil, err
 	}
 	if !s.now().Before(rec.ExpiresAt) {
-		return nil, errs.E(errs.InvalidRequest, "Refresh token expired")
+		return nil, errs.M(errs.InvalidRequest, msg.RefreshTokenExpired)
 	}
 	at, err := s.issueAccess(ctx, rec.HolderID, ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
 	if err != nil {

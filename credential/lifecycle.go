@@ -15,6 +15,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -111,7 +112,7 @@ func ParseAction(s string) (Action, error) {
 	case ActionSuspend, ActionReactivate, ActionRevoke, ActionRenew:
 		return a, nil
 	}
-	return "", errs.Ef(errs.InvalidRequest, "Invalid parameter action: %q is not one of suspend, reactivate, revoke, renew", s)
+	return "", errs.M(errs.InvalidRequest, msg.ActionUnknown, s)
 }
 
 // Who may ask for a change; it goes into the audit log.
@@ -145,11 +146,11 @@ const maxNote = 200
 
 func checkNote(note string) error {
 	if len([]rune(note)) > maxNote {
-		return errs.Ef(errs.InvalidRequest, "Invalid parameter note: at most %d characters", maxNote)
+		return errs.M(errs.InvalidRequest, msg.NoteTooLong, maxNote)
 	}
 	for _, r := range note {
 		if !unicode.IsPrint(r) {
-			return errs.E(errs.InvalidRequest, "Invalid parameter note: printable characters only")
+			return errs.M(errs.InvalidRequest, msg.NotePrintable)
 		}
 	}
 	return nil
@@ -167,20 +168,20 @@ func (ch Change) validate(actor Actor) error {
 		return err
 	}
 	if ch.CredentialID == "" || len(ch.CredentialID) > 128 {
-		return errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter credentialID")
+		return errs.M(errs.InvalidRequest, msg.MissingParam, "string", "credentialID")
 	}
 	if err := checkNote(ch.Note); err != nil {
 		return err
 	}
 	if ch.Action != ActionRevoke && ch.Reason != ca.ReasonUnspecified {
-		return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: only a revocation has a reason code")
+		return errs.M(errs.InvalidRequest, msg.ReasonOnlyRevocation)
 	}
 	if ch.Action == ActionRevoke {
 		if !ca.EndEntityRevocationReason(ch.Reason) {
-			return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: %s cannot revoke a signing certificate", ch.Reason)
+			return errs.M(errs.InvalidRequest, msg.ReasonNotForSigning, ch.Reason)
 		}
 		if actor.Kind != ActorOperator && !holderReasons[ch.Reason] {
-			return errs.Ef(errs.InvalidRequest, "Invalid parameter reason: a holder may give unspecified, keyCompromise, affiliationChanged or cessationOfOperation, not %s", ch.Reason)
+			return errs.M(errs.InvalidRequest, msg.ReasonNotForHolder, ch.Reason)
 		}
 	}
 	return nil
@@ -322,7 +323,7 @@ func (op *operation) event(outcome string, extra map[string]string) audit.Event 
 // take it nothing happens.
 func (op *operation) intent(ctx context.Context) error {
 	if _, err := op.l.svc.audit.Append(ctx, op.event("", nil)); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "The change cannot be recorded in the audit log; nothing was changed")
+		return errs.WrapM(err, errs.Unavailable, msg.ChangeNotAudited)
 	}
 	return nil
 }

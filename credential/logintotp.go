@@ -5,6 +5,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -25,7 +26,7 @@ func (p *Portal) StartLoginTOTP(ctx context.Context, holderID string) (otp.Enrol
 	}
 	err = s.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		if len(h.LoginTOTPSealed) > 0 {
-			return errs.E(errs.Conflict, "Two-factor login is already on: turn it off first to link another app")
+			return errs.M(errs.Conflict, msg.TwoFactorAlreadyOn)
 		}
 		h.LoginTOTPPendingSealed = sealed
 		return nil
@@ -45,10 +46,10 @@ func (p *Portal) ConfirmLoginTOTP(ctx context.Context, holderID, code string) er
 		return err
 	}
 	if len(h.LoginTOTPPendingSealed) == 0 {
-		return errs.E(errs.Conflict, "There is no authenticator app to confirm: start again")
+		return errs.M(errs.Conflict, msg.NoAppToConfirm)
 	}
 	if s.now().Before(h.AccountOTPLockedUntil) {
-		return errs.E(errs.Locked, "Too many wrong codes: account changes are locked for a few minutes")
+		return errs.M(errs.Locked, msg.AccountCodesLocked)
 	}
 	seed, err := s.sealer.Open(h.LoginTOTPPendingSealed, loginSeedAD(holderID))
 	if err != nil {
@@ -78,10 +79,10 @@ func (p *Portal) DisableLoginTOTP(ctx context.Context, holderID, code string) er
 		return err
 	}
 	if len(h.LoginTOTPSealed) == 0 {
-		return errs.E(errs.Conflict, "Two-factor login is already off")
+		return errs.M(errs.Conflict, msg.TwoFactorAlreadyOff)
 	}
 	if s.now().Before(h.AccountOTPLockedUntil) {
-		return errs.E(errs.Locked, "Too many wrong codes: account changes are locked for a few minutes")
+		return errs.M(errs.Locked, msg.AccountCodesLocked)
 	}
 	seed, err := s.sealer.Open(h.LoginTOTPSealed, loginSeedAD(holderID))
 	if err != nil {
@@ -93,7 +94,7 @@ func (p *Portal) DisableLoginTOTP(ctx context.Context, holderID, code string) er
 	}
 	if err := s.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		if step <= h.LoginTOTPLastStep {
-			return errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired")
+			return errs.M(errs.InvalidOTP, msg.OTPInvalid)
 		}
 		h.LoginTOTPSealed, h.LoginTOTPPendingSealed, h.LoginTOTPLastStep = nil, nil, 0
 		h.AccountOTPFailures = 0
@@ -123,5 +124,5 @@ func (p *Portal) countWrongCode(ctx context.Context, holderID string, cause erro
 	}); err != nil {
 		return err
 	}
-	return errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired")
+	return errs.M(errs.InvalidOTP, msg.OTPInvalid)
 }

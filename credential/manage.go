@@ -8,6 +8,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 )
 
@@ -24,10 +25,10 @@ func manageOTPKey(holderID, credentialID string, a Action) string {
 // token (credential-scope tokens authorize one signature, nothing else).
 func checkServicePrincipal(p *Principal) error {
 	if p == nil || p.HolderID == "" {
-		return errs.E(errs.InvalidToken, "The access token is not valid")
+		return errs.M(errs.InvalidToken, msg.TokenInvalid)
 	}
 	if p.Scope != ScopeService {
-		return errs.E(errs.AccessDenied, "Certificate management needs a service access token (auth/login), not a credential token")
+		return errs.M(errs.AccessDenied, msg.ManagementNeedsServiceToken)
 	}
 	return nil
 }
@@ -97,11 +98,11 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 	ch := Change{Action: hc.Action, HolderID: p.HolderID, CredentialID: hc.CredentialID, Note: hc.Note}
 	if hc.Reason != "" {
 		if hc.Action != ActionRevoke {
-			return nil, errs.E(errs.InvalidRequest, "Invalid parameter reason: only a revocation has a reason code")
+			return nil, errs.M(errs.InvalidRequest, msg.ReasonOnlyRevocation)
 		}
 		r, err := ca.ParseRevocationReason(hc.Reason)
 		if err != nil {
-			return nil, errs.E(errs.InvalidRequest, "Invalid parameter reason: "+errs.DetailOf(err))
+			return nil, errs.M(errs.InvalidRequest, msg.ReasonInvalid, errs.DetailOf(err))
 		}
 		ch.Reason = r
 	}
@@ -114,10 +115,10 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 		return nil, err
 	}
 	if hc.OTP == "" {
-		return nil, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter otp")
+		return nil, errs.M(errs.InvalidRequest, msg.EnterOTP)
 	}
 	if hc.Password == "" {
-		return nil, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter password")
+		return nil, errs.M(errs.InvalidRequest, msg.EnterPassword)
 	}
 	deny := func(reason string, err error) error {
 		l.svc.record(ctx, audit.Event{Type: "certificate." + string(hc.Action), Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,

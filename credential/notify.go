@@ -2,11 +2,11 @@ package credential
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 	"time"
 
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 )
 
@@ -58,45 +58,18 @@ func (l *Lifecycle) tell(ctx context.Context, holderID string, kind noticeKind, 
 // several credentials knows which one, and says what to do if the holder
 // did not ask for the change.
 func noticeText(lang string, kind noticeKind, n notice) string {
-	serial, at := serialHex(n.Serial), fmtTime(n.At)
-	if lang == "it" {
-		var body string
-		switch kind {
-		case noticeSuspended:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s, seriale %s) è stato sospeso il %s. Non può firmare finché non viene riattivato; se non viene riattivato entro il %s sarà revocato definitivamente.", n.CredentialID, serial, at, fmtTime(n.Deadline))
-		case noticeReactivated:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s, seriale %s) è stato riattivato il %s e può di nuovo firmare.", n.CredentialID, serial, at)
-		case noticeRevoked:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s, seriale %s) è stato revocato il %s (motivo: %s). La revoca è definitiva e la chiave di firma è stata distrutta.", n.CredentialID, serial, at, n.Reason)
-		case noticeHoldLapsed:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s, seriale %s) è rimasto sospeso oltre il periodo massimo ed è stato revocato definitivamente il %s. La chiave di firma è stata distrutta.", n.CredentialID, serial, at)
-		case noticeRenewed:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s) è stato rinnovato il %s: nuovo seriale %s, con una nuova chiave. Il certificato precedente (seriale %s) è stato revocato come sostituito. PIN e credenziale restano gli stessi.", n.CredentialID, at, serialHex(n.NewSerial), serial)
-		case noticeExpired:
-			body = fmt.Sprintf("Il tuo certificato qualificato (credenziale %s, seriale %s) è scaduto il %s e non può più firmare.", n.CredentialID, serial, at)
-		}
-		if kind == noticeExpired || kind == noticeHoldLapsed {
-			return "qes: " + body + " Per firmare serve un nuovo certificato."
-		}
-		return "qes: " + body + " Se non hai richiesto tu questa operazione, contatta subito il servizio."
-	}
-	var body string
+	args := []any{n.CredentialID, serialHex(n.Serial), fmtTime(n.At)}
 	switch kind {
 	case noticeSuspended:
-		body = fmt.Sprintf("Your qualified certificate (credential %s, serial %s) was suspended on %s. It cannot sign until it is reactivated; unless reactivated by %s it will be revoked for good.", n.CredentialID, serial, at, fmtTime(n.Deadline))
-	case noticeReactivated:
-		body = fmt.Sprintf("Your qualified certificate (credential %s, serial %s) was reactivated on %s and can sign again.", n.CredentialID, serial, at)
+		args = append(args, fmtTime(n.Deadline))
 	case noticeRevoked:
-		body = fmt.Sprintf("Your qualified certificate (credential %s, serial %s) was revoked on %s (reason: %s). Revocation is final and the signing key was destroyed.", n.CredentialID, serial, at, n.Reason)
-	case noticeHoldLapsed:
-		body = fmt.Sprintf("Your qualified certificate (credential %s, serial %s) stayed suspended beyond the maximum period and was revoked for good on %s. The signing key was destroyed.", n.CredentialID, serial, at)
+		args = append(args, n.Reason)
 	case noticeRenewed:
-		body = fmt.Sprintf("Your qualified certificate (credential %s) was renewed on %s: new serial %s, with a new key. The previous certificate (serial %s) was revoked as superseded. Your PIN and credential stay the same.", n.CredentialID, at, serialHex(n.NewSerial), serial)
-	case noticeExpired:
-		body = fmt.Sprintf("Your qualified certificate (credential %s, serial %s) expired on %s and can no longer sign.", n.CredentialID, serial, at)
+		args = append(args, serialHex(n.NewSerial))
 	}
+	foot := msg.ID("mail.certificate.foot-check")
 	if kind == noticeExpired || kind == noticeHoldLapsed {
-		return "qes: " + body + " To sign again you need a new certificate."
+		foot = "mail.certificate.foot-new"
 	}
-	return "qes: " + body + " If you did not ask for this, contact the service at once."
+	return "qes: " + msg.Text(lang, msg.ID("mail."+string(kind)), args...) + " " + msg.Text(lang, foot)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -134,12 +135,12 @@ func abbreviate(h string) string {
 // is returned once and stored as a MAC.
 func (s *Service) RegisterClient(ctx context.Context, name string, redirectURIs []string, public bool) (id, secret string, err error) {
 	if name == "" || len(redirectURIs) == 0 {
-		return "", "", errs.E(errs.InvalidRequest, "a client needs a name and at least one redirect URI")
+		return "", "", errs.M(errs.InvalidRequest, msg.ClientNeedsNameAndURI)
 	}
 	for _, u := range redirectURIs {
 		p, err := url.Parse(u)
 		if err != nil || p.Fragment != "" || (p.Scheme != "https" && !(p.Scheme == "http" && isLoopbackHost(p.Hostname())) && !isPrivateScheme(p.Scheme)) {
-			return "", "", errs.Ef(errs.InvalidRequest, "redirect URI %q must be https, http on loopback, or an app scheme, without a fragment", u)
+			return "", "", errs.M(errs.InvalidRequest, msg.RedirectURIScheme, u)
 		}
 	}
 	if id, err = newID(); err != nil {
@@ -358,7 +359,7 @@ func (s *Service) saveTxn(ctx context.Context, t *OAuthTxn) error {
 func (s *Service) Transaction(ctx context.Context, id string) (*OAuthTxn, error) {
 	rec, err := s.store.Token(ctx, "txn:"+id)
 	if err != nil || !s.now().Before(rec.ExpiresAt) {
-		return nil, errs.E(errs.InvalidRequest, "This authorization has expired or is unknown: start again from the application")
+		return nil, errs.M(errs.InvalidRequest, msg.AuthorizationUnknown)
 	}
 	var t OAuthTxn
 	if err := json.Unmarshal(rec.Data, &t); err != nil {
@@ -391,7 +392,7 @@ func (s *Service) AuthorizeLogin(ctx context.Context, txnID, userID, password st
 			return t, "", err
 		}
 		if len(views) == 0 {
-			return t, "", errs.E(errs.CredentialUnusable, "You have no credential that can sign")
+			return t, "", errs.M(errs.CredentialUnusable, msg.NoCredentialCanSign)
 		}
 		t.CredentialID = views[0].ID
 	}
@@ -407,7 +408,7 @@ func (s *Service) AuthorizeLogin(ctx context.Context, txnID, userID, password st
 		return t, "", err
 	}
 	if t.NumSignatures > c.Multisign {
-		return t, "", errs.E(errs.InvalidRequest, "Numbers of signatures is too high")
+		return t, "", errs.M(errs.InvalidRequest, msg.TooManySignatures)
 	}
 	if len(h.TOTPSealed) == 0 || h.OTPMode != "app" {
 		if err := s.SendOTP(ctx, h.ID, c.ID); err != nil && !errs.Is(err, errs.RateLimited) {
@@ -425,7 +426,7 @@ func (s *Service) AuthorizeApprove(ctx context.Context, txnID, pin, code string)
 		return "", err
 	}
 	if t.HolderID == "" || t.Scope != ScopeCredential {
-		return "", errs.E(errs.InvalidRequest, "Log in first")
+		return "", errs.M(errs.InvalidRequest, msg.LogInFirst)
 	}
 	c, err := s.owned(ctx, t.HolderID, t.CredentialID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -13,11 +14,11 @@ import (
 // choosing SMS keeps a linked app, whose codes are still accepted.
 func (p *Portal) SetOTPMode(ctx context.Context, holderID, mode string) error {
 	if mode != "sms" && mode != "app" {
-		return errs.E(errs.InvalidRequest, "Choose SMS or authenticator app")
+		return errs.M(errs.InvalidRequest, msg.ChooseOTPMode)
 	}
 	err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		if mode == "app" && len(h.TOTPSealed) == 0 {
-			return errs.E(errs.Conflict, "Link an authenticator app first")
+			return errs.M(errs.Conflict, msg.LinkAppFirst)
 		}
 		h.OTPMode = mode
 		return nil
@@ -62,7 +63,7 @@ func (p *Portal) AuthorizeOTPPhoneChange(ctx context.Context, holderID, code, ne
 		return err
 	}
 	if newPhone == h.Phone {
-		return errs.E(errs.InvalidRequest, "This is already your OTP mobile number")
+		return errs.M(errs.InvalidRequest, msg.PhoneUnchanged)
 	}
 	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposePhoneOld), code, false); err != nil {
 		return err

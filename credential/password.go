@@ -1,10 +1,10 @@
 package credential
 
 import (
-	"strings"
 	"unicode"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // PasswordRule names one requirement of the password policy, so that a
@@ -26,11 +26,6 @@ const (
 
 // PasswordRules lists the policy in the order pages show it.
 var PasswordRules = []PasswordRule{RuleLength, RuleUpper, RuleLower, RuleDigit, RuleSpecial, RuleRepeat}
-
-var ruleText = map[PasswordRule]string{
-	RuleLength: "at least 8 characters", RuleUpper: "an upper-case letter", RuleLower: "a lower-case letter",
-	RuleDigit: "a digit", RuleSpecial: "a special character",
-}
 
 // BrokenPasswordRules returns the rules pw breaks, in policy order; none
 // means the password is acceptable.
@@ -75,16 +70,16 @@ func CheckPassword(pw string) error {
 	if len(broken) == 0 {
 		return nil
 	}
-	var missing []string
+	var missing []msg.ID
 	for _, r := range broken {
 		switch {
 		case r == RuleRepeat:
-			return errs.E(errs.InvalidRequest, "The password must not repeat a character more than twice in a row")
+			return errs.M(errs.InvalidRequest, msg.PasswordRepeats)
 		case r == RuleLength && len([]rune(pw)) > 128:
-			return errs.E(errs.InvalidRequest, "The password must be at most 128 characters")
+			return errs.M(errs.InvalidRequest, msg.PasswordTooLong)
 		default:
-			missing = append(missing, ruleText[r])
+			missing = append(missing, msg.ID("err.rule-"+string(r)))
 		}
 	}
-	return errs.E(errs.InvalidRequest, "The password needs "+strings.Join(missing, ", "))
+	return errs.M(errs.InvalidRequest, msg.PasswordNeeds, missing)
 }

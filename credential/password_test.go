@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 func TestPasswordPolicy(t *testing.T) {
@@ -38,6 +39,19 @@ func TestPasswordPolicy(t *testing.T) {
 			t.Errorf("CheckPassword(%q) = %v, want nil", c.pw, err)
 		case c.msg != "" && (!errs.Is(err, errs.InvalidRequest) || !strings.Contains(errs.DetailOf(err), c.msg)):
 			t.Errorf("CheckPassword(%q) = %v, want InvalidRequest mentioning %q", c.pw, err, c.msg)
+		}
+	}
+}
+
+// Every rule a password can miss has its words in the catalogue (the
+// message names them by ID).
+func TestPasswordRulesHaveCatalogueWords(t *testing.T) {
+	for _, r := range PasswordRules {
+		if r == RuleRepeat {
+			continue // its own message
+		}
+		if id := msg.ID("err.rule-" + string(r)); !msg.Has(id) {
+			t.Errorf("rule %s: no catalogue message %s", r, id)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 )
 
@@ -15,7 +16,7 @@ func (s *Service) PendingTOTP(ctx context.Context, holderID string) (otp.Enrollm
 		return otp.Enrollment{}, err
 	}
 	if len(h.TOTPPendingSealed) == 0 {
-		return otp.Enrollment{}, errs.E(errs.Conflict, "There is no authenticator app enrolment to confirm: start again")
+		return otp.Enrollment{}, errs.M(errs.Conflict, msg.NoAppEnrolmentToConfirm)
 	}
 	seed, err := s.sealer.Open(h.TOTPPendingSealed, []byte(holderID))
 	if err != nil {
@@ -32,7 +33,7 @@ func (p *Portal) PendingLoginTOTP(ctx context.Context, holderID string) (otp.Enr
 		return otp.Enrollment{}, err
 	}
 	if len(h.LoginTOTPPendingSealed) == 0 {
-		return otp.Enrollment{}, errs.E(errs.Conflict, "There is no authenticator app to confirm: start again")
+		return otp.Enrollment{}, errs.M(errs.Conflict, msg.NoAppToConfirm)
 	}
 	seed, err := s.sealer.Open(h.LoginTOTPPendingSealed, loginSeedAD(holderID))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // SendPINChangeCode sends the SMS code that confirms a PIN change of one of
@@ -32,23 +33,23 @@ type PINChange struct {
 // cannot be recovered: only the PUK resets it.
 func (p *Portal) ChangePINWithCode(ctx context.Context, pc PINChange) error {
 	if pc.Current == "" {
-		return errs.E(errs.InvalidRequest, "Enter your current PIN")
+		return errs.M(errs.InvalidRequest, msg.EnterCurrentPIN)
 	}
 	if pc.New != pc.Confirm {
-		return errs.E(errs.InvalidRequest, "The new PIN and its confirmation are different")
+		return errs.M(errs.InvalidRequest, msg.PINConfirmDiffers)
 	}
 	if err := CheckPIN(pc.New); err != nil {
 		return err
 	}
 	if pc.New == pc.Current {
-		return errs.E(errs.InvalidRequest, "The new PIN must be different from the current one")
+		return errs.M(errs.InvalidRequest, msg.PINUnchanged)
 	}
 	c, err := p.svc.owned(ctx, pc.HolderID, pc.CredentialID)
 	if err != nil {
 		return err
 	}
 	if c.PINBlocked {
-		return errs.E(errs.Locked, "Credential locked")
+		return errs.M(errs.Locked, msg.CredentialLocked)
 	}
 	if err := p.verifyCode(ctx, pc.HolderID, accountOTPKey(pc.HolderID, purposePIN, c.ID), pc.OTP, true); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -90,7 +91,7 @@ func CheckLanguage(lang string) error {
 			return nil
 		}
 	}
-	return errs.E(errs.InvalidRequest, "The language must be English (en) or Italian (it)")
+	return errs.M(errs.InvalidRequest, msg.LanguageUnknown)
 }
 
 // Purposes of account one-time codes. Each code is stored under a key made
@@ -142,7 +143,7 @@ func (p *Portal) sendHolderCode(ctx context.Context, holderID, key, purpose stri
 		return err
 	}
 	if h.OTPMode == "app" && len(h.TOTPSealed) > 0 {
-		return errs.E(errs.Conflict, "Your one-time codes come from your authenticator app: type its current code, no SMS is needed")
+		return errs.M(errs.Conflict, msg.OTPFromApp)
 	}
 	return p.sendCode(ctx, h, key, purpose, "sms", h.Phone)
 }
@@ -161,10 +162,10 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 	}
 	now := s.now()
 	if now.Before(h.AccountOTPLockedUntil) {
-		return errs.E(errs.Locked, "Too many wrong codes: account changes are locked for a few minutes")
+		return errs.M(errs.Locked, msg.AccountCodesLocked)
 	}
 	if strings.TrimSpace(code) == "" {
-		return errs.E(errs.InvalidRequest, "Enter the one-time code")
+		return errs.M(errs.InvalidRequest, msg.EnterTheOTP)
 	}
 	verr := p.checkCode(ctx, holderID, key, strings.TrimSpace(code), allowApp)
 	if verr != nil && !errs.Is(verr, errs.InvalidOTP) {
@@ -187,7 +188,7 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 		return err
 	}
 	if !ok {
-		return errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired")
+		return errs.M(errs.InvalidOTP, msg.OTPInvalid)
 	}
 	return nil
 }

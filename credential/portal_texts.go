@@ -1,75 +1,45 @@
 package credential
 
 import (
-	"fmt"
 	"strings"
 	"time"
+
+	"github.com/qesproject/qes/internal/msg"
 )
 
-// What an account code is for, as the message names it.
-var purposeWords = map[string]map[string]string{
-	"en": {
-		purposePassword: "change your password", purposePIN: "change your signing PIN",
-		purposeCertEmail: "change your certificate's e-mail address", purposeRecoveryEmail: "confirm this recovery e-mail address",
-		purposeRecoveryPhone: "change your recovery mobile number", purposePhoneOld: "change your OTP mobile number",
-		purposePhoneNew: "confirm this number as your OTP mobile number", purposeTest: "test your one-time codes",
-	},
-	"it": {
-		purposePassword: "cambiare la password", purposePIN: "cambiare il PIN di firma",
-		purposeCertEmail: "cambiare l'indirizzo e-mail del certificato", purposeRecoveryEmail: "confermare questo indirizzo e-mail di recupero",
-		purposeRecoveryPhone: "cambiare il cellulare di recupero", purposePhoneOld: "cambiare il numero di cellulare per gli OTP",
-		purposePhoneNew: "confermare questo numero come cellulare per gli OTP", purposeTest: "provare i codici OTP",
-	},
-}
-
-func langOf(lang string) string {
-	if lang == "it" {
-		return "it"
-	}
-	return "en"
-}
+func langOf(lang string) string { return msg.Lang(lang) }
 
 func accountCodeText(lang, purpose, code string, ttl time.Duration) string {
-	l := langOf(lang)
-	what := purposeWords[l][purpose]
-	if l == "it" {
-		return fmt.Sprintf("qes: il codice per %s è %s. Scade tra %d minuti. Se non l'hai chiesto tu, ignoralo e cambia la password.", what, code, int(ttl.Minutes()))
+	return msg.Text(lang, "sms.account-code", msg.ID("sms.purpose."+purpose), code, int(ttl.Minutes()))
+}
+
+// smsTime writes a time as the holder's language does.
+func smsTime(lang string, at time.Time) string {
+	if langOf(lang) == msg.Italian {
+		return at.UTC().Format("02/01/2006 15:04 UTC")
 	}
-	return fmt.Sprintf("qes: your code to %s is %s. It expires in %d minutes. If you did not ask for it, ignore it and change your password.", what, code, int(ttl.Minutes()))
+	return at.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func phoneChangedText(lang, newPhone string, at time.Time) string {
-	masked := MaskPhone(newPhone)
-	if langOf(lang) == "it" {
-		return fmt.Sprintf("qes: il %s il numero per i codici OTP è stato cambiato in %s. Se non sei stato tu, contattaci subito.", at.UTC().Format("02/01/2006 15:04 UTC"), masked)
-	}
-	return fmt.Sprintf("qes: on %s your OTP mobile number was changed to %s. If this was not you, contact us at once.", at.UTC().Format("2006-01-02 15:04 UTC"), masked)
+	return msg.Text(lang, "sms.phone-changed", smsTime(lang, at), MaskPhone(newPhone))
 }
 
 func passwordChangedText(lang string, at time.Time) string {
-	if langOf(lang) == "it" {
-		return fmt.Sprintf("qes: la password del tuo account è stata cambiata il %s e tutte le sessioni sono state chiuse. Se non sei stato tu, contattaci subito.", at.UTC().Format("02/01/2006 15:04 UTC"))
-	}
-	return fmt.Sprintf("qes: your account password was changed on %s and every session was ended. If this was not you, contact us at once.", at.UTC().Format("2006-01-02 15:04 UTC"))
+	return msg.Text(lang, "mail.password-changed", smsTime(lang, at))
 }
 
 // dailyReportText is the daily summary e-mail: totals per credential and
 // application for one day.
 func dailyReportText(lang, day string, rows []summaryRow, total int) string {
 	var b strings.Builder
-	if langOf(lang) == "it" {
-		fmt.Fprintf(&b, "qes: riepilogo delle firme del %s (UTC).\nFirme apposte: %d.\n", day, total)
-		for _, r := range rows {
-			fmt.Fprintf(&b, "- credenziale %s, applicazione %s: %d firme\n", r.CredentialID, r.Application, r.Count)
-		}
-		b.WriteString("Puoi disattivare questo riepilogo nel portale, alla pagina Report.")
-		return b.String()
-	}
-	fmt.Fprintf(&b, "qes: your signing summary for %s (UTC).\nSignatures made: %d.\n", day, total)
+	b.WriteString(msg.Text(lang, "mail.daily.head", day, total))
+	b.WriteByte('\n')
 	for _, r := range rows {
-		fmt.Fprintf(&b, "- credential %s, application %s: %d signatures\n", r.CredentialID, r.Application, r.Count)
+		b.WriteString(msg.Text(lang, "mail.daily.row", r.CredentialID, r.Application, r.Count))
+		b.WriteByte('\n')
 	}
-	b.WriteString("You can switch this summary off in the portal, on the Report page.")
+	b.WriteString(msg.Text(lang, "mail.daily.foot"))
 	return b.String()
 }
 

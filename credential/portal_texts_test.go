@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Every message the self-service sends exists in both languages and
@@ -12,7 +14,7 @@ func TestPortalMessagesInBothLanguages(t *testing.T) {
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	for _, purpose := range []string{purposePassword, purposePIN, purposeCertEmail, purposeRecoveryEmail, purposeRecoveryPhone, purposePhoneOld, purposePhoneNew, purposeTest} {
 		en, it := accountCodeText("en", purpose, "123456", 5*time.Minute), accountCodeText("it", purpose, "123456", 5*time.Minute)
-		if en == it || !strings.Contains(en, "123456") || !strings.Contains(it, "123456") || purposeWords["en"][purpose] == "" || purposeWords["it"][purpose] == "" {
+		if en == it || !strings.Contains(en, "123456") || !strings.Contains(it, "123456") || !msg.Has(msg.ID("sms.purpose."+purpose)) {
 			t.Errorf("code text for %s: %q / %q", purpose, en, it)
 		}
 	}

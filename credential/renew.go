@@ -7,6 +7,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -21,13 +22,13 @@ func (op *operation) renew(ctx context.Context) error {
 	l := op.l
 	st, err := l.reg.Status(ctx, op.serial)
 	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.Conflict, "The certificate is not in the register and cannot be renewed")
+		return errs.M(errs.Conflict, msg.RenewNotRegistered)
 	}
 	if err != nil {
 		return err
 	}
 	if st.Status != ca.StatusActive || !op.cred.KeyEnabled {
-		return errs.Ef(errs.Conflict, "Only a valid certificate can be renewed; this one is %s (a suspended one must be reactivated first, a revoked or expired one needs a new enrolment)", st.Status)
+		return errs.M(errs.Conflict, msg.RenewOnlyValid, st.Status)
 	}
 	if err := op.intent(ctx); err != nil {
 		return err
@@ -52,7 +53,7 @@ func (op *operation) renew(ctx context.Context) error {
 	oldRef := op.cred.KeyRef
 	err = l.svc.store.UpdateCredential(ctx, op.cred.ID, func(c *storage.Credential) error {
 		if c.KeyRef != oldRef || !c.KeyEnabled {
-			return errs.E(errs.Conflict, "The credential changed while it was being renewed; try again")
+			return errs.M(errs.Conflict, msg.RenewRaced)
 		}
 		if !containsString(c.RetiredKeys, oldRef) {
 			c.RetiredKeys = append(c.RetiredKeys, oldRef)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -62,7 +63,7 @@ type Report struct {
 // Report returns the holder's signing history for the filter.
 func (p *Portal) Report(ctx context.Context, holderID string, f ReportFilter) (*Report, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return nil, errs.E(errs.InvalidRequest, "The start date must be before the end date")
+		return nil, errs.M(errs.InvalidRequest, msg.DateOrder)
 	}
 	if f.CredentialID != "" {
 		if _, err := p.svc.owned(ctx, holderID, f.CredentialID); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -94,16 +95,16 @@ func (p *Portal) Login(ctx context.Context, userID, password, clientIP string) (
 	now := p.svc.now()
 	if p.ips.blocked(clientIP, now) {
 		p.svc.record(ctx, audit.Event{Type: "portal.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "ip-throttled"}})
-		return nil, errs.E(errs.RateLimited, "Too many failed logins from your network: wait a few minutes and try again")
+		return nil, errs.M(errs.RateLimited, msg.LoginThrottledNetwork)
 	}
 	if userID == "" || password == "" {
-		return nil, errs.E(errs.InvalidRequest, "Enter your user ID and password")
+		return nil, errs.M(errs.InvalidRequest, msg.EnterUserAndPassword)
 	}
 	h, err := p.svc.checkPassword(ctx, userID, password)
 	if err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
 			p.ips.fail(clientIP, now)
-			return nil, errs.E(errs.AuthenticationFailed, "The user ID or password is wrong")
+			return nil, errs.M(errs.AuthenticationFailed, msg.LoginWrong)
 		}
 		return nil, err
 	}
@@ -130,11 +131,11 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 		return nil, err
 	}
 	if sess.Stage != string(StageSecondFactor) {
-		return nil, errs.E(errs.Conflict, "This session does not wait for an authenticator code")
+		return nil, errs.M(errs.Conflict, msg.NotWaitingForAppCode)
 	}
 	now := s.now()
 	if p.ips.blocked(clientIP, now) {
-		return nil, errs.E(errs.RateLimited, "Too many failed logins from your network: wait a few minutes and try again")
+		return nil, errs.M(errs.RateLimited, msg.LoginThrottledNetwork)
 	}
 	h, err := s.store.Holder(ctx, sess.HolderID)
 	if err != nil {
@@ -142,10 +143,10 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 	}
 	if now.Before(h.LoginLockedUntil) {
 		_ = s.store.DeletePortalSession(ctx, key)
-		return nil, errs.Ef(errs.Locked, "Too many failed logins: the account is locked until %s", h.LoginLockedUntil.UTC().Format("15:04 MST"))
+		return nil, errs.M(errs.Locked, msg.LoginLocked, h.LoginLockedUntil.UTC().Format("15:04 MST"))
 	}
 	if len(h.LoginTOTPSealed) == 0 {
-		return nil, errs.E(errs.Conflict, "Two-factor login is not on for this account")
+		return nil, errs.M(errs.Conflict, msg.TwoFactorNotOn)
 	}
 	seed, err := s.sealer.Open(h.LoginTOTPSealed, loginSeedAD(h.ID))
 	if err != nil {
@@ -172,7 +173,7 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 	if !ok {
 		p.ips.fail(clientIP, now)
 		s.record(ctx, audit.Event{Type: "portal.login", Holder: h.ID, Outcome: "denied", Detail: map[string]string{"reason": "totp"}})
-		return nil, errs.E(errs.InvalidOTP, "The authenticator code is wrong")
+		return nil, errs.M(errs.InvalidOTP, msg.AppCodeWrong)
 	}
 	if err := s.store.DeletePortalSession(ctx, key); err != nil {
 		return nil, err
@@ -188,7 +189,7 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 // load finds a live session by its token.
 func (p *Portal) load(ctx context.Context, token string) (*storage.PortalSession, string, error) {
 	if len(token) != 43 {
-		return nil, "", errs.E(errs.InvalidToken, "You are not logged in")
+		return nil, "", errs.M(errs.InvalidToken, msg.NotLoggedIn)
 	}
 	key, err := p.sessionKey(token)
 	if err != nil {
@@ -196,14 +197,14 @@ func (p *Portal) load(ctx context.Context, token string) (*storage.PortalSession
 	}
 	rec, err := p.svc.store.PortalSession(ctx, key)
 	if errs.Is(err, errs.NotFound) {
-		return nil, "", errs.E(errs.InvalidToken, "Your session has ended: log in again")
+		return nil, "", errs.M(errs.InvalidToken, msg.SessionEnded)
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	if rec.Ended(p.svc.now()) {
 		_ = p.svc.store.DeletePortalSession(ctx, key)
-		return nil, "", errs.E(errs.ExpiredToken, "Your session has expired: log in again")
+		return nil, "", errs.M(errs.ExpiredToken, msg.SessionExpired)
 	}
 	return rec, key, nil
 }
@@ -294,7 +295,7 @@ func (p *Portal) endEverySession(ctx context.Context, holderID string) error {
 // the portal. Only an active session has one.
 func (p *Portal) Principal(sess *Session) (*Principal, error) {
 	if sess == nil || sess.Stage != StageActive {
-		return nil, errs.E(errs.AccessDenied, "Log in first")
+		return nil, errs.M(errs.AccessDenied, msg.LogInFirst)
 	}
 	return &Principal{HolderID: sess.HolderID, Scope: ScopeService, ClientID: "portal"}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -39,10 +40,10 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 		return nil, err
 	}
 	if len(r.Hashes) == 0 {
-		return nil, errs.E(errs.InvalidRequest, "Empty hash array")
+		return nil, errs.M(errs.InvalidRequest, msg.EmptyHashes)
 	}
 	if len(r.Hashes) > c.Multisign {
-		return nil, errs.E(errs.InvalidRequest, "Numbers of signatures is too high")
+		return nil, errs.M(errs.InvalidRequest, msg.TooManySignatures)
 	}
 	v, err := s.view(ctx, c)
 	if err != nil {
@@ -78,7 +79,7 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	}()
 	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, c.ID, HashOID(params.Hash), hashes)
 	if err := <-intentDone; err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
 	}
 	if sadErr != nil {
 		result.Outcome = "denied"
@@ -98,7 +99,7 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 		if err != nil {
 			result.Outcome = "error"
 			s.record(ctx, result)
-			return nil, errs.Wrap(err, errs.Unavailable, "The HSM could not sign")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
 		}
 		sigs[i] = base64.StdEncoding.EncodeToString(sig)
 	}
@@ -117,13 +118,13 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 func (s *Service) resolveSAD(p *Principal, sad string) ([]byte, error) {
 	switch {
 	case sad != "" && p.SADKey != nil:
-		return nil, errs.E(errs.InvalidRequest, "Signature activation data was provided in both the request and the access token. Please provide it in only one place.")
+		return nil, errs.M(errs.InvalidRequest, msg.SADTwice)
 	case p.SADKey != nil:
 		return p.SADKey, nil
 	case sad == "":
-		return nil, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter SAD")
+		return nil, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "SAD")
 	case len(sad) != 43:
-		return nil, errs.E(errs.InvalidSAD, "Invalid parameter SAD")
+		return nil, errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
 	return s.sadKey(sad)
 }
@@ -137,13 +138,13 @@ func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credenti
 			return err
 		}
 		if sad.HashAlgorithm != hashOID || len(hashes) > sad.Remaining {
-			return errs.E(errs.HashNotAuthorized, "Hash is not authorized by the SAD")
+			return errs.M(errs.HashNotAuthorized, msg.HashNotAuthorized)
 		}
 		left := append([]string(nil), sad.Hashes...)
 		for _, h := range hashes {
 			i := indexOf(left, h)
 			if i < 0 {
-				return errs.E(errs.HashNotAuthorized, "Hash is not authorized by the SAD")
+				return errs.M(errs.HashNotAuthorized, msg.HashNotAuthorized)
 			}
 			left = append(left[:i], left[i+1:]...)
 		}
@@ -152,7 +153,7 @@ func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credenti
 		return nil
 	})
 	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.InvalidSAD, "Invalid parameter SAD")
+		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/storage"
 )
@@ -102,9 +103,9 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	}
 	switch {
 	case len(r.Documents) == 0 && len(r.DocumentDigests) == 0:
-		return nil, errs.E(errs.InvalidRequest, "Empty documentDigests and documents objects")
+		return nil, errs.M(errs.InvalidRequest, msg.NoDigestsNorDocuments)
 	case len(r.Documents) > 0 && len(r.DocumentDigests) > 0:
-		return nil, errs.E(errs.InvalidRequest, "Both documentDigests and documents parameters passed")
+		return nil, errs.M(errs.InvalidRequest, msg.DigestsAndDocuments)
 	}
 	v, err := s.view(ctx, c)
 	if err != nil {
@@ -156,7 +157,7 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	return res, nil
 }
 
-var errNotAuthorizedBySAD = errs.E(errs.HashNotAuthorized, "documentDigests or documents are not authorized by the SAD")
+var errNotAuthorizedBySAD = errs.M(errs.HashNotAuthorized, msg.DocumentsNotAuthorized)
 
 // useSAD puts the intent in the audit log and takes hashes off the SAD,
 // concurrently as SignHash does: the HSM may sign only when both are on
@@ -176,7 +177,7 @@ func (s *Service) useSAD(ctx context.Context, p *Principal, credentialID string,
 	}()
 	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, credentialID, hashOID, hashes)
 	if err := <-intentDone; err != nil {
-		return result, errs.Wrap(err, errs.Unavailable, "The signature cannot be recorded in the audit log; nothing was signed")
+		return result, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
 	}
 	if sadErr != nil {
 		if errs.Is(sadErr, errs.HashNotAuthorized) {
@@ -209,7 +210,7 @@ func (d *DocSigner) plan(r DocRequest, chain []*x509.Certificate, multisign int)
 		digests = append(digests, pl...)
 	}
 	if len(docs)+len(digests) > multisign {
-		return nil, nil, errs.E(errs.InvalidRequest, "Numbers of signatures is too high")
+		return nil, nil, errs.M(errs.InvalidRequest, msg.TooManySignatures)
 	}
 	return docs, digests, nil
 }
@@ -234,7 +235,7 @@ func (s *Service) peekSAD(ctx context.Context, key []byte, holderID, credentialI
 	case errors.Is(err, errPeeked):
 		return &out, nil
 	case errs.Is(err, errs.NotFound):
-		return nil, errs.E(errs.InvalidSAD, "Invalid parameter SAD")
+		return nil, errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
 	return nil, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -68,7 +69,7 @@ func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.Key
 	for i, p := range b.pdfs {
 		sig, err := signer.Sign(rand.Reader, p.Digest(), b.docs[i].sign)
 		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "The HSM could not sign")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
 		}
 		tail := &tailWriter{original: b.docs[i].content}
 		if _, err := p.Finish(ctx, tail, sig); err != nil {
@@ -82,7 +83,7 @@ func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.Key
 	for i, p := range b.cades {
 		sig, err := signer.Sign(rand.Reader, p.Digest(), b.digests[i].sign)
 		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "The HSM could not sign")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
 		}
 		der, _, err := p.Finish(ctx, sig)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -75,14 +76,14 @@ func (d *DocSigner) levelFor(field, s string) (pades.Level, error) {
 	if s != "" {
 		var err error
 		if level, err = pades.ParseLevel(s); err != nil {
-			return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: %q is not Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA", field, s)
+			return 0, errs.M(errs.InvalidRequest, msg.LevelUnknown, field, s)
 		}
 	}
 	if level >= pades.LevelBT && d.cfg.Timestamper == nil {
-		return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: this service has no time-stamp authority, so only Ades-B-B is offered", field)
+		return 0, errs.M(errs.InvalidRequest, msg.LevelNoTSA, field)
 	}
 	if level >= pades.LevelBLT && d.cfg.Revocation == nil {
-		return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: this service has no revocation data source, so %s is not offered", field, level)
+		return 0, errs.M(errs.InvalidRequest, msg.LevelNoRevocation, field, level)
 	}
 	return level, nil
 }
@@ -93,11 +94,11 @@ func (d *DocSigner) levelFor(field, s string) (pades.Level, error) {
 // imply a hash.
 func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params string) (crypto.Hash, pades.SignatureScheme, crypto.SignerOpts, error) {
 	if signAlgo == "" {
-		return 0, 0, nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signAlgo in %s", field)
+		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signAlgo", field)
 	}
 	implied, known := signAlgos[signAlgo]
 	if known && implied.hash != 0 && hashOID != "" && HashOID(implied.hash) != hashOID {
-		return 0, 0, nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
 	if known && implied.hash == 0 && !implied.pss && hashOID == "" {
 		hashOID = OIDSHA256
@@ -111,7 +112,7 @@ func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params s
 		// pades writes RSASSA-PSS-params with a salt as long as the hash;
 		// a signature with another salt would not match its own CMS.
 		if pss.SaltLength != p.Hash.Size() {
-			return 0, 0, nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signAlgoParams in %s: AdES signatures use an RSASSA-PSS salt as long as the hash (%d bytes)", field, p.Hash.Size())
+			return 0, 0, nil, errs.M(errs.InvalidRequest, msg.PSSAdESSalt, field, p.Hash.Size())
 		}
 		scheme = pades.PSS
 	}
@@ -131,7 +132,7 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 	case "certification":
 		return pades.CertifyFormFilling, nil
 	}
-	return 0, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_envelope_property in %s: %q (PAdES allows Certification or Revision)", field, s)
+	return 0, errs.M(errs.InvalidRequest, msg.EnvelopePAdES, field, s)
 }
 
 func (d *DocSigner) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
@@ -139,12 +140,12 @@ func (d *DocSigner) planDocument(i int, doc PDFDocument, chain []*x509.Certifica
 	switch doc.Format {
 	case FormatPAdES:
 	case "":
-		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signature_format in %s", field)
+		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signature_format", field)
 	default:
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\"); send CAdES (\"C\") requests as documentDigests", field)
+		return nil, errs.M(errs.InvalidRequest, msg.FormatPAdESForDocuments, field)
 	}
 	if len(doc.Content) == 0 {
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter document in %s: the document is empty", field)
+		return nil, errs.M(errs.InvalidRequest, msg.DocumentEmpty, field)
 	}
 	level, err := d.levelFor(field, doc.Level)
 	if err != nil {
@@ -170,42 +171,42 @@ func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate)
 	switch set.Format {
 	case FormatCAdES:
 	case "":
-		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter signature_format in %s", field)
+		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signature_format", field)
 	case FormatPAdES:
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: PAdES needs the PDF itself; send it in documents, or sign the digest as CAdES (\"C\")", field)
+		return nil, errs.M(errs.InvalidRequest, msg.FormatPAdESNeedsPDF, field)
 	default:
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signature_format in %s: only CAdES (\"C\") is offered for digests", field)
+		return nil, errs.M(errs.InvalidRequest, msg.FormatCAdESForDigests, field)
 	}
 	if p := strings.ToLower(set.EnvelopeProperty); p != "" && p != "detached" {
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_envelope_property in %s: a signature over a digest can only be Detached", field)
+		return nil, errs.M(errs.InvalidRequest, msg.EnvelopeDetached, field)
 	}
 	level, err := d.levelFor(field, set.Level)
 	if err != nil {
 		return nil, err
 	}
 	if level == pades.LevelBLTA {
-		return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter conformance_level in %s: CAdES B-LTA (archive time-stamps) is not offered; use Ades-B-LT", field)
+		return nil, errs.M(errs.InvalidRequest, msg.LevelCAdESLTA, field)
 	}
 	if len(set.Hashes) == 0 {
-		return nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) array parameter hashes in %s", field)
+		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "array", "hashes", field)
 	}
 	hashOID := set.HashAlgorithm
 	implied, known := signAlgos[set.SignAlgo]
 	switch {
 	case hashOID != "":
 		if _, ok := HashFromOID(hashOID); !ok {
-			return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter hashAlgorithmOID in %s", field)
+			return nil, errs.M(errs.InvalidRequest, msg.InvalidParamIn, "hashAlgorithmOID", field)
 		}
 		if known && implied.hash != 0 && HashOID(implied.hash) != hashOID {
-			return nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+			return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 		}
 	case known && implied.hash != 0:
 		hashOID = HashOID(implied.hash)
 	}
 	normalized, hashOID, err := normalizeHashes(set.Hashes, hashOID)
 	if err != nil {
-		if errs.DetailOf(err) == "Invalid Base64 hash string parameter" {
-			return nil, errs.Ef(errs.InvalidRequest, "Invalid Base64 hashes string parameter in %s", field)
+		if id, _, _ := errs.MessageOf(err); id == msg.InvalidBase64 {
+			return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64In, "hashes", field)
 		}
 		return nil, errs.Ef(errs.InvalidRequest, "%s in %s", errs.DetailOf(err), field)
 	}
@@ -214,7 +215,7 @@ func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate)
 		return nil, err
 	}
 	if HashOID(h) != hashOID {
-		return nil, errs.Ef(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter in %s", field)
+		return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
 	plans := make([]*digestPlan, len(normalized))
 	for k, b64 := range normalized {

@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -99,9 +100,9 @@ func (t *TokenSigner) parse(raw string, now time.Time) (*Claims, error) {
 		jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return nil, errs.E(errs.ExpiredToken, "The access token has expired")
+			return nil, errs.M(errs.ExpiredToken, msg.TokenExpired)
 		}
-		return nil, errs.E(errs.InvalidToken, "The access token is not valid")
+		return nil, errs.M(errs.InvalidToken, msg.TokenInvalid)
 	}
 	return &c, nil
 }
@@ -181,18 +182,18 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*Principal, err
 	}
 	rec, err := s.store.Token(ctx, "at:"+c.ID)
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.InvalidToken, "The access token has been revoked")
+		return nil, errs.M(errs.InvalidToken, msg.TokenRevoked)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if rec.HolderID != c.Subject || !now.Before(rec.ExpiresAt) {
-		return nil, errs.E(errs.InvalidToken, "The access token is not valid")
+		return nil, errs.M(errs.InvalidToken, msg.TokenInvalid)
 	}
 	p := &Principal{HolderID: c.Subject, Scope: c.Scope, ClientID: c.ClientID, TokenID: c.ID, Grant: c.Grant}
 	if c.Scope == ScopeCredential {
 		if len(rec.Data) == 0 {
-			return nil, errs.E(errs.InvalidToken, "The access token is not valid")
+			return nil, errs.M(errs.InvalidToken, msg.TokenInvalid)
 		}
 		p.SADKey = rec.Data
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
@@ -39,7 +40,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, holderID, code string) error 
 		return err
 	}
 	if len(h.TOTPPendingSealed) == 0 {
-		return errs.E(errs.Conflict, "There is no authenticator app enrolment to confirm: start again")
+		return errs.M(errs.Conflict, msg.NoAppEnrolmentToConfirm)
 	}
 	seed, err := s.sealer.Open(h.TOTPPendingSealed, []byte(holderID))
 	if err != nil {

@@ -9,11 +9,12 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 const principalKey = "csc.principal"
 
-var notImplemented = errs.E(errs.NotImplemented, "The method is not implemented by this service")
+var notImplemented = errs.M(errs.NotImplemented, msg.NotImplemented)
 
 func principal(c *echo.Context) *credential.Principal {
 	p, _ := c.Get(principalKey).(*credential.Principal)
@@ -25,12 +26,12 @@ func (a *API) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Request().Header.Get("Authorization")
 		if h == "" {
-			return errs.E(errs.InvalidToken, "Missing access token: send Authorization: Bearer <token>")
+			return errs.M(errs.InvalidToken, msg.MissingAccessToken)
 		}
 		scheme, tok, ok := strings.Cut(h, " ")
 		tok = strings.TrimSpace(tok)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
-			return errs.E(errs.InvalidRequest, "Malformed authorization header")
+			return errs.M(errs.InvalidRequest, msg.MalformedAuthorization)
 		}
 		p, err := a.svc.Authenticate(c.Request().Context(), tok)
 		if err != nil {
@@ -60,7 +61,7 @@ func basicCredentials(r *http.Request) (user, pass string, present bool, err err
 	}
 	user, pass, ok = strings.Cut(string(raw), ":")
 	if !ok || user == "" {
-		return "", "", true, errs.E(errs.InvalidRequest, "Malformed username-password")
+		return "", "", true, errs.M(errs.InvalidRequest, msg.MalformedUserPassword)
 	}
 	return user, pass, true, nil
 }

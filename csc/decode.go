@@ -14,6 +14,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // validate checks DTO constraints declared in struct tags; field names in
@@ -68,7 +69,7 @@ func typeWords(t reflect.Type) map[string]string {
 }
 
 func missing(word, name string) error {
-	return errs.Ef(errs.InvalidRequest, "Missing (or invalid type) %s parameter %s", word, name)
+	return errs.M(errs.InvalidRequest, msg.MissingParam, word, name)
 }
 
 // bind reads a JSON object body (at most limit bytes) into dto and checks its
@@ -82,9 +83,9 @@ func bind(r *http.Request, dto any, limit int64) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errs.Ef(errs.InvalidRequest, "The request body is larger than %d bytes", limit)
+			return errs.M(errs.InvalidRequest, msg.BodyTooLarge, limit)
 		}
-		return errs.E(errs.InvalidRequest, "The request body could not be read")
+		return errs.M(errs.InvalidRequest, msg.BodyUnreadable)
 	}
 	return decodeJSON(body, dto)
 }
@@ -94,7 +95,7 @@ func requireJSON(r *http.Request) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errs.E(errs.InvalidRequest, "The Content-Type must be application/json")
+			return errs.M(errs.InvalidRequest, msg.ContentTypeJSON)
 		}
 	}
 	return nil
@@ -107,7 +108,7 @@ func decodeJSON(body []byte, dto any) error {
 		body = []byte("{}")
 	}
 	if body[0] != '{' {
-		return errs.E(errs.InvalidRequest, "The request body must be a JSON object")
+		return errs.M(errs.InvalidRequest, msg.BodyNotObject)
 	}
 	t := reflect.TypeOf(dto).Elem()
 	if err := json.Unmarshal(body, dto); err != nil {
@@ -118,7 +119,7 @@ func decodeJSON(body []byte, dto any) error {
 				return missing(word, name)
 			}
 		}
-		return errs.E(errs.InvalidRequest, "The request body is not valid JSON")
+		return errs.M(errs.InvalidRequest, msg.BodyNotJSON)
 	}
 	if err := validate.Struct(dto); err != nil {
 		var ves validator.ValidationErrors
@@ -130,7 +131,7 @@ func decodeJSON(body []byte, dto any) error {
 		if fe.Tag() == "required" {
 			return missing(typeWords(t)[name], name)
 		}
-		return errs.Ef(errs.InvalidRequest, "Invalid parameter %s", name)
+		return errs.M(errs.InvalidRequest, msg.InvalidParam, name)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // exactError answers with a fixed status and problem where the spec pins
@@ -105,7 +106,7 @@ func (a *API) list(c *echo.Context) error {
 	}
 	p := principal(c)
 	if req.UserID != nil && *req.UserID != "" && *req.UserID != p.HolderID {
-		return errs.E(errs.InvalidRequest, "userID parameter MUST be null")
+		return errs.M(errs.InvalidRequest, msg.UserIDMustBeNull)
 	}
 	views, err := a.svc.List(c.Request().Context(), p.HolderID, req.OnlyValid)
 	if err != nil {
@@ -114,7 +115,7 @@ func (a *API) list(c *echo.Context) error {
 	start := 0
 	if req.PageToken != "" {
 		if start, err = strconv.Atoi(req.PageToken); err != nil || start < 0 || start > len(views) {
-			return errs.E(errs.InvalidRequest, "Invalid parameter pageToken")
+			return errs.M(errs.InvalidRequest, msg.InvalidParam, "pageToken")
 		}
 	}
 	end := len(views)
@@ -233,7 +234,7 @@ func (a *API) authorize(c *echo.Context) error {
 		case "OTP":
 			otp = ad.Value
 		default:
-			return errs.Ef(errs.InvalidRequest, "Invalid parameter authData: unknown authentication object %q", ad.ID)
+			return errs.M(errs.InvalidRequest, msg.UnknownAuthObject, ad.ID)
 		}
 	}
 	p := principal(c)
@@ -254,7 +255,7 @@ func (a *API) authorizeCheck(c *echo.Context) error {
 		return err
 	}
 	// credentials/authorize never answers 202 here, so no handle exists.
-	return errs.E(errs.InvalidRequest, "Invalid parameter handle")
+	return errs.M(errs.InvalidRequest, msg.InvalidParam, "handle")
 }
 
 func (a *API) extend(c *echo.Context) error {
@@ -279,7 +280,7 @@ func (a *API) sendOTP(c *echo.Context) error {
 		return err
 	}
 	if req.AuthObjectID != "" && req.AuthObjectID != "OTP" {
-		return errs.E(errs.InvalidRequest, "Invalid parameter authObjectID")
+		return errs.M(errs.InvalidRequest, msg.InvalidParam, "authObjectID")
 	}
 	p := principal(c)
 	if err := a.svc.SendOTP(c.Request().Context(), p.HolderID, req.CredentialID); err != nil {
@@ -294,11 +295,11 @@ func (a *API) signHash(c *echo.Context) error {
 		return err
 	}
 	if req.OperationMode == "A" {
-		return errs.E(errs.InvalidRequest, "Invalid parameter operationMode: asynchronous signing is not supported")
+		return errs.M(errs.InvalidRequest, msg.AsyncNotSupported)
 	}
 	hashes := firstNonEmpty(req.Hashes, req.Hash)
 	if req.Hashes == nil && req.Hash == nil {
-		return errs.E(errs.InvalidRequest, "Missing (or invalid type) array parameter hash")
+		return errs.M(errs.InvalidRequest, msg.MissingParam, "array", "hash")
 	}
 	sigs, err := a.svc.SignHash(c.Request().Context(), credential.SignRequest{
 		Principal: principal(c), CredentialID: req.CredentialID, SAD: req.SAD, Hashes: hashes,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // ManageConfig bounds the certificate management API.
@@ -149,7 +150,7 @@ func renderStatus(st *credential.CertificateStatus) certificateStatus {
 func credentialParam(c *echo.Context) (string, error) {
 	id := c.Param("credentialID")
 	if id == "" || len(id) > 128 {
-		return "", errs.E(errs.InvalidRequest, "Invalid parameter credentialID")
+		return "", errs.M(errs.InvalidRequest, msg.UnknownCredential)
 	}
 	return id, nil
 }
@@ -212,14 +213,14 @@ func (m *management) change(a credential.Action) echo.HandlerFunc {
 func (m *management) emergency(c *echo.Context) error {
 	ip := clientIP(c.Request())
 	if !m.ipLimit.allow(ip) {
-		return errs.E(errs.RateLimited, "Too many emergency requests from this address; try again later")
+		return errs.M(errs.RateLimited, msg.EmergencyAddressThrottled)
 	}
 	var req emergencyRequest
 	if err := bind(c.Request(), &req, m.cfg.MaxBody); err != nil {
 		return err
 	}
 	if !m.userLimit.allow(req.UserID) {
-		return errs.E(errs.RateLimited, "Too many emergency requests for this user ID; try again later")
+		return errs.M(errs.RateLimited, msg.EmergencyUserThrottled)
 	}
 	st, err := m.lc.EmergencySuspend(c.Request().Context(), req.UserID, req.ERC, ip)
 	if err != nil {

@@ -204,11 +204,11 @@ func (a *API) oauthJSONError(c *echo.Context, err error) error {
 func parseForm(c *echo.Context) error {
 	r := c.Request()
 	if mt := r.Header.Get("Content-Type"); !strings.HasPrefix(mt, "application/x-www-form-urlencoded") {
-		return errs.E(errs.InvalidRequest, "The Content-Type must be application/x-www-form-urlencoded")
+		return errs.M(errs.InvalidRequest, msg.ContentTypeForm)
 	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
-		return errs.E(errs.InvalidRequest, "The form body could not be read")
+		return errs.M(errs.InvalidRequest, msg.FormUnreadable)
 	}
 	return nil
 }
@@ -261,7 +261,7 @@ func (a *API) oauthRevoke(c *echo.Context) error {
 func serviceScope(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		if p := principal(c); p != nil && p.Scope != credential.ScopeService {
-			return errs.E(errs.AccessDenied, "This access token has credential scope; this method needs a service authorization")
+			return errs.M(errs.AccessDenied, msg.NeedsServiceToken)
 		}
 		return next(c)
 	}

@@ -6,9 +6,10 @@ import (
 	"slices"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
-var errBadDocumentBase64 = errs.E(errs.InvalidRequest, "Invalid Base64 documents string parameter")
+var errBadDocumentBase64 = errs.M(errs.InvalidRequest, msg.InvalidBase64, "documents")
 
 // smallDocument is the first buffer of a document longer than the read
 // buffer. A document whose end is in sight gets a buffer of its size;

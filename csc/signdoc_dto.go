@@ -11,6 +11,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -96,7 +97,7 @@ func decodeSignDoc(r *http.Request, maxBody, maxDocBody int64) (*signDocRequest,
 	}
 	hint := r.ContentLength
 	if hint > maxDocBody {
-		return nil, nil, errs.Ef(errs.InvalidRequest, "The request body is larger than %d bytes", maxDocBody)
+		return nil, nil, errs.M(errs.InvalidRequest, msg.BodyTooLarge, maxDocBody)
 	}
 	return decodeSignDocBody(http.MaxBytesReader(nil, r.Body, maxDocBody), int(maxBody), hint)
 }
@@ -118,7 +119,7 @@ func decodeSignDocBody(body io.Reader, maxSkeleton int, sizeHint int64) (*signDo
 			continue
 		}
 		if d.Document == "" {
-			return nil, nil, errs.Ef(errs.InvalidRequest, "Missing (or invalid type) string parameter document in documents[%d]", i)
+			return nil, nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "document", fmt.Sprintf("documents[%d]", i))
 		}
 		raw, err := base64.StdEncoding.DecodeString(d.Document)
 		if err != nil {
@@ -134,16 +135,16 @@ func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) 
 	out := credential.DocRequest{Principal: p, CredentialID: req.CredentialID, SAD: req.SAD,
 		ReturnValidationInfo: req.ReturnValidationInfo || req.ReturnValidationInformation}
 	if req.OperationMode == "A" {
-		return out, errs.E(errs.InvalidRequest, "Invalid parameter operationMode: asynchronous signing is not supported")
+		return out, errs.M(errs.InvalidRequest, msg.AsyncNotSupported)
 	}
 	if req.CredentialID == "" {
 		if req.SignatureQualifier != "" {
-			return out, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter credentialID: this service does not choose a credential from signatureQualifier")
+			return out, errs.M(errs.InvalidRequest, msg.CredentialNotChosen)
 		}
 		return out, missing("string", "credentialID")
 	}
 	if q := req.SignatureQualifier; q != "" && q != "eu_eidas_qes" {
-		return out, errs.Ef(errs.InvalidRequest, "Invalid parameter signatureQualifier: credentials of this service make eu_eidas_qes signatures, not %q", q)
+		return out, errs.M(errs.InvalidRequest, msg.QualifierNotOffered, q)
 	}
 	for i, d := range req.Documents {
 		field := fmt.Sprintf("documents[%d]", i)
@@ -160,7 +161,7 @@ func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) 
 	}
 	for i, d := range req.DocumentDigests {
 		if len(d.SignedProps) > 0 {
-			return out, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_props (%s) in documentDigests[%d]: CAdES signatures take no extra attributes here", propNames(d.SignedProps), i)
+			return out, errs.M(errs.InvalidRequest, msg.SignedPropsCAdES, propNames(d.SignedProps), i)
 		}
 		out.DocumentDigests = append(out.DocumentDigests, credential.DigestSet{Hashes: d.Hashes, HashAlgorithm: d.HashAlgorithmOID,
 			Format: d.SignatureFormat, Level: d.ConformanceLevel, EnvelopeProperty: d.SignedEnvelopeProperty,
@@ -196,7 +197,7 @@ func pdfProps(field string, in []signedPropDTO) (credential.SignedProps, error) 
 		}
 	}
 	if len(bad) > 0 {
-		return out, errs.Ef(errs.InvalidRequest, "Invalid parameter signed_props (%s) in %s: PAdES accepts Name, Reason, Location and ContactInfo with base64 UTF-8 text", strings.Join(bad, ", "), field)
+		return out, errs.M(errs.InvalidRequest, msg.SignedPropsPAdES, strings.Join(bad, ", "), field)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // A signDoc body carries whole PDFs as base64 strings. Decoding it with
@@ -29,7 +30,7 @@ const (
 	maxJSONDepth = 32
 )
 
-var errNotJSON = errs.E(errs.InvalidRequest, "The request body is not valid JSON")
+var errNotJSON = errs.M(errs.InvalidRequest, msg.BodyNotJSON)
 
 // splitBody is a signDoc body taken apart.
 type splitBody struct {
@@ -60,7 +61,7 @@ func splitDocuments(r io.Reader, maxSkeleton int, sizeHint int64) (*splitBody, e
 		return nil, err
 	}
 	if c != '{' {
-		return nil, errs.E(errs.InvalidRequest, "The request body must be a JSON object")
+		return nil, errs.M(errs.InvalidRequest, msg.BodyNotObject)
 	}
 	if err := s.object(1, true, -1); err != nil {
 		return nil, err
@@ -91,14 +92,14 @@ func (s *splitter) readErr(err error) error {
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return errs.Ef(errs.InvalidRequest, "The request body is larger than %d bytes", tooLarge.Limit)
+		return errs.M(errs.InvalidRequest, msg.BodyTooLarge, tooLarge.Limit)
 	}
-	return errs.Wrap(err, errs.InvalidRequest, "The request body could not be read")
+	return errs.WrapM(err, errs.InvalidRequest, msg.BodyUnreadable)
 }
 
 func (s *splitter) emit(b ...byte) error {
 	if s.out.Len()+len(b) > s.maxSkel {
-		return errs.Ef(errs.InvalidRequest, "The signDoc parameters other than the documents' content exceed %d bytes", s.maxSkel)
+		return errs.M(errs.InvalidRequest, msg.SignDocParamsTooLarge, s.maxSkel)
 	}
 	s.out.Write(b)
 	return nil
@@ -134,7 +135,7 @@ func (s *splitter) next() (byte, error) {
 // Keys match case-insensitively, as encoding/json matches fields.
 func (s *splitter) object(depth int, top bool, docIndex int) error {
 	if depth > maxJSONDepth {
-		return errs.E(errs.InvalidRequest, "The request body nests too deeply")
+		return errs.M(errs.InvalidRequest, msg.BodyTooDeep)
 	}
 	if err := s.emit('{'); err != nil {
 		return err
@@ -216,7 +217,7 @@ func (s *splitter) separator(closing byte) (done bool, c byte, err error) {
 // top-level documents array, whose object elements are indexed.
 func (s *splitter) array(depth int, documents bool) error {
 	if depth > maxJSONDepth {
-		return errs.E(errs.InvalidRequest, "The request body nests too deeply")
+		return errs.M(errs.InvalidRequest, msg.BodyTooDeep)
 	}
 	if err := s.emit('['); err != nil {
 		return err
@@ -297,7 +298,7 @@ func (s *splitter) rawString() ([]byte, error) {
 			s.remaining -= int64(len(chunk))
 		}
 		if len(out)+len(chunk) > s.maxSkel {
-			return nil, errs.Ef(errs.InvalidRequest, "The signDoc parameters other than the documents' content exceed %d bytes", s.maxSkel)
+			return nil, errs.M(errs.InvalidRequest, msg.SignDocParamsTooLarge, s.maxSkel)
 		}
 		out = append(out, chunk...)
 		switch {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Timestamper issues RFC 3161 time-stamp tokens over a digest (tsa.TSA).
@@ -50,24 +51,24 @@ func (r *timestampRequest) parse() (*timestampInput, error) {
 	}
 	digest, err := decodeB64(r.Hash)
 	if err != nil {
-		return nil, errs.E(errs.InvalidRequest, "Invalid Base64 hash string parameter")
+		return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64, "hash")
 	}
 	h, ok := credential.HashFromOID(oid)
 	if !ok {
-		return nil, errs.E(errs.InvalidRequest, "Invalid parameter hashAlgo")
+		return nil, errs.M(errs.InvalidRequest, msg.InvalidParam, "hashAlgo")
 	}
 	if len(digest) != h.Size() {
-		return nil, errs.E(errs.InvalidRequest, "Invalid digest value length")
+		return nil, errs.M(errs.InvalidRequest, msg.InvalidDigestLength)
 	}
 	in := &timestampInput{hash: h, digest: digest}
 	if r.Nonce != "" {
 		raw, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(r.Nonce, "0x"), "0X"))
 		if err != nil || len(raw) == 0 {
-			return nil, errs.E(errs.InvalidRequest, "Invalid parameter nonce")
+			return nil, errs.M(errs.InvalidRequest, msg.InvalidParam, "nonce")
 		}
 		in.nonce = new(big.Int).SetBytes(raw)
 		if (in.nonce.BitLen()+7)/8 > maxNonceBytes {
-			return nil, errs.Ef(errs.InvalidRequest, "Invalid parameter nonce: at most %d bytes", maxNonceBytes)
+			return nil, errs.M(errs.InvalidRequest, msg.NonceTooLong, maxNonceBytes)
 		}
 	}
 	return in, nil

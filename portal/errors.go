@@ -26,8 +26,9 @@ var kindStatus = map[errs.Kind]int{
 }
 
 // userError turns a domain error into a status and a message in the
-// holder's language: the domain's own words when the catalogue knows them,
-// else a message for the error's kind. Internal errors say nothing of
+// holder's language: the catalogue message the error names, else (for an
+// error without one) its English detail or, in Italian, the message for its
+// kind. Internal errors say nothing of
 // their cause (it is logged by the caller).
 func userError(lang string, err error) (int, string) {
 	kind := errs.KindOf(err)
@@ -38,13 +39,8 @@ func userError(lang string, err error) (int, string) {
 	if id, args, ok := errs.MessageOf(err); ok {
 		return status, sentence(msg.Text(lang, id, args...))
 	}
-	if detail := errs.DetailOf(err); detail != "" {
-		if lang == "en" {
-			return status, sentence(detail)
-		}
-		if t, ok := detailsIT[detail]; ok {
-			return status, t
-		}
+	if detail := errs.DetailOf(err); detail != "" && lang == "en" {
+		return status, sentence(detail)
 	}
 	return status, tr(lang, "kind."+kind.String())
 }

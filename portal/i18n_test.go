@@ -2,13 +2,9 @@ package portal
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	gotoken "go/token"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -107,65 +103,6 @@ func portalPrefix(id string) bool {
 	return true
 }
 
-// domainMessages lists the literal messages of errs.E/errs.Ef calls in
-// the credential files the portal calls into.
-func domainMessages(t *testing.T, files ...string) []string {
-	t.Helper()
-	var out []string
-	fset := gotoken.NewFileSet()
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, filepath.Join("..", "credential", f), nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) < 2 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if id, isID := sel.X.(*ast.Ident); !isID || id.Name != "errs" || sel.Sel.Name != "E" {
-				return true
-			}
-			if lit, ok := call.Args[1].(*ast.BasicLit); ok {
-				s, _ := strconv.Unquote(lit.Value)
-				out = append(out, s)
-			}
-			return true
-		})
-	}
-	return out
-}
-
-func TestDomainMessagesHaveItalian(t *testing.T) {
-	msgs := domainMessages(t, "portal.go", "session.go", "account.go", "logintotp.go", "otpsettings.go", "certemail.go",
-		"pinchange.go", "report.go", "pending.go", "password.go", "totp.go", "holder_actions.go")
-	if len(msgs) < 30 {
-		t.Fatalf("found only %d messages: the scan is broken", len(msgs))
-	}
-	// Messages of other files that portal pages can show.
-	msgs = append(msgs, "Credential locked", "The PIN is invalid", "Invalid parameter credentialID",
-		"The PIN must be "+credential.PINPolicy, "The PIN is too easy to guess: it must be "+credential.PINPolicy,
-		"The OTP is invalid", "The OTP was already used; wait for the next code",
-		"Missing (or invalid type) string parameter otp", "Missing (or invalid type) string parameter password",
-		"The change cannot be recorded in the audit log; nothing was changed",
-		"The credential changed while it was being renewed; try again", "The certificate is not in the register and cannot be renewed",
-		"Invalid parameter note: printable characters only")
-	for _, m := range msgs {
-		it, ok := detailsIT[m]
-		if !ok {
-			t.Errorf("no Italian for the domain message %q", m)
-			continue
-		}
-		if it == m || it == "" {
-			t.Errorf("%q is not translated", m)
-		}
-	}
-}
-
 func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
 	cases := []struct {
 		err    error
@@ -173,12 +110,13 @@ func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
 		status int
 		want   string
 	}{
-		{errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired"), "en", 400, "The one-time code is wrong or has expired."},
-		{errs.E(errs.InvalidOTP, "The one-time code is wrong or has expired"), "it", 400, "Il codice OTP è errato o scaduto."},
+		{errs.M(errs.InvalidOTP, msg.OTPInvalid), "en", 400, "The one-time code is wrong or has expired."},
+		{errs.M(errs.InvalidOTP, msg.OTPInvalid), "it", 400, "Il codice OTP è errato o scaduto."},
 		{errs.Ef(errs.Locked, "locked until %s", "15:04 UTC"), "it", 403, msg.Text("it", "kind.locked")},
 		{fmt.Errorf("wrapped: %w", errs.M(errs.Conflict, "lifecycle.tick")), "it", 409, msg.Text("it", "lifecycle.tick")},
 		{errs.M(errs.Conflict, "lifecycle.tick"), "en", 409, msg.Text("en", "lifecycle.tick")},
 		{errs.E(errs.RateLimited, "unknown words"), "it", 429, msg.Text("it", "kind.rate_limited")},
+		{errs.E(errs.RateLimited, "Words without an ID"), "en", 429, "Words without an ID."},
 		{errs.Internalf(os.ErrNotExist, "secret cause"), "en", 500, msg.Text("en", "kind.internal")},
 	}
 	for _, c := range cases {

@@ -8,6 +8,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 type lifecycleData struct {
@@ -64,7 +65,7 @@ func (h *handler) lifecycleSend(c *echo.Context) error {
 		return h.fail(c, "message", withLink(p, "/portal/sign/lifecycle"), err)
 	}
 	if d.Action == "" {
-		return h.fail(c, "lifecycle", p, errs.E(errs.Conflict, "This certificate cannot change that way now"))
+		return h.fail(c, "lifecycle", p, errs.M(errs.Conflict, msg.CannotChangeNow))
 	}
 	principal, err := h.p.Principal(session(c))
 	if err != nil {
@@ -83,7 +84,7 @@ func (h *handler) lifecycleApply(c *echo.Context) error {
 		return h.fail(c, "message", withLink(p, "/portal/sign/lifecycle"), err)
 	}
 	if d.Action == "" {
-		return h.fail(c, "lifecycle", p, errs.E(errs.Conflict, "This certificate cannot change that way now"))
+		return h.fail(c, "lifecycle", p, errs.M(errs.Conflict, msg.CannotChangeNow))
 	}
 	d.Note = form(c, "note")
 	if d.Action == credential.ActionRevoke {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // newPage starts the page of a logged-in holder.
@@ -64,4 +65,4 @@ func form(c *echo.Context, name string) string { return strings.TrimSpace(c.Form
 // isNotFound reports a missing or someone else's object.
 func isNotFound(err error) bool { return errs.Is(err, errs.NotFound) }
 
-var errNoCredential = errs.E(errs.NotFound, "You have no signing credential")
+var errNoCredential = errs.M(errs.NotFound, msg.NoSigningCredential)

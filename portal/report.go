@@ -8,6 +8,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 type reportData struct {
@@ -24,12 +25,12 @@ func dayRange(from, to string) (time.Time, time.Time, error) {
 	var err error
 	if from != "" {
 		if f, err = time.Parse(time.DateOnly, from); err != nil {
-			return f, t, errs.E(errs.InvalidRequest, "Dates must be written as YYYY-MM-DD")
+			return f, t, errs.M(errs.InvalidRequest, msg.DateFormat)
 		}
 	}
 	if to != "" {
 		if t, err = time.Parse(time.DateOnly, to); err != nil {
-			return f, t, errs.E(errs.InvalidRequest, "Dates must be written as YYYY-MM-DD")
+			return f, t, errs.M(errs.InvalidRequest, msg.DateFormat)
 		}
 		t = t.AddDate(0, 0, 1)
 	}

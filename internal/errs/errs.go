@@ -137,6 +137,17 @@ func Wrap(err error, kind Kind, detail string) error {
 	return &Error{Kind: kind, Detail: detail, Err: err}
 }
 
+// WrapM attaches a kind and a catalogue message to a cause, as Wrap does
+// for a plain detail.
+func WrapM(err error, kind Kind, id msg.ID, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	e := M(kind, id, args...)
+	e.Err = err
+	return e
+}
+
 // Internalf wraps an unexpected failure with context for the logs; callers
 // see only a generic message.
 func Internalf(err error, format string, args ...any) error {

@@ -9,6 +9,7 @@ package msg
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // ID names a message. IDs are stable: pages, tests and stored records may
@@ -31,8 +32,10 @@ func Lang(lang string) string {
 }
 
 // Text renders id in lang with args (fmt verbs, explicit indexes where the
-// languages order them differently). An unknown ID renders as itself, which
-// the catalogue tests forbid for every ID the code names.
+// languages order them differently). An argument that is itself an ID (or a
+// list of IDs) is rendered in the same language, so a message can name
+// catalogue words such as password rules. An unknown ID renders as itself,
+// which the catalogue tests forbid for every ID the code names.
 func Text(lang string, id ID, args ...any) string {
 	m, ok := catalogue[id]
 	if !ok {
@@ -45,7 +48,22 @@ func Text(lang string, id ID, args ...any) string {
 	if len(args) == 0 {
 		return text
 	}
-	return fmt.Sprintf(text, args...)
+	rendered := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case ID:
+			rendered[i] = Text(lang, a)
+		case []ID:
+			words := make([]string, len(a))
+			for j, w := range a {
+				words[j] = Text(lang, w)
+			}
+			rendered[i] = strings.Join(words, ", ")
+		default:
+			rendered[i] = a
+		}
+	}
+	return fmt.Sprintf(text, rendered...)
 }
 
 // Has reports whether the catalogue knows id.

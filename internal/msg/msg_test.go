@@ -72,6 +72,8 @@ func TestText(t *testing.T) {
 		{"en", "test.args", []any{"Ada", 3}, "Ada signed 3 files"},
 		{"it", "test.args", []any{"Ada", 3}, "3 file firmati da Ada"},
 		{"it", "no.such-id", nil, "no.such-id"},
+		{"it", PasswordNeeds, []any{[]ID{RuleUpper, RuleDigit}}, "Alla password manca: una lettera maiuscola, una cifra"},
+		{"en", ReasonInvalid, []any{ID("rule.digit")}, "Invalid parameter reason: a digit"},
 	}
 	for _, tc := range tests {
 		if got := Text(tc.lang, tc.id, tc.args...); got != tc.want {
