@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -180,12 +181,23 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 	return a.render(c, http.StatusBadRequest, txn, "", "Unknown step")
 }
 
-// clientCredentials reads client_secret_basic or client_secret_post.
+// clientCredentials reads client_secret_basic or client_secret_post. In
+// Basic, RFC 6749 section 2.3.1 form-urlencodes the client ID and secret
+// before they are joined, so strict clients (oauth4webapi, x/oauth2) send
+// "-" as "%2D": they are decoded here. A value that is not valid
+// form-urlencoding is taken as sent (and then simply fails to match).
 func clientCredentials(r *http.Request) (id, secret string) {
 	if u, p, ok := r.BasicAuth(); ok {
-		return u, p
+		return formDecoded(u), formDecoded(p)
 	}
 	return r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+}
+
+func formDecoded(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
 }
 
 func (a *API) oauthJSONError(c *echo.Context, err error) error {
