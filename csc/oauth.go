@@ -62,6 +62,9 @@ func (a *API) oauthMetadata(c *echo.Context) error {
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
 		"scopes_supported":                      []string{credential.ScopeService, credential.ScopeCredential},
 		"authorization_details_types_supported": []string{"credential"},
+		// RFC 9207: every authorization response names its issuer, so a
+		// client talking to several servers detects a mix-up.
+		"authorization_response_iss_parameter_supported": true,
 	})
 }
 
@@ -107,7 +110,7 @@ func (a *API) oauthFailure(c *echo.Context, txn *credential.OAuthTxn, err error)
 	var oe *credential.OAuthError
 	if errors.As(err, &oe) {
 		if oe.Redirect && txn != nil && txn.RedirectURI != "" {
-			return c.Redirect(http.StatusFound, credential.ErrorRedirect(txn.RedirectURI, txn.State, oe.Code, oe.Description))
+			return a.authzResponse(c, credential.ErrorRedirect(txn.RedirectURI, txn.State, oe.Code, oe.Description))
 		}
 		return a.render(c, http.StatusBadRequest, nil, "", oe.Description)
 	}
@@ -123,7 +126,7 @@ func (a *API) oauthAuthorize(c *echo.Context) error {
 		var oe *credential.OAuthError
 		if errors.As(err, &oe) && oe.Redirect {
 			// The client and redirect URI were valid: tell the client.
-			return c.Redirect(http.StatusFound, credential.ErrorRedirect(r.RedirectURI, r.State, oe.Code, oe.Description))
+			return a.authzResponse(c, credential.ErrorRedirect(r.RedirectURI, r.State, oe.Code, oe.Description))
 		}
 		return a.oauthFailure(c, nil, err)
 	}
@@ -158,7 +161,7 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 			return a.oauthFailure(c, txn, err)
 		}
 		if redirect != "" {
-			return c.Redirect(http.StatusFound, redirect)
+			return a.authzResponse(c, redirect)
 		}
 		return a.render(c, http.StatusOK, txn, "approve", "")
 	case "approve":
@@ -170,15 +173,28 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 			}
 			return a.oauthFailure(c, txn, err)
 		}
-		return c.Redirect(http.StatusFound, redirect)
+		return a.authzResponse(c, redirect)
 	case "deny":
 		redirect, err := a.svc.DenyRedirect(ctx, id)
 		if err != nil {
 			return a.oauthFailure(c, nil, err)
 		}
-		return c.Redirect(http.StatusFound, redirect)
+		return a.authzResponse(c, redirect)
 	}
 	return a.render(c, http.StatusBadRequest, txn, "", "Unknown step")
+}
+
+// authzResponse sends an authorization response (code or error) back to the
+// client with the RFC 9207 iss parameter, the issuer of the metadata.
+func (a *API) authzResponse(c *echo.Context, redirect string) error {
+	u, err := url.Parse(redirect)
+	if err != nil {
+		return errs.Internalf(err, "authorization response %q", redirect)
+	}
+	q := u.Query()
+	q.Set("iss", a.cfg.BaseURL)
+	u.RawQuery = q.Encode()
+	return c.Redirect(http.StatusFound, u.String())
 }
 
 // clientCredentials reads client_secret_basic or client_secret_post. In
