@@ -18,7 +18,8 @@ import (
 
 // Timestamper issues RFC 3161 time-stamp tokens over a digest (tsa.TSA).
 type Timestamper interface {
-	Timestamp(ctx context.Context, h crypto.Hash, digest []byte, nonce *big.Int) ([]byte, error)
+	// Timestamp issues a token for requester (for the TSA's log of tokens).
+	Timestamp(ctx context.Context, requester string, h crypto.Hash, digest []byte, nonce *big.Int) ([]byte, error)
 }
 
 // maxNonceBytes matches what the TSA echoes into tokens.
@@ -99,7 +100,8 @@ func (a *API) timestamp(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := a.cfg.Timestamps.Timestamp(c.Request().Context(), in.hash, in.digest, in.nonce)
+	p := principal(c)
+	token, err := a.cfg.Timestamps.Timestamp(c.Request().Context(), "holder:"+p.HolderID+" client:"+p.ClientID, in.hash, in.digest, in.nonce)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func BenchmarkTimestamp(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := tsa.Timestamp(ctx, crypto.SHA256, digest, nil); err != nil {
+			if _, err := tsa.Timestamp(ctx, "test", crypto.SHA256, digest, nil); err != nil {
 				b.Error(err)
 				return
 			}

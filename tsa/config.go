@@ -1,6 +1,7 @@
 package tsa
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"log/slog"
+	"math/big"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -36,6 +38,23 @@ type Config struct {
 	IncludeTSAName bool
 	// Logger receives one line per rejected or failed request; nil means slog.Default().
 	Logger *slog.Logger
+	// Clock is asked before every token whether the time can be trusted;
+	// nil means KernelClock with MaxError = Accuracy. A refusal answers
+	// timeNotAvailable (RFC 3161) or Unavailable (Timestamp).
+	Clock ClockCheck
+	// Record keeps the TSA's log of issued tokens (EN 319 421 7.10: serial,
+	// time, hash algorithm, requester). It runs after signing and before the
+	// token leaves: when it fails the token is withheld, so no token exists
+	// that the log does not name. Nil records nothing.
+	Record func(ctx context.Context, t Issued) error
+}
+
+// Issued describes one issued token for the TSA's log.
+type Issued struct {
+	Serial    *big.Int
+	GenTime   time.Time
+	Hash      crypto.Hash
+	Requester string // who asked: an address for RFC 3161 over HTTP, a principal for CSC
 }
 
 // signingAlgorithm is how the Signer is used: which digest over the signed

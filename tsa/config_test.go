@@ -68,7 +68,7 @@ func TestTimestampRefusesBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tsa.Timestamp(context.Background(), tc.hash, tc.digest, nil)
+			_, err := tsa.Timestamp(context.Background(), "test", tc.hash, tc.digest, nil)
 			if errs.KindOf(err) != errs.InvalidRequest || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want InvalidRequest containing %q", err, tc.want)
 			}
@@ -81,7 +81,7 @@ func TestTimestampHonoursCancelledContext(t *testing.T) {
 	tsa := newTestTSA(t, p)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := tsa.Timestamp(ctx, crypto.SHA256, sum256("x"), nil); err == nil {
+	if _, err := tsa.Timestamp(ctx, "test", crypto.SHA256, sum256("x"), nil); err == nil {
 		t.Fatal("a cancelled request was signed")
 	}
 }

@@ -28,7 +28,7 @@ func TestOpenSSLQueryFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := tsa.Respond(context.Background(), der)
+			out, err := tsa.Respond(context.Background(), "test", der)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,7 +40,7 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil && !errors.As(err, &rej) {
 			t.Fatalf("parse error %v is not a rejection", err)
 		}
-		resp, err := tsa.Respond(context.Background(), der)
+		resp, err := tsa.Respond(context.Background(), "test", der)
 		if err != nil || resp == nil {
 			t.Fatalf("Respond: %v", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 )
@@ -25,6 +26,14 @@ func (t *TSA) Handler() http.Handler { return handler{t} }
 
 type handler struct{ tsa *TSA }
 
+// requesterAddress names an anonymous RFC 3161 client by its address.
+func requesterAddress(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return "addr:" + host
+	}
+	return "addr:" + r.RemoteAddr
+}
+
 func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -45,7 +54,7 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the request body could not be read", http.StatusBadRequest)
 		return
 	}
-	resp, err := h.tsa.Respond(r.Context(), body)
+	resp, err := h.tsa.Respond(r.Context(), requesterAddress(r), body)
 	status := http.StatusOK
 	if err != nil {
 		status = http.StatusInternalServerError

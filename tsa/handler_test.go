@@ -114,11 +114,11 @@ func TestClientDetectsBadAnswers(t *testing.T) {
 	p := newTestPKI(t, "P-256")
 	tsa := newTestTSA(t, p)
 	// replayed answers a fixed earlier request: valid token, wrong nonce and imprint.
-	replay, err := tsa.Respond(context.Background(), validQuery().encode(t))
+	replay, err := tsa.Respond(context.Background(), "test", validQuery().encode(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rejecting, err := tsa.Respond(context.Background(), []byte("junk"))
+	rejecting, err := tsa.Respond(context.Background(), "test", []byte("junk"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestClientDetectsBadAnswers(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		token, err := tsa.issue(r.Context(), tstParams{imprint: req.imprint, certReq: true})
+		token, err := tsa.issue(r.Context(), tstParams{imprint: req.imprint, certReq: true}, req.hash, "test")
 		if err != nil {
 			t.Error(err)
 			return

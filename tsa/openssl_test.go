@@ -72,7 +72,7 @@ func TestOpenSSLVerifiesResponses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := tsa.Respond(context.Background(), der)
+			resp, err := tsa.Respond(context.Background(), "test", der)
 			if err != nil {
 				t.Fatalf("Respond: %v", err)
 			}
@@ -106,7 +106,7 @@ func TestOpenSSLVerifiesTimestampTokens(t *testing.T) {
 			p := newTestPKI(t, key)
 			tsa := newTestTSA(t, p)
 			digest := sum256("document " + key)
-			token, err := tsa.Timestamp(context.Background(), crypto.SHA256, digest, nil)
+			token, err := tsa.Timestamp(context.Background(), "test", crypto.SHA256, digest, nil)
 			if err != nil {
 				t.Fatalf("Timestamp: %v", err)
 			}
@@ -140,7 +140,7 @@ func TestOpenSSLReadsRejections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := tsa.Respond(context.Background(), der)
+	resp, err := tsa.Respond(context.Background(), "test", der)
 	if err != nil {
 		t.Fatalf("Respond: %v", err)
 	}

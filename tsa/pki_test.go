@@ -205,6 +205,7 @@ func newTestTSA(t testing.TB, p *testPKI, mutate ...func(*Config)) *TSA {
 		Now:            now,
 		IncludeTSAName: true,
 		Logger:         slog.New(slog.DiscardHandler),
+		Clock:          UncheckedClock{}, // test machines' clocks need no NTP
 	}
 	for _, m := range mutate {
 		m(&cfg)

@@ -97,7 +97,7 @@ func TestRespondRejects(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			der, err := tsa.Respond(context.Background(), tc.der)
+			der, err := tsa.Respond(context.Background(), "test", tc.der)
 			if err != nil {
 				t.Fatalf("Respond returned an internal error for bad input: %v", err)
 			}
@@ -136,7 +136,7 @@ func TestRespondGrants(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			der, err := tsa.Respond(context.Background(), tc.query.encode(t))
+			der, err := tsa.Respond(context.Background(), "test", tc.query.encode(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestSerialsAreUniqueAndLarge(t *testing.T) {
 	seen := map[string]bool{}
 	maxBits := 0
 	for range 200 {
-		token, err := tsa.Timestamp(context.Background(), crypto.SHA256, sum256("s"), nil)
+		token, err := tsa.Timestamp(context.Background(), "test", crypto.SHA256, sum256("s"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,6 +40,9 @@ func New(cfg Config) (*TSA, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = KernelClock{MaxError: cfg.Accuracy}
+	}
 	tmpl, err := newTokenTemplate(cfg.Certificate, cfg.Chain)
 	if err != nil {
 		return nil, err
@@ -51,21 +54,28 @@ func New(cfg Config) (*TSA, error) {
 	return t, nil
 }
 
-// Respond answers a DER TimeStampReq with a DER TimeStampResp. Requests the
-// TSA refuses yield a rejection response and a nil error. A non-nil error
-// means the TSA itself failed (signer or encoder); the returned bytes are
-// then a systemFailure response that may still be sent to the client.
-func (t *TSA) Respond(ctx context.Context, der []byte) ([]byte, error) {
+// Respond answers a DER TimeStampReq from requester with a DER
+// TimeStampResp. Requests the TSA refuses yield a rejection response and a
+// nil error; so does an untrusted clock (timeNotAvailable). A non-nil error
+// means the TSA itself failed (signer, encoder or log); the returned bytes
+// are then a systemFailure response that may still be sent to the client.
+func (t *TSA) Respond(ctx context.Context, requester string, der []byte) ([]byte, error) {
 	req, err := parseRequest(der)
 	if err == nil && req.policy != nil && !req.policy.Equal(t.cfg.Policy) {
 		err = reject(UnacceptedPolicy, "policy %s is not offered; this TSA issues under %s", req.policy, t.cfg.Policy)
+	}
+	if err == nil {
+		if clockErr := t.cfg.Clock.ClockTrusted(ctx); clockErr != nil {
+			t.log.WarnContext(ctx, "tsa: refusing to time-stamp", "err", clockErr)
+			err = reject(TimeNotAvailable, "the time source is not available; try again later")
+		}
 	}
 	var rej *rejection
 	if errors.As(err, &rej) {
 		t.log.DebugContext(ctx, "tsa: request rejected", "failure", rej.failure.String(), "reason", rej.text)
 		return encodeResponse(nil, rej)
 	}
-	token, err := t.issue(ctx, tstParams{imprint: req.imprint, nonce: req.nonce, certReq: req.certReq})
+	token, err := t.issue(ctx, tstParams{imprint: req.imprint, nonce: req.nonce, certReq: req.certReq}, req.hash, requester)
 	if err != nil {
 		t.log.ErrorContext(ctx, "tsa: token issuance failed", "err", err)
 		resp, encErr := encodeResponse(nil, reject(SystemFailure, "the time-stamp could not be issued; try again later"))
@@ -78,11 +88,12 @@ func (t *TSA) Respond(ctx context.Context, der []byte) ([]byte, error) {
 	return resp, nil
 }
 
-// Timestamp issues a DER TimeStampToken (CMS ContentInfo) for a digest
-// computed with h, echoing nonce when it is not nil; the token always
-// carries the TSA certificate. It serves the CSC signatures/timestamp
-// method, whose callers name the hash by OID and may send a nonce.
-func (t *TSA) Timestamp(ctx context.Context, h crypto.Hash, digest []byte, nonce *big.Int) ([]byte, error) {
+// Timestamp issues a DER TimeStampToken (CMS ContentInfo) for requester
+// over a digest computed with h, echoing nonce when it is not nil; the token
+// always carries the TSA certificate. It serves the CSC signatures/timestamp
+// method, whose callers name the hash by OID and may send a nonce, and the
+// PAdES time-stamps of signDoc.
+func (t *TSA) Timestamp(ctx context.Context, requester string, h crypto.Hash, digest []byte, nonce *big.Int) ([]byte, error) {
 	imprint, err := encodeImprint(h, digest)
 	if err != nil {
 		return nil, err
@@ -90,7 +101,11 @@ func (t *TSA) Timestamp(ctx context.Context, h crypto.Hash, digest []byte, nonce
 	if nonce != nil && (nonce.BitLen()+7)/8 > maxNonceBytes {
 		return nil, errs.Ef(errs.InvalidRequest, "the nonce is longer than %d bytes", maxNonceBytes)
 	}
-	return t.issue(ctx, tstParams{imprint: imprint, nonce: nonce, certReq: true})
+	if err := t.cfg.Clock.ClockTrusted(ctx); err != nil {
+		t.log.WarnContext(ctx, "tsa: refusing to time-stamp", "err", err)
+		return nil, errs.Wrap(err, errs.Unavailable, "The time-stamping authority's clock is not trustworthy now; try again later")
+	}
+	return t.issue(ctx, tstParams{imprint: imprint, nonce: nonce, certReq: true}, h, requester)
 }
 
 // encodeImprint validates a hash and digest and writes MessageImprint.
@@ -114,14 +129,24 @@ func encodeImprint(h crypto.Hash, digest []byte) ([]byte, error) {
 	return imprint, nil
 }
 
-func (t *TSA) issue(ctx context.Context, p tstParams) ([]byte, error) {
+func (t *TSA) issue(ctx context.Context, p tstParams, h crypto.Hash, requester string) ([]byte, error) {
 	serial, err := randomSerial()
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: draw serial number")
 	}
-	tstInfo, err := t.encodeTSTInfo(p, serial, t.cfg.Now())
+	genTime := t.cfg.Now()
+	tstInfo, err := t.encodeTSTInfo(p, serial, genTime)
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: encode TSTInfo")
 	}
-	return t.signToken(ctx, tstInfo, p.certReq)
+	token, err := t.signToken(ctx, tstInfo, p.certReq)
+	if err != nil {
+		return nil, err
+	}
+	if t.cfg.Record != nil {
+		if err := t.cfg.Record(ctx, Issued{Serial: serial, GenTime: genTime, Hash: h, Requester: requester}); err != nil {
+			return nil, errs.Wrap(err, errs.Unavailable, "The time-stamp cannot be recorded in the TSA's log; none was issued")
+		}
+	}
+	return token, nil
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -19,6 +22,11 @@ func newTSA(a *App) (*tsa.TSA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tsa.policyOID: %w", err)
 	}
+	var clock tsa.ClockCheck = tsa.KernelClock{MaxError: a.Cfg.TSA.Accuracy.D()}
+	if a.Cfg.TSA.Clock == config.ClockUnchecked {
+		a.Log.Warn("the TSA trusts the system clock without checking its synchronisation (tsa.clock \"unchecked\"): development only")
+		clock = tsa.UncheckedClock{}
+	}
 	t, err := tsa.New(tsa.Config{
 		Signer:      a.Authorities.TSAKey,
 		Certificate: a.Authorities.TSACert,
@@ -27,11 +35,25 @@ func newTSA(a *App) (*tsa.TSA, error) {
 		Accuracy:    a.Cfg.TSA.Accuracy.D(),
 		Now:         a.Now,
 		Logger:      a.Log,
+		Clock:       clock,
+		Record:      recordToken(a.Audit),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("time-stamp authority: %w", err)
 	}
 	return t, nil
+}
+
+// recordToken writes each issued time-stamp into the audit chain (EN 319 421
+// asks the TSA to log them), waiting for the record to be durable: a token
+// the log cannot name is not issued.
+func recordToken(log *audit.Log) func(context.Context, tsa.Issued) error {
+	return func(ctx context.Context, t tsa.Issued) error {
+		_, err := log.Append(ctx, audit.Event{Type: "tsa.token", Client: t.Requester, Outcome: "ok", Detail: map[string]string{
+			"serial": t.Serial.Text(16), "genTime": t.GenTime.UTC().Format(time.RFC3339Nano), "hash": t.Hash.String(),
+		}})
+		return err
+	}
 }
 
 // localTimestamper lets pades time-stamp through the in-process TSA
@@ -40,7 +62,7 @@ func newTSA(a *App) (*tsa.TSA, error) {
 type localTimestamper struct{ tsa *tsa.TSA }
 
 func (l localTimestamper) Timestamp(ctx context.Context, h crypto.Hash, digest []byte) ([]byte, error) {
-	return l.tsa.Timestamp(ctx, h, digest, nil)
+	return l.tsa.Timestamp(ctx, "signDoc", h, digest, nil)
 }
 
 func parseOID(s string) (asn1.ObjectIdentifier, error) {

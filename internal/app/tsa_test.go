@@ -2,14 +2,20 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/tsa"
 )
 
 // TestTSAServesOpenSSLQueries drives /tsa with requests made by openssl and
@@ -97,4 +103,66 @@ func postTSQ(t *testing.T, url, queryFile string) []byte {
 		t.Fatalf("POST /tsa: %d %s: %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	return body
+}
+
+// TestTSALogsEveryToken: a token from /tsa and one from CSC
+// signatures/timestamp are each named in the audit chain (serial, time, hash,
+// requester) by the time the client has them.
+func TestTSALogsEveryToken(t *testing.T) {
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	data := testutil.WriteTemp(t, "data.txt", []byte("logged\n"))
+	query := testutil.WriteTemp(t, "q.tsq", nil)
+	if out, err := exec.Command("openssl", "ts", "-query", "-data", data, "-sha384", "-cert", "-out", query).CombinedOutput(); err != nil {
+		t.Fatalf("openssl ts -query: %v\n%s", err, out)
+	}
+	resp, err := tsa.ParseResponse(postTSQ(t, s.URL+"/tsa", query))
+	if err != nil || resp.Token == nil {
+		t.Fatalf("/tsa: %v %+v", err, resp)
+	}
+	fromHTTP, err := tsa.ParseToken(resp.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	st, body := s.Post(t, "/csc/v2/signatures/timestamp", tok, map[string]any{"hash": base64.StdEncoding.EncodeToString(make([]byte, 32)), "hashAlgo": "2.16.840.1.101.3.4.2.1"})
+	if st != http.StatusOK {
+		t.Fatalf("signatures/timestamp: %d %v", st, body)
+	}
+	der, _ := base64.StdEncoding.DecodeString(body["timestamp"].(string))
+	fromCSC, err := tsa.ParseToken(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	logged := map[string]audit.Record{}
+	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		var r audit.Record
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Type == "tsa.token" {
+			logged[r.Detail["serial"]] = r
+		}
+	}
+	for _, want := range []struct {
+		info      *tsa.Info
+		hash      string
+		requester string
+	}{{fromHTTP, "SHA-384", "addr:127.0.0.1"}, {fromCSC, "SHA-256", "holder:" + h.ID}} {
+		r, ok := logged[want.info.Serial.Text(16)]
+		if !ok {
+			t.Errorf("token %x is not in the audit log (logged: %v)", want.info.Serial, logged)
+			continue
+		}
+		if r.Detail["hash"] != want.hash || !strings.HasPrefix(r.Client, want.requester) || r.Detail["genTime"] != want.info.GenTime.UTC().Format(time.RFC3339Nano) {
+			t.Errorf("audit record %+v, want hash %s, requester %s, time %s", r, want.hash, want.requester, want.info.GenTime)
+		}
+	}
 }

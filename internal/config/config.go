@@ -222,7 +222,7 @@ func (c *Config) defaults() {
 	if c.CA.RetentionYears == 0 {
 		c.CA.RetentionYears = 20
 	}
-	c.TSA.defaults(c.CA.PolicyOID)
+	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}

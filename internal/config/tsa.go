@@ -18,9 +18,28 @@ type TSA struct {
 	// Accuracy is the bound of genTime around UTC the TSA guarantees
 	// (default 1s); it must reflect how the host's clock is disciplined.
 	Accuracy Duration `json:"accuracy"`
+	// Clock is how the TSA knows its time can be trusted: "kernel" issues
+	// tokens only while the kernel reports the clock synchronised by NTP or
+	// PTP within Accuracy (EN 319 421); "unchecked" trusts it blindly, for
+	// development machines. The default is "kernel" when the service is
+	// served over TLS (production) and "unchecked" on a plain-HTTP loopback
+	// development server.
+	Clock string `json:"clock"`
 }
 
-func (t *TSA) defaults(caPolicy string) {
+// The values of tsa.clock.
+const (
+	ClockKernel    = "kernel"
+	ClockUnchecked = "unchecked"
+)
+
+func (t *TSA) defaults(caPolicy string, production bool) {
+	if t.Clock == "" {
+		t.Clock = ClockUnchecked
+		if production {
+			t.Clock = ClockKernel
+		}
+	}
 	if t.PolicyOID == "" {
 		if i := strings.LastIndexByte(caPolicy, '.'); i > 0 {
 			t.PolicyOID = caPolicy[:i] + ".2"
@@ -34,6 +53,9 @@ func (t *TSA) defaults(caPolicy string) {
 func (t TSA) validate() error {
 	if !isDottedOID(t.PolicyOID) {
 		return fmt.Errorf("tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", t.PolicyOID)
+	}
+	if t.Clock != ClockKernel && t.Clock != ClockUnchecked {
+		return fmt.Errorf("tsa.clock %q must be %q or %q", t.Clock, ClockKernel, ClockUnchecked)
 	}
 	if t.Accuracy.D() < 0 || t.Accuracy.D() > time.Minute {
 		return fmt.Errorf("tsa.accuracy %s must be between 0 and 1m", t.Accuracy.D())

@@ -37,12 +37,37 @@ func TestTSARejects(t *testing.T) {
 		{"leading zero", `{"tsa":{"policyOID":"1.02"}}`, "tsa.policyOID"},
 		{"huge accuracy", `{"tsa":{"accuracy":"1h"}}`, "tsa.accuracy"},
 		{"negative accuracy", `{"tsa":{"accuracy":"-1s"}}`, "tsa.accuracy"},
+		{"unknown clock", `{"tsa":{"clock":"ntp-ish"}}`, "tsa.clock"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := load(t, tt.file)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// The TSA checks the kernel's clock discipline unless told otherwise; only a
+// plain-HTTP loopback development server trusts its clock unchecked.
+func TestTSAClockDefaults(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"development loopback", ``, ClockUnchecked},
+		{"production over TLS", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"}}`, ClockKernel},
+		{"development asks for the check", `{"tsa":{"clock":"kernel"}}`, ClockKernel},
+		{"production overrides", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"tsa":{"clock":"unchecked"}}`, ClockUnchecked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TSA.Clock != tt.want {
+				t.Fatalf("tsa.clock = %q, want %q", c.TSA.Clock, tt.want)
 			}
 		})
 	}
