@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -40,12 +39,11 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startQesd runs the real binary as `make run` does and waits until it
-// serves; it returns what it printed before serving.
-func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) {
+// launchQesd runs the real binary as `make run` does and waits until it
+// serves; it returns the process and what it printed before serving.
+func launchQesd(t *testing.T, data, addr string) (*exec.Cmd, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, testutil.Binary(t, "qesd"), "--data", data, "--listen", addr)
+	cmd := exec.Command(testutil.Binary(t, "qesd"), "--data", data, "--listen", addr)
 	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF=") // qesd must set up its own token
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
@@ -66,9 +64,17 @@ func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) 
 	select {
 	case <-ready:
 	case <-time.After(60 * time.Second):
-		cancel()
+		_ = cmd.Process.Kill()
 		t.Fatalf("qesd did not start:\n%s", out.String())
 	}
+	return cmd, out.String()
+}
+
+// startQesd launches qesd and returns a stop that asks it to shut down
+// (SIGINT), killing it if it has not stopped after 15 s.
+func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) {
+	t.Helper()
+	cmd, out := launchQesd(t, data, addr)
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
@@ -76,10 +82,10 @@ func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) 
 		select {
 		case <-done:
 		case <-time.After(15 * time.Second):
-			cancel()
+			_ = cmd.Process.Kill()
 		}
 	}
-	return out.String(), stop
+	return out, stop
 }
 
 // The README's run path: the first start creates token, CA and demo holder
