@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -92,6 +93,12 @@ func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
 	if err != nil {
 		return nil, errs.Internalf(err, "open audit log %s", path)
 	}
+	if cut, err := cutTornTail(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	} else if cut > 0 {
+		slog.Warn("audit log ended with a torn record from an interrupted write; cut it off (it was never acknowledged)", "path", path, "bytes", cut)
+	}
 	last, err := lastRecord(f)
 	if err != nil {
 		_ = f.Close()
@@ -108,6 +115,42 @@ func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
 	go l.writer(f, last)
 	go l.anchorer(f.Name())
 	return l, nil
+}
+
+// cutTornTail removes a last line that has no newline: a write that a
+// crash or a full disk interrupted. Every record is written with its newline
+// in the same write and acknowledged only after fsync, so such a line was
+// never acknowledged to anyone. A damaged line that ends with a newline is
+// not touched: that is for `qesctl audit verify` to report.
+func cutTornTail(f *os.File) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, errs.Internalf(err, "stat audit log")
+	}
+	if st.Size() == 0 {
+		return 0, nil
+	}
+	const tail = 64 << 10
+	off := max(st.Size()-tail, 0)
+	buf := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return 0, errs.Internalf(err, "read audit log tail")
+	}
+	if buf[len(buf)-1] == '\n' {
+		return 0, nil
+	}
+	i := bytes.LastIndexByte(buf, '\n')
+	if i < 0 && off > 0 {
+		return 0, errs.Internalf(errors.New("no line end in the last 64 KiB"), "audit log %s ends with a damaged record; run `qesctl audit verify`", f.Name())
+	}
+	keep := off + int64(i+1)
+	if err := f.Truncate(keep); err != nil {
+		return 0, errs.Internalf(err, "cut the torn end of audit log %s", f.Name())
+	}
+	if err := f.Sync(); err != nil {
+		return 0, errs.Internalf(err, "sync audit log %s", f.Name())
+	}
+	return st.Size() - keep, nil
 }
 
 // lastRecord reads the tail of the file to continue the chain without
@@ -210,6 +253,11 @@ func (l *Log) writer(f *os.File, last *Record) {
 	defer l.wg.Done()
 	defer f.Close()
 	c := chain{f: f}
+	if st, err := f.Stat(); err != nil {
+		c.failed = errs.Wrap(err, errs.Unavailable, "stat audit log")
+	} else {
+		c.size = st.Size()
+	}
 	if last != nil {
 		c.seq, c.prev = last.Seq, last.Hash
 	}
@@ -276,10 +324,13 @@ func (l *Log) writer(f *os.File, last *Record) {
 
 // chain is the writer's end of the log: the file and the last link.
 type chain struct {
-	f      *os.File
-	seq    uint64
-	prev   string
-	buf    bytes.Buffer
+	f    *os.File
+	size int64 // bytes of whole, durable records: where a failed write is cut back to
+	seq  uint64
+	prev string
+	buf  bytes.Buffer
+	// failed is set when a failed write could not be cut back: the file may
+	// end with a torn record, so nothing more is chained onto it.
 	failed error
 }
 
@@ -319,20 +370,32 @@ func (c *chain) write(batch []appendReq, now func() time.Time) bool {
 		c.prev = rec.Hash
 		seqs[i] = c.seq
 	}
-	if c.failed == nil {
-		if _, err := c.f.Write(c.buf.Bytes()); err != nil {
-			c.failed = errs.Wrap(err, errs.Unavailable, "write audit log")
-		} else if err := c.f.Sync(); err != nil {
-			c.failed = errs.Wrap(err, errs.Unavailable, "sync audit log")
-		}
-	}
 	if c.failed != nil {
-		// The file may now end with a partial write; stop for good rather
-		// than chain onto it. Operators restore it with `qesctl audit verify`.
 		c.seq, c.prev = startSeq, startPrev
 		reply(c.failed, nil)
 		return false
 	}
+	var failure error
+	if _, err := c.f.Write(c.buf.Bytes()); err != nil {
+		failure = errs.Wrap(err, errs.Unavailable, "write audit log")
+	} else if err := c.f.Sync(); err != nil {
+		failure = errs.Wrap(err, errs.Unavailable, "sync audit log")
+	}
+	if failure != nil {
+		// Nothing of this batch was acknowledged: cut the file back to its
+		// last whole record, so that a full disk leaves no torn record and
+		// the next batch (once space returns) chains on as if this one had
+		// never been tried. Only if that fails too is the log stopped.
+		c.seq, c.prev = startSeq, startPrev
+		if err := c.f.Truncate(c.size); err != nil {
+			c.failed = errors.Join(failure, errs.Wrap(err, errs.Unavailable, "cut the audit log back after a failed write"))
+		} else if err := c.f.Sync(); err != nil {
+			c.failed = errors.Join(failure, errs.Wrap(err, errs.Unavailable, "sync the audit log after a failed write"))
+		}
+		reply(failure, nil)
+		return false
+	}
+	c.size += int64(c.buf.Len())
 	reply(nil, seqs)
 	return true
 }

@@ -138,6 +138,52 @@ func TestOpenRefusesAlteredTail(t *testing.T) {
 	}
 }
 
+// A write cut short (a crash, a full disk) leaves a last line without its
+// newline. It was never acknowledged: Open cuts it off and the chain goes
+// on from the last whole record. A whole but altered last line is refused.
+func TestOpenCutsATornLastRecord(t *testing.T) {
+	tests := []struct {
+		name string
+		tail string
+		ok   bool
+	}{
+		{"half a record", `{"seq":3,"time":"2026-`, true},
+		{"one byte", `{`, true},
+		{"a stray byte after the last newline", "x", true},
+		{"a damaged whole line", "not json\n", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, path, db := newLog(t)
+			appendN(t, l, 2)
+			_ = l.Close()
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = f.WriteString(tc.tail)
+			_ = f.Close()
+			l, err = audit.Open(path, db, nil)
+			if !tc.ok {
+				if err == nil {
+					_ = l.Close()
+					t.Fatal("Open chained onto a damaged whole record")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open after a torn write: %v", err)
+			}
+			appendN(t, l, 1)
+			_ = l.Close()
+			rep, err := audit.Verify(context.Background(), path, db)
+			if err != nil || rep.Problem != "" || rep.Records != 3 {
+				t.Fatalf("after cutting the torn record: %+v %v", rep, err)
+			}
+		})
+	}
+}
+
 func BenchmarkAppend(b *testing.B) {
 	dir := b.TempDir()
 	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), nil, nil)

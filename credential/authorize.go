@@ -31,23 +31,21 @@ func (s *Service) SendOTP(ctx context.Context, holderID, credentialID string) er
 	if err != nil {
 		return err
 	}
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: holderID, Credential: c.ID, Detail: map[string]string{"channel": "sms"}}); err != nil {
+		return err
+	}
 	err = s.otp.Send(ctx, otp.Request{
 		Key: signOTPKey(holderID, c.ID), Channel: "sms", To: h.Phone, Purpose: "sign",
 		Text: func(code string, ttl time.Duration) string { return signOTPText(h.Lang, code, ttl) },
 	})
-	outcome := "ok"
 	if err != nil {
-		outcome = "error"
+		s.record(ctx, audit.Event{Type: "otp.send", Holder: holderID, Credential: c.ID, Outcome: "error", Detail: map[string]string{"channel": "sms"}})
 	}
-	s.record(ctx, audit.Event{Type: "otp.send", Holder: holderID, Credential: c.ID, Outcome: outcome, Detail: map[string]string{"channel": "sms"}})
 	return err
 }
 
 func signOTPText(lang, code string, ttl time.Duration) string {
-	if lang == "it" {
-		return fmt.Sprintf("qes: il codice per firmare è %s. Scade tra %d minuti. Non comunicarlo a nessuno.", code, int(ttl.Minutes()))
-	}
-	return fmt.Sprintf("qes: your signing code is %s. It expires in %d minutes. Never share it.", code, int(ttl.Minutes()))
+	return msg.Text(lang, "sms.sign-code", code, int(ttl.Minutes()))
 }
 
 // Authorization asks for a SAD.

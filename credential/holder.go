@@ -139,6 +139,9 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 	if err != nil {
 		return nil, err
 	}
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "auth.login", Holder: h.ID, Client: clientID, Outcome: "ok", Detail: map[string]string{"refresh": fmt.Sprint(rememberMe)}}); err != nil {
+		return nil, err
+	}
 	at, err := s.issueAccess(ctx, h.ID, ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
@@ -149,7 +152,6 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 			return nil, err
 		}
 	}
-	s.record(ctx, audit.Event{Type: "auth.login", Holder: h.ID, Client: clientID, Outcome: "ok", Detail: map[string]string{"refresh": fmt.Sprint(rememberMe)}})
 	return out, nil
 }
 

@@ -2,7 +2,6 @@ package credential
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -50,29 +49,22 @@ func (l *Lifecycle) SendChallenge(ctx context.Context, p *Principal, credentialI
 	if err != nil {
 		return err
 	}
+	detail := map[string]string{"channel": "sms", "purpose": "manage-" + string(action)}
+	if err := l.svc.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Detail: detail}); err != nil {
+		return err
+	}
 	err = l.svc.otp.Send(ctx, otp.Request{
 		Key: manageOTPKey(h.ID, c.ID, action), Channel: "sms", To: h.Phone, Purpose: "manage-" + string(action),
 		Text: func(code string, ttl time.Duration) string { return manageOTPText(h.Lang, action, code, ttl) },
 	})
-	outcome := "ok"
 	if err != nil {
-		outcome = "error"
+		l.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: "error", Detail: detail})
 	}
-	l.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: outcome,
-		Detail: map[string]string{"channel": "sms", "purpose": "manage-" + string(action)}})
 	return err
 }
 
-var actionWords = map[string]map[Action]string{
-	"en": {ActionSuspend: "SUSPEND", ActionReactivate: "REACTIVATE", ActionRevoke: "REVOKE (final)", ActionRenew: "RENEW"},
-	"it": {ActionSuspend: "SOSPENDERE", ActionReactivate: "RIATTIVARE", ActionRevoke: "REVOCARE (definitivo)", ActionRenew: "RINNOVARE"},
-}
-
 func manageOTPText(lang string, a Action, code string, ttl time.Duration) string {
-	if lang == "it" {
-		return fmt.Sprintf("qes: il codice per %s il tuo certificato è %s. Scade tra %d minuti. Se non l'hai chiesto tu, non usarlo e contattaci.", actionWords["it"][a], code, int(ttl.Minutes()))
-	}
-	return fmt.Sprintf("qes: your code to %s your certificate is %s. It expires in %d minutes. If you did not ask for it, do not use it and contact us.", actionWords["en"][a], code, int(ttl.Minutes()))
+	return msg.Text(lang, "sms.manage-code", msg.ID("sms.action."+string(a)), code, int(ttl.Minutes()))
 }
 
 // HolderChange is a holder's request through the management API.

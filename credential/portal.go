@@ -121,16 +121,17 @@ func accountOTPKey(holderID, purpose string, subject ...string) string {
 // sendCode sends an account code for purpose over channel ("sms" or
 // "email") to to, worded in the holder's language.
 func (p *Portal) sendCode(ctx context.Context, h *storage.Holder, key, purpose, channel, to string) error {
+	detail := map[string]string{"channel": channel, "purpose": "account-" + purpose}
+	if err := p.svc.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Detail: detail}); err != nil {
+		return err
+	}
 	err := p.svc.otp.Send(ctx, otp.Request{
 		Key: key, Channel: channel, To: to, Purpose: "account-" + purpose,
 		Text: func(code string, ttl time.Duration) string { return accountCodeText(h.Lang, purpose, code, ttl) },
 	})
-	outcome := "ok"
 	if err != nil {
-		outcome = "error"
+		p.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Outcome: "error", Detail: detail})
 	}
-	p.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Outcome: outcome,
-		Detail: map[string]string{"channel": channel, "purpose": "account-" + purpose}})
 	return err
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -207,6 +208,17 @@ func (s *Service) recordSoon(ctx context.Context, ev audit.Event) {
 	s.audit.AppendSoon(ev, func(err error) {
 		s.log.ErrorContext(context.WithoutCancel(ctx), "audit append failed", "type", ev.Type, "err", err)
 	})
+}
+
+// recordOrRefuse writes an audit event that must exist before what it
+// records happens (EN 319 401, TS 119 431-1: authentications, factor use):
+// when the log cannot take it, the action is refused with Unavailable.
+func (s *Service) recordOrRefuse(ctx context.Context, ev audit.Event) error {
+	if _, err := s.audit.Append(ctx, ev); err != nil {
+		s.log.ErrorContext(ctx, "audit append failed: refusing the action", "type", ev.Type, "err", err)
+		return errs.WrapM(err, errs.Unavailable, msg.EventNotAudited)
+	}
+	return nil
 }
 
 // record writes an audit event whose failure the caller may tolerate

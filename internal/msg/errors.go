@@ -56,6 +56,7 @@ const (
 	CertSuspended               ID = "err.cert-suspended"
 	HSMCouldNotSign             ID = "err.hsm-could-not-sign"
 	SignatureNotAudited         ID = "err.signature-not-audited"
+	EventNotAudited             ID = "err.event-not-audited"
 	ChangeNotAudited            ID = "err.change-not-audited"
 	NoCredentialCanSign         ID = "err.no-credential-can-sign"
 	NoSigningCredential         ID = "err.no-signing-credential"
@@ -207,6 +208,7 @@ var errorMessages = map[ID][2]string{
 	CertSuspended:               {"Signing certificate is suspended", "Il certificato di firma è sospeso"},
 	HSMCouldNotSign:             {"The HSM could not sign", "L'HSM non è riuscito a firmare"},
 	SignatureNotAudited:         {"The signature cannot be recorded in the audit log; nothing was signed", "Non è possibile registrare la firma nel registro di audit: non è stato firmato nulla"},
+	EventNotAudited:             {"The service cannot record this in its audit log now; nothing was done. Try again later", "Il servizio ora non può registrare l'operazione nel registro di audit: non è stato fatto nulla. Riprova più tardi"},
 	ChangeNotAudited:            {"The change cannot be recorded in the audit log; nothing was changed", "Non è possibile registrare la modifica nel registro di audit: non è stato modificato nulla"},
 	NoCredentialCanSign:         {"You have no credential that can sign", "Non hai alcuna credenziale in grado di firmare"},
 	NoSigningCredential:         {"You have no signing credential", "Non hai alcuna credenziale di firma"},

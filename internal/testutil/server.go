@@ -61,6 +61,13 @@ func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	return startServer(t, t.TempDir(), NewClock(time.Now().UTC().Truncate(time.Second)), opts...)
 }
 
+// StartServerIn starts a server whose data directory is dir (for tests
+// that put it on a filesystem of their own, such as a small tmpfs).
+func StartServerIn(t testing.TB, dir string, opts ...ServerOption) *Server {
+	t.Helper()
+	return startServer(t, dir, NewClock(time.Now().UTC().Truncate(time.Second)), opts...)
+}
+
 func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
