@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
 )
@@ -64,7 +65,7 @@ func (d *document) readXrefOrRepair() error {
 	if errors.Is(err, errEncrypted) {
 		return err
 	}
-	return d.reconstruct(errs.DetailOf(err))
+	return d.reconstruct(strings.TrimPrefix(errs.DetailOf(err), "invalid PDF: "))
 }
 
 var errEncrypted = errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
