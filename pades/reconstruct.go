@@ -200,6 +200,10 @@ func (d *document) reconstruct(reason string) error {
 	sort.Slice(nums, func(i, j int) bool { return objs[nums[i]].pos < objs[nums[j]].pos })
 	var catalogs []int64
 	compressed := map[int64]found{}
+	// All object streams together may inflate to maxDecoded bytes, like one
+	// does on the normal path, so that many small compressed bombs cannot
+	// make the scan run for minutes.
+	var decoded int64
 	s := newScanner(d.r, d.size, 0)
 	for k, num := range nums {
 		// An object ends where the next one starts: parsing no further
@@ -218,10 +222,15 @@ func (d *document) reconstruct(reason string) error {
 		case name("Catalog"):
 			catalogs = append(catalogs, num)
 		case name("ObjStm"):
+			if decoded >= maxDecoded {
+				continue // budget spent: see maxDecoded
+			}
 			ost, err := d.loadObjStm(num)
 			if err != nil {
 				continue // a damaged object stream contributes nothing
 			}
+			decoded += int64(len(ost.data))
+			delete(d.objStms, num) // only its member list is needed now
 			for i, m := range ost.nums {
 				if m <= 0 || m > maxObjectNumber || m == num {
 					continue
@@ -255,8 +264,14 @@ func (d *document) reconstruct(reason string) error {
 		if !ok {
 			return false
 		}
+		// As pdf.js does, a candidate counts only if its page tree root is
+		// a dictionary: a stale or stray catalog is worse than none.
 		c, err := d.resolveDict(r)
-		return err == nil && c != nil && (c.get("Type") == name("Catalog") || c.get("Pages") != nil)
+		if err != nil || c == nil {
+			return false
+		}
+		pages, err := d.resolveDict(c.get("Pages"))
+		return err == nil && pages != nil
 	}
 	tr := newDict()
 	for i := len(trailers) - 1; i >= 0; i-- {
@@ -283,7 +298,7 @@ func (d *document) reconstruct(reason string) error {
 		}
 	}
 	if tr.get("Root") == nil {
-		return invalidPDF(fmt.Sprintf("the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (no trailer /Root and no object of /Type /Catalog), so there is no document to sign", reason))
+		return invalidPDF(fmt.Sprintf("the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (neither a trailer /Root nor an object of /Type /Catalog that leads to a page tree), so there is no document to sign", reason))
 	}
 	var size int64
 	for num := range d.entries {

@@ -213,3 +213,28 @@ func TestDamageOnceRefusedIsRepaired(t *testing.T) {
 		})
 	}
 }
+
+// TestReconstructHostileLayouts: headers hidden inside strings, and many
+// "trailer" keywords, must not make the scan quadratic; object numbers past
+// the PDF limit are not taken as headers. A quadratic scan of these 2 MB
+// would take hours, so the test's own timeout is the check.
+func TestReconstructHostileLayouts(t *testing.T) {
+	var nested, trailers bytes.Buffer
+	nested.WriteString("%PDF-1.7\n")
+	trailers.WriteString("%PDF-1.7\n")
+	for i := 1; nested.Len() < 2<<20; i++ {
+		fmt.Fprintf(&nested, "%d 0 obj (", i)
+		trailers.WriteString("trailer (")
+	}
+	huge := []byte("%PDF-1.7\n99999999 0 obj\n<< /Type /Catalog /Pages 99999999 0 R >>\nendobj\n")
+	pki := newPKI(t, "p256")
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{{"headers in strings", nested.Bytes()}, {"trailers in strings", trailers.Bytes()}, {"object number too large", huge}} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Prepare(context.Background(), bytes.NewReader(tt.data), int64(len(tt.data)), pki.chain(), Options{})
+			assertInvalidRequest(t, err, "no document catalog")
+		})
+	}
+}
