@@ -238,3 +238,24 @@ func TestReconstructHostileLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestHybridStreamEntriesBeatFreeTableEntries: in a hybrid file whose table
+// lists the objects of object streams as free (PDF Reference 1.7 3.4.7),
+// the /XRefStm entries win, as in qpdf, without any repair.
+func TestHybridStreamEntriesBeatFreeTableEntries(t *testing.T) {
+	data := makeHybridPDF(true)
+	d, err := openDocument(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.repaired {
+		t.Fatalf("repaired: %s", d.repairReason)
+	}
+	if _, pg, err := newEditor(d).page(0); err != nil || pg.get("Type") != name("Page") {
+		t.Fatalf("page 1 not read through /XRefStm: %v", err)
+	}
+	pki := newPKI(t, "p256")
+	out, _ := signBytes(t, data, pki, levelOpts(pki, LevelBB))
+	assertQpdfCheck(t, out)
+	assertPdfsigValid(t, nssDB(t, pki.root), out, 1)
+}
