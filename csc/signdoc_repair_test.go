@@ -2,6 +2,7 @@ package csc_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,5 +60,32 @@ func TestSignDocRefusesWhatCannotBeRepaired(t *testing.T) {
 	desc, _ := body["error_description"].(string)
 	if st != http.StatusBadRequest || !strings.Contains(desc, "no document catalog") {
 		t.Fatalf("got %d %v, want 400 naming the missing catalog", st, body)
+	}
+}
+
+// TestSignDocRepairKeepsEarlierSignature: a signed file to which a broken
+// editor appended a revision whose startxref points nowhere is repaired and signed
+// again at B-LTA; pdfsig still finds the first signature valid.
+func TestSignDocRepairKeepsEarlierSignature(t *testing.T) {
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	nss := testutil.NSSDB(t, s.App.Authorities.Root)
+	first, _ := signDocPDF(t, s, tok, h, testutil.Fixture(t, "pades/multipage.pdf"), map[string]any{"conformance_level": "AdES-B-B", "signAlgo": ecdsaSHA256})
+	damaged := append(append([]byte(nil), first...), fmt.Sprintf("\n99 0 obj\n<< /Producer (broken editor) >>\nendobj\nstartxref\n%d\n%%%%EOF\n", len(first)/3)...)
+	testutil.AssertPdfsigValid(t, nss, damaged, 1)
+	out, _ := signDocPDF(t, s, tok, h, damaged, map[string]any{"conformance_level": "Ades-B-LTA", "signAlgo": ecdsaSHA256})
+	if !bytes.HasPrefix(out, damaged) {
+		t.Fatal("the signed PDF does not start with the original bytes")
+	}
+	testutil.AssertQpdfCheck(t, out)
+	testutil.AssertPdfsigValid(t, nss, out, 2)
+	for i, sig := range testutil.Signatures(t, out) {
+		if sig.DocTimeStamp {
+			continue
+		}
+		if ok, rep := testutil.OpensslCMSVerify(t, sig.CMS, sig.Signed, s.App.Authorities.Root); !ok {
+			t.Fatalf("signature %d: openssl cms -verify:\n%s", i, rep)
+		}
 	}
 }

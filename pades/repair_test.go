@@ -98,7 +98,9 @@ func TestRepairKeepsEarlierSignatures(t *testing.T) {
 		damage func(signed []byte) []byte
 	}{
 		{"appended revision without startxref", func(s []byte) []byte {
-			return concat(s, []byte("\n99 0 obj\n<< /Producer (broken editor) >>\nendobj\nxref\n0 1\n0000000000 65535 f\r\n"))
+			// Longer than the 2048-byte tail searched for startxref.
+			pad := strings.Repeat("x", 3000)
+			return concat(s, []byte("\n99 0 obj\n<< /Producer (broken editor) /Pad ("+pad+") >>\nendobj\nxref\n0 1\n0000000000 65535 f\r\n"))
 		}},
 		{"appended revision with a wrong startxref", func(s []byte) []byte {
 			return concat(s, []byte(fmt.Sprintf("\n99 0 obj\n<< /Producer (broken editor) >>\nendobj\nstartxref\n%d\n%%%%EOF\n", len(s)/3)))
@@ -107,6 +109,9 @@ func TestRepairKeepsEarlierSignatures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			first, _ := signBytes(t, readFixture(t, "multipage.pdf"), pki, levelOpts(pki, LevelBB))
 			damaged := tc.damage(first)
+			if d, err := openDocument(bytes.NewReader(damaged), int64(len(damaged))); err != nil || !d.repaired {
+				t.Fatalf("the damaged file does not need a repair (%v)", err)
+			}
 			before := sigVerdicts(runPdfsig(t, nss, damaged))
 			if len(before) != 1 || before[0] != "Signature is Valid." {
 				t.Fatalf("pdfsig on the damaged file: %v", before)
@@ -258,4 +263,27 @@ func TestHybridStreamEntriesBeatFreeTableEntries(t *testing.T) {
 	out, _ := signBytes(t, data, pki, levelOpts(pki, LevelBB))
 	assertQpdfCheck(t, out)
 	assertPdfsigValid(t, nssDB(t, pki.root), out, 1)
+}
+
+// TestRepairKeepsAnInvalidEarlierSignatureInvalid: a first signature whose
+// signed bytes were altered stays "Digest Mismatch" after qes repairs the
+// file and signs it; the new signature is valid.
+func TestRepairKeepsAnInvalidEarlierSignatureInvalid(t *testing.T) {
+	pki := newPKI(t, "p256")
+	nss := nssDB(t, pki.root)
+	first, _ := signBytes(t, readFixture(t, "multipage.pdf"), pki, levelOpts(pki, LevelBB))
+	// Alter the page text inside the first signature's range, then break
+	// the chain with an appended revision whose startxref points nowhere.
+	altered := bytes.Replace(first, []byte("(Test page 1)"), []byte("(Test page 7)"), 1)
+	damaged := concat(altered, []byte(fmt.Sprintf("\n99 0 obj\n<< >>\nendobj\nstartxref\n%d\n%%%%EOF\n", len(altered)/3)))
+	before := sigVerdicts(runPdfsig(t, nss, damaged))
+	if len(before) != 1 || before[0] == "Signature is Valid." {
+		t.Fatalf("pdfsig on the altered file: %v", before)
+	}
+	out, _ := signBytes(t, damaged, pki, levelOpts(pki, LevelBB))
+	assertQpdfCheck(t, out)
+	after := sigVerdicts(runPdfsig(t, nss, out))
+	if len(after) != 2 || after[0] != before[0] || after[1] != "Signature is Valid." {
+		t.Fatalf("verdicts before %v, after %v", before, after)
+	}
 }
