@@ -142,7 +142,7 @@ func (p *Prepared) documentTimestamp(ctx context.Context, ed *editor, rev1Tail, 
 			return nil, err
 		}
 		ph := u.putSignature(sigRef, d, reserve)
-		rv := revision{base: e.ch.size, ph: ph}
+		rv := revision{base: e.ch.byteRangeBase(), ph: ph}
 		rv.data = u.finish()
 		rv.fillByteRange()
 

@@ -20,6 +20,15 @@ type document struct {
 	objStms      map[int64]*objStm
 	cache        map[int64]object
 	resolving    map[int64]bool
+	// shift is the number of bytes before "%PDF-"; r and size above are
+	// already the file from the header on, as every reader counts offsets.
+	shift int64
+	// repaired is set when the cross-reference data was unusable and
+	// entries come from scanning the file (see reconstruct.go): the next
+	// update must then carry a complete cross-reference section.
+	repaired bool
+	// repairReason says why the table was not used, for logs and errors.
+	repairReason string
 }
 
 type objStm struct {
@@ -38,30 +47,27 @@ func openDocument(r io.ReaderAt, size int64) (*document, error) {
 	if size <= 0 {
 		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
 	}
-	head := make([]byte, min(size, 1024))
-	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
-		return nil, errs.Internalf(err, "read PDF header")
-	}
-	if !bytes.Contains(head, []byte("%PDF-")) {
-		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is not a PDF file (no %PDF- header)")
-	}
-	start, err := findStartxref(r, size)
+	shift, err := findHeader(r, size)
 	if err != nil {
 		return nil, err
 	}
+	// From here on the document is the file from its header: offsets in
+	// the cross-reference data, in startxref and in the update we append
+	// are all counted from "%PDF-", as qpdf, pdf.js and poppler read them.
+	if shift > 0 {
+		r = io.NewSectionReader(r, shift, size-shift)
+		size -= shift
+	}
 	d := &document{
-		r: r, size: size, startxref: start,
+		r: r, size: size, shift: shift,
 		entries: map[int64]xrefEntry{}, objStms: map[int64]*objStm{},
 		cache: map[int64]object{}, resolving: map[int64]bool{},
 	}
-	if err := d.readXref(start); err != nil {
+	if err := d.readXrefOrRepair(); err != nil {
 		return nil, err
 	}
 	if d.trailer.get("Encrypt") != nil {
 		return nil, errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
-	}
-	if _, ok := d.trailer.get("Root").(ref); !ok {
-		return nil, invalidPDF("the trailer has no /Root reference to the document catalog")
 	}
 	return d, nil
 }
@@ -154,6 +160,9 @@ func (d *document) resolve(o object) (object, error) {
 		v, err = d.readIndirectAt(e.offset, r.num)
 	}
 	if err != nil {
+		if d.repaired {
+			return nil, invalidPDF(fmt.Sprintf("object %d is damaged or truncated, and the cross-reference data could not be used either (%s): %v", r.num, d.repairReason, err))
+		}
 		return nil, invalidPDF(fmt.Sprintf("cannot read object %d (broken xref?): %v", r.num, err))
 	}
 	d.cache[r.num] = v

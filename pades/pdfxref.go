@@ -36,7 +36,7 @@ func (d *document) readXref(start int64) error {
 			return invalidPDF("cross-reference sections form a loop")
 		}
 		seen[off] = true
-		trailer, isStream, err := d.readXrefSection(off)
+		trailer, isStream, table, err := d.readXrefSection(off)
 		if err != nil {
 			return err
 		}
@@ -46,14 +46,18 @@ func (d *document) readXref(start int64) error {
 			first = false
 		}
 		// A hybrid file's table points at a stream with the entries that
-		// only PDF 1.5 readers see; those take precedence over /Prev.
+		// only PDF 1.5 readers see; they take precedence over the table's
+		// own (usually free) entries for the same objects, and over /Prev.
 		if xs, ok := trailer.get("XRefStm").(int64); ok && !isStream {
 			if !seen[xs] {
 				seen[xs] = true
-				if _, _, err := d.readXrefSection(xs); err != nil {
+				if _, _, _, err := d.readXrefSection(xs); err != nil {
 					return err
 				}
 			}
+		}
+		for _, te := range table {
+			d.setEntry(te.num, te.e)
 		}
 		prev, ok := trailer.get("Prev").(int64)
 		if !ok {
@@ -73,55 +77,64 @@ func (d *document) setEntry(num int64, e xrefEntry) {
 	d.entries[num] = e
 }
 
-// readXrefSection reads a classic table or an xref stream at off.
-func (d *document) readXrefSection(off int64) (*dict, bool, error) {
+// tableEntry is one entry of a classic table, applied after the hybrid
+// /XRefStm of the same section.
+type tableEntry struct {
+	num int64
+	e   xrefEntry
+}
+
+// readXrefSection reads a classic table (whose entries it returns rather
+// than records) or an xref stream (whose entries it records) at off.
+func (d *document) readXrefSection(off int64) (*dict, bool, []tableEntry, error) {
 	if off < 0 || off >= d.size {
-		return nil, false, invalidPDF(fmt.Sprintf("cross-reference offset %d is outside the file", off))
+		return nil, false, nil, invalidPDF(fmt.Sprintf("cross-reference offset %d is outside the file", off))
 	}
 	s := newScanner(d.r, d.size, off)
 	if s.expectKeyword("xref") {
-		t, err := d.readXrefTable(s)
-		return t, false, err
+		t, entries, err := d.readXrefTable(s)
+		return t, false, entries, err
 	}
 	s.pos = off
 	obj, err := d.readIndirectAt(off, -1)
 	if err != nil {
-		return nil, false, invalidPDF(fmt.Sprintf("no cross-reference table or stream at offset %d (broken xref): %v", off, err))
+		return nil, false, nil, invalidPDF(fmt.Sprintf("no cross-reference table or stream at offset %d (broken xref): %v", off, err))
 	}
 	st, ok := obj.(*stream)
 	if !ok || st.dict.get("Type") != name("XRef") {
-		return nil, false, invalidPDF(fmt.Sprintf("object at cross-reference offset %d is not an xref stream (broken xref)", off))
+		return nil, false, nil, invalidPDF(fmt.Sprintf("object at cross-reference offset %d is not an xref stream (broken xref)", off))
 	}
 	if err := d.readXrefStream(st); err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
-	return st.dict, true, nil
+	return st.dict, true, nil, nil
 }
 
-func (d *document) readXrefTable(s *scanner) (*dict, error) {
+func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
+	var out []tableEntry
 	for {
 		s.skipSpace()
 		save := s.pos
 		if s.expectKeyword("trailer") {
 			t, err := s.object(0)
 			if err != nil {
-				return nil, invalidPDF("unreadable trailer dictionary: " + err.Error())
+				return nil, nil, invalidPDF("unreadable trailer dictionary: " + err.Error())
 			}
 			td, ok := t.(*dict)
 			if !ok {
-				return nil, invalidPDF("trailer is not a dictionary")
+				return nil, nil, invalidPDF("trailer is not a dictionary")
 			}
-			return td, nil
+			return td, out, nil
 		}
 		s.pos = save
 		first, ok1 := s.integer()
 		count, ok2 := s.integer()
 		if !ok1 || !ok2 {
-			return nil, invalidPDF(fmt.Sprintf("malformed cross-reference table near byte %d (broken xref)", s.pos))
+			return nil, nil, invalidPDF(fmt.Sprintf("malformed cross-reference table near byte %d (broken xref)", s.pos))
 		}
 		// Each entry takes at least 18 bytes, which bounds count by the file size.
 		if count > (d.size-s.pos)/18+1 {
-			return nil, invalidPDF("cross-reference subsection is longer than the file (broken xref)")
+			return nil, nil, invalidPDF("cross-reference subsection is longer than the file (broken xref)")
 		}
 		for i := int64(0); i < count; i++ {
 			off, ok1 := s.integer()
@@ -129,13 +142,13 @@ func (d *document) readXrefTable(s *scanner) (*dict, error) {
 			s.skipSpace()
 			kind := s.keyword()
 			if !ok1 || !ok2 || (kind != "n" && kind != "f") {
-				return nil, invalidPDF(fmt.Sprintf("malformed cross-reference entry near byte %d (broken xref)", s.pos))
+				return nil, nil, invalidPDF(fmt.Sprintf("malformed cross-reference entry near byte %d (broken xref)", s.pos))
 			}
 			num := first + i
 			if num == 0 && kind == "n" && off == 0 {
 				continue // tolerated oddity: entry 0 written as in use
 			}
-			d.setEntry(num, xrefEntry{free: kind == "f", offset: off, gen: gen})
+			out = append(out, tableEntry{num, xrefEntry{free: kind == "f", offset: off, gen: gen}})
 		}
 	}
 }

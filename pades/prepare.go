@@ -98,6 +98,7 @@ func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 	}
 
 	u := newUpdate(&ed.ch)
+	base := ed.ch.byteRangeBase()
 	sigRef := u.alloc()
 	widget.sigRef = sigRef
 	sig := p.signatureDict(sigRef)
@@ -116,7 +117,7 @@ func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 		return nil, err
 	}
 	ph := u.putSignature(sigRef, sig, reserve)
-	p.rev = revision{base: size, ph: ph}
+	p.rev = revision{base: base, ph: ph}
 	p.rev.data = u.finish()
 	p.rev.fillByteRange()
 
@@ -233,7 +234,15 @@ func (p *Prepared) hashDocument(ctx context.Context, tee io.Writer) error {
 	if tee != nil {
 		dst = io.MultiWriter(h, tee)
 	}
-	if err := copyRange(ctx, dst, p.src, 0, p.size); err != nil {
+	// Bytes before the header, if any, are written out but only hashed
+	// when the /ByteRange counts from byte 0 (see byteRangeFromFileStart).
+	from := p.ed.ch.byteRangeOrigin()
+	if from > 0 && tee != nil {
+		if err := copyRange(ctx, tee, p.src, 0, from); err != nil {
+			return err
+		}
+	}
+	if err := copyRange(ctx, dst, p.src, from, p.size-from); err != nil {
 		return err
 	}
 	h.Write(p.rev.before())
