@@ -26,6 +26,7 @@ var allowedImports = map[string][]string{
 	"otp":                 {"storage", "audit", "internal/errs"},
 	"pades":               {"internal/errs"},
 	"hsm":                 {"internal/errs"},
+	"hsm/pkcs11":          {"hsm", "internal/errs"},
 	"hsm/softhsm":         {"internal/errs"},
 	"storage":             {"internal/errs"},
 	"storage/bolt":        {"storage", "internal/errs"},
