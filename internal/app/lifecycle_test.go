@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +16,8 @@ import (
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // TestHolderLifecycleThroughAPI walks one credential through suspend,
@@ -305,7 +306,7 @@ func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
 	}
 	// OCSP keeps vouching for an expired, unrevoked certificate.
 	f := newPKIFiles(t, s, leaf)
-	if _, err := exec.LookPath("openssl"); err == nil {
+	if validator.Have(t, "openssl") {
 		if out := f.ocspStatus(t, s); !strings.Contains(out, "leaf.pem: good") {
 			t.Fatalf("OCSP of an expired certificate:\n%s", out)
 		}
