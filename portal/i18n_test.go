@@ -48,6 +48,7 @@ func usedKeys(t *testing.T) map[string]string {
 }
 
 func TestEveryMessageKeyIsTranslated(t *testing.T) {
+	t.Parallel()
 	keys := usedKeys(t)
 	if len(keys) < 100 {
 		t.Fatalf("found only %d keys: the scan is broken", len(keys))
@@ -138,6 +139,7 @@ func domainMessages(t *testing.T, files ...string) []string {
 }
 
 func TestDomainMessagesHaveItalian(t *testing.T) {
+	t.Parallel()
 	msgs := domainMessages(t, "portal.go", "session.go", "account.go", "logintotp.go", "otpsettings.go", "certemail.go",
 		"pinchange.go", "report.go", "pending.go", "password.go", "totp.go", "holder_actions.go")
 	if len(msgs) < 30 {
@@ -164,6 +166,7 @@ func TestDomainMessagesHaveItalian(t *testing.T) {
 }
 
 func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err    error
 		lang   string

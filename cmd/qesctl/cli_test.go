@@ -113,10 +113,10 @@ func TestHolderCreateRequiresTheIdentity(t *testing.T) {
 // environment, standard input or the deprecated flags, then checks in the
 // database what was stored.
 func TestOperatorCLIWithTheRealBinary(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("initialises a token and a CA")
 	}
-	t.Parallel()
 	data := t.TempDir()
 	// argon2id at its minimum: the test checks where secrets come from, not
 	// the hash's cost.

@@ -86,6 +86,7 @@ func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) 
 // The README's run path: the first start creates token, CA and demo holder
 // and prints the holder; the second reuses everything.
 func TestFirstAndSecondRun(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addr := freePort(t)
 	out, stop := startQesd(t, data, addr, "http")
@@ -132,6 +133,7 @@ func TestFirstAndSecondRun(t *testing.T) {
 }
 
 func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(testutil.Binary(t, "qesd"), "--data", t.TempDir(), "--listen", "0.0.0.0:18443").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "plain HTTP is refused") {
 		t.Fatalf("qesd must refuse plain HTTP on 0.0.0.0: %v %s", err, out)
@@ -139,6 +141,7 @@ func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
 }
 
 func TestServesTLS(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, data)
 	addr := freePort(t)
