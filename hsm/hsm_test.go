@@ -1,6 +1,7 @@
 package hsm_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -43,6 +44,34 @@ func TestKeyBoundaryIsCgoFree(t *testing.T) {
 				if strings.Contains(dep, "crypto11") || strings.Contains(dep, "miekg/pkcs11") || dep == module+"hsm/pkcs11" {
 					t.Errorf("%s depends on %s: only the composition root may link the PKCS#11 key manager", pkg, dep)
 				}
+			}
+		})
+	}
+}
+
+// TestCgoFreeBuilds builds what must work without a C compiler: the pure
+// CSC client, and the key manager's no-cgo stand-in, whose test checks the
+// error it gives.
+func TestCgoFreeBuilds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"go build ./csc/client", []string{"build", "-o", os.DevNull, "github.com/qesproject/qes/csc/client"}},
+		{"go test ./hsm/pkcs11", []string{"test", "-count=1", "-run", "^TestWithoutCgoOpenExplains$", "-v", "github.com/qesproject/qes/hsm/pkcs11"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command("go", tt.args...)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("CGO_ENABLED=0 %s: %v\n%s", tt.name, err, out)
+			}
+			if tt.args[0] == "test" && !strings.Contains(string(out), "--- PASS: TestWithoutCgoOpenExplains") {
+				t.Fatalf("the no-cgo test did not run:\n%s", out)
 			}
 		})
 	}
