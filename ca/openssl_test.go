@@ -11,15 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
-// openssl runs the real openssl binary; tests skip when it is absent.
+// openssl runs the real openssl binary; tests skip when it is absent (and
+// fail under CI=true).
 func openssl(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl binary not found: install the openssl package to run these checks")
-	}
+	bin := validator.Need(t, "openssl")
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	return string(out), err
 }
@@ -48,9 +48,7 @@ type opensslFixture struct {
 
 func newOpenSSLFixture(t *testing.T, rootAlg, issAlg, leafAlg keyAlg) *opensslFixture {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl binary not found: install the openssl package to run these checks")
-	}
+	validator.Need(t, "openssl")
 	ctx := context.Background()
 	pki := newTestPKI(t, rootAlg, issAlg)
 	// openssl checks validity against the wall clock.

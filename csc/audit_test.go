@@ -36,6 +36,7 @@ func auditRecords(t *testing.T, dir string) []map[string]any {
 // Every authorize and signature is on record, without secrets, and
 // `qesctl audit verify` checks the chain through the running server.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	h, _ := randomHashes(t, crypto.SHA256, 2)
@@ -89,6 +90,7 @@ func strOf(v any) string {
 
 // If the audit intent cannot be written, nothing is signed.
 func TestNoSignatureWithoutAudit(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	h, _ := randomHashes(t, crypto.SHA256, 1)

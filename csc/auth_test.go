@@ -19,6 +19,7 @@ func loginReq(s *testutil.Server, version, body string, auth func(*http.Request)
 }
 
 func TestLoginRefreshRevoke(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	basic := func(r *http.Request) { r.SetBasicAuth(h.ID, h.Password) }
@@ -66,6 +67,7 @@ func TestLoginRefreshRevoke(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tests := []struct {
@@ -94,6 +96,7 @@ func TestLoginFailures(t *testing.T) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	for i := 0; i < 5; i++ {

@@ -13,6 +13,7 @@ import (
 // Bad input gets the spec's status and {"error","error_description"}, never
 // a 500 or a panic (testutil.Do fails the test on a 5xx other than 501/503).
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	other := newFlow(t, s, "ec-p256")

@@ -18,6 +18,7 @@ import (
 // against a real server.
 
 func TestInfoPerVersion(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	st, v2 := s.Post(t, "/csc/v2/info", "", nil)
 	if st != 200 || v2["specs"] != "2.0.0.2" {
@@ -48,6 +49,7 @@ func TestInfoPerVersion(t *testing.T) {
 // certificates "chain", then authorize with hash[] and PIN/OTP, then signHash
 // with hash[] and hashAlgo, expecting one DER signature per hash in order.
 func TestPyHankoStyleClient(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	st, info := f.post("credentials/info", map[string]any{"credentialID": f.h.CredentialID, "certificates": "chain", "certInfo": false})
@@ -100,6 +102,7 @@ func TestPyHankoStyleClient(t *testing.T) {
 // Laverca (v1): Basic login, list with maxResults/pageToken, reads authMode,
 // SCAL and multisign; v1 credentials/info uses authMode + PIN/OTP objects.
 func TestLavercaStyleClient(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "rsa-2048")
 	f.v = "v1"
@@ -154,6 +157,7 @@ func TestLavercaStyleClient(t *testing.T) {
 // pdfsign's CSC signer signs with key.algo[0] as signAlgo and also sends
 // hashAlgo; key.algo[0] must therefore be a combined OID usable as is.
 func TestKeyAlgoFirstIsUsableAsIs(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	for _, key := range []string{"ec-p256", "ec-p384", "rsa-2048"} {
 		t.Run(key, func(t *testing.T) {
@@ -176,6 +180,7 @@ func TestKeyAlgoFirstIsUsableAsIs(t *testing.T) {
 }
 
 func TestListReportsCredentialInfo(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p384")
 	st, body := f.post("credentials/list", map[string]any{"credentialInfo": true, "certificates": "chain", "certInfo": true, "authInfo": true, "onlyValid": true})

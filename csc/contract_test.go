@@ -24,6 +24,7 @@ import (
 // (and the request of each 2xx) to openapi.yaml; the assertions here check
 // statuses, error codes and the fields clients rely on.
 func TestCSCContract(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"v1", "v2"} {
 		t.Run(v, func(t *testing.T) {
 			s := testutil.StartServer(t)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestInfoAdvertisesSigningMethods(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	for _, v := range []string{"v1", "v2"} {
 		st, body := s.Post(t, "/csc/"+v+"/info", "", map[string]any{})

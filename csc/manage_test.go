@@ -22,6 +22,7 @@ import (
 // request gets a CSC error body with a 4xx status, never a 500, and changes
 // nothing.
 func TestManagementBadInput(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	other := s.NewHolder(t, "ec-p256")
@@ -114,6 +115,7 @@ func TestManagementBadInput(t *testing.T) {
 // codes are counted and block the route at 10, and the route is
 // rate-limited per user ID.
 func TestEmergencySuspension(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	victim := s.NewHolder(t, "ec-p256")
@@ -221,6 +223,7 @@ func wrongCode(erc string) string {
 // TestManagementRefusesCredentialTokens: an OAuth credential-scope token
 // authorizes signing its hashes, not managing the certificate.
 func TestManagementRefusesCredentialTokens(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)

@@ -79,6 +79,7 @@ func tokenCall(t *testing.T, s *testutil.Server, clientID, secret string, form u
 // login + PIN + OTP in the browser, code + PKCE for a credential-scope token,
 // then signHash without a SAD.
 func TestOAuthCredentialFlowLikeEUReferenceClient(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "EU Wallet", []string{redirectURI}, false)
@@ -191,6 +192,7 @@ func runBrowserFlow(t *testing.T, s *testutil.Server, h testutil.Holder, clientI
 }
 
 func TestOAuthServiceFlowAndErrors(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Signer App", []string{redirectURI}, false)

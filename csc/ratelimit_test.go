@@ -6,6 +6,7 @@ import (
 )
 
 func TestLimiter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := newLimiter(Rate{Burst: 3, Every: time.Minute}, func() time.Time { return now })
 	for i := 0; i < 3; i++ {
@@ -30,6 +31,7 @@ func TestLimiter(t *testing.T) {
 }
 
 func TestLimiterBoundsKeys(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := newLimiter(Rate{Burst: 1, Every: time.Minute}, func() time.Time { return now })
 	l.max = 10

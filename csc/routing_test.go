@@ -18,6 +18,7 @@ import (
 // runs: they need no credential service. testutil.DoRaw holds them to
 // openapi.yaml like any other answer.
 func TestRoutingErrors(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(csc.New(nil, csc.Config{}, log))
@@ -66,6 +67,7 @@ func TestRoutingErrors(t *testing.T) {
 // TestLoginRefusals covers auth/login's answers to a missing or malformed
 // Authorization header (spec 11.2), which come before any account lookup.
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(csc.New(nil, csc.Config{}, nil))
 	t.Cleanup(srv.Close)
 	b64 := base64.StdEncoding.EncodeToString

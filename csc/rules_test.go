@@ -17,6 +17,7 @@ const ecdsaSHA256 = credential.OIDECDSASHA256
 // SCAL2: a SAD is bound to holder, credential, hash algorithm and the
 // multiset of hashes; each hash signs once.
 func TestSADBinding(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	a := newFlow(t, s, "ec-p256")
 	b := newFlow(t, s, "ec-p256")
@@ -130,6 +131,7 @@ func TestSADBinding(t *testing.T) {
 // A used SAD stays used across a restart: its use is committed before the
 // HSM signs.
 func TestSADUseSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	h, _ := randomHashes(t, crypto.SHA256, 2)
@@ -149,6 +151,7 @@ func TestSADUseSurvivesRestart(t *testing.T) {
 }
 
 func TestPINBlocksAfterFiveAndPUKUnblocks(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	h, _ := randomHashes(t, crypto.SHA256, 1)
@@ -181,6 +184,7 @@ func TestPINBlocksAfterFiveAndPUKUnblocks(t *testing.T) {
 }
 
 func TestPUKBlocksAfterTen(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	for i := 0; i < 10; i++ {
@@ -194,6 +198,7 @@ func TestPUKBlocksAfterTen(t *testing.T) {
 }
 
 func TestOTPRules(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	g := newFlow(t, s, "ec-p256")
@@ -272,6 +277,7 @@ func TestOTPRules(t *testing.T) {
 
 // An enrolled authenticator app's TOTP is accepted as the online OTP, once.
 func TestAuthenticatorAppOTP(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
 	e, err := s.App.Credentials.StartTOTP(t.Context(), f.h.ID)

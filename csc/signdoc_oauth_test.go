@@ -14,6 +14,7 @@ import (
 // holder approves the document's hash in the browser (OAuth 2.0 rich
 // authorization), and the credential-scope token replaces the SAD.
 func TestSignDocWithCredentialToken(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)

@@ -26,6 +26,7 @@ func decodeForTest(t *testing.T, body string) (*signDocRequest, [][]byte, error)
 }
 
 func TestSplitDocumentsDecodesContent(t *testing.T) {
+	t.Parallel()
 	pdf := make([]byte, 3000)
 	if _, err := rand.Read(pdf); err != nil {
 		t.Fatal(err)
@@ -72,6 +73,7 @@ func TestSplitDocumentsDecodesContent(t *testing.T) {
 }
 
 func TestSplitDocumentsKeepsOtherParameters(t *testing.T) {
+	t.Parallel()
 	body := `{"credentialID":"c1","SAD":"s\"ad","returnValidationInformation":true,"clientData":"\u00e8",
 		"documents":[{"document":"aGk=","signature_format":"P","conformance_level":"Ades-B-LT","signAlgo":"1.2.840.10045.4.3.2",
 		"signed_props":[{"attribute_name":"Reason","attribute_value":"UGVyIGFwcHJvdmF6aW9uZQ=="}],
@@ -94,6 +96,7 @@ func TestSplitDocumentsKeepsOtherParameters(t *testing.T) {
 }
 
 func TestSplitDocumentsRejects(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40)
 	tests := []struct {
 		name, body, want string

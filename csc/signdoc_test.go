@@ -44,6 +44,7 @@ func assertSignedPDF(t *testing.T, s *testutil.Server, pdf []byte, wantSigs int,
 }
 
 func TestSignDocPAdESLevels(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	tests := []struct {
 		key, level string
@@ -112,6 +113,7 @@ func decodeDocs(t *testing.T, body map[string]any, key string) [][]byte {
 }
 
 func TestSignDocBatchResignAndCertify(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)
@@ -147,6 +149,7 @@ func TestSignDocBatchResignAndCertify(t *testing.T) {
 }
 
 func TestSignDocVisibleSignature(t *testing.T) {
+	t.Parallel()
 	testutil.NeedTool(t, "pdftoppm")
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
@@ -164,6 +167,7 @@ func TestSignDocVisibleSignature(t *testing.T) {
 }
 
 func TestSignDocTamperedByteIsDetected(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)
@@ -185,6 +189,7 @@ func TestSignDocTamperedByteIsDetected(t *testing.T) {
 }
 
 func TestSignDocBadDocumentsKeepTheSAD(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)
@@ -224,6 +229,7 @@ func TestSignDocBadDocumentsKeepTheSAD(t *testing.T) {
 }
 
 func TestSignDocRequestErrors(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	other := s.NewHolder(t, "ec-p256")
@@ -346,6 +352,7 @@ func sha256Sum(b []byte) []byte {
 }
 
 func TestSignDocCAdESOnDigests(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)

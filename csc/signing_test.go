@@ -19,6 +19,7 @@ import (
 // Signatures made through signHash must verify with openssl against the
 // chain credentials/info returns, and the chain must verify to our root.
 func TestSignHashVerifiesWithOpenSSL(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Fatal("openssl is required (make test installs it)")
 	}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSmokeSignOneHash(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)

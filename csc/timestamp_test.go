@@ -15,6 +15,7 @@ import (
 )
 
 func TestTimestampTokenVerifiesWithOpenSSL(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	d256 := sha256.Sum256([]byte("document to time-stamp"))
@@ -67,6 +68,7 @@ func TestTimestampTokenVerifiesWithOpenSSL(t *testing.T) {
 }
 
 func TestTimestampBadInput(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)

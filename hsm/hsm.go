@@ -1,23 +1,20 @@
-// Package hsm is the only place qes talks PKCS#11. Every private key is
-// generated inside the token, marked sensitive and non-extractable, and is
-// handed to the rest of the system as a crypto.Signer found by its CKA_ID.
+// Package hsm is the key boundary of qes: the interfaces through which the
+// rest of the system generates, finds and destroys keys and keys its MACs and
+// seals, plus the plain types that travel with them (KeyRef, KeyType).
+//
+// It is deliberately free of cgo, like smallstep/crypto's kms/apiv1: the CSC
+// and portal edges, the CA and the pure CSC client (qesctl sign) import it
+// without linking a PKCS#11 library. The implementation over PKCS#11
+// (crypto11) lives in hsm/pkcs11 and only the composition root (internal/app)
+// and tests construct it; hsm/softhsm prepares the embedded SoftHSM2 token.
 package hsm
 
 import (
 	"context"
 	"crypto"
-	"crypto/cipher"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/ThalesGroup/crypto11"
-	"github.com/miekg/pkcs11"
 
 	"github.com/qesproject/qes/internal/errs"
 )
@@ -63,151 +60,35 @@ func ParseKeyType(s string) (KeyType, error) {
 // KeyRef identifies a key pair on the token by its CKA_ID, hex-encoded.
 type KeyRef string
 
-// Manager generates, finds and destroys keys on one token. It is safe for
-// concurrent use.
-type Manager struct {
-	ctx *crypto11.Context
-
-	mu      sync.RWMutex
-	signers map[KeyRef]crypto11.Signer
-	secrets map[string]*crypto11.SecretKey
-
-	closeOnce sync.Once
-	closeErr  error
+// KeyManager generates, finds and destroys signing key pairs. Every private
+// key is generated inside the token, sensitive and non-extractable, and is
+// handed out only as a crypto.Signer. Implementations are safe for
+// concurrent use; a missing key is errs.NotFound.
+type KeyManager interface {
+	Generate(ctx context.Context, kt KeyType, label string) (KeyRef, crypto.PublicKey, error)
+	Signer(ctx context.Context, ref KeyRef) (crypto.Signer, error)
+	// Destroy deletes both halves of the key pair; a key already gone is not
+	// an error, so that revocation can retry.
+	Destroy(ctx context.Context, ref KeyRef) error
 }
 
-// Open logs in to the token described by cfg.
-func Open(_ context.Context, cfg Config) (*Manager, error) {
-	if cfg.Module == "" || cfg.TokenLabel == "" {
-		return nil, errs.E(errs.InvalidRequest, "hsm: module path and token label are required")
-	}
-	if cfg.MaxSessions == 0 {
-		cfg.MaxSessions = 32
-	}
-	if cfg.PoolWaitTimeout == 0 {
-		cfg.PoolWaitTimeout = 10 * time.Second
-	}
-	c, err := crypto11.Configure(&crypto11.Config{
-		Path:            cfg.Module,
-		TokenLabel:      cfg.TokenLabel,
-		Pin:             cfg.PIN,
-		MaxSessions:     cfg.MaxSessions,
-		PoolWaitTimeout: cfg.PoolWaitTimeout,
-	})
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, fmt.Sprintf("hsm: open token %q with module %s", cfg.TokenLabel, cfg.Module))
-	}
-	return &Manager{
-		ctx:     c,
-		signers: make(map[KeyRef]crypto11.Signer),
-		secrets: make(map[string]*crypto11.SecretKey),
-	}, nil
+// MAC is an HMAC-SHA256 key that never leaves the token. qes keys the lookup
+// hashes of high-entropy secrets (SAD, refresh tokens, OTP codes) with it, so
+// a stolen database alone cannot test guesses.
+type MAC interface {
+	// Sum returns HMAC-SHA256(key, parts joined with a 0 separator).
+	Sum(parts ...[]byte) ([]byte, error)
 }
 
-// Close logs out and releases the module. It is safe to call more than once
-// (crypto11 panics on a second Close).
-func (m *Manager) Close() error {
-	m.closeOnce.Do(func() { m.closeErr = m.ctx.Close() })
-	return m.closeErr
-}
-
-// Generate creates a new signing key pair inside the token. The private key is
-// sensitive, non-extractable and can only sign; the public key can only verify.
-func (m *Manager) Generate(ctx context.Context, kt KeyType, label string) (KeyRef, crypto.PublicKey, error) {
-	if err := ctx.Err(); err != nil {
-		return "", nil, err
-	}
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		return "", nil, errs.Internalf(err, "hsm: random key id")
-	}
-	pubAttrs, err := crypto11.NewAttributeSetWithIDAndLabel(id, []byte(label))
-	if err != nil {
-		return "", nil, errs.Internalf(err, "hsm: key attributes")
-	}
-	privAttrs := pubAttrs.Copy()
-	// Keys for qualified signatures sign and do nothing else; crypto11's RSA
-	// default would also allow decryption with the same key.
-	_ = privAttrs.Set(crypto11.CkaSign, true)
-	_ = privAttrs.Set(crypto11.CkaDecrypt, false)
-	_ = privAttrs.Set(crypto11.CkaSensitive, true)
-	_ = privAttrs.Set(crypto11.CkaExtractable, false)
-	_ = privAttrs.Set(pkcs11.CKA_PRIVATE, true)
-	_ = pubAttrs.Set(crypto11.CkaVerify, true)
-	_ = pubAttrs.Set(crypto11.CkaEncrypt, false)
-
-	var s crypto11.Signer
-	switch kt {
-	case ECP256:
-		s, err = m.ctx.GenerateECDSAKeyPairWithAttributes(pubAttrs, privAttrs, elliptic.P256())
-	case ECP384:
-		s, err = m.ctx.GenerateECDSAKeyPairWithAttributes(pubAttrs, privAttrs, elliptic.P384())
-	case RSA2048:
-		s, err = m.ctx.GenerateRSAKeyPairWithAttributes(pubAttrs, privAttrs, 2048)
-	case RSA3072:
-		s, err = m.ctx.GenerateRSAKeyPairWithAttributes(pubAttrs, privAttrs, 3072)
-	default:
-		return "", nil, errs.Ef(errs.InvalidRequest, "hsm: unsupported key type %q", kt)
-	}
-	if err != nil {
-		return "", nil, errs.Wrap(err, errs.Unavailable, "hsm: generate "+string(kt)+" key")
-	}
-	ref := KeyRef(hex.EncodeToString(id))
-	m.mu.Lock()
-	m.signers[ref] = s
-	m.mu.Unlock()
-	return ref, s.Public(), nil
-}
-
-// Signer returns the key pair ref as a crypto.Signer. Handles are cached
-// because a lookup by attribute grows slower with every object on the token.
-func (m *Manager) Signer(ctx context.Context, ref KeyRef) (crypto.Signer, error) {
-	m.mu.RLock()
-	s, ok := m.signers[ref]
-	m.mu.RUnlock()
-	if ok {
-		return s, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	id, err := hex.DecodeString(string(ref))
-	if err != nil || len(id) == 0 {
-		return nil, errs.Ef(errs.NotFound, "hsm: malformed key reference %q", ref)
-	}
-	// FindKeyPairs, unlike FindKeyPair, tells "none" apart from a token error.
-	found, err := m.ctx.FindKeyPairs(id, nil)
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: find key "+string(ref))
-	}
-	if len(found) == 0 || found[0] == nil {
-		return nil, errs.Ef(errs.NotFound, "hsm: no key pair with id %s on the token", ref)
-	}
-	s = found[0]
-	m.mu.Lock()
-	m.signers[ref] = s
-	m.mu.Unlock()
-	return s, nil
-}
-
-// Destroy deletes both halves of the key pair. Destroying a key that is
-// already gone is not an error: revocation must be able to retry.
-func (m *Manager) Destroy(ctx context.Context, ref KeyRef) error {
-	cs, err := m.Signer(ctx, ref)
-	if errs.Is(err, errs.NotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s := cs.(crypto11.Signer)
-	m.mu.Lock()
-	delete(m.signers, ref)
-	m.mu.Unlock()
-	if err := s.Delete(); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "hsm: destroy key "+string(ref))
-	}
-	return nil
+// Sealer encrypts small secrets that must be recovered later (an
+// authenticator-app seed cannot be hashed) with a key that never leaves the
+// token.
+type Sealer interface {
+	// Seal encrypts plaintext bound to additional data ad (e.g. the holder
+	// ID, so a sealed value cannot be moved to another record).
+	Seal(plaintext, ad []byte) ([]byte, error)
+	// Open decrypts what Seal produced with the same ad.
+	Open(sealed, ad []byte) ([]byte, error)
 }
 
 // Attributes reports the security attributes of a private key so that tests
@@ -216,180 +97,19 @@ type Attributes struct {
 	Sensitive, Extractable, NeverExtractable, Local, CanDecrypt bool
 }
 
-// KeyAttributes reads the security attributes of the private key ref.
-func (m *Manager) KeyAttributes(ctx context.Context, ref KeyRef) (Attributes, error) {
-	s, err := m.Signer(ctx, ref)
-	if err != nil {
-		return Attributes{}, err
-	}
-	set, err := m.ctx.GetAttributes(s, []crypto11.AttributeType{
-		crypto11.CkaSensitive, crypto11.CkaExtractable, crypto11.CkaNeverExtractable, crypto11.CkaLocal, crypto11.CkaDecrypt,
-	})
-	if err != nil {
-		return Attributes{}, errs.Wrap(err, errs.Unavailable, "hsm: read key attributes")
-	}
-	b := func(t crypto11.AttributeType) bool {
-		a := set[t]
-		return a != nil && len(a.Value) > 0 && a.Value[0] != 0
-	}
-	return Attributes{
-		Sensitive:        b(crypto11.CkaSensitive),
-		Extractable:      b(crypto11.CkaExtractable),
-		NeverExtractable: b(crypto11.CkaNeverExtractable),
-		Local:            b(crypto11.CkaLocal),
-		CanDecrypt:       b(crypto11.CkaDecrypt),
-	}, nil
+// Manager is one open token: the key manager plus the named secret keys and
+// the key-attribute check. The composition root owns it and closes it.
+type Manager interface {
+	KeyManager
+	// KeyAttributes reads the security attributes of the private key ref.
+	KeyAttributes(ctx context.Context, ref KeyRef) (Attributes, error)
+	// MACKey returns the named HMAC key, generating it on first use.
+	MACKey(ctx context.Context, name string) (MAC, error)
+	// Sealer returns the named AES key's sealer, generating the key on first use.
+	Sealer(ctx context.Context, name string) (Sealer, error)
+	// Close logs out and releases the module; calling it again is harmless.
+	Close() error
 }
 
-// ErrSecretMissing tells a caller of Secret that the named key does not exist.
+// ErrSecretMissing tells a caller that a named secret key does not exist.
 var ErrSecretMissing = errors.New("hsm: secret key not found")
-
-// secretKey finds (or, when create is set, generates) a named generic secret
-// key used for HMAC.
-func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, error) {
-	m.mu.RLock()
-	k, ok := m.secrets[name]
-	m.mu.RUnlock()
-	if ok {
-		return k, nil
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if k, ok := m.secrets[name]; ok {
-		return k, nil
-	}
-	label := []byte("qes-mac-" + name)
-	found, err := m.ctx.FindKeys(nil, label)
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: find secret "+name)
-	}
-	k = nil
-	if len(found) > 0 {
-		k = found[0]
-	}
-	if k == nil {
-		if !create {
-			return nil, ErrSecretMissing
-		}
-		id := make([]byte, 16)
-		if _, err := rand.Read(id); err != nil {
-			return nil, errs.Internalf(err, "hsm: random key id")
-		}
-		k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
-		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: generate secret "+name)
-		}
-	}
-	m.secrets[name] = k
-	return k, nil
-}
-
-// MACKey is an HMAC-SHA256 key that never leaves the token. qes keys the
-// lookup hashes of high-entropy secrets (SAD, refresh tokens, OTP codes) with
-// it, so a stolen database alone cannot test guesses.
-type MACKey struct{ key *crypto11.SecretKey }
-
-// MACKey returns the named HMAC key, generating it on first use.
-func (m *Manager) MACKey(_ context.Context, name string) (*MACKey, error) {
-	k, err := m.secretKey(name, true)
-	if err != nil {
-		return nil, err
-	}
-	return &MACKey{key: k}, nil
-}
-
-// Sum returns HMAC-SHA256(key, parts joined with a 0 separator).
-func (k *MACKey) Sum(parts ...[]byte) (sum []byte, err error) {
-	h, err := k.key.NewHMAC(pkcs11.CKM_SHA256_HMAC, 0)
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: start HMAC")
-	}
-	// crypto11's Sum panics on a token error; turn that into an error.
-	defer func() {
-		if r := recover(); r != nil {
-			sum, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: HMAC")
-		}
-	}()
-	for i, p := range parts {
-		if i > 0 {
-			if _, err := h.Write([]byte{0}); err != nil {
-				h.Sum(nil)
-				return nil, errs.Wrap(err, errs.Unavailable, "hsm: HMAC")
-			}
-		}
-		if _, err := h.Write(p); err != nil {
-			h.Sum(nil)
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: HMAC")
-		}
-	}
-	return h.Sum(nil), nil
-}
-
-// Sealer encrypts small secrets that must be recovered later (an
-// authenticator-app seed cannot be hashed) with an AES-256-GCM key that never
-// leaves the token.
-type Sealer struct{ aead cipher.AEAD }
-
-// Sealer returns the named AES key's sealer, generating the key on first use.
-func (m *Manager) Sealer(_ context.Context, name string) (*Sealer, error) {
-	label := []byte("qes-aead-" + name)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k, ok := m.secrets["aead:"+name]
-	if !ok {
-		found, err := m.ctx.FindKeys(nil, label)
-		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: find AES key "+name)
-		}
-		if len(found) > 0 {
-			k = found[0]
-		} else {
-			id := make([]byte, 16)
-			if _, err := rand.Read(id); err != nil {
-				return nil, errs.Internalf(err, "hsm: random key id")
-			}
-			if k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES); err != nil {
-				return nil, errs.Wrap(err, errs.Unavailable, "hsm: generate AES key "+name)
-			}
-		}
-		m.secrets["aead:"+name] = k
-	}
-	aead, err := k.NewGCM()
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: AES-GCM")
-	}
-	return &Sealer{aead: aead}, nil
-}
-
-// Seal encrypts plaintext bound to additional data ad (e.g. the holder ID,
-// so a sealed value cannot be moved to another record).
-func (s *Sealer) Seal(plaintext, ad []byte) (out []byte, err error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, errs.Internalf(err, "hsm: nonce")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: seal")
-		}
-	}()
-	return s.aead.Seal(nonce, nonce, plaintext, ad), nil
-}
-
-// Open decrypts what Seal produced with the same ad.
-func (s *Sealer) Open(sealed, ad []byte) (out []byte, err error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n+s.aead.Overhead() {
-		return nil, errs.E(errs.Internal, "hsm: sealed value too short")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: open")
-		}
-	}()
-	out, err = s.aead.Open(nil, sealed[:n], sealed[n:], ad)
-	if err != nil {
-		return nil, errs.Wrap(err, errs.Internal, "hsm: sealed value does not open (wrong key or data)")
-	}
-	return out, nil
-}

@@ -24,6 +24,8 @@ import (
 
 	"github.com/digitorus/timestamp"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // testPKI is root -> issuing CA -> signer (nonRepudiation), plus a TSA
@@ -280,14 +282,11 @@ func makePDF(spec pdfSpec) []byte {
 	return b.Bytes()
 }
 
-// needTool skips the test when an external validator is missing.
+// needTool returns an external validator's path; a missing one skips the
+// test, or fails it under CI=true.
 func needTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed: cannot validate with it", name)
-	}
-	return p
+	return validator.Need(t, name)
 }
 
 func writeFile(t testing.TB, dir, name string, data []byte) string {

@@ -23,6 +23,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/qesproject/qes/internal/testutil"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // One headless Chromium serves every browser test of the package; each
@@ -126,7 +128,7 @@ func newTab(t *testing.T, s *testutil.Server) *tab {
 	t.Helper()
 	parent, err := startChrome()
 	if err != nil {
-		t.Skipf("no browser: %v", err)
+		validator.Missing(t, "no browser: %v", err)
 	}
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)

@@ -41,6 +41,7 @@ func postRaw(t *testing.T, w *web, path string, form url.Values) *http.Response 
 }
 
 func TestSessionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		opts       []testutil.ServerOption
@@ -73,6 +74,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	w := newWeb(t, s)
 	resp, _ := w.get("/portal/login")
@@ -89,6 +91,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestCSRFRefusedAndNothingChanges(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	w := newWeb(t, s)
@@ -127,6 +130,7 @@ func TestCSRFRefusedAndNothingChanges(t *testing.T) {
 }
 
 func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	w := newWeb(t, s)
@@ -191,6 +195,7 @@ func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
 }
 
 func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	w := newWeb(t, s)
@@ -210,6 +215,7 @@ func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	cfg := s.App.Portal.Config()
@@ -261,6 +267,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	w := newWeb(t, s)
@@ -298,6 +305,7 @@ func TestLoginThrottling(t *testing.T) {
 }
 
 func TestPasswordChangeEndsEverySession(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	laptop, phone := newWeb(t, s), newWeb(t, s)
@@ -324,6 +332,7 @@ func TestPasswordChangeEndsEverySession(t *testing.T) {
 }
 
 func TestExpiredPasswordForcesAChange(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	s.Clock.Advance(181 * 24 * time.Hour)

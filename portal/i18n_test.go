@@ -46,6 +46,7 @@ func usedKeys(t *testing.T) map[string]string {
 }
 
 func TestEveryMessageKeyIsTranslated(t *testing.T) {
+	t.Parallel()
 	keys := usedKeys(t)
 	if len(keys) < 100 {
 		t.Fatalf("found only %d keys: the scan is broken", len(keys))
@@ -104,6 +105,7 @@ func portalPrefix(id string) bool {
 }
 
 func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err    error
 		lang   string

@@ -19,6 +19,7 @@ import (
 // left on it, and that it has no script and no inline style (the CSP
 // forbids both, so they would silently not work).
 func TestEveryPageInItalianWithoutScriptOrInlineStyle(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	if err := s.App.Portal.SetLanguage(t.Context(), h.ID, "it"); err != nil {

@@ -16,6 +16,7 @@ import (
 // The QR codes decode to the otpauth URI for every size of seed label:
 // account names of different lengths give codes of different versions.
 func TestQRCodesDecode(t *testing.T) {
+	t.Parallel()
 	for _, account := range []string{"a", "holder1", "mario.rossi@example.org", strings.Repeat("x", 60)} {
 		for _, issuer := range []string{"qes", "qes portal"} {
 			e, err := otp.NewTOTP(issuer, account)

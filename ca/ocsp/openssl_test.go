@@ -5,14 +5,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // TestOpenSSLVerifiesResponses runs the real openssl ocsp client against a
 // responder on 127.0.0.1, for every status, with and without a nonce.
 func TestOpenSSLVerifiesResponses(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed; it is the independent client of these tests")
-	}
+	validator.Need(t, "openssl") // the independent client of these tests
 	p := newTestPKI(t)
 	cases := []struct {
 		leaf    string
@@ -76,9 +76,7 @@ func TestOpenSSLVerifiesResponses(t *testing.T) {
 // TestOpenSSLForeignIssuerIsUnauthorized asks about a certificate of
 // another CA: the responder must refuse rather than vouch for it.
 func TestOpenSSLForeignIssuerIsUnauthorized(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed")
-	}
+	validator.Need(t, "openssl")
 	p := newTestPKI(t)
 	srv := newLoopbackServer(t, newTestResponder(t, p, standardSource(p)))
 	dir := t.TempDir()

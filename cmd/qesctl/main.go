@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,35 +12,75 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 )
 
-const usage = `usage: qesctl <command> [flags]
+// command is one qesctl command. The table below drives both the dispatch
+// and the usage text, so --help cannot forget a command.
+type command struct {
+	name    string // one or two words, e.g. "holder create"
+	summary string
+	run     func(ctx context.Context, args []string) error
+	json    bool // has a --json flag
+}
 
-commands:
-  holder create   create a holder with a signing credential
-  holder unblock  reset a blocked PIN with the PUK
-  client create   register an OAuth 2.0 client (signature application)
-  audit verify    check the audit log's hash chain
-  cert suspend    put a credential's certificate on hold (certificateHold)
-  cert reactivate lift a hold
-  cert revoke     revoke a certificate for good and destroy its key
-  cert renew      new key and certificate under the same credential ID
-  cert status     show a credential's certificate status
-  sign            sign local PDFs (PAdES) through any CSC server
+var commands = []command{
+	{"holder create", "create a holder with a signing credential", holderCreate, true},
+	{"holder unblock", "reset a blocked PIN with the PUK", holderUnblock, false},
+	{"client create", "register an OAuth 2.0 client (signature application)", clientCreate, false},
+	{"audit verify", "check the audit log's hash chain", auditVerify, false},
+	{"cert suspend", "put a credential's certificate on hold (certificateHold)", certAction("suspend"), true},
+	{"cert reactivate", "lift a hold", certAction("reactivate"), true},
+	{"cert revoke", "revoke a certificate for good and destroy its key", certAction("revoke"), true},
+	{"cert renew", "new key and certificate under the same credential ID", certAction("renew"), true},
+	{"cert status", "show a credential's certificate status", certAction("status"), true},
+	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
+}
+
+func certAction(action string) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error { return certCommand(ctx, action, args) }
+}
+
+// usage lists every command and the global flags.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: qesctl [--data DIR] [--json] <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-16s%s\n", c.name, c.summary)
+	}
+	b.WriteString(`
+global flags (before or after the command):
+  --data DIR   data directory of qesd (default ./var); not for sign
+  --json       print the result as JSON (holder create, cert ...)
 
 Run "qesctl <command> -h" for the flags of a command.
 Commands other than sign act on a running qesd through its admin socket in
 --data, or on the data directory directly when no qesd is running.
-`
+
+Secrets never need the command line, where other users can read them
+(ps, shell history): each is read from its environment variable, else
+asked on the terminal, else read as one line of standard input, in order:
+  holder create   QES_PASSWORD, QES_PIN
+  holder unblock  QES_PUK, QES_NEW_PIN
+  sign            QES_PASSWORD, QES_PIN, QES_OTP
+The old flags (--password, --pin, --puk, --new-pin, --otp) still work but
+are deprecated.
+`)
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the flag set printed the help asked for
+		}
 		fmt.Fprintln(os.Stderr, "qesctl:", explain(err))
 		os.Exit(1)
 	}
@@ -55,27 +96,60 @@ func explain(err error) string {
 var errUsage = errors.New("see usage above")
 
 func run(ctx context.Context, args []string) error {
-	if len(args) >= 1 && args[0] == "sign" {
-		return signCommand(ctx, args[1:])
+	global, rest, help, err := splitGlobalFlags(args)
+	if err != nil {
+		fmt.Fprint(os.Stderr, usage())
+		return err
 	}
-	if len(args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
-		return errUsage
+	if help || (len(rest) == 1 && rest[0] == "help") {
+		fmt.Fprint(os.Stdout, usage())
+		return nil
 	}
-	switch args[0] + " " + args[1] {
-	case "holder create":
-		return holderCreate(ctx, args[2:])
-	case "holder unblock":
-		return holderUnblock(ctx, args[2:])
-	case "audit verify":
-		return auditVerify(ctx, args[2:])
-	case "cert suspend", "cert reactivate", "cert revoke", "cert renew", "cert status":
-		return certCommand(ctx, args[1], args[2:])
-	case "client create":
-		return clientCreate(ctx, args[2:])
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(rest) < len(words) || !slices.Equal(rest[:len(words)], words) {
+			continue
+		}
+		if c.name == "sign" && slices.Contains(global, "--data") {
+			return errors.New("sign is a CSC client of a server (--server URL) and takes no --data")
+		}
+		if !c.json && slices.Contains(global, "--json") {
+			return fmt.Errorf("%s has no --json output", c.name)
+		}
+		// The global flags go first, so that the same flag given after the
+		// command (parsed later) wins.
+		return c.run(ctx, append(global, rest[len(words):]...))
 	}
-	fmt.Fprint(os.Stderr, usage)
+	fmt.Fprint(os.Stderr, usage())
 	return errUsage
+}
+
+// splitGlobalFlags takes the flags before the command: --data DIR (or
+// --data=DIR) and --json, returned in a form every command's flag set
+// parses, and -h/--help.
+func splitGlobalFlags(args []string) (global, rest []string, help bool, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		switch name {
+		case "h", "help":
+			return nil, nil, true, nil
+		case "json":
+			global = append(global, "--json")
+			args = args[1:]
+		case "data":
+			if !hasValue {
+				if len(args) < 2 {
+					return nil, nil, false, errors.New("--data needs a directory")
+				}
+				value, args = args[1], args[1:]
+			}
+			global = append(global, "--data", value)
+			args = args[1:]
+		default:
+			return nil, nil, false, fmt.Errorf("unknown global flag %s (global flags are --data DIR and --json; a command's own flags go after it)", args[0])
+		}
+	}
+	return global, args, false, nil
 }
 
 func opener(data string) func() (*app.App, error) {
@@ -88,28 +162,54 @@ func opener(data string) func() (*app.App, error) {
 	}
 }
 
+// The demo identity, the same as qesd's demo holder: only with --demo, so
+// that a forgotten flag cannot certify a fake person in a qualified
+// certificate.
+const demoGivenName, demoSurname, demoSemanticsID = "Mario", "Rossi", "TINIT-RSSMRA80A01H501U"
+
 func holderCreate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("holder create", flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
 	var r app.HolderRequest
 	fs.StringVar(&r.UserID, "user", "", "user ID (required)")
-	fs.StringVar(&r.Password, "password", "", "password (required; see the password policy)")
-	fs.StringVar(&r.PIN, "pin", "", "signing PIN, 6-8 digits (required)")
+	fs.StringVar(&r.Password, "password", "", "deprecated (visible to other users): set QES_PASSWORD, pipe it or answer the prompt")
+	fs.StringVar(&r.PIN, "pin", "", "deprecated (visible to other users): set QES_PIN, pipe it or answer the prompt")
 	fs.StringVar(&r.Phone, "phone", "", "mobile number for SMS OTPs, e.g. +393331234567 (required)")
 	fs.StringVar(&r.Email, "email", "", "e-mail address (required)")
 	fs.StringVar(&r.Key, "key", "ec-p256", "key type: ec-p256, ec-p384, rsa-2048, rsa-3072")
-	fs.StringVar(&r.GivenName, "given-name", "Mario", "given name as in the identity document")
-	fs.StringVar(&r.Surname, "surname", "Rossi", "surname as in the identity document")
+	fs.StringVar(&r.GivenName, "given-name", "", "given name as in the identity document (required)")
+	fs.StringVar(&r.Surname, "surname", "", "surname as in the identity document (required)")
 	fs.StringVar(&r.Country, "country", "IT", "country (ISO 3166-1 alpha-2)")
-	fs.StringVar(&r.SemanticsID, "id", "TINIT-RSSMRA80A01H501U", "natural person identifier (ETSI EN 319 412-1), e.g. TINIT-<tax code>")
+	fs.StringVar(&r.SemanticsID, "id", "", "natural person identifier (ETSI EN 319 412-1), e.g. TINIT-<tax code> (required)")
 	fs.StringVar(&r.Lang, "lang", "en", "language: en or it")
+	demo := fs.Bool("demo", false, "development only: an identity not given is the demo person's ("+demoGivenName+" "+demoSurname+", "+demoSemanticsID+")")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	fs.Usage = commandUsage(fs, "qesctl holder create --user ID --phone +39... --email E --given-name G --surname S --id TINIT-... [flags]",
+		"The password and the signing PIN (6-8 digits) come from QES_PASSWORD and QES_PIN, else the prompt, else\none line each of standard input, in that order.")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if r.UserID == "" || r.Password == "" || r.PIN == "" || r.Phone == "" || r.Email == "" {
+	warnSecretFlags(fs, os.Stderr, map[string]string{"password": "QES_PASSWORD", "pin": "QES_PIN"})
+	if *demo {
+		r.GivenName = cmp.Or(r.GivenName, demoGivenName)
+		r.Surname = cmp.Or(r.Surname, demoSurname)
+		r.SemanticsID = cmp.Or(r.SemanticsID, demoSemanticsID)
+	}
+	if r.UserID == "" || r.Phone == "" || r.Email == "" {
 		fs.Usage()
-		return errors.New("--user, --password, --pin, --phone and --email are required")
+		return errors.New("--user, --phone and --email are required")
+	}
+	if r.GivenName == "" || r.Surname == "" || r.SemanticsID == "" {
+		fs.Usage()
+		return errors.New("the certificate is qualified: --given-name, --surname and --id (natural person identifier) are required, as in the holder's identity document (--demo fills in a demo person for development)")
+	}
+	sio := defaultSignIO()
+	var err error
+	if r.Password, err = sio.secret(r.Password, "QES_PASSWORD", "Password for "+r.UserID+": "); err != nil {
+		return err
+	}
+	if r.PIN, err = sio.secret(r.PIN, "QES_PIN", "Signing PIN for "+r.UserID+" (6-8 digits): "); err != nil {
+		return err
 	}
 	var res app.HolderResult
 	if err := app.Call(ctx, *data, "holder/create", r, &res, opener(*data)); err != nil {
@@ -126,16 +226,27 @@ func holderUnblock(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("holder unblock", flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
 	var r app.UnblockRequest
-	fs.StringVar(&r.UserID, "user", "", "user ID")
-	fs.StringVar(&r.CredentialID, "credential", "", "credential ID")
-	fs.StringVar(&r.PUK, "puk", "", "PUK")
-	fs.StringVar(&r.NewPIN, "new-pin", "", "the new PIN")
+	fs.StringVar(&r.UserID, "user", "", "user ID (required)")
+	fs.StringVar(&r.CredentialID, "credential", "", "credential ID (required)")
+	fs.StringVar(&r.PUK, "puk", "", "deprecated (visible to other users): set QES_PUK, pipe it or answer the prompt")
+	fs.StringVar(&r.NewPIN, "new-pin", "", "deprecated (visible to other users): set QES_NEW_PIN, pipe it or answer the prompt")
+	fs.Usage = commandUsage(fs, "qesctl holder unblock --user ID --credential C",
+		"The PUK and the new PIN come from QES_PUK and QES_NEW_PIN, else the prompt, else one line each of\nstandard input, in that order.")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if r.UserID == "" || r.CredentialID == "" || r.PUK == "" || r.NewPIN == "" {
+	warnSecretFlags(fs, os.Stderr, map[string]string{"puk": "QES_PUK", "new-pin": "QES_NEW_PIN"})
+	if r.UserID == "" || r.CredentialID == "" {
 		fs.Usage()
-		return errors.New("--user, --credential, --puk and --new-pin are required")
+		return errors.New("--user and --credential are required")
+	}
+	sio := defaultSignIO()
+	var err error
+	if r.PUK, err = sio.secret(r.PUK, "QES_PUK", "PUK of "+r.CredentialID+": "); err != nil {
+		return err
+	}
+	if r.NewPIN, err = sio.secret(r.NewPIN, "QES_NEW_PIN", "New signing PIN (6-8 digits): "); err != nil {
+		return err
 	}
 	if err := app.Call(ctx, *data, "holder/unblock", r, nil, opener(*data)); err != nil {
 		return err

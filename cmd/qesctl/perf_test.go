@@ -55,8 +55,10 @@ func TestPerfSignDocAndCLI(t *testing.T) {
 	base := "http://" + addr
 
 	const user, password, pin, phone = "perf", "Secret-Pass1!", "246813", "+393330000999"
-	out, err := exec.Command(qesctl, "holder", "create", "--data", data, "--user", user, "--password", password, "--pin", pin,
-		"--phone", phone, "--email", "perf@example.org", "--json").CombinedOutput()
+	create := exec.Command(qesctl, "holder", "create", "--data", data, "--user", user, "--demo",
+		"--phone", phone, "--email", "perf@example.org", "--json")
+	create.Env = append(os.Environ(), "QES_PASSWORD="+password, "QES_PIN="+pin)
+	out, err := create.CombinedOutput()
 	if err != nil {
 		t.Fatalf("holder create: %v\n%s", err, out)
 	}

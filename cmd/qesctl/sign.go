@@ -51,9 +51,9 @@ func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
 	fs.StringVar(&o.field, "field", "", "name of the new signature field (default: Signature<n>)")
 	fs.StringVar(&o.description, "description", "", "text the service may show the holder when authorizing")
 	fs.StringVar(&o.extraCerts, "extra-certs", "", "PEM file of CA certificates for the TSA chain (B-LT with an external TSA)")
-	fs.StringVar(&o.password, "password", "", "password (prefer QES_PASSWORD or the prompt: flags are visible to other users)")
-	fs.StringVar(&o.pin, "pin", "", "signing PIN (prefer QES_PIN or the prompt)")
-	fs.StringVar(&o.otp, "otp", "", "one-time password (prefer QES_OTP or the prompt); given, no OTP is requested")
+	fs.StringVar(&o.password, "password", "", "deprecated (visible to other users): set QES_PASSWORD, pipe it or answer the prompt")
+	fs.StringVar(&o.pin, "pin", "", "deprecated (visible to other users): set QES_PIN, pipe it or answer the prompt")
+	fs.StringVar(&o.otp, "otp", "", "deprecated (visible to other users): set QES_OTP (given, no OTP is requested), pipe it or answer the prompt")
 	fs.BoolVar(&o.certify, "certify", false, "certification signature (form filling and further signatures allowed); must be the document's first signature")
 	fs.BoolVar(&o.force, "force", false, "overwrite existing files in the output directory")
 	fs.BoolVar(&o.pss, "rsa-pss", false, "sign with RSASSA-PSS (RSA keys)")
@@ -64,6 +64,7 @@ func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	warnSecretFlags(fs, stderr, map[string]string{"password": "QES_PASSWORD", "pin": "QES_PIN", "otp": "QES_OTP"})
 	o.files = fs.Args()
 	if o.server == "" || o.user == "" || o.outDir == "" || len(o.files) == 0 {
 		fs.Usage()

@@ -26,6 +26,7 @@ func buildQesctl(t *testing.T) string {
 // password and PIN in the environment, the OTP written to its standard
 // input once the SMS has arrived.
 func TestSignBinaryReadsOTPFromStdin(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

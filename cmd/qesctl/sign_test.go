@@ -94,6 +94,7 @@ func readOutput(t *testing.T, dir, name string) []byte {
 }
 
 func TestSignBatchThroughAnyCSCServer(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	proxy := newCountingProxy(t, s.URL)
@@ -156,6 +157,7 @@ func TestSignBatchThroughAnyCSCServer(t *testing.T) {
 // issue" for the second of two signatures by the same RSA certificate in
 // one file, whoever made them (measured with pades' own test PKI too).
 func TestSignAgainVisibleWithScriptedOTP(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p384")
 	in := testutil.Fixture(t, "pades/multipage.pdf")
@@ -197,6 +199,7 @@ func TestSignAgainVisibleWithScriptedOTP(t *testing.T) {
 }
 
 func TestSignRefusesBadInputBeforeAskingForTheOTP(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	good := testutil.Fixture(t, "pades/simple.pdf")
@@ -246,6 +249,7 @@ func TestSignRefusesBadInputBeforeAskingForTheOTP(t *testing.T) {
 }
 
 func TestSignWrongPINWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	_, paths := writeInputs(t, map[string][]byte{"a.pdf": testutil.Fixture(t, "pades/simple.pdf")})
@@ -261,6 +265,7 @@ func TestSignWrongPINWritesNothing(t *testing.T) {
 }
 
 func TestSignFlagsAndPaths(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "a.pdf")
 	if err := os.WriteFile(in, []byte("%PDF"), 0o600); err != nil {
@@ -302,6 +307,7 @@ func TestSignFlagsAndPaths(t *testing.T) {
 // TestSignRSA covers PKCS#1 v1.5 and RSASSA-PSS, whose signAlgoParams
 // travel through signHash.
 func TestSignRSA(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "rsa-2048")
 	for _, pss := range []bool{false, true} {

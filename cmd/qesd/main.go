@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
 )
@@ -29,6 +30,11 @@ func run() error {
 	demo := flag.Bool("demo", true, "create a demo holder on first start and print its credentials")
 	flag.Parse()
 
+	// A build without cgo has no PKCS#11 key manager: say so before the data
+	// directory, the database or a token is touched.
+	if err := pkcs11.Available(); err != nil {
+		return err
+	}
 	cfg, err := config.Load(*data)
 	if err != nil {
 		return err

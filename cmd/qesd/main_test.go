@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -91,6 +92,7 @@ func startQesd(t *testing.T, data, addr string, scheme string) (string, func()) 
 // The README's run path: the first start creates token, CA and demo holder
 // and prints the holder; the second reuses everything.
 func TestFirstAndSecondRun(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addr := freePort(t)
 	out, stop := startQesd(t, data, addr, "http")
@@ -137,6 +139,7 @@ func TestFirstAndSecondRun(t *testing.T) {
 }
 
 func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(testutil.Binary(t, "qesd"), "--data", t.TempDir(), "--listen", "0.0.0.0:18443").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "plain HTTP is refused") {
 		t.Fatalf("qesd must refuse plain HTTP on 0.0.0.0: %v %s", err, out)
@@ -144,6 +147,7 @@ func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
 }
 
 func TestServesTLS(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, data)
 	addr := freePort(t)
@@ -181,4 +185,30 @@ func selfSigned(t *testing.T, dir string) (string, string, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(c)
 	return certFile, keyFile, pool
+}
+
+// TestWithoutCgoRefusesAtStartUp builds qesd as CGO_ENABLED=0 would on a
+// machine without a C compiler: it must build (the key boundary is
+// cgo-free) and refuse to start with the reason, before creating any state.
+func TestWithoutCgoRefusesAtStartUp(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "qesd-nocgo")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 go build ./cmd/qesd: %v\n%s", err, out)
+	}
+	data := filepath.Join(t.TempDir(), "var")
+	out, err := exec.Command(bin, "--data", data, "--listen", "127.0.0.1:0").CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("qesd without cgo: err %v, want exit status 1; output:\n%s", err, out)
+	}
+	const want = "qes was built without cgo: the PKCS#11 key manager needs cgo (CGO_ENABLED=1 and a C compiler)"
+	if !strings.Contains(string(out), want) {
+		t.Fatalf("qesd without cgo said:\n%s\nwant it to contain %q", out, want)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("qesd without cgo touched its data directory (stat: %v)", err)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
@@ -44,7 +45,7 @@ type Options struct {
 	// HSM is an already open token to use instead of the configured one.
 	// SoftHSM2 reads its configuration once per process, so tests that
 	// start several servers share one token; the App does not close it.
-	HSM *hsm.Manager
+	HSM hsm.Manager
 }
 
 // App is a running qes.
@@ -53,7 +54,7 @@ type App struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	Store       *bolt.DB
-	HSM         *hsm.Manager
+	HSM         hsm.Manager
 	Audit       *audit.Log
 	Outbox      *otp.Outbox
 	OTP         *otp.Service
@@ -181,7 +182,7 @@ func NewLogger(c config.Log) *slog.Logger {
 
 // openHSM opens the configured token; for the embedded default it first
 // creates a private SoftHSM2 token under <data>/hsm with random PINs.
-func openHSM(ctx context.Context, cfg *config.Config) (*hsm.Manager, error) {
+func openHSM(ctx context.Context, cfg *config.Config) (hsm.Manager, error) {
 	module := cfg.HSM.Module
 	if cfg.HSM.Embedded() {
 		var err error
@@ -216,7 +217,7 @@ func openHSM(ctx context.Context, cfg *config.Config) (*hsm.Manager, error) {
 		}
 		pin = strings.TrimSpace(string(raw))
 	}
-	return hsm.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
+	return pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
 		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
 }
 

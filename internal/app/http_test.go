@@ -14,6 +14,7 @@ import (
 // TestPublicRoutes fetches every route outside /csc/ through testutil
 // (which holds each answer to openapi.yaml) and checks what it carries.
 func TestPublicRoutes(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	get := func(path string) []byte {
 		t.Helper()

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +16,8 @@ import (
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // TestHolderLifecycleThroughAPI walks one credential through suspend,
@@ -25,6 +26,7 @@ import (
 // (info, list, authorize, signHash), the HSM, the audit log and the holder's
 // inbox see.
 func TestHolderLifecycleThroughAPI(t *testing.T) {
+	t.Parallel()
 	needOpenSSL(t)
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
@@ -152,6 +154,7 @@ func TestHolderLifecycleThroughAPI(t *testing.T) {
 // superseded, destroys the old key, and drops SADs for the old
 // certificate.
 func TestRenewRotatesKeyUnderSameCredential(t *testing.T) {
+	t.Parallel()
 	needOpenSSL(t)
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
@@ -207,6 +210,7 @@ func TestRenewRotatesKeyUnderSameCredential(t *testing.T) {
 // configured maximum becomes a revocation (no reason code, revocation date
 // the start of the hold), the key is destroyed, and the holder told.
 func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		max  time.Duration // 0: the default, 30 days
@@ -279,6 +283,7 @@ func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
 // TestExpiredAndNotYetValidAreRefused: time alone makes a certificate
 // unusable; CSC says so and refuses to authorize.
 func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	leaf := holderLeaf(t, s, h.CredentialID)
@@ -305,7 +310,7 @@ func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
 	}
 	// OCSP keeps vouching for an expired, unrevoked certificate.
 	f := newPKIFiles(t, s, leaf)
-	if _, err := exec.LookPath("openssl"); err == nil {
+	if validator.Have(t, "openssl") {
 		if out := f.ocspStatus(t, s); !strings.Contains(out, "leaf.pem: good") {
 			t.Fatalf("OCSP of an expired certificate:\n%s", out)
 		}
@@ -323,6 +328,7 @@ func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
 // TestAdminSocketCertCommands runs the qesctl operations through the
 // admin socket of a live server, as `qesctl cert ...` does.
 func TestAdminSocketCertCommands(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	// testutil.StartServer serves the admin socket, as qesd does.

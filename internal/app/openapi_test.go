@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
+	t.Parallel()
 	doc, err := testutil.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // ways: nothing served without a description, nothing described that is not
 // served.
 func TestEveryRouteIsDocumented(t *testing.T) {
+	t.Parallel()
 	doc, err := testutil.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +86,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 }
 
 func TestServedOpenAPIIsTheFile(t *testing.T) {
+	t.Parallel()
 	want, err := os.ReadFile("../../openapi.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -27,9 +27,7 @@ type pkiFiles struct {
 
 func needOpenSSL(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed; it is the independent validator of these tests")
-	}
+	testutil.NeedTool(t, "openssl") // the independent validator of these tests
 }
 
 func writePEM(t *testing.T, path, typ string, ders ...[]byte) string {

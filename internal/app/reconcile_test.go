@@ -20,6 +20,7 @@ import (
 // it (interrupted renewal) - but leaves a fresh one alone (an issuance in
 // progress).
 func TestReconcileFinishesInterruptedWork(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	ctx := context.Background()
 	revoked := s.NewHolder(t, "ec-p256")

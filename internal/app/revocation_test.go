@@ -23,6 +23,7 @@ import (
 // independent client, the OCSP answer, both CRLs' signatures and a
 // CRL-checked path validation after each step.
 func TestOpenSSLSeesEveryRegisterChange(t *testing.T) {
+	t.Parallel()
 	needOpenSSL(t)
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
@@ -83,6 +84,7 @@ func TestOpenSSLSeesEveryRegisterChange(t *testing.T) {
 // runs (which http.ServeMux would clean and redirect) and POSTs, and
 // checks the signed answers with x/crypto/ocsp.
 func TestOCSPGetSurvivesSlashes(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	leaf := holderLeaf(t, s, h.CredentialID)
@@ -146,6 +148,7 @@ func TestOCSPGetSurvivesSlashes(t *testing.T) {
 // TestCRLsPersistAcrossRestart: a restart serves the CRL already issued
 // (same number, same bytes) rather than issuing another.
 func TestCRLsPersistAcrossRestart(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	before := map[string][]byte{}
 	for _, name := range []string{"issuing", "root"} {
@@ -162,6 +165,7 @@ func TestCRLsPersistAcrossRestart(t *testing.T) {
 // TestCRLsRefreshDaily: with nothing changing, the lifecycle job re-issues
 // both CRLs once they are a day old, with higher numbers.
 func TestCRLsRefreshDaily(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	ctx := context.Background()
 	parse := func(name string) *x509.RevocationList {
@@ -198,6 +202,7 @@ func TestCRLsRefreshDaily(t *testing.T) {
 
 // TestRevocationSource checks the in-process source PAdES B-LT uses.
 func TestRevocationSource(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
 	leaf := holderLeaf(t, s, h.CredentialID)

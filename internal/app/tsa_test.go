@@ -21,6 +21,7 @@ import (
 // TestTSAServesOpenSSLQueries drives /tsa with requests made by openssl and
 // verifies the replies with openssl against the service's root.
 func TestTSAServesOpenSSLQueries(t *testing.T) {
+	t.Parallel()
 	testutil.NeedTool(t, "openssl")
 	s := testutil.StartServer(t)
 	data := testutil.WriteTemp(t, "data.txt", []byte("qes time-stamp test\n"))

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
 )
 
 var (
 	hsmOnce sync.Once
-	hsmMgr  *hsm.Manager
+	hsmMgr  hsm.Manager
 	hsmDir  string
 	hsmErr  error
 )
@@ -24,7 +25,7 @@ var (
 // binary. SoftHSM2 reads its configuration once per process, so every test in
 // a package shares the token; tests keep apart by generating their own keys.
 // Call Cleanup from TestMain to remove the token directory.
-func HSM(t testing.TB) *hsm.Manager {
+func HSM(t testing.TB) hsm.Manager {
 	t.Helper()
 	hsmOnce.Do(func() {
 		hsmDir, hsmErr = os.MkdirTemp("", "qes-softhsm-")
@@ -40,7 +41,7 @@ func HSM(t testing.TB) *hsm.Manager {
 }
 
 // OpenToken initialises (if needed) and opens a SoftHSM2 token under dir.
-func OpenToken(ctx context.Context, dir, label string) (*hsm.Manager, error) {
+func OpenToken(ctx context.Context, dir, label string) (hsm.Manager, error) {
 	module, err := softhsm.FindModule()
 	if err != nil {
 		return nil, err
@@ -52,7 +53,7 @@ func OpenToken(ctx context.Context, dir, label string) (*hsm.Manager, error) {
 	if err := tok.Activate(); err != nil {
 		return nil, err
 	}
-	m, err := hsm.Open(ctx, hsm.Config{Module: module, TokenLabel: label, PIN: tok.PIN})
+	m, err := pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: label, PIN: tok.PIN})
 	if err != nil {
 		return nil, fmt.Errorf("open token: %w", err)
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/tsa"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // The checks below judge signed PDFs with tools nobody here wrote: pdfsig
@@ -22,12 +24,11 @@ import (
 // regular expression over /ByteRange rather than qes's PDF reader, so that
 // the checks cannot share its bugs.
 
-// NeedTool skips the test when an external validator is missing.
-func NeedTool(t testing.TB, name string) {
+// NeedTool returns the path of an external validator; a missing one skips
+// the test, or fails it under CI=true (see package validator).
+func NeedTool(t testing.TB, name string) string {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s is not installed, so the output cannot be validated with it", name)
-	}
+	return validator.Need(t, name)
 }
 
 // WriteTemp writes data to a new file in a test temporary directory.

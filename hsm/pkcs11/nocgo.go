@@ -1,0 +1,22 @@
+//go:build !cgo
+
+package pkcs11
+
+import (
+	"context"
+
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// errNoCgo is what a build without cgo says instead of dying inside crypto11:
+// PKCS#11 modules are C shared libraries, so talking to one needs cgo.
+var errNoCgo = errs.E(errs.Unavailable,
+	"qes was built without cgo: the PKCS#11 key manager needs cgo (CGO_ENABLED=1 and a C compiler)")
+
+// Available reports why this build cannot talk PKCS#11, so that a program
+// can refuse at start-up before it touches any state.
+func Available() error { return errNoCgo }
+
+// Open always fails in a build without cgo, with the reason.
+func Open(context.Context, hsm.Config) (hsm.Manager, error) { return nil, errNoCgo }
