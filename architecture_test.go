@@ -14,17 +14,17 @@ import (
 // storagetest, csc/client). Wiring (cmd/*, internal/app) and test support
 // (internal/testutil) may import anything.
 var allowedImports = map[string][]string{
-	"csc":                 {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
+	"csc":                 {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs", "internal/oids"},
 	"csc/client":          {"internal/errs"},
-	"portal":              {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
-	"credential":          {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret"},
-	"enrol":               {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret"},
-	"ca":                  {"storage", "audit", "internal/errs"},
-	"ca/ocsp":             {"storage", "audit", "internal/errs"},
-	"tsa":                 {"storage", "audit", "internal/errs"},
+	"portal":              {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs", "internal/oids"},
+	"credential":          {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret", "internal/oids"},
+	"enrol":               {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret", "internal/oids"},
+	"ca":                  {"storage", "audit", "internal/errs", "internal/oids"},
+	"ca/ocsp":             {"storage", "audit", "internal/errs", "internal/oids"},
+	"tsa":                 {"storage", "audit", "internal/errs", "internal/oids"},
 	"identity":            {"storage", "audit", "internal/errs"},
 	"otp":                 {"storage", "audit", "internal/errs"},
-	"pades":               {"internal/errs"},
+	"pades":               {"internal/errs", "internal/oids"},
 	"hsm":                 {"internal/errs"},
 	"hsm/softhsm":         {"internal/errs"},
 	"storage":             {"internal/errs"},
@@ -32,8 +32,9 @@ var allowedImports = map[string][]string{
 	"storage/storagetest": {"storage", "internal/errs"},
 	"audit":               {"internal/errs"},
 	"internal/errs":       {},
+	"internal/oids":       {},
 	"internal/secret":     {"internal/errs"},
-	"internal/config":     {"internal/secret"},
+	"internal/config":     {"internal/secret", "internal/oids"},
 	"":                    {}, // the root package (openapi.yaml)
 }
 

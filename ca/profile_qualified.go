@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // QualifiedProfileConfig is the service's configuration of the qualified
@@ -43,7 +44,7 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 	if err != nil {
 		return nil, err
 	}
-	if containsOID(qualifiedPolicies, oid) {
+	if oids.Contains(qualifiedPolicies, oid) {
 		return nil, errs.E(errs.InvalidRequest, "PolicyOID must be the TSP's own policy, not an ETSI QCP policy")
 	}
 	if err := validateHTTPURL("CPS URI", cfg.CPSURI); err != nil {
@@ -141,7 +142,7 @@ func (i *Issuer) qualifiedTemplate(prof *QualifiedProfile, req QualifiedRequest)
 		OCSPServer:            []string{i.urls.ocsp},
 		CRLDistributionPoints: []string{i.urls.crl},
 		ExtraExtensions: []pkix.Extension{
-			{Id: OIDCertificatePolicies, Value: prof.policies},
+			{Id: oids.CertificatePolicies, Value: prof.policies},
 			{Id: OIDQCStatements, Value: qc},
 		},
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Test-side ASN.1 shapes, written from RFC 3739 / ETSI EN 319 412-5 /
@@ -110,11 +111,11 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 		tag   int
 		value string
 	}{
-		{oidCountryName, asn1.TagPrintableString, "IT"},
-		{oidSurname, asn1.TagUTF8String, "Rossi"},
-		{oidGivenName, asn1.TagUTF8String, "Mario"},
-		{oidSerialNumber, asn1.TagPrintableString, "TINIT-RSSMRA80A01H501U"},
-		{oidCommonName, asn1.TagUTF8String, "Mario Rossi"},
+		{oids.AttrCountryName, asn1.TagPrintableString, "IT"},
+		{oids.AttrSurname, asn1.TagUTF8String, "Rossi"},
+		{oids.AttrGivenName, asn1.TagUTF8String, "Mario"},
+		{oids.AttrSerialNumber, asn1.TagPrintableString, "TINIT-RSSMRA80A01H501U"},
+		{oids.AttrCommonName, asn1.TagUTF8String, "Mario Rossi"},
 	}
 	var rdns []tRDNSET
 	if _, err := asn1.Unmarshal(cert.RawSubject, &rdns); err != nil {
@@ -134,7 +135,7 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 	}
 
 	// Certificate policies.
-	polDER, _ := extension(t, cert, OIDCertificatePolicies)
+	polDER, _ := extension(t, cert, oids.CertificatePolicies)
 	var pols []tPolicy
 	if rest, err := asn1.Unmarshal(polDER, &pols); err != nil || len(rest) != 0 {
 		t.Fatalf("policies: %v", err)

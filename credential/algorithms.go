@@ -8,9 +8,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // OIDs of the hash and signature algorithms qes speaks in the CSC API.
@@ -192,8 +192,6 @@ type pssParams struct {
 	TrailerField int                      `asn1:"explicit,optional,tag:3,default:1"`
 }
 
-var oidMGF1 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
-
 func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, error) {
 	bad := errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams")
 	der, err := base64.StdEncoding.DecodeString(paramsB64)
@@ -216,7 +214,7 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 	if hashOID != "" && hashOID != p.Hash.Algorithm.String() {
 		return SignParams{}, errs.E(errs.InvalidRequest, "String parameter hashAlgorithmOID contradicts with signAlgo parameter")
 	}
-	if !p.MGF.Algorithm.Equal(oidMGF1) {
+	if !p.MGF.Algorithm.Equal(oids.MGF1) {
 		return SignParams{}, errs.E(errs.InvalidRequest, "Invalid parameter signAlgoParams: only MGF1 is supported")
 	}
 	var mgfHash pkix.AlgorithmIdentifier
@@ -238,9 +236,9 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 // PSSParams encodes RSASSA-PSS-params for hash h with the given salt length
 // (clients and tests build signAlgoParams with it).
 func PSSParams(h crypto.Hash, saltLen int) (string, error) {
-	oid, err := parseOID(HashOID(h))
-	if err != nil {
-		return "", err
+	oid, ok := oids.ForHash(h)
+	if !ok {
+		return "", errs.Ef(errs.InvalidRequest, "malformed OID %q", HashOID(h))
 	}
 	hashAlg := pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
 	hashDER, err := asn1.Marshal(hashAlg)
@@ -249,7 +247,7 @@ func PSSParams(h crypto.Hash, saltLen int) (string, error) {
 	}
 	der, err := asn1.Marshal(pssParams{
 		Hash:         hashAlg,
-		MGF:          pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: hashDER}},
+		MGF:          pkix.AlgorithmIdentifier{Algorithm: oids.MGF1, Parameters: asn1.RawValue{FullBytes: hashDER}},
 		SaltLength:   saltLen,
 		TrailerField: 1,
 	})
@@ -257,31 +255,4 @@ func PSSParams(h crypto.Hash, saltLen int) (string, error) {
 		return "", errs.Internalf(err, "encode PSS params")
 	}
 	return base64.StdEncoding.EncodeToString(der), nil
-}
-
-func parseOID(s string) (asn1.ObjectIdentifier, error) {
-	var oid asn1.ObjectIdentifier
-	n := new(big.Int)
-	for _, part := range splitDots(s) {
-		if _, ok := n.SetString(part, 10); !ok {
-			return nil, errs.Ef(errs.InvalidRequest, "malformed OID %q", s)
-		}
-		oid = append(oid, int(n.Int64()))
-	}
-	if len(oid) < 2 {
-		return nil, errs.Ef(errs.InvalidRequest, "malformed OID %q", s)
-	}
-	return oid, nil
-}
-
-func splitDots(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }

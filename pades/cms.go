@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // attribute is a CMS Attribute with one value, already DER-encoded.
@@ -55,7 +56,7 @@ type signedAttrs [][]byte
 // buildSignedAttrs returns the PAdES/CAdES signed attributes. signingTime is
 // only set for CAdES: PAdES forbids the attribute and puts the time in /M.
 func buildSignedAttrs(cert *x509.Certificate, messageDigest []byte, signingTime *time.Time) (signedAttrs, error) {
-	ct, err := asn1.Marshal(oidData)
+	ct, err := asn1.Marshal(oids.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func buildSignedAttrs(cert *x509.Certificate, messageDigest []byte, signingTime 
 	items := []struct {
 		oid asn1.ObjectIdentifier
 		val []byte
-	}{{oidAttrContentType, ct}, {oidAttrMessageDigest, md}, {oidAttrSigningCertV2, scv2}}
+	}{{oids.AttrContentType, ct}, {oids.AttrMessageDigest, md}, {oids.AttrSigningCertV2, scv2}}
 	if signingTime != nil {
 		st, err := asn1.Marshal(signingTime.UTC().Truncate(time.Second))
 		if err != nil {
@@ -79,7 +80,7 @@ func buildSignedAttrs(cert *x509.Certificate, messageDigest []byte, signingTime 
 		items = append(items, struct {
 			oid asn1.ObjectIdentifier
 			val []byte
-		}{oidAttrSigningTime, st})
+		}{oids.AttrSigningTime, st})
 	}
 	var attrs signedAttrs
 	for _, it := range items {
@@ -179,7 +180,7 @@ func (p cmsParts) encode() ([]byte, error) {
 		Signature:          p.signature,
 	}
 	if p.tsToken != nil {
-		a, err := newAttribute(oidAttrSignatureTST, p.tsToken)
+		a, err := newAttribute(oids.AttrSignatureTimeStamp, p.tsToken)
 		if err != nil {
 			return nil, errs.Internalf(err, "encode signature time-stamp attribute")
 		}
@@ -192,7 +193,7 @@ func (p cmsParts) encode() ([]byte, error) {
 	sd := signedData{
 		Version:          1,
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{p.alg.digestAlgID()},
-		EncapContentInfo: encapContentInfo{ContentType: oidData},
+		EncapContentInfo: encapContentInfo{ContentType: oids.Data},
 		SignerInfos:      []asn1.RawValue{{FullBytes: siDER}},
 	}
 	var certs [][]byte
@@ -209,7 +210,7 @@ func (p cmsParts) encode() ([]byte, error) {
 		revs = append(revs, p.crls...)
 		for _, o := range p.ocsps {
 			// OtherRevocationInfoFormat (RFC 5940): [1] { id-ri-ocsp-response, OCSPResponse }
-			oid, _ := asn1.Marshal(oidOtherRevInfoOCSPResp)
+			oid, _ := asn1.Marshal(oids.OtherRevInfoOCSPResp)
 			revs = append(revs, tlv(0xA1, append(oid, o...)))
 		}
 		sd.CRLs = asn1.RawValue{FullBytes: setOf(0xA1, sortDER(revs))}
@@ -221,7 +222,7 @@ func (p cmsParts) encode() ([]byte, error) {
 	if err != nil {
 		return nil, errs.Internalf(err, "encode SignedData")
 	}
-	der, err := asn1.Marshal(contentInfo{ContentType: oidSignedData, Content: asn1.RawValue{FullBytes: tlv(0xA0, sdDER)}})
+	der, err := asn1.Marshal(contentInfo{ContentType: oids.SignedData, Content: asn1.RawValue{FullBytes: tlv(0xA0, sdDER)}})
 	if err != nil {
 		return nil, errs.Internalf(err, "encode ContentInfo")
 	}

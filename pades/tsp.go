@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Timestamper obtains an RFC 3161 time-stamp token over a digest. It returns
@@ -62,21 +63,21 @@ func parseTimestampToken(der []byte) (*timestampToken, error) {
 	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) != 0 {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token is not a DER ContentInfo")
 	}
-	if !ci.ContentType.Equal(oidSignedData) {
+	if !ci.ContentType.Equal(oids.SignedData) {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token is not CMS SignedData")
 	}
 	var sd tspSignedData
 	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token SignedData is malformed")
 	}
-	if !sd.EncapContentInfo.ContentType.Equal(oidTSTInfo) {
+	if !sd.EncapContentInfo.ContentType.Equal(oids.TSTInfo) {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token does not carry a TSTInfo")
 	}
 	var info tstInfo
 	if _, err := asn1.Unmarshal(sd.EncapContentInfo.EContent, &info); err != nil {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token TSTInfo is malformed")
 	}
-	h, ok := hashFromOID(info.MessageImprint.HashAlgorithm.Algorithm)
+	h, ok := oids.HashOf(info.MessageImprint.HashAlgorithm.Algorithm)
 	if !ok {
 		return nil, errs.E(errs.InvalidRequest, "time-stamp token uses an unsupported hash algorithm")
 	}

@@ -11,6 +11,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Response is a decoded TimeStampResp, as a client needs it.
@@ -92,13 +93,13 @@ func ParseToken(token []byte) (*Info, error) {
 	var contentType, eContentType asn1.ObjectIdentifier
 	var version int
 	if !input.ReadASN1(&contentInfo, cbasn1.SEQUENCE) || !input.Empty() ||
-		!contentInfo.ReadASN1ObjectIdentifier(&contentType) || !contentType.Equal(oidSignedData) ||
+		!contentInfo.ReadASN1ObjectIdentifier(&contentType) || !contentType.Equal(oids.SignedData) ||
 		!contentInfo.ReadASN1(&explicit, tagContext0) ||
 		!explicit.ReadASN1(&signedData, cbasn1.SEQUENCE) ||
 		!signedData.ReadASN1Integer(&version) ||
 		!signedData.SkipASN1(cbasn1.SET) ||
 		!signedData.ReadASN1(&encap, cbasn1.SEQUENCE) ||
-		!encap.ReadASN1ObjectIdentifier(&eContentType) || !eContentType.Equal(oidTSTInfo) ||
+		!encap.ReadASN1ObjectIdentifier(&eContentType) || !eContentType.Equal(oids.TSTInfo) ||
 		!encap.ReadASN1(&eContentWrap, tagContext0) {
 		return nil, errs.E(errs.InvalidRequest, "the time-stamp token is not DER SignedData over a TSTInfo")
 	}
@@ -125,7 +126,7 @@ func parseTSTInfo(der cryptobyte.String) (*Info, error) {
 		!tst.ReadASN1(&genTime, cbasn1.GeneralizedTime) {
 		return nil, bad
 	}
-	info.Hash = imprintHashes[info.HashOID.String()]
+	info.Hash, _ = oids.HashOf(info.HashOID)
 	t, err := time.Parse("20060102150405Z0700", string(genTime))
 	if err != nil {
 		return nil, bad

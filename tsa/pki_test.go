@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/oids"
 )
 
 var testPolicy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1, 1}
@@ -130,7 +132,7 @@ func tsaCert(t testing.TB, key crypto.Signer, style ekuStyle) *x509.Certificate 
 		Subject:  pkix.Name{CommonName: "qes test TSA", Organization: []string{"qes"}},
 		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
-	purposes := []asn1.ObjectIdentifier{oidKPTimeStamping}
+	purposes := []asn1.ObjectIdentifier{oids.KPTimeStamping}
 	critical := true
 	switch style {
 	case ekuNone:
@@ -145,7 +147,7 @@ func tsaCert(t testing.TB, key crypto.Signer, style ekuStyle) *x509.Certificate 
 		if err != nil {
 			t.Fatal(err)
 		}
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidExtKeyUsage, Critical: critical, Value: value}}
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.ExtKeyUsage, Critical: critical, Value: value}}
 	}
 	return mustCert(t, tmpl, key.Public(), ca)
 }

@@ -12,6 +12,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // serialBits is the size of the random TSTInfo serial number: unique without
@@ -31,13 +32,13 @@ type tokenTemplate struct {
 func newTokenTemplate(cert *x509.Certificate, chain []*x509.Certificate) (tokenTemplate, error) {
 	var t tokenTemplate
 	var err error
-	t.contentTypeAttr, err = attribute(oidContentType, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidTSTInfo)
+	t.contentTypeAttr, err = attribute(oids.AttrContentType, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(oids.TSTInfo)
 	})
 	if err != nil {
 		return t, errs.Internalf(err, "tsa: encode content-type attribute")
 	}
-	t.essAttr, err = attribute(oidSigningCertificateV2, func(b *cryptobyte.Builder) {
+	t.essAttr, err = attribute(oids.AttrSigningCertV2, func(b *cryptobyte.Builder) {
 		addSigningCertificateV2(b, cert)
 	})
 	if err != nil {
@@ -129,9 +130,9 @@ func (t *TSA) encodeTSTInfo(p tstParams, serial *big.Int, genTime time.Time) ([]
 // signToken wraps a TSTInfo in CMS SignedData (RFC 5652) signed over the
 // content-type, message-digest and signing-certificate-v2 attributes.
 func (t *TSA) signToken(ctx context.Context, tstInfo []byte, certReq bool) ([]byte, error) {
-	h := t.alg.hash.New()
+	h := t.alg.Hash.New()
 	h.Write(tstInfo)
-	digestAttr, err := attribute(oidMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(h.Sum(nil)) })
+	digestAttr, err := attribute(oids.AttrMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(h.Sum(nil)) })
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: encode message-digest attribute")
 	}
@@ -145,28 +146,28 @@ func (t *TSA) signToken(ctx context.Context, tstInfo []byte, certReq bool) ([]by
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: encode signed attributes")
 	}
-	h = t.alg.hash.New()
+	h = t.alg.Hash.New()
 	h.Write(signedAttrs)
 	if err := ctx.Err(); err != nil {
 		return nil, errs.Wrap(err, errs.Unavailable, "tsa: request cancelled before signing")
 	}
 	// crypto.Hash as SignerOpts means PKCS#1 v1.5 for RSA: HSMs refuse
 	// PSS with automatic salt length, and v1.5 is what CMS verifiers expect.
-	signature, err := t.cfg.Signer.Sign(rand.Reader, h.Sum(nil), t.alg.hash)
+	signature, err := t.cfg.Signer.Sign(rand.Reader, h.Sum(nil), t.alg.Hash)
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: sign token")
 	}
 
-	digestOID, _ := hashOID(t.alg.hash)
+	digestOID, _ := oids.ForHash(t.alg.Hash)
 	b := cryptobyte.NewBuilder(make([]byte, 0, 1024+len(tstInfo)+len(signature)+t.certBytes))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
-		b.AddASN1ObjectIdentifier(oidSignedData)
+		b.AddASN1ObjectIdentifier(oids.SignedData)
 		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignedData
 				b.AddASN1Int64(3) // eContentType is not id-data (RFC 5652 5.1)
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addAlgorithm(b, digestOID, false) })
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
-					b.AddASN1ObjectIdentifier(oidTSTInfo)
+					b.AddASN1ObjectIdentifier(oids.TSTInfo)
 					b.AddASN1(tagContext0, func(b *cryptobyte.Builder) { b.AddASN1OctetString(tstInfo) })
 				})
 				if certReq {
@@ -178,7 +179,7 @@ func (t *TSA) signToken(ctx context.Context, tstInfo []byte, certReq bool) ([]by
 						b.AddBytes(t.tmpl.sid)
 						addAlgorithm(b, digestOID, false)
 						addSetOf(b, tagContext0, attrs) // [0] IMPLICIT SignedAttributes
-						addAlgorithm(b, t.alg.sigOID, t.alg.isRSA)
+						addAlgorithm(b, t.alg.OID, t.alg.RSA)
 						b.AddASN1OctetString(signature)
 					})
 				})

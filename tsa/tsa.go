@@ -12,12 +12,13 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // TSA issues RFC 3161 time-stamp tokens. It is safe for concurrent use.
 type TSA struct {
 	cfg       Config
-	alg       signingAlgorithm
+	alg       oids.Signature
 	tmpl      tokenTemplate
 	certBytes int
 	log       *slog.Logger
@@ -95,7 +96,7 @@ func (t *TSA) Timestamp(ctx context.Context, h crypto.Hash, digest []byte, nonce
 
 // encodeImprint validates a hash and digest and writes MessageImprint.
 func encodeImprint(h crypto.Hash, digest []byte) ([]byte, error) {
-	oid, ok := hashOID(h)
+	oid, ok := oids.ForHash(h)
 	if !ok {
 		return nil, errs.Ef(errs.InvalidRequest, "hash algorithm %v is not accepted for time-stamps; use SHA-256, SHA-384 or SHA-512", h)
 	}

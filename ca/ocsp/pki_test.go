@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/oids"
 )
 
 type issuer struct {
@@ -89,7 +91,7 @@ func newResponderCert(t testing.TB, ca issuer, key crypto.Signer, ocspEKU, noChe
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	if noCheck {
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidNoCheck, Value: []byte{0x05, 0x00}}}
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.OCSPNoCheck, Value: []byte{0x05, 0x00}}}
 	}
 	return issuer{key: key, cert: mustCert(t, tmpl, key.Public(), ca)}
 }

@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -238,5 +237,3 @@ func readOrCreatePIN(path string) (string, error) {
 	}
 	return pin, nil
 }
-
-var oidOrganizationIdentifier = asn1.ObjectIdentifier{2, 5, 4, 97}

@@ -11,6 +11,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -40,7 +41,7 @@ func ensureAuthorities(ctx context.Context, a *App) (*Authorities, error) {
 	subject := func(cn string) pkix.Name {
 		return pkix.Name{
 			Country: []string{cfg.CA.Country}, Organization: []string{cfg.CA.Organization}, CommonName: cn,
-			ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidOrganizationIdentifier, Value: cfg.CA.OrgID}},
+			ExtraNames: []pkix.AttributeTypeAndValue{{Type: oids.AttrOrganizationIdentifier, Value: cfg.CA.OrgID}},
 		}
 	}
 	now := a.Now().UTC().Truncate(time.Second)

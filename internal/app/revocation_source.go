@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/asn1"
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -30,11 +30,9 @@ var _ pades.RevocationSource = (*RevocationSource)(nil)
 // Revocation is the in-process revocation source for PAdES B-LT.
 func (a *App) Revocation() *RevocationSource { return &RevocationSource{a: a} }
 
-var oidOCSPNoCheck = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
-
 func hasNoCheck(c *x509.Certificate) bool {
 	for _, e := range c.Extensions {
-		if e.Id.Equal(oidOCSPNoCheck) {
+		if e.Id.Equal(oids.OCSPNoCheck) {
 			return true
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -173,9 +174,6 @@ func OpensslTSVerify(t testing.TB, token, data []byte, digestHex string, root *x
 	return err == nil && strings.Contains(string(out), "Verification: OK"), string(out)
 }
 
-// oidSignatureTimeStamp is id-aa-signatureTimeStampToken (RFC 3161 annex A).
-var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-
 // SignatureTimestamp returns the signature time-stamp token in a CMS
 // SignedData's single signer, and that signer's signature value (which the
 // token must cover), decoding the CMS independently of qes's encoder.
@@ -214,7 +212,7 @@ func SignatureTimestamp(t testing.TB, cms []byte) (token, signatureValue []byte)
 	}
 	si := sd.SignerInfos[0]
 	for _, a := range si.UnsignedAttrs {
-		if a.Type.Equal(oidSignatureTimeStamp) {
+		if a.Type.Equal(oids.AttrSignatureTimeStamp) {
 			return a.Values.Bytes, si.Signature
 		}
 	}
