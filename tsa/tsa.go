@@ -17,11 +17,10 @@ import (
 
 // TSA issues RFC 3161 time-stamp tokens. It is safe for concurrent use.
 type TSA struct {
-	cfg       Config
-	alg       oids.Signature
-	tmpl      tokenTemplate
-	certBytes int
-	log       *slog.Logger
+	cfg  Config
+	alg  oids.Signature
+	tmpl tokenTemplate
+	log  *slog.Logger
 }
 
 // New checks the configuration (above all that the certificate is a proper
@@ -46,9 +45,6 @@ func New(cfg Config) (*TSA, error) {
 		return nil, err
 	}
 	t := &TSA{cfg: cfg, alg: alg, tmpl: tmpl, log: cfg.Logger}
-	for _, c := range tmpl.certificates {
-		t.certBytes += len(c)
-	}
 	return t, nil
 }
 

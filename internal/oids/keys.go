@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 )
@@ -43,4 +44,14 @@ func SignatureFor(pub crypto.PublicKey) (Signature, error) {
 		return Signature{Hash: crypto.SHA256, OID: SHA256WithRSA, X509: x509.SHA256WithRSA, RSA: true}, nil
 	}
 	return Signature{}, fmt.Errorf("unsupported signer key type %T; use ECDSA or RSA", pub)
+}
+
+// AlgorithmIdentifier is the signatureAlgorithm a CMS SignerInfo, an OCSP
+// response or a certificate names s with: RSA identifiers carry NULL
+// parameters (RFC 4055), ECDSA ones none (RFC 5758).
+func (s Signature) AlgorithmIdentifier() pkix.AlgorithmIdentifier {
+	if s.RSA {
+		return pkix.AlgorithmIdentifier{Algorithm: s.OID, Parameters: asn1.NullRawValue}
+	}
+	return pkix.AlgorithmIdentifier{Algorithm: s.OID}
 }
