@@ -20,7 +20,7 @@ var allowedImports = map[string][]string{
 	"credential":          {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret", "internal/oids"},
 	"enrol":               {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret", "internal/oids"},
 	"ca":                  {"storage", "audit", "internal/errs", "internal/oids"},
-	"ca/ocsp":             {"storage", "audit", "internal/errs", "internal/oids"},
+	"ca/ocsp":             {"ca", "storage", "audit", "internal/errs", "internal/oids"},
 	"tsa":                 {"storage", "audit", "internal/errs", "internal/oids", "internal/cms"},
 	"identity":            {"storage", "audit", "internal/errs"},
 	"otp":                 {"storage", "audit", "internal/errs"},

@@ -85,7 +85,7 @@ func TestRegisterTransitions(t *testing.T) {
 
 	f.advance(time.Second)
 	tr, err := f.svc.Suspend(ctx, a)
-	if err != nil || tr.From != StatusActive || tr.To != StatusSuspended || tr.Reason != ReasonCertificateHold || tr.CredentialID != "c1" {
+	if err != nil || tr.From != StateValid || tr.To != StateSuspended || tr.Reason != ReasonCertificateHold || tr.CredentialID != "c1" {
 		t.Fatalf("suspend: %+v %v", tr, err)
 	}
 	if got := f.take(); len(got) != 1 || got[0].Serial.Cmp(a) != 0 {
@@ -108,10 +108,10 @@ func TestRegisterTransitions(t *testing.T) {
 	// found is stored and published.
 	f.advance(time.Hour)
 	tr, err = f.svc.Reactivate(ctx, a)
-	if !errs.Is(err, errs.Conflict) || tr.To != StatusRevoked {
+	if !errs.Is(err, errs.Conflict) || tr.To != StateRevoked {
 		t.Fatalf("late reactivate: %+v %v, want the lapse and a conflict", tr, err)
 	}
-	if got := f.take(); len(got) != 1 || got[0].To != StatusRevoked || got[0].Reason != ReasonUnspecified {
+	if got := f.take(); len(got) != 1 || got[0].To != StateRevoked || got[0].Reason != ReasonUnspecified {
 		t.Fatalf("observers saw %v, want the lapse", got)
 	}
 	rec, err := f.store.Certificate(ctx, serialKey(a))
@@ -122,7 +122,7 @@ func TestRegisterTransitions(t *testing.T) {
 	// Sweep stores expiry once.
 	f.advance(2 * time.Hour)
 	changes, err := f.svc.Sweep(ctx)
-	if err != nil || len(changes) != 1 || changes[0].Serial.Cmp(b) != 0 || changes[0].To != StatusExpired {
+	if err != nil || len(changes) != 1 || changes[0].Serial.Cmp(b) != 0 || changes[0].To != StateExpired {
 		t.Fatalf("sweep: %v %v", changes, err)
 	}
 	if got := f.take(); len(got) != 1 {

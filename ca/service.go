@@ -13,17 +13,6 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// State is a certificate's status as the signing side sees it.
-type State string
-
-const (
-	StateValid       State = "valid"
-	StateExpired     State = "expired"
-	StateRevoked     State = "revoked"
-	StateSuspended   State = "suspended"
-	StateNotYetValid State = "notyetvalid"
-)
-
 // Service is the CA as the rest of qes uses it: it issues holders'
 // qualified certificates and keeps the register of their status.
 type Service struct {
@@ -130,13 +119,13 @@ func status(rec *storage.Certificate) CertStatus {
 		SuspendedAt: rec.SuspendedAt, RevokedAt: rec.RevokedAt, ChangedAt: rec.ChangedAt}
 	switch rec.Status {
 	case storage.CertSuspended:
-		st.Status = StatusSuspended
+		st.Status = StateSuspended
 	case storage.CertRevoked:
-		st.Status = StatusRevoked
+		st.Status = StateRevoked
 	case storage.CertExpired:
-		st.Status = StatusExpired
+		st.Status = StateExpired
 	default:
-		st.Status = StatusActive
+		st.Status = StateValid
 	}
 	return st
 }
@@ -155,13 +144,5 @@ func (s *Service) CertificateState(ctx context.Context, cert *x509.Certificate, 
 	if now.Before(cert.NotBefore) {
 		return StateNotYetValid, nil
 	}
-	switch s.lifecycle.Tick(status(rec), now).Status {
-	case StatusSuspended:
-		return StateSuspended, nil
-	case StatusRevoked:
-		return StateRevoked, nil
-	case StatusExpired:
-		return StateExpired, nil
-	}
-	return StateValid, nil
+	return s.lifecycle.Tick(status(rec), now).Status, nil
 }

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
-	"github.com/qesproject/qes/internal/errs"
 )
 
 // openRevocation wires status publication: the OCSP responder (delegated
@@ -22,7 +20,7 @@ func (a *App) openRevocation(ctx context.Context) error {
 	var err error
 	a.OCSP, err = ocsp.New(ocsp.Config{
 		Issuer: a.Authorities.IssuingChain[0], Certificate: a.Authorities.OCSPCert, Signer: a.Authorities.OCSPKey,
-		Source: ocsp.SourceFunc(a.ocspStatus), Now: a.Now, Logger: a.Log,
+		Source: ocsp.RegisterSource(a.CA), Now: a.Now, Logger: a.Log,
 	})
 	if err != nil {
 		return fmt.Errorf("OCSP responder: %w", err)
@@ -52,34 +50,6 @@ func (a *App) publishStatus(ctx context.Context, changes []ca.Transition) {
 	if err := a.CRLs.Publish(ctx, ca.CRLIssuing); err != nil {
 		a.Log.ErrorContext(ctx, "CRL not re-issued after a status change; retrying from the lifecycle job", "err", err)
 	}
-}
-
-// ocspStatus is the responder's Source: the register, with the passage of
-// time applied (a hold past its maximum reads as revoked before the sweep
-// stores it).
-func (a *App) ocspStatus(ctx context.Context, serial *big.Int) (ocsp.Status, error) {
-	st, err := a.CA.Status(ctx, serial)
-	if errs.Is(err, errs.NotFound) {
-		return ocsp.Status{State: ocsp.Unknown}, nil
-	}
-	if err != nil {
-		return ocsp.Status{}, err
-	}
-	switch st.Status {
-	case ca.StatusSuspended:
-		// The hold ends by itself at its deadline (or just after notAfter):
-		// no response may vouch for it beyond that.
-		until := a.CA.Lifecycle().SuspensionDeadline(st)
-		if end := st.NotAfter.Add(time.Nanosecond); end.Before(until) {
-			until = end
-		}
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold, Until: until}, nil
-	case ca.StatusRevoked:
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: int(st.Reason)}, nil
-	}
-	// Active, and expired without revocation: RFC 6960 lets the responder
-	// vouch for an expired certificate, and long-term validation needs it.
-	return ocsp.Status{State: ocsp.Good}, nil
 }
 
 // withOCSP routes /ocsp and /ocsp/... to the responder ahead of the
