@@ -15,7 +15,7 @@ import (
 func BenchmarkIssueQualifiedP256(b *testing.B) {
 	pki := newTestPKI(b, algP256, algP256)
 	prof := testProfile(b)
-	req := QualifiedRequest{Subject: mario(), PublicKey: testKey(b, algP256, "leaf").Public()}
+	req := QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(b, algP256, "leaf").Public()}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -32,7 +32,7 @@ func BenchmarkLintOnlyP256(b *testing.B) {
 	pki := newTestPKI(b, algP256, algP256)
 	prof := testProfile(b)
 	pub := testKey(b, algP256, "leaf").Public()
-	tmpl, err := pki.issuer.qualifiedTemplate(prof, QualifiedRequest{Subject: mario(), PublicKey: pub})
+	tmpl, err := pki.issuer.qualifiedTemplate(prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: pub})
 	if err != nil {
 		b.Fatal(err)
 	}

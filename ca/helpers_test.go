@@ -165,6 +165,9 @@ func testProfile(t testing.TB) *QualifiedProfile {
 	return p
 }
 
+// testOwner owns the qualified certificates the tests issue directly.
+var testOwner = HolderOwner("holder-1", "cred-1")
+
 func mario() NaturalPerson {
 	return NaturalPerson{
 		Country:      "IT",

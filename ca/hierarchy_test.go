@@ -72,7 +72,7 @@ func TestHierarchy(t *testing.T) {
 			roots, inter := x509.NewCertPool(), x509.NewCertPool()
 			roots.AddCert(root)
 			inter.AddCert(iss)
-			leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func TestCARequestValidation(t *testing.T) {
 func TestNewIssuerValidation(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
 	base := IssuerConfig{Certificate: pki.issuing, Signer: pki.issSigner, CAIssuersURL: "http://a.test/c.crt", CRLURL: "http://a.test/c.crl"}
-	leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestNewIssuerValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := noOCSP.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()}); !errs.Is(err, errs.InvalidRequest) {
+	if _, err := noOCSP.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()}); !errs.Is(err, errs.InvalidRequest) {
 		t.Fatalf("err = %v, want InvalidRequest for missing OCSP URL", err)
 	}
 }

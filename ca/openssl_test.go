@@ -58,7 +58,7 @@ func newOpenSSLFixture(t *testing.T, rootAlg, issAlg, leafAlg keyAlg) *opensslFi
 	dir := t.TempDir()
 	f := &opensslFixture{pki: pki, dir: dir}
 	var err error
-	f.qualifiedCert, err = pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, leafAlg, "leaf").Public()})
+	f.qualifiedCert, err = pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, leafAlg, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,7 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 // QualifiedRequest asks for a qualified certificate for a verified natural
 // person whose key was generated in the QSCD.
 type QualifiedRequest struct {
+	Owner     Owner // the holder and credential; required
 	Subject   NaturalPerson
 	PublicKey crypto.PublicKey
 }
@@ -92,11 +93,14 @@ type QualifiedRequest struct {
 // policy with CPS, QC statements (compliance, QSCD, esign type, PDS,
 // retention, natural person semantics identifier), AIA, CRL DP, SKI/AKI.
 func (i *Issuer) IssueQualified(ctx context.Context, prof *QualifiedProfile, req QualifiedRequest) (*x509.Certificate, error) {
+	if err := req.Owner.validateHolder(); err != nil {
+		return nil, err
+	}
 	tmpl, err := i.qualifiedTemplate(prof, req)
 	if err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, tmpl, req.PublicKey, qualifiedNaturalPersonChecks)
+	return i.issue(ctx, req.Owner, tmpl, req.PublicKey, qualifiedNaturalPersonChecks)
 }
 
 var qualifiedNaturalPersonChecks = append(append([]certCheck{}, qualifiedChecks...), naturalPersonChecks...)

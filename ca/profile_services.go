@@ -46,7 +46,7 @@ func (i *Issuer) IssueOCSPResponder(ctx context.Context, req ServiceRequest) (*x
 	}
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
 	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oids.OCSPNoCheck, Value: asn1.NullBytes})
-	return i.issue(ctx, tmpl, req.PublicKey, ocspResponderChecks)
+	return i.issue(ctx, ServiceOwner, tmpl, req.PublicKey, ocspResponderChecks)
 }
 
 // IssueTSA issues a time-stamping unit certificate (RFC 3161 section 2.3,
@@ -69,7 +69,7 @@ func (i *Issuer) IssueTSA(ctx context.Context, req ServiceRequest) (*x509.Certif
 		return nil, errs.Internalf(err, "encode extendedKeyUsage")
 	}
 	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oids.ExtKeyUsage, Critical: true, Value: eku})
-	return i.issue(ctx, tmpl, req.PublicKey, tsaChecks)
+	return i.issue(ctx, ServiceOwner, tmpl, req.PublicKey, tsaChecks)
 }
 
 // serviceTemplate builds what OCSP responder and TSU certificates share.

@@ -65,7 +65,7 @@ func TestIssueQualifiedProfile(t *testing.T) {
 		t.Run(string(alg), func(t *testing.T) {
 			leafKey := testKey(t, alg, "leaf")
 			before := pki.issSigner.calls.Load()
-			cert, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: leafKey.Public()})
+			cert, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: leafKey.Public()})
 			if err != nil {
 				t.Fatalf("IssueQualified: %v", err)
 			}
@@ -220,7 +220,7 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 
 func TestIssueQualifiedWithRSAIssuer(t *testing.T) {
 	pki := newTestPKI(t, algRSA2048, algRSA2048)
-	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestIssueQualifiedValidityOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cert, err := iss.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			cert, err := iss.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -315,7 +315,7 @@ func TestIssueQualifiedRefusesBadRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := pki.issSigner.calls.Load()
-			_, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: tt.subject, PublicKey: tt.pub})
+			_, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: tt.subject, PublicKey: tt.pub})
 			if errs.KindOf(err) != tt.kind || !strings.Contains(errs.DetailOf(err), tt.detail) {
 				t.Fatalf("err = %v (kind %v), want %v containing %q", err, errs.KindOf(err), tt.kind, tt.detail)
 			}
@@ -333,7 +333,7 @@ func TestIssueQualifiedCustomCommonNameAndNoEmail(t *testing.T) {
 	p.Email = ""
 	p.GivenName = "Mario Luigi"
 	p.Surname = "D'Angelo Bianchi"
-	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: p, PublicKey: testKey(t, algP384, "leaf").Public()})
+	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: p, PublicKey: testKey(t, algP384, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestIssueRefusesBeyondCAValidity(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := pki.issSigner.calls.Load()
-	_, err = pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	_, err = pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if !errs.Is(err, errs.Conflict) || !strings.Contains(errs.DetailOf(err), "expire after the issuing CA") {
 		t.Fatalf("err = %v, want Conflict about CA expiry", err)
 	}
@@ -367,7 +367,7 @@ func TestIssueRefusesBeyondCAValidity(t *testing.T) {
 	// An issuing CA that is not valid at the issuer's clock issues nothing.
 	expired := *pki.issuer
 	expired.clock = func() time.Time { return pki.issuing.NotAfter.Add(time.Hour) }
-	_, err = expired.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	_, err = expired.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if !errs.Is(err, errs.Conflict) {
 		t.Fatalf("err = %v, want Conflict for an expired CA", err)
 	}
@@ -435,7 +435,7 @@ func TestSerialInUseRetriesAndGivesUp(t *testing.T) {
 				checked = append(checked, s)
 				return len(checked) <= tt.collide, nil
 			}
-			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -460,7 +460,7 @@ func TestConcurrentIssuance(t *testing.T) {
 	for range workers {
 		go func() {
 			for range each {
-				c, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: pub})
+				c, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: pub})
 				if err != nil {
 					errc <- err
 					return

@@ -70,19 +70,15 @@ func SerialInUseFunc(store storage.Certificates) SerialInUse {
 
 func serialKey(serial *big.Int) string { return fmt.Sprintf("%x", serial) }
 
-type registrationKey struct{}
-
-type registration struct{ holderID, credentialID string }
-
 // RegisterBeforeSign returns the issuer's BeforeSign hook: it enters the
-// linted certificate's serial in the register (unique) before the CA key
-// signs, so that a crash right after signing never leaves a certificate the
-// CA cannot list on its CRL. IssueHolderCertificate says whose it is.
-func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(context.Context, *x509.Certificate) error {
-	return func(ctx context.Context, linted *x509.Certificate) error {
-		reg, _ := ctx.Value(registrationKey{}).(registration)
+// linted certificate's serial in the register (unique) with the request's
+// owner before the CA key signs, so that a crash right after signing never
+// leaves a certificate the CA cannot list on its CRL. Service certificates
+// are recorded without a holder.
+func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(context.Context, *x509.Certificate, Owner) error {
+	return func(ctx context.Context, linted *x509.Certificate, owner Owner) error {
 		return store.CreateCertificate(ctx, &storage.Certificate{
-			Serial: serialKey(linted.SerialNumber), HolderID: reg.holderID, CredentialID: reg.credentialID,
+			Serial: serialKey(linted.SerialNumber), HolderID: owner.HolderID, CredentialID: owner.CredentialID,
 			NotBefore: linted.NotBefore, NotAfter: linted.NotAfter, Status: storage.CertActive, ChangedAt: now(),
 		})
 	}
@@ -92,8 +88,8 @@ func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(c
 // in the HSM for credentialID and records it as active. It returns the full
 // chain, leaf first.
 func (s *Service) IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error) {
-	ctx = context.WithValue(ctx, registrationKey{}, registration{holderID: h.ID, credentialID: credentialID})
 	cert, err := s.issuer.IssueQualified(ctx, s.profile, QualifiedRequest{
+		Owner: HolderOwner(h.ID, credentialID),
 		Subject: NaturalPerson{
 			Country: h.Country, GivenName: h.GivenName, Surname: h.Surname,
 			SerialNumber: h.SemanticsID, Email: h.Email,

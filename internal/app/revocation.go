@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -69,26 +68,8 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 // revocationRoutes serves the CRL distribution points named in the
 // certificates (caURLs).
 func (a *App) revocationRoutes(mux *routeMux) {
-	mux.HandleFunc("GET /crl/issuing.crl", a.serveCRL(ca.CRLIssuing))
-	mux.HandleFunc("GET /crl/root.crl", a.serveCRL(ca.CRLRoot))
-}
-
-// serveCRL answers with the newest CRL. Caches may keep it a minute: a CRL
-// is re-issued on every status change, and relying parties must see a
-// change within seconds, not at nextUpdate.
-func (a *App) serveCRL(name string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		c := a.CRLs.Current(name)
-		if c == nil {
-			http.Error(w, "the CRL is not available yet", http.StatusServiceUnavailable)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "application/pkix-crl")
-		h.Set("Cache-Control", "public, max-age=60, no-transform")
-		h.Set("ETag", fmt.Sprintf(`"%s-%s"`, name, c.Number.Text(16)))
-		http.ServeContent(w, r, "", c.ThisUpdate, bytes.NewReader(c.DER))
-	}
+	mux.Handle("GET /crl/issuing.crl", a.CRLs.Handler(ca.CRLIssuing))
+	mux.Handle("GET /crl/root.crl", a.CRLs.Handler(ca.CRLRoot))
 }
 
 // lifecycleJobs runs the periodic status work until ctx ends: re-issue CRLs
