@@ -58,7 +58,7 @@ type App struct {
 	OTP         *otp.Service
 	CA          *ca.Service
 	Credentials *credential.Service
-	Authorities *Authorities
+	Authorities *ca.Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs

@@ -66,7 +66,7 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 }
 
 // revocationRoutes serves the CRL distribution points named in the
-// certificates (caURLs).
+// certificates (ca.EnsureAuthorities).
 func (a *App) revocationRoutes(mux *routeMux) {
 	mux.Handle("GET /crl/issuing.crl", a.CRLs.Handler(ca.CRLIssuing))
 	mux.Handle("GET /crl/root.crl", a.CRLs.Handler(ca.CRLRoot))
