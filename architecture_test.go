@@ -34,6 +34,7 @@ var allowedImports = map[string][]string{
 	"internal/errs":       {},
 	"internal/oids":       {},
 	"internal/cms":        {"internal/errs", "internal/oids"},
+	"internal/admin":      {"internal/errs"},
 	"internal/secret":     {"internal/errs"},
 	"internal/config":     {"internal/secret", "internal/oids"},
 	"":                    {}, // the root package (openapi.yaml)
