@@ -1,4 +1,8 @@
-package testutil
+// Package pdfcheck judges signed PDFs, CMS signatures and time-stamp
+// tokens with tools nobody here wrote (pdfsig, qpdf, openssl, pdftoppm), for
+// the tests of every package that produces them. It imports no qes package
+// that could import it back, so pades' own tests use it too.
+package pdfcheck
 
 import (
 	"bytes"
@@ -15,7 +19,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/oids"
-	"github.com/qesproject/qes/tsa"
+	"github.com/qesproject/qes/internal/cms"
 )
 
 // The checks below judge signed PDFs with tools nobody here wrote: pdfsig
@@ -228,7 +232,7 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 	t.Helper()
 	AssertQpdfCheck(t, pdf)
 	AssertPdfsigValid(t, NSSDB(t, root), pdf, wantSigs)
-	cms := 0
+	cmsSigs := 0
 	for _, sig := range Signatures(t, pdf) {
 		if sig.DocTimeStamp {
 			if ok, out := OpensslTSVerify(t, sig.CMS, sig.Signed, "", root, chain...); !ok {
@@ -236,7 +240,7 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 			}
 			continue
 		}
-		cms++
+		cmsSigs++
 		if ok, out := OpensslCMSVerify(t, sig.CMS, sig.Signed, root); !ok {
 			t.Fatalf("openssl cms -verify failed:\n%s", out)
 		}
@@ -245,19 +249,19 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 			t.Fatalf("signature time-stamp present = %v, want %v", token != nil, wantTimestamps)
 		}
 		if token != nil {
-			info, err := tsa.ParseToken(token)
+			tok, err := cms.ParseTimestampToken(token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := info.Hash.New()
+			h := tok.Info.Hash.New()
 			h.Write(sigValue)
 			if ok, out := OpensslTSVerify(t, token, nil, hex.EncodeToString(h.Sum(nil)), root, chain...); !ok {
 				t.Fatalf("openssl ts -verify of the signature time-stamp failed:\n%s", out)
 			}
 		}
 	}
-	if cms != wantSigs {
-		t.Fatalf("%d CMS signatures in the file, want %d", cms, wantSigs)
+	if cmsSigs != wantSigs {
+		t.Fatalf("%d CMS signatures in the file, want %d", cmsSigs, wantSigs)
 	}
 }
 
