@@ -39,7 +39,7 @@ var allowedImports = map[string][]string{
 	"internal/admin":      {"internal/errs"},
 	// Test leaves: importable by every package's tests, so never internal/app.
 	"internal/testutil/fakeclock": {},
-	"internal/testutil/pdfcheck":  {"internal/cms", "internal/oids"},
+	"internal/testutil/pdfcheck":  {"internal/cms", "internal/oids", "internal/testutil/testpki"},
 	"internal/testutil/testpki":   {"internal/oids"},
 	"internal/secret":             {"internal/errs"},
 	"internal/config":             {"internal/secret", "internal/oids"},

@@ -3,6 +3,7 @@ package testutil
 import (
 	"github.com/qesproject/qes/internal/testutil/fakeclock"
 	"github.com/qesproject/qes/internal/testutil/pdfcheck"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 // The leaf helpers live in packages that do not import internal/app, so
@@ -21,7 +22,7 @@ type EmbeddedSignature = pdfcheck.EmbeddedSignature
 var (
 	NeedTool           = pdfcheck.NeedTool
 	WriteTemp          = pdfcheck.WriteTemp
-	PEM                = pdfcheck.PEM
+	PEM                = testpki.PEM
 	NSSDB              = pdfcheck.NSSDB
 	Pdfsig             = pdfcheck.Pdfsig
 	AssertPdfsigValid  = pdfcheck.AssertPdfsigValid
