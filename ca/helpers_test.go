@@ -3,17 +3,14 @@ package ca
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 // countingSigner wraps a signer and counts Sign calls, to prove that a
@@ -38,38 +35,9 @@ const (
 )
 
 // RSA key generation is slow; tests share keys per algorithm and slot.
-var (
-	keyCacheMu sync.Mutex
-	keyCache   = map[string]crypto.Signer{}
-)
-
 func testKey(t testing.TB, alg keyAlg, slot string) crypto.Signer {
 	t.Helper()
-	keyCacheMu.Lock()
-	defer keyCacheMu.Unlock()
-	id := string(alg) + "/" + slot
-	if k, ok := keyCache[id]; ok {
-		return k
-	}
-	var k crypto.Signer
-	var err error
-	switch alg {
-	case algP256:
-		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case algP384:
-		k, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	case algRSA2048:
-		k, err = rsa.GenerateKey(rand.Reader, 2048)
-	case algRSA3072:
-		k, err = rsa.GenerateKey(rand.Reader, 3072)
-	default:
-		t.Fatalf("unknown key algorithm %s", alg)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyCache[id] = k
-	return k
+	return testpki.SlotKey(t, string(alg), slot)
 }
 
 func orgName(cn string) pkix.Name {

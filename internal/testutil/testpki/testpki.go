@@ -65,6 +65,34 @@ func Key(t testing.TB, kind string) crypto.Signer {
 	return nil
 }
 
+var slotKeys sync.Map // kind/slot -> crypto.Signer
+
+// SlotKey returns the binary's key of kind for slot ("root", "issuing",
+// "leaf"...): the same key each time a slot is asked for, distinct keys
+// for distinct slots, so a suite can reuse slow RSA keys without a CA
+// certifying its own key.
+func SlotKey(t testing.TB, kind, slot string) crypto.Signer {
+	t.Helper()
+	id := kind + "/" + slot
+	if k, ok := slotKeys.Load(id); ok {
+		return k.(crypto.Signer)
+	}
+	var k crypto.Signer
+	switch kind {
+	case RSA1024, RSA2048, RSA3072:
+		bits := map[string]int{RSA1024: 1024, RSA2048: 2048, RSA3072: 3072}[kind]
+		rk, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k = rk
+	default:
+		k = Key(t, kind)
+	}
+	actual, _ := slotKeys.LoadOrStore(id, k)
+	return actual.(crypto.Signer)
+}
+
 // Issuer is a CA certificate and its key.
 type Issuer struct {
 	Cert *x509.Certificate
@@ -169,4 +197,11 @@ func WritePEM(t testing.TB, name string, certs ...*x509.Certificate) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// SelfSigned signs tmpl with its own key, such as a TLS server certificate
+// that the test's client trusts directly.
+func SelfSigned(t testing.TB, tmpl *x509.Certificate, key crypto.Signer) *x509.Certificate {
+	t.Helper()
+	return sign(t, tmpl, tmpl, key.Public(), key)
 }
