@@ -52,7 +52,7 @@ func BenchmarkCreateCRL1000(b *testing.B) {
 	entries := make([]CRLEntry, 1000)
 	for k := range entries {
 		s, _ := NewSerial(rand.Reader)
-		entries[k] = CRLEntry{Serial: s, RevokedAt: pki.now.Add(-time.Hour), Reason: ReasonKeyCompromise}
+		entries[k] = CRLEntry{Serial: s, RevokedAt: pki.clock.Now().Add(-time.Hour), Reason: ReasonKeyCompromise}
 	}
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
@@ -56,7 +57,7 @@ type testPKI struct {
 	root, issuing         *x509.Certificate
 	rootSigner, issSigner *countingSigner
 	rootIssuer, issuer    *Issuer
-	now                   time.Time
+	clock                 *fakeclock.Clock // the issuers' clock
 }
 
 func newTestPKI(t testing.TB, rootAlg, issAlg keyAlg) *testPKI {
@@ -66,9 +67,9 @@ func newTestPKI(t testing.TB, rootAlg, issAlg keyAlg) *testPKI {
 	p := &testPKI{
 		rootSigner: &countingSigner{Signer: testKey(t, rootAlg, "root")},
 		issSigner:  &countingSigner{Signer: testKey(t, issAlg, "issuing")},
-		now:        now,
+		clock:      fakeclock.New(now),
 	}
-	clock := func() time.Time { return p.now }
+	clock := p.clock.Now
 	var err error
 	p.root, err = CreateRoot(ctx, p.rootSigner, CARequest{
 		Subject:    orgName("QES Test Root CA"),

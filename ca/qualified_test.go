@@ -210,10 +210,10 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 	}
 
 	// Validity: backdated one minute, three calendar years from issuance.
-	if want := pki.now.Add(-time.Minute); !cert.NotBefore.Equal(want) {
+	if want := pki.clock.Now().Add(-time.Minute); !cert.NotBefore.Equal(want) {
 		t.Errorf("notBefore = %v, want %v", cert.NotBefore, want)
 	}
-	if want := pki.now.AddDate(3, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
+	if want := pki.clock.Now().AddDate(3, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
 		t.Errorf("notAfter = %v, want %v", cert.NotAfter, want)
 	}
 }
@@ -257,7 +257,7 @@ func TestIssueQualifiedValidityOptions(t *testing.T) {
 				t.Fatal(err)
 			}
 			iss, err := NewIssuer(IssuerConfig{Certificate: pki.issuing, Signer: pki.issSigner, CAIssuersURL: "http://a.test/ca.crt",
-				OCSPURL: "http://a.test/ocsp", CRLURL: "http://a.test/ca.crl", Backdate: tt.backdate, Clock: func() time.Time { return pki.now }})
+				OCSPURL: "http://a.test/ocsp", CRLURL: "http://a.test/ca.crl", Backdate: tt.backdate, Clock: func() time.Time { return pki.clock.Now() }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,10 +265,10 @@ func TestIssueQualifiedValidityOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := pki.now.Add(tt.wantBefore); !cert.NotBefore.Equal(want) {
+			if want := pki.clock.Now().Add(tt.wantBefore); !cert.NotBefore.Equal(want) {
 				t.Errorf("notBefore = %v, want %v", cert.NotBefore, want)
 			}
-			if want := tt.wantAfterAdd(pki.now); !cert.NotAfter.Equal(want) {
+			if want := tt.wantAfterAdd(pki.clock.Now()); !cert.NotAfter.Equal(want) {
 				t.Errorf("notAfter = %v, want %v", cert.NotAfter, want)
 			}
 		})

@@ -27,7 +27,7 @@ type registerFixture struct {
 func newRegisterFixture(t *testing.T) *registerFixture {
 	t.Helper()
 	f := &registerFixture{pki: newTestPKI(t, algP256, algP256)}
-	f.clock = fakeclock.New(f.pki.now)
+	f.clock = fakeclock.New(f.pki.clock.Now())
 	var err error
 	if f.store, err = bolt.Open(filepath.Join(t.TempDir(), "qes.db")); err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func newRegisterFixture(t *testing.T) *registerFixture {
 
 func (f *registerFixture) advance(d time.Duration) {
 	f.clock.Advance(d)
-	f.pki.now = f.pki.now.Add(d) // the issuer's clock, for CRL thisUpdate
+	f.pki.clock.Advance(d) // the issuer's clock, for CRL thisUpdate
 }
 
 func (f *registerFixture) take() []Transition {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/oids"
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
@@ -87,7 +88,7 @@ func newTestPKI(t testing.TB, kind string) *testPKI {
 var testNow = time.Now().UTC().Truncate(time.Second).Add(789 * time.Millisecond)
 
 func fixedClock() (time.Time, func() time.Time) {
-	return testNow, func() time.Time { return testNow }
+	return testNow, fakeclock.New(testNow).Now
 }
 
 func newTestTSA(t testing.TB, p *testPKI, mutate ...func(*Config)) *TSA {
