@@ -234,16 +234,9 @@ func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*Certifi
 		SuspendedAt: st.SuspendedAt, RevokedAt: st.RevokedAt, NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter,
 		KeyEnabled: c.KeyEnabled, Chain: chain,
 	}
-	switch st.Status {
-	case ca.StateSuspended:
-		out.State = CertSuspended
+	out.State = st.Status // CertState is ca.State
+	if st.Status == ca.StateSuspended {
 		out.SuspensionEnds = l.reg.Lifecycle().SuspensionDeadline(st)
-	case ca.StateRevoked:
-		out.State = CertRevoked
-	case ca.StateExpired:
-		out.State = CertExpired
-	default:
-		out.State = CertValid
 	}
 	if out.State == CertValid && l.svc.now().Before(leaf.NotBefore) {
 		out.State = CertNotYetValid
