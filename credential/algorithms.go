@@ -33,18 +33,10 @@ const (
 	OIDCurveP384 = "1.3.132.0.34"
 )
 
-var hashByOID = map[string]crypto.Hash{
-	OIDSHA256: crypto.SHA256,
-	OIDSHA384: crypto.SHA384,
-	OIDSHA512: crypto.SHA512,
-}
-
 // HashOID is the OID of h ("" for unsupported hashes).
 func HashOID(h crypto.Hash) string {
-	for oid, hh := range hashByOID {
-		if hh == h {
-			return oid
-		}
+	if id, ok := oids.ForHash(h); ok {
+		return id.String()
 	}
 	return ""
 }
@@ -52,8 +44,11 @@ func HashOID(h crypto.Hash) string {
 // HashFromOID resolves a supported hash OID. SHA-1 and others are refused:
 // the CSC spec requires SHA-256 or stronger.
 func HashFromOID(oid string) (crypto.Hash, bool) {
-	h, ok := hashByOID[oid]
-	return h, ok
+	id, err := oids.Parse(oid)
+	if err != nil {
+		return 0, false
+	}
+	return oids.HashOf(id)
 }
 
 // hashFromLength identifies the hash of a raw digest by its length; unique
