@@ -15,7 +15,7 @@ import (
 func BenchmarkIssueQualifiedP256(b *testing.B) {
 	pki := newTestPKI(b, algP256, algP256)
 	prof := testProfile(b)
-	req := QualifiedRequest{Subject: mario(), PublicKey: testKey(b, algP256, "leaf").Public()}
+	req := QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(b, algP256, "leaf").Public()}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -32,7 +32,7 @@ func BenchmarkLintOnlyP256(b *testing.B) {
 	pki := newTestPKI(b, algP256, algP256)
 	prof := testProfile(b)
 	pub := testKey(b, algP256, "leaf").Public()
-	tmpl, err := pki.issuer.qualifiedTemplate(prof, QualifiedRequest{Subject: mario(), PublicKey: pub})
+	tmpl, err := pki.issuer.qualifiedTemplate(prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: pub})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func BenchmarkCreateCRL1000(b *testing.B) {
 	entries := make([]CRLEntry, 1000)
 	for k := range entries {
 		s, _ := NewSerial(rand.Reader)
-		entries[k] = CRLEntry{Serial: s, RevokedAt: pki.now.Add(-time.Hour), Reason: ReasonKeyCompromise}
+		entries[k] = CRLEntry{Serial: s, RevokedAt: pki.clock.Now().Add(-time.Hour), Reason: ReasonKeyCompromise}
 	}
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Own pre-issuance checks: rules of ETSI EN 319 412-1/-2/-5, RFC 3161 and
 // RFC 6960 that zlint does not implement, run on the parsed lint
 // certificate so they judge the bytes that will be signed, not the request.
-
-var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
 
 func findExtension(c *x509.Certificate, oid asn1.ObjectIdentifier) ([]byte, bool, bool) {
 	for _, e := range c.Extensions {
@@ -37,7 +37,7 @@ func certQCStatements(c *x509.Certificate) (QCStatements, string) {
 }
 
 func certPolicyIDs(c *x509.Certificate) []asn1.ObjectIdentifier {
-	v, _, ok := findExtension(c, OIDCertificatePolicies)
+	v, _, ok := findExtension(c, oids.CertificatePolicies)
 	if !ok {
 		return nil
 	}
@@ -54,7 +54,7 @@ func certPolicyIDs(c *x509.Certificate) []asn1.ObjectIdentifier {
 
 func hasAnyPolicy(c *x509.Certificate, wanted []asn1.ObjectIdentifier) bool {
 	for _, id := range certPolicyIDs(c) {
-		if containsOID(wanted, id) {
+		if oids.Contains(wanted, id) {
 			return true
 		}
 	}
@@ -163,7 +163,7 @@ func checkNaturalPersonSubject(c *x509.Certificate) string {
 	for _, a := range []struct {
 		oid  asn1.ObjectIdentifier
 		name string
-	}{{oidCountryName, "countryName"}, {oidGivenName, "givenName"}, {oidSurname, "surname"}, {oidSerialNumber, "serialNumber"}, {oidCommonName, "commonName"}} {
+	}{{oids.AttrCountryName, "countryName"}, {oids.AttrGivenName, "givenName"}, {oids.AttrSurname, "surname"}, {oids.AttrSerialNumber, "serialNumber"}, {oids.AttrCommonName, "commonName"}} {
 		vals := counts[a.oid.String()]
 		switch {
 		case len(vals) == 0:
@@ -177,13 +177,13 @@ func checkNaturalPersonSubject(c *x509.Certificate) string {
 	if len(missing) > 0 {
 		return "subject lacks " + strings.Join(missing, ", ")
 	}
-	if len(counts[oidPseudonym.String()]) > 0 {
+	if len(counts[oids.AttrPseudonym.String()]) > 0 {
 		return "pseudonym must not appear together with givenName and surname"
 	}
-	if !isCountryCode(counts[oidCountryName.String()][0]) {
+	if !isCountryCode(counts[oids.AttrCountryName.String()][0]) {
 		return "countryName is not an ISO 3166-1 alpha-2 code"
 	}
-	if _, err := ParseSemanticsIdentifier(counts[oidSerialNumber.String()][0]); err != nil {
+	if _, err := ParseSemanticsIdentifier(counts[oids.AttrSerialNumber.String()][0]); err != nil {
 		return "serialNumber is not a natural person semantics identifier: " + err.Error()
 	}
 	return ""
@@ -198,7 +198,7 @@ var ocspResponderChecks = []certCheck{
 		return ""
 	}},
 	{"e_qes_ocsp_responder_nocheck", func(c *x509.Certificate) string {
-		v, _, ok := findExtension(c, OIDOCSPNoCheck)
+		v, _, ok := findExtension(c, oids.OCSPNoCheck)
 		if !ok || string(v) != "\x05\x00" {
 			return "id-pkix-ocsp-nocheck extension (NULL) missing"
 		}
@@ -211,7 +211,7 @@ var ocspResponderChecks = []certCheck{
 // tsaChecks: RFC 3161 section 2.3 and ETSI EN 319 422.
 var tsaChecks = []certCheck{
 	{"e_qes_tsa_eku_critical_timestamping_only", func(c *x509.Certificate) string {
-		_, critical, ok := findExtension(c, oidExtKeyUsage)
+		_, critical, ok := findExtension(c, oids.ExtKeyUsage)
 		if !ok || !critical {
 			return "extendedKeyUsage must be present and critical"
 		}

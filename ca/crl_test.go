@@ -17,7 +17,7 @@ var oidReasonCode = asn1.ObjectIdentifier{2, 5, 29, 21}
 
 func TestCreateCRL(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
-	now := pki.now
+	now := pki.clock.Now()
 	entries := []CRLEntry{
 		{Serial: big.NewInt(300), RevokedAt: now.Add(-time.Hour), Reason: ReasonCertificateHold},
 		{Serial: big.NewInt(100), RevokedAt: now.Add(-2 * time.Hour), Reason: ReasonKeyCompromise},
@@ -97,7 +97,7 @@ func TestCreateCRL(t *testing.T) {
 
 func TestCreateCRLRefusesBadRequests(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
-	now := pki.now
+	now := pki.clock.Now()
 	e := func(serial int64, at time.Time, r RevocationReason) CRLEntry {
 		return CRLEntry{Serial: big.NewInt(serial), RevokedAt: at, Reason: r}
 	}
@@ -141,13 +141,13 @@ func TestCRLFollowsStatus(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
 	lc := Lifecycle{}
 	serial := big.NewInt(0xC0FFEE)
-	issued := pki.now.Add(-48 * time.Hour)
-	st := NewCertStatus(pki.now.AddDate(3, 0, 0), issued)
+	issued := pki.clock.Now().Add(-48 * time.Hour)
+	st := NewCertStatus(pki.clock.Now().AddDate(3, 0, 0), issued)
 
 	crlFor := func(s CertStatus, number int64) *x509.RevocationList {
 		t.Helper()
 		var entries []CRLEntry
-		if e, ok := lc.Tick(s, pki.now).CRLEntry(serial); ok {
+		if e, ok := lc.Tick(s, pki.clock.Now()).CRLEntry(serial); ok {
 			entries = append(entries, e)
 		}
 		der, err := pki.issuer.CreateCRL(context.Background(), CRLRequest{Number: big.NewInt(number), Entries: entries})
@@ -183,7 +183,7 @@ func TestCRLFollowsStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lapsed := shortHold.Tick(held, pki.now)
+	lapsed := shortHold.Tick(held, pki.clock.Now())
 	crl = crlFor(lapsed, 3)
 	if len(crl.RevokedCertificateEntries) != 1 {
 		t.Fatal("lapsed hold must stay on the CRL")

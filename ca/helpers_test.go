@@ -3,17 +3,15 @@ package ca
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 // countingSigner wraps a signer and counts Sign calls, to prove that a
@@ -38,38 +36,9 @@ const (
 )
 
 // RSA key generation is slow; tests share keys per algorithm and slot.
-var (
-	keyCacheMu sync.Mutex
-	keyCache   = map[string]crypto.Signer{}
-)
-
 func testKey(t testing.TB, alg keyAlg, slot string) crypto.Signer {
 	t.Helper()
-	keyCacheMu.Lock()
-	defer keyCacheMu.Unlock()
-	id := string(alg) + "/" + slot
-	if k, ok := keyCache[id]; ok {
-		return k
-	}
-	var k crypto.Signer
-	var err error
-	switch alg {
-	case algP256:
-		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case algP384:
-		k, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	case algRSA2048:
-		k, err = rsa.GenerateKey(rand.Reader, 2048)
-	case algRSA3072:
-		k, err = rsa.GenerateKey(rand.Reader, 3072)
-	default:
-		t.Fatalf("unknown key algorithm %s", alg)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyCache[id] = k
-	return k
+	return testpki.SlotKey(t, string(alg), slot)
 }
 
 func orgName(cn string) pkix.Name {
@@ -88,7 +57,7 @@ type testPKI struct {
 	root, issuing         *x509.Certificate
 	rootSigner, issSigner *countingSigner
 	rootIssuer, issuer    *Issuer
-	now                   time.Time
+	clock                 *fakeclock.Clock // the issuers' clock
 }
 
 func newTestPKI(t testing.TB, rootAlg, issAlg keyAlg) *testPKI {
@@ -98,9 +67,9 @@ func newTestPKI(t testing.TB, rootAlg, issAlg keyAlg) *testPKI {
 	p := &testPKI{
 		rootSigner: &countingSigner{Signer: testKey(t, rootAlg, "root")},
 		issSigner:  &countingSigner{Signer: testKey(t, issAlg, "issuing")},
-		now:        now,
+		clock:      fakeclock.New(now),
 	}
-	clock := func() time.Time { return p.now }
+	clock := p.clock.Now
 	var err error
 	p.root, err = CreateRoot(ctx, p.rootSigner, CARequest{
 		Subject:    orgName("QES Test Root CA"),
@@ -164,6 +133,9 @@ func testProfile(t testing.TB) *QualifiedProfile {
 	}
 	return p
 }
+
+// testOwner owns the qualified certificates the tests issue directly.
+var testOwner = HolderOwner("holder-1", "cred-1")
 
 func mario() NaturalPerson {
 	return NaturalPerson{

@@ -154,5 +154,5 @@ func (i *Issuer) IssueSubordinateCA(ctx context.Context, pub crypto.PublicKey, r
 		}
 		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, ext)
 	}
-	return i.issue(ctx, tmpl, pub, caChecks)
+	return i.issue(ctx, ServiceOwner, tmpl, pub, caChecks)
 }

@@ -72,7 +72,7 @@ func TestHierarchy(t *testing.T) {
 			roots, inter := x509.NewCertPool(), x509.NewCertPool()
 			roots.AddCert(root)
 			inter.AddCert(iss)
-			leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestHierarchy(t *testing.T) {
 func TestSubordinateWithPolicies(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
 	sub, err := pki.rootIssuer.IssueSubordinateCA(context.Background(), testKey(t, algP384, "sub2").Public(), CARequest{
-		Subject: orgName("QES Second CA"), NotBefore: pki.now, NotAfter: pki.now.AddDate(5, 0, 0),
+		Subject: orgName("QES Second CA"), NotBefore: pki.clock.Now(), NotAfter: pki.clock.Now().AddDate(5, 0, 0),
 		PolicyOIDs: []string{"0.4.0.194112.1.2", "1.3.6.1.4.1.99999.1.1"},
 	})
 	if err != nil {
@@ -100,7 +100,7 @@ func TestSubordinateWithPolicies(t *testing.T) {
 
 func TestCARequestValidation(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
-	now := pki.now
+	now := pki.clock.Now()
 	good := CARequest{Subject: orgName("X CA"), NotBefore: now, NotAfter: now.AddDate(5, 0, 0)}
 	tests := []struct {
 		name   string
@@ -138,7 +138,7 @@ func TestCARequestValidation(t *testing.T) {
 func TestNewIssuerValidation(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
 	base := IssuerConfig{Certificate: pki.issuing, Signer: pki.issSigner, CAIssuersURL: "http://a.test/c.crt", CRLURL: "http://a.test/c.crl"}
-	leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	leaf, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestNewIssuerValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := noOCSP.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()}); !errs.Is(err, errs.InvalidRequest) {
+	if _, err := noOCSP.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()}); !errs.Is(err, errs.InvalidRequest) {
 		t.Fatalf("err = %v, want InvalidRequest for missing OCSP URL", err)
 	}
 }
@@ -199,7 +199,7 @@ func TestCreateRootRefusesBadInput(t *testing.T) {
 func TestCAKeysMustBeSignable(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP256)
 	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
-	now := pki.now
+	now := pki.clock.Now()
 	req := CARequest{Subject: orgName("Ed CA"), NotBefore: now, NotAfter: now.AddDate(1, 0, 0)}
 	if _, err := pki.rootIssuer.IssueSubordinateCA(context.Background(), edKey.Public(), req); !errs.Is(err, errs.InvalidRequest) {
 		t.Fatalf("subordinate with Ed25519 key: %v, want InvalidRequest", err)

@@ -51,9 +51,10 @@ type IssuerConfig struct {
 	// validity, extensions) as the certificate about to be signed, but
 	// signed by the throwaway key. Record it there (serial with a unique
 	// constraint, audit "intent"): a crash after the HSM signs must not leave
-	// a certificate the TSP does not know about and so cannot revoke. An
-	// error stops the issuance unsigned and is returned as is.
-	BeforeSign func(ctx context.Context, linted *x509.Certificate) error
+	// a certificate the TSP does not know about and so cannot revoke. owner
+	// is the request's. An error stops the issuance unsigned and is
+	// returned as is.
+	BeforeSign func(ctx context.Context, linted *x509.Certificate, owner Owner) error
 	// SkipLints names zlint lints not to run (each skip needs a documented
 	// reason: a false positive for signing certificates).
 	SkipLints []string
@@ -71,7 +72,7 @@ type Issuer struct {
 	clock    func() time.Time
 	backdate time.Duration
 	inUse    SerialInUse
-	before   func(context.Context, *x509.Certificate) error
+	before   func(context.Context, *x509.Certificate, Owner) error
 	linter   *linter
 	log      *slog.Logger
 }
@@ -173,7 +174,7 @@ func (i *Issuer) checkNotAfter(notAfter time.Time) error {
 
 // issue lints tmpl for pub and, if clean, signs it with the CA key. The
 // template must be complete except for serial and signature algorithm.
-func (i *Issuer) issue(ctx context.Context, tmpl *x509.Certificate, pub crypto.PublicKey, checks []certCheck) (*x509.Certificate, error) {
+func (i *Issuer) issue(ctx context.Context, owner Owner, tmpl *x509.Certificate, pub crypto.PublicKey, checks []certCheck) (*x509.Certificate, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errs.Internalf(err, "issue certificate")
 	}
@@ -199,7 +200,7 @@ func (i *Issuer) issue(ctx context.Context, tmpl *x509.Certificate, pub crypto.P
 		return nil, err
 	}
 	if i.before != nil {
-		if err := i.before(ctx, lintCert); err != nil {
+		if err := i.before(ctx, lintCert, owner); err != nil {
 			return nil, err
 		}
 	}

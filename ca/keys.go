@@ -11,31 +11,17 @@ import (
 	"fmt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
-// signatureAlgorithmFor picks the signature algorithm a CA key signs with.
-// RSA keys always use PKCS#1 v1.5: crypto11 refuses RSA-PSS with an automatic
-// salt length, and v1.5 is what every validator of qualified signatures
-// accepts. The hash follows the curve size for ECDSA (SOG-IS / ETSI TS 119 312).
+// signatureAlgorithmFor picks the signature algorithm a CA key signs with
+// (oids.SignatureFor holds the rule for every service key).
 func signatureAlgorithmFor(pub crypto.PublicKey) (x509.SignatureAlgorithm, error) {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return x509.ECDSAWithSHA256, nil
-		case elliptic.P384():
-			return x509.ECDSAWithSHA384, nil
-		case elliptic.P521():
-			return x509.ECDSAWithSHA512, nil
-		}
-		return 0, fmt.Errorf("unsupported CA curve %s", k.Curve.Params().Name)
-	case *rsa.PublicKey:
-		if k.N.BitLen() < 2048 {
-			return 0, fmt.Errorf("CA RSA key of %d bits is too short", k.N.BitLen())
-		}
-		return x509.SHA256WithRSA, nil
+	alg, err := oids.SignatureFor(pub)
+	if err != nil {
+		return 0, fmt.Errorf("CA key: %w", err)
 	}
-	return 0, fmt.Errorf("unsupported CA key type %T", pub)
+	return alg.X509, nil
 }
 
 // validateSubjectKey accepts the subject keys the profiles allow: RSA 2048,

@@ -84,13 +84,13 @@ func TestBrokenProfilesRefusedBeforeSigning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tmpl, err := pki.issuer.qualifiedTemplate(testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			tmpl, err := pki.issuer.qualifiedTemplate(testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tt.breakIt(t, tmpl)
 			before := pki.issSigner.calls.Load()
-			_, err = pki.issuer.issue(context.Background(), tmpl, testKey(t, algP256, "leaf").Public(), qualifiedNaturalPersonChecks)
+			_, err = pki.issuer.issue(context.Background(), testOwner, tmpl, testKey(t, algP256, "leaf").Public(), qualifiedNaturalPersonChecks)
 			if pki.issSigner.calls.Load() != before {
 				t.Fatal("the CA key signed a certificate that failed linting")
 			}
@@ -124,7 +124,7 @@ func TestProfilesLintClean(t *testing.T) {
 	pki := newTestPKI(t, algP256, algP384)
 	ctx := context.Background()
 	leafPub := testKey(t, algP256, "leaf").Public()
-	qual, err := pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: leafPub})
+	qual, err := pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: leafPub})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,12 +212,12 @@ func TestBeforeSignHook(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var seen []*x509.Certificate
 			iss := *pki.issuer
-			iss.before = func(_ context.Context, linted *x509.Certificate) error {
+			iss.before = func(_ context.Context, linted *x509.Certificate, _ Owner) error {
 				seen = append(seen, linted)
 				return tt.hookErr
 			}
 			before := pki.issSigner.calls.Load()
-			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if len(seen) != 1 {
 				t.Fatalf("hook called %d times, want 1", len(seen))
 			}
@@ -237,5 +237,53 @@ func TestBeforeSignHook(t *testing.T) {
 				t.Fatal("the hook must get the lint certificate, not a CA-signed one")
 			}
 		})
+	}
+}
+
+// The register records the owner the request names; a qualified request
+// without one is refused before anything is linted or recorded, instead of
+// being recorded as a service certificate.
+func TestBeforeSignGetsTheRequestOwner(t *testing.T) {
+	pki := newTestPKI(t, algP256, algP256)
+	for _, tc := range []struct {
+		name  string
+		owner Owner
+		want  Owner // zero: refused
+	}{
+		{"holder", HolderOwner("h1", "c1"), HolderOwner("h1", "c1")},
+		{"missing owner", Owner{}, Owner{}},
+		{"holder without credential", Owner{HolderID: "h1"}, Owner{}},
+		{"service owner for a qualified certificate", ServiceOwner, Owner{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen []Owner
+			iss := *pki.issuer
+			iss.before = func(_ context.Context, _ *x509.Certificate, o Owner) error {
+				seen = append(seen, o)
+				return nil
+			}
+			_, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: tc.owner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			if tc.want == (Owner{}) {
+				if !errs.Is(err, errs.InvalidRequest) || len(seen) != 0 {
+					t.Fatalf("err = %v, hook calls %d: want InvalidRequest before the hook", err, len(seen))
+				}
+				return
+			}
+			if err != nil || len(seen) != 1 || seen[0] != tc.want {
+				t.Fatalf("err = %v, hook saw %+v, want %+v", err, seen, tc.want)
+			}
+		})
+	}
+	var seen []Owner
+	iss := *pki.issuer
+	iss.before = func(_ context.Context, _ *x509.Certificate, o Owner) error {
+		seen = append(seen, o)
+		return nil
+	}
+	if _, err := iss.IssueOCSPResponder(context.Background(), ServiceRequest{Subject: orgName("QES OCSP Responder"), PublicKey: testKey(t, algP256, "ocsp").Public()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != ServiceOwner {
+		t.Fatalf("an OCSP responder certificate was recorded for %+v, want the service owner", seen)
 	}
 }

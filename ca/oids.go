@@ -5,7 +5,8 @@ import "encoding/asn1"
 // Object identifiers used by the profiles. Sources: ETSI EN 319 411-2 (QCP
 // policies), ETSI EN 319 412-1 (semantics identifiers), ETSI EN 319 412-5
 // (QCStatements), RFC 3739 (qcStatements extension, pkixQCSyntax-v2),
-// RFC 5280 and RFC 6960.
+// RFC 5280. Identifiers other packages speak too (extensions, name
+// attributes, algorithms) live in internal/oids.
 var (
 	// OIDQCStatements is the qcStatements certificate extension (RFC 3739).
 	OIDQCStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
@@ -39,20 +40,8 @@ var (
 	// OIDPolicyQCPlQSCD is QCP-l-qscd: QCP-l with the key in a QSCD.
 	OIDPolicyQCPlQSCD = asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 3}
 
-	// OIDCertificatePolicies is the certificatePolicies extension.
-	OIDCertificatePolicies = asn1.ObjectIdentifier{2, 5, 29, 32}
 	// OIDPolicyQualifierCPS is id-qt-cps, the CPS URI policy qualifier.
 	OIDPolicyQualifierCPS = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 2, 1}
-
-	// OIDOCSPNoCheck is id-pkix-ocsp-nocheck (RFC 6960 section 4.2.2.2.1).
-	OIDOCSPNoCheck = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
-
-	oidGivenName    = asn1.ObjectIdentifier{2, 5, 4, 42}
-	oidSurname      = asn1.ObjectIdentifier{2, 5, 4, 4}
-	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidCountryName  = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidSerialNumber = asn1.ObjectIdentifier{2, 5, 4, 5}
-	oidPseudonym    = asn1.ObjectIdentifier{2, 5, 4, 65}
 )
 
 // qualifiedPolicies are the ETSI EN 319 411-2 policies that make a
@@ -62,12 +51,3 @@ var qualifiedPolicies = []asn1.ObjectIdentifier{OIDPolicyQCPn, OIDPolicyQCPl, OI
 // qscdPolicies are the policies that promise the key is in a QSCD; any of
 // them requires QcSSCD.
 var qscdPolicies = []asn1.ObjectIdentifier{OIDPolicyQCPnQSCD, OIDPolicyQCPlQSCD}
-
-func containsOID(list []asn1.ObjectIdentifier, oid asn1.ObjectIdentifier) bool {
-	for _, o := range list {
-		if o.Equal(oid) {
-			return true
-		}
-	}
-	return false
-}

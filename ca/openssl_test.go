@@ -52,11 +52,11 @@ func newOpenSSLFixture(t *testing.T, rootAlg, issAlg, leafAlg keyAlg) *opensslFi
 	ctx := context.Background()
 	pki := newTestPKI(t, rootAlg, issAlg)
 	// openssl checks validity against the wall clock.
-	pki.now = time.Now().UTC().Truncate(time.Second)
+	pki.clock.Set(time.Now().UTC().Truncate(time.Second))
 	dir := t.TempDir()
 	f := &opensslFixture{pki: pki, dir: dir}
 	var err error
-	f.qualifiedCert, err = pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, leafAlg, "leaf").Public()})
+	f.qualifiedCert, err = pki.issuer.IssueQualified(ctx, testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, leafAlg, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestOpenSSLCRL(t *testing.T) {
 	ctx := context.Background()
 	lc := Lifecycle{}
 	serial := f.qualifiedCert.SerialNumber
-	issued := f.pki.now.Add(-time.Minute)
+	issued := f.pki.clock.Now().Add(-time.Minute)
 	st := NewCertStatus(f.qualifiedCert.NotAfter, issued)
 
 	crlFile := func(name string, s CertStatus, number int64) string {
@@ -179,7 +179,7 @@ func TestOpenSSLCRL(t *testing.T) {
 		if e, ok := s.CRLEntry(serial); ok {
 			entries = append(entries, e)
 		}
-		der, err := f.pki.issuer.CreateCRL(ctx, CRLRequest{Number: big.NewInt(number), ThisUpdate: f.pki.now, Entries: entries})
+		der, err := f.pki.issuer.CreateCRL(ctx, CRLRequest{Number: big.NewInt(number), ThisUpdate: f.pki.clock.Now(), Entries: entries})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestOpenSSLCRL(t *testing.T) {
 		t.Fatalf("active certificate with CRL check: %v\n%s", err, out)
 	}
 
-	held, err := lc.Suspend(st, f.pki.now)
+	held, err := lc.Suspend(st, f.pki.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestOpenSSLCRL(t *testing.T) {
 		t.Fatalf("suspended certificate passed the CRL check:\n%s", out)
 	}
 
-	back, err := lc.Reactivate(held, f.pki.now)
+	back, err := lc.Reactivate(held, f.pki.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestOpenSSLCRL(t *testing.T) {
 		t.Fatalf("reactivated certificate with CRL check: %v\n%s", err, out)
 	}
 
-	revoked, err := lc.Revoke(back, ReasonKeyCompromise, f.pki.now)
+	revoked, err := lc.Revoke(back, ReasonKeyCompromise, f.pki.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

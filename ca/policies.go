@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // PolicyInformation is one entry of the certificatePolicies extension,
@@ -64,7 +65,7 @@ func ParsePolicies(der []byte) ([]PolicyInformation, error) {
 
 // parseOID parses a dotted policy OID from configuration.
 func parseOID(s string) (asn1.ObjectIdentifier, error) {
-	oid, err := parseDottedOID(s)
+	oid, err := oids.Parse(s)
 	if err != nil {
 		return nil, errs.Ef(errs.InvalidRequest, "invalid OID %q: %v", printableForError(s), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // QualifiedProfileConfig is the service's configuration of the qualified
@@ -43,7 +44,7 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 	if err != nil {
 		return nil, err
 	}
-	if containsOID(qualifiedPolicies, oid) {
+	if oids.Contains(qualifiedPolicies, oid) {
 		return nil, errs.E(errs.InvalidRequest, "PolicyOID must be the TSP's own policy, not an ETSI QCP policy")
 	}
 	if err := validateHTTPURL("CPS URI", cfg.CPSURI); err != nil {
@@ -82,6 +83,7 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 // QualifiedRequest asks for a qualified certificate for a verified natural
 // person whose key was generated in the QSCD.
 type QualifiedRequest struct {
+	Owner     Owner // the holder and credential; required
 	Subject   NaturalPerson
 	PublicKey crypto.PublicKey
 }
@@ -91,11 +93,14 @@ type QualifiedRequest struct {
 // policy with CPS, QC statements (compliance, QSCD, esign type, PDS,
 // retention, natural person semantics identifier), AIA, CRL DP, SKI/AKI.
 func (i *Issuer) IssueQualified(ctx context.Context, prof *QualifiedProfile, req QualifiedRequest) (*x509.Certificate, error) {
+	if err := req.Owner.validateHolder(); err != nil {
+		return nil, err
+	}
 	tmpl, err := i.qualifiedTemplate(prof, req)
 	if err != nil {
 		return nil, err
 	}
-	return i.issue(ctx, tmpl, req.PublicKey, qualifiedNaturalPersonChecks)
+	return i.issue(ctx, req.Owner, tmpl, req.PublicKey, qualifiedNaturalPersonChecks)
 }
 
 var qualifiedNaturalPersonChecks = append(append([]certCheck{}, qualifiedChecks...), naturalPersonChecks...)
@@ -141,7 +146,7 @@ func (i *Issuer) qualifiedTemplate(prof *QualifiedProfile, req QualifiedRequest)
 		OCSPServer:            []string{i.urls.ocsp},
 		CRLDistributionPoints: []string{i.urls.crl},
 		ExtraExtensions: []pkix.Extension{
-			{Id: OIDCertificatePolicies, Value: prof.policies},
+			{Id: oids.CertificatePolicies, Value: prof.policies},
 			{Id: OIDQCStatements, Value: qc},
 		},
 	}

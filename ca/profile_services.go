@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // DefaultOCSPResponderValidity is the lifetime of a delegated OCSP responder
@@ -44,8 +45,8 @@ func (i *Issuer) IssueOCSPResponder(ctx context.Context, req ServiceRequest) (*x
 		return nil, err
 	}
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: OIDOCSPNoCheck, Value: asn1.NullBytes})
-	return i.issue(ctx, tmpl, req.PublicKey, ocspResponderChecks)
+	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oids.OCSPNoCheck, Value: asn1.NullBytes})
+	return i.issue(ctx, ServiceOwner, tmpl, req.PublicKey, ocspResponderChecks)
 }
 
 // IssueTSA issues a time-stamping unit certificate (RFC 3161 section 2.3,
@@ -63,15 +64,13 @@ func (i *Issuer) IssueTSA(ctx context.Context, req ServiceRequest) (*x509.Certif
 	tmpl.CRLDistributionPoints = []string{i.urls.crl}
 	// crypto/x509 always writes extendedKeyUsage non-critical; RFC 3161
 	// requires it critical, so the extension is written by hand.
-	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidEKUTimeStamping})
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oids.KPTimeStamping})
 	if err != nil {
 		return nil, errs.Internalf(err, "encode extendedKeyUsage")
 	}
-	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidExtKeyUsage, Critical: true, Value: eku})
-	return i.issue(ctx, tmpl, req.PublicKey, tsaChecks)
+	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oids.ExtKeyUsage, Critical: true, Value: eku})
+	return i.issue(ctx, ServiceOwner, tmpl, req.PublicKey, tsaChecks)
 }
-
-var oidEKUTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 
 // serviceTemplate builds what OCSP responder and TSU certificates share.
 // Exactly one of defaultValidity and defaultYears is used when req.Validity
@@ -117,9 +116,9 @@ func (i *Issuer) serviceTemplate(what string, req ServiceRequest, defaultValidit
 }
 
 // policiesExtension encodes dotted policy OIDs without qualifiers.
-func policiesExtension(oids []string) (pkix.Extension, error) {
-	ps := make([]PolicyInformation, len(oids))
-	for k, s := range oids {
+func policiesExtension(dotted []string) (pkix.Extension, error) {
+	ps := make([]PolicyInformation, len(dotted))
+	for k, s := range dotted {
 		oid, err := parseOID(s)
 		if err != nil {
 			return pkix.Extension{}, err
@@ -130,5 +129,5 @@ func policiesExtension(oids []string) (pkix.Extension, error) {
 	if err != nil {
 		return pkix.Extension{}, errs.Internalf(err, "encode certificate policies")
 	}
-	return pkix.Extension{Id: OIDCertificatePolicies, Value: der}, nil
+	return pkix.Extension{Id: oids.CertificatePolicies, Value: der}, nil
 }

@@ -230,21 +230,3 @@ func FuzzParsePolicies(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParseDottedOID(f *testing.F) {
-	for _, s := range []string{"1.3.6.1.4.1.99999.1.1", "2.999", "1.02", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		oid, err := parseDottedOID(s)
-		if err != nil {
-			return
-		}
-		if oid.String() != s {
-			t.Fatalf("round trip %q -> %q", s, oid.String())
-		}
-		if _, err := asn1.Marshal(oid); err != nil {
-			t.Fatalf("accepted OID %q does not encode: %v", s, err)
-		}
-	})
-}

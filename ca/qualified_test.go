@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Test-side ASN.1 shapes, written from RFC 3739 / ETSI EN 319 412-5 /
@@ -64,7 +65,7 @@ func TestIssueQualifiedProfile(t *testing.T) {
 		t.Run(string(alg), func(t *testing.T) {
 			leafKey := testKey(t, alg, "leaf")
 			before := pki.issSigner.calls.Load()
-			cert, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: leafKey.Public()})
+			cert, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: leafKey.Public()})
 			if err != nil {
 				t.Fatalf("IssueQualified: %v", err)
 			}
@@ -110,11 +111,11 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 		tag   int
 		value string
 	}{
-		{oidCountryName, asn1.TagPrintableString, "IT"},
-		{oidSurname, asn1.TagUTF8String, "Rossi"},
-		{oidGivenName, asn1.TagUTF8String, "Mario"},
-		{oidSerialNumber, asn1.TagPrintableString, "TINIT-RSSMRA80A01H501U"},
-		{oidCommonName, asn1.TagUTF8String, "Mario Rossi"},
+		{oids.AttrCountryName, asn1.TagPrintableString, "IT"},
+		{oids.AttrSurname, asn1.TagUTF8String, "Rossi"},
+		{oids.AttrGivenName, asn1.TagUTF8String, "Mario"},
+		{oids.AttrSerialNumber, asn1.TagPrintableString, "TINIT-RSSMRA80A01H501U"},
+		{oids.AttrCommonName, asn1.TagUTF8String, "Mario Rossi"},
 	}
 	var rdns []tRDNSET
 	if _, err := asn1.Unmarshal(cert.RawSubject, &rdns); err != nil {
@@ -134,7 +135,7 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 	}
 
 	// Certificate policies.
-	polDER, _ := extension(t, cert, OIDCertificatePolicies)
+	polDER, _ := extension(t, cert, oids.CertificatePolicies)
 	var pols []tPolicy
 	if rest, err := asn1.Unmarshal(polDER, &pols); err != nil || len(rest) != 0 {
 		t.Fatalf("policies: %v", err)
@@ -209,17 +210,17 @@ func assertQualifiedCert(t *testing.T, pki *testPKI, cert *x509.Certificate, pub
 	}
 
 	// Validity: backdated one minute, three calendar years from issuance.
-	if want := pki.now.Add(-time.Minute); !cert.NotBefore.Equal(want) {
+	if want := pki.clock.Now().Add(-time.Minute); !cert.NotBefore.Equal(want) {
 		t.Errorf("notBefore = %v, want %v", cert.NotBefore, want)
 	}
-	if want := pki.now.AddDate(3, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
+	if want := pki.clock.Now().AddDate(3, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
 		t.Errorf("notAfter = %v, want %v", cert.NotAfter, want)
 	}
 }
 
 func TestIssueQualifiedWithRSAIssuer(t *testing.T) {
 	pki := newTestPKI(t, algRSA2048, algRSA2048)
-	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,18 +257,18 @@ func TestIssueQualifiedValidityOptions(t *testing.T) {
 				t.Fatal(err)
 			}
 			iss, err := NewIssuer(IssuerConfig{Certificate: pki.issuing, Signer: pki.issSigner, CAIssuersURL: "http://a.test/ca.crt",
-				OCSPURL: "http://a.test/ocsp", CRLURL: "http://a.test/ca.crl", Backdate: tt.backdate, Clock: func() time.Time { return pki.now }})
+				OCSPURL: "http://a.test/ocsp", CRLURL: "http://a.test/ca.crl", Backdate: tt.backdate, Clock: func() time.Time { return pki.clock.Now() }})
 			if err != nil {
 				t.Fatal(err)
 			}
-			cert, err := iss.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			cert, err := iss.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := pki.now.Add(tt.wantBefore); !cert.NotBefore.Equal(want) {
+			if want := pki.clock.Now().Add(tt.wantBefore); !cert.NotBefore.Equal(want) {
 				t.Errorf("notBefore = %v, want %v", cert.NotBefore, want)
 			}
-			if want := tt.wantAfterAdd(pki.now); !cert.NotAfter.Equal(want) {
+			if want := tt.wantAfterAdd(pki.clock.Now()); !cert.NotAfter.Equal(want) {
 				t.Errorf("notAfter = %v, want %v", cert.NotAfter, want)
 			}
 		})
@@ -314,7 +315,7 @@ func TestIssueQualifiedRefusesBadRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := pki.issSigner.calls.Load()
-			_, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: tt.subject, PublicKey: tt.pub})
+			_, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: tt.subject, PublicKey: tt.pub})
 			if errs.KindOf(err) != tt.kind || !strings.Contains(errs.DetailOf(err), tt.detail) {
 				t.Fatalf("err = %v (kind %v), want %v containing %q", err, errs.KindOf(err), tt.kind, tt.detail)
 			}
@@ -332,7 +333,7 @@ func TestIssueQualifiedCustomCommonNameAndNoEmail(t *testing.T) {
 	p.Email = ""
 	p.GivenName = "Mario Luigi"
 	p.Surname = "D'Angelo Bianchi"
-	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: p, PublicKey: testKey(t, algP384, "leaf").Public()})
+	cert, err := pki.issuer.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: p, PublicKey: testKey(t, algP384, "leaf").Public()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestIssueRefusesBeyondCAValidity(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := pki.issSigner.calls.Load()
-	_, err = pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	_, err = pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if !errs.Is(err, errs.Conflict) || !strings.Contains(errs.DetailOf(err), "expire after the issuing CA") {
 		t.Fatalf("err = %v, want Conflict about CA expiry", err)
 	}
@@ -366,7 +367,7 @@ func TestIssueRefusesBeyondCAValidity(t *testing.T) {
 	// An issuing CA that is not valid at the issuer's clock issues nothing.
 	expired := *pki.issuer
 	expired.clock = func() time.Time { return pki.issuing.NotAfter.Add(time.Hour) }
-	_, err = expired.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+	_, err = expired.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 	if !errs.Is(err, errs.Conflict) {
 		t.Fatalf("err = %v, want Conflict for an expired CA", err)
 	}
@@ -434,7 +435,7 @@ func TestSerialInUseRetriesAndGivesUp(t *testing.T) {
 				checked = append(checked, s)
 				return len(checked) <= tt.collide, nil
 			}
-			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
+			cert, err := iss.IssueQualified(context.Background(), testProfile(t), QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: testKey(t, algP256, "leaf").Public()})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -459,7 +460,7 @@ func TestConcurrentIssuance(t *testing.T) {
 	for range workers {
 		go func() {
 			for range each {
-				c, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Subject: mario(), PublicKey: pub})
+				c, err := pki.issuer.IssueQualified(context.Background(), prof, QualifiedRequest{Owner: testOwner, Subject: mario(), PublicKey: pub})
 				if err != nil {
 					errc <- err
 					return

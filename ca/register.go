@@ -17,7 +17,7 @@ type Transition struct {
 	Serial       *big.Int
 	HolderID     string
 	CredentialID string
-	From, To     Status
+	From, To     State
 	// Reason is the CRL reason after the change (certificateHold while
 	// suspended, the revocation reason once revoked).
 	Reason RevocationReason
@@ -122,7 +122,7 @@ func (s *Service) apply(ctx context.Context, serial *big.Int, ev Event) (Transit
 		return Transition{}, err
 	}
 	if refusal != nil {
-		if lapse.To != 0 {
+		if lapse.To != "" {
 			s.notify(ctx, []Transition{lapse})
 		}
 		return lapse, refusal
@@ -195,11 +195,11 @@ func transitionOf(rec *storage.Certificate, serial *big.Int, before, after CertS
 // store writes a lifecycle status back into a register entry.
 func store(rec *storage.Certificate, st CertStatus) {
 	switch st.Status {
-	case StatusSuspended:
+	case StateSuspended:
 		rec.Status = storage.CertSuspended
-	case StatusRevoked:
+	case StateRevoked:
 		rec.Status = storage.CertRevoked
-	case StatusExpired:
+	case StateExpired:
 		rec.Status = storage.CertExpired
 	default:
 		rec.Status = storage.CertActive

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 	"github.com/qesproject/qes/storage"
 	"github.com/qesproject/qes/storage/bolt"
 )
@@ -19,20 +20,20 @@ type registerFixture struct {
 	store   *bolt.DB
 	svc     *Service
 	mu      sync.Mutex
-	now     time.Time
+	clock   *fakeclock.Clock
 	changes []Transition
 }
 
 func newRegisterFixture(t *testing.T) *registerFixture {
 	t.Helper()
 	f := &registerFixture{pki: newTestPKI(t, algP256, algP256)}
-	f.now = f.pki.now
+	f.clock = fakeclock.New(f.pki.clock.Now())
 	var err error
 	if f.store, err = bolt.Open(filepath.Join(t.TempDir(), "qes.db")); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.store.Close() })
-	f.svc = NewService(ServiceConfig{Store: f.store, Issuer: f.pki.issuer, Lifecycle: Lifecycle{MaxSuspension: time.Hour}, Now: f.clock})
+	f.svc = NewService(ServiceConfig{Store: f.store, Issuer: f.pki.issuer, Lifecycle: Lifecycle{MaxSuspension: time.Hour}, Now: f.clock.Now})
 	f.svc.Observe(func(_ context.Context, ch []Transition) {
 		f.mu.Lock()
 		f.changes = append(f.changes, ch...)
@@ -41,17 +42,9 @@ func newRegisterFixture(t *testing.T) *registerFixture {
 	return f
 }
 
-func (f *registerFixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
 func (f *registerFixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
-	f.pki.now = f.pki.now.Add(d) // the issuer's clock, for CRL thisUpdate
+	f.clock.Advance(d)
+	f.pki.clock.Advance(d) // the issuer's clock, for CRL thisUpdate
 }
 
 func (f *registerFixture) take() []Transition {
@@ -66,7 +59,7 @@ func (f *registerFixture) register(t *testing.T, serial int64, notAfter time.Tim
 	t.Helper()
 	err := f.store.CreateCertificate(context.Background(), &storage.Certificate{
 		Serial: serialKey(big.NewInt(serial)), HolderID: "alice", CredentialID: "c1",
-		NotBefore: f.now.Add(-time.Minute), NotAfter: notAfter, Status: storage.CertActive, ChangedAt: f.now,
+		NotBefore: f.clock.Now().Add(-time.Minute), NotAfter: notAfter, Status: storage.CertActive, ChangedAt: f.clock.Now(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,12 +73,12 @@ func (f *registerFixture) register(t *testing.T, serial int64, notAfter time.Tim
 func TestRegisterTransitions(t *testing.T) {
 	f := newRegisterFixture(t)
 	ctx := context.Background()
-	a := f.register(t, 0x10, f.now.AddDate(1, 0, 0))
-	b := f.register(t, 0x11, f.now.Add(2*time.Hour))
+	a := f.register(t, 0x10, f.clock.Now().AddDate(1, 0, 0))
+	b := f.register(t, 0x11, f.clock.Now().Add(2*time.Hour))
 
 	f.advance(time.Second)
 	tr, err := f.svc.Suspend(ctx, a)
-	if err != nil || tr.From != StatusActive || tr.To != StatusSuspended || tr.Reason != ReasonCertificateHold || tr.CredentialID != "c1" {
+	if err != nil || tr.From != StateValid || tr.To != StateSuspended || tr.Reason != ReasonCertificateHold || tr.CredentialID != "c1" {
 		t.Fatalf("suspend: %+v %v", tr, err)
 	}
 	if got := f.take(); len(got) != 1 || got[0].Serial.Cmp(a) != 0 {
@@ -108,10 +101,10 @@ func TestRegisterTransitions(t *testing.T) {
 	// found is stored and published.
 	f.advance(time.Hour)
 	tr, err = f.svc.Reactivate(ctx, a)
-	if !errs.Is(err, errs.Conflict) || tr.To != StatusRevoked {
+	if !errs.Is(err, errs.Conflict) || tr.To != StateRevoked {
 		t.Fatalf("late reactivate: %+v %v, want the lapse and a conflict", tr, err)
 	}
-	if got := f.take(); len(got) != 1 || got[0].To != StatusRevoked || got[0].Reason != ReasonUnspecified {
+	if got := f.take(); len(got) != 1 || got[0].To != StateRevoked || got[0].Reason != ReasonUnspecified {
 		t.Fatalf("observers saw %v, want the lapse", got)
 	}
 	rec, err := f.store.Certificate(ctx, serialKey(a))
@@ -122,7 +115,7 @@ func TestRegisterTransitions(t *testing.T) {
 	// Sweep stores expiry once.
 	f.advance(2 * time.Hour)
 	changes, err := f.svc.Sweep(ctx)
-	if err != nil || len(changes) != 1 || changes[0].Serial.Cmp(b) != 0 || changes[0].To != StatusExpired {
+	if err != nil || len(changes) != 1 || changes[0].Serial.Cmp(b) != 0 || changes[0].To != StateExpired {
 		t.Fatalf("sweep: %v %v", changes, err)
 	}
 	if got := f.take(); len(got) != 1 {
@@ -139,12 +132,12 @@ func TestRegisterTransitions(t *testing.T) {
 func TestCRLPublisher(t *testing.T) {
 	f := newRegisterFixture(t)
 	ctx := context.Background()
-	held := f.register(t, 0x20, f.now.AddDate(1, 0, 0))
-	revoked := f.register(t, 0x21, f.now.AddDate(1, 0, 0))
-	lapsing := f.register(t, 0x22, f.now.AddDate(1, 0, 0))
-	f.register(t, 0x23, f.now.AddDate(1, 0, 0)) // stays active: not listed
+	held := f.register(t, 0x20, f.clock.Now().AddDate(1, 0, 0))
+	revoked := f.register(t, 0x21, f.clock.Now().AddDate(1, 0, 0))
+	lapsing := f.register(t, 0x22, f.clock.Now().AddDate(1, 0, 0))
+	f.register(t, 0x23, f.clock.Now().AddDate(1, 0, 0)) // stays active: not listed
 	f.advance(time.Second)
-	holdStart := f.now
+	holdStart := f.clock.Now()
 	mustDo := func(_ Transition, err error) {
 		t.Helper()
 		if err != nil {
@@ -158,7 +151,7 @@ func TestCRLPublisher(t *testing.T) {
 	f.advance(15 * time.Minute) // the first hold is past its hour; no sweep ran
 
 	pub, err := NewCRLPublisher(CRLPublisherConfig{Store: f.store, Issuing: f.pki.issuer, Root: f.pki.rootIssuer,
-		Lifecycle: f.svc.Lifecycle(), Now: f.clock})
+		Lifecycle: f.svc.Lifecycle(), Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +197,7 @@ func TestCRLPublisher(t *testing.T) {
 
 	// A reload serves the same CRLs; a refresh before a day passes keeps
 	// them, after a day issues new ones with higher numbers.
-	again, _ := NewCRLPublisher(CRLPublisherConfig{Store: f.store, Issuing: f.pki.issuer, Root: f.pki.rootIssuer, Lifecycle: f.svc.Lifecycle(), Now: f.clock})
+	again, _ := NewCRLPublisher(CRLPublisherConfig{Store: f.store, Issuing: f.pki.issuer, Root: f.pki.rootIssuer, Lifecycle: f.svc.Lifecycle(), Now: f.clock.Now})
 	if err := again.Load(ctx); err != nil || again.Current(CRLIssuing).Number.Cmp(iss.Number) != 0 {
 		t.Fatalf("reload issued a new CRL: %v", err)
 	}

@@ -13,17 +13,6 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// State is a certificate's status as the signing side sees it.
-type State string
-
-const (
-	StateValid       State = "valid"
-	StateExpired     State = "expired"
-	StateRevoked     State = "revoked"
-	StateSuspended   State = "suspended"
-	StateNotYetValid State = "notyetvalid"
-)
-
 // Service is the CA as the rest of qes uses it: it issues holders'
 // qualified certificates and keeps the register of their status.
 type Service struct {
@@ -81,19 +70,15 @@ func SerialInUseFunc(store storage.Certificates) SerialInUse {
 
 func serialKey(serial *big.Int) string { return fmt.Sprintf("%x", serial) }
 
-type registrationKey struct{}
-
-type registration struct{ holderID, credentialID string }
-
 // RegisterBeforeSign returns the issuer's BeforeSign hook: it enters the
-// linted certificate's serial in the register (unique) before the CA key
-// signs, so that a crash right after signing never leaves a certificate the
-// CA cannot list on its CRL. IssueHolderCertificate says whose it is.
-func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(context.Context, *x509.Certificate) error {
-	return func(ctx context.Context, linted *x509.Certificate) error {
-		reg, _ := ctx.Value(registrationKey{}).(registration)
+// linted certificate's serial in the register (unique) with the request's
+// owner before the CA key signs, so that a crash right after signing never
+// leaves a certificate the CA cannot list on its CRL. Service certificates
+// are recorded without a holder.
+func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(context.Context, *x509.Certificate, Owner) error {
+	return func(ctx context.Context, linted *x509.Certificate, owner Owner) error {
 		return store.CreateCertificate(ctx, &storage.Certificate{
-			Serial: serialKey(linted.SerialNumber), HolderID: reg.holderID, CredentialID: reg.credentialID,
+			Serial: serialKey(linted.SerialNumber), HolderID: owner.HolderID, CredentialID: owner.CredentialID,
 			NotBefore: linted.NotBefore, NotAfter: linted.NotAfter, Status: storage.CertActive, ChangedAt: now(),
 		})
 	}
@@ -103,8 +88,8 @@ func RegisterBeforeSign(store storage.Certificates, now func() time.Time) func(c
 // in the HSM for credentialID and records it as active. It returns the full
 // chain, leaf first.
 func (s *Service) IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error) {
-	ctx = context.WithValue(ctx, registrationKey{}, registration{holderID: h.ID, credentialID: credentialID})
 	cert, err := s.issuer.IssueQualified(ctx, s.profile, QualifiedRequest{
+		Owner: HolderOwner(h.ID, credentialID),
 		Subject: NaturalPerson{
 			Country: h.Country, GivenName: h.GivenName, Surname: h.Surname,
 			SerialNumber: h.SemanticsID, Email: h.Email,
@@ -130,13 +115,13 @@ func status(rec *storage.Certificate) CertStatus {
 		SuspendedAt: rec.SuspendedAt, RevokedAt: rec.RevokedAt, ChangedAt: rec.ChangedAt}
 	switch rec.Status {
 	case storage.CertSuspended:
-		st.Status = StatusSuspended
+		st.Status = StateSuspended
 	case storage.CertRevoked:
-		st.Status = StatusRevoked
+		st.Status = StateRevoked
 	case storage.CertExpired:
-		st.Status = StatusExpired
+		st.Status = StateExpired
 	default:
-		st.Status = StatusActive
+		st.Status = StateValid
 	}
 	return st
 }
@@ -155,13 +140,5 @@ func (s *Service) CertificateState(ctx context.Context, cert *x509.Certificate, 
 	if now.Before(cert.NotBefore) {
 		return StateNotYetValid, nil
 	}
-	switch s.lifecycle.Tick(status(rec), now).Status {
-	case StatusSuspended:
-		return StateSuspended, nil
-	case StatusRevoked:
-		return StateRevoked, nil
-	case StatusExpired:
-		return StateExpired, nil
-	}
-	return StateValid, nil
+	return s.lifecycle.Tick(status(rec), now).Status, nil
 }

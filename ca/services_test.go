@@ -31,7 +31,7 @@ func TestIssueOCSPResponder(t *testing.T) {
 			if cert.IsCA || len(cert.OCSPServer) != 0 || len(cert.CRLDistributionPoints) != 0 {
 				t.Error("responder must be an end entity without revocation pointers")
 			}
-			if got, want := cert.NotAfter.Sub(pki.now), DefaultOCSPResponderValidity-time.Second; got != want {
+			if got, want := cert.NotAfter.Sub(pki.clock.Now()), DefaultOCSPResponderValidity-time.Second; got != want {
 				t.Errorf("validity %v, want %v", got, want)
 			}
 		})
@@ -55,7 +55,7 @@ func TestIssueTSA(t *testing.T) {
 	if len(cert.OCSPServer) != 1 || len(cert.CRLDistributionPoints) != 1 || len(cert.IssuingCertificateURL) != 1 {
 		t.Error("TSU certificate needs AIA and CRL DP")
 	}
-	if want := pki.now.AddDate(DefaultTSAValidityYears, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
+	if want := pki.clock.Now().AddDate(DefaultTSAValidityYears, 0, 0).Add(-time.Second); !cert.NotAfter.Equal(want) {
 		t.Errorf("notAfter %v, want %v", cert.NotAfter, want)
 	}
 	if p := certPolicyIDs(cert); len(p) != 1 || p[0].String() != "0.4.0.2023.1.1" {

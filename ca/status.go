@@ -12,35 +12,37 @@ import (
 // hold becomes a permanent revocation.
 const DefaultMaxSuspension = 30 * 24 * time.Hour
 
-// Status is the lifecycle state of an issued certificate.
-type Status int
+// State is the one status of an issued certificate in qes: the register's
+// lifecycle (valid, suspended, revoked, expired) plus notyetvalid, which
+// only the passage of time yields (CertificateState). Its values are the
+// words the CSC API and the portal show; the edges that speak another
+// vocabulary map it in one place each (storage's persisted "active" in
+// status/setStatus, OCSP's good/revoked in ca/ocsp.RegisterSource).
+type State string
 
-// The zero Status is invalid so that a forgotten initialisation is caught.
+// The zero State is invalid so that a forgotten initialisation is caught.
 const (
-	StatusActive    Status = iota + 1 // valid, usable for signing
-	StatusSuspended                   // on hold (certificateHold); reversible until the deadline
-	StatusRevoked                     // permanently revoked; terminal
-	StatusExpired                     // past notAfter without revocation; terminal
+	StateValid       State = "valid"       // usable for signing
+	StateSuspended   State = "suspended"   // on hold (certificateHold); reversible until the deadline
+	StateRevoked     State = "revoked"     // permanently revoked; terminal
+	StateExpired     State = "expired"     // past notAfter without revocation; terminal
+	StateNotYetValid State = "notyetvalid" // before notBefore; never stored
 )
 
-func (s Status) String() string {
+// lifecycleState reports whether s is a state the register's lifecycle
+// moves between.
+func (s State) lifecycleState() bool {
 	switch s {
-	case StatusActive:
-		return "active"
-	case StatusSuspended:
-		return "suspended"
-	case StatusRevoked:
-		return "revoked"
-	case StatusExpired:
-		return "expired"
+	case StateValid, StateSuspended, StateRevoked, StateExpired:
+		return true
 	}
-	return fmt.Sprintf("status(%d)", int(s))
+	return false
 }
 
 // CertStatus is the stored status of one certificate. Values are immutable:
 // transitions return a new CertStatus.
 type CertStatus struct {
-	Status   Status
+	Status   State
 	NotAfter time.Time // the certificate's notAfter
 	// Reason is ReasonCertificateHold while suspended and the revocation
 	// reason once revoked.
@@ -58,7 +60,7 @@ type CertStatus struct {
 
 // NewCertStatus is the status of a certificate issued at issuedAt.
 func NewCertStatus(notAfter, issuedAt time.Time) CertStatus {
-	return CertStatus{Status: StatusActive, NotAfter: notAfter, ChangedAt: issuedAt}
+	return CertStatus{Status: StateValid, NotAfter: notAfter, ChangedAt: issuedAt}
 }
 
 // EventKind names what happens to a certificate.
@@ -112,7 +114,7 @@ func (l Lifecycle) maxSuspension() time.Duration {
 // revocation if not lifted before; the zero time if s is not suspended.
 // The lifecycle service schedules a Tick for it.
 func (l Lifecycle) SuspensionDeadline(s CertStatus) time.Time {
-	if s.Status != StatusSuspended {
+	if s.Status != StateSuspended {
 		return time.Time{}
 	}
 	return s.SuspendedAt.Add(l.maxSuspension())
@@ -131,19 +133,19 @@ func (l Lifecycle) SuspensionDeadline(s CertStatus) time.Time {
 // remain visible to long-term validation.
 func (l Lifecycle) Tick(s CertStatus, now time.Time) CertStatus {
 	switch s.Status {
-	case StatusActive:
+	case StateValid:
 		if now.After(s.NotAfter) {
-			s.Status = StatusExpired
+			s.Status = StateExpired
 			s.ChangedAt = latest(s.ChangedAt, s.NotAfter)
 		}
-	case StatusSuspended:
+	case StateSuspended:
 		deadline := l.SuspensionDeadline(s)
 		end := deadline
 		if s.NotAfter.Before(end) {
 			end = s.NotAfter
 		}
 		if !now.Before(deadline) || now.After(s.NotAfter) {
-			s.Status = StatusRevoked
+			s.Status = StateRevoked
 			s.Reason = ReasonUnspecified
 			s.ChangedAt = latest(s.ChangedAt, end)
 		}
@@ -163,8 +165,8 @@ func latest(a, b time.Time) time.Time {
 // one; on error it is s advanced by Tick (store it if it changed). Illegal
 // transitions are errs.Conflict; malformed events errs.InvalidRequest.
 func (l Lifecycle) Apply(s CertStatus, e Event) (CertStatus, error) {
-	if s.Status < StatusActive || s.Status > StatusExpired {
-		return s, errs.Ef(errs.Internal, "certificate status %v is not a lifecycle state", s.Status)
+	if !s.Status.lifecycleState() {
+		return s, errs.Ef(errs.Internal, "certificate status %q is not a lifecycle state", s.Status)
 	}
 	if e.At.IsZero() {
 		return s, errs.E(errs.InvalidRequest, "event has no time")
@@ -191,10 +193,10 @@ func (l Lifecycle) suspend(s CertStatus, e Event) (CertStatus, error) {
 	if e.Reason != ReasonCertificateHold && e.Reason != ReasonUnspecified {
 		return s, errs.Ef(errs.InvalidRequest, "a suspension has reason certificateHold, not %s", e.Reason)
 	}
-	if s.Status != StatusActive {
+	if s.Status != StateValid {
 		return s, errs.Ef(errs.Conflict, "cannot suspend a certificate that is %s", s.Status)
 	}
-	s.Status = StatusSuspended
+	s.Status = StateSuspended
 	s.Reason = ReasonCertificateHold
 	s.SuspendedAt = e.At
 	s.RevokedAt = e.At
@@ -203,13 +205,13 @@ func (l Lifecycle) suspend(s CertStatus, e Event) (CertStatus, error) {
 }
 
 func (l Lifecycle) reactivate(s CertStatus, e Event) (CertStatus, error) {
-	if s.Status == StatusRevoked {
+	if s.Status == StateRevoked {
 		return s, errs.E(errs.Conflict, "cannot reactivate a revoked certificate (a suspension that reaches its maximum period becomes a revocation)")
 	}
-	if s.Status != StatusSuspended {
+	if s.Status != StateSuspended {
 		return s, errs.Ef(errs.Conflict, "cannot reactivate a certificate that is %s: only a suspended one", s.Status)
 	}
-	s.Status = StatusActive
+	s.Status = StateValid
 	s.Reason = ReasonUnspecified
 	s.SuspendedAt = time.Time{}
 	s.RevokedAt = time.Time{}
@@ -222,15 +224,15 @@ func (l Lifecycle) revoke(s CertStatus, e Event) (CertStatus, error) {
 		return s, errs.Ef(errs.InvalidRequest, "%s is not a revocation reason for a signing certificate", e.Reason)
 	}
 	switch s.Status {
-	case StatusActive:
+	case StateValid:
 		s.RevokedAt = e.At
-	case StatusSuspended:
+	case StateSuspended:
 		// RevokedAt stays the start of the hold: the certificate was not
 		// trusted since then and must not look valid in between.
 	default:
 		return s, errs.Ef(errs.Conflict, "cannot revoke a certificate that is %s", s.Status)
 	}
-	s.Status = StatusRevoked
+	s.Status = StateRevoked
 	s.Reason = e.Reason
 	s.ChangedAt = e.At
 	return s, nil
@@ -256,7 +258,7 @@ func (l Lifecycle) Revoke(s CertStatus, reason RevocationReason, now time.Time) 
 // hold is active again and so leaves the next CRL. Call Tick first.
 func (s CertStatus) CRLEntry(serial *big.Int) (CRLEntry, bool) {
 	switch s.Status {
-	case StatusSuspended, StatusRevoked:
+	case StateSuspended, StateRevoked:
 		return CRLEntry{Serial: serial, RevokedAt: s.RevokedAt, Reason: s.Reason}, true
 	}
 	return CRLEntry{}, false

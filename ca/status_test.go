@@ -31,34 +31,34 @@ func TestLifecycleTransitions(t *testing.T) {
 		name       string
 		from       CertStatus
 		ev         Event
-		wantStatus Status
+		wantStatus State
 		wantReason RevocationReason
 		wantRevAt  time.Time
 		wantKind   errs.Kind // -1: no error expected
 		detail     string
 	}{
-		{"suspend active", active, Event{EventSuspend, ReasonCertificateHold, t0.Add(time.Hour)}, StatusSuspended, ReasonCertificateHold, t0.Add(time.Hour), -1, ""},
-		{"suspend with unspecified reads as hold", active, Event{EventSuspend, ReasonUnspecified, t0.Add(time.Hour)}, StatusSuspended, ReasonCertificateHold, t0.Add(time.Hour), -1, ""},
-		{"suspend with keyCompromise", active, Event{EventSuspend, ReasonKeyCompromise, t0.Add(time.Hour)}, StatusActive, 0, time.Time{}, errs.InvalidRequest, "certificateHold"},
-		{"suspend suspended", suspended, Event{EventSuspend, ReasonCertificateHold, t0.Add(2 * time.Hour)}, StatusSuspended, ReasonCertificateHold, t0.Add(time.Hour), errs.Conflict, "cannot suspend a certificate that is suspended"},
-		{"suspend revoked", revoked, Event{EventSuspend, ReasonCertificateHold, t0.Add(2 * time.Hour)}, StatusRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "cannot suspend a certificate that is revoked"},
-		{"suspend expired", expired, Event{EventSuspend, ReasonCertificateHold, notAfter.Add(time.Hour)}, StatusExpired, 0, time.Time{}, errs.Conflict, "cannot suspend a certificate that is expired"},
-		{"reactivate suspended", suspended, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StatusActive, 0, time.Time{}, -1, ""},
-		{"reactivate active", active, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StatusActive, 0, time.Time{}, errs.Conflict, "only a suspended one"},
-		{"reactivate revoked", revoked, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StatusRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "revoked"},
-		{"reactivate after the maximum", suspended, Event{EventReactivate, 0, t0.Add(time.Hour + DefaultMaxSuspension)}, StatusRevoked, ReasonUnspecified, t0.Add(time.Hour), errs.Conflict, "maximum period"},
-		{"reactivate just before the maximum", suspended, Event{EventReactivate, 0, t0.Add(time.Hour + DefaultMaxSuspension - time.Second)}, StatusActive, 0, time.Time{}, -1, ""},
-		{"revoke active", active, Event{EventRevoke, ReasonSuperseded, t0.Add(3 * time.Hour)}, StatusRevoked, ReasonSuperseded, t0.Add(3 * time.Hour), -1, ""},
-		{"revoke suspended keeps hold date", suspended, Event{EventRevoke, ReasonKeyCompromise, t0.Add(3 * time.Hour)}, StatusRevoked, ReasonKeyCompromise, t0.Add(time.Hour), -1, ""},
-		{"revoke revoked", revoked, Event{EventRevoke, ReasonSuperseded, t0.Add(3 * time.Hour)}, StatusRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "cannot revoke a certificate that is revoked"},
-		{"revoke expired", expired, Event{EventRevoke, ReasonKeyCompromise, notAfter.Add(time.Hour)}, StatusExpired, 0, time.Time{}, errs.Conflict, "cannot revoke a certificate that is expired"},
-		{"revoke with hold", active, Event{EventRevoke, ReasonCertificateHold, t0.Add(time.Hour)}, StatusActive, 0, time.Time{}, errs.InvalidRequest, "not a revocation reason"},
-		{"revoke with cACompromise", active, Event{EventRevoke, ReasonCACompromise, t0.Add(time.Hour)}, StatusActive, 0, time.Time{}, errs.InvalidRequest, "not a revocation reason"},
-		{"event before last change", suspended, Event{EventReactivate, 0, t0}, StatusSuspended, ReasonCertificateHold, t0.Add(time.Hour), errs.InvalidRequest, "precedes"},
-		{"event without time", active, Event{Kind: EventSuspend}, StatusActive, 0, time.Time{}, errs.InvalidRequest, "no time"},
-		{"unknown event", active, Event{Kind: 99, At: t0.Add(time.Hour)}, StatusActive, 0, time.Time{}, errs.InvalidRequest, "unknown"},
-		{"tick past notAfter", active, Event{EventTick, 0, notAfter.Add(time.Second)}, StatusExpired, 0, time.Time{}, -1, ""},
-		{"tick at notAfter still active", active, Event{EventTick, 0, notAfter}, StatusActive, 0, time.Time{}, -1, ""},
+		{"suspend active", active, Event{EventSuspend, ReasonCertificateHold, t0.Add(time.Hour)}, StateSuspended, ReasonCertificateHold, t0.Add(time.Hour), -1, ""},
+		{"suspend with unspecified reads as hold", active, Event{EventSuspend, ReasonUnspecified, t0.Add(time.Hour)}, StateSuspended, ReasonCertificateHold, t0.Add(time.Hour), -1, ""},
+		{"suspend with keyCompromise", active, Event{EventSuspend, ReasonKeyCompromise, t0.Add(time.Hour)}, StateValid, 0, time.Time{}, errs.InvalidRequest, "certificateHold"},
+		{"suspend suspended", suspended, Event{EventSuspend, ReasonCertificateHold, t0.Add(2 * time.Hour)}, StateSuspended, ReasonCertificateHold, t0.Add(time.Hour), errs.Conflict, "cannot suspend a certificate that is suspended"},
+		{"suspend revoked", revoked, Event{EventSuspend, ReasonCertificateHold, t0.Add(2 * time.Hour)}, StateRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "cannot suspend a certificate that is revoked"},
+		{"suspend expired", expired, Event{EventSuspend, ReasonCertificateHold, notAfter.Add(time.Hour)}, StateExpired, 0, time.Time{}, errs.Conflict, "cannot suspend a certificate that is expired"},
+		{"reactivate suspended", suspended, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StateValid, 0, time.Time{}, -1, ""},
+		{"reactivate active", active, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StateValid, 0, time.Time{}, errs.Conflict, "only a suspended one"},
+		{"reactivate revoked", revoked, Event{EventReactivate, 0, t0.Add(2 * time.Hour)}, StateRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "revoked"},
+		{"reactivate after the maximum", suspended, Event{EventReactivate, 0, t0.Add(time.Hour + DefaultMaxSuspension)}, StateRevoked, ReasonUnspecified, t0.Add(time.Hour), errs.Conflict, "maximum period"},
+		{"reactivate just before the maximum", suspended, Event{EventReactivate, 0, t0.Add(time.Hour + DefaultMaxSuspension - time.Second)}, StateValid, 0, time.Time{}, -1, ""},
+		{"revoke active", active, Event{EventRevoke, ReasonSuperseded, t0.Add(3 * time.Hour)}, StateRevoked, ReasonSuperseded, t0.Add(3 * time.Hour), -1, ""},
+		{"revoke suspended keeps hold date", suspended, Event{EventRevoke, ReasonKeyCompromise, t0.Add(3 * time.Hour)}, StateRevoked, ReasonKeyCompromise, t0.Add(time.Hour), -1, ""},
+		{"revoke revoked", revoked, Event{EventRevoke, ReasonSuperseded, t0.Add(3 * time.Hour)}, StateRevoked, ReasonKeyCompromise, t0.Add(time.Hour), errs.Conflict, "cannot revoke a certificate that is revoked"},
+		{"revoke expired", expired, Event{EventRevoke, ReasonKeyCompromise, notAfter.Add(time.Hour)}, StateExpired, 0, time.Time{}, errs.Conflict, "cannot revoke a certificate that is expired"},
+		{"revoke with hold", active, Event{EventRevoke, ReasonCertificateHold, t0.Add(time.Hour)}, StateValid, 0, time.Time{}, errs.InvalidRequest, "not a revocation reason"},
+		{"revoke with cACompromise", active, Event{EventRevoke, ReasonCACompromise, t0.Add(time.Hour)}, StateValid, 0, time.Time{}, errs.InvalidRequest, "not a revocation reason"},
+		{"event before last change", suspended, Event{EventReactivate, 0, t0}, StateSuspended, ReasonCertificateHold, t0.Add(time.Hour), errs.InvalidRequest, "precedes"},
+		{"event without time", active, Event{Kind: EventSuspend}, StateValid, 0, time.Time{}, errs.InvalidRequest, "no time"},
+		{"unknown event", active, Event{Kind: 99, At: t0.Add(time.Hour)}, StateValid, 0, time.Time{}, errs.InvalidRequest, "unknown"},
+		{"tick past notAfter", active, Event{EventTick, 0, notAfter.Add(time.Second)}, StateExpired, 0, time.Time{}, -1, ""},
+		{"tick at notAfter still active", active, Event{EventTick, 0, notAfter}, StateValid, 0, time.Time{}, -1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,7 +91,7 @@ func TestSuspendedCertificateReachingNotAfterIsRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := lc.Tick(s, notAfter.Add(time.Second))
-	if got.Status != StatusRevoked || got.Reason != ReasonUnspecified || !got.RevokedAt.Equal(t0.Add(24*time.Hour)) || !got.ChangedAt.Equal(notAfter) {
+	if got.Status != StateRevoked || got.Reason != ReasonUnspecified || !got.RevokedAt.Equal(t0.Add(24*time.Hour)) || !got.ChangedAt.Equal(notAfter) {
 		t.Fatalf("got %+v", got)
 	}
 }
@@ -106,7 +106,7 @@ func TestSuspensionDeadline(t *testing.T) {
 	if got := lc.SuspensionDeadline(s); !got.Equal(t0.Add(73 * time.Hour)) {
 		t.Fatalf("deadline %v", got)
 	}
-	if got := lc.Tick(s, t0.Add(73*time.Hour)); got.Status != StatusRevoked || !got.ChangedAt.Equal(t0.Add(73*time.Hour)) {
+	if got := lc.Tick(s, t0.Add(73*time.Hour)); got.Status != StateRevoked || !got.ChangedAt.Equal(t0.Add(73*time.Hour)) {
 		t.Fatalf("at the deadline: %+v", got)
 	}
 }
@@ -145,7 +145,7 @@ func TestPropertyRevokedIsTerminal(t *testing.T) {
 		var revoked *CertStatus
 		for k, s := range steps {
 			if revoked != nil {
-				if s.out.Status != StatusRevoked || s.out.Reason != revoked.Reason || !s.out.RevokedAt.Equal(revoked.RevokedAt) {
+				if s.out.Status != StateRevoked || s.out.Reason != revoked.Reason || !s.out.RevokedAt.Equal(revoked.RevokedAt) {
 					t.Fatalf("step %d (%v) left Revoked: %+v -> %+v", k, s.ev.Kind, *revoked, s.out)
 				}
 				if s.ev.Kind != EventTick && s.err == nil {
@@ -153,7 +153,7 @@ func TestPropertyRevokedIsTerminal(t *testing.T) {
 				}
 				continue
 			}
-			if s.out.Status == StatusRevoked {
+			if s.out.Status == StateRevoked {
 				r := s.out
 				revoked = &r
 			}
@@ -166,10 +166,10 @@ func TestPropertyExpiredIsTerminal(t *testing.T) {
 		_, _, steps := genRun(t)
 		expired := false
 		for k, s := range steps {
-			if expired && s.out.Status != StatusExpired {
+			if expired && s.out.Status != StateExpired {
 				t.Fatalf("step %d left Expired for %v", k, s.out.Status)
 			}
-			expired = expired || s.out.Status == StatusExpired
+			expired = expired || s.out.Status == StateExpired
 		}
 	})
 }
@@ -202,7 +202,7 @@ func TestPropertyHoldReactivateIsActive(t *testing.T) {
 		}
 		within := time.Duration(rapid.Int64Range(0, int64(lc.MaxSuspension)-1).Draw(t, "within"))
 		back, err := lc.Reactivate(held, at.Add(within))
-		if err != nil || back.Status != StatusActive {
+		if err != nil || back.Status != StateValid {
 			t.Fatalf("reactivate within the maximum: %+v, %v", back, err)
 		}
 		if _, listed := back.CRLEntry(big.NewInt(1)); listed {
@@ -222,7 +222,7 @@ func TestPropertyHoldPastMaximumIsRevoked(t *testing.T) {
 		}
 		late := at.Add(lc.MaxSuspension + time.Duration(rapid.Int64Range(0, int64(400*24*time.Hour)).Draw(t, "late")))
 		got := lc.Tick(held, late)
-		if got.Status != StatusRevoked || !got.RevokedAt.Equal(at) || got.Reason != ReasonUnspecified {
+		if got.Status != StateRevoked || !got.RevokedAt.Equal(at) || got.Reason != ReasonUnspecified {
 			t.Fatalf("hold past the maximum: %+v", got)
 		}
 		if e, listed := got.CRLEntry(big.NewInt(1)); !listed || !e.RevokedAt.Equal(at) {
@@ -242,10 +242,10 @@ func TestPropertyTimeNeverSuspends(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if next.Status != StatusActive && next.Status != StatusExpired {
+			if next.Status != StateValid && next.Status != StateExpired {
 				t.Fatalf("time alone made an active certificate %v", next.Status)
 			}
-			if next.Status == StatusExpired && !now.After(st.NotAfter) {
+			if next.Status == StateExpired && !now.After(st.NotAfter) {
 				t.Fatalf("expired before notAfter")
 			}
 			st = next

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // maxNameRunes bounds givenName, surname and commonName: RFC 5280
@@ -94,11 +95,11 @@ func validateEmail(s string) error {
 // section 4.1.2.6 prefers UTF8String for DirectoryString).
 func (p NaturalPerson) rawSubject() ([]byte, error) {
 	rdn := pkix.RDNSequence{
-		{atv(oidCountryName, asn1.TagPrintableString, p.Country)},
-		{atv(oidSurname, asn1.TagUTF8String, p.Surname)},
-		{atv(oidGivenName, asn1.TagUTF8String, p.GivenName)},
-		{atv(oidSerialNumber, asn1.TagPrintableString, p.SerialNumber)},
-		{atv(oidCommonName, asn1.TagUTF8String, p.CommonName)},
+		{atv(oids.AttrCountryName, asn1.TagPrintableString, p.Country)},
+		{atv(oids.AttrSurname, asn1.TagUTF8String, p.Surname)},
+		{atv(oids.AttrGivenName, asn1.TagUTF8String, p.GivenName)},
+		{atv(oids.AttrSerialNumber, asn1.TagPrintableString, p.SerialNumber)},
+		{atv(oids.AttrCommonName, asn1.TagUTF8String, p.CommonName)},
 	}
 	der, err := asn1.Marshal(rdn)
 	return der, errs.Internalf(err, "encode subject")

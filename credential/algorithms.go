@@ -8,10 +8,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // OIDs of the hash and signature algorithms qes speaks in the CSC API.
@@ -34,18 +34,10 @@ const (
 	OIDCurveP384 = "1.3.132.0.34"
 )
 
-var hashByOID = map[string]crypto.Hash{
-	OIDSHA256: crypto.SHA256,
-	OIDSHA384: crypto.SHA384,
-	OIDSHA512: crypto.SHA512,
-}
-
 // HashOID is the OID of h ("" for unsupported hashes).
 func HashOID(h crypto.Hash) string {
-	for oid, hh := range hashByOID {
-		if hh == h {
-			return oid
-		}
+	if id, ok := oids.ForHash(h); ok {
+		return id.String()
 	}
 	return ""
 }
@@ -53,8 +45,11 @@ func HashOID(h crypto.Hash) string {
 // HashFromOID resolves a supported hash OID. SHA-1 and others are refused:
 // the CSC spec requires SHA-256 or stronger.
 func HashFromOID(oid string) (crypto.Hash, bool) {
-	h, ok := hashByOID[oid]
-	return h, ok
+	id, err := oids.Parse(oid)
+	if err != nil {
+		return 0, false
+	}
+	return oids.HashOf(id)
 }
 
 // hashFromLength identifies the hash of a raw digest by its length; unique
@@ -193,8 +188,6 @@ type pssParams struct {
 	TrailerField int                      `asn1:"explicit,optional,tag:3,default:1"`
 }
 
-var oidMGF1 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
-
 func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, error) {
 	bad := errs.M(errs.InvalidRequest, msg.InvalidParam, "signAlgoParams")
 	der, err := base64.StdEncoding.DecodeString(paramsB64)
@@ -217,7 +210,7 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 	if hashOID != "" && hashOID != p.Hash.Algorithm.String() {
 		return SignParams{}, errs.M(errs.InvalidRequest, msg.HashAlgoContradicts)
 	}
-	if !p.MGF.Algorithm.Equal(oidMGF1) {
+	if !p.MGF.Algorithm.Equal(oids.MGF1) {
 		return SignParams{}, errs.M(errs.InvalidRequest, msg.PSSOnlyMGF1)
 	}
 	var mgfHash pkix.AlgorithmIdentifier
@@ -239,9 +232,9 @@ func resolvePSS(pub *rsa.PublicKey, paramsB64, hashOID string) (SignParams, erro
 // PSSParams encodes RSASSA-PSS-params for hash h with the given salt length
 // (clients and tests build signAlgoParams with it).
 func PSSParams(h crypto.Hash, saltLen int) (string, error) {
-	oid, err := parseOID(HashOID(h))
-	if err != nil {
-		return "", err
+	oid, ok := oids.ForHash(h)
+	if !ok {
+		return "", errs.M(errs.InvalidRequest, msg.MalformedOID, HashOID(h))
 	}
 	hashAlg := pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
 	hashDER, err := asn1.Marshal(hashAlg)
@@ -250,7 +243,7 @@ func PSSParams(h crypto.Hash, saltLen int) (string, error) {
 	}
 	der, err := asn1.Marshal(pssParams{
 		Hash:         hashAlg,
-		MGF:          pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: hashDER}},
+		MGF:          pkix.AlgorithmIdentifier{Algorithm: oids.MGF1, Parameters: asn1.RawValue{FullBytes: hashDER}},
 		SaltLength:   saltLen,
 		TrailerField: 1,
 	})
@@ -258,31 +251,4 @@ func PSSParams(h crypto.Hash, saltLen int) (string, error) {
 		return "", errs.Internalf(err, "encode PSS params")
 	}
 	return base64.StdEncoding.EncodeToString(der), nil
-}
-
-func parseOID(s string) (asn1.ObjectIdentifier, error) {
-	var oid asn1.ObjectIdentifier
-	n := new(big.Int)
-	for _, part := range splitDots(s) {
-		if _, ok := n.SetString(part, 10); !ok {
-			return nil, errs.M(errs.InvalidRequest, msg.MalformedOID, s)
-		}
-		oid = append(oid, int(n.Int64()))
-	}
-	if len(oid) < 2 {
-		return nil, errs.M(errs.InvalidRequest, msg.MalformedOID, s)
-	}
-	return oid, nil
-}
-
-func splitDots(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }

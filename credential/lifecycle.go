@@ -226,7 +226,7 @@ func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*Certifi
 	leaf := chain[0]
 	st, err := l.reg.Status(ctx, leaf.SerialNumber)
 	if errs.Is(err, errs.NotFound) {
-		st = ca.CertStatus{Status: ca.StatusRevoked} // never signs: see ca.Service.CertificateState
+		st = ca.CertStatus{Status: ca.StateRevoked} // never signs: see ca.Service.CertificateState
 	} else if err != nil {
 		return nil, err
 	}
@@ -235,16 +235,9 @@ func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*Certifi
 		SuspendedAt: st.SuspendedAt, RevokedAt: st.RevokedAt, NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter,
 		KeyEnabled: c.KeyEnabled, Chain: chain,
 	}
-	switch st.Status {
-	case ca.StatusSuspended:
-		out.State = CertSuspended
+	out.State = st.Status // CertState is ca.State
+	if st.Status == ca.StateSuspended {
 		out.SuspensionEnds = l.reg.Lifecycle().SuspensionDeadline(st)
-	case ca.StatusRevoked:
-		out.State = CertRevoked
-	case ca.StatusExpired:
-		out.State = CertExpired
-	default:
-		out.State = CertValid
 	}
 	if out.State == CertValid && l.svc.now().Before(leaf.NotBefore) {
 		out.State = CertNotYetValid
@@ -349,7 +342,7 @@ func (op *operation) done(ctx context.Context, err error, extra map[string]strin
 // the way is acted upon (key retired, holder told) before the refusal goes
 // back.
 func (op *operation) registerRefused(ctx context.Context, tr ca.Transition, err error) error {
-	if tr.To != 0 {
+	if tr.To != "" {
 		op.l.handleTransitions(ctx, []ca.Transition{tr})
 	}
 	op.done(ctx, err, nil)
@@ -393,7 +386,7 @@ func (op *operation) revoke(ctx context.Context) error {
 	if err != nil {
 		// A retry after a crash finds the certificate revoked: finish the
 		// key's retirement before saying so.
-		if st, serr := op.l.reg.Status(ctx, op.serial); serr == nil && st.Status == ca.StatusRevoked {
+		if st, serr := op.l.reg.Status(ctx, op.serial); serr == nil && st.Status == ca.StateRevoked {
 			if rerr := op.l.retireCurrentKey(ctx, op.cred.ID, op.serial); rerr != nil {
 				op.l.log.ErrorContext(ctx, "retire key of a revoked credential", "credential", op.cred.ID, "err", rerr)
 			}
@@ -437,7 +430,7 @@ func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) 
 		}
 		n := notice{CredentialID: tr.CredentialID, Serial: tr.Serial, Reason: tr.Reason, At: tr.At, Actor: ActorSystem}
 		switch tr.To {
-		case ca.StatusRevoked:
+		case ca.StateRevoked:
 			l.svc.record(ctx, audit.Event{Type: "certificate.revoke", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
 				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16), "reason": tr.Reason.String(), "why": "suspension reached its maximum period"}})
 			if _, err := l.svc.store.DeleteCredentialSADs(ctx, tr.CredentialID); err != nil {
@@ -447,7 +440,7 @@ func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) 
 				l.log.ErrorContext(ctx, "key destruction after a lapsed hold will be retried", "credential", tr.CredentialID, "err", err)
 			}
 			l.tell(ctx, tr.HolderID, noticeHoldLapsed, n)
-		case ca.StatusExpired:
+		case ca.StateExpired:
 			l.svc.record(ctx, audit.Event{Type: "certificate.expire", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
 				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16)}})
 			l.tell(ctx, tr.HolderID, noticeExpired, n)
@@ -599,7 +592,7 @@ func (l *Lifecycle) retireIfRevoked(ctx context.Context, c *storage.Credential) 
 		return err
 	}
 	st, err := l.reg.Status(ctx, chain[0].SerialNumber)
-	if err != nil || st.Status != ca.StatusRevoked {
+	if err != nil || st.Status != ca.StateRevoked {
 		return nil
 	}
 	return l.retireCurrentKey(ctx, c.ID, chain[0].SerialNumber)

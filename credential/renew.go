@@ -27,7 +27,7 @@ func (op *operation) renew(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if st.Status != ca.StatusActive || !op.cred.KeyEnabled {
+	if st.Status != ca.StateValid || !op.cred.KeyEnabled {
 		return errs.M(errs.Conflict, msg.RenewOnlyValid, st.Status)
 	}
 	if err := op.intent(ctx); err != nil {
@@ -80,7 +80,7 @@ func (op *operation) renew(ctx context.Context) error {
 		// The reconcile job revokes certificates their credential no
 		// longer uses.
 		l.log.ErrorContext(ctx, "revoke the superseded certificate; the lifecycle job will retry", "credential", op.cred.ID, "err", rerr)
-	case rerr == nil && tr.From == ca.StatusSuspended:
+	case rerr == nil && tr.From == ca.StateSuspended:
 		// Someone (the holder with the emergency code) put the old
 		// certificate on hold while this renewal ran: the hold carries
 		// over, the new certificate must not sign either.

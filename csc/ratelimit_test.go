@@ -3,12 +3,14 @@ package csc
 import (
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 )
 
 func TestLimiter(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(Rate{Burst: 3, Every: time.Minute}, func() time.Time { return now })
+	clock := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(Rate{Burst: 3, Every: time.Minute}, clock.Now)
 	for i := 0; i < 3; i++ {
 		if !l.allow("alice") {
 			t.Fatalf("request %d within the burst refused", i+1)
@@ -20,11 +22,11 @@ func TestLimiter(t *testing.T) {
 	if !l.allow("bob") {
 		t.Fatal("another key must have its own bucket")
 	}
-	now = now.Add(59 * time.Second)
+	clock.Advance(59 * time.Second)
 	if l.allow("alice") {
 		t.Fatal("token back before Every elapsed")
 	}
-	now = now.Add(time.Second)
+	clock.Advance(time.Second)
 	if !l.allow("alice") || l.allow("alice") {
 		t.Fatal("exactly one token must come back after Every")
 	}
@@ -32,8 +34,8 @@ func TestLimiter(t *testing.T) {
 
 func TestLimiterBoundsKeys(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(Rate{Burst: 1, Every: time.Minute}, func() time.Time { return now })
+	clock := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimiter(Rate{Burst: 1, Every: time.Minute}, clock.Now)
 	l.max = 10
 	for i := 0; i < 25; i++ {
 		l.allow(string(rune('a' + i)))

@@ -79,7 +79,7 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 		return nil, errs.Internalf(err, "encode signed attributes")
 	}
 	h := alg.hash.New()
-	h.Write(p.attrs.toBeSigned())
+	h.Write(p.attrs.ToBeSigned())
 	p.tbsDigest = h.Sum(nil)
 	return p, nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/asn1"
+	"encoding/hex"
 	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 )
 
 func TestCAdESDetachedOverDigest(t *testing.T) {
@@ -23,11 +25,10 @@ func TestCAdESDetachedOverDigest(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				s := embeddedSig{der: der, signed: data}
-				if ok, out := opensslCMSVerify(t, s, pemCerts(pki.root)); !ok {
+				if ok, out := pdfcheck.OpensslCMSVerify(t, der, data, pki.root); !ok {
 					t.Fatalf("openssl cms -verify failed:\n%s", out)
 				}
-				oids := strings.Join(signedAttrOIDs(t, der), " ")
+				oids := strings.Join(pdfcheck.SignedAttrTypes(t, der), " ")
 				for _, want := range []string{"1.2.840.113549.1.9.5", "1.2.840.113549.1.9.16.2.47", "1.2.840.113549.1.9.4"} {
 					if !strings.Contains(oids, want) {
 						t.Fatalf("CAdES signed attribute %s missing: %s", want, oids)
@@ -38,12 +39,12 @@ func TestCAdESDetachedOverDigest(t *testing.T) {
 					t.Fatalf("signature time-stamp present = %v at %s", token != nil, level)
 				}
 				if token != nil {
-					if ok, out := opensslTSVerify(t, token, nil, digest, pemCerts(pki.root), pemCerts(pki.ca)); !ok {
+					if ok, out := pdfcheck.OpensslTSVerify(t, token, nil, hex.EncodeToString(digest), pki.root, pki.ca); !ok {
 						t.Fatalf("openssl ts -verify failed:\n%s", out)
 					}
 				}
 				if level >= LevelBLT {
-					sd := parseTestCMS(t, der)
+					sd := pdfcheck.ParseSignedData(t, der)
 					if sd.Version != 5 || len(sd.CRLs.Bytes) == 0 {
 						t.Fatalf("B-LT SignedData: version %d, %d bytes of crls; want v5 with revocation data", sd.Version, len(sd.CRLs.Bytes))
 					}

@@ -11,29 +11,7 @@ import (
 	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
-)
-
-var (
-	oidData                 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidSignedData           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
-	oidAttrContentType      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
-	oidAttrMessageDigest    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
-	oidAttrSigningTime      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
-	oidAttrSigningCertV2    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
-	oidAttrSignatureTST     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-	oidTSTInfo              = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
-	oidSHA256               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	oidSHA256WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidSHA384WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	oidSHA512WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	oidRSASSAPSS            = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	oidMGF1                 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
-	oidECDSAWithSHA256      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSAWithSHA384      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSAWithSHA512      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidOtherRevInfoOCSPResp = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 16, 2}
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // SignatureScheme selects how an RSA key signs; ECDSA keys ignore it.
@@ -56,28 +34,13 @@ type algorithm struct {
 	maxSigLen int
 }
 
+// hashOID is the digest identifier of h, refused with the reason a caller
+// can act on when qes does not sign with it.
 func hashOID(h crypto.Hash) (asn1.ObjectIdentifier, error) {
-	switch h {
-	case crypto.SHA256:
-		return oidSHA256, nil
-	case crypto.SHA384:
-		return oidSHA384, nil
-	case crypto.SHA512:
-		return oidSHA512, nil
+	if id, ok := oids.ForHash(h); ok {
+		return id, nil
 	}
 	return nil, errs.Ef(errs.InvalidRequest, "unsupported digest algorithm %v (use SHA-256, SHA-384 or SHA-512)", h)
-}
-
-func hashFromOID(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
-	switch {
-	case oid.Equal(oidSHA256):
-		return crypto.SHA256, true
-	case oid.Equal(oidSHA384):
-		return crypto.SHA384, true
-	case oid.Equal(oidSHA512):
-		return crypto.SHA512, true
-	}
-	return 0, false
 }
 
 func newAlgorithm(pub crypto.PublicKey, h crypto.Hash, scheme SignatureScheme) (algorithm, error) {
@@ -129,23 +92,23 @@ func (a algorithm) signatureAlgID() pkix.AlgorithmIdentifier {
 	case a.ecdsa:
 		switch a.hash {
 		case crypto.SHA384:
-			return pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA384}
+			return pkix.AlgorithmIdentifier{Algorithm: oids.ECDSAWithSHA384}
 		case crypto.SHA512:
-			return pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA512}
+			return pkix.AlgorithmIdentifier{Algorithm: oids.ECDSAWithSHA512}
 		}
-		return pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA256}
+		return pkix.AlgorithmIdentifier{Algorithm: oids.ECDSAWithSHA256}
 	case a.pss:
-		return pkix.AlgorithmIdentifier{Algorithm: oidRSASSAPSS, Parameters: asn1.RawValue{FullBytes: a.pssParamsDER()}}
+		return pkix.AlgorithmIdentifier{Algorithm: oids.RSASSAPSS, Parameters: asn1.RawValue{FullBytes: a.pssParamsDER()}}
 	}
 	// The combined OIDs (not bare rsaEncryption) so that the CSC signAlgo and
 	// the CMS name the same algorithm.
 	switch a.hash {
 	case crypto.SHA384:
-		return pkix.AlgorithmIdentifier{Algorithm: oidSHA384WithRSA, Parameters: asn1.NullRawValue}
+		return pkix.AlgorithmIdentifier{Algorithm: oids.SHA384WithRSA, Parameters: asn1.NullRawValue}
 	case crypto.SHA512:
-		return pkix.AlgorithmIdentifier{Algorithm: oidSHA512WithRSA, Parameters: asn1.NullRawValue}
+		return pkix.AlgorithmIdentifier{Algorithm: oids.SHA512WithRSA, Parameters: asn1.NullRawValue}
 	}
-	return pkix.AlgorithmIdentifier{Algorithm: oidSHA256WithRSA, Parameters: asn1.NullRawValue}
+	return pkix.AlgorithmIdentifier{Algorithm: oids.SHA256WithRSA, Parameters: asn1.NullRawValue}
 }
 
 func (a algorithm) pssParamsDER() []byte {
@@ -154,7 +117,7 @@ func (a algorithm) pssParamsDER() []byte {
 	hb, _ := asn1.Marshal(h)
 	p := pssParams{
 		Hash:       h,
-		MGF:        pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: hb}},
+		MGF:        pkix.AlgorithmIdentifier{Algorithm: oids.MGF1, Parameters: asn1.RawValue{FullBytes: hb}},
 		SaltLength: a.hash.Size(),
 	}
 	der, err := asn1.Marshal(p)

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 )
 
 const fixtureDir = "../testdata/pades"
@@ -15,7 +17,7 @@ func TestWriteFixtures(t *testing.T) {
 	if os.Getenv("PADES_WRITE_FIXTURES") != "1" {
 		t.Skip("set PADES_WRITE_FIXTURES=1 to regenerate testdata/pades")
 	}
-	needTool(t, "qpdf")
+	pdfcheck.NeedTool(t, "qpdf")
 	write := func(name string, data []byte) {
 		if err := os.WriteFile(filepath.Join(fixtureDir, name), data, 0o644); err != nil {
 			t.Fatal(err)

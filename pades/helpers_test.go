@@ -4,28 +4,20 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/pem"
 	"fmt"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/digitorus/timestamp"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 	"golang.org/x/crypto/ocsp"
-
-	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // testPKI is root -> issuing CA -> signer (nonRepudiation), plus a TSA
@@ -36,51 +28,20 @@ type testPKI struct {
 }
 
 var (
-	pkiOnce  sync.Map // key type -> *testPKI
-	testNow           = time.Now().UTC().Truncate(time.Second)
-	serialNo int64    = 100
-	serialMu sync.Mutex
+	pkiOnce sync.Map // key type -> *testPKI
+	testNow = time.Now().UTC().Truncate(time.Second)
 )
 
-func nextSerial() *big.Int {
-	serialMu.Lock()
-	defer serialMu.Unlock()
-	serialNo++
-	return big.NewInt(serialNo)
-}
-
+// newKey maps this package's key kinds to testpki's.
 func newKey(t testing.TB, kind string) crypto.Signer {
 	t.Helper()
-	var k crypto.Signer
-	var err error
 	switch kind {
 	case "rsa":
-		k, err = rsa.GenerateKey(rand.Reader, 2048)
+		return testpki.Key(t, testpki.RSA2048)
 	case "p384":
-		k, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	default:
-		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return testpki.Key(t, testpki.P384)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func issue(t testing.TB, tmpl *x509.Certificate, parent *x509.Certificate, pub crypto.PublicKey, parentKey crypto.Signer) *x509.Certificate {
-	t.Helper()
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return testpki.Key(t, testpki.P256)
 }
 
 // newPKI builds (once per signer key kind) the test hierarchy.
@@ -89,34 +50,18 @@ func newPKI(t testing.TB, signerKind string) *testPKI {
 	if v, ok := pkiOnce.Load(signerKind); ok {
 		return v.(*testPKI)
 	}
-	p := &testPKI{rootKey: newKey(t, "p256"), caKey: newKey(t, "p256"), signerKey: newKey(t, signerKind), tsaKey: newKey(t, "p256")}
-	nb, na := testNow.Add(-time.Hour), testNow.Add(24*time.Hour)
-	p.root = issue(t, &x509.Certificate{
-		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "qes test root " + signerKind, Organization: []string{"qes tests"}},
-		NotBefore: nb, NotAfter: na, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, nil, p.rootKey.Public(), p.rootKey)
-	p.ca = issue(t, &x509.Certificate{
-		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "qes test issuing CA", Organization: []string{"qes tests"}},
-		NotBefore: nb, NotAfter: na, IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, p.root, p.caKey.Public(), p.rootKey)
-	p.signer = issue(t, &x509.Certificate{
-		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "Erika Mustermann", Country: []string{"DE"}},
-		NotBefore: nb, NotAfter: na,
+	root := testpki.NewRoot(t, pkix.Name{CommonName: "qes test root " + signerKind, Organization: []string{"qes tests"}}, newKey(t, "p256"))
+	ca := root.SubCA(t, pkix.Name{CommonName: "qes test issuing CA", Organization: []string{"qes tests"}}, newKey(t, "p256"), true)
+	p := &testPKI{root: root.Cert, ca: ca.Cert, rootKey: root.Key, caKey: ca.Key, signerKey: newKey(t, signerKind), tsaKey: newKey(t, "p256")}
+	p.signer = ca.Issue(t, &x509.Certificate{
+		Subject:  pkix.Name{CommonName: "Erika Mustermann", Country: []string{"DE"}},
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-	}, p.ca, p.signerKey.Public(), p.caKey)
-	p.tsa = issue(t, &x509.Certificate{
-		SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: "qes test TSA"},
-		NotBefore: nb, NotAfter: na,
-		KeyUsage: x509.KeyUsageDigitalSignature,
-		// RFC 3161 2.3: the timeStamping EKU must be the only one, and critical
-		// (Go marks ExtKeyUsage non-critical, so it is written by hand).
-		ExtraExtensions: []pkix.Extension{{
-			Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true,
-			Value: mustMarshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}}),
-		}},
-	}, p.ca, p.tsaKey.Public(), p.caKey)
+	}, p.signerKey.Public())
+	p.tsa = ca.Issue(t, &x509.Certificate{
+		Subject:         pkix.Name{CommonName: "qes test TSA"},
+		KeyUsage:        x509.KeyUsageDigitalSignature,
+		ExtraExtensions: []pkix.Extension{testpki.TimeStamping(t)},
+	}, p.tsaKey.Public())
 	v, _ := pkiOnce.LoadOrStore(signerKind, p)
 	return v.(*testPKI)
 }
@@ -280,82 +225,4 @@ func makePDF(spec pdfSpec) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /ID [<0102030405060708090a0b0c0d0e0f10> <0102030405060708090a0b0c0d0e0f10>] >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 	return b.Bytes()
-}
-
-// needTool returns an external validator's path; a missing one skips the
-// test, or fails it under CI=true.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	return validator.Need(t, name)
-}
-
-func writeFile(t testing.TB, dir, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func pemCerts(certs ...*x509.Certificate) []byte {
-	var b bytes.Buffer
-	for _, c := range certs {
-		pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-	}
-	return b.Bytes()
-}
-
-// nssDB creates an NSS database trusting root, for pdfsig.
-func nssDB(t testing.TB, root *x509.Certificate) string {
-	t.Helper()
-	needTool(t, "certutil")
-	dir := t.TempDir()
-	if out, err := exec.Command("certutil", "-N", "-d", "sql:"+dir, "--empty-password").CombinedOutput(); err != nil {
-		t.Fatalf("certutil -N: %v\n%s", err, out)
-	}
-	rootFile := writeFile(t, dir, "root.pem", pemCerts(root))
-	if out, err := exec.Command("certutil", "-A", "-d", "sql:"+dir, "-n", "qes-test-root", "-t", "C,C,C", "-a", "-i", rootFile).CombinedOutput(); err != nil {
-		t.Fatalf("certutil -A: %v\n%s", err, out)
-	}
-	return dir
-}
-
-// runPdfsig runs pdfsig and returns its output; it fails the test only if
-// pdfsig cannot run at all. The test certificates carry no AIA, so NSS has
-// nowhere to send an OCSP request and the run stays offline. -no-ocsp is
-// not used: in poppler 22.12 it makes every chain "Unknown issue with
-// Certificate" (measured: the same file is "Trusted" without it).
-func runPdfsig(t testing.TB, nss string, pdf []byte) string {
-	t.Helper()
-	needTool(t, "pdfsig")
-	f := writeFile(t, t.TempDir(), "signed.pdf", pdf)
-	out, _ := exec.Command("pdfsig", "-nssdir", "sql:"+nss, f).CombinedOutput()
-	return string(out)
-}
-
-// assertPdfsigValid checks that pdfsig sees want signatures, all valid and
-// trusted.
-func assertPdfsigValid(t testing.TB, nss string, pdf []byte, want int) {
-	t.Helper()
-	out := runPdfsig(t, nss, pdf)
-	if got := strings.Count(out, "Signature is Valid."); got != want {
-		t.Fatalf("pdfsig: %d valid signatures, want %d:\n%s", got, want, out)
-	}
-	if got := strings.Count(out, "Certificate is Trusted."); got != want {
-		t.Fatalf("pdfsig: %d trusted certificates, want %d:\n%s", got, want, out)
-	}
-}
-
-func assertQpdfCheck(t testing.TB, pdf []byte) {
-	t.Helper()
-	needTool(t, "qpdf")
-	f := writeFile(t, t.TempDir(), "check.pdf", pdf)
-	out, err := exec.Command("qpdf", "--check", f).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors found") {
-		t.Fatalf("qpdf --check failed: %v\n%s", err, out)
-	}
-	if strings.Contains(string(out), "WARNING") {
-		t.Fatalf("qpdf --check warned:\n%s", out)
-	}
 }

@@ -129,7 +129,7 @@ func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 		return nil, errs.Internalf(err, "encode signed attributes")
 	}
 	h := alg.hash.New()
-	h.Write(p.attrs.toBeSigned())
+	h.Write(p.attrs.ToBeSigned())
 	p.tbsDigest = h.Sum(nil)
 	return p, nil
 }

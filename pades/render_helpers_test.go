@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 )
 
 // assertRendersInk renders one page with poppler's pdftoppm at 72 dpi (one
@@ -14,9 +16,9 @@ import (
 // appearance stream really draws.
 func assertRendersInk(t *testing.T, pdf []byte, page int, rect [4]float64) {
 	t.Helper()
-	needTool(t, "pdftoppm")
-	dir := t.TempDir()
-	f := writeFile(t, dir, "in.pdf", pdf)
+	pdfcheck.NeedTool(t, "pdftoppm")
+	f := pdfcheck.WriteTemp(t, "in.pdf", pdf)
+	dir := filepath.Dir(f)
 	p := fmt.Sprint(page)
 	if out, err := exec.Command("pdftoppm", "-f", p, "-l", p, "-r", "72", "-gray", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)

@@ -3,6 +3,7 @@ package pades
 import (
 	"bytes"
 	"fmt"
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,13 +178,13 @@ func TestWriteRepairFixtures(t *testing.T) {
 // takes members of object streams and /Type /Catalog objects, and after
 // qes signed it all three open it without a warning.
 func TestRepairFixturesOpenInOtherTools(t *testing.T) {
-	needTool(t, "qpdf")
+	pdfcheck.NeedTool(t, "qpdf")
 	for name, data := range repairFixtures(t) {
 		t.Run(name, func(t *testing.T) {
 			if name == "broken-xrefstream.pdf" {
 				t.Skip("qpdf cannot recover a file whose only trailer is a damaged xref stream")
 			}
-			p := writeFile(t, t.TempDir(), name, data)
+			p := pdfcheck.WriteTemp(t, name, data)
 			out, err := exec.Command("qpdf", "--show-npages", p).CombinedOutput()
 			// Exit status 3 means "succeeded with warnings".
 			if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 3) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,19 +68,19 @@ func TestSignShiftedAndRepaired(t *testing.T) {
 // in each fixture: pdfsig must report the signature invalid.
 func TestRepairedTamperBreaksSignature(t *testing.T) {
 	pki := newPKI(t, "p256")
-	nss := nssDB(t, pki.root)
+	nss := pdfcheck.NSSDB(t, pki.root)
 	fx := repairFixtures(t)
 	for _, name := range sortedFixtureNames(fx) {
 		t.Run(name, func(t *testing.T) {
 			in := fx[name]
 			out, _ := signBytes(t, in, pki, levelOpts(pki, LevelBB))
-			assertPdfsigValid(t, nss, out, 1)
+			pdfcheck.AssertPdfsigValid(t, nss, out, 1)
 			// A byte in the middle of the original, and for a shifted file a
 			// byte before the header: both are covered by the /ByteRange.
 			for _, pos := range []int{len(in) / 2, 0} {
 				bad := append([]byte(nil), out...)
 				bad[pos] ^= 0x01
-				if rep := runPdfsig(t, nss, bad); strings.Contains(rep, "Signature is Valid.") {
+				if rep := pdfcheck.Pdfsig(t, nss, bad); strings.Contains(rep, "Signature is Valid.") {
 					t.Fatalf("pdfsig still says valid after flipping byte %d:\n%s", pos, rep)
 				}
 			}
@@ -92,7 +93,7 @@ func TestRepairedTamperBreaksSignature(t *testing.T) {
 // again: the earlier signature keeps its pdfsig verdict and both validate.
 func TestRepairKeepsEarlierSignatures(t *testing.T) {
 	pki := newPKI(t, "p256")
-	nss := nssDB(t, pki.root)
+	nss := pdfcheck.NSSDB(t, pki.root)
 	for _, tc := range []struct {
 		name   string
 		damage func(signed []byte) []byte
@@ -112,25 +113,25 @@ func TestRepairKeepsEarlierSignatures(t *testing.T) {
 			if d, err := openDocument(bytes.NewReader(damaged), int64(len(damaged))); err != nil || !d.repaired {
 				t.Fatalf("the damaged file does not need a repair (%v)", err)
 			}
-			before := sigVerdicts(runPdfsig(t, nss, damaged))
+			before := sigVerdicts(pdfcheck.Pdfsig(t, nss, damaged))
 			if len(before) != 1 || before[0] != "Signature is Valid." {
 				t.Fatalf("pdfsig on the damaged file: %v", before)
 			}
 			out, _ := signBytes(t, damaged, pki, levelOpts(pki, LevelBLTA))
 			// validate() wants every CMS at the same level; the first is B-B.
-			assertQpdfCheck(t, out)
-			assertPdfsigValid(t, nss, out, 2)
+			pdfcheck.AssertQpdfCheck(t, out)
+			pdfcheck.AssertPdfsigValid(t, nss, out, 2)
 			assertDSS(t, out, pki)
-			sigs := embeddedSignatures(t, out)
-			if len(sigs) != 3 || !sigs[2].docTS {
+			sigs := pdfcheck.Signatures(t, out)
+			if len(sigs) != 3 || !sigs[2].DocTimeStamp {
 				t.Fatalf("want two signatures and a document time-stamp, found %d", len(sigs))
 			}
 			for _, s := range sigs[:2] {
-				if ok, rep := opensslCMSVerify(t, s, pemCerts(pki.root)); !ok {
+				if ok, rep := pdfcheck.OpensslCMSVerify(t, s.CMS, s.Signed, pki.root); !ok {
 					t.Fatalf("openssl cms -verify:\n%s", rep)
 				}
 			}
-			after := sigVerdicts(runPdfsig(t, nss, out))
+			after := sigVerdicts(pdfcheck.Pdfsig(t, nss, out))
 			if len(after) < 2 || after[0] != before[0] {
 				t.Fatalf("earlier verdict changed: before %v, after %v", before, after)
 			}
@@ -261,8 +262,8 @@ func TestHybridStreamEntriesBeatFreeTableEntries(t *testing.T) {
 	}
 	pki := newPKI(t, "p256")
 	out, _ := signBytes(t, data, pki, levelOpts(pki, LevelBB))
-	assertQpdfCheck(t, out)
-	assertPdfsigValid(t, nssDB(t, pki.root), out, 1)
+	pdfcheck.AssertQpdfCheck(t, out)
+	pdfcheck.AssertPdfsigValid(t, pdfcheck.NSSDB(t, pki.root), out, 1)
 }
 
 // TestRepairKeepsAnInvalidEarlierSignatureInvalid: a first signature whose
@@ -270,19 +271,19 @@ func TestHybridStreamEntriesBeatFreeTableEntries(t *testing.T) {
 // file and signs it; the new signature is valid.
 func TestRepairKeepsAnInvalidEarlierSignatureInvalid(t *testing.T) {
 	pki := newPKI(t, "p256")
-	nss := nssDB(t, pki.root)
+	nss := pdfcheck.NSSDB(t, pki.root)
 	first, _ := signBytes(t, readFixture(t, "multipage.pdf"), pki, levelOpts(pki, LevelBB))
 	// Alter the page text inside the first signature's range, then break
 	// the chain with an appended revision whose startxref points nowhere.
 	altered := bytes.Replace(first, []byte("(Test page 1)"), []byte("(Test page 7)"), 1)
 	damaged := concat(altered, []byte(fmt.Sprintf("\n99 0 obj\n<< >>\nendobj\nstartxref\n%d\n%%%%EOF\n", len(altered)/3)))
-	before := sigVerdicts(runPdfsig(t, nss, damaged))
+	before := sigVerdicts(pdfcheck.Pdfsig(t, nss, damaged))
 	if len(before) != 1 || before[0] == "Signature is Valid." {
 		t.Fatalf("pdfsig on the altered file: %v", before)
 	}
 	out, _ := signBytes(t, damaged, pki, levelOpts(pki, LevelBB))
-	assertQpdfCheck(t, out)
-	after := sigVerdicts(runPdfsig(t, nss, out))
+	pdfcheck.AssertQpdfCheck(t, out)
+	after := sigVerdicts(pdfcheck.Pdfsig(t, nss, out))
 	if len(after) != 2 || after[0] != before[0] || after[1] != "Signature is Valid." {
 		t.Fatalf("verdicts before %v, after %v", before, after)
 	}

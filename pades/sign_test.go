@@ -7,10 +7,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/pdfcheck"
 )
 
 func signBytes(t testing.TB, in []byte, pki *testPKI, opts Options) ([]byte, *Result) {
@@ -44,31 +47,30 @@ func levelOpts(pki *testPKI, level Level) Options {
 // and each time-stamp token.
 func validate(t *testing.T, pki *testPKI, pdf []byte, level Level, wantCMS int) {
 	t.Helper()
-	assertQpdfCheck(t, pdf)
-	assertPdfsigValid(t, nssDB(t, pki.root), pdf, wantCMS)
-	rootPEM, caPEM := pemCerts(pki.root), pemCerts(pki.ca)
+	pdfcheck.AssertQpdfCheck(t, pdf)
+	pdfcheck.AssertPdfsigValid(t, pdfcheck.NSSDB(t, pki.root), pdf, wantCMS)
 	var cms, docTS int
-	for _, s := range embeddedSignatures(t, pdf) {
-		if s.docTS {
+	for _, s := range pdfcheck.Signatures(t, pdf) {
+		if s.DocTimeStamp {
 			docTS++
-			if ok, out := opensslTSVerify(t, s.der, s.signed, nil, rootPEM, caPEM); !ok {
+			if ok, out := pdfcheck.OpensslTSVerify(t, s.CMS, s.Signed, "", pki.root, pki.ca); !ok {
 				t.Fatalf("openssl ts -verify of the document time-stamp failed:\n%s", out)
 			}
-			if !strings.Contains(s.dict, "/Type /DocTimeStamp") && !strings.Contains(s.dict, "/Type/DocTimeStamp") {
-				t.Fatalf("document time-stamp dictionary lacks /Type /DocTimeStamp: %s", s.dict)
+			if !strings.Contains(s.Dict, "/Type /DocTimeStamp") && !strings.Contains(s.Dict, "/Type/DocTimeStamp") {
+				t.Fatalf("document time-stamp dictionary lacks /Type /DocTimeStamp: %s", s.Dict)
 			}
 			continue
 		}
 		cms++
-		if ok, out := opensslCMSVerify(t, s, rootPEM); !ok {
+		if ok, out := pdfcheck.OpensslCMSVerify(t, s.CMS, s.Signed, pki.root); !ok {
 			t.Fatalf("openssl cms -verify failed:\n%s", out)
 		}
 		for _, want := range []string{"/Filter/Adobe.PPKLite", "/SubFilter/ETSI.CAdES.detached", "/M"} {
-			if !strings.Contains(strings.ReplaceAll(s.dict, " /", "/"), want) {
-				t.Fatalf("signature dictionary lacks %s: %s", want, s.dict)
+			if !strings.Contains(strings.ReplaceAll(s.Dict, " /", "/"), want) {
+				t.Fatalf("signature dictionary lacks %s: %s", want, s.Dict)
 			}
 		}
-		oids := strings.Join(signedAttrOIDs(t, s.der), " ")
+		oids := strings.Join(pdfcheck.SignedAttrTypes(t, s.CMS), " ")
 		if strings.Contains(oids, "1.2.840.113549.1.9.5") {
 			t.Fatalf("PAdES signature carries a signing-time attribute: %s", oids)
 		}
@@ -77,12 +79,12 @@ func validate(t *testing.T, pki *testPKI, pdf []byte, level Level, wantCMS int) 
 				t.Fatalf("signed attribute %s missing: %s", want, oids)
 			}
 		}
-		token, sigDigest := signatureTimestamp(t, s.der)
+		token, sigDigest := signatureTimestamp(t, s.CMS)
 		if level >= LevelBT {
 			if token == nil {
 				t.Fatal("no signature-time-stamp attribute")
 			}
-			if ok, out := opensslTSVerify(t, token, nil, sigDigest, rootPEM, caPEM); !ok {
+			if ok, out := pdfcheck.OpensslTSVerify(t, token, nil, hex.EncodeToString(sigDigest), pki.root, pki.ca); !ok {
 				t.Fatalf("openssl ts -verify of the signature time-stamp failed:\n%s", out)
 			}
 		}
@@ -212,12 +214,12 @@ func TestTamperedSignatureIsRejected(t *testing.T) {
 	}
 	tampered := append([]byte(nil), out...)
 	tampered[i+10] = '2'
-	pdfsigOut := runPdfsig(t, nssDB(t, pki.root), tampered)
+	pdfsigOut := pdfcheck.Pdfsig(t, pdfcheck.NSSDB(t, pki.root), tampered)
 	if strings.Contains(pdfsigOut, "Signature is Valid.") || !strings.Contains(pdfsigOut, "Signature Validation:") {
 		t.Fatalf("pdfsig accepted a tampered file:\n%s", pdfsigOut)
 	}
-	sigs := embeddedSignatures(t, tampered)
-	if ok, _ := opensslCMSVerify(t, sigs[0], pemCerts(pki.root)); ok {
+	sigs := pdfcheck.Signatures(t, tampered)
+	if ok, _ := pdfcheck.OpensslCMSVerify(t, sigs[0].CMS, sigs[0].Signed, pki.root); ok {
 		t.Fatal("openssl accepted a tampered byte range")
 	}
 }
@@ -301,10 +303,10 @@ func TestCertificationAndApproval(t *testing.T) {
 			opts.Certify = tt.certify
 			out, _ := signBytes(t, in, pki, opts)
 			validate(t, pki, out, LevelBB, 1)
-			sig := embeddedSignatures(t, out)[0]
-			hasDocMDP := strings.Contains(sig.dict, "/DocMDP")
+			sig := pdfcheck.Signatures(t, out)[0]
+			hasDocMDP := strings.Contains(sig.Dict, "/DocMDP")
 			if hasDocMDP != (tt.certify != Approval) {
-				t.Fatalf("DocMDP reference present = %v for %s: %s", hasDocMDP, tt.name, sig.dict)
+				t.Fatalf("DocMDP reference present = %v for %s: %s", hasDocMDP, tt.name, sig.Dict)
 			}
 			d, _ := openDocument(bytes.NewReader(out), int64(len(out)))
 			cat, _, _ := d.catalog()

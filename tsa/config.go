@@ -3,9 +3,6 @@ package tsa
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"log/slog"
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Config is what a TSA needs. Signer and Certificate are required; the
@@ -57,34 +55,26 @@ type Issued struct {
 	Requester string // who asked: an address for RFC 3161 over HTTP, a principal for CSC
 }
 
-// signingAlgorithm is how the Signer is used: which digest over the signed
-// attributes and which signatureAlgorithm identifier to write.
-type signingAlgorithm struct {
-	hash   crypto.Hash
-	sigOID asn1.ObjectIdentifier
-	isRSA  bool
-}
-
-func (c *Config) validate() (signingAlgorithm, error) {
+func (c *Config) validate() (oids.Signature, error) {
 	switch {
 	case c.Signer == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a Signer is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a Signer is required")
 	case c.Certificate == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a TSA Certificate is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a TSA Certificate is required")
 	case len(c.Policy) == 0:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: a Policy OID is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a Policy OID is required")
 	case c.Accuracy < 0:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: Accuracy must not be negative")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: Accuracy must not be negative")
 	}
 	if err := checkTimeStampingEKU(c.Certificate); err != nil {
-		return signingAlgorithm{}, err
+		return oids.Signature{}, err
 	}
 	if ku := c.Certificate.KeyUsage; ku != 0 && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: the TSA certificate's keyUsage allows neither digitalSignature nor nonRepudiation")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: the TSA certificate's keyUsage allows neither digitalSignature nor nonRepudiation")
 	}
 	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(c.Signer.Public()) {
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: the Signer's public key is not the TSA certificate's")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: the Signer's public key is not the TSA certificate's")
 	}
 	return algorithmFor(c.Signer.Public())
 }
@@ -96,7 +86,7 @@ func (c *Config) validate() (signingAlgorithm, error) {
 func checkTimeStampingEKU(cert *x509.Certificate) error {
 	var found, critical bool
 	for _, ext := range cert.Extensions {
-		if ext.Id.Equal(oidExtKeyUsage) {
+		if ext.Id.Equal(oids.ExtKeyUsage) {
 			found, critical = true, ext.Critical
 		}
 	}
@@ -111,23 +101,10 @@ func checkTimeStampingEKU(cert *x509.Certificate) error {
 	return nil
 }
 
-func algorithmFor(pub crypto.PublicKey) (signingAlgorithm, error) {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return signingAlgorithm{hash: crypto.SHA256, sigOID: oidECDSAWithSHA256}, nil
-		case elliptic.P384():
-			return signingAlgorithm{hash: crypto.SHA384, sigOID: oidECDSAWithSHA384}, nil
-		case elliptic.P521():
-			return signingAlgorithm{hash: crypto.SHA512, sigOID: oidECDSAWithSHA512}, nil
-		}
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "tsa: only ECDSA P-256, P-384 and P-521 keys are supported")
-	case *rsa.PublicKey:
-		if bits := k.N.BitLen(); bits < 2048 {
-			return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "tsa: an RSA key of %d bits is too short; 2048 is the minimum", bits)
-		}
-		return signingAlgorithm{hash: crypto.SHA256, sigOID: oidSHA256WithRSA, isRSA: true}, nil
+func algorithmFor(pub crypto.PublicKey) (oids.Signature, error) {
+	alg, err := oids.SignatureFor(pub)
+	if err != nil {
+		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "tsa: %v", err)
 	}
-	return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "tsa: unsupported signer key type %T; use ECDSA or RSA", pub)
+	return alg, nil
 }

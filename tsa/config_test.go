@@ -3,17 +3,17 @@ package tsa
 import (
 	"context"
 	"crypto"
-	"crypto/elliptic"
 	"crypto/x509"
 	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 func TestNewRefusesImproperConfig(t *testing.T) {
 	p := newTestPKI(t, "P-256")
-	other := mustECDSA(t, elliptic.P256())
+	other := testpki.Key(t, testpki.P256)
 	cases := []struct {
 		name   string
 		mutate func(*Config)
@@ -24,7 +24,7 @@ func TestNewRefusesImproperConfig(t *testing.T) {
 		{"extra purpose", func(c *Config) { c.Certificate = tsaCert(t, p.tsaKey, ekuWithServerAuth) }, "and nothing else"},
 		{"key of another certificate", func(c *Config) { c.Signer = other }, "not the TSA certificate's"},
 		{"RSA-1024", func(c *Config) {
-			k := mustRSA(t, 1024)
+			k := testpki.Key(t, testpki.RSA1024)
 			c.Signer, c.Certificate = k, tsaCert(t, k, ekuCriticalTimeStamping)
 		}, "too short"},
 		{"no signer", func(c *Config) { c.Signer = nil }, "Signer is required"},

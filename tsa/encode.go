@@ -1,9 +1,7 @@
 package tsa
 
 import (
-	"bytes"
 	"encoding/asn1"
-	"slices"
 	"strings"
 	"time"
 
@@ -55,27 +53,4 @@ func addAccuracy(b *cryptobyte.Builder, d time.Duration) {
 			b.AddASN1Int64WithTag(micros, tagImplicit1)
 		}
 	})
-}
-
-// addSetOf writes a DER SET OF with its elements sorted by encoding
-// (X.690 11.6), which CMS requires of signed attributes.
-func addSetOf(b *cryptobyte.Builder, tag cbasn1.Tag, elements [][]byte) {
-	sorted := slices.Clone(elements)
-	slices.SortFunc(sorted, bytes.Compare)
-	b.AddASN1(tag, func(b *cryptobyte.Builder) {
-		for _, e := range sorted {
-			b.AddBytes(e)
-		}
-	})
-}
-
-// attribute encodes Attribute ::= SEQUENCE { attrType, attrValues SET OF }
-// with a single value.
-func attribute(oid asn1.ObjectIdentifier, value func(*cryptobyte.Builder)) ([]byte, error) {
-	b := cryptobyte.NewBuilder(nil)
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oid)
-		b.AddASN1(cbasn1.SET, value)
-	})
-	return b.Bytes()
 }

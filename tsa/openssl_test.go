@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 func requireOpenSSL(t *testing.T) {
@@ -82,7 +84,7 @@ func TestOpenSSLVerifiesResponses(t *testing.T) {
 			if tc.noCert {
 				// Without certReq the token carries no certificates; openssl
 				// then needs the TSA certificate and its CA from outside.
-				verify = append(verify, "-untrusted", writePEM(t, "tsa.pem", p.tsa, p.ca))
+				verify = append(verify, "-untrusted", testpki.WritePEM(t, "tsa.pem", p.tsa, p.ca))
 			}
 			out, err := runOpenSSL(t, verify...)
 			if err != nil || !strings.Contains(out, "Verification: OK") {

@@ -1,15 +1,13 @@
 package tsa
 
 import (
-	"crypto"
 	"encoding/asn1"
-	"math/big"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -22,15 +20,7 @@ type Response struct {
 }
 
 // Info is the part of a token's TSTInfo that clients check.
-type Info struct {
-	Policy  asn1.ObjectIdentifier
-	Hash    crypto.Hash // 0 when the imprint algorithm is not SHA-256/384/512
-	HashOID asn1.ObjectIdentifier
-	Digest  []byte
-	Serial  *big.Int
-	GenTime time.Time
-	Nonce   *big.Int // nil when absent
-}
+type Info = cms.TSTInfo
 
 // ParseResponse decodes a DER TimeStampResp without verifying the token's
 // signature (that needs trust anchors and is the validator's job).
@@ -87,59 +77,9 @@ func ParseResponse(der []byte) (*Response, error) {
 // ParseToken extracts the TSTInfo of a DER TimeStampToken, without
 // verifying its signature.
 func ParseToken(token []byte) (*Info, error) {
-	input := cryptobyte.String(token)
-	var contentInfo, explicit, signedData, encap, eContentWrap cryptobyte.String
-	var contentType, eContentType asn1.ObjectIdentifier
-	var version int
-	if !input.ReadASN1(&contentInfo, cbasn1.SEQUENCE) || !input.Empty() ||
-		!contentInfo.ReadASN1ObjectIdentifier(&contentType) || !contentType.Equal(oidSignedData) ||
-		!contentInfo.ReadASN1(&explicit, tagContext0) ||
-		!explicit.ReadASN1(&signedData, cbasn1.SEQUENCE) ||
-		!signedData.ReadASN1Integer(&version) ||
-		!signedData.SkipASN1(cbasn1.SET) ||
-		!signedData.ReadASN1(&encap, cbasn1.SEQUENCE) ||
-		!encap.ReadASN1ObjectIdentifier(&eContentType) || !eContentType.Equal(oidTSTInfo) ||
-		!encap.ReadASN1(&eContentWrap, tagContext0) {
-		return nil, errs.E(errs.InvalidRequest, "the time-stamp token is not DER SignedData over a TSTInfo")
-	}
-	var eContent cryptobyte.String
-	if !eContentWrap.ReadASN1(&eContent, cbasn1.OCTET_STRING) {
-		return nil, errs.E(errs.InvalidRequest, "the time-stamp token has no TSTInfo content")
-	}
-	return parseTSTInfo(eContent)
-}
-
-func parseTSTInfo(der cryptobyte.String) (*Info, error) {
-	bad := errs.E(errs.InvalidRequest, "the TSTInfo is malformed")
-	var tst, imprint, alg, genTime cryptobyte.String
-	var version int
-	info := &Info{Serial: new(big.Int)}
-	if !der.ReadASN1(&tst, cbasn1.SEQUENCE) ||
-		!tst.ReadASN1Integer(&version) || version != 1 ||
-		!tst.ReadASN1ObjectIdentifier(&info.Policy) ||
-		!tst.ReadASN1(&imprint, cbasn1.SEQUENCE) ||
-		!imprint.ReadASN1(&alg, cbasn1.SEQUENCE) ||
-		!alg.ReadASN1ObjectIdentifier(&info.HashOID) ||
-		!imprint.ReadASN1Bytes(&info.Digest, cbasn1.OCTET_STRING) ||
-		!tst.ReadASN1Integer(info.Serial) ||
-		!tst.ReadASN1(&genTime, cbasn1.GeneralizedTime) {
-		return nil, bad
-	}
-	info.Hash = imprintHashes[info.HashOID.String()]
-	t, err := time.Parse("20060102150405Z0700", string(genTime))
+	tok, err := cms.ParseTimestampToken(token)
 	if err != nil {
-		return nil, bad
+		return nil, err
 	}
-	info.GenTime = t
-	if !tst.SkipOptionalASN1(cbasn1.SEQUENCE) || // accuracy
-		!tst.SkipOptionalASN1(cbasn1.BOOLEAN) { // ordering
-		return nil, bad
-	}
-	if tst.PeekASN1Tag(cbasn1.INTEGER) {
-		info.Nonce = new(big.Int)
-		if !tst.ReadASN1Integer(info.Nonce) {
-			return nil, bad
-		}
-	}
-	return info, nil
+	return &tok.Info, nil
 }

@@ -2,21 +2,17 @@ package tsa
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/oids"
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 var testPolicy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1, 1}
@@ -39,90 +35,24 @@ type testPKI struct {
 	rootPEM       string // path of the root certificate, the trust anchor
 }
 
-type issuer struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
-
 var (
 	caOnce sync.Once
-	caRoot issuer
-	caSub  issuer
+	caRoot testpki.Issuer
+	caSub  testpki.Issuer
 )
 
 // testCAs makes the CA hierarchy once per test binary: key generation is
 // the slow part of these tests.
-func testCAs(t testing.TB) (issuer, issuer) {
+func testCAs(t testing.TB) (testpki.Issuer, testpki.Issuer) {
 	t.Helper()
 	caOnce.Do(func() {
-		rootKey := mustECDSA(t, elliptic.P256())
-		caRoot = issuer{key: rootKey}
-		caRoot.cert = mustCert(t, &x509.Certificate{
-			Subject:               pkix.Name{CommonName: "qes test root", Organization: []string{"qes"}},
-			IsCA:                  true,
-			BasicConstraintsValid: true,
-			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		}, rootKey.Public(), caRoot)
-		subKey := mustECDSA(t, elliptic.P256())
-		caSub = issuer{key: subKey}
-		caSub.cert = mustCert(t, &x509.Certificate{
-			Subject:               pkix.Name{CommonName: "qes test TSA CA", Organization: []string{"qes"}},
-			IsCA:                  true,
-			BasicConstraintsValid: true,
-			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		}, subKey.Public(), caRoot)
+		caRoot = testpki.NewRoot(t, pkix.Name{CommonName: "qes test root", Organization: []string{"qes"}}, testpki.Key(t, testpki.P256))
+		caSub = caRoot.SubCA(t, pkix.Name{CommonName: "qes test TSA CA", Organization: []string{"qes"}}, testpki.Key(t, testpki.P256), false)
 	})
 	return caRoot, caSub
 }
 
-func mustECDSA(t testing.TB, c elliptic.Curve) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(c, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-var rsaKeys sync.Map // bits -> *rsa.PrivateKey, reused across tests
-
-func mustRSA(t testing.TB, bits int) *rsa.PrivateKey {
-	t.Helper()
-	if k, ok := rsaKeys.Load(bits); ok {
-		return k.(*rsa.PrivateKey)
-	}
-	k, err := rsa.GenerateKey(rand.Reader, bits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaKeys.Store(bits, k)
-	return k
-}
-
-// mustCert signs tmpl; a zero issuer.cert means self-signed.
-func mustCert(t testing.TB, tmpl *x509.Certificate, pub crypto.PublicKey, iss issuer) *x509.Certificate {
-	t.Helper()
-	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
-	tmpl.SerialNumber = serial
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	parent := iss.cert
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, iss.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
-}
-
-// tsaCert issues a TSA certificate; Go marks extendedKeyUsage non-critical,
-// so the critical form is written as an explicit extension.
+// tsaCert issues a TSA certificate with the extendedKeyUsage style asked.
 func tsaCert(t testing.TB, key crypto.Signer, style ekuStyle) *x509.Certificate {
 	t.Helper()
 	_, ca := testCAs(t)
@@ -130,58 +60,26 @@ func tsaCert(t testing.TB, key crypto.Signer, style ekuStyle) *x509.Certificate 
 		Subject:  pkix.Name{CommonName: "qes test TSA", Organization: []string{"qes"}},
 		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
-	purposes := []asn1.ObjectIdentifier{oidKPTimeStamping}
-	critical := true
 	switch style {
-	case ekuNone:
-		purposes = nil
+	case ekuCriticalTimeStamping:
+		tmpl.ExtraExtensions = []pkix.Extension{testpki.TimeStamping(t)}
 	case ekuNonCritical:
-		critical = false
+		tmpl.ExtraExtensions = []pkix.Extension{testpki.ExtKeyUsage(t, false, oids.KPTimeStamping)}
 	case ekuWithServerAuth:
-		purposes = append(purposes, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1})
+		tmpl.ExtraExtensions = []pkix.Extension{testpki.ExtKeyUsage(t, true, oids.KPTimeStamping, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1})}
 	}
-	if purposes != nil {
-		value, err := asn1.Marshal(purposes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidExtKeyUsage, Critical: critical, Value: value}}
-	}
-	return mustCert(t, tmpl, key.Public(), ca)
+	return ca.Issue(t, tmpl, key.Public())
 }
 
-// newTestPKI gives a TSA key of the named kind with a proper certificate
-// and writes the root to a temp dir for openssl.
+// newTestPKI gives a TSA key of the named kind (a testpki key kind) with a
+// proper certificate and writes the root to a temp dir for openssl.
 func newTestPKI(t testing.TB, kind string) *testPKI {
 	t.Helper()
 	root, ca := testCAs(t)
-	var key crypto.Signer
-	switch kind {
-	case "P-256":
-		key = mustECDSA(t, elliptic.P256())
-	case "P-384":
-		key = mustECDSA(t, elliptic.P384())
-	case "RSA-2048":
-		key = mustRSA(t, 2048)
-	default:
-		t.Fatalf("unknown key kind %q", kind)
-	}
-	p := &testPKI{root: root.cert, ca: ca.cert, tsa: tsaCert(t, key, ekuCriticalTimeStamping), tsaKey: key}
-	p.rootPEM = writePEM(t, "root.pem", root.cert)
+	key := testpki.Key(t, kind)
+	p := &testPKI{root: root.Cert, ca: ca.Cert, tsa: tsaCert(t, key, ekuCriticalTimeStamping), tsaKey: key}
+	p.rootPEM = testpki.WritePEM(t, "root.pem", root.Cert)
 	return p
-}
-
-func writePEM(t testing.TB, name string, certs ...*x509.Certificate) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	var data []byte
-	for _, c := range certs {
-		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // fixedClock returns a clock stuck at a time with a sub-second part, so
@@ -190,7 +88,7 @@ func writePEM(t testing.TB, name string, certs ...*x509.Certificate) string {
 var testNow = time.Now().UTC().Truncate(time.Second).Add(789 * time.Millisecond)
 
 func fixedClock() (time.Time, func() time.Time) {
-	return testNow, func() time.Time { return testNow }
+	return testNow, fakeclock.New(testNow).Now
 }
 
 func newTestTSA(t testing.TB, p *testPKI, mutate ...func(*Config)) *TSA {

@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"math/big"
 
+	"github.com/qesproject/qes/internal/oids"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -101,7 +102,7 @@ func parseImprint(imprint cryptobyte.String) (crypto.Hash, []byte, error) {
 	if name, weak := weakHashNames[oid.String()]; weak {
 		return 0, nil, reject(BadAlg, "%s is too weak for a time-stamp; use SHA-256, SHA-384 or SHA-512", name)
 	}
-	hash, ok := imprintHashes[oid.String()]
+	hash, ok := oids.HashOf(oid)
 	if !ok {
 		return 0, nil, reject(BadAlg, "hash algorithm %s is not supported; use SHA-256, SHA-384 or SHA-512", oid)
 	}

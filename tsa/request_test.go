@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/internal/oids"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -27,7 +28,7 @@ type query struct {
 }
 
 func validQuery() query {
-	return query{version: 1, hashOID: oidSHA256, nullParams: true, digest: sum256("x"), nonce: big.NewInt(42), certReq: true}
+	return query{version: 1, hashOID: oids.SHA256, nullParams: true, digest: sum256("x"), nonce: big.NewInt(42), certReq: true}
 }
 
 func (q query) encode(t testing.TB) []byte {
@@ -86,8 +87,8 @@ func TestRespondRejects(t *testing.T) {
 		{"not DER", []byte("hello, TSA"), BadDataFormat, "not a DER TimeStampReq"},
 		{"trailing garbage", append(validQuery().encode(t), 0), BadDataFormat, "not a DER TimeStampReq"},
 		{"version 2", with(func(q *query) { q.version = 2 }), BadDataFormat, "version 2"},
-		{"SHA-1", with(func(q *query) { q.hashOID, q.digest = oidSHA1, make([]byte, 20) }), BadAlg, "SHA-1 is too weak"},
-		{"MD5", with(func(q *query) { q.hashOID, q.digest = oidMD5, make([]byte, 16) }), BadAlg, "MD5 is too weak"},
+		{"SHA-1", with(func(q *query) { q.hashOID, q.digest = oids.SHA1, make([]byte, 20) }), BadAlg, "SHA-1 is too weak"},
+		{"MD5", with(func(q *query) { q.hashOID, q.digest = oids.MD5, make([]byte, 16) }), BadAlg, "MD5 is too weak"},
 		{"unknown hash", with(func(q *query) { q.hashOID = asn1.ObjectIdentifier{1, 2, 3} }), BadAlg, "1.2.3 is not supported"},
 		{"short digest", with(func(q *query) { q.digest = q.digest[:31] }), BadDataFormat, "31 bytes"},
 		{"other policy", with(func(q *query) { q.policy = asn1.ObjectIdentifier{1, 2, 3, 9} }), UnacceptedPolicy, "1.2.3.9 is not offered"},
@@ -132,7 +133,7 @@ func TestRespondGrants(t *testing.T) {
 			return q
 		}()},
 		{"negative nonce", func() query { q := validQuery(); q.nonce = big.NewInt(-5); return q }()},
-		{"SHA-512", func() query { q := validQuery(); q.hashOID, q.digest = oidSHA512, sum512("x"); return q }()},
+		{"SHA-512", func() query { q := validQuery(); q.hashOID, q.digest = oids.SHA512, sum512("x"); return q }()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,15 +3,17 @@ package tsa
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"math/big"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // serialBits is the size of the random TSTInfo serial number: unique without
@@ -24,29 +26,17 @@ const serialBits = 127
 type tokenTemplate struct {
 	contentTypeAttr []byte // signed attribute content-type = id-ct-TSTInfo
 	essAttr         []byte // signed attribute signing-certificate-v2
-	sid             []byte // IssuerAndSerialNumber of the TSA certificate
 	certificates    [][]byte
 }
 
 func newTokenTemplate(cert *x509.Certificate, chain []*x509.Certificate) (tokenTemplate, error) {
 	var t tokenTemplate
 	var err error
-	t.contentTypeAttr, err = attribute(oidContentType, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidTSTInfo)
-	})
-	if err != nil {
+	if t.contentTypeAttr, err = cms.ContentTypeAttribute(oids.TSTInfo); err != nil {
 		return t, errs.Internalf(err, "tsa: encode content-type attribute")
 	}
-	t.essAttr, err = attribute(oidSigningCertificateV2, func(b *cryptobyte.Builder) {
-		addSigningCertificateV2(b, cert)
-	})
-	if err != nil {
+	if t.essAttr, err = cms.SigningCertificateV2Attribute(cert); err != nil {
 		return t, errs.Internalf(err, "tsa: encode signing-certificate-v2 attribute")
-	}
-	b := cryptobyte.NewBuilder(nil)
-	addIssuerAndSerial(b, cert)
-	if t.sid, err = b.Bytes(); err != nil {
-		return t, errs.Internalf(err, "tsa: encode signer identifier")
 	}
 	t.certificates = append(t.certificates, cert.Raw)
 	for _, c := range chain {
@@ -55,33 +45,6 @@ func newTokenTemplate(cert *x509.Certificate, chain []*x509.Certificate) (tokenT
 		}
 	}
 	return t, nil
-}
-
-// addSigningCertificateV2 writes SigningCertificateV2 (RFC 5035) with one
-// ESSCertIDv2: SHA-256 is the DEFAULT hashAlgorithm and so is omitted, and
-// issuerSerial is present so verifiers can match the certificate exactly.
-func addSigningCertificateV2(b *cryptobyte.Builder, cert *x509.Certificate) {
-	certHash := sha256.Sum256(cert.Raw)
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SigningCertificateV2
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // certs
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ESSCertIDv2
-				b.AddASN1OctetString(certHash[:])
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // IssuerSerial
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // GeneralNames
-						b.AddASN1(tagDirName, func(b *cryptobyte.Builder) { b.AddBytes(cert.RawIssuer) })
-					})
-					b.AddASN1BigInt(cert.SerialNumber)
-				})
-			})
-		})
-	})
-}
-
-func addIssuerAndSerial(b *cryptobyte.Builder, cert *x509.Certificate) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddBytes(cert.RawIssuer)
-		b.AddASN1BigInt(cert.SerialNumber)
-	})
 }
 
 // tstParams are the per-request fields of a TSTInfo.
@@ -129,63 +92,38 @@ func (t *TSA) encodeTSTInfo(p tstParams, serial *big.Int, genTime time.Time) ([]
 // signToken wraps a TSTInfo in CMS SignedData (RFC 5652) signed over the
 // content-type, message-digest and signing-certificate-v2 attributes.
 func (t *TSA) signToken(ctx context.Context, tstInfo []byte, certReq bool) ([]byte, error) {
-	h := t.alg.hash.New()
+	h := t.alg.Hash.New()
 	h.Write(tstInfo)
-	digestAttr, err := attribute(oidMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(h.Sum(nil)) })
+	digestAttr, err := cms.MessageDigestAttribute(h.Sum(nil))
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: encode message-digest attribute")
 	}
-	attrs := [][]byte{t.tmpl.contentTypeAttr, digestAttr, t.tmpl.essAttr}
-
-	// The signature covers the attributes as a DER SET OF (tag 0x31); the
-	// SignerInfo carries the same bytes under the IMPLICIT [0] tag.
-	sb := cryptobyte.NewBuilder(nil)
-	addSetOf(sb, cbasn1.SET, attrs)
-	signedAttrs, err := sb.Bytes()
-	if err != nil {
-		return nil, errs.Internalf(err, "tsa: encode signed attributes")
-	}
-	h = t.alg.hash.New()
-	h.Write(signedAttrs)
+	attrs := cms.NewSignedAttributes(t.tmpl.contentTypeAttr, digestAttr, t.tmpl.essAttr)
+	h = t.alg.Hash.New()
+	h.Write(attrs.ToBeSigned())
 	if err := ctx.Err(); err != nil {
 		return nil, errs.Wrap(err, errs.Unavailable, "tsa: request cancelled before signing")
 	}
 	// crypto.Hash as SignerOpts means PKCS#1 v1.5 for RSA: HSMs refuse
 	// PSS with automatic salt length, and v1.5 is what CMS verifiers expect.
-	signature, err := t.cfg.Signer.Sign(rand.Reader, h.Sum(nil), t.alg.hash)
+	signature, err := t.cfg.Signer.Sign(rand.Reader, h.Sum(nil), t.alg.Hash)
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: sign token")
 	}
-
-	digestOID, _ := hashOID(t.alg.hash)
-	b := cryptobyte.NewBuilder(make([]byte, 0, 1024+len(tstInfo)+len(signature)+t.certBytes))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
-		b.AddASN1ObjectIdentifier(oidSignedData)
-		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignedData
-				b.AddASN1Int64(3) // eContentType is not id-data (RFC 5652 5.1)
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addAlgorithm(b, digestOID, false) })
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
-					b.AddASN1ObjectIdentifier(oidTSTInfo)
-					b.AddASN1(tagContext0, func(b *cryptobyte.Builder) { b.AddASN1OctetString(tstInfo) })
-				})
-				if certReq {
-					addSetOf(b, tagContext0, t.tmpl.certificates) // [0] IMPLICIT CertificateSet
-				}
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignerInfo
-						b.AddASN1Int64(1) // sid is issuerAndSerialNumber
-						b.AddBytes(t.tmpl.sid)
-						addAlgorithm(b, digestOID, false)
-						addSetOf(b, tagContext0, attrs) // [0] IMPLICIT SignedAttributes
-						addAlgorithm(b, t.alg.sigOID, t.alg.isRSA)
-						b.AddASN1OctetString(signature)
-					})
-				})
-			})
-		})
-	})
-	token, err := b.Bytes()
+	digestOID, _ := oids.ForHash(t.alg.Hash)
+	sd := cms.SignedData{
+		ContentType:        oids.TSTInfo,
+		Content:            tstInfo,
+		Signer:             t.cfg.Certificate,
+		DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: digestOID},
+		SignedAttrs:        attrs,
+		SignatureAlgorithm: t.alg.AlgorithmIdentifier(),
+		Signature:          signature,
+	}
+	if certReq {
+		sd.Certificates = t.tmpl.certificates
+	}
+	token, err := sd.Marshal()
 	if err != nil {
 		return nil, errs.Internalf(err, "tsa: encode token")
 	}

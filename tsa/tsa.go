@@ -12,15 +12,15 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // TSA issues RFC 3161 time-stamp tokens. It is safe for concurrent use.
 type TSA struct {
-	cfg       Config
-	alg       signingAlgorithm
-	tmpl      tokenTemplate
-	certBytes int
-	log       *slog.Logger
+	cfg  Config
+	alg  oids.Signature
+	tmpl tokenTemplate
+	log  *slog.Logger
 }
 
 // New checks the configuration (above all that the certificate is a proper
@@ -48,9 +48,6 @@ func New(cfg Config) (*TSA, error) {
 		return nil, err
 	}
 	t := &TSA{cfg: cfg, alg: alg, tmpl: tmpl, log: cfg.Logger}
-	for _, c := range tmpl.certificates {
-		t.certBytes += len(c)
-	}
 	return t, nil
 }
 
@@ -110,7 +107,7 @@ func (t *TSA) Timestamp(ctx context.Context, requester string, h crypto.Hash, di
 
 // encodeImprint validates a hash and digest and writes MessageImprint.
 func encodeImprint(h crypto.Hash, digest []byte) ([]byte, error) {
-	oid, ok := hashOID(h)
+	oid, ok := oids.ForHash(h)
 	if !ok {
 		return nil, errs.Ef(errs.InvalidRequest, "hash algorithm %v is not accepted for time-stamps; use SHA-256, SHA-384 or SHA-512", h)
 	}

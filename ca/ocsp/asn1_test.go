@@ -3,6 +3,7 @@ package ocsp
 import (
 	"testing"
 
+	"github.com/qesproject/qes/internal/oids"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -23,7 +24,7 @@ func requestWithNonce(t testing.TB, base, value []byte) []byte {
 			b.AddASN1(tagCtx2, func(b *cryptobyte.Builder) {
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1ObjectIdentifier(oidNonce)
+						b.AddASN1ObjectIdentifier(oids.OCSPNonce)
 						b.AddASN1OctetString(value)
 					})
 				})

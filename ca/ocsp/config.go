@@ -2,17 +2,14 @@ package ocsp
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // Defaults for Config's zero values.
@@ -51,13 +48,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// signingAlgorithm is how the Signer signs ResponseData.
-type signingAlgorithm struct {
-	hash   crypto.Hash
-	sigOID asn1.ObjectIdentifier
-	isRSA  bool // RSA algorithm identifiers carry NULL parameters
-}
-
 func (c *Config) withDefaults() Config {
 	out := *c
 	if out.Validity == 0 {
@@ -78,27 +68,27 @@ func (c *Config) withDefaults() Config {
 	return out
 }
 
-func (c *Config) validate() (signingAlgorithm, error) {
+func (c *Config) validate() (oids.Signature, error) {
 	switch {
 	case c.Issuer == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: an Issuer certificate is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: an Issuer certificate is required")
 	case c.Certificate == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a responder Certificate is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a responder Certificate is required")
 	case c.Signer == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a Signer is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a Signer is required")
 	case c.Source == nil:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: a status Source is required")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a status Source is required")
 	case c.Validity < 0 || c.Refresh < 0 || c.MaxCacheEntries < 0:
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: Validity, Refresh and MaxCacheEntries must not be negative")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: Validity, Refresh and MaxCacheEntries must not be negative")
 	case c.Refresh >= c.Validity:
-		return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: Refresh (%v) must be shorter than Validity (%v)", c.Refresh, c.Validity)
+		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "ocsp: Refresh (%v) must be shorter than Validity (%v)", c.Refresh, c.Validity)
 	}
 	if err := checkDelegation(c.Issuer, c.Certificate); err != nil {
-		return signingAlgorithm{}, err
+		return oids.Signature{}, err
 	}
 	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(c.Signer.Public()) {
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: the Signer's public key is not the responder certificate's")
+		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: the Signer's public key is not the responder certificate's")
 	}
 	return algorithmFor(c.Signer.Public())
 }
@@ -114,7 +104,7 @@ func checkDelegation(issuer, responder *x509.Certificate) error {
 	if !slices.Contains(responder.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning) {
 		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks extendedKeyUsage id-kp-OCSPSigning")
 	}
-	if !slices.ContainsFunc(responder.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidNoCheck) }) {
+	if !slices.ContainsFunc(responder.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oids.OCSPNoCheck) }) {
 		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks the id-pkix-ocsp-nocheck extension")
 	}
 	if ku := responder.KeyUsage; ku != 0 && ku&x509.KeyUsageDigitalSignature == 0 {
@@ -123,23 +113,10 @@ func checkDelegation(issuer, responder *x509.Certificate) error {
 	return nil
 }
 
-func algorithmFor(pub crypto.PublicKey) (signingAlgorithm, error) {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return signingAlgorithm{hash: crypto.SHA256, sigOID: oidECDSAWithSHA256}, nil
-		case elliptic.P384():
-			return signingAlgorithm{hash: crypto.SHA384, sigOID: oidECDSAWithSHA384}, nil
-		case elliptic.P521():
-			return signingAlgorithm{hash: crypto.SHA512, sigOID: oidECDSAWithSHA512}, nil
-		}
-		return signingAlgorithm{}, errs.E(errs.InvalidRequest, "ocsp: only ECDSA P-256, P-384 and P-521 keys are supported")
-	case *rsa.PublicKey:
-		if bits := k.N.BitLen(); bits < 2048 {
-			return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: an RSA key of %d bits is too short; 2048 is the minimum", bits)
-		}
-		return signingAlgorithm{hash: crypto.SHA256, sigOID: oidSHA256WithRSA, isRSA: true}, nil
+func algorithmFor(pub crypto.PublicKey) (oids.Signature, error) {
+	alg, err := oids.SignatureFor(pub)
+	if err != nil {
+		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "ocsp: %v", err)
 	}
-	return signingAlgorithm{}, errs.Ef(errs.InvalidRequest, "ocsp: unsupported signer key type %T; use ECDSA or RSA", pub)
+	return alg, nil
 }

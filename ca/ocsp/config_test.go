@@ -1,17 +1,17 @@
 package ocsp
 
 import (
-	"crypto/elliptic"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 func TestNewRefusesImproperConfig(t *testing.T) {
 	p := newTestPKI(t)
-	key := mustECDSA(t, elliptic.P256())
+	key := testpki.Key(t, testpki.P256)
 	noEKU := newResponderCert(t, p.ca, key, false, true)
 	noNoCheck := newResponderCert(t, p.ca, key, true, false)
 	byRoot := newResponderCert(t, p.root, key, true, true)

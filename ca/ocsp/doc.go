@@ -1,9 +1,12 @@
 // Package ocsp is the RFC 6960 OCSP responder of the qes CA.
 //
 // A Responder is an http.Handler answering GET and POST requests for the
-// certificates of one issuing CA. Statuses come from a Source (the CA
-// lifecycle service); responses are signed by a delegated OCSP responder
-// certificate whose key is an injected crypto.Signer (the HSM).
+// certificates of one issuing CA. Statuses come from a Source;
+// RegisterSource is the one over the CA's register and the one mapping from
+// ca.State to OCSP's good/revoked/unknown. ValidationData answers PAdES B-LT's
+// requests for the hierarchy's OCSP responses and CRLs in-process. Responses
+// are signed by a delegated OCSP responder certificate whose key is an
+// injected crypto.Signer (the HSM).
 //
 // Responses to requests without a nonce are pre-signed and cached per
 // serial number and CertID hash algorithm, so the hot path is a map lookup:

@@ -3,13 +3,8 @@ package ocsp
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
 	"math/big"
 	"net"
@@ -21,12 +16,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 type issuer struct {
 	cert *x509.Certificate
 	key  crypto.Signer
 }
+
+func (i issuer) pki() testpki.Issuer { return testpki.Issuer{Cert: i.cert, Key: i.key} }
 
 // testPKI is root -> issuing CA -> {leaves, delegated OCSP responder}.
 type testPKI struct {
@@ -38,8 +37,6 @@ type testPKI struct {
 var (
 	pkiOnce   sync.Once
 	sharedPKI *testPKI
-	rsaOnce   sync.Once
-	rsaKey    *rsa.PrivateKey
 )
 
 // newTestPKI builds the hierarchy once per test binary; key generation
@@ -50,30 +47,29 @@ func newTestPKI(t testing.TB) *testPKI {
 		p := &testPKI{leaves: map[string]*x509.Certificate{}}
 		p.root = newCA(t, "qes test root", issuer{})
 		p.ca = newCA(t, "qes test issuing CA", p.root)
-		p.responder = newResponderCert(t, p.ca, mustECDSA(t, elliptic.P256()), true, true)
+		p.responder = newResponderCert(t, p.ca, testpki.Key(t, testpki.P256), true, true)
 		for _, name := range []string{"good", "revoked", "held", "unknown", "changing", "bench"} {
-			p.leaves[name] = mustCert(t, &x509.Certificate{
+			p.leaves[name] = p.ca.pki().Issue(t, &x509.Certificate{
 				Subject:     pkix.Name{CommonName: "holder " + name},
 				KeyUsage:    x509.KeyUsageDigitalSignature,
 				ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
-			}, mustECDSA(t, elliptic.P256()).Public(), p.ca)
+			}, testpki.Key(t, testpki.P256).Public())
 		}
 		sharedPKI = p
 	})
 	return sharedPKI
 }
 
+// newCA makes a root (zero parent) or a CA under parent.
 func newCA(t testing.TB, name string, parent issuer) issuer {
-	key := mustECDSA(t, elliptic.P256())
+	key := testpki.Key(t, testpki.P256)
+	subject := pkix.Name{CommonName: name, Organization: []string{"qes"}}
 	if parent.key == nil {
-		parent.key = key
+		r := testpki.NewRoot(t, subject, key)
+		return issuer{cert: r.Cert, key: r.Key}
 	}
-	return issuer{key: key, cert: mustCert(t, &x509.Certificate{
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"qes"}},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, key.Public(), parent)}
+	c := parent.pki().SubCA(t, subject, key, false)
+	return issuer{cert: c.Cert, key: c.Key}
 }
 
 // newResponderCert issues a delegated responder certificate; the flags
@@ -89,61 +85,16 @@ func newResponderCert(t testing.TB, ca issuer, key crypto.Signer, ocspEKU, noChe
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	if noCheck {
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidNoCheck, Value: []byte{0x05, 0x00}}}
+		tmpl.ExtraExtensions = []pkix.Extension{testpki.OCSPNoCheck()}
 	}
-	return issuer{key: key, cert: mustCert(t, tmpl, key.Public(), ca)}
+	return issuer{key: key, cert: ca.pki().Issue(t, tmpl, key.Public())}
 }
 
-func mustECDSA(t testing.TB, c elliptic.Curve) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(c, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func mustRSA2048(t testing.TB) *rsa.PrivateKey {
-	rsaOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rsaKey = k
-	})
-	return rsaKey
-}
-
-// mustCert signs tmpl with iss; a zero iss.cert means self-signed.
-func mustCert(t testing.TB, tmpl *x509.Certificate, pub crypto.PublicKey, iss issuer) *x509.Certificate {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = serial
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	parent := iss.cert
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, iss.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
-}
+func mustRSA2048(t testing.TB) crypto.Signer { return testpki.Key(t, testpki.RSA2048) }
 
 func writePEM(t testing.TB, dir, name string, certs ...*x509.Certificate) string {
 	path := filepath.Join(dir, name)
-	var data []byte
-	for _, c := range certs {
-		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	if err := os.WriteFile(path, testpki.PEM(certs...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

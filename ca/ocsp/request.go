@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/qesproject/qes/internal/oids"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -147,7 +148,7 @@ func parseExtensions(wrapped cryptobyte.String, nonceAllowed bool) ([]byte, erro
 			return nil, malformed("bad value of extension %s", oid)
 		}
 		switch {
-		case nonceAllowed && oid.Equal(oidNonce):
+		case nonceAllowed && oid.Equal(oids.OCSPNonce):
 			if nonce != nil {
 				return nil, malformed("two nonce extensions")
 			}

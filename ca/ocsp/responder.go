@@ -14,6 +14,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // fillTimeout bounds a cache fill, which runs detached from the request
@@ -24,7 +25,7 @@ const fillTimeout = 30 * time.Second
 // safe for concurrent use.
 type Responder struct {
 	cfg              Config
-	alg              signingAlgorithm
+	alg              oids.Signature
 	issuerHashes     [4]issuerHash // indexed by certIDHash.index
 	responderKeyHash []byte
 	cache            *cache

@@ -12,13 +12,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	xocsp "golang.org/x/crypto/ocsp"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 )
 
 func mustRequest(t testing.TB, leaf, iss *x509.Certificate, h crypto.Hash) []byte {
@@ -301,10 +301,8 @@ func TestInvalidateShowsStatusChange(t *testing.T) {
 func TestRefreshAndHTTPCaching(t *testing.T) {
 	p := newTestPKI(t)
 	src := standardSource(p)
-	var mu sync.Mutex
-	now := time.Now().UTC().Truncate(time.Second)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	fc := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	clock, advance := fc.Now, fc.Advance
 	r := newTestResponder(t, p, src, func(c *Config) { c.Now, c.Refresh, c.Validity = clock, time.Hour, 4*time.Hour })
 	srv := newLoopbackServer(t, r)
 	leaf := p.leaves["good"]
@@ -314,14 +312,14 @@ func TestRefreshAndHTTPCaching(t *testing.T) {
 	if cc := first.header.Get("Cache-Control"); cc != "max-age=14400, public, no-transform, must-revalidate" {
 		t.Errorf("Cache-Control %q", cc)
 	}
-	if lm := first.header.Get("Last-Modified"); lm != now.Format(http.TimeFormat) {
-		t.Errorf("Last-Modified %q, want %q", lm, now.Format(http.TimeFormat))
+	if lm := first.header.Get("Last-Modified"); lm != clock().Format(http.TimeFormat) {
+		t.Errorf("Last-Modified %q, want %q", lm, clock().Format(http.TimeFormat))
 	}
 	etag := first.header.Get("ETag")
 	if r := do(t, srv.URL, http.MethodGet, get, nil, map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified || len(r.body) != 0 {
 		t.Errorf("If-None-Match with the current ETag: HTTP %d, want 304", r.status)
 	}
-	if r := do(t, srv.URL, http.MethodGet, get, nil, map[string]string{"If-Modified-Since": now.Format(http.TimeFormat)}); r.status != http.StatusNotModified {
+	if r := do(t, srv.URL, http.MethodGet, get, nil, map[string]string{"If-Modified-Since": clock().Format(http.TimeFormat)}); r.status != http.StatusNotModified {
 		t.Errorf("If-Modified-Since thisUpdate: HTTP %d, want 304", r.status)
 	}
 	if r := do(t, srv.URL, http.MethodGet, get, nil, map[string]string{"If-None-Match": `"stale"`}); r.status != http.StatusOK {
@@ -343,8 +341,8 @@ func TestRefreshAndHTTPCaching(t *testing.T) {
 		t.Fatal("a response older than Refresh was served again")
 	}
 	resp := parseFor(t, refreshed.body, leaf, p.ca.cert)
-	if !resp.ThisUpdate.Equal(now) {
-		t.Errorf("refreshed thisUpdate %v, want %v", resp.ThisUpdate, now)
+	if !resp.ThisUpdate.Equal(clock()) {
+		t.Errorf("refreshed thisUpdate %v, want %v", resp.ThisUpdate, clock())
 	}
 }
 

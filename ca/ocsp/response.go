@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/qesproject/qes/internal/oids"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -62,7 +63,7 @@ func (r *Responder) encodeResponseData(s single, nonce []byte, producedAt time.T
 			b.AddASN1(tagCtx1, func(b *cryptobyte.Builder) { // responseExtensions
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1ObjectIdentifier(oidNonce)
+						b.AddASN1ObjectIdentifier(oids.OCSPNonce)
 						b.AddASN1OctetString(nonce)
 					})
 				})
@@ -104,10 +105,10 @@ func (r *Responder) addSingleResponse(b *cryptobyte.Builder, s single) {
 // sign signs ResponseData and wraps it into a successful OCSPResponse
 // carrying the responder certificate.
 func (r *Responder) sign(responseData []byte) ([]byte, error) {
-	h := r.alg.hash.New()
+	h := r.alg.Hash.New()
 	h.Write(responseData)
 	// crypto.Hash as SignerOpts: PKCS#1 v1.5 for RSA, which HSMs accept.
-	signature, err := r.cfg.Signer.Sign(rand.Reader, h.Sum(nil), r.alg.hash)
+	signature, err := r.cfg.Signer.Sign(rand.Reader, h.Sum(nil), r.alg.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -116,13 +117,13 @@ func (r *Responder) sign(responseData []byte) ([]byte, error) {
 		b.AddASN1Enum(statusSuccessful)
 		b.AddASN1(tagCtx0, func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ResponseBytes
-				b.AddASN1ObjectIdentifier(oidBasicResponse)
+				b.AddASN1ObjectIdentifier(oids.OCSPBasicResponse)
 				b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // BasicOCSPResponse
 						b.AddBytes(responseData)
 						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier(r.alg.sigOID)
-							if r.alg.isRSA {
+							b.AddASN1ObjectIdentifier(r.alg.OID)
+							if r.alg.RSA {
 								b.AddASN1NULL()
 							}
 						})

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto"
 	"math/big"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/internal/testutil/fakeclock"
 	xocsp "golang.org/x/crypto/ocsp"
 )
 
@@ -17,12 +17,10 @@ import (
 func TestUntilBoundsAHold(t *testing.T) {
 	p := newTestPKI(t)
 	leaf := p.leaves["good"]
-	var mu sync.Mutex
-	now := time.Now().UTC().Truncate(time.Second)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	holdStart := now.Add(-time.Hour)
-	deadline := now.Add(10*time.Minute + 500*time.Millisecond)
+	fc := fakeclock.New(time.Now().UTC().Truncate(time.Second))
+	clock, advance := fc.Now, fc.Advance
+	holdStart := clock().Add(-time.Hour)
+	deadline := clock().Add(10*time.Minute + 500*time.Millisecond)
 	src := SourceFunc(func(context.Context, *big.Int) (Status, error) {
 		if clock().Before(deadline) {
 			return Status{State: Revoked, RevokedAt: holdStart, Reason: ReasonCertificateHold, Until: deadline}, nil

@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,7 +59,7 @@ type App struct {
 	OTP         *otp.Service
 	CA          *ca.Service
 	Credentials *credential.Service
-	Authorities *Authorities
+	Authorities *ca.Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
@@ -239,5 +238,3 @@ func readOrCreatePIN(path string) (string, error) {
 	}
 	return pin, nil
 }
-
-var oidOrganizationIdentifier = asn1.ObjectIdentifier{2, 5, 4, 97}

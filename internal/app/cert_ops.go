@@ -9,6 +9,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/csc"
+	"github.com/qesproject/qes/internal/admin"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -102,10 +103,10 @@ func (a *App) managementRoutes(mux *routeMux) {
 }
 
 // certOps are the lifecycle's admin operations (see adminOps).
-func (a *App) certOps() map[string]func(context.Context, json.RawMessage) (any, error) {
-	ops := map[string]func(context.Context, json.RawMessage) (any, error){
+func (a *App) certOps() admin.Ops {
+	ops := admin.Ops{
 		"cert/status": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := decodeInto[CertRequest](raw)
+			req, err := admin.Decode[CertRequest](raw)
 			if err != nil {
 				return nil, err
 			}
@@ -114,7 +115,7 @@ func (a *App) certOps() map[string]func(context.Context, json.RawMessage) (any, 
 	}
 	for _, action := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
 		ops["cert/"+string(action)] = func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := decodeInto[CertRequest](raw)
+			req, err := admin.Decode[CertRequest](raw)
 			if err != nil {
 				return nil, err
 			}

@@ -53,7 +53,7 @@ func TestReconcileFinishesInterruptedWork(t *testing.T) {
 	if c, _ := s.App.Store.Credential(ctx, revoked.CredentialID); c.KeyEnabled || c.KeyDestroyedAt.IsZero() {
 		t.Fatalf("credential after reconcile: enabled %v, destroyed at %v", c.KeyEnabled, c.KeyDestroyedAt)
 	}
-	if st, err := s.App.CA.Status(ctx, orphan); err != nil || st.Status != ca.StatusActive {
+	if st, err := s.App.CA.Status(ctx, orphan); err != nil || st.Status != ca.StateValid {
 		t.Fatalf("a certificate younger than the grace period was touched: %v %v", st.Status, err)
 	}
 
@@ -61,11 +61,11 @@ func TestReconcileFinishesInterruptedWork(t *testing.T) {
 	if err := s.App.RunLifecycleJobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.App.CA.Status(ctx, orphan); err != nil || st.Status != ca.StatusRevoked || st.Reason != ca.ReasonSuperseded {
+	if st, err := s.App.CA.Status(ctx, orphan); err != nil || st.Status != ca.StateRevoked || st.Reason != ca.ReasonSuperseded {
 		t.Fatalf("orphaned certificate after reconcile: %v %v %v", st.Status, st.Reason, err)
 	}
 	// The credential's own certificate is untouched.
-	if st, err := s.App.CA.Status(ctx, holderLeaf(t, s, orphaned.CredentialID).SerialNumber); err != nil || st.Status != ca.StatusActive {
+	if st, err := s.App.CA.Status(ctx, holderLeaf(t, s, orphaned.CredentialID).SerialNumber); err != nil || st.Status != ca.StateValid {
 		t.Fatalf("the credential's current certificate: %v %v", st.Status, err)
 	}
 }

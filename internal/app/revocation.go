@@ -1,17 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
-	"github.com/qesproject/qes/internal/errs"
 )
 
 // openRevocation wires status publication: the OCSP responder (delegated
@@ -22,7 +19,7 @@ func (a *App) openRevocation(ctx context.Context) error {
 	var err error
 	a.OCSP, err = ocsp.New(ocsp.Config{
 		Issuer: a.Authorities.IssuingChain[0], Certificate: a.Authorities.OCSPCert, Signer: a.Authorities.OCSPKey,
-		Source: ocsp.SourceFunc(a.ocspStatus), Now: a.Now, Logger: a.Log,
+		Source: ocsp.RegisterSource(a.CA), Now: a.Now, Logger: a.Log,
 	})
 	if err != nil {
 		return fmt.Errorf("OCSP responder: %w", err)
@@ -54,34 +51,6 @@ func (a *App) publishStatus(ctx context.Context, changes []ca.Transition) {
 	}
 }
 
-// ocspStatus is the responder's Source: the register, with the passage of
-// time applied (a hold past its maximum reads as revoked before the sweep
-// stores it).
-func (a *App) ocspStatus(ctx context.Context, serial *big.Int) (ocsp.Status, error) {
-	st, err := a.CA.Status(ctx, serial)
-	if errs.Is(err, errs.NotFound) {
-		return ocsp.Status{State: ocsp.Unknown}, nil
-	}
-	if err != nil {
-		return ocsp.Status{}, err
-	}
-	switch st.Status {
-	case ca.StatusSuspended:
-		// The hold ends by itself at its deadline (or just after notAfter):
-		// no response may vouch for it beyond that.
-		until := a.CA.Lifecycle().SuspensionDeadline(st)
-		if end := st.NotAfter.Add(time.Nanosecond); end.Before(until) {
-			until = end
-		}
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: ocsp.ReasonCertificateHold, Until: until}, nil
-	case ca.StatusRevoked:
-		return ocsp.Status{State: ocsp.Revoked, RevokedAt: st.RevokedAt, Reason: int(st.Reason)}, nil
-	}
-	// Active, and expired without revocation: RFC 6960 lets the responder
-	// vouch for an expired certificate, and long-term validation needs it.
-	return ocsp.Status{State: ocsp.Good}, nil
-}
-
 // withOCSP routes /ocsp and /ocsp/... to the responder ahead of the
 // ServeMux, which would redirect GET paths containing "//" (base64 makes
 // them) to a cleaned path and so corrupt the request.
@@ -97,28 +66,10 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 }
 
 // revocationRoutes serves the CRL distribution points named in the
-// certificates (caURLs).
+// certificates (ca.EnsureAuthorities).
 func (a *App) revocationRoutes(mux *routeMux) {
-	mux.HandleFunc("GET /crl/issuing.crl", a.serveCRL(ca.CRLIssuing))
-	mux.HandleFunc("GET /crl/root.crl", a.serveCRL(ca.CRLRoot))
-}
-
-// serveCRL answers with the newest CRL. Caches may keep it a minute: a CRL
-// is re-issued on every status change, and relying parties must see a
-// change within seconds, not at nextUpdate.
-func (a *App) serveCRL(name string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		c := a.CRLs.Current(name)
-		if c == nil {
-			http.Error(w, "the CRL is not available yet", http.StatusServiceUnavailable)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "application/pkix-crl")
-		h.Set("Cache-Control", "public, max-age=60, no-transform")
-		h.Set("ETag", fmt.Sprintf(`"%s-%s"`, name, c.Number.Text(16)))
-		http.ServeContent(w, r, "", c.ThisUpdate, bytes.NewReader(c.DER))
-	}
+	mux.Handle("GET /crl/issuing.crl", a.CRLs.Handler(ca.CRLIssuing))
+	mux.Handle("GET /crl/root.crl", a.CRLs.Handler(ca.CRLRoot))
 }
 
 // lifecycleJobs runs the periodic status work until ctx ends: re-issue CRLs

@@ -3,14 +3,12 @@ package app
 import (
 	"context"
 	"crypto"
-	"encoding/asn1"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/config"
+	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -18,7 +16,7 @@ import (
 // made with the CA hierarchy. Tokens carry the whole chain (TSA, issuing
 // CA, root) so that a verifier needs nothing but the root.
 func newTSA(a *App) (*tsa.TSA, error) {
-	policy, err := parseOID(a.Cfg.TSA.PolicyOID)
+	policy, err := oids.Parse(a.Cfg.TSA.PolicyOID)
 	if err != nil {
 		return nil, fmt.Errorf("tsa.policyOID: %w", err)
 	}
@@ -63,19 +61,4 @@ type localTimestamper struct{ tsa *tsa.TSA }
 
 func (l localTimestamper) Timestamp(ctx context.Context, h crypto.Hash, digest []byte) ([]byte, error) {
 	return l.tsa.Timestamp(ctx, "signDoc", h, digest, nil)
-}
-
-func parseOID(s string) (asn1.ObjectIdentifier, error) {
-	var oid asn1.ObjectIdentifier
-	for _, p := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%q is not a dotted OID", s)
-		}
-		oid = append(oid, n)
-	}
-	if len(oid) < 2 {
-		return nil, fmt.Errorf("%q is not a dotted OID", s)
-	}
-	return oid, nil
 }

@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qesproject/qes/internal/oids"
 )
 
 // TSA configures the RFC 3161 time-stamp authority served at /tsa and
@@ -51,7 +52,7 @@ func (t *TSA) defaults(caPolicy string, production bool) {
 }
 
 func (t TSA) validate() error {
-	if !isDottedOID(t.PolicyOID) {
+	if _, err := oids.Parse(t.PolicyOID); err != nil {
 		return fmt.Errorf("tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", t.PolicyOID)
 	}
 	if t.Clock != ClockKernel && t.Clock != ClockUnchecked {
@@ -61,19 +62,4 @@ func (t TSA) validate() error {
 		return fmt.Errorf("tsa.accuracy %s must be between 0 and 1m", t.Accuracy.D())
 	}
 	return nil
-}
-
-// isDottedOID accepts at least two numeric arcs, the first 0, 1 or 2.
-func isDottedOID(s string) bool {
-	parts := strings.Split(s, ".")
-	if len(parts) < 2 {
-		return false
-	}
-	for i, p := range parts {
-		n, err := strconv.ParseUint(p, 10, 31)
-		if err != nil || (len(p) > 1 && p[0] == '0') || (i == 0 && n > 2) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,11 +1,14 @@
-package testutil
+// Package pdfcheck judges signed PDFs, CMS signatures and time-stamp
+// tokens with tools nobody here wrote (pdfsig, qpdf, openssl, pdftoppm), for
+// the tests of every package that produces them. It imports no qes package
+// that could import it back, so pades' own tests use it too.
+package pdfcheck
 
 import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +17,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/tsa"
 
 	"github.com/qesproject/qes/internal/testutil/validator"
+	"github.com/qesproject/qes/internal/cms"
+	"github.com/qesproject/qes/internal/oids"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 // The checks below judge signed PDFs with tools nobody here wrote: pdfsig
@@ -41,15 +46,6 @@ func WriteTemp(t testing.TB, name string, data []byte) string {
 	return p
 }
 
-// PEM encodes certificates.
-func PEM(certs ...*x509.Certificate) []byte {
-	var b bytes.Buffer
-	for _, c := range certs {
-		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-	}
-	return b.Bytes()
-}
-
 // NSSDB makes an NSS database (for pdfsig -nssdir) trusting root.
 func NSSDB(t testing.TB, root *x509.Certificate) string {
 	t.Helper()
@@ -58,7 +54,7 @@ func NSSDB(t testing.TB, root *x509.Certificate) string {
 	if out, err := exec.Command("certutil", "-N", "-d", "sql:"+dir, "--empty-password").CombinedOutput(); err != nil {
 		t.Fatalf("certutil -N: %v\n%s", err, out)
 	}
-	rootFile := WriteTemp(t, "root.pem", PEM(root))
+	rootFile := WriteTemp(t, "root.pem", testpki.PEM(root))
 	if out, err := exec.Command("certutil", "-A", "-d", "sql:"+dir, "-n", "qes test root", "-t", "C,C,C", "-a", "-i", rootFile).CombinedOutput(); err != nil {
 		t.Fatalf("certutil -A: %v\n%s", err, out)
 	}
@@ -108,6 +104,8 @@ type EmbeddedSignature struct {
 	Signed []byte
 	// DocTimeStamp marks /SubFilter /ETSI.RFC3161.
 	DocTimeStamp bool
+	// Dict is the signature dictionary's text before /ByteRange.
+	Dict string
 }
 
 var byteRangeRE = regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`)
@@ -138,6 +136,7 @@ func Signatures(t testing.TB, pdf []byte) []EmbeddedSignature {
 		dictStart := bytes.LastIndex(pdf[:m[0]], []byte(" obj"))
 		dictEnd := bytes.Index(pdf[m[1]:], []byte("endobj"))
 		s.DocTimeStamp = bytes.Contains(pdf[dictStart:m[1]+dictEnd], []byte("/ETSI.RFC3161"))
+		s.Dict = string(pdf[dictStart:m[0]])
 		out = append(out, s)
 	}
 	return out
@@ -150,7 +149,7 @@ func OpensslCMSVerify(t testing.TB, cms, content []byte, root *x509.Certificate)
 	NeedTool(t, "openssl")
 	out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER",
 		"-in", WriteTemp(t, "sig.der", cms), "-content", WriteTemp(t, "content.bin", content),
-		"-CAfile", WriteTemp(t, "root.pem", PEM(root)), "-purpose", "any", "-out", "/dev/null").CombinedOutput()
+		"-CAfile", WriteTemp(t, "root.pem", testpki.PEM(root)), "-purpose", "any", "-out", "/dev/null").CombinedOutput()
 	return err == nil && strings.Contains(string(out), "Verification successful"), string(out)
 }
 
@@ -161,9 +160,9 @@ func OpensslTSVerify(t testing.TB, token, data []byte, digestHex string, root *x
 	t.Helper()
 	NeedTool(t, "openssl")
 	args := []string{"ts", "-verify", "-in", WriteTemp(t, "token.der", token), "-token_in",
-		"-CAfile", WriteTemp(t, "root.pem", PEM(root))}
+		"-CAfile", WriteTemp(t, "root.pem", testpki.PEM(root))}
 	if len(untrusted) > 0 {
-		args = append(args, "-untrusted", WriteTemp(t, "untrusted.pem", PEM(untrusted...)))
+		args = append(args, "-untrusted", WriteTemp(t, "untrusted.pem", testpki.PEM(untrusted...)))
 	}
 	if data != nil {
 		args = append(args, "-data", WriteTemp(t, "data.bin", data))
@@ -174,52 +173,91 @@ func OpensslTSVerify(t testing.TB, token, data []byte, digestHex string, root *x
 	return err == nil && strings.Contains(string(out), "Verification: OK"), string(out)
 }
 
-// oidSignatureTimeStamp is id-aa-signatureTimeStampToken (RFC 3161 annex A).
-var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+// testSignerInfo and testSignedData decode a CMS independently of
+// internal/cms (digitorus/pkcs7 silently drops signers when crls holds OCSP
+// responses).
+type testAttribute struct {
+	Type   asn1.ObjectIdentifier
+	Values asn1.RawValue `asn1:"set"`
+}
+
+type testSignerInfo struct {
+	Version         int
+	SID             asn1.RawValue
+	DigestAlgorithm asn1.RawValue
+	SignedAttrs     []testAttribute `asn1:"optional,tag:0"`
+	SignatureAlg    asn1.RawValue
+	Signature       []byte
+	UnsignedAttrs   []testAttribute `asn1:"optional,tag:1"`
+}
+
+// SignedData is the part of a decoded CMS SignedData the checks look at.
+type SignedData struct {
+	Version      int
+	Certificates asn1.RawValue // [0] IMPLICIT CertificateSet, if present
+	CRLs         asn1.RawValue // [1] IMPLICIT RevocationInfoChoices, if present
+}
+
+// ParseSignedData decodes a CMS ContentInfo that must hold SignedData with
+// exactly one signer, and no trailing bytes.
+func ParseSignedData(t testing.TB, cms []byte) SignedData {
+	t.Helper()
+	sd, _ := parseSignedData(t, cms)
+	return sd
+}
+
+func signer(t testing.TB, cms []byte) testSignerInfo {
+	t.Helper()
+	_, si := parseSignedData(t, cms)
+	return si
+}
+
+func parseSignedData(t testing.TB, cms []byte) (SignedData, testSignerInfo) {
+	t.Helper()
+	var ci struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	}
+	if rest, err := asn1.Unmarshal(cms, &ci); err != nil || len(rest) > 0 {
+		t.Fatalf("CMS ContentInfo: %v (%d trailing bytes)", err, len(rest))
+	}
+	var sd struct {
+		Version          int
+		DigestAlgorithms asn1.RawValue
+		EncapContentInfo asn1.RawValue
+		Certificates     asn1.RawValue    `asn1:"optional,tag:0"`
+		CRLs             asn1.RawValue    `asn1:"optional,tag:1"`
+		SignerInfos      []testSignerInfo `asn1:"set"`
+	}
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) > 0 || len(sd.SignerInfos) != 1 {
+		t.Fatalf("CMS SignedData: %v (%d signers)", err, len(sd.SignerInfos))
+	}
+	return SignedData{Version: sd.Version, Certificates: sd.Certificates, CRLs: sd.CRLs}, sd.SignerInfos[0]
+}
 
 // SignatureTimestamp returns the signature time-stamp token in a CMS
 // SignedData's single signer, and that signer's signature value (which the
 // token must cover), decoding the CMS independently of qes's encoder.
 func SignatureTimestamp(t testing.TB, cms []byte) (token, signatureValue []byte) {
 	t.Helper()
-	type attribute struct {
-		Type   asn1.ObjectIdentifier
-		Values asn1.RawValue `asn1:"set"`
-	}
-	type signerInfo struct {
-		Version         int
-		SID             asn1.RawValue
-		DigestAlgorithm asn1.RawValue
-		SignedAttrs     asn1.RawValue `asn1:"optional,tag:0"`
-		SignatureAlg    asn1.RawValue
-		Signature       []byte
-		UnsignedAttrs   []attribute `asn1:"optional,tag:1"`
-	}
-	var ci struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0"`
-	}
-	if _, err := asn1.Unmarshal(cms, &ci); err != nil {
-		t.Fatalf("CMS ContentInfo: %v", err)
-	}
-	var sd struct {
-		Version          int
-		DigestAlgorithms asn1.RawValue
-		EncapContentInfo asn1.RawValue
-		Certificates     asn1.RawValue `asn1:"optional,tag:0"`
-		CRLs             asn1.RawValue `asn1:"optional,tag:1"`
-		SignerInfos      []signerInfo  `asn1:"set"`
-	}
-	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(sd.SignerInfos) != 1 {
-		t.Fatalf("CMS SignedData: %v (%d signers)", err, len(sd.SignerInfos))
-	}
-	si := sd.SignerInfos[0]
+	si := signer(t, cms)
 	for _, a := range si.UnsignedAttrs {
-		if a.Type.Equal(oidSignatureTimeStamp) {
+		if a.Type.Equal(oids.AttrSignatureTimeStamp) {
 			return a.Values.Bytes, si.Signature
 		}
 	}
 	return nil, si.Signature
+}
+
+// SignedAttrTypes lists the dotted types of the single signer's signed
+// attributes.
+func SignedAttrTypes(t testing.TB, cms []byte) []string {
+	t.Helper()
+	var out []string
+	for _, a := range signer(t, cms).SignedAttrs {
+		out = append(out, a.Type.String())
+	}
+	return out
 }
 
 // AssertSignedPDF validates a signed PDF with qpdf, pdfsig (wantSigs CMS
@@ -231,7 +269,7 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 	t.Helper()
 	AssertQpdfCheck(t, pdf)
 	AssertPdfsigValid(t, NSSDB(t, root), pdf, wantSigs)
-	cms := 0
+	cmsSigs := 0
 	for _, sig := range Signatures(t, pdf) {
 		if sig.DocTimeStamp {
 			if ok, out := OpensslTSVerify(t, sig.CMS, sig.Signed, "", root, chain...); !ok {
@@ -239,7 +277,7 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 			}
 			continue
 		}
-		cms++
+		cmsSigs++
 		if ok, out := OpensslCMSVerify(t, sig.CMS, sig.Signed, root); !ok {
 			t.Fatalf("openssl cms -verify failed:\n%s", out)
 		}
@@ -248,19 +286,19 @@ func AssertSignedPDF(t testing.TB, root *x509.Certificate, chain []*x509.Certifi
 			t.Fatalf("signature time-stamp present = %v, want %v", token != nil, wantTimestamps)
 		}
 		if token != nil {
-			info, err := tsa.ParseToken(token)
+			tok, err := cms.ParseTimestampToken(token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := info.Hash.New()
+			h := tok.Info.Hash.New()
 			h.Write(sigValue)
 			if ok, out := OpensslTSVerify(t, token, nil, hex.EncodeToString(h.Sum(nil)), root, chain...); !ok {
 				t.Fatalf("openssl ts -verify of the signature time-stamp failed:\n%s", out)
 			}
 		}
 	}
-	if cms != wantSigs {
-		t.Fatalf("%d CMS signatures in the file, want %d", cms, wantSigs)
+	if cmsSigs != wantSigs {
+		t.Fatalf("%d CMS signatures in the file, want %d", cmsSigs, wantSigs)
 	}
 }
 

@@ -1,4 +1,6 @@
-package testutil
+// Package fakeclock is the one settable clock of the tests: pass c.Now
+// where a func() time.Time is wanted and move time with Advance or Set.
+package fakeclock
 
 import (
 	"sync"
@@ -11,8 +13,8 @@ type Clock struct {
 	now time.Time
 }
 
-// NewClock starts a clock at t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+// New starts a clock at t.
+func New(t time.Time) *Clock { return &Clock{now: t} }
 
 // Now reads the clock; pass c.Now where a func() time.Time is wanted.
 func (c *Clock) Now() time.Time {

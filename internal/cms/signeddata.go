@@ -1,0 +1,236 @@
+package cms
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/qesproject/qes/internal/oids"
+)
+
+var (
+	tagContext0 = cbasn1.Tag(0).Constructed().ContextSpecific() // [0] EXPLICIT, or [0] IMPLICIT SET OF
+	tagContext1 = cbasn1.Tag(1).Constructed().ContextSpecific()
+	tagDirName  = cbasn1.Tag(4).Constructed().ContextSpecific()
+)
+
+// Attribute encodes Attribute ::= SEQUENCE { attrType, attrValues SET OF }
+// with the one DER value every attribute qes writes has.
+func Attribute(id asn1.ObjectIdentifier, value []byte) ([]byte, error) {
+	b := cryptobyte.NewBuilder(nil)
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(id)
+		b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(value) })
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode attribute %v: %w", id, err)
+	}
+	return der, nil
+}
+
+// ContentTypeAttribute is the content-type signed attribute.
+func ContentTypeAttribute(contentType asn1.ObjectIdentifier) ([]byte, error) {
+	v, err := asn1.Marshal(contentType)
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode content type: %w", err)
+	}
+	return Attribute(oids.AttrContentType, v)
+}
+
+// MessageDigestAttribute is the message-digest signed attribute.
+func MessageDigestAttribute(digest []byte) ([]byte, error) {
+	v, err := asn1.Marshal(digest)
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode message digest: %w", err)
+	}
+	return Attribute(oids.AttrMessageDigest, v)
+}
+
+// SigningTimeAttribute is the signing-time signed attribute, to the second;
+// encoding/asn1 picks UTCTime up to 2049 as RFC 5652 11.3 requires.
+func SigningTimeAttribute(t time.Time) ([]byte, error) {
+	v, err := asn1.Marshal(t.UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode signing time: %w", err)
+	}
+	return Attribute(oids.AttrSigningTime, v)
+}
+
+// SigningCertificateV2Attribute binds the signature to cert (RFC 5035): one
+// ESSCertIDv2 with SHA-256, its DEFAULT and therefore omitted, and
+// issuerSerial so that verifiers can match the certificate exactly.
+func SigningCertificateV2Attribute(cert *x509.Certificate) ([]byte, error) {
+	certHash := sha256.Sum256(cert.Raw)
+	b := cryptobyte.NewBuilder(nil)
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SigningCertificateV2
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // certs
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ESSCertIDv2
+				b.AddASN1OctetString(certHash[:])
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // IssuerSerial
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // GeneralNames
+						b.AddASN1(tagDirName, func(b *cryptobyte.Builder) { b.AddBytes(cert.RawIssuer) })
+					})
+					b.AddASN1BigInt(cert.SerialNumber)
+				})
+			})
+		})
+	})
+	v, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode signing-certificate-v2: %w", err)
+	}
+	return Attribute(oids.AttrSigningCertV2, v)
+}
+
+// SignedAttributes are DER Attributes in DER SET OF order (X.690 11.6).
+type SignedAttributes [][]byte
+
+// NewSignedAttributes sorts attrs as a DER SET OF requires.
+func NewSignedAttributes(attrs ...[]byte) SignedAttributes {
+	sorted := slices.Clone(attrs)
+	slices.SortFunc(sorted, bytes.Compare)
+	return sorted
+}
+
+// ToBeSigned is what the signature covers: the attributes as a DER SET OF
+// (tag 0x31), where the SignerInfo carries them under IMPLICIT [0].
+func (s SignedAttributes) ToBeSigned() []byte {
+	b := cryptobyte.NewBuilder(nil)
+	addSetOf(b, cbasn1.SET, s)
+	der, _ := b.Bytes() // only already-encoded elements: cannot fail
+	return der
+}
+
+// SignedData is a CMS SignedData with one signer who signed attributes.
+type SignedData struct {
+	// ContentType is the encapsulated content's type: id-data for a
+	// detached PDF/CAdES signature, id-ct-TSTInfo for a time-stamp token.
+	ContentType asn1.ObjectIdentifier
+	// Content is encapsulated when not nil; nil means detached.
+	Content []byte
+
+	Signer             *x509.Certificate // named by issuerAndSerialNumber
+	DigestAlgorithm    pkix.AlgorithmIdentifier
+	SignedAttrs        SignedAttributes
+	SignatureAlgorithm pkix.AlgorithmIdentifier
+	Signature          []byte
+	UnsignedAttrs      [][]byte // DER Attributes, e.g. a signature time-stamp
+
+	Certificates  [][]byte // DER; duplicates dropped, absent when empty
+	CRLs          [][]byte // DER CertificateLists
+	OCSPResponses [][]byte // DER OCSPResponses, as RFC 5940 other revocation info
+}
+
+// Marshal encodes the ContentInfo wrapping the SignedData.
+func (sd *SignedData) Marshal() ([]byte, error) {
+	digestAlg, err := asn1.Marshal(sd.DigestAlgorithm)
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode digest algorithm: %w", err)
+	}
+	sigAlg, err := asn1.Marshal(sd.SignatureAlgorithm)
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode signature algorithm: %w", err)
+	}
+	// RFC 5652 5.1: other revocation info formats need v5, an eContentType
+	// other than id-data v3; otherwise v1.
+	version := int64(1)
+	switch {
+	case len(sd.OCSPResponses) > 0:
+		version = 5
+	case !sd.ContentType.Equal(oids.Data):
+		version = 3
+	}
+	var certs [][]byte
+	for _, c := range sd.Certificates {
+		if !slices.ContainsFunc(certs, func(d []byte) bool { return bytes.Equal(c, d) }) {
+			certs = append(certs, c)
+		}
+	}
+	var revs [][]byte
+	revs = append(revs, sd.CRLs...)
+	for _, o := range sd.OCSPResponses {
+		// OtherRevocationInfoFormat (RFC 5940): [1] { id-ri-ocsp-response, OCSPResponse }
+		rb := cryptobyte.NewBuilder(nil)
+		rb.AddASN1(tagContext1, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oids.OtherRevInfoOCSPResp)
+			b.AddBytes(o)
+		})
+		r, err := rb.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("cms: encode OCSP revocation info: %w", err)
+		}
+		revs = append(revs, r)
+	}
+
+	size := 1024 + len(sd.Content) + len(sd.Signature)
+	for _, c := range certs {
+		size += len(c)
+	}
+	for _, r := range revs {
+		size += len(r)
+	}
+	b := cryptobyte.NewBuilder(make([]byte, 0, size))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
+		b.AddASN1ObjectIdentifier(oids.SignedData)
+		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignedData
+				b.AddASN1Int64(version)
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(digestAlg) })
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
+					b.AddASN1ObjectIdentifier(sd.ContentType)
+					if sd.Content != nil {
+						b.AddASN1(tagContext0, func(b *cryptobyte.Builder) { b.AddASN1OctetString(sd.Content) })
+					}
+				})
+				if len(certs) > 0 {
+					addSetOf(b, tagContext0, certs) // [0] IMPLICIT CertificateSet
+				}
+				if len(revs) > 0 {
+					addSetOf(b, tagContext1, revs) // [1] IMPLICIT RevocationInfoChoices
+				}
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignerInfo
+						b.AddASN1Int64(1) // sid is issuerAndSerialNumber
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddBytes(sd.Signer.RawIssuer)
+							b.AddASN1BigInt(sd.Signer.SerialNumber)
+						})
+						b.AddBytes(digestAlg)
+						addSetOf(b, tagContext0, sd.SignedAttrs) // [0] IMPLICIT SignedAttributes
+						b.AddBytes(sigAlg)
+						b.AddASN1OctetString(sd.Signature)
+						if len(sd.UnsignedAttrs) > 0 {
+							addSetOf(b, tagContext1, sd.UnsignedAttrs) // [1] IMPLICIT UnsignedAttributes
+						}
+					})
+				})
+			})
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode SignedData: %w", err)
+	}
+	return der, nil
+}
+
+// addSetOf writes a DER SET OF (or an IMPLICIT-tagged one) with its
+// elements sorted by encoding (X.690 11.6).
+func addSetOf(b *cryptobyte.Builder, tag cbasn1.Tag, elements [][]byte) {
+	sorted := slices.Clone(elements)
+	slices.SortFunc(sorted, bytes.Compare)
+	b.AddASN1(tag, func(b *cryptobyte.Builder) {
+		for _, e := range sorted {
+			b.AddBytes(e)
+		}
+	})
+}
