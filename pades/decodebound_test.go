@@ -226,3 +226,31 @@ func TestDecompressionBombsRefusedQuickly(t *testing.T) {
 		})
 	}
 }
+
+// TestInflateBoundedAtTheEdge: data exactly as long as the bound decode in
+// full; one byte more is refused, whatever the buffer's starting size.
+func TestInflateBoundedAtTheEdge(t *testing.T) {
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 1 << 20} {
+		data := bytes.Repeat([]byte("qes "), n/4+1)[:n]
+		z := zlibOf(data)
+		tests := []struct {
+			limit    int64
+			wantOver bool
+		}{{int64(n), false}, {int64(n) + 1, false}, {int64(n) - 1, true}}
+		for _, tt := range tests {
+			if tt.limit < 0 {
+				continue
+			}
+			out, over, err := inflateBounded(z, tt.limit)
+			if err != nil || over != tt.wantOver {
+				t.Fatalf("%d bytes, limit %d: over %v err %v, want over %v", n, tt.limit, over, err, tt.wantOver)
+			}
+			if !over && !bytes.Equal(out, data) {
+				t.Fatalf("%d bytes, limit %d: decoded data differ", n, tt.limit)
+			}
+			if int64(cap(out)) > tt.limit+1 {
+				t.Fatalf("%d bytes, limit %d: buffer of %d bytes is larger than the bound", n, tt.limit, cap(out))
+			}
+		}
+	}
+}

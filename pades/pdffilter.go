@@ -185,6 +185,9 @@ func inflateBounded(data []byte, limit int64) (out []byte, over bool, err error)
 		}
 		n, rerr := zr.Read(buf[len(buf):capacity])
 		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return buf, true, nil // even if the data end here
+		}
 		if rerr == io.EOF {
 			return buf, false, nil
 		}
