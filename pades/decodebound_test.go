@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ func zlibOf(data []byte) []byte {
 type pdfWriter struct {
 	b       bytes.Buffer
 	offsets map[int]int
+	png     bool // write the xref stream with a PNG predictor, as qpdf does
 }
 
 func newPDFWriter() *pdfWriter {
@@ -85,9 +87,19 @@ func (w *pdfWriter) xrefStream(num, size int, inStream map[int][2]int) {
 			rows = append(rows, 1, byte(o>>24), byte(o>>16), byte(o>>8), byte(o), 0, 0)
 		}
 	}
+	parms := ""
+	if w.png {
+		// Each row behind a filter byte 0 (None): the inflated data are
+		// one byte a row longer than the declared size.
+		var pr []byte
+		for i := 0; i < len(rows); i += 7 {
+			pr = append(append(pr, 0), rows[i:i+7]...)
+		}
+		rows, parms = pr, "/DecodeParms << /Predictor 12 /Columns 7 >> "
+	}
 	data := zlibOf(rows)
 	start := w.b.Len()
-	fmt.Fprintf(&w.b, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n", num, size, len(data))
+	fmt.Fprintf(&w.b, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode %s/Length %d >>\nstream\n", num, size, parms, len(data))
 	w.b.Write(data)
 	fmt.Fprintf(&w.b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", start)
 }
@@ -252,5 +264,45 @@ func TestInflateBoundedAtTheEdge(t *testing.T) {
 				t.Fatalf("%d bytes, limit %d: buffer of %d bytes is larger than the bound", n, tt.limit, cap(out))
 			}
 		}
+	}
+}
+
+// TestHonestStreamsStayWithinTheirBounds: object and xref streams whose data
+// are exactly as long as declared (with /DL, with a PNG predictor, an object
+// stream whose member is larger than its share) are read and signed.
+func TestHonestStreamsStayWithinTheirBounds(t *testing.T) {
+	pki := newPKI(t, "p256")
+	catalog := "<< /Type /Catalog /Pages 2 0 R >>"
+	header := fmt.Sprintf("1 0 2 %d ", len(catalog)+1)
+	members := catalog + " " + "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+	tests := []struct {
+		name string
+		png  bool
+		dict string
+		data string
+	}{
+		{"plain", false, "", header + members},
+		{"exact /DL", false, fmt.Sprintf("/DL %d", len(header)+len(members)), header + members},
+		{"PNG predictor", true, "", header + members},
+		// /N 2 allow 512 KiB; the first member takes 300 KiB of them.
+		{"one large member", false, "", fmt.Sprintf("1 0 2 %d ", 300<<10+len(catalog)+1) + "<< /Type /Catalog /Pages 2 0 R /Pad (" + strings.Repeat("x", 300<<10-8) + ") >> " + "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newPDFWriter()
+			w.png = tt.png
+			w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+			first := strings.Index(tt.data, "<<")
+			w.stream(5, fmt.Sprintf("/Type /ObjStm /N 2 /First %d %s /Filter /FlateDecode", first, tt.dict), zlibOf([]byte(tt.data)))
+			w.xrefStream(4, 6, map[int][2]int{1: {5, 0}, 2: {5, 1}})
+			in := w.b.Bytes()
+			var out bytes.Buffer
+			if _, err := Sign(context.Background(), &out, bytes.NewReader(in), int64(len(in)), pki.signerKey, pki.chain(), Options{}); err != nil {
+				t.Fatalf("an honest file is refused: %v", err)
+			}
+			if !bytes.HasPrefix(out.Bytes(), in) {
+				t.Fatal("the signed PDF does not start with the original bytes")
+			}
+		})
 	}
 }
