@@ -2,6 +2,7 @@ package pades
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -29,6 +30,12 @@ type document struct {
 	repaired bool
 	// repairReason says why the table was not used, for logs and errors.
 	repairReason string
+	// budget is how many bytes all stream decodes of this document may
+	// produce together (see decodeBudgetFactor), decoded how many they
+	// have, and limitErr the first refusal for a decoding bound: it is
+	// kept so that a caller that swallows the error cannot carry on.
+	budget, decoded int64
+	limitErr        error
 }
 
 type objStm struct {
@@ -62,6 +69,7 @@ func openDocument(r io.ReaderAt, size int64) (*document, error) {
 		r: r, size: size, shift: shift,
 		entries: map[int64]xrefEntry{}, objStms: map[int64]*objStm{},
 		cache: map[int64]object{}, resolving: map[int64]bool{},
+		budget: max(decodeBudgetFloor, decodeBudgetFactor*size),
 	}
 	if err := d.readXrefOrRepair(); err != nil {
 		return nil, err
@@ -80,7 +88,7 @@ func (d *document) readIndirectAt(off, wantNum int64) (object, error) {
 	}
 	s := newScanner(d.r, d.size, off)
 	num, ok1 := s.integer()
-	_, ok2 := s.integer()
+	gen, ok2 := s.integer()
 	if !ok1 || !ok2 || !s.expectKeyword("obj") {
 		return nil, fmt.Errorf("no \"obj\" header at offset %d", off)
 	}
@@ -115,7 +123,7 @@ func (d *document) readIndirectAt(off, wantNum int64) (object, error) {
 	if length < 0 || dataStart+length > d.size {
 		return nil, fmt.Errorf("stream at offset %d runs past the end of the file", off)
 	}
-	return &stream{dict: dct, offset: dataStart, length: length}, nil
+	return &stream{dict: dct, offset: dataStart, length: length, num: num, gen: gen}, nil
 }
 
 func (d *document) streamLength(dct *dict) (int64, error) {
@@ -160,6 +168,9 @@ func (d *document) resolve(o object) (object, error) {
 		v, err = d.readIndirectAt(e.offset, r.num)
 	}
 	if err != nil {
+		if errors.Is(err, errDecodeLimit) {
+			return nil, err // already names the stream and the bound
+		}
 		if d.repaired {
 			return nil, invalidPDF(fmt.Sprintf("object %d is damaged or truncated, and the cross-reference data could not be used either (%s): %v", r.num, d.repairReason, err))
 		}
@@ -229,7 +240,12 @@ func (d *document) loadObjStm(num int64) (*objStm, error) {
 	if !ok1 || !ok2 || n < 0 || first < 0 {
 		return nil, fmt.Errorf("object stream %d lacks /N or /First", num)
 	}
-	data, err := d.streamData(st, maxDecoded)
+	// The header takes /First bytes and each of the /N members at most
+	// maxObjStmMember on average.
+	data, err := d.decodeStream(st, fmt.Sprintf("object stream %d %d", num, st.gen), decodeBound{
+		n:   min(first, maxDecoded+1) + satMul(n, maxObjStmMember),
+		why: fmt.Sprintf("its /N %d and /First %d allow (%d bytes a member)", n, first, maxObjStmMember),
+	})
 	if err != nil {
 		return nil, err
 	}

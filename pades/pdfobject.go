@@ -36,6 +36,8 @@ type stream struct {
 	dict   *dict
 	offset int64
 	length int64
+	num    int64 // object number, for errors that name the stream
+	gen    int64
 }
 
 func newDict() *dict { return &dict{vals: map[name]object{}} }

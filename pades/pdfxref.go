@@ -2,6 +2,7 @@ package pades
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -153,14 +154,7 @@ func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
 	}
 }
 
-// maxDecoded caps what one xref or object stream may inflate to.
-const maxDecoded = 256 << 20
-
 func (d *document) readXrefStream(st *stream) error {
-	data, err := d.streamData(st, maxDecoded)
-	if err != nil {
-		return invalidPDF("unreadable xref stream: " + err.Error())
-	}
 	wArr, ok := st.dict.get("W").(array)
 	if !ok || len(wArr) != 3 {
 		return invalidPDF("xref stream has no valid /W")
@@ -180,6 +174,7 @@ func (d *document) readXrefStream(st *stream) error {
 	}
 	size, _ := st.dict.get("Size").(int64)
 	index := []int64{0, size}
+	declared := fmt.Sprintf("its /Size %d and /W [%d %d %d] declare", size, w[0], w[1], w[2])
 	if ia, ok := st.dict.get("Index").(array); ok {
 		index = index[:0]
 		for _, v := range ia {
@@ -192,6 +187,20 @@ func (d *document) readXrefStream(st *stream) error {
 		if len(index)%2 != 0 {
 			return invalidPDF("xref stream has an invalid /Index")
 		}
+		declared = fmt.Sprintf("its /Index and /W [%d %d %d] declare", w[0], w[1], w[2])
+	}
+	// The data hold one row of sum(/W) bytes per entry: no more may be
+	// decoded (a bomb is refused after that many bytes, not 256 MiB).
+	var rows int64
+	for i := 1; i < len(index); i += 2 {
+		rows = min(rows+index[i], maxDecoded+1)
+	}
+	data, err := d.decodeStream(st, fmt.Sprintf("xref stream %d %d", st.num, st.gen), decodeBound{n: satMul(rows, int64(row)), why: declared})
+	if err != nil {
+		if errors.Is(err, errDecodeLimit) {
+			return err
+		}
+		return invalidPDF("unreadable xref stream: " + err.Error())
 	}
 	p := 0
 	for i := 0; i+1 < len(index); i += 2 {

@@ -116,6 +116,11 @@ func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 	if err := ed.addSignatureField(u, widget, editCatalog); err != nil {
 		return nil, err
 	}
+	// A decode refused for its bound may have been read past as a missing
+	// object (the /Perms above, for one); the document is refused all the same.
+	if doc.limitErr != nil {
+		return nil, doc.limitErr
+	}
 	ph := u.putSignature(sigRef, sig, reserve)
 	p.rev = revision{base: base, ph: ph}
 	p.rev.data = u.finish()

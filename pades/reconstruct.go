@@ -62,7 +62,7 @@ func (d *document) readXrefOrRepair() error {
 	if errs.KindOf(err) != errs.InvalidRequest {
 		return err
 	}
-	if errors.Is(err, errEncrypted) {
+	if errors.Is(err, errEncrypted) || errors.Is(err, errDecodeLimit) {
 		return err
 	}
 	return d.reconstruct(strings.TrimPrefix(errs.DetailOf(err), "invalid PDF: "))
@@ -200,10 +200,6 @@ func (d *document) reconstruct(reason string) error {
 	sort.Slice(nums, func(i, j int) bool { return objs[nums[i]].pos < objs[nums[j]].pos })
 	var catalogs []int64
 	compressed := map[int64]found{}
-	// All object streams together may inflate to maxDecoded bytes, like one
-	// does on the normal path, so that many small compressed bombs cannot
-	// make the scan run for minutes.
-	var decoded int64
 	s := newScanner(d.r, d.size, 0)
 	for k, num := range nums {
 		// An object ends where the next one starts: parsing no further
@@ -222,14 +218,17 @@ func (d *document) reconstruct(reason string) error {
 		case name("Catalog"):
 			catalogs = append(catalogs, num)
 		case name("ObjStm"):
-			if decoded >= maxDecoded {
-				continue // budget spent: see maxDecoded
-			}
+			// Object streams draw from the document's budget of decoded
+			// bytes like every decode, so that many small compressed bombs
+			// cannot make the scan run for minutes: past it, the file is
+			// refused.
 			ost, err := d.loadObjStm(num)
+			if errors.Is(err, errDecodeLimit) {
+				return err
+			}
 			if err != nil {
 				continue // a damaged object stream contributes nothing
 			}
-			decoded += int64(len(ost.data))
 			delete(d.objStms, num) // only its member list is needed now
 			for i, m := range ost.nums {
 				if m <= 0 || m > maxObjectNumber || m == num {
@@ -296,6 +295,9 @@ func (d *document) reconstruct(reason string) error {
 				break
 			}
 		}
+	}
+	if d.limitErr != nil {
+		return d.limitErr // a candidate's object stream was too much to decode
 	}
 	if tr.get("Root") == nil {
 		return invalidPDF(fmt.Sprintf("the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (neither a trailer /Root nor an object of /Type /Catalog that leads to a page tree), so there is no document to sign", reason))
