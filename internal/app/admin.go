@@ -59,15 +59,28 @@ func (a *App) ServeAdmin(ctx context.Context) error {
 		handle("POST /"+route, op)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// The watcher is owned: ServeAdmin returns only after it has shut the
+	// server down, and Shutdown waits for admin calls in flight, so the
+	// App can be closed as soon as ServeAdmin returns.
+	ctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		_ = srv.Close()
+		shutdown, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancelShutdown()
+		if err := srv.Shutdown(shutdown); err != nil {
+			_ = srv.Close()
+		}
 		// A restarted qesd may already have put its own socket here.
 		if now, err := os.Stat(path); err == nil && os.SameFile(ours, now) {
 			_ = os.Remove(path)
 		}
 	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Serve(ln)
+	cancel()
+	<-stopped
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
