@@ -16,8 +16,9 @@ import (
 var allowedImports = map[string][]string{
 	"csc":                 {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
 	"csc/client":          {"internal/errs"},
-	"portal":              {"credential", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
+	"portal":              {"credential", "history", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
 	"credential":          {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret"},
+	"history":             {"otp", "storage", "audit", "internal/errs"},
 	"enrol":               {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret"},
 	"ca":                  {"storage", "audit", "internal/errs"},
 	"ca/ocsp":             {"storage", "audit", "internal/errs"},

@@ -205,6 +205,13 @@ func (s *Service) owned(ctx context.Context, holderID, credentialID string) (*st
 	return c, err
 }
 
+// CheckOwner refuses a credential that does not exist or is not the
+// holder's, with the same answer for both.
+func (s *Service) CheckOwner(ctx context.Context, holderID, credentialID string) error {
+	_, err := s.owned(ctx, holderID, credentialID)
+	return err
+}
+
 // List returns the holder's credentials, optionally only those that can sign.
 func (s *Service) List(ctx context.Context, holderID string, onlyValid bool) ([]*View, error) {
 	creds, err := s.store.CredentialsOf(ctx, holderID)

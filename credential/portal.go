@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -27,9 +26,6 @@ type PortalConfig struct {
 	// stops one address from trying a password on many accounts.
 	IPFailures int
 	IPWindow   time.Duration
-	// ReportRows bounds the rows one report returns (default 500); the
-	// totals always cover the whole range.
-	ReportRows int
 }
 
 func (c *PortalConfig) defaults() {
@@ -45,25 +41,20 @@ func (c *PortalConfig) defaults() {
 	if c.IPWindow <= 0 {
 		c.IPWindow = 15 * time.Minute
 	}
-	if c.ReportRows <= 0 {
-		c.ReportRows = 500
-	}
 }
 
 // Portal is the holder's self-service as the web portal offers it: web
 // sessions (login with password and optional authenticator code, idle and
 // absolute expiry, rotation), account security (password, recovery
 // contacts, two-factor login), OTP settings, the certificate's e-mail
-// address, PIN change and the signing report. Every rule lives here; the
-// portal package only renders pages and calls these methods.
+// address and PIN change (the signing report is package history). Every
+// rule lives here; the portal package only renders pages and calls these
+// methods.
 type Portal struct {
 	svc    *Service
 	notify otp.Sender
 	cfg    PortalConfig
 	ips    *ipThrottle
-
-	reportMu  sync.Mutex
-	reportDay string // the last day SendDailyReports finished for
 }
 
 // NewPortal wires the self-service over a Service. notify delivers the

@@ -68,6 +68,13 @@ type Auditor interface {
 	AppendSoon(ev audit.Event, onErr func(error))
 }
 
+// SignatureLog keeps the holder's signing history (history.Recorder): it
+// is told of each batch after the signatures are made and writes it off
+// the signing path.
+type SignatureLog interface {
+	Signed(ctx context.Context, holderID, credentialID, clientID string, n int, at time.Time)
+}
+
 // Config holds the module's rules; zero values take the defaults.
 type Config struct {
 	Argon            secret.Params
@@ -137,23 +144,26 @@ type Deps struct {
 	Issuer Issuer
 	OTP    *otp.Service
 	Audit  Auditor
-	Log    *slog.Logger
-	Now    func() time.Time
+	// History is told of every signHash batch (may be nil: not kept).
+	History SignatureLog
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Service is the signature activation module.
 type Service struct {
-	store  storage.Store
-	keys   KeyManager
-	mac    MAC
-	sealer Sealer
-	tokens *TokenSigner
-	issuer Issuer
-	otp    *otp.Service
-	audit  Auditor
-	log    *slog.Logger
-	now    func() time.Time
-	cfg    Config
+	store   storage.Store
+	keys    KeyManager
+	mac     MAC
+	sealer  Sealer
+	tokens  *TokenSigner
+	issuer  Issuer
+	otp     *otp.Service
+	audit   Auditor
+	history SignatureLog
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     Config
 	// dummyHash keeps login time flat for unknown user IDs.
 	dummyHash string
 }
@@ -169,7 +179,7 @@ func New(d Deps, cfg Config) *Service {
 	}
 	return &Service{
 		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, tokens: d.Tokens, issuer: d.Issuer,
-		otp: d.OTP, audit: d.Audit, log: d.Log, now: d.Now, cfg: cfg,
+		otp: d.OTP, audit: d.Audit, history: d.History, log: d.Log, now: d.Now, cfg: cfg,
 		dummyHash: secret.Dummy(cfg.Argon),
 	}
 }

@@ -108,7 +108,9 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	result.Outcome = "ok"
 	signedAt := s.now()
 	s.recordSoon(ctx, result)
-	go s.logSignatures(context.WithoutCancel(ctx), p, c.ID, len(sigs), signedAt)
+	if s.history != nil {
+		s.history.Signed(context.WithoutCancel(ctx), p.HolderID, c.ID, p.ClientID, len(sigs), signedAt)
+	}
 	return sigs, nil
 }
 

@@ -105,13 +105,13 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 }
 
 // domainMessages lists the literal messages of errs.E/errs.Ef calls in
-// the credential files the portal calls into.
+// the domain files the portal calls into (paths from the module root).
 func domainMessages(t *testing.T, files ...string) []string {
 	t.Helper()
 	var out []string
 	fset := gotoken.NewFileSet()
 	for _, f := range files {
-		file, err := parser.ParseFile(fset, filepath.Join("..", "credential", f), nil, 0)
+		file, err := parser.ParseFile(fset, filepath.Join("..", f), nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,8 +138,9 @@ func domainMessages(t *testing.T, files ...string) []string {
 }
 
 func TestDomainMessagesHaveItalian(t *testing.T) {
-	msgs := domainMessages(t, "portal.go", "session.go", "account.go", "logintotp.go", "otpsettings.go", "certemail.go",
-		"pinchange.go", "report.go", "pending.go", "password.go", "totp.go", "holder_actions.go")
+	msgs := domainMessages(t, "credential/portal.go", "credential/session.go", "credential/account.go", "credential/logintotp.go",
+		"credential/otpsettings.go", "credential/certemail.go", "credential/pinchange.go", "history/report.go", "credential/pending.go",
+		"credential/password.go", "credential/totp.go", "credential/holder_actions.go")
 	if len(msgs) < 30 {
 		t.Fatalf("found only %d messages: the scan is broken", len(msgs))
 	}

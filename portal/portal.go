@@ -11,6 +11,7 @@
 package portal
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 )
 
 // Config describes the portal.
@@ -30,23 +32,32 @@ type Config struct {
 	SecureCookies bool
 }
 
+// History is the signing history the report pages show (history.Service).
+type History interface {
+	Report(ctx context.Context, holderID string, f history.ReportFilter) (*history.Report, error)
+	SetDailyReport(ctx context.Context, holderID string, on bool) error
+	Footprint(ctx context.Context, holderID string) (history.Footprint, error)
+}
+
 type handler struct {
 	p   *credential.Portal
 	lc  *credential.Lifecycle
+	hs  History
 	cfg Config
 	log *slog.Logger
 }
 
-// New builds the portal's handler over the holder self-service and the
-// certificate lifecycle; it serves paths under /portal/.
-func New(p *credential.Portal, lc *credential.Lifecycle, cfg Config, log *slog.Logger) http.Handler {
+// New builds the portal's handler over the holder self-service, the
+// certificate lifecycle and the signing history; it serves paths under
+// /portal/.
+func New(p *credential.Portal, lc *credential.Lifecycle, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, lc: lc, cfg: cfg, log: log}
+	h := &handler{p: p, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/testutil"
 )
 
@@ -72,23 +73,19 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 	}
 }
 
-// waitSignatures waits until the history (written after the response)
-// holds want signatures.
-func waitSignatures(t *testing.T, s *testutil.Server, holderID string, want int) {
+// flushedSignatures waits for the history (written after the response)
+// and checks it holds want signatures.
+func flushedSignatures(t *testing.T, s *testutil.Server, holderID string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r, err := s.App.Portal.Report(context.Background(), holderID, credential.ReportFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Signatures == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the signing history has %d signatures, want %d", r.Signatures, want)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := s.App.Recorder.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.App.History.Report(context.Background(), holderID, history.ReportFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Signatures != want {
+		t.Fatalf("the signing history has %d signatures, want %d", r.Signatures, want)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/softhsm"
 	"github.com/qesproject/qes/internal/config"
@@ -67,6 +68,10 @@ type App struct {
 
 	// Portal is the holder self-service behind /portal/ (portal.go).
 	Portal *credential.Portal
+	// History is the holder's signing report and daily summary; Recorder
+	// writes the history off the signing path and is drained on Close.
+	History  *history.Service
+	Recorder *history.Recorder
 
 	sharedHSM bool
 }
@@ -144,18 +149,26 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err != nil {
 		return nil, err
 	}
+	a.Recorder = history.NewRecorder(a.Store, a.Log)
 	a.Credentials = credential.New(credential.Deps{
 		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
-		OTP: a.OTP, Audit: a.Audit, Log: a.Log, Now: a.Now,
+		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
 	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	a.History = history.New(history.Deps{
+		Store: a.Store, Credentials: a.Credentials, Audit: a.Audit, Notify: sender, Log: a.Log, Now: a.Now,
+	}, history.Config{})
 	a.Lifecycle = credential.NewLifecycle(a.Credentials, credential.LifecycleDeps{Register: a.CA, Notify: sender}, credential.LifecycleConfig{})
 	a.Portal = credential.NewPortal(a.Credentials, sender, credential.PortalConfig{})
 	return a, nil
 }
 
-// Close releases everything Open acquired.
+// Close releases everything Open acquired. Call it after Serve returned:
+// the signing history still queued is written before the store closes.
 func (a *App) Close() error {
 	var errsList []error
+	if a.Recorder != nil {
+		errsList = append(errsList, a.Recorder.Close())
+	}
 	if a.Audit != nil {
 		errsList = append(errsList, a.Audit.Close())
 	}
