@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/signdoc"
 )
 
 // Config describes the service in info and bounds requests.
@@ -34,7 +35,7 @@ type Config struct {
 	// method unimplemented.
 	Timestamps Timestamper
 	// Documents serves signatures/signDoc; nil leaves it unimplemented.
-	Documents *credential.DocSigner
+	Documents *signdoc.Signer
 }
 
 // API serves /csc/v1 and /csc/v2.
