@@ -76,6 +76,17 @@ func (s *Service) Holder(ctx context.Context, id string) (*storage.Holder, error
 
 // checkPassword verifies a holder's password with lockout after repeated
 // failures. Unknown users cost the same time and say the same thing.
+// AuthenticatePassword checks the holder's password with the lockout
+// rules (failures counted, locked accounts refused, flat timing for
+// unknown user IDs).
+func (s *Service) AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
+	return s.checkPassword(ctx, userID, password)
+}
+
+// DummyVerify spends one argon2id verification of secret against nothing,
+// so a refusal takes as long when there was no hash to check.
+func (s *Service) DummyVerify(secretValue string) { _, _ = secret.Verify(secretValue, s.dummyHash) }
+
 func (s *Service) checkPassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
 	failed := errs.E(errs.AuthenticationFailed, "An error occurred during authentication process")
 	h, err := s.store.Holder(ctx, userID)

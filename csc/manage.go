@@ -13,6 +13,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // ManageConfig bounds the certificate management API.
@@ -45,14 +46,14 @@ func (c *ManageConfig) defaults() {
 // the public emergency suspension. Errors have the CSC shape.
 type management struct {
 	api       *API
-	lc        *credential.Lifecycle
+	lc        *lifecycle.Service
 	cfg       ManageConfig
 	userLimit *limiter
 	ipLimit   *limiter
 }
 
 // NewManagement builds the /api/v1 handler.
-func NewManagement(svc *credential.Service, lc *credential.Lifecycle, cfg ManageConfig, log *slog.Logger) http.Handler {
+func NewManagement(svc *credential.Service, lc *lifecycle.Service, cfg ManageConfig, log *slog.Logger) http.Handler {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
@@ -69,7 +70,7 @@ func NewManagement(svc *credential.Service, lc *credential.Lifecycle, cfg Manage
 	auth := m.api.bearer
 	g.GET("/credentials/:credentialID", m.status, auth)
 	g.POST("/credentials/:credentialID/challenge", m.challenge, auth)
-	for _, a := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
+	for _, a := range []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew} {
 		g.POST("/credentials/:credentialID/"+string(a), m.change(a), auth)
 	}
 	g.POST("/emergency/suspend", m.emergency)
@@ -121,7 +122,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func renderStatus(st *credential.CertificateStatus) certificateStatus {
+func renderStatus(st *lifecycle.CertificateStatus) certificateStatus {
 	out := certificateStatus{CredentialID: st.CredentialID, Key: managedKey{Status: "enabled"}}
 	if !st.KeyEnabled {
 		out.Key.Status = "disabled"
@@ -175,7 +176,7 @@ func (m *management) challenge(c *echo.Context) error {
 	if err := bind(c.Request(), &req, m.cfg.MaxBody); err != nil {
 		return err
 	}
-	action, err := credential.ParseAction(req.Action)
+	action, err := lifecycle.ParseAction(req.Action)
 	if err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func (m *management) challenge(c *echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (m *management) change(a credential.Action) echo.HandlerFunc {
+func (m *management) change(a lifecycle.Action) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		id, err := credentialParam(c)
 		if err != nil {
@@ -195,7 +196,7 @@ func (m *management) change(a credential.Action) echo.HandlerFunc {
 		if err := bind(c.Request(), &req, m.cfg.MaxBody); err != nil {
 			return err
 		}
-		st, err := m.lc.ByHolder(c.Request().Context(), credential.HolderChange{
+		st, err := m.lc.ByHolder(c.Request().Context(), lifecycle.HolderChange{
 			Principal: principal(c), Action: a, CredentialID: id,
 			Password: req.Password, OTP: req.OTP, Reason: req.Reason, Note: req.Note,
 		})

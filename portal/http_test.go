@@ -150,7 +150,7 @@ func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
 	if first == second {
 		t.Fatal("a second login kept the session token")
 	}
-	if _, err := s.App.Portal.Session(context.Background(), first); err == nil {
+	if _, err := s.App.Sessions.Session(context.Background(), first); err == nil {
 		t.Fatal("the session replaced by a new login still works")
 	}
 
@@ -163,7 +163,7 @@ func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
 	if third == second {
 		t.Fatal("turning two-factor login on kept the session token")
 	}
-	if _, err := s.App.Portal.Session(context.Background(), second); err == nil {
+	if _, err := s.App.Sessions.Session(context.Background(), second); err == nil {
 		t.Fatal("the token from before two-factor login was turned on still works")
 	}
 	if !strings.Contains(w.last, "Two-factor login is on") {
@@ -212,7 +212,7 @@ func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
 func TestSessionExpiry(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	cfg := s.App.Portal.Config()
+	cfg := s.App.Sessions.Config()
 	ctx := context.Background()
 
 	t.Run("idle", func(t *testing.T) {
@@ -253,7 +253,7 @@ func TestSessionExpiry(t *testing.T) {
 		w := newWeb(t, s)
 		w.login(h.ID, h.Password)
 		s.Clock.Advance(cfg.MaxSessionAge)
-		n, err := s.App.Portal.DeleteEndedSessions(ctx)
+		n, err := s.App.Sessions.DeleteEndedSessions(ctx)
 		if err != nil || n == 0 {
 			t.Fatalf("DeleteEndedSessions = %d, %v", n, err)
 		}
@@ -283,7 +283,7 @@ func TestLoginThrottling(t *testing.T) {
 
 	// The address throttle: failures spread over many accounts (no
 	// account lockout) still stop the address.
-	cfg := s.App.Portal.Config()
+	cfg := s.App.Sessions.Config()
 	for i := 0; i < cfg.IPFailures; i++ {
 		w.login("nobody"+string(rune('a'+i%26))+"x", "Wrong-Pass1!")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // usedKeys collects the message keys templates and handlers name literally.
@@ -71,12 +72,12 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 	for _, r := range credential.PasswordRules {
 		keys["rule."+string(r)] = "PasswordRules"
 	}
-	for _, a := range []credential.Action{credential.ActionRenew, credential.ActionSuspend, credential.ActionRevoke, credential.ActionReactivate} {
+	for _, a := range []lifecycle.Action{lifecycle.ActionRenew, lifecycle.ActionSuspend, lifecycle.ActionRevoke, lifecycle.ActionReactivate} {
 		for _, prefix := range []string{"action.", "lifecycle.what.", "lifecycle.confirm."} {
 			keys[prefix+string(a)] = "Action"
 		}
 	}
-	for _, r := range credential.HolderRevocationReasons() {
+	for _, r := range lifecycle.HolderRevocationReasons() {
 		keys["reason."+r.String()] = "HolderRevocationReasons"
 	}
 	for key, where := range keys {
@@ -138,9 +139,9 @@ func domainMessages(t *testing.T, files ...string) []string {
 }
 
 func TestDomainMessagesHaveItalian(t *testing.T) {
-	msgs := domainMessages(t, "credential/portal.go", "credential/session.go", "credential/account.go", "credential/logintotp.go",
+	msgs := domainMessages(t, "credential/portal.go", "portal/sessions.go", "credential/account.go", "credential/logintotp.go",
 		"credential/otpsettings.go", "credential/certemail.go", "credential/pinchange.go", "history/report.go", "credential/pending.go",
-		"credential/password.go", "credential/totp.go", "credential/holder_actions.go")
+		"credential/password.go", "credential/totp.go", "lifecycle/holder_actions.go")
 	if len(msgs) < 30 {
 		t.Fatalf("found only %d messages: the scan is broken", len(msgs))
 	}

@@ -27,7 +27,9 @@ import (
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/storage/bolt"
 	"github.com/qesproject/qes/tsa"
 )
@@ -64,10 +66,12 @@ type App struct {
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
-	Lifecycle   *credential.Lifecycle
+	Lifecycle   *lifecycle.Service
 
 	// Portal is the holder self-service behind /portal/ (portal.go).
 	Portal *credential.Portal
+	// Sessions are the portal's web sessions.
+	Sessions *portal.Sessions
 	// History is the holder's signing report and daily summary; Recorder
 	// writes the history off the signing path and is drained on Close.
 	History  *history.Service
@@ -157,8 +161,14 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.History = history.New(history.Deps{
 		Store: a.Store, Credentials: a.Credentials, Audit: a.Audit, Notify: sender, Log: a.Log, Now: a.Now,
 	}, history.Config{})
-	a.Lifecycle = credential.NewLifecycle(a.Credentials, credential.LifecycleDeps{Register: a.CA, Notify: sender}, credential.LifecycleConfig{})
-	a.Portal = credential.NewPortal(a.Credentials, sender, credential.PortalConfig{})
+	a.Lifecycle = lifecycle.New(lifecycle.Deps{
+		SAM: a.Credentials, Store: a.Store, Keys: a.HSM, Issuer: a.CA, OTP: a.OTP, Audit: a.Audit,
+		Register: a.CA, Notify: sender, Log: a.Log, Now: a.Now,
+	}, lifecycle.Config{})
+	a.Portal = credential.NewPortal(a.Credentials, sender)
+	a.Sessions = portal.NewSessions(portal.SessionDeps{
+		Account: a.Credentials, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, portal.SessionConfig{})
 	return a, nil
 }
 

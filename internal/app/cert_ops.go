@@ -10,6 +10,7 @@ import (
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/csc"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // CertRequest is `qesctl cert suspend|reactivate|revoke|renew|status`.
@@ -40,7 +41,7 @@ type CertResult struct {
 }
 
 // NewCertResult renders a lifecycle status for qesctl and the admin socket.
-func NewCertResult(st *credential.CertificateStatus) *CertResult {
+func NewCertResult(st *lifecycle.CertificateStatus) *CertResult {
 	out := &CertResult{
 		UserID: st.HolderID, CredentialID: st.CredentialID, SerialNumber: strings.ToUpper(st.Serial.Text(16)),
 		Status: string(st.State), SuspendedAt: st.SuspendedAt, SuspensionEnds: st.SuspensionEnds, RevokedAt: st.RevokedAt,
@@ -56,10 +57,10 @@ func NewCertResult(st *credential.CertificateStatus) *CertResult {
 }
 
 // CertChange runs a lifecycle operation as the operator.
-func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRequest) (*CertResult, error) {
-	ch := credential.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
+func (a *App) CertChange(ctx context.Context, action lifecycle.Action, r CertRequest) (*CertResult, error) {
+	ch := lifecycle.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
 	switch action {
-	case credential.ActionRevoke:
+	case lifecycle.ActionRevoke:
 		if r.Reason != "" {
 			reason, err := ca.ParseRevocationReason(r.Reason)
 			if err != nil {
@@ -67,7 +68,7 @@ func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRe
 			}
 			ch.Reason = reason
 		}
-	case credential.ActionSuspend:
+	case lifecycle.ActionSuspend:
 		if ch.Note == "" {
 			ch.Note = r.Reason
 		}
@@ -79,7 +80,7 @@ func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRe
 	if r.UserID == "" {
 		return nil, errs.E(errs.InvalidRequest, "the user ID is required")
 	}
-	st, err := a.Lifecycle.Apply(ctx, credential.Actor{Kind: credential.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
+	st, err := a.Lifecycle.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func (a *App) certOps() map[string]func(context.Context, json.RawMessage) (any, 
 			return a.CertStatus(ctx, req)
 		},
 	}
-	for _, action := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
+	for _, action := range []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew} {
 		ops["cert/"+string(action)] = func(ctx context.Context, raw json.RawMessage) (any, error) {
 			req, err := decodeInto[CertRequest](raw)
 			if err != nil {

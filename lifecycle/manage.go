@@ -1,4 +1,4 @@
-package credential
+package lifecycle
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/otp"
 )
@@ -22,11 +23,11 @@ func manageOTPKey(holderID, credentialID string, a Action) string {
 
 // checkServicePrincipal refuses tokens that are not a holder's service
 // token (credential-scope tokens authorize one signature, nothing else).
-func checkServicePrincipal(p *Principal) error {
+func checkServicePrincipal(p *credential.Principal) error {
 	if p == nil || p.HolderID == "" {
 		return errs.E(errs.InvalidToken, "The access token is not valid")
 	}
-	if p.Scope != ScopeService {
+	if p.Scope != credential.ScopeService {
 		return errs.E(errs.AccessDenied, "Certificate management needs a service access token (auth/login), not a credential token")
 	}
 	return nil
@@ -34,22 +35,22 @@ func checkServicePrincipal(p *Principal) error {
 
 // SendChallenge sends the one-time code that confirms action on the
 // holder's credential, by SMS, naming the operation.
-func (l *Lifecycle) SendChallenge(ctx context.Context, p *Principal, credentialID string, action Action) error {
+func (l *Service) SendChallenge(ctx context.Context, p *credential.Principal, credentialID string, action Action) error {
 	if err := checkServicePrincipal(p); err != nil {
 		return err
 	}
 	if _, err := ParseAction(string(action)); err != nil {
 		return err
 	}
-	c, err := l.svc.owned(ctx, p.HolderID, credentialID)
+	c, err := l.sam.Owned(ctx, p.HolderID, credentialID)
 	if err != nil {
 		return err
 	}
-	h, err := l.svc.store.Holder(ctx, p.HolderID)
+	h, err := l.store.Holder(ctx, p.HolderID)
 	if err != nil {
 		return err
 	}
-	err = l.svc.otp.Send(ctx, otp.Request{
+	err = l.otp.Send(ctx, otp.Request{
 		Key: manageOTPKey(h.ID, c.ID, action), Channel: "sms", To: h.Phone, Purpose: "manage-" + string(action),
 		Text: func(code string, ttl time.Duration) string { return manageOTPText(h.Lang, action, code, ttl) },
 	})
@@ -57,7 +58,7 @@ func (l *Lifecycle) SendChallenge(ctx context.Context, p *Principal, credentialI
 	if err != nil {
 		outcome = "error"
 	}
-	l.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: outcome,
+	l.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: outcome,
 		Detail: map[string]string{"channel": "sms", "purpose": "manage-" + string(action)}})
 	return err
 }
@@ -76,7 +77,7 @@ func manageOTPText(lang string, a Action, code string, ttl time.Duration) string
 
 // HolderChange is a holder's request through the management API.
 type HolderChange struct {
-	Principal    *Principal
+	Principal    *credential.Principal
 	Action       Action
 	CredentialID string
 	Password     string
@@ -89,7 +90,7 @@ type HolderChange struct {
 // ByHolder re-authenticates the holder (one-time code first, then the
 // password, both counted like at login and authorize) and applies the
 // change.
-func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*CertificateStatus, error) {
+func (l *Service) ByHolder(ctx context.Context, hc HolderChange) (*CertificateStatus, error) {
 	p := hc.Principal
 	if err := checkServicePrincipal(p); err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 	if err := ch.validate(actor); err != nil {
 		return nil, err
 	}
-	c, err := l.svc.owned(ctx, p.HolderID, hc.CredentialID)
+	c, err := l.sam.Owned(ctx, p.HolderID, hc.CredentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -120,14 +121,14 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 		return nil, errs.E(errs.InvalidRequest, "Missing (or invalid type) string parameter password")
 	}
 	deny := func(reason string, err error) error {
-		l.svc.record(ctx, audit.Event{Type: "certificate." + string(hc.Action), Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
+		l.record(ctx, audit.Event{Type: "certificate." + string(hc.Action), Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
 			Outcome: "denied", Detail: map[string]string{"actor": ActorHolder, "reason": reason}})
 		return err
 	}
-	if err := l.svc.verifyHolderOTP(ctx, p.HolderID, manageOTPKey(p.HolderID, c.ID, hc.Action), hc.OTP); err != nil {
+	if err := l.sam.VerifyHolderOTP(ctx, p.HolderID, manageOTPKey(p.HolderID, c.ID, hc.Action), hc.OTP); err != nil {
 		return nil, deny("otp", err)
 	}
-	if _, err := l.svc.checkPassword(ctx, p.HolderID, hc.Password); err != nil {
+	if _, err := l.sam.AuthenticatePassword(ctx, p.HolderID, hc.Password); err != nil {
 		return nil, deny("password", err)
 	}
 	return l.Apply(ctx, actor, ch)

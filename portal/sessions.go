@@ -1,13 +1,16 @@
-package credential
+package portal
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"log/slog"
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
-	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -25,6 +28,130 @@ const (
 	StageActive SessionStage = "active"
 )
 
+// Account is the holder account as the sessions use it
+// (credential.Service): the password with its lockout, the password age
+// rule, and the authenticator code of two-factor login.
+type Account interface {
+	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)
+	PasswordExpired(h *storage.Holder) bool
+	// VerifyLoginTOTP checks h's two-factor login code at now, counting a
+	// wrong code like a wrong password; false means wrong.
+	VerifyLoginTOTP(ctx context.Context, h *storage.Holder, code string, now time.Time) (bool, error)
+}
+
+// SessionStore keeps the sessions (under a MAC of their token) and reads
+// the holder they belong to.
+type SessionStore interface {
+	storage.PortalSessions
+	Holder(ctx context.Context, id string) (*storage.Holder, error)
+}
+
+// MAC keys lookups of high-entropy secrets (hsm.MACKey).
+type MAC interface {
+	Sum(parts ...[]byte) ([]byte, error)
+}
+
+// Auditor records what happened (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, ev audit.Event) (uint64, error)
+}
+
+// SessionConfig tunes the web sessions; zero values take the defaults.
+type SessionConfig struct {
+	// IdleTimeout ends a session nobody used for this long (default 15 min).
+	IdleTimeout time.Duration
+	// MaxSessionAge ends any session this long after login (default 12 h).
+	MaxSessionAge time.Duration
+	// IPFailures failed logins from one address within IPWindow refuse
+	// further logins from it until the window passes (default 20 per 15
+	// min): the account lockout stops guessing one holder's password, this
+	// stops one address from trying a password on many accounts.
+	IPFailures int
+	IPWindow   time.Duration
+}
+
+func (c *SessionConfig) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 15 * time.Minute
+	}
+	if c.MaxSessionAge <= 0 {
+		c.MaxSessionAge = 12 * time.Hour
+	}
+	if c.IPFailures <= 0 {
+		c.IPFailures = 20
+	}
+	if c.IPWindow <= 0 {
+		c.IPWindow = 15 * time.Minute
+	}
+}
+
+// SessionDeps are the sessions' collaborators; Now defaults to time.Now,
+// Log to slog.Default.
+type SessionDeps struct {
+	Account Account
+	Store   SessionStore
+	MAC     MAC
+	Audit   Auditor
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Sessions are the portal's server-side web sessions: login with password
+// and optional authenticator code, idle and absolute expiry, rotation,
+// logout, and the anti-forgery token of each session. Only a MAC of the
+// token is stored.
+type Sessions struct {
+	acct  Account
+	store SessionStore
+	mac   MAC
+	audit Auditor
+	log   *slog.Logger
+	now   func() time.Time
+	cfg   SessionConfig
+	ips   *ipThrottle
+}
+
+// NewSessions wires the web sessions.
+func NewSessions(d SessionDeps, cfg SessionConfig) *Sessions {
+	cfg.defaults()
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Sessions{acct: d.Account, store: d.Store, mac: d.MAC, audit: d.Audit, log: d.Log, now: d.Now, cfg: cfg,
+		ips: newIPThrottle(cfg.IPFailures, cfg.IPWindow)}
+}
+
+// Config returns the effective settings.
+func (p *Sessions) Config() SessionConfig { return p.cfg }
+
+// record writes an audit event; failures are logged, never silent.
+func (p *Sessions) record(ctx context.Context, ev audit.Event) {
+	if _, err := p.audit.Append(ctx, ev); err != nil {
+		p.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
+	}
+}
+
+// sessionLang is the language a session's pages speak.
+func sessionLang(lang string) string {
+	if lang == "it" {
+		return "it"
+	}
+	return "en"
+}
+
+// newSessionToken returns 32 random bytes, base64url: the cookie value,
+// looked up by MAC.
+func newSessionToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Internalf(err, "random token")
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
 // Session is a portal session as the portal sees it.
 type Session struct {
 	// Token is the cookie value; set only when the session is created or
@@ -40,32 +167,32 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-func (p *Portal) sessionKey(token string) (string, error) {
-	sum, err := p.svc.mac.Sum([]byte("portal-session"), []byte(token))
+func (p *Sessions) sessionKey(token string) (string, error) {
+	sum, err := p.mac.Sum([]byte("portal-session"), []byte(token))
 	if err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(sum), nil
 }
 
-func (p *Portal) csrfFor(token string) (string, error) {
-	sum, err := p.svc.mac.Sum([]byte("portal-csrf"), []byte(token))
+func (p *Sessions) csrfFor(token string) (string, error) {
+	sum, err := p.mac.Sum([]byte("portal-csrf"), []byte(token))
 	if err != nil {
 		return "", err
 	}
-	return b64url.EncodeToString(sum), nil
+	return base64.RawURLEncoding.EncodeToString(sum), nil
 }
 
 // stageFor is where a fully authenticated holder lands.
-func (p *Portal) stageFor(h *storage.Holder) SessionStage {
-	if p.svc.PasswordExpired(h) {
+func (p *Sessions) stageFor(h *storage.Holder) SessionStage {
+	if p.acct.PasswordExpired(h) {
 		return StagePasswordExpired
 	}
 	return StageActive
 }
 
-func (p *Portal) newSession(ctx context.Context, h *storage.Holder, stage SessionStage) (*Session, error) {
-	token, err := newSecretToken()
+func (p *Sessions) newSession(ctx context.Context, h *storage.Holder, stage SessionStage) (*Session, error) {
+	token, err := newSessionToken()
 	if err != nil {
 		return nil, err
 	}
@@ -77,29 +204,29 @@ func (p *Portal) newSession(ctx context.Context, h *storage.Holder, stage Sessio
 	if err != nil {
 		return nil, err
 	}
-	now := p.svc.now()
+	now := p.now()
 	rec := &storage.PortalSession{Key: key, HolderID: h.ID, Stage: string(stage), CreatedAt: now,
 		IdleUntil: now.Add(p.cfg.IdleTimeout), ExpiresAt: now.Add(p.cfg.MaxSessionAge)}
-	if err := p.svc.store.PutPortalSession(ctx, rec); err != nil {
+	if err := p.store.PutPortalSession(ctx, rec); err != nil {
 		return nil, err
 	}
-	return &Session{Token: token, HolderID: h.ID, Stage: stage, CSRF: csrf, Lang: langOf(h.Lang), ExpiresAt: rec.ExpiresAt}, nil
+	return &Session{Token: token, HolderID: h.ID, Stage: stage, CSRF: csrf, Lang: sessionLang(h.Lang), ExpiresAt: rec.ExpiresAt}, nil
 }
 
 // Login checks user ID and password (with the account lockout) and opens a
 // session: at the second-factor stage when the holder turned two-factor
 // login on, at the password-expired stage when the password is older than
 // the policy allows. clientIP feeds the per-address throttle.
-func (p *Portal) Login(ctx context.Context, userID, password, clientIP string) (*Session, error) {
-	now := p.svc.now()
+func (p *Sessions) Login(ctx context.Context, userID, password, clientIP string) (*Session, error) {
+	now := p.now()
 	if p.ips.blocked(clientIP, now) {
-		p.svc.record(ctx, audit.Event{Type: "portal.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "ip-throttled"}})
+		p.record(ctx, audit.Event{Type: "portal.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "ip-throttled"}})
 		return nil, errs.E(errs.RateLimited, "Too many failed logins from your network: wait a few minutes and try again")
 	}
 	if userID == "" || password == "" {
 		return nil, errs.E(errs.InvalidRequest, "Enter your user ID and password")
 	}
-	h, err := p.svc.checkPassword(ctx, userID, password)
+	h, err := p.acct.AuthenticatePassword(ctx, userID, password)
 	if err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
 			p.ips.fail(clientIP, now)
@@ -115,7 +242,7 @@ func (p *Portal) Login(ctx context.Context, userID, password, clientIP string) (
 	if err != nil {
 		return nil, err
 	}
-	p.svc.record(ctx, audit.Event{Type: "portal.login", Holder: h.ID, Outcome: "ok", Detail: map[string]string{"stage": string(stage)}})
+	p.record(ctx, audit.Event{Type: "portal.login", Holder: h.ID, Outcome: "ok", Detail: map[string]string{"stage": string(stage)}})
 	return sess, nil
 }
 
@@ -123,8 +250,8 @@ func (p *Portal) Login(ctx context.Context, userID, password, clientIP string) (
 // A wrong code counts like a wrong password (account lockout and address
 // throttle). Success rotates the session: the token that only knew the
 // password is gone.
-func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string) (*Session, error) {
-	s := p.svc
+func (p *Sessions) SecondFactor(ctx context.Context, token, code, clientIP string) (*Session, error) {
+	s := p
 	sess, key, err := p.load(ctx, token)
 	if err != nil {
 		return nil, err
@@ -147,25 +274,7 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 	if len(h.LoginTOTPSealed) == 0 {
 		return nil, errs.E(errs.Conflict, "Two-factor login is not on for this account")
 	}
-	seed, err := s.sealer.Open(h.LoginTOTPSealed, loginSeedAD(h.ID))
-	if err != nil {
-		return nil, err
-	}
-	step, cerr := otp.CheckTOTP(string(seed), code, now, h.LoginTOTPLastStep)
-	if cerr != nil && !errs.Is(cerr, errs.InvalidOTP) {
-		return nil, cerr
-	}
-	var ok bool
-	err = s.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
-		// Re-checked in the transaction: two requests with one code must
-		// not both pass.
-		ok = cerr == nil && step > h.LoginTOTPLastStep
-		if ok {
-			h.LoginTOTPLastStep = step
-		}
-		s.countLogin(h, ok, now)
-		return nil
-	})
+	ok, err := p.acct.VerifyLoginTOTP(ctx, h, code, now)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +295,7 @@ func (p *Portal) SecondFactor(ctx context.Context, token, code, clientIP string)
 }
 
 // load finds a live session by its token.
-func (p *Portal) load(ctx context.Context, token string) (*storage.PortalSession, string, error) {
+func (p *Sessions) load(ctx context.Context, token string) (*storage.PortalSession, string, error) {
 	if len(token) != 43 {
 		return nil, "", errs.E(errs.InvalidToken, "You are not logged in")
 	}
@@ -194,15 +303,15 @@ func (p *Portal) load(ctx context.Context, token string) (*storage.PortalSession
 	if err != nil {
 		return nil, "", err
 	}
-	rec, err := p.svc.store.PortalSession(ctx, key)
+	rec, err := p.store.PortalSession(ctx, key)
 	if errs.Is(err, errs.NotFound) {
 		return nil, "", errs.E(errs.InvalidToken, "Your session has ended: log in again")
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	if rec.Ended(p.svc.now()) {
-		_ = p.svc.store.DeletePortalSession(ctx, key)
+	if rec.Ended(p.now()) {
+		_ = p.store.DeletePortalSession(ctx, key)
 		return nil, "", errs.E(errs.ExpiredToken, "Your session has expired: log in again")
 	}
 	return rec, key, nil
@@ -211,19 +320,19 @@ func (p *Portal) load(ctx context.Context, token string) (*storage.PortalSession
 // Session checks the token of a request and keeps an active session
 // alive. A password that expires during a session narrows it to the
 // password change.
-func (p *Portal) Session(ctx context.Context, token string) (*Session, error) {
+func (p *Sessions) Session(ctx context.Context, token string) (*Session, error) {
 	rec, key, err := p.load(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	h, err := p.svc.store.Holder(ctx, rec.HolderID)
+	h, err := p.store.Holder(ctx, rec.HolderID)
 	if err != nil {
 		return nil, err
 	}
-	now := p.svc.now()
+	now := p.now()
 	// Moving the idle deadline costs a write; once a minute is enough.
 	if next := now.Add(p.cfg.IdleTimeout); next.Sub(rec.IdleUntil) > time.Minute {
-		if err := p.svc.store.UpdatePortalSession(ctx, key, func(s *storage.PortalSession) error {
+		if err := p.store.UpdatePortalSession(ctx, key, func(s *storage.PortalSession) error {
 			s.IdleUntil = next
 			return nil
 		}); err != nil && !errs.Is(err, errs.NotFound) {
@@ -231,29 +340,29 @@ func (p *Portal) Session(ctx context.Context, token string) (*Session, error) {
 		}
 	}
 	stage := SessionStage(rec.Stage)
-	if stage == StageActive && p.svc.PasswordExpired(h) {
+	if stage == StageActive && p.acct.PasswordExpired(h) {
 		stage = StagePasswordExpired
 	}
 	csrf, err := p.csrfFor(token)
 	if err != nil {
 		return nil, err
 	}
-	return &Session{HolderID: rec.HolderID, Stage: stage, CSRF: csrf, Lang: langOf(h.Lang), ExpiresAt: rec.ExpiresAt}, nil
+	return &Session{HolderID: rec.HolderID, Stage: stage, CSRF: csrf, Lang: sessionLang(h.Lang), ExpiresAt: rec.ExpiresAt}, nil
 }
 
 // Rotate replaces the session's token (after a change of privilege, such
 // as turning two-factor login on or off), so that a token seen before the
 // change is worth nothing after it.
-func (p *Portal) Rotate(ctx context.Context, token string) (*Session, error) {
+func (p *Sessions) Rotate(ctx context.Context, token string) (*Session, error) {
 	rec, key, err := p.load(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	h, err := p.svc.store.Holder(ctx, rec.HolderID)
+	h, err := p.store.Holder(ctx, rec.HolderID)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.svc.store.DeletePortalSession(ctx, key); err != nil {
+	if err := p.store.DeletePortalSession(ctx, key); err != nil {
 		return nil, err
 	}
 	stage := SessionStage(rec.Stage)
@@ -265,7 +374,7 @@ func (p *Portal) Rotate(ctx context.Context, token string) (*Session, error) {
 
 // Logout ends the session on the server. Ending a session that is gone
 // already is not an error.
-func (p *Portal) Logout(ctx context.Context, token string) error {
+func (p *Sessions) Logout(ctx context.Context, token string) error {
 	rec, key, err := p.load(ctx, token)
 	if err != nil {
 		if errs.Is(err, errs.InvalidToken) || errs.Is(err, errs.ExpiredToken) {
@@ -273,35 +382,24 @@ func (p *Portal) Logout(ctx context.Context, token string) error {
 		}
 		return err
 	}
-	if err := p.svc.store.DeletePortalSession(ctx, key); err != nil {
+	if err := p.store.DeletePortalSession(ctx, key); err != nil {
 		return err
 	}
-	p.svc.record(ctx, audit.Event{Type: "portal.logout", Holder: rec.HolderID, Outcome: "ok"})
+	p.record(ctx, audit.Event{Type: "portal.logout", Holder: rec.HolderID, Outcome: "ok"})
 	return nil
-}
-
-// endEverySession ends the holder's portal sessions and API tokens.
-func (p *Portal) endEverySession(ctx context.Context, holderID string) error {
-	if _, err := p.svc.store.DeleteHolderPortalSessions(ctx, holderID); err != nil {
-		return err
-	}
-	_, err := p.svc.store.DeleteHolderTokens(ctx, holderID)
-	return err
 }
 
 // Principal is the session's holder as the CSC-side services (the
 // certificate lifecycle) expect a caller: a service authorization from
 // the portal. Only an active session has one.
-func (p *Portal) Principal(sess *Session) (*Principal, error) {
+func (p *Sessions) Principal(sess *Session) (*credential.Principal, error) {
 	if sess == nil || sess.Stage != StageActive {
 		return nil, errs.E(errs.AccessDenied, "Log in first")
 	}
-	return &Principal{HolderID: sess.HolderID, Scope: ScopeService, ClientID: "portal"}, nil
+	return &credential.Principal{HolderID: sess.HolderID, Scope: credential.ScopeService, ClientID: "portal"}, nil
 }
 
 // DeleteEndedSessions removes sessions that ended (the janitor's job).
-func (p *Portal) DeleteEndedSessions(ctx context.Context) (int, error) {
-	return p.svc.store.DeleteEndedPortalSessions(ctx, p.svc.now())
+func (p *Sessions) DeleteEndedSessions(ctx context.Context) (int, error) {
+	return p.store.DeleteEndedPortalSessions(ctx, p.now())
 }
-
-func loginSeedAD(holderID string) []byte { return []byte(holderID + "/portal-login") }
