@@ -1,8 +1,3 @@
-// Package credential is qes's signature activation module: it authenticates
-// holders, keeps their signing credentials (keys in the HSM, certificates,
-// PIN/PUK), turns PIN + OTP into Signature Activation Data bound to the
-// hashes to sign (SCAL2), and signs those hashes - nothing else can make the
-// HSM sign with a holder's key.
 package credential
 
 import (
