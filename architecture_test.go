@@ -14,12 +14,13 @@ import (
 // storagetest, csc/client). Wiring (cmd/*, internal/app) and test support
 // (internal/testutil) may import anything.
 var allowedImports = map[string][]string{
-	"csc":                 {"credential", "lifecycle", "signdoc", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
+	"csc":                 {"credential", "authn", "lifecycle", "signdoc", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "internal/errs"},
 	"csc/client":          {"internal/errs"},
-	"portal":              {"credential", "lifecycle", "history", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "storage", "internal/errs"}, // storage: web sessions
-	"credential":          {"hsm", "ca", "otp", "identity", "storage", "audit", "internal/errs", "internal/secret"},
-	"lifecycle":           {"credential", "hsm", "ca", "otp", "storage", "audit", "internal/errs", "internal/secret"},
-	"signdoc":             {"credential", "pades", "internal/errs"},
+	"portal":              {"credential", "authn", "lifecycle", "history", "ca", "tsa", "pades", "otp", "identity", "enrol", "audit", "storage", "internal/errs"}, // storage: web sessions
+	"authn":               {"storage", "internal/errs"},
+	"credential":          {"authn", "hsm", "ca", "otp", "identity", "storage", "audit", "internal/errs", "internal/secret"},
+	"lifecycle":           {"credential", "authn", "hsm", "ca", "otp", "storage", "audit", "internal/errs", "internal/secret"},
+	"signdoc":             {"credential", "authn", "pades", "internal/errs"},
 	"history":             {"otp", "storage", "audit", "internal/errs"},
 	"enrol":               {"hsm", "ca", "otp", "identity", "pades", "storage", "audit", "internal/errs", "internal/secret"},
 	"ca":                  {"storage", "audit", "internal/errs"},

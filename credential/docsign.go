@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -26,7 +27,7 @@ var ErrDocNotAuthorized = errs.E(errs.HashNotAuthorized, "documentDigests or doc
 // The steps run in order: Certificate, Scope, Sign, Finished.
 type DocSigning struct {
 	s      *Service
-	p      *Principal
+	p      *authn.Principal
 	c      *storage.Credential
 	sadKey []byte
 	result audit.Event // the outcome record, completed by Sign or Finished
@@ -34,7 +35,7 @@ type DocSigning struct {
 
 // StartDocSigning picks the SAD (from the request or a credential-scope
 // token) and the holder's credential.
-func (s *Service) StartDocSigning(ctx context.Context, p *Principal, credentialID, sad string) (*DocSigning, error) {
+func (s *Service) StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*DocSigning, error) {
 	sadKey, err := s.resolveSAD(p, sad)
 	if err != nil {
 		return nil, err

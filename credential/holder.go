@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
@@ -140,7 +141,7 @@ func (s *Service) PasswordExpired(h *storage.Holder) bool {
 
 // Login authenticates with user ID and password (CSC auth/login, HTTP
 // Basic) and issues a service access token, plus a refresh token when asked.
-func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*AccessToken, error) {
+func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error) {
 	h, err := s.checkPassword(ctx, userID, password)
 	if err != nil {
 		return nil, err
@@ -149,13 +150,13 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 	if err != nil {
 		return nil, err
 	}
-	at, err := s.issueAccess(ctx, h.ID, ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
+	at, err := s.tokens.IssueAccess(ctx, h.ID, authn.ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}
+	out := &authn.AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}
 	if rememberMe {
-		if out.RefreshToken, err = s.issueRefresh(ctx, h.ID, clientID, grant); err != nil {
+		if out.RefreshToken, err = s.tokens.IssueRefresh(ctx, h.ID, clientID, grant); err != nil {
 			return nil, err
 		}
 	}
@@ -164,12 +165,12 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 }
 
 // LoginWithRefresh exchanges a refresh token for a new access token.
-func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*AccessToken, error) {
+func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*authn.AccessToken, error) {
 	invalid := errs.E(errs.InvalidRequest, "Invalid refresh_token")
 	if len(refreshToken) != 43 {
 		return nil, invalid
 	}
-	key, err := s.refreshKey(refreshToken)
+	key, err := s.tokens.RefreshKey(refreshToken)
 	if err != nil {
 		return nil, err
 	}
@@ -183,9 +184,9 @@ func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*A
 	if !s.now().Before(rec.ExpiresAt) {
 		return nil, errs.E(errs.InvalidRequest, "Refresh token expired")
 	}
-	at, err := s.issueAccess(ctx, rec.HolderID, ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
+	at, err := s.tokens.IssueAccess(ctx, rec.HolderID, authn.ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}, nil
+	return &authn.AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}, nil
 }

@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base32"
+	"encoding/base64"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
@@ -56,6 +58,15 @@ const (
 	CertNotYetValid = ca.StateNotYetValid
 )
 
+// Tokens issues and revokes bearer tokens (authn.Service).
+type Tokens interface {
+	IssueAccess(ctx context.Context, holderID, scope, clientID, grant string, ttl time.Duration, data []byte) (string, error)
+	IssueRefresh(ctx context.Context, holderID, clientID, grant string) (string, error)
+	RefreshKey(token string) (string, error)
+	Parse(raw string) (*authn.Claims, error)
+	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
+}
+
 // Auditor records what happened (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
@@ -75,7 +86,6 @@ type Config struct {
 	Argon            secret.Params
 	SADLifetime      time.Duration // default and maximum 5 minutes
 	AccessTokenTTL   time.Duration // default 1 hour
-	RefreshTokenTTL  time.Duration // default 30 days
 	MaxPINFailures   int           // default 5
 	MaxPUKFailures   int           // default 10
 	MaxLoginFailures int           // default 5
@@ -96,9 +106,6 @@ func (c *Config) defaults() {
 	}
 	if c.AccessTokenTTL <= 0 {
 		c.AccessTokenTTL = time.Hour
-	}
-	if c.RefreshTokenTTL <= 0 {
-		c.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
 	if c.MaxPINFailures <= 0 {
 		c.MaxPINFailures = 5
@@ -135,7 +142,7 @@ type Deps struct {
 	Keys   KeyManager
 	MAC    MAC
 	Sealer Sealer
-	Tokens *TokenSigner
+	Tokens Tokens
 	Issuer Issuer
 	OTP    *otp.Service
 	Audit  Auditor
@@ -151,7 +158,7 @@ type Service struct {
 	keys    KeyManager
 	mac     MAC
 	sealer  Sealer
-	tokens  *TokenSigner
+	tokens  Tokens
 	issuer  Issuer
 	otp     *otp.Service
 	audit   Auditor
@@ -203,7 +210,7 @@ func newSecretToken() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", errs.Internalf(err, "random token")
 	}
-	return b64url.EncodeToString(b), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // recordSoon queues the outcome of an action whose intent is already on

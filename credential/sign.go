@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -16,7 +17,7 @@ import (
 
 // SignRequest is a signatures/signHash call.
 type SignRequest struct {
-	Principal      *Principal
+	Principal      *authn.Principal
 	CredentialID   string
 	SAD            string // empty when the access token has credential scope
 	Hashes         []string
@@ -116,7 +117,7 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 
 // resolveSAD picks the SAD record: from the SAD parameter, or from a
 // credential-scope token. Both at once is ambiguous and refused.
-func (s *Service) resolveSAD(p *Principal, sad string) ([]byte, error) {
+func (s *Service) resolveSAD(p *authn.Principal, sad string) ([]byte, error) {
 	switch {
 	case sad != "" && p.SADKey != nil:
 		return nil, errs.E(errs.InvalidRequest, "Signature activation data was provided in both the request and the access token. Please provide it in only one place.")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -15,8 +15,8 @@ const principalKey = "csc.principal"
 
 var notImplemented = errs.E(errs.NotImplemented, "The method is not implemented by this service")
 
-func principal(c *echo.Context) *credential.Principal {
-	p, _ := c.Get(principalKey).(*credential.Principal)
+func principal(c *echo.Context) *authn.Principal {
+	p, _ := c.Get(principalKey).(*authn.Principal)
 	return p
 }
 
@@ -32,7 +32,7 @@ func (a *API) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
 			return errs.E(errs.InvalidRequest, "Malformed authorization header")
 		}
-		p, err := a.svc.Authenticate(c.Request().Context(), tok)
+		p, err := a.cfg.Tokens.Authenticate(c.Request().Context(), tok)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,8 @@ import (
 type ManageConfig struct {
 	// MaxBody bounds JSON bodies (default 16 KiB).
 	MaxBody int64
+	// Tokens checks the holders' bearer tokens (authn.Service).
+	Tokens Tokens
 	// EmergencyPerUser and EmergencyPerIP rate-limit the public emergency
 	// route (defaults: 12 at once then 1 per 5 minutes per user ID; 30 at
 	// once then 1 per minute per client address).
@@ -59,7 +61,7 @@ func NewManagement(svc *credential.Service, lc *lifecycle.Service, cfg ManageCon
 		log = slog.Default()
 	}
 	m := &management{
-		api: &API{svc: svc, cfg: Config{MaxBody: cfg.MaxBody}, log: log}, lc: lc, cfg: cfg,
+		api: &API{svc: svc, cfg: Config{MaxBody: cfg.MaxBody, Tokens: cfg.Tokens}, log: log}, lc: lc, cfg: cfg,
 		userLimit: newLimiter(cfg.EmergencyPerUser, cfg.Now), ipLimit: newLimiter(cfg.EmergencyPerIP, cfg.Now),
 	}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: errorHandler(log)})

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/signdoc"
@@ -131,7 +131,7 @@ func decodeSignDocBody(body io.Reader, maxSkeleton int, sizeHint int64) (*signDo
 }
 
 // toDomain checks what the DTO alone can tell and builds the domain request.
-func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) (signdoc.Request, error) {
+func (req *signDocRequest) toDomain(p *authn.Principal, contents [][]byte) (signdoc.Request, error) {
 	out := signdoc.Request{Principal: p, CredentialID: req.CredentialID, SAD: req.SAD,
 		ReturnValidationInfo: req.ReturnValidationInfo || req.ReturnValidationInformation}
 	if req.OperationMode == "A" {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/errs"
@@ -40,7 +41,7 @@ func sign(t *testing.T, s *testutil.Server, h testutil.Holder, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &credential.Principal{HolderID: h.ID, Scope: credential.ScopeService}
+	p := &authn.Principal{HolderID: h.ID, Scope: authn.ScopeService}
 	if _, err := svc.SignHash(ctx, credential.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD, Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
 		t.Fatal(err)
 	}

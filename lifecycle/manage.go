@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/otp"
 )
@@ -23,11 +23,11 @@ func manageOTPKey(holderID, credentialID string, a Action) string {
 
 // checkServicePrincipal refuses tokens that are not a holder's service
 // token (credential-scope tokens authorize one signature, nothing else).
-func checkServicePrincipal(p *credential.Principal) error {
+func checkServicePrincipal(p *authn.Principal) error {
 	if p == nil || p.HolderID == "" {
 		return errs.E(errs.InvalidToken, "The access token is not valid")
 	}
-	if p.Scope != credential.ScopeService {
+	if p.Scope != authn.ScopeService {
 		return errs.E(errs.AccessDenied, "Certificate management needs a service access token (auth/login), not a credential token")
 	}
 	return nil
@@ -35,7 +35,7 @@ func checkServicePrincipal(p *credential.Principal) error {
 
 // SendChallenge sends the one-time code that confirms action on the
 // holder's credential, by SMS, naming the operation.
-func (l *Service) SendChallenge(ctx context.Context, p *credential.Principal, credentialID string, action Action) error {
+func (l *Service) SendChallenge(ctx context.Context, p *authn.Principal, credentialID string, action Action) error {
 	if err := checkServicePrincipal(p); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func manageOTPText(lang string, a Action, code string, ttl time.Duration) string
 
 // HolderChange is a holder's request through the management API.
 type HolderChange struct {
-	Principal    *credential.Principal
+	Principal    *authn.Principal
 	Action       Action
 	CredentialID string
 	Password     string

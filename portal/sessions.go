@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 )
@@ -392,11 +392,11 @@ func (p *Sessions) Logout(ctx context.Context, token string) error {
 // Principal is the session's holder as the CSC-side services (the
 // certificate lifecycle) expect a caller: a service authorization from
 // the portal. Only an active session has one.
-func (p *Sessions) Principal(sess *Session) (*credential.Principal, error) {
+func (p *Sessions) Principal(sess *Session) (*authn.Principal, error) {
 	if sess == nil || sess.Stage != StageActive {
 		return nil, errs.E(errs.AccessDenied, "Log in first")
 	}
-	return &credential.Principal{HolderID: sess.HolderID, Scope: credential.ScopeService, ClientID: "portal"}, nil
+	return &authn.Principal{HolderID: sess.HolderID, Scope: authn.ScopeService, ClientID: "portal"}, nil
 }
 
 // DeleteEndedSessions removes sessions that ended (the janitor's job).

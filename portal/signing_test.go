@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/testutil"
@@ -66,7 +67,7 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &credential.Principal{HolderID: h.ID, Scope: credential.ScopeService, ClientID: id}
+	p := &authn.Principal{HolderID: h.ID, Scope: authn.ScopeService, ClientID: id}
 	if _, err := svc.SignHash(ctx, credential.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD,
 		Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
@@ -33,7 +34,7 @@ type Config struct {
 // (credential.Service): it checks the credential and the SAD and signs
 // digests; the documents never reach it.
 type SAM interface {
-	StartDocSigning(ctx context.Context, p *credential.Principal, credentialID, sad string) (*credential.DocSigning, error)
+	StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*credential.DocSigning, error)
 	Now() time.Time
 }
 
@@ -63,7 +64,7 @@ func (d *Signer) Levels() []pades.Level {
 
 // Request is a signatures/signDoc call.
 type Request struct {
-	Principal            *credential.Principal
+	Principal            *authn.Principal
 	CredentialID         string
 	SAD                  string // empty when the access token has credential scope
 	Documents            []PDFDocument

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/credential"
@@ -62,6 +63,7 @@ type App struct {
 	OTP         *otp.Service
 	CA          *ca.Service
 	Credentials *credential.Service
+	Tokens      *authn.Service // bearer tokens of the CSC API
 	Authorities *Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
@@ -149,13 +151,14 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err := a.openRevocation(ctx); err != nil {
 		return nil, err
 	}
-	tokenSigner, err := credential.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
+	tokenSigner, err := authn.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
 	if err != nil {
 		return nil, err
 	}
+	a.Tokens = authn.New(authn.Deps{Store: a.Store, MAC: mac, Signer: tokenSigner, Now: a.Now}, authn.Config{})
 	a.Recorder = history.NewRecorder(a.Store, a.Log)
 	a.Credentials = credential.New(credential.Deps{
-		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
+		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: a.Tokens, Issuer: a.CA,
 		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
 	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
 	a.History = history.New(history.Deps{

@@ -99,7 +99,7 @@ func (a *App) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error
 // managementRoutes serves the holders' certificate management API and the
 // emergency suspension (csc.NewManagement) under /api/v1/.
 func (a *App) managementRoutes(mux *routeMux) {
-	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{}, a.Log))
+	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{Tokens: a.Tokens}, a.Log))
 }
 
 // certOps are the lifecycle's admin operations (see adminOps).
