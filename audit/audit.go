@@ -76,6 +76,12 @@ type Log struct {
 type appendReq struct {
 	ev    Event
 	reply chan appendResult
+	// onErr, from AppendSoon, is called by the writer itself: no goroutine
+	// outlives the request waiting for its outcome.
+	onErr func(error)
+	// flush marks a Flush request: nothing is written for it, it only
+	// forces what is waiting to disk.
+	flush bool
 }
 
 type appendResult struct {
@@ -211,33 +217,37 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 		return
 	}
 	select {
-	case l.soon <- appendReq{ev: ev, reply: reply}:
+	case l.soon <- appendReq{ev: ev, reply: reply, onErr: onErr}:
 	case <-l.done:
 		if onErr != nil {
 			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
 		}
-		return
-	}
-	if onErr != nil {
-		go func() {
-			if res := <-reply; res.err != nil {
-				onErr(res.err)
-			}
-		}()
 	}
 }
 
 // Append writes ev and returns once it is on disk.
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
+	return l.send(ctx, appendReq{ev: ev})
+}
+
+// Flush returns once every record queued before it, by Append or
+// AppendSoon, is on disk: tests and shutdown paths wait on it instead of
+// on the 50 ms AppendSoon delay.
+func (l *Log) Flush(ctx context.Context) error {
+	_, err := l.send(ctx, appendReq{flush: true})
+	return err
+}
+
+func (l *Log) send(ctx context.Context, req appendReq) (uint64, error) {
 	l.mu.Lock()
 	closed := l.closed
 	l.mu.Unlock()
 	if closed {
 		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
 	}
-	reply := make(chan appendResult, 1)
+	req.reply = make(chan appendResult, 1)
 	select {
-	case l.reqs <- appendReq{ev: ev, reply: reply}:
+	case l.reqs <- req:
 	case <-l.done:
 		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
 	case <-ctx.Done():
@@ -245,7 +255,7 @@ func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
 	}
 	// Once queued, the record will be written; wait for the outcome even if
 	// ctx ends, so the caller never acts on an unknown audit state.
-	res := <-reply
+	res := <-req.reply
 	return res.seq, res.err
 }
 
@@ -347,6 +357,9 @@ func (c *chain) write(batch []appendReq, now func() time.Time) bool {
 				res.seq = seqs[i]
 			}
 			r.reply <- res
+			if err != nil && r.onErr != nil {
+				r.onErr(err)
+			}
 		}
 	}
 	if c.failed != nil {
@@ -357,6 +370,9 @@ func (c *chain) write(batch []appendReq, now func() time.Time) bool {
 	startSeq, startPrev := c.seq, c.prev
 	seqs := make([]uint64, len(batch))
 	for i, r := range batch {
+		if r.flush {
+			continue
+		}
 		c.seq++
 		rec := Record{Seq: c.seq, Time: now().UTC(), Event: r.ev, Prev: c.prev}
 		rec.Hash = rec.computeHash()

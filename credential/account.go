@@ -234,3 +234,12 @@ func (p *Portal) SetRecoveryPhone(ctx context.Context, holderID, phone, code str
 	p.svc.record(ctx, audit.Event{Type: "holder.recovery-phone", Holder: holderID, Outcome: "ok"})
 	return nil
 }
+
+// endEverySession ends the holder's portal sessions and API tokens.
+func (p *Portal) endEverySession(ctx context.Context, holderID string) error {
+	if _, err := p.svc.store.DeleteHolderPortalSessions(ctx, holderID); err != nil {
+		return err
+	}
+	_, err := p.svc.store.DeleteHolderTokens(ctx, holderID)
+	return err
+}

@@ -256,12 +256,12 @@ func (s *Service) checkFactors(ctx context.Context, c *storage.Credential, pin, 
 // enrolled, otherwise (or when that fails) the SMS code sent for this
 // credential.
 func (s *Service) verifyOTP(ctx context.Context, c *storage.Credential, code string) error {
-	return s.verifyHolderOTP(ctx, c.HolderID, signOTPKey(c.HolderID, c.ID), code)
+	return s.VerifyHolderOTP(ctx, c.HolderID, signOTPKey(c.HolderID, c.ID), code)
 }
 
-// verifyHolderOTP accepts the holder's authenticator-app code when one is
+// VerifyHolderOTP accepts the holder's authenticator-app code when one is
 // enrolled, otherwise (or when that fails) the SMS code sent under smsKey.
-func (s *Service) verifyHolderOTP(ctx context.Context, holderID, smsKey, code string) error {
+func (s *Service) VerifyHolderOTP(ctx context.Context, holderID, smsKey, code string) error {
 	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err

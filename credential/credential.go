@@ -158,7 +158,9 @@ func (v *View) Usable() bool {
 // would cost more than the bookkeeping around the HSM call.
 var parsedChains sync.Map // string(leaf DER) -> []*x509.Certificate
 
-func chainOf(c *storage.Credential) ([]*x509.Certificate, error) {
+// ChainOf parses the credential's certificate chain, signer first (cached
+// per leaf: the stored chain changes only by replacing the leaf).
+func ChainOf(c *storage.Credential) ([]*x509.Certificate, error) {
 	if len(c.Certificates) == 0 {
 		return nil, errs.Ef(errs.Internal, "credential %s has no certificate", c.ID)
 	}
@@ -179,7 +181,7 @@ func chainOf(c *storage.Credential) ([]*x509.Certificate, error) {
 }
 
 func (s *Service) view(ctx context.Context, c *storage.Credential) (*View, error) {
-	chain, err := chainOf(c)
+	chain, err := ChainOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +206,19 @@ func (s *Service) owned(ctx context.Context, holderID, credentialID string) (*st
 		return nil, errs.M(errs.NotFound, msg.UnknownCredential)
 	}
 	return c, err
+}
+
+// Owned returns the holder's credential; one that does not exist or is
+// someone else's is NotFound, with the same answer for both.
+func (s *Service) Owned(ctx context.Context, holderID, credentialID string) (*storage.Credential, error) {
+	return s.owned(ctx, holderID, credentialID)
+}
+
+// CheckOwner refuses a credential that does not exist or is not the
+// holder's, with the same answer for both.
+func (s *Service) CheckOwner(ctx context.Context, holderID, credentialID string) error {
+	_, err := s.owned(ctx, holderID, credentialID)
+	return err
 }
 
 // List returns the holder's credentials, optionally only those that can sign.
@@ -256,3 +271,17 @@ func usable(c *storage.Credential, v *View) error {
 
 // publicKey is the credential's public key (from its certificate).
 func publicKey(chain []*x509.Certificate) crypto.PublicKey { return chain[0].PublicKey }
+
+// ERCDigits is the length of an emergency code (package lifecycle checks
+// it; the code is made here, with the credential).
+const ERCDigits = 12
+
+func (s *Service) newERC() (code, hash string, err error) {
+	if code, err = newDigits(ERCDigits); err != nil {
+		return "", "", err
+	}
+	if hash, err = secret.Hash(code, s.cfg.Argon); err != nil {
+		return "", "", err
+	}
+	return code, hash, nil
+}

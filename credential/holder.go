@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
@@ -77,6 +78,17 @@ func (s *Service) Holder(ctx context.Context, id string) (*storage.Holder, error
 
 // checkPassword verifies a holder's password with lockout after repeated
 // failures. Unknown users cost the same time and say the same thing.
+// AuthenticatePassword checks the holder's password with the lockout
+// rules (failures counted, locked accounts refused, flat timing for
+// unknown user IDs).
+func (s *Service) AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
+	return s.checkPassword(ctx, userID, password)
+}
+
+// DummyVerify spends one argon2id verification of secret against nothing,
+// so a refusal takes as long when there was no hash to check.
+func (s *Service) DummyVerify(secretValue string) { _, _ = secret.Verify(secretValue, s.dummyHash) }
+
 func (s *Service) checkPassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
 	failed := errs.M(errs.AuthenticationFailed, msg.AuthenticationError)
 	h, err := s.store.Holder(ctx, userID)
@@ -130,7 +142,7 @@ func (s *Service) PasswordExpired(h *storage.Holder) bool {
 
 // Login authenticates with user ID and password (CSC auth/login, HTTP
 // Basic) and issues a service access token, plus a refresh token when asked.
-func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*AccessToken, error) {
+func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error) {
 	h, err := s.checkPassword(ctx, userID, password)
 	if err != nil {
 		return nil, err
@@ -142,13 +154,13 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 	if err := s.recordOrRefuse(ctx, audit.Event{Type: "auth.login", Holder: h.ID, Client: clientID, Outcome: "ok", Detail: map[string]string{"refresh": fmt.Sprint(rememberMe)}}); err != nil {
 		return nil, err
 	}
-	at, err := s.issueAccess(ctx, h.ID, ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
+	at, err := s.tokens.IssueAccess(ctx, h.ID, authn.ScopeService, clientID, grant, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}
+	out := &authn.AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}
 	if rememberMe {
-		if out.RefreshToken, err = s.issueRefresh(ctx, h.ID, clientID, grant); err != nil {
+		if out.RefreshToken, err = s.tokens.IssueRefresh(ctx, h.ID, clientID, grant); err != nil {
 			return nil, err
 		}
 	}
@@ -156,12 +168,12 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 }
 
 // LoginWithRefresh exchanges a refresh token for a new access token.
-func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*AccessToken, error) {
+func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*authn.AccessToken, error) {
 	invalid := errs.M(errs.InvalidRequest, msg.InvalidRefreshToken)
 	if len(refreshToken) != 43 {
 		return nil, invalid
 	}
-	key, err := s.refreshKey(refreshToken)
+	key, err := s.tokens.RefreshKey(refreshToken)
 	if err != nil {
 		return nil, err
 	}
@@ -175,9 +187,9 @@ func (s *Service) LoginWithRefresh(ctx context.Context, refreshToken string) (*A
 	if !s.now().Before(rec.ExpiresAt) {
 		return nil, errs.M(errs.InvalidRequest, msg.RefreshTokenExpired)
 	}
-	at, err := s.issueAccess(ctx, rec.HolderID, ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
+	at, err := s.tokens.IssueAccess(ctx, rec.HolderID, authn.ScopeService, rec.ClientID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}, nil
+	return &authn.AccessToken{Token: at, ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds())}, nil
 }

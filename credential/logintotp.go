@@ -2,6 +2,7 @@ package credential
 
 import (
 	"context"
+	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
@@ -125,4 +126,32 @@ func (p *Portal) countWrongCode(ctx context.Context, holderID string, cause erro
 		return err
 	}
 	return errs.M(errs.InvalidOTP, msg.OTPInvalid)
+}
+
+func loginSeedAD(holderID string) []byte { return []byte(holderID + "/portal-login") }
+
+// VerifyLoginTOTP checks the authenticator code of h's two-factor login at
+// now. A wrong code counts like a wrong password (account lockout); a code
+// already used does not pass twice. It reports whether the code was right.
+func (s *Service) VerifyLoginTOTP(ctx context.Context, h *storage.Holder, code string, now time.Time) (bool, error) {
+	seed, err := s.sealer.Open(h.LoginTOTPSealed, loginSeedAD(h.ID))
+	if err != nil {
+		return false, err
+	}
+	step, cerr := otp.CheckTOTP(string(seed), code, now, h.LoginTOTPLastStep)
+	if cerr != nil && !errs.Is(cerr, errs.InvalidOTP) {
+		return false, cerr
+	}
+	var ok bool
+	err = s.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
+		// Re-checked in the transaction: two requests with one code must
+		// not both pass.
+		ok = cerr == nil && step > h.LoginTOTPLastStep
+		if ok {
+			h.LoginTOTPLastStep = step
+		}
+		s.countLogin(h, ok, now)
+		return nil
+	})
+	return ok, err
 }

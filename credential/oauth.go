@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
@@ -305,15 +306,15 @@ func (s *Service) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn,
 		if err != nil || len(hashes) == 0 {
 			return nil, oauthErr("invalid_request", "Invalid parameter authorization_details: "+errs.DetailOf(err), true)
 		}
-		txn.Scope, txn.CredentialID, txn.Qualifier = ScopeCredential, d.CredentialID, d.SignatureQualifier
+		txn.Scope, txn.CredentialID, txn.Qualifier = authn.ScopeCredential, d.CredentialID, d.SignatureQualifier
 		txn.Hashes, txn.HashAlgorithm, txn.NumSignatures = norm, oid, len(norm)
 	} else {
 		switch r.Scope {
-		case "", ScopeService:
-			txn.Scope = ScopeService
+		case "", authn.ScopeService:
+			txn.Scope = authn.ScopeService
 			return txn, nil
-		case ScopeCredential:
-			txn.Scope = ScopeCredential
+		case authn.ScopeCredential:
+			txn.Scope = authn.ScopeCredential
 		default:
 			return nil, oauthErr("invalid_scope", "scope must be service or credential", true)
 		}
@@ -381,7 +382,7 @@ func (s *Service) AuthorizeLogin(ctx context.Context, txnID, userID, password st
 		return t, "", err
 	}
 	t.HolderID = h.ID
-	if t.Scope == ScopeService {
+	if t.Scope == authn.ScopeService {
 		redirect, err := s.issueCode(ctx, t)
 		return t, redirect, err
 	}
@@ -425,7 +426,7 @@ func (s *Service) AuthorizeApprove(ctx context.Context, txnID, pin, code string)
 	if err != nil {
 		return "", err
 	}
-	if t.HolderID == "" || t.Scope != ScopeCredential {
+	if t.HolderID == "" || t.Scope != authn.ScopeCredential {
 		return "", errs.M(errs.InvalidRequest, msg.LogInFirst)
 	}
 	c, err := s.owned(ctx, t.HolderID, t.CredentialID)
@@ -560,16 +561,16 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 	if err != nil {
 		return nil, err
 	}
-	if t.Scope == ScopeService {
-		at, err := s.issueAccess(ctx, t.HolderID, ScopeService, client.ID, grant, s.cfg.AccessTokenTTL, nil)
+	if t.Scope == authn.ScopeService {
+		at, err := s.tokens.IssueAccess(ctx, t.HolderID, authn.ScopeService, client.ID, grant, s.cfg.AccessTokenTTL, nil)
 		if err != nil {
 			return nil, err
 		}
-		rt, err := s.issueRefresh(ctx, t.HolderID, client.ID, grant)
+		rt, err := s.tokens.IssueRefresh(ctx, t.HolderID, client.ID, grant)
 		if err != nil {
 			return nil, err
 		}
-		return &TokenResponse{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds()), Scope: ScopeService}, nil
+		return &TokenResponse{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds()), Scope: authn.ScopeService}, nil
 	}
 	// Credential scope: the token stands for a SAD bound to the hashes the
 	// user approved (SCAL2).
@@ -578,11 +579,11 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 	if err != nil {
 		return nil, err
 	}
-	at, err := s.issueAccess(ctx, t.HolderID, ScopeCredential, client.ID, grant, s.cfg.SADLifetime, g.key)
+	at, err := s.tokens.IssueAccess(ctx, t.HolderID, authn.ScopeCredential, client.ID, grant, s.cfg.SADLifetime, g.key)
 	if err != nil {
 		return nil, err
 	}
-	out := &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(s.cfg.SADLifetime.Seconds()), Scope: ScopeCredential}
+	out := &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(s.cfg.SADLifetime.Seconds()), Scope: authn.ScopeCredential}
 	if t.Qualifier != "" {
 		out.CredentialID = t.CredentialID
 	}
@@ -598,7 +599,7 @@ func (s *Service) refreshGrant(ctx context.Context, client *storage.Client, toke
 	if token == "" {
 		return nil, oauthErr("invalid_request", "Missing parameter refresh_token", false)
 	}
-	key, err := s.refreshKey(token)
+	key, err := s.tokens.RefreshKey(token)
 	if err != nil {
 		return nil, err
 	}
@@ -609,11 +610,11 @@ func (s *Service) refreshGrant(ctx context.Context, client *storage.Client, toke
 	if !s.now().Before(rec.ExpiresAt) {
 		return nil, oauthErr("invalid_grant", "Refresh token expired", false)
 	}
-	at, err := s.issueAccess(ctx, rec.HolderID, ScopeService, client.ID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
+	at, err := s.tokens.IssueAccess(ctx, rec.HolderID, authn.ScopeService, client.ID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds()), Scope: ScopeService}, nil
+	return &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(s.cfg.AccessTokenTTL.Seconds()), Scope: authn.ScopeService}, nil
 }
 
 // RevokeOAuth is oauth2/revoke (RFC 7009) for an authenticated client.
@@ -625,12 +626,12 @@ func (s *Service) RevokeOAuth(ctx context.Context, clientID, secret, token, hint
 		return oauthErr("invalid_request", "Missing parameter token", false)
 	}
 	// The token's holder is whoever it names; a client may only revoke its own.
-	if c, err := s.tokens.parse(token, s.now()); err == nil && c.ClientID == clientID {
-		return s.Revoke(ctx, &Principal{HolderID: c.Subject}, token, hint)
+	if c, err := s.tokens.Parse(token); err == nil && c.ClientID == clientID {
+		return s.tokens.Revoke(ctx, &authn.Principal{HolderID: c.Subject}, token, hint)
 	}
-	if key, err := s.refreshKey(token); err == nil {
+	if key, err := s.tokens.RefreshKey(token); err == nil {
 		if rec, err := s.store.Token(ctx, key); err == nil && rec.ClientID == clientID {
-			return s.Revoke(ctx, &Principal{HolderID: rec.HolderID}, token, "refresh_token")
+			return s.tokens.Revoke(ctx, &authn.Principal{HolderID: rec.HolderID}, token, "refresh_token")
 		}
 	}
 	return nil

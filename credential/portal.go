@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -15,68 +14,23 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// PortalConfig tunes the holder's self-service; zero values take the
-// defaults.
-type PortalConfig struct {
-	// IdleTimeout ends a session nobody used for this long (default 15 min).
-	IdleTimeout time.Duration
-	// MaxSessionAge ends any session this long after login (default 12 h).
-	MaxSessionAge time.Duration
-	// IPFailures failed logins from one address within IPWindow refuse
-	// further logins from it until the window passes (default 20 per 15
-	// min): the account lockout stops guessing one holder's password, this
-	// stops one address from trying a password on many accounts.
-	IPFailures int
-	IPWindow   time.Duration
-	// ReportRows bounds the rows one report returns (default 500); the
-	// totals always cover the whole range.
-	ReportRows int
-}
-
-func (c *PortalConfig) defaults() {
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = 15 * time.Minute
-	}
-	if c.MaxSessionAge <= 0 {
-		c.MaxSessionAge = 12 * time.Hour
-	}
-	if c.IPFailures <= 0 {
-		c.IPFailures = 20
-	}
-	if c.IPWindow <= 0 {
-		c.IPWindow = 15 * time.Minute
-	}
-	if c.ReportRows <= 0 {
-		c.ReportRows = 500
-	}
-}
-
-// Portal is the holder's self-service as the web portal offers it: web
-// sessions (login with password and optional authenticator code, idle and
-// absolute expiry, rotation), account security (password, recovery
-// contacts, two-factor login), OTP settings, the certificate's e-mail
-// address, PIN change and the signing report. Every rule lives here; the
-// portal package only renders pages and calls these methods.
+// Portal is the holder's account self-service as the web portal offers
+// it: account security (password, recovery contacts, two-factor login),
+// OTP settings, the certificate's e-mail address and PIN change. Web
+// sessions are the portal package's, the signing report is package
+// history. Every rule lives here; the portal package only renders pages
+// and calls these methods.
 type Portal struct {
 	svc    *Service
 	notify otp.Sender
-	cfg    PortalConfig
-	ips    *ipThrottle
-
-	reportMu  sync.Mutex
-	reportDay string // the last day SendDailyReports finished for
 }
 
 // NewPortal wires the self-service over a Service. notify delivers the
 // daily signing summaries and change notices (the dev outbox or a mail
 // relay).
-func NewPortal(svc *Service, notify otp.Sender, cfg PortalConfig) *Portal {
-	cfg.defaults()
-	return &Portal{svc: svc, notify: notify, cfg: cfg, ips: newIPThrottle(cfg.IPFailures, cfg.IPWindow)}
+func NewPortal(svc *Service, notify otp.Sender) *Portal {
+	return &Portal{svc: svc, notify: notify}
 }
-
-// Config returns the effective settings.
-func (p *Portal) Config() PortalConfig { return p.cfg }
 
 // Service is the signature activation module the portal works on.
 func (p *Portal) Service() *Service { return p.svc }
@@ -198,7 +152,7 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 // SMS, as at signing) when allowApp, else only the code sent under key.
 func (p *Portal) checkCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
 	if allowApp {
-		return p.svc.verifyHolderOTP(ctx, holderID, key, code)
+		return p.svc.VerifyHolderOTP(ctx, holderID, key, code)
 	}
 	return p.svc.otp.Verify(ctx, key, code)
 }

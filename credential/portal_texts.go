@@ -29,20 +29,6 @@ func passwordChangedText(lang string, at time.Time) string {
 	return msg.Text(lang, "mail.password-changed", smsTime(lang, at))
 }
 
-// dailyReportText is the daily summary e-mail: totals per credential and
-// application for one day.
-func dailyReportText(lang, day string, rows []summaryRow, total int) string {
-	var b strings.Builder
-	b.WriteString(msg.Text(lang, "mail.daily.head", day, total))
-	b.WriteByte('\n')
-	for _, r := range rows {
-		b.WriteString(msg.Text(lang, "mail.daily.row", r.CredentialID, r.Application, r.Count))
-		b.WriteByte('\n')
-	}
-	b.WriteString(msg.Text(lang, "mail.daily.foot"))
-	return b.String()
-}
-
 // MaskPhone shows only the country prefix and the last three digits of a
 // number, for pages and messages that confirm where a code went.
 func MaskPhone(phone string) string {

@@ -1,8 +1,3 @@
-// Package credential is qes's signature activation module: it authenticates
-// holders, keeps their signing credentials (keys in the HSM, certificates,
-// PIN/PUK), turns PIN + OTP into Signature Activation Data bound to the
-// hashes to sign (SCAL2), and signs those hashes - nothing else can make the
-// HSM sign with a holder's key.
 package credential
 
 import (
@@ -11,11 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base32"
+	"encoding/base64"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
@@ -62,6 +59,15 @@ const (
 	CertNotYetValid = ca.StateNotYetValid
 )
 
+// Tokens issues and revokes bearer tokens (authn.Service).
+type Tokens interface {
+	IssueAccess(ctx context.Context, holderID, scope, clientID, grant string, ttl time.Duration, data []byte) (string, error)
+	IssueRefresh(ctx context.Context, holderID, clientID, grant string) (string, error)
+	RefreshKey(token string) (string, error)
+	Parse(raw string) (*authn.Claims, error)
+	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
+}
+
 // Auditor records what happened (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
@@ -69,12 +75,18 @@ type Auditor interface {
 	AppendSoon(ev audit.Event, onErr func(error))
 }
 
+// SignatureLog keeps the holder's signing history (history.Recorder): it
+// is told of each batch after the signatures are made and writes it off
+// the signing path.
+type SignatureLog interface {
+	Signed(ctx context.Context, holderID, credentialID, clientID string, n int, at time.Time)
+}
+
 // Config holds the module's rules; zero values take the defaults.
 type Config struct {
 	Argon            secret.Params
 	SADLifetime      time.Duration // default and maximum 5 minutes
 	AccessTokenTTL   time.Duration // default 1 hour
-	RefreshTokenTTL  time.Duration // default 30 days
 	MaxPINFailures   int           // default 5
 	MaxPUKFailures   int           // default 10
 	MaxLoginFailures int           // default 5
@@ -95,9 +107,6 @@ func (c *Config) defaults() {
 	}
 	if c.AccessTokenTTL <= 0 {
 		c.AccessTokenTTL = time.Hour
-	}
-	if c.RefreshTokenTTL <= 0 {
-		c.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
 	if c.MaxPINFailures <= 0 {
 		c.MaxPINFailures = 5
@@ -134,27 +143,30 @@ type Deps struct {
 	Keys   KeyManager
 	MAC    MAC
 	Sealer Sealer
-	Tokens *TokenSigner
+	Tokens Tokens
 	Issuer Issuer
 	OTP    *otp.Service
 	Audit  Auditor
-	Log    *slog.Logger
-	Now    func() time.Time
+	// History is told of every signHash batch (may be nil: not kept).
+	History SignatureLog
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Service is the signature activation module.
 type Service struct {
-	store  storage.Store
-	keys   KeyManager
-	mac    MAC
-	sealer Sealer
-	tokens *TokenSigner
-	issuer Issuer
-	otp    *otp.Service
-	audit  Auditor
-	log    *slog.Logger
-	now    func() time.Time
-	cfg    Config
+	store   storage.Store
+	keys    KeyManager
+	mac     MAC
+	sealer  Sealer
+	tokens  Tokens
+	issuer  Issuer
+	otp     *otp.Service
+	audit   Auditor
+	history SignatureLog
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     Config
 	// dummyHash keeps login time flat for unknown user IDs.
 	dummyHash string
 }
@@ -170,7 +182,7 @@ func New(d Deps, cfg Config) *Service {
 	}
 	return &Service{
 		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, tokens: d.Tokens, issuer: d.Issuer,
-		otp: d.OTP, audit: d.Audit, log: d.Log, now: d.Now, cfg: cfg,
+		otp: d.OTP, audit: d.Audit, history: d.History, log: d.Log, now: d.Now, cfg: cfg,
 		dummyHash: secret.Dummy(cfg.Argon),
 	}
 }
@@ -199,7 +211,7 @@ func newSecretToken() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", errs.Internalf(err, "random token")
 	}
-	return b64url.EncodeToString(b), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // recordSoon queues the outcome of an action whose intent is already on

@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -17,7 +18,7 @@ import (
 
 // SignRequest is a signatures/signHash call.
 type SignRequest struct {
-	Principal      *Principal
+	Principal      *authn.Principal
 	CredentialID   string
 	SAD            string // empty when the access token has credential scope
 	Hashes         []string
@@ -109,13 +110,15 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	result.Outcome = "ok"
 	signedAt := s.now()
 	s.recordSoon(ctx, result)
-	go s.logSignatures(context.WithoutCancel(ctx), p, c.ID, len(sigs), signedAt)
+	if s.history != nil {
+		s.history.Signed(context.WithoutCancel(ctx), p.HolderID, c.ID, p.ClientID, len(sigs), signedAt)
+	}
 	return sigs, nil
 }
 
 // resolveSAD picks the SAD record: from the SAD parameter, or from a
 // credential-scope token. Both at once is ambiguous and refused.
-func (s *Service) resolveSAD(p *Principal, sad string) ([]byte, error) {
+func (s *Service) resolveSAD(p *authn.Principal, sad string) ([]byte, error) {
 	switch {
 	case sad != "" && p.SADKey != nil:
 		return nil, errs.M(errs.InvalidRequest, msg.SADTwice)

@@ -3,13 +3,13 @@ package csc_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -46,11 +46,14 @@ func TestAuditTrail(t *testing.T) {
 	}
 	f.authorizeWith(1, h[:1], "", "975318", f.otp()) // a refused attempt
 
-	// The result record is appended after the response; give it a moment.
-	var raw []byte
-	for i := 0; i < 100 && !bytes.Contains(raw, []byte(`"signature.result"`)); i++ {
-		time.Sleep(10 * time.Millisecond)
-		raw, _ = os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+	// The result record is appended after the response, with the next
+	// fsync; Flush forces it to disk.
+	if err := s.App.Audit.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	types := map[string]int{}
 	for _, secret := range []string{f.h.PIN, f.h.Password, sad, f.h.PUK} {

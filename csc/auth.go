@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 )
@@ -16,8 +16,8 @@ const principalKey = "csc.principal"
 
 var notImplemented = errs.M(errs.NotImplemented, msg.NotImplemented)
 
-func principal(c *echo.Context) *credential.Principal {
-	p, _ := c.Get(principalKey).(*credential.Principal)
+func principal(c *echo.Context) *authn.Principal {
+	p, _ := c.Get(principalKey).(*authn.Principal)
 	return p
 }
 
@@ -33,7 +33,7 @@ func (a *API) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
 			return errs.M(errs.InvalidRequest, msg.MalformedAuthorization)
 		}
-		p, err := a.svc.Authenticate(c.Request().Context(), tok)
+		p, err := a.cfg.Tokens.Authenticate(c.Request().Context(), tok)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -73,7 +74,7 @@ func (a *API) login(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var tok *credential.AccessToken
+	var tok *authn.AccessToken
 	switch {
 	case present:
 		tok, err = a.svc.Login(ctx, user, pass, req.RememberMe, "")
@@ -93,7 +94,7 @@ func (a *API) revoke(c *echo.Context) error {
 	if err := bind(c.Request(), &req, a.cfg.MaxBody); err != nil {
 		return err
 	}
-	if err := a.svc.Revoke(c.Request().Context(), principal(c), req.Token, req.TokenTypeHint); err != nil {
+	if err := a.cfg.Tokens.Revoke(c.Request().Context(), principal(c), req.Token, req.TokenTypeHint); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -14,12 +14,15 @@ import (
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // ManageConfig bounds the certificate management API.
 type ManageConfig struct {
 	// MaxBody bounds JSON bodies (default 16 KiB).
 	MaxBody int64
+	// Tokens checks the holders' bearer tokens (authn.Service).
+	Tokens Tokens
 	// EmergencyPerUser and EmergencyPerIP rate-limit the public emergency
 	// route (defaults: 12 at once then 1 per 5 minutes per user ID; 30 at
 	// once then 1 per minute per client address).
@@ -46,20 +49,20 @@ func (c *ManageConfig) defaults() {
 // the public emergency suspension. Errors have the CSC shape.
 type management struct {
 	api       *API
-	lc        *credential.Lifecycle
+	lc        *lifecycle.Service
 	cfg       ManageConfig
 	userLimit *limiter
 	ipLimit   *limiter
 }
 
 // NewManagement builds the /api/v1 handler.
-func NewManagement(svc *credential.Service, lc *credential.Lifecycle, cfg ManageConfig, log *slog.Logger) http.Handler {
+func NewManagement(svc *credential.Service, lc *lifecycle.Service, cfg ManageConfig, log *slog.Logger) http.Handler {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
 	}
 	m := &management{
-		api: &API{svc: svc, cfg: Config{MaxBody: cfg.MaxBody}, log: log}, lc: lc, cfg: cfg,
+		api: &API{svc: svc, cfg: Config{MaxBody: cfg.MaxBody, Tokens: cfg.Tokens}, log: log}, lc: lc, cfg: cfg,
 		userLimit: newLimiter(cfg.EmergencyPerUser, cfg.Now), ipLimit: newLimiter(cfg.EmergencyPerIP, cfg.Now),
 	}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: errorHandler(log)})
@@ -70,7 +73,7 @@ func NewManagement(svc *credential.Service, lc *credential.Lifecycle, cfg Manage
 	auth := m.api.bearer
 	g.GET("/credentials/:credentialID", m.status, auth)
 	g.POST("/credentials/:credentialID/challenge", m.challenge, auth)
-	for _, a := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
+	for _, a := range []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew} {
 		g.POST("/credentials/:credentialID/"+string(a), m.change(a), auth)
 	}
 	g.POST("/emergency/suspend", m.emergency)
@@ -122,7 +125,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func renderStatus(st *credential.CertificateStatus) certificateStatus {
+func renderStatus(st *lifecycle.CertificateStatus) certificateStatus {
 	out := certificateStatus{CredentialID: st.CredentialID, Key: managedKey{Status: "enabled"}}
 	if !st.KeyEnabled {
 		out.Key.Status = "disabled"
@@ -176,7 +179,7 @@ func (m *management) challenge(c *echo.Context) error {
 	if err := bind(c.Request(), &req, m.cfg.MaxBody); err != nil {
 		return err
 	}
-	action, err := credential.ParseAction(req.Action)
+	action, err := lifecycle.ParseAction(req.Action)
 	if err != nil {
 		return err
 	}
@@ -186,7 +189,7 @@ func (m *management) challenge(c *echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (m *management) change(a credential.Action) echo.HandlerFunc {
+func (m *management) change(a lifecycle.Action) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		id, err := credentialParam(c)
 		if err != nil {
@@ -196,7 +199,7 @@ func (m *management) change(a credential.Action) echo.HandlerFunc {
 		if err := bind(c.Request(), &req, m.cfg.MaxBody); err != nil {
 			return err
 		}
-		st, err := m.lc.ByHolder(c.Request().Context(), credential.HolderChange{
+		st, err := m.lc.ByHolder(c.Request().Context(), lifecycle.HolderChange{
 			Principal: principal(c), Action: a, CredentialID: id,
 			Password: req.Password, OTP: req.OTP, Reason: req.Reason, Note: req.Note,
 		})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -60,7 +61,7 @@ func (a *API) oauthMetadata(c *echo.Context) error {
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
-		"scopes_supported":                      []string{credential.ScopeService, credential.ScopeCredential},
+		"scopes_supported":                      []string{authn.ScopeService, authn.ScopeCredential},
 		"authorization_details_types_supported": []string{"credential"},
 		// RFC 9207: every authorization response names its issuer, so a
 		// client talking to several servers detects a mix-up.
@@ -288,7 +289,7 @@ func (a *API) oauthRevoke(c *echo.Context) error {
 // service authorization: such a token only signs the hashes it carries.
 func serviceScope(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		if p := principal(c); p != nil && p.Scope != credential.ScopeService {
+		if p := principal(c); p != nil && p.Scope != authn.ScopeService {
 			return errs.M(errs.AccessDenied, msg.NeedsServiceToken)
 		}
 		return next(c)

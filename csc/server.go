@@ -5,6 +5,7 @@
 package csc
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -14,7 +15,9 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/signdoc"
 )
 
 // Config describes the service in info and bounds requests.
@@ -34,7 +37,15 @@ type Config struct {
 	// method unimplemented.
 	Timestamps Timestamper
 	// Documents serves signatures/signDoc; nil leaves it unimplemented.
-	Documents *credential.DocSigner
+	Documents *signdoc.Signer
+	// Tokens checks and revokes bearer tokens (authn.Service).
+	Tokens Tokens
+}
+
+// Tokens is bearer authentication as the CSC edge uses it.
+type Tokens interface {
+	Authenticate(ctx context.Context, raw string) (*authn.Principal, error)
+	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
 }
 
 // API serves /csc/v1 and /csc/v2.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/signdoc"
 )
 
 // signDoc is CSC v2 signatures/signDoc: PAdES signatures on whole PDFs
@@ -79,7 +79,7 @@ func single(ders [][]byte) [][][]byte {
 
 // signDocParts lays out the answer: DocumentWithSignature for documents,
 // SignatureObject for digests, validationInfo when asked for.
-func signDocParts(res *credential.DocResult) []jsonPart {
+func signDocParts(res *signdoc.Result) []jsonPart {
 	var l jsonLayout
 	l.lit("{")
 	sep := ""
@@ -111,7 +111,7 @@ func signDocParts(res *credential.DocResult) []jsonPart {
 
 // writeSignDocResponse streams the answer with an exact Content-Length:
 // signed documents are base64-encoded on the way out, never held encoded.
-func writeSignDocResponse(w http.ResponseWriter, res *credential.DocResult) error {
+func writeSignDocResponse(w http.ResponseWriter, res *signdoc.Result) error {
 	parts := signDocParts(res)
 	var total int64
 	for _, p := range parts {

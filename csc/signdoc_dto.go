@@ -9,10 +9,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/signdoc"
 )
 
 // signDocRequest is the signatures/signDoc body (CSC v2 11.11). Document
@@ -131,8 +132,8 @@ func decodeSignDocBody(body io.Reader, maxSkeleton int, sizeHint int64) (*signDo
 }
 
 // toDomain checks what the DTO alone can tell and builds the domain request.
-func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) (credential.DocRequest, error) {
-	out := credential.DocRequest{Principal: p, CredentialID: req.CredentialID, SAD: req.SAD,
+func (req *signDocRequest) toDomain(p *authn.Principal, contents [][]byte) (signdoc.Request, error) {
+	out := signdoc.Request{Principal: p, CredentialID: req.CredentialID, SAD: req.SAD,
 		ReturnValidationInfo: req.ReturnValidationInfo || req.ReturnValidationInformation}
 	if req.OperationMode == "A" {
 		return out, errs.M(errs.InvalidRequest, msg.AsyncNotSupported)
@@ -152,7 +153,7 @@ func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) 
 		if err != nil {
 			return out, err
 		}
-		doc := credential.PDFDocument{Content: contents[i], Format: d.SignatureFormat, Level: d.ConformanceLevel,
+		doc := signdoc.PDFDocument{Content: contents[i], Format: d.SignatureFormat, Level: d.ConformanceLevel,
 			EnvelopeProperty: d.SignedEnvelopeProperty, SignAlgo: d.SignAlgo, SignAlgoParams: d.SignAlgoParams, Props: props}
 		if a := d.Appearance; a != nil {
 			doc.Appearance = &pades.Appearance{Page: a.Page, Rect: [4]float64(a.Rect), Lines: a.Lines}
@@ -163,7 +164,7 @@ func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) 
 		if len(d.SignedProps) > 0 {
 			return out, errs.M(errs.InvalidRequest, msg.SignedPropsCAdES, propNames(d.SignedProps), i)
 		}
-		out.DocumentDigests = append(out.DocumentDigests, credential.DigestSet{Hashes: d.Hashes, HashAlgorithm: d.HashAlgorithmOID,
+		out.DocumentDigests = append(out.DocumentDigests, signdoc.DigestSet{Hashes: d.Hashes, HashAlgorithm: d.HashAlgorithmOID,
 			Format: d.SignatureFormat, Level: d.ConformanceLevel, EnvelopeProperty: d.SignedEnvelopeProperty,
 			SignAlgo: d.SignAlgo, SignAlgoParams: d.SignAlgoParams})
 	}
@@ -173,8 +174,8 @@ func (req *signDocRequest) toDomain(p *credential.Principal, contents [][]byte) 
 // pdfProps reads the signed_props PAdES has a place for: the signature
 // dictionary's Name, Reason, Location and ContactInfo (ETSI EN 319 142-1
 // 5.3), whose attribute_value is base64 UTF-8 text.
-func pdfProps(field string, in []signedPropDTO) (credential.SignedProps, error) {
-	var out credential.SignedProps
+func pdfProps(field string, in []signedPropDTO) (signdoc.SignedProps, error) {
+	var out signdoc.SignedProps
 	var bad []string
 	for _, p := range in {
 		raw, err := base64.StdEncoding.DecodeString(p.Value)

@@ -52,7 +52,7 @@ func (h *handler) passwordSetup(c *echo.Context) (*page, *accountData, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d.Expired = session(c).Stage == credential.StagePasswordExpired
+	d.Expired = session(c).Stage == StagePasswordExpired
 	d.Rules = credential.PasswordRules
 	p.SendAction = "/portal/account/password/send"
 	return p, d, nil
@@ -212,7 +212,7 @@ func (h *handler) twoFactorStart(c *echo.Context) error {
 // rotated gives the browser a fresh session token after a change of the
 // account's login requirements (privilege change).
 func (h *handler) rotated(c *echo.Context) error {
-	next, err := h.p.Rotate(c.Request().Context(), token(c))
+	next, err := h.sess.Rotate(c.Request().Context(), token(c))
 	if err != nil {
 		return err
 	}

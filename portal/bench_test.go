@@ -39,7 +39,7 @@ func BenchmarkPortalPages(b *testing.B) {
 // an argon2id hash) and returns the session cookie.
 func loginForBench(b *testing.B, s *testutil.Server, h testutil.Holder) *http.Cookie {
 	b.Helper()
-	sess, err := s.App.Portal.Login(b.Context(), h.ID, h.Password, "127.0.0.1")
+	sess, err := s.App.Sessions.Login(b.Context(), h.ID, h.Password, "127.0.0.1")
 	if err != nil {
 		b.Fatal(err)
 	}

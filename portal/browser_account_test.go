@@ -163,7 +163,7 @@ func TestBrowserMyAccount(t *testing.T) {
 	// An expired session.
 	b.open("/portal/account/password")
 	b.fill("#current", h.Password, "#new", next, "#confirm", next, "#otp", s.LastCode(t, h.Phone))
-	s.Clock.Advance(s.App.Portal.Config().IdleTimeout + time.Second)
+	s.Clock.Advance(s.App.Sessions.Config().IdleTimeout + time.Second)
 	b.submit("#change-password")
 	b.expectPath("/portal/account/password") // the form's target, answered with the login page
 	b.expectText("#error", "Your session has expired, so nothing was changed")

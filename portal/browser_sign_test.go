@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -30,7 +30,7 @@ func TestBrowserMySign(t *testing.T) {
 	signViaAPI(t, s, h, 2)
 	s.Clock.Advance(21 * time.Second) // one SMS code per 20 s and key
 	signViaClient(t, s, h, "Acme Sign", 1)
-	waitSignatures(t, s, h.ID, 3)
+	flushedSignatures(t, s, h.ID, 3)
 	view, err := s.App.Credentials.Info(ctx, h.ID, h.CredentialID)
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +281,7 @@ func TestBrowserMySign(t *testing.T) {
 
 	// Ecological footprint, from the documented formula.
 	b.open("/portal/sign/footprint")
-	f := credential.FootprintOf(3)
+	f := history.FootprintOf(3)
 	b.expectText("#sheets", "3")
 	b.expectText("#co2", fmt.Sprintf("%.3f", f.CO2Kg))
 	b.expectText("#water", fmt.Sprintf("%.1f", f.WaterLitres))

@@ -154,7 +154,7 @@ func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
 	if first == second {
 		t.Fatal("a second login kept the session token")
 	}
-	if _, err := s.App.Portal.Session(context.Background(), first); err == nil {
+	if _, err := s.App.Sessions.Session(context.Background(), first); err == nil {
 		t.Fatal("the session replaced by a new login still works")
 	}
 
@@ -167,7 +167,7 @@ func TestSessionRotatesOnLoginAndPrivilegeChange(t *testing.T) {
 	if third == second {
 		t.Fatal("turning two-factor login on kept the session token")
 	}
-	if _, err := s.App.Portal.Session(context.Background(), second); err == nil {
+	if _, err := s.App.Sessions.Session(context.Background(), second); err == nil {
 		t.Fatal("the token from before two-factor login was turned on still works")
 	}
 	if !strings.Contains(w.last, "Two-factor login is on") {
@@ -218,7 +218,7 @@ func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	cfg := s.App.Portal.Config()
+	cfg := s.App.Sessions.Config()
 	ctx := context.Background()
 
 	t.Run("idle", func(t *testing.T) {
@@ -259,7 +259,7 @@ func TestSessionExpiry(t *testing.T) {
 		w := newWeb(t, s)
 		w.login(h.ID, h.Password)
 		s.Clock.Advance(cfg.MaxSessionAge)
-		n, err := s.App.Portal.DeleteEndedSessions(ctx)
+		n, err := s.App.Sessions.DeleteEndedSessions(ctx)
 		if err != nil || n == 0 {
 			t.Fatalf("DeleteEndedSessions = %d, %v", n, err)
 		}
@@ -290,7 +290,7 @@ func TestLoginThrottling(t *testing.T) {
 
 	// The address throttle: failures spread over many accounts (no
 	// account lockout) still stop the address.
-	cfg := s.App.Portal.Config()
+	cfg := s.App.Sessions.Config()
 	for i := 0; i < cfg.IPFailures; i++ {
 		w.login("nobody"+string(rune('a'+i%26))+"x", "Wrong-Pass1!")
 	}

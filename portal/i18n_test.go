@@ -11,6 +11,7 @@ import (
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // usedKeys collects the message keys templates and handlers name literally.
@@ -70,12 +71,12 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 	for _, r := range credential.PasswordRules {
 		keys["rule."+string(r)] = "PasswordRules"
 	}
-	for _, a := range []credential.Action{credential.ActionRenew, credential.ActionSuspend, credential.ActionRevoke, credential.ActionReactivate} {
+	for _, a := range []lifecycle.Action{lifecycle.ActionRenew, lifecycle.ActionSuspend, lifecycle.ActionRevoke, lifecycle.ActionReactivate} {
 		for _, prefix := range []string{"action.", "lifecycle.what.", "lifecycle.confirm."} {
 			keys[prefix+string(a)] = "Action"
 		}
 	}
-	for _, r := range credential.HolderRevocationReasons() {
+	for _, r := range lifecycle.HolderRevocationReasons() {
 		keys["reason."+r.String()] = "HolderRevocationReasons"
 	}
 	for key, where := range keys {

@@ -6,16 +6,16 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 type lifecycleData struct {
-	Status      *credential.CertificateStatus
+	Status      *lifecycle.CertificateStatus
 	Credentials []string
-	Actions     []credential.Action
-	Action      credential.Action // the form shown, if any
+	Actions     []lifecycle.Action
+	Action      lifecycle.Action // the form shown, if any
 	Reasons     []ca.RevocationReason
 	Reason      string
 	Note        string
@@ -36,13 +36,13 @@ func (h *handler) lifecycleSetup(c *echo.Context, credentialID, action string) (
 	if credentialID == "" && len(ids) > 0 {
 		credentialID = ids[0]
 	}
-	d := &lifecycleData{Credentials: ids, Reasons: credential.HolderRevocationReasons(), Reason: ca.ReasonUnspecified.String()}
+	d := &lifecycleData{Credentials: ids, Reasons: lifecycle.HolderRevocationReasons(), Reason: ca.ReasonUnspecified.String()}
 	p.Data = d
 	st, err := h.lc.Status(c.Request().Context(), acct.ID, credentialID)
 	if err != nil {
 		return p, nil, err
 	}
-	d.Status, d.Actions = st, credential.HolderActions(st.State)
+	d.Status, d.Actions = st, lifecycle.HolderActions(st.State)
 	for _, a := range d.Actions {
 		if string(a) == action {
 			d.Action = a
@@ -67,7 +67,7 @@ func (h *handler) lifecycleSend(c *echo.Context) error {
 	if d.Action == "" {
 		return h.fail(c, "lifecycle", p, errs.M(errs.Conflict, msg.CannotChangeNow))
 	}
-	principal, err := h.p.Principal(session(c))
+	principal, err := h.sess.Principal(session(c))
 	if err != nil {
 		return err
 	}
@@ -87,20 +87,20 @@ func (h *handler) lifecycleApply(c *echo.Context) error {
 		return h.fail(c, "lifecycle", p, errs.M(errs.Conflict, msg.CannotChangeNow))
 	}
 	d.Note = form(c, "note")
-	if d.Action == credential.ActionRevoke {
+	if d.Action == lifecycle.ActionRevoke {
 		d.Reason = form(c, "reason")
 	}
 	if form(c, "confirm") != "yes" {
 		p.Error = p.T("lifecycle.tick")
 		return h.render(c, http.StatusBadRequest, "lifecycle", p)
 	}
-	principal, err := h.p.Principal(session(c))
+	principal, err := h.sess.Principal(session(c))
 	if err != nil {
 		return err
 	}
-	hc := credential.HolderChange{Principal: principal, Action: d.Action, CredentialID: d.Status.CredentialID,
+	hc := lifecycle.HolderChange{Principal: principal, Action: d.Action, CredentialID: d.Status.CredentialID,
 		Password: c.FormValue("password"), OTP: form(c, "otp"), Note: d.Note}
-	if d.Action == credential.ActionRevoke {
+	if d.Action == lifecycle.ActionRevoke {
 		hc.Reason = d.Reason
 	}
 	if _, err := h.lc.ByHolder(c.Request().Context(), hc); err != nil {

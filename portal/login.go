@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -32,7 +31,7 @@ func (h *handler) loginPage(c *echo.Context) error {
 	}
 	// Someone already logged in goes on where the session allows.
 	if tok := h.sessionToken(c); tok != "" {
-		if sess, err := h.p.Session(c.Request().Context(), tok); err == nil {
+		if sess, err := h.sess.Session(c.Request().Context(), tok); err == nil {
 			return c.Redirect(http.StatusSeeOther, landing(sess.Stage))
 		}
 	}
@@ -43,11 +42,11 @@ func (h *handler) loginPage(c *echo.Context) error {
 	return h.renderLogin(c, http.StatusOK, lang, notice, "")
 }
 
-func landing(stage credential.SessionStage) string {
+func landing(stage SessionStage) string {
 	switch stage {
-	case credential.StageSecondFactor:
+	case StageSecondFactor:
 		return "/portal/login/totp"
-	case credential.StagePasswordExpired:
+	case StagePasswordExpired:
 		return "/portal/account/password"
 	}
 	return "/portal/sign"
@@ -59,7 +58,7 @@ func (h *handler) login(c *echo.Context) error {
 	if err != nil || !sameToken(c.FormValue("csrf"), ck.Value) {
 		return h.renderLogin(c, http.StatusForbidden, lang, "", tr(lang, "msg.csrf.login"))
 	}
-	sess, err := h.p.Login(c.Request().Context(), strings.TrimSpace(c.FormValue("user")), c.FormValue("password"), c.RealIP())
+	sess, err := h.sess.Login(c.Request().Context(), strings.TrimSpace(c.FormValue("user")), c.FormValue("password"), c.RealIP())
 	if err != nil {
 		status, msg := userError(lang, err)
 		if status >= 500 {
@@ -70,7 +69,7 @@ func (h *handler) login(c *echo.Context) error {
 	// A new session always gets a new token (the old one, if any, is
 	// dropped): login rotates the session.
 	if old := h.sessionToken(c); old != "" {
-		_ = h.p.Logout(c.Request().Context(), old)
+		_ = h.sess.Logout(c.Request().Context(), old)
 	}
 	h.setSession(c, sess.Token)
 	h.setLangCookie(c, sess.Lang)
@@ -84,7 +83,7 @@ func (h *handler) totpPage(c *echo.Context) error {
 
 func (h *handler) totp(c *echo.Context) error {
 	sess := session(c)
-	next, err := h.p.SecondFactor(c.Request().Context(), token(c), strings.TrimSpace(c.FormValue("code")), c.RealIP())
+	next, err := h.sess.SecondFactor(c.Request().Context(), token(c), strings.TrimSpace(c.FormValue("code")), c.RealIP())
 	if err != nil {
 		status, msg := userError(sess.Lang, err)
 		if status >= 500 {
@@ -102,7 +101,7 @@ func (h *handler) totp(c *echo.Context) error {
 
 func (h *handler) logout(c *echo.Context) error {
 	lang := session(c).Lang
-	if err := h.p.Logout(c.Request().Context(), token(c)); err != nil {
+	if err := h.sess.Logout(c.Request().Context(), token(c)); err != nil {
 		return err
 	}
 	h.clearSession(c)

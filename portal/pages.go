@@ -15,7 +15,7 @@ import (
 func (h *handler) newPage(c *echo.Context, acct *credential.AccountView) *page {
 	sess := session(c)
 	p := &page{Lang: sess.Lang, CSRF: sess.CSRF, Back: c.Request().URL.Path,
-		Nav: sess.Stage == credential.StageActive, InAccount: strings.HasPrefix(c.Request().URL.Path, "/portal/account")}
+		Nav: sess.Stage == StageActive, InAccount: strings.HasPrefix(c.Request().URL.Path, "/portal/account")}
 	if acct != nil {
 		p.User = acct.ID
 		p.AppMode = acct.OTPMode == "app" && acct.AppLinked

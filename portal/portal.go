@@ -5,12 +5,13 @@
 //
 // It is an edge like csc: handlers read the form, call one method of
 // credential.Portal (or the certificate lifecycle) and render the result.
-// Sessions are server-side (credential.Portal), the cookie is HttpOnly,
+// Sessions are server-side (Sessions), the cookie is HttpOnly,
 // SameSite=Strict and Secure behind TLS, every form carries the session's
 // CSRF token, and the pages load nothing but one stylesheet (no script).
 package portal
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // Config describes the portal.
@@ -30,23 +33,33 @@ type Config struct {
 	SecureCookies bool
 }
 
-type handler struct {
-	p   *credential.Portal
-	lc  *credential.Lifecycle
-	cfg Config
-	log *slog.Logger
+// History is the signing history the report pages show (history.Service).
+type History interface {
+	Report(ctx context.Context, holderID string, f history.ReportFilter) (*history.Report, error)
+	SetDailyReport(ctx context.Context, holderID string, on bool) error
+	Footprint(ctx context.Context, holderID string) (history.Footprint, error)
 }
 
-// New builds the portal's handler over the holder self-service and the
-// certificate lifecycle; it serves paths under /portal/.
-func New(p *credential.Portal, lc *credential.Lifecycle, cfg Config, log *slog.Logger) http.Handler {
+type handler struct {
+	p    *credential.Portal
+	sess *Sessions
+	lc   *lifecycle.Service
+	hs   History
+	cfg  Config
+	log  *slog.Logger
+}
+
+// New builds the portal's handler over the holder self-service, the
+// certificate lifecycle and the signing history; it serves paths under
+// /portal/.
+func New(p *credential.Portal, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, lc: lc, cfg: cfg, log: log}
+	h := &handler{p: p, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)
@@ -56,17 +69,17 @@ func New(p *credential.Portal, lc *credential.Lifecycle, cfg Config, log *slog.L
 }
 
 func (h *handler) routes(e *echo.Echo) {
-	any := []credential.SessionStage{credential.StageSecondFactor, credential.StagePasswordExpired, credential.StageActive}
-	active := []credential.SessionStage{credential.StageActive}
-	expiredOK := []credential.SessionStage{credential.StagePasswordExpired, credential.StageActive}
+	any := []SessionStage{StageSecondFactor, StagePasswordExpired, StageActive}
+	active := []SessionStage{StageActive}
+	expiredOK := []SessionStage{StagePasswordExpired, StageActive}
 
 	e.GET("/portal/static/portal.css", h.static)
 	e.GET("/portal", h.root)
 	e.GET("/portal/", h.root)
 	e.GET("/portal/login", h.loginPage)
 	e.POST("/portal/login", h.login)
-	e.GET("/portal/login/totp", h.totpPage, h.auth(credential.StageSecondFactor))
-	e.POST("/portal/login/totp", h.totp, h.auth(credential.StageSecondFactor))
+	e.GET("/portal/login/totp", h.totpPage, h.auth(StageSecondFactor))
+	e.POST("/portal/login/totp", h.totp, h.auth(StageSecondFactor))
 	e.POST("/portal/logout", h.logout, h.auth(any...))
 	e.POST("/portal/lang", h.setLang, h.auth(any...))
 

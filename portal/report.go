@@ -7,13 +7,14 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 )
 
 type reportData struct {
 	Account     *credential.AccountView
-	Report      *credential.Report
+	Report      *history.Report
 	From, To    string // YYYY-MM-DD as typed; the range includes both days
 	Credential  string
 	Credentials []string
@@ -55,7 +56,7 @@ func (h *handler) report(c *echo.Context) error {
 		return err
 	}
 	p := h.newPage(c, acct)
-	d := &reportData{Account: acct, From: c.QueryParam("from"), To: c.QueryParam("to"), Credential: c.QueryParam("credential"), Report: &credential.Report{}}
+	d := &reportData{Account: acct, From: c.QueryParam("from"), To: c.QueryParam("to"), Credential: c.QueryParam("credential"), Report: &history.Report{}}
 	p.Data = d
 	if d.Credentials, err = h.credentialIDs(c, acct.ID); err != nil {
 		return err
@@ -64,7 +65,7 @@ func (h *handler) report(c *echo.Context) error {
 	if err != nil {
 		return h.fail(c, "report", p, err)
 	}
-	r, err := h.p.Report(c.Request().Context(), acct.ID, credential.ReportFilter{From: from, To: to, CredentialID: d.Credential})
+	r, err := h.hs.Report(c.Request().Context(), acct.ID, history.ReportFilter{From: from, To: to, CredentialID: d.Credential})
 	if err != nil {
 		return h.fail(c, "report", p, err)
 	}
@@ -75,7 +76,7 @@ func (h *handler) report(c *echo.Context) error {
 func (h *handler) daily(c *echo.Context) error {
 	sess := session(c)
 	on := form(c, "on") == "1"
-	if err := h.p.SetDailyReport(c.Request().Context(), sess.HolderID, on); err != nil {
+	if err := h.hs.SetDailyReport(c.Request().Context(), sess.HolderID, on); err != nil {
 		return err
 	}
 	if on {
@@ -89,14 +90,14 @@ func (h *handler) footprint(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.p.Footprint(c.Request().Context(), acct.ID)
+	f, err := h.hs.Footprint(c.Request().Context(), acct.ID)
 	if err != nil {
 		return err
 	}
 	p := h.newPage(c, acct)
 	p.Data = map[string]any{
-		"F": f, "SheetsPerSignature": credential.SheetsPerSignature, "SheetGrams": credential.SheetKg * 1000,
-		"CO2PerKg": credential.CO2KgPerKgPaper, "WaterPerKg": credential.WaterLitresPerKgPaper,
+		"F": f, "SheetsPerSignature": history.SheetsPerSignature, "SheetGrams": history.SheetKg * 1000,
+		"CO2PerKg": history.CO2KgPerKgPaper, "WaterPerKg": history.WaterLitresPerKgPaper,
 	}
 	return h.render(c, http.StatusOK, "footprint", p)
 }

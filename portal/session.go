@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -61,8 +60,8 @@ func (h *handler) sessionToken(c *echo.Context) string {
 	return ck.Value
 }
 
-func session(c *echo.Context) *credential.Session {
-	s, _ := c.Get(ctxSession).(*credential.Session)
+func session(c *echo.Context) *Session {
+	s, _ := c.Get(ctxSession).(*Session)
 	return s
 }
 
@@ -74,13 +73,13 @@ func token(c *echo.Context) string {
 // auth admits requests of a live session at one of the stages, and checks
 // the CSRF token of every POST before the handler runs: a forged or stale
 // form changes nothing.
-func (h *handler) auth(stages ...credential.SessionStage) echo.MiddlewareFunc {
+func (h *handler) auth(stages ...SessionStage) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			ctx := c.Request().Context()
 			tok := h.sessionToken(c)
 			lang := h.anonLang(c)
-			sess, err := h.p.Session(ctx, tok)
+			sess, err := h.sess.Session(ctx, tok)
 			if err != nil {
 				if !errs.Is(err, errs.InvalidToken) && !errs.Is(err, errs.ExpiredToken) {
 					return err
@@ -101,9 +100,9 @@ func (h *handler) auth(stages ...credential.SessionStage) echo.MiddlewareFunc {
 			}
 			if !slices.Contains(stages, sess.Stage) {
 				switch sess.Stage {
-				case credential.StageSecondFactor:
+				case StageSecondFactor:
 					return c.Redirect(http.StatusSeeOther, "/portal/login/totp")
-				case credential.StagePasswordExpired:
+				case StagePasswordExpired:
 					return c.Redirect(http.StatusSeeOther, "/portal/account/password")
 				default:
 					return c.Redirect(http.StatusSeeOther, "/portal/sign")

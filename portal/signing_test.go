@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/testutil"
 )
 
@@ -65,30 +67,26 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &credential.Principal{HolderID: h.ID, Scope: credential.ScopeService, ClientID: id}
+	p := &authn.Principal{HolderID: h.ID, Scope: authn.ScopeService, ClientID: id}
 	if _, err := svc.SignHash(ctx, credential.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD,
 		Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// waitSignatures waits until the history (written after the response)
-// holds want signatures.
-func waitSignatures(t *testing.T, s *testutil.Server, holderID string, want int) {
+// flushedSignatures waits for the history (written after the response)
+// and checks it holds want signatures.
+func flushedSignatures(t *testing.T, s *testutil.Server, holderID string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r, err := s.App.Portal.Report(context.Background(), holderID, credential.ReportFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Signatures == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the signing history has %d signatures, want %d", r.Signatures, want)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := s.App.Recorder.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.App.History.Report(context.Background(), holderID, history.ReportFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Signatures != want {
+		t.Fatalf("the signing history has %d signatures, want %d", r.Signatures, want)
 	}
 }
 

@@ -67,13 +67,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	go func() {
-		if err := a.ServeAdmin(ctx); err != nil {
-			a.Log.Error("admin socket", "err", err)
-		}
-	}()
 	a.Log.Info("qesd serving", "url", cfg.PublicURL, "listen", ln.Addr().String(), "data", cfg.DataDir, "outbox", a.Outbox.Path())
-	if err := a.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+	if err := a.Run(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil

@@ -95,20 +95,28 @@ func (l *Listener) Serve(ctx context.Context, ops Ops) error {
 		})
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// The watcher is owned: Serve returns only after it has shut the server
+	// down, and Shutdown waits for calls in flight, so the App behind ops
+	// can be closed as soon as Serve returns.
+	ctx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
-	defer close(stopped)
 	go func() {
-		select {
-		case <-ctx.Done():
-		case <-stopped: // Serve failed: do not outlive it
+		defer close(stopped)
+		<-ctx.Done()
+		shutdown, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancelShutdown()
+		if err := srv.Shutdown(shutdown); err != nil {
+			_ = srv.Close()
 		}
-		_ = srv.Close()
 		// A restarted qesd may already have put its own socket here.
 		if now, err := os.Stat(l.path); err == nil && os.SameFile(l.ours, now) {
 			_ = os.Remove(l.path)
 		}
 	}()
-	if err := srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err := srv.Serve(l.ln)
+	cancel()
+	<-stopped
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -17,16 +17,20 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/storage/bolt"
 	"github.com/qesproject/qes/tsa"
 )
@@ -59,14 +63,21 @@ type App struct {
 	OTP         *otp.Service
 	CA          *ca.Service
 	Credentials *credential.Service
+	Tokens      *authn.Service // bearer tokens of the CSC API
 	Authorities *ca.Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
-	Lifecycle   *credential.Lifecycle
+	Lifecycle   *lifecycle.Service
 
 	// Portal is the holder self-service behind /portal/ (portal.go).
 	Portal *credential.Portal
+	// Sessions are the portal's web sessions.
+	Sessions *portal.Sessions
+	// History is the holder's signing report and daily summary; Recorder
+	// writes the history off the signing path and is drained on Close.
+	History  *history.Service
+	Recorder *history.Recorder
 
 	sharedHSM bool
 }
@@ -140,22 +151,37 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err := a.openRevocation(ctx); err != nil {
 		return nil, err
 	}
-	tokenSigner, err := credential.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
+	tokenSigner, err := authn.NewTokenSigner(a.Authorities.TokenKey, cfg.PublicURL)
 	if err != nil {
 		return nil, err
 	}
+	a.Tokens = authn.New(authn.Deps{Store: a.Store, MAC: mac, Signer: tokenSigner, Now: a.Now}, authn.Config{})
+	a.Recorder = history.NewRecorder(a.Store, a.Log)
 	a.Credentials = credential.New(credential.Deps{
-		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: tokenSigner, Issuer: a.CA,
-		OTP: a.OTP, Audit: a.Audit, Log: a.Log, Now: a.Now,
+		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: a.Tokens, Issuer: a.CA,
+		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
 	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
-	a.Lifecycle = credential.NewLifecycle(a.Credentials, credential.LifecycleDeps{Register: a.CA, Notify: sender}, credential.LifecycleConfig{})
-	a.Portal = credential.NewPortal(a.Credentials, sender, credential.PortalConfig{})
+	a.History = history.New(history.Deps{
+		Store: a.Store, Credentials: a.Credentials, Audit: a.Audit, Notify: sender, Log: a.Log, Now: a.Now,
+	}, history.Config{})
+	a.Lifecycle = lifecycle.New(lifecycle.Deps{
+		SAM: a.Credentials, Store: a.Store, Keys: a.HSM, Issuer: a.CA, OTP: a.OTP, Audit: a.Audit,
+		Register: a.CA, Notify: sender, Log: a.Log, Now: a.Now,
+	}, lifecycle.Config{})
+	a.Portal = credential.NewPortal(a.Credentials, sender)
+	a.Sessions = portal.NewSessions(portal.SessionDeps{
+		Account: a.Credentials, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, portal.SessionConfig{})
 	return a, nil
 }
 
-// Close releases everything Open acquired.
+// Close releases everything Open acquired. Call it after Serve returned:
+// the signing history still queued is written before the store closes.
 func (a *App) Close() error {
 	var errsList []error
+	if a.Recorder != nil {
+		errsList = append(errsList, a.Recorder.Close())
+	}
 	if a.Audit != nil {
 		errsList = append(errsList, a.Audit.Close())
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/qesproject/qes/csc"
 	"github.com/qesproject/qes/internal/admin"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/lifecycle"
 )
 
 // CertRequest is `qesctl cert suspend|reactivate|revoke|renew|status`.
@@ -41,7 +42,7 @@ type CertResult struct {
 }
 
 // NewCertResult renders a lifecycle status for qesctl and the admin socket.
-func NewCertResult(st *credential.CertificateStatus) *CertResult {
+func NewCertResult(st *lifecycle.CertificateStatus) *CertResult {
 	out := &CertResult{
 		UserID: st.HolderID, CredentialID: st.CredentialID, SerialNumber: strings.ToUpper(st.Serial.Text(16)),
 		Status: string(st.State), SuspendedAt: st.SuspendedAt, SuspensionEnds: st.SuspensionEnds, RevokedAt: st.RevokedAt,
@@ -57,10 +58,10 @@ func NewCertResult(st *credential.CertificateStatus) *CertResult {
 }
 
 // CertChange runs a lifecycle operation as the operator.
-func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRequest) (*CertResult, error) {
-	ch := credential.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
+func (a *App) CertChange(ctx context.Context, action lifecycle.Action, r CertRequest) (*CertResult, error) {
+	ch := lifecycle.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
 	switch action {
-	case credential.ActionRevoke:
+	case lifecycle.ActionRevoke:
 		if r.Reason != "" {
 			reason, err := ca.ParseRevocationReason(r.Reason)
 			if err != nil {
@@ -68,7 +69,7 @@ func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRe
 			}
 			ch.Reason = reason
 		}
-	case credential.ActionSuspend:
+	case lifecycle.ActionSuspend:
 		if ch.Note == "" {
 			ch.Note = r.Reason
 		}
@@ -80,7 +81,7 @@ func (a *App) CertChange(ctx context.Context, action credential.Action, r CertRe
 	if r.UserID == "" {
 		return nil, errs.E(errs.InvalidRequest, "the user ID is required")
 	}
-	st, err := a.Lifecycle.Apply(ctx, credential.Actor{Kind: credential.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
+	st, err := a.Lifecycle.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (a *App) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error
 // managementRoutes serves the holders' certificate management API and the
 // emergency suspension (csc.NewManagement) under /api/v1/.
 func (a *App) managementRoutes(mux *routeMux) {
-	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{}, a.Log))
+	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{Tokens: a.Tokens}, a.Log))
 }
 
 // certOps are the lifecycle's admin operations (see adminOps).
@@ -113,7 +114,7 @@ func (a *App) certOps() admin.Ops {
 			return a.CertStatus(ctx, req)
 		},
 	}
-	for _, action := range []credential.Action{credential.ActionSuspend, credential.ActionReactivate, credential.ActionRevoke, credential.ActionRenew} {
+	for _, action := range []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew} {
 		ops["cert/"+string(action)] = func(ctx context.Context, raw json.RawMessage) (any, error) {
 			req, err := admin.Decode[CertRequest](raw)
 			if err != nil {

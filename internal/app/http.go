@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	qes "github.com/qesproject/qes"
@@ -21,7 +22,7 @@ func (a *App) mux() *routeMux {
 	cscAPI := csc.New(a.Credentials, csc.Config{
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
-		Timestamps: a.TSA, Documents: a.docSigner(),
+		Timestamps: a.TSA, Documents: a.docSigner(), Tokens: a.Tokens,
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
 	a.managementRoutes(mux)
@@ -73,6 +74,25 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// Run serves HTTP(S) on ln and the admin socket until ctx ends, and
+// returns once both have shut down and every job they started has
+// stopped: the caller may then Close the App. An admin socket that cannot
+// be opened is logged and HTTP goes on, as before there was Run.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var admin sync.WaitGroup
+	admin.Go(func() {
+		if err := a.ServeAdmin(ctx); err != nil {
+			a.Log.ErrorContext(ctx, "admin socket", "err", err)
+		}
+	})
+	err := a.Serve(ctx, ln)
+	cancel() // HTTP failed on its own: stop the admin socket too
+	admin.Wait()
+	return err
+}
+
 // Serve answers HTTP(S) on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
@@ -84,9 +104,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
 	}
-	go a.janitor(ctx)
-	go a.lifecycleJobs(ctx)
-	go a.portalJobs(ctx)
+	// The periodic jobs belong to Serve: they stop when it returns (ctx
+	// ended or the listener failed), and Serve returns only after they
+	// have, so Close never pulls the store from under a running job.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	defer stopJobs()
+	jobs.Go(func() { a.janitor(jobsCtx) })
+	jobs.Go(func() { a.lifecycleJobs(jobsCtx) })
+	jobs.Go(func() { a.portalJobs(jobsCtx) })
 	errc := make(chan error, 1)
 	go func() {
 		if a.Cfg.TLS.Enabled() {

@@ -12,7 +12,7 @@ import (
 
 // portalHandler is the holder web portal under /portal/.
 func (a *App) portalHandler() http.Handler {
-	return portal.New(a.Portal, a.Lifecycle, portal.Config{
+	return portal.New(a.Portal, a.Sessions, a.Lifecycle, a.History, portal.Config{
 		Name:          a.Cfg.Service.Name,
 		SecureCookies: strings.HasPrefix(a.Cfg.PublicURL, "https://"),
 	}, a.Log)
@@ -38,10 +38,10 @@ func (a *App) portalJobs(ctx context.Context) {
 // sessions and sends the daily signing summaries that are due. qesd runs
 // it every minute; tests call it after moving the clock.
 func (a *App) RunPortalJobs(ctx context.Context) error {
-	if _, err := a.Portal.DeleteEndedSessions(ctx); err != nil {
+	if _, err := a.Sessions.DeleteEndedSessions(ctx); err != nil {
 		return fmt.Errorf("ended portal sessions: %w", err)
 	}
-	if _, err := a.Portal.SendDailyReports(ctx); err != nil {
+	if _, err := a.History.SendDailyReports(ctx); err != nil {
 		return fmt.Errorf("daily signing summaries: %w", err)
 	}
 	return nil

@@ -3,14 +3,14 @@ package app
 import (
 	"crypto/x509"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/signdoc"
 )
 
 // docSigner wires CSC signDoc: time-stamps from the in-process TSA and
 // revocation data from the in-process OCSP responder and CRLs.
-func (a *App) docSigner() *credential.DocSigner {
+func (a *App) docSigner() *signdoc.Signer {
 	tsaChain := append([]*x509.Certificate{a.Authorities.TSACert}, a.Authorities.IssuingChain...)
-	return credential.NewDocSigner(a.Credentials, credential.DocSignerConfig{
+	return signdoc.New(a.Credentials, signdoc.Config{
 		Timestamper:           localTimestamper{a.TSA},
 		Revocation:            a.Revocation(),
 		TimestampCertificates: tsaChain,

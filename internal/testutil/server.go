@@ -96,12 +96,7 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{URL: "http://" + ln.Addr().String(), App: a, Clock: clock, DataDir: dir, t: t, cancel: cancel, done: make(chan error, 1), ln: ln}
-	go func() { s.done <- a.Serve(ctx, ln) }()
-	go func() {
-		if err := a.ServeAdmin(ctx); err != nil {
-			t.Logf("admin socket: %v", err)
-		}
-	}()
+	go func() { s.done <- a.Run(ctx, ln) }()
 	t.Cleanup(s.Stop)
 	return s
 }

@@ -17,11 +17,10 @@ import (
 	"strings"
 	"testing"
 
-
-	"github.com/qesproject/qes/internal/testutil/validator"
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/internal/testutil/testpki"
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 // The checks below judge signed PDFs with tools nobody here wrote: pdfsig

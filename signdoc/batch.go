@@ -1,16 +1,14 @@
-package credential
+package signdoc
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/x509"
 	"fmt"
 	"time"
 
-	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
-	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -25,7 +23,7 @@ type preparedBatch struct {
 
 // prepare parses every PDF and builds every signed-attribute set: all that
 // can fail because of the input fails here, before the SAD is used.
-func (d *DocSigner) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
+func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
 	b := &preparedBatch{docs: docs, digests: digests}
 	for _, doc := range docs {
 		opts := doc.opts
@@ -57,22 +55,27 @@ func inField(field string, err error) error {
 	return err
 }
 
-// finish signs every prepared digest with the holder's key, then completes
-// each signature (time-stamps, DSS). Nothing is signed twice: pades never
-// asks for a second signature value.
-func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.KeyRef) (*DocResult, error) {
-	signer, err := keys.Signer(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	res := &DocResult{}
+// toSign lists what the holder's key must sign, PDFs first, in the
+// order finish expects the signatures.
+func (b *preparedBatch) toSign() []credential.Digest {
+	out := make([]credential.Digest, 0, len(b.pdfs)+len(b.cades))
 	for i, p := range b.pdfs {
-		sig, err := signer.Sign(rand.Reader, p.Digest(), b.docs[i].sign)
-		if err != nil {
-			return nil, errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
-		}
+		out = append(out, credential.Digest{Digest: p.Digest(), Opts: b.docs[i].sign})
+	}
+	for i, p := range b.cades {
+		out = append(out, credential.Digest{Digest: p.Digest(), Opts: b.digests[i].sign})
+	}
+	return out
+}
+
+// finish completes each signature (time-stamps, DSS) with the signature
+// values the SAM made over toSign(). Nothing is signed twice: pades
+// never asks for a second signature value.
+func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, error) {
+	res := &Result{}
+	for i, p := range b.pdfs {
 		tail := &tailWriter{original: b.docs[i].content}
-		if _, err := p.Finish(ctx, tail, sig); err != nil {
+		if _, err := p.Finish(ctx, tail, sigs[i]); err != nil {
 			return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
 		}
 		if err := tail.err(); err != nil {
@@ -81,11 +84,7 @@ func (b *preparedBatch) finish(ctx context.Context, keys KeyManager, ref hsm.Key
 		res.Documents = append(res.Documents, SignedPDF{Original: b.docs[i].content, Appended: tail.appended})
 	}
 	for i, p := range b.cades {
-		sig, err := signer.Sign(rand.Reader, p.Digest(), b.digests[i].sign)
-		if err != nil {
-			return nil, errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
-		}
-		der, _, err := p.Finish(ctx, sig)
+		der, _, err := p.Finish(ctx, sigs[len(b.pdfs)+i])
 		if err != nil {
 			return nil, inField(fmt.Sprintf("documentDigests[%d].hashes[%d]", b.digests[i].set, b.digests[i].index), err)
 		}
@@ -130,7 +129,7 @@ func (w *tailWriter) err() error {
 // signature carries a time-stamp, of the TSA - what B-LT embeds in the
 // DSS. It is collected before the SAD is used, so that a revocation source
 // failure cannot cost the holder a signature.
-func (d *DocSigner) validationInfo(ctx context.Context, chain []*x509.Certificate, b *preparedBatch) (*pades.ValidationInfo, error) {
+func (d *Signer) validationInfo(ctx context.Context, chain []*x509.Certificate, b *preparedBatch) (*pades.ValidationInfo, error) {
 	targets := append([]*x509.Certificate(nil), chain...)
 	for _, doc := range b.docs {
 		if doc.opts.Level >= pades.LevelBT {

@@ -1,4 +1,4 @@
-package credential
+package signdoc
 
 import (
 	"crypto"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
@@ -71,7 +72,7 @@ type digestPlan struct {
 }
 
 // levelFor parses conformance_level and checks the service can produce it.
-func (d *DocSigner) levelFor(field, s string) (pades.Level, error) {
+func (d *Signer) levelFor(field, s string) (pades.Level, error) {
 	level := pades.LevelBB
 	if s != "" {
 		var err error
@@ -96,14 +97,14 @@ func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params s
 	if signAlgo == "" {
 		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signAlgo", field)
 	}
-	implied, known := signAlgos[signAlgo]
-	if known && implied.hash != 0 && hashOID != "" && HashOID(implied.hash) != hashOID {
+	impliedHash, impliedPSS, known := credential.ImpliedHash(signAlgo)
+	if known && impliedHash != 0 && hashOID != "" && credential.HashOID(impliedHash) != hashOID {
 		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
-	if known && implied.hash == 0 && !implied.pss && hashOID == "" {
-		hashOID = OIDSHA256
+	if known && impliedHash == 0 && !impliedPSS && hashOID == "" {
+		hashOID = credential.OIDSHA256
 	}
-	p, err := ResolveSignAlgo(pub, signAlgo, hashOID, params)
+	p, err := credential.ResolveSignAlgo(pub, signAlgo, hashOID, params)
 	if err != nil {
 		return 0, 0, nil, errs.Wrap(err, errs.KindOf(err), errs.DetailOf(err)+" in "+field)
 	}
@@ -135,7 +136,7 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 	return 0, errs.M(errs.InvalidRequest, msg.EnvelopePAdES, field, s)
 }
 
-func (d *DocSigner) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
+func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	field := fmt.Sprintf("documents[%d]", i)
 	switch doc.Format {
 	case FormatPAdES:
@@ -166,7 +167,7 @@ func (d *DocSigner) planDocument(i int, doc PDFDocument, chain []*x509.Certifica
 	}}, nil
 }
 
-func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([]*digestPlan, error) {
+func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([]*digestPlan, error) {
 	field := fmt.Sprintf("documentDigests[%d]", i)
 	switch set.Format {
 	case FormatCAdES:
@@ -191,19 +192,19 @@ func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate)
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "array", "hashes", field)
 	}
 	hashOID := set.HashAlgorithm
-	implied, known := signAlgos[set.SignAlgo]
+	impliedHash, _, known := credential.ImpliedHash(set.SignAlgo)
 	switch {
 	case hashOID != "":
-		if _, ok := HashFromOID(hashOID); !ok {
+		if _, ok := credential.HashFromOID(hashOID); !ok {
 			return nil, errs.M(errs.InvalidRequest, msg.InvalidParamIn, "hashAlgorithmOID", field)
 		}
-		if known && implied.hash != 0 && HashOID(implied.hash) != hashOID {
+		if known && impliedHash != 0 && credential.HashOID(impliedHash) != hashOID {
 			return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 		}
-	case known && implied.hash != 0:
-		hashOID = HashOID(implied.hash)
+	case known && impliedHash != 0:
+		hashOID = credential.HashOID(impliedHash)
 	}
-	normalized, hashOID, err := normalizeHashes(set.Hashes, hashOID)
+	normalized, hashOID, err := credential.NormalizeHashes(set.Hashes, hashOID)
 	if err != nil {
 		if id, _, _ := errs.MessageOf(err); id == msg.InvalidBase64 {
 			return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64In, "hashes", field)
@@ -214,7 +215,7 @@ func (d *DocSigner) planDigests(i int, set DigestSet, chain []*x509.Certificate)
 	if err != nil {
 		return nil, err
 	}
-	if HashOID(h) != hashOID {
+	if credential.HashOID(h) != hashOID {
 		return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
 	plans := make([]*digestPlan, len(normalized))

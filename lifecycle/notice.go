@@ -1,4 +1,4 @@
-package credential
+package lifecycle
 
 import (
 	"context"
@@ -35,20 +35,20 @@ type notice struct {
 
 // tell e-mails the holder (in their language) about a change. The change
 // is committed already, so a failure to deliver is logged, not returned.
-func (l *Lifecycle) tell(ctx context.Context, holderID string, kind noticeKind, n notice) {
+func (l *Service) tell(ctx context.Context, holderID string, kind noticeKind, n notice) {
 	if l.notify == nil {
 		return
 	}
-	h, err := l.svc.store.Holder(ctx, holderID)
+	h, err := l.store.Holder(ctx, holderID)
 	if err != nil {
 		l.log.WarnContext(ctx, "notify holder: load holder", "holder", holderID, "err", err)
 		return
 	}
 	if n.At.IsZero() {
-		n.At = l.svc.now()
+		n.At = l.now()
 	}
 	text := noticeText(h.Lang, kind, n)
-	if err := l.notify.Send(ctx, otp.Message{Time: l.svc.now().UTC(), Channel: "email", To: h.Email, Purpose: string(kind), Text: text}); err != nil {
+	if err := l.notify.Send(ctx, otp.Message{Time: l.now().UTC(), Channel: "email", To: h.Email, Purpose: string(kind), Text: text}); err != nil {
 		l.log.WarnContext(ctx, "notify holder", "holder", holderID, "notice", kind, "err", err)
 	}
 }

@@ -1,4 +1,4 @@
-package credential
+package history
 
 import (
 	"context"
@@ -60,9 +60,9 @@ func FootprintOf(signatures int) Footprint {
 }
 
 // Footprint is the saving of every signature the holder ever made.
-func (p *Portal) Footprint(ctx context.Context, holderID string) (Footprint, error) {
+func (p *Service) Footprint(ctx context.Context, holderID string) (Footprint, error) {
 	n := 0
-	err := p.svc.store.SignatureBatches(ctx, holderID, time.Time{}, time.Time{}, func(b *storage.SignatureBatch) error {
+	err := p.store.SignatureBatches(ctx, holderID, time.Time{}, time.Time{}, func(b *storage.SignatureBatch) error {
 		n += b.Count
 		return nil
 	})

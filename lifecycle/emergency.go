@@ -1,10 +1,11 @@
-package credential
+package lifecycle
 
 import (
 	"context"
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
@@ -18,19 +19,6 @@ import (
 // holder is back in control, and an attacker who learnt the code can do no
 // lasting harm.
 
-// ERCDigits is the length of an emergency code.
-const ERCDigits = 12
-
-func (s *Service) newERC() (code, hash string, err error) {
-	if code, err = newDigits(ERCDigits); err != nil {
-		return "", "", err
-	}
-	if hash, err = secret.Hash(code, s.cfg.Argon); err != nil {
-		return "", "", err
-	}
-	return code, hash, nil
-}
-
 // errEmergencyRefused is the one answer to every refused emergency request:
 // unknown user, wrong code and a blocked account look the same.
 var errEmergencyRefused = errs.E(errs.AuthenticationFailed,
@@ -41,10 +29,10 @@ var errEmergencyRefused = errs.E(errs.AuthenticationFailed,
 // EmergencyFloor and says the same; wrong codes are counted per account
 // and MaxERCFailures of them block the route for that account. Rate
 // limiting per user and per client address is the HTTP edge's.
-func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP string) (*CertificateStatus, error) {
+func (l *Service) EmergencySuspend(ctx context.Context, userID, erc, clientIP string) (*CertificateStatus, error) {
 	start := time.Now()
 	refuse := func(reason string) error {
-		l.svc.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: knownOrEmpty(reason, userID), Client: clientIP,
+		l.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: knownOrEmpty(reason, userID), Client: clientIP,
 			Outcome: "denied", Detail: map[string]string{"actor": ActorEmergency, "reason": reason}})
 		if wait := l.cfg.EmergencyFloor - time.Since(start); wait > 0 {
 			select {
@@ -55,21 +43,21 @@ func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP 
 		return errEmergencyRefused
 	}
 	erc = normalizeDigits(erc)
-	if len(erc) != ERCDigits || !allDigits(erc) {
-		return nil, errs.M(errs.InvalidRequest, msg.ERCLength, ERCDigits)
+	if len(erc) != credential.ERCDigits || !allDigits(erc) {
+		return nil, errs.M(errs.InvalidRequest, msg.ERCLength, credential.ERCDigits)
 	}
 	if userID == "" || len(userID) > 64 {
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "userID")
 	}
-	h, err := l.svc.store.Holder(ctx, userID)
+	h, err := l.store.Holder(ctx, userID)
 	if errs.Is(err, errs.NotFound) {
-		_, _ = secret.Verify(erc, l.svc.dummyHash)
+		l.sam.DummyVerify(erc)
 		return nil, refuse("unknown-user")
 	}
 	if err != nil {
 		return nil, err
 	}
-	creds, err := l.svc.store.CredentialsOf(ctx, h.ID)
+	creds, err := l.store.CredentialsOf(ctx, h.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +79,10 @@ func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP 
 		}
 	}
 	if checked == 0 {
-		_, _ = secret.Verify(erc, l.svc.dummyHash)
+		l.sam.DummyVerify(erc)
 	}
 	var blocked bool
-	err = l.svc.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
+	err = l.store.UpdateHolder(ctx, h.ID, func(h *storage.Holder) error {
 		blocked = h.ERCBlocked
 		switch {
 		case h.ERCBlocked:
@@ -117,8 +105,8 @@ func (l *Lifecycle) EmergencySuspend(ctx context.Context, userID, erc, clientIP 
 	}
 	// Proven by the code: a holder who asks twice (already suspended is
 	// what they wanted) just hears how things stand.
-	if cur, err := l.status(ctx, match); err == nil && cur.State == CertSuspended {
-		l.svc.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: h.ID, Credential: match.ID, Client: clientIP,
+	if cur, err := l.status(ctx, match); err == nil && cur.State == credential.CertSuspended {
+		l.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: h.ID, Credential: match.ID, Client: clientIP,
 			Outcome: "ok", Detail: map[string]string{"actor": ActorEmergency, "result": "already suspended"}})
 		return cur, nil
 	}

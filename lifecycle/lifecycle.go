@@ -1,7 +1,8 @@
-package credential
+package lifecycle
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -33,15 +35,54 @@ type Register interface {
 	Lifecycle() ca.Lifecycle
 }
 
-// LifecycleDeps are what the lifecycle needs beyond the Service.
-type LifecycleDeps struct {
+// SAM is the signature activation module as the lifecycle uses it
+// (credential.Service): the ownership rule and the holder's factors.
+type SAM interface {
+	// Owned returns the holder's credential, or NotFound for a credential
+	// that does not exist or is someone else's.
+	Owned(ctx context.Context, holderID, credentialID string) (*storage.Credential, error)
+	// VerifyHolderOTP checks a one-time code sent under key.
+	VerifyHolderOTP(ctx context.Context, holderID, key, code string) error
+	// AuthenticatePassword checks the holder's password, counting failures.
+	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)
+	// DummyVerify spends what checking a secret costs, so a refusal takes
+	// as long when there was nothing to check it against.
+	DummyVerify(secret string)
+}
+
+// Keys makes and destroys credential keys in the HSM (hsm.Manager).
+type Keys interface {
+	Generate(ctx context.Context, kt hsm.KeyType, label string) (hsm.KeyRef, crypto.PublicKey, error)
+	Destroy(ctx context.Context, ref hsm.KeyRef) error
+}
+
+// Issuer issues the certificate of a renewed key (ca.Service).
+type Issuer interface {
+	IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error)
+}
+
+// Auditor records what happened (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, ev audit.Event) (uint64, error)
+}
+
+// Deps are the lifecycle's collaborators.
+type Deps struct {
+	SAM      SAM
+	Store    storage.Store
+	Keys     Keys
+	Issuer   Issuer
+	OTP      *otp.Service
+	Audit    Auditor
 	Register Register
 	// Notify delivers e-mail notices to holders (the dev outbox by default).
 	Notify otp.Sender
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
-// LifecycleConfig tunes the lifecycle; zero values take the defaults.
-type LifecycleConfig struct {
+// Config tunes the lifecycle; zero values take the defaults.
+type Config struct {
 	// MaxERCFailures wrong emergency codes block the emergency route of an
 	// account (default 10).
 	MaxERCFailures int
@@ -59,7 +100,7 @@ type LifecycleConfig struct {
 	OrphanGrace time.Duration
 }
 
-func (c *LifecycleConfig) defaults() {
+func (c *Config) defaults() {
 	if c.MaxERCFailures <= 0 {
 		c.MaxERCFailures = 10
 	}
@@ -74,25 +115,57 @@ func (c *LifecycleConfig) defaults() {
 	}
 }
 
-// Lifecycle changes the status of holders' certificates - suspend,
+// Service changes the status of holders' certificates - suspend,
 // reactivate, revoke, renew - keeping the credential (key, SADs), the
 // register, the audit log and the holder's inbox in step. Rules live here;
 // the CSC management edge and qesctl only call it.
-type Lifecycle struct {
-	svc    *Service
+type Service struct {
+	sam    SAM
+	store  storage.Store
+	keys   Keys
+	issuer Issuer
+	otp    *otp.Service
+	audit  Auditor
 	reg    Register
 	notify otp.Sender
-	cfg    LifecycleConfig
+	cfg    Config
 	log    *slog.Logger
+	now    func() time.Time
 
 	mu            sync.Mutex // guards lastReconcile
 	lastReconcile time.Time
 }
 
-// NewLifecycle wires the lifecycle over a Service.
-func NewLifecycle(svc *Service, d LifecycleDeps, cfg LifecycleConfig) *Lifecycle {
+// New wires the lifecycle.
+func New(d Deps, cfg Config) *Service {
 	cfg.defaults()
-	return &Lifecycle{svc: svc, reg: d.Register, notify: d.Notify, cfg: cfg, log: svc.log}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{sam: d.SAM, store: d.Store, keys: d.Keys, issuer: d.Issuer, otp: d.OTP, audit: d.Audit,
+		reg: d.Register, notify: d.Notify, cfg: cfg, log: d.Log, now: d.Now}
+}
+
+// record writes an audit event whose failure the caller may tolerate;
+// failures are logged, never silent.
+// recordOrRefuse writes an audit event that must exist before what it
+// records happens (a code sent to the holder): when the log cannot take
+// it, the action is refused with Unavailable.
+func (l *Service) recordOrRefuse(ctx context.Context, ev audit.Event) error {
+	if _, err := l.audit.Append(ctx, ev); err != nil {
+		l.log.ErrorContext(ctx, "audit append failed: refusing the action", "type", ev.Type, "err", err)
+		return errs.WrapM(err, errs.Unavailable, msg.EventNotAudited)
+	}
+	return nil
+}
+
+func (l *Service) record(ctx context.Context, ev audit.Event) {
+	if _, err := l.audit.Append(ctx, ev); err != nil {
+		l.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
+	}
 }
 
 // Action is a lifecycle operation.
@@ -193,7 +266,7 @@ type CertificateStatus struct {
 	CredentialID string
 	HolderID     string
 	Serial       *big.Int
-	State        CertState // valid | expired | revoked | suspended | notyetvalid
+	State        credential.CertState // valid | expired | revoked | suspended | notyetvalid
 	// Reason is the CRL reason while suspended (certificateHold) or once
 	// revoked.
 	Reason ca.RevocationReason
@@ -210,16 +283,16 @@ type CertificateStatus struct {
 
 // Status reports the current certificate of one of the holder's
 // credentials, with time applied.
-func (l *Lifecycle) Status(ctx context.Context, holderID, credentialID string) (*CertificateStatus, error) {
-	c, err := l.svc.owned(ctx, holderID, credentialID)
+func (l *Service) Status(ctx context.Context, holderID, credentialID string) (*CertificateStatus, error) {
+	c, err := l.sam.Owned(ctx, holderID, credentialID)
 	if err != nil {
 		return nil, err
 	}
 	return l.status(ctx, c)
 }
 
-func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*CertificateStatus, error) {
-	chain, err := chainOf(c)
+func (l *Service) status(ctx context.Context, c *storage.Credential) (*CertificateStatus, error) {
+	chain, err := credential.ChainOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -239,15 +312,15 @@ func (l *Lifecycle) status(ctx context.Context, c *storage.Credential) (*Certifi
 	if st.Status == ca.StateSuspended {
 		out.SuspensionEnds = l.reg.Lifecycle().SuspensionDeadline(st)
 	}
-	if out.State == CertValid && l.svc.now().Before(leaf.NotBefore) {
-		out.State = CertNotYetValid
+	if out.State == credential.CertValid && l.now().Before(leaf.NotBefore) {
+		out.State = credential.CertNotYetValid
 	}
 	return out, nil
 }
 
 // Apply performs a change on behalf of actor. Authentication of the actor
 // is the caller's (ByHolder, EmergencySuspend, the admin socket).
-func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*CertificateStatus, error) {
+func (l *Service) Apply(ctx context.Context, actor Actor, ch Change) (*CertificateStatus, error) {
 	if err := ch.validate(actor); err != nil {
 		return nil, err
 	}
@@ -256,11 +329,11 @@ func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*Certifi
 	// the key, and every step is short.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	c, err := l.svc.owned(ctx, ch.HolderID, ch.CredentialID)
+	c, err := l.sam.Owned(ctx, ch.HolderID, ch.CredentialID)
 	if err != nil {
 		return nil, err
 	}
-	chain, err := chainOf(c)
+	chain, err := credential.ChainOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +351,7 @@ func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*Certifi
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := l.svc.store.Credential(ctx, c.ID)
+	fresh, err := l.store.Credential(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +360,7 @@ func (l *Lifecycle) Apply(ctx context.Context, actor Actor, ch Change) (*Certifi
 
 // operation is one change in progress.
 type operation struct {
-	l      *Lifecycle
+	l      *Service
 	actor  Actor
 	ch     Change
 	cred   *storage.Credential
@@ -315,7 +388,7 @@ func (op *operation) event(outcome string, extra map[string]string) audit.Event 
 // intent records the operation before it acts; if the audit log cannot
 // take it nothing happens.
 func (op *operation) intent(ctx context.Context) error {
-	if _, err := op.l.svc.audit.Append(ctx, op.event("", nil)); err != nil {
+	if _, err := op.l.audit.Append(ctx, op.event("", nil)); err != nil {
 		return errs.WrapM(err, errs.Unavailable, msg.ChangeNotAudited)
 	}
 	return nil
@@ -335,7 +408,7 @@ func (op *operation) done(ctx context.Context, err error, extra map[string]strin
 		}
 		extra["error"] = errs.KindOf(err).String()
 	}
-	op.l.svc.record(ctx, op.event(outcome, extra))
+	op.l.record(ctx, op.event(outcome, extra))
 }
 
 // registerRefused handles a refused register call: a hold that lapsed on
@@ -405,7 +478,7 @@ func (op *operation) revoke(ctx context.Context) error {
 }
 
 func (op *operation) dropSADs(ctx context.Context) {
-	if _, err := op.l.svc.store.DeleteCredentialSADs(ctx, op.cred.ID); err != nil {
+	if _, err := op.l.store.DeleteCredentialSADs(ctx, op.cred.ID); err != nil {
 		// The register already refuses signing; stale SADs are harmless
 		// while the certificate is not valid and expire in minutes.
 		op.l.log.WarnContext(ctx, "drop SADs after a status change", "credential", op.cred.ID, "err", err)
@@ -423,7 +496,7 @@ func (op *operation) notice(ctx context.Context) notice {
 
 // handleTransitions acts on changes the passage of time made: a lapsed hold
 // retires the credential's key like a revocation; holders are told.
-func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) {
+func (l *Service) handleTransitions(ctx context.Context, trs []ca.Transition) {
 	for _, tr := range trs {
 		if tr.CredentialID == "" {
 			continue // service certificates (OCSP, TSA)
@@ -431,9 +504,9 @@ func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) 
 		n := notice{CredentialID: tr.CredentialID, Serial: tr.Serial, Reason: tr.Reason, At: tr.At, Actor: ActorSystem}
 		switch tr.To {
 		case ca.StateRevoked:
-			l.svc.record(ctx, audit.Event{Type: "certificate.revoke", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
+			l.record(ctx, audit.Event{Type: "certificate.revoke", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
 				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16), "reason": tr.Reason.String(), "why": "suspension reached its maximum period"}})
-			if _, err := l.svc.store.DeleteCredentialSADs(ctx, tr.CredentialID); err != nil {
+			if _, err := l.store.DeleteCredentialSADs(ctx, tr.CredentialID); err != nil {
 				l.log.WarnContext(ctx, "drop SADs after a lapsed hold", "credential", tr.CredentialID, "err", err)
 			}
 			if err := l.retireCurrentKey(ctx, tr.CredentialID, tr.Serial); err != nil {
@@ -441,7 +514,7 @@ func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) 
 			}
 			l.tell(ctx, tr.HolderID, noticeHoldLapsed, n)
 		case ca.StateExpired:
-			l.svc.record(ctx, audit.Event{Type: "certificate.expire", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
+			l.record(ctx, audit.Event{Type: "certificate.expire", Holder: tr.HolderID, Credential: tr.CredentialID, Outcome: "ok",
 				Detail: map[string]string{"actor": ActorSystem, "serial": tr.Serial.Text(16)}})
 			l.tell(ctx, tr.HolderID, noticeExpired, n)
 		}
@@ -451,9 +524,9 @@ func (l *Lifecycle) handleTransitions(ctx context.Context, trs []ca.Transition) 
 // retireCurrentKey disables the credential's key and destroys it in the
 // HSM, if serial is still the credential's current certificate (a renewed
 // credential's old certificate has its own, already retired, key).
-func (l *Lifecycle) retireCurrentKey(ctx context.Context, credentialID string, serial *big.Int) error {
-	err := l.svc.store.UpdateCredential(ctx, credentialID, func(c *storage.Credential) error {
-		chain, err := chainOf(c)
+func (l *Service) retireCurrentKey(ctx context.Context, credentialID string, serial *big.Int) error {
+	err := l.store.UpdateCredential(ctx, credentialID, func(c *storage.Credential) error {
+		chain, err := credential.ChainOf(c)
 		if err != nil {
 			return err
 		}
@@ -488,27 +561,27 @@ func containsString(list []string, v string) bool {
 
 // destroyRetired destroys the credential's retired keys in the HSM, each
 // after an audit intent, and clears them from the record once gone.
-func (l *Lifecycle) destroyRetired(ctx context.Context, credentialID string) error {
-	c, err := l.svc.store.Credential(ctx, credentialID)
+func (l *Service) destroyRetired(ctx context.Context, credentialID string) error {
+	c, err := l.store.Credential(ctx, credentialID)
 	if err != nil {
 		return err
 	}
 	for _, ref := range c.RetiredKeys {
 		ev := audit.Event{Type: "key.destroy", Holder: c.HolderID, Credential: c.ID, Detail: map[string]string{"key": ref}}
-		if _, err := l.svc.audit.Append(ctx, ev); err != nil {
+		if _, err := l.audit.Append(ctx, ev); err != nil {
 			return errs.Wrap(err, errs.Unavailable, "key destruction cannot be recorded in the audit log")
 		}
-		derr := l.svc.keys.Destroy(ctx, hsm.KeyRef(ref))
+		derr := l.keys.Destroy(ctx, hsm.KeyRef(ref))
 		ev.Outcome = "ok"
 		if derr != nil {
 			ev.Outcome = "error"
 		}
-		l.svc.record(ctx, ev)
+		l.record(ctx, ev)
 		if derr != nil {
 			return derr
 		}
-		now := l.svc.now()
-		err := l.svc.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
+		now := l.now()
+		err := l.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
 			kept := c.RetiredKeys[:0]
 			for _, r := range c.RetiredKeys {
 				if r != ref {
@@ -532,13 +605,13 @@ func (l *Lifecycle) destroyRetired(ctx context.Context, credentialID string) err
 // register (lapsed holds become revocations, expiries) and acts on it, and
 // at most every ReconcileEvery retries key destructions and revokes
 // orphaned certificates.
-func (l *Lifecycle) Sweep(ctx context.Context) error {
+func (l *Service) Sweep(ctx context.Context) error {
 	trs, err := l.reg.Sweep(ctx)
 	l.handleTransitions(ctx, trs)
 	if err != nil {
 		return err
 	}
-	now := l.svc.now()
+	now := l.now()
 	l.mu.Lock()
 	due := l.lastReconcile.IsZero() || !now.Before(l.lastReconcile.Add(l.cfg.ReconcileEvery))
 	if due {
@@ -554,8 +627,8 @@ func (l *Lifecycle) Sweep(ctx context.Context) error {
 // reconcile finishes what a crash interrupted: keys whose destruction was
 // decided, and certificates issued for a credential that never got them
 // (or replaced them), which nobody could use or revoke otherwise.
-func (l *Lifecycle) reconcile(ctx context.Context) error {
-	holders, err := l.svc.store.ListHolders(ctx)
+func (l *Service) reconcile(ctx context.Context) error {
+	holders, err := l.store.ListHolders(ctx)
 	if err != nil {
 		return err
 	}
@@ -566,7 +639,7 @@ func (l *Lifecycle) reconcile(ctx context.Context) error {
 		}
 	}
 	for _, h := range holders {
-		creds, err := l.svc.store.CredentialsOf(ctx, h.ID)
+		creds, err := l.store.CredentialsOf(ctx, h.ID)
 		if err != nil {
 			return err
 		}
@@ -583,11 +656,11 @@ func (l *Lifecycle) reconcile(ctx context.Context) error {
 
 // retireIfRevoked finishes a revocation whose key retirement was cut short
 // (the process stopped between the register and the credential update).
-func (l *Lifecycle) retireIfRevoked(ctx context.Context, c *storage.Credential) error {
+func (l *Service) retireIfRevoked(ctx context.Context, c *storage.Credential) error {
 	if !c.KeyEnabled && (!c.KeyDestroyedAt.IsZero() || len(c.RetiredKeys) > 0) {
 		return nil
 	}
-	chain, err := chainOf(c)
+	chain, err := credential.ChainOf(c)
 	if err != nil {
 		return err
 	}
@@ -598,8 +671,8 @@ func (l *Lifecycle) retireIfRevoked(ctx context.Context, c *storage.Credential) 
 	return l.retireCurrentKey(ctx, c.ID, chain[0].SerialNumber)
 }
 
-func (l *Lifecycle) revokeOrphans(ctx context.Context, c *storage.Credential) error {
-	chain, err := chainOf(c)
+func (l *Service) revokeOrphans(ctx context.Context, c *storage.Credential) error {
+	chain, err := credential.ChainOf(c)
 	if err != nil {
 		return err
 	}
@@ -607,7 +680,7 @@ func (l *Lifecycle) revokeOrphans(ctx context.Context, c *storage.Credential) er
 	if err != nil {
 		return err
 	}
-	cutoff := l.svc.now().Add(-l.cfg.OrphanGrace)
+	cutoff := l.now().Add(-l.cfg.OrphanGrace)
 	for _, rec := range recs {
 		serial, ok := new(big.Int).SetString(rec.Serial, 16)
 		if !ok || serial.Cmp(chain[0].SerialNumber) == 0 || rec.ChangedAt.After(cutoff) {
@@ -619,7 +692,7 @@ func (l *Lifecycle) revokeOrphans(ctx context.Context, c *storage.Credential) er
 		if _, err := l.reg.Revoke(ctx, serial, ca.ReasonSuperseded); err != nil && !errs.Is(err, errs.Conflict) {
 			return err
 		}
-		l.svc.record(ctx, audit.Event{Type: "certificate.revoke", Holder: c.HolderID, Credential: c.ID, Outcome: "ok",
+		l.record(ctx, audit.Event{Type: "certificate.revoke", Holder: c.HolderID, Credential: c.ID, Outcome: "ok",
 			Detail: map[string]string{"actor": ActorSystem, "serial": rec.Serial, "reason": ca.ReasonSuperseded.String(), "why": "not the credential's certificate (interrupted issuance or renewal)"}})
 	}
 	return nil

@@ -1,4 +1,4 @@
-package credential
+package authn
 
 import (
 	"context"
@@ -20,7 +20,62 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-var b64url = base64.RawURLEncoding
+// Store keeps access tokens (by ID) and refresh tokens (by MAC) and their
+// grants (storage.Tokens).
+type Store interface {
+	PutToken(ctx context.Context, t *storage.Token) error
+	Token(ctx context.Context, id string) (*storage.Token, error)
+	DeleteToken(ctx context.Context, id string) error
+	DeleteGrant(ctx context.Context, grantID string) (int, error)
+}
+
+// MAC keys lookups of high-entropy secrets (hsm.MACKey).
+type MAC interface {
+	Sum(parts ...[]byte) ([]byte, error)
+}
+
+// Config holds the token rules; zero values take the defaults.
+type Config struct {
+	RefreshTokenTTL time.Duration // default 30 days
+}
+
+// Deps are the token service's collaborators; Now defaults to time.Now.
+type Deps struct {
+	Store  Store
+	MAC    MAC
+	Signer *TokenSigner
+	Now    func() time.Time
+}
+
+// Service issues, checks and revokes access and refresh tokens.
+type Service struct {
+	store      Store
+	mac        MAC
+	tokens     *TokenSigner
+	now        func() time.Time
+	refreshTTL time.Duration
+}
+
+// New wires the token service.
+func New(d Deps, cfg Config) *Service {
+	if cfg.RefreshTokenTTL <= 0 {
+		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Service{store: d.Store, mac: d.MAC, tokens: d.Signer, now: d.Now, refreshTTL: cfg.RefreshTokenTTL}
+}
+
+// newToken returns 32 random bytes, base64url: token IDs and refresh
+// tokens, which are looked up by MAC.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Internalf(err, "random token")
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
 
 // Token scopes (CSC 8.1/8.2).
 const (
@@ -93,6 +148,9 @@ func (t *TokenSigner) sign(c Claims) (string, error) {
 	return s, nil
 }
 
+// Parse checks a token's signature, issuer and expiry at s's clock.
+func (s *Service) Parse(raw string) (*Claims, error) { return s.tokens.parse(raw, s.now()) }
+
 func (t *TokenSigner) parse(raw string, now time.Time) (*Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.pub, nil },
@@ -126,8 +184,10 @@ type AccessToken struct {
 	RefreshToken string // only when asked for (rememberMe / service scope)
 }
 
-func (s *Service) issueAccess(ctx context.Context, holderID, scope, clientID, grant string, ttl time.Duration, data []byte) (string, error) {
-	jti, err := newSecretToken()
+// IssueAccess signs and registers an access token for the holder; data
+// is kept with it (the SAD key of a credential-scope token).
+func (s *Service) IssueAccess(ctx context.Context, holderID, scope, clientID, grant string, ttl time.Duration, data []byte) (string, error) {
+	jti, err := newToken()
 	if err != nil {
 		return "", err
 	}
@@ -149,7 +209,8 @@ func (s *Service) issueAccess(ctx context.Context, holderID, scope, clientID, gr
 	return raw, nil
 }
 
-func (s *Service) refreshKey(token string) (string, error) {
+// RefreshKey is the register key of a refresh token.
+func (s *Service) RefreshKey(token string) (string, error) {
 	sum, err := s.mac.Sum([]byte("refresh"), []byte(token))
 	if err != nil {
 		return "", err
@@ -157,16 +218,17 @@ func (s *Service) refreshKey(token string) (string, error) {
 	return "rt:" + hex.EncodeToString(sum), nil
 }
 
-func (s *Service) issueRefresh(ctx context.Context, holderID, clientID, grant string) (string, error) {
-	tok, err := newSecretToken()
+// IssueRefresh registers a new refresh token of the grant.
+func (s *Service) IssueRefresh(ctx context.Context, holderID, clientID, grant string) (string, error) {
+	tok, err := newToken()
 	if err != nil {
 		return "", err
 	}
-	key, err := s.refreshKey(tok)
+	key, err := s.RefreshKey(tok)
 	if err != nil {
 		return "", err
 	}
-	if err := s.store.PutToken(ctx, &storage.Token{ID: key, Kind: "refresh", HolderID: holderID, ClientID: clientID, Scope: ScopeService, GrantID: grant, ExpiresAt: s.now().Add(s.cfg.RefreshTokenTTL)}); err != nil {
+	if err := s.store.PutToken(ctx, &storage.Token{ID: key, Kind: "refresh", HolderID: holderID, ClientID: clientID, Scope: ScopeService, GrantID: grant, ExpiresAt: s.now().Add(s.refreshTTL)}); err != nil {
 		return "", err
 	}
 	return tok, nil
@@ -217,7 +279,7 @@ func (s *Service) Revoke(ctx context.Context, caller *Principal, token, hint str
 		return true, err
 	}
 	tryRefresh := func() (bool, error) {
-		key, err := s.refreshKey(token)
+		key, err := s.RefreshKey(token)
 		if err != nil {
 			return false, err
 		}

@@ -1,4 +1,4 @@
-package credential
+package lifecycle
 
 import (
 	"context"
@@ -33,17 +33,17 @@ func (op *operation) renew(ctx context.Context) error {
 	if err := op.intent(ctx); err != nil {
 		return err
 	}
-	h, err := l.svc.store.Holder(ctx, op.cred.HolderID)
+	h, err := l.store.Holder(ctx, op.cred.HolderID)
 	if err != nil {
 		op.done(ctx, err, nil)
 		return err
 	}
-	ref, pub, err := l.svc.keys.Generate(ctx, hsm.KeyType(op.cred.KeyType), "credential "+op.cred.ID)
+	ref, pub, err := l.keys.Generate(ctx, hsm.KeyType(op.cred.KeyType), "credential "+op.cred.ID)
 	if err != nil {
 		op.done(ctx, err, nil)
 		return err
 	}
-	chain, err := l.svc.issuer.IssueHolderCertificate(ctx, h, op.cred.ID, pub)
+	chain, err := l.issuer.IssueHolderCertificate(ctx, h, op.cred.ID, pub)
 	if err != nil {
 		l.discard(ctx, op, ref, nil)
 		op.done(ctx, err, nil)
@@ -51,7 +51,7 @@ func (op *operation) renew(ctx context.Context) error {
 	}
 	newSerial := chain[0].SerialNumber
 	oldRef := op.cred.KeyRef
-	err = l.svc.store.UpdateCredential(ctx, op.cred.ID, func(c *storage.Credential) error {
+	err = l.store.UpdateCredential(ctx, op.cred.ID, func(c *storage.Credential) error {
 		if c.KeyRef != oldRef || !c.KeyEnabled {
 			return errs.M(errs.Conflict, msg.RenewRaced)
 		}
@@ -63,7 +63,7 @@ func (op *operation) renew(ctx context.Context) error {
 		for _, cert := range chain {
 			c.Certificates = append(c.Certificates, cert.Raw)
 		}
-		c.RenewedAt = l.svc.now()
+		c.RenewedAt = l.now()
 		return nil
 	})
 	if err != nil {
@@ -100,13 +100,13 @@ func (op *operation) renew(ctx context.Context) error {
 
 // discard undoes a renewal that could not attach its new key: the
 // certificate (if issued) is revoked and the key destroyed.
-func (l *Lifecycle) discard(ctx context.Context, op *operation, ref hsm.KeyRef, serial *big.Int) {
+func (l *Service) discard(ctx context.Context, op *operation, ref hsm.KeyRef, serial *big.Int) {
 	if serial != nil {
 		if _, err := l.reg.Revoke(ctx, serial, ca.ReasonCessationOfOperation); err != nil {
 			l.log.ErrorContext(ctx, "revoke the certificate of an abandoned renewal", "credential", op.cred.ID, "err", err)
 		}
 	}
-	if err := l.svc.keys.Destroy(ctx, ref); err != nil {
+	if err := l.keys.Destroy(ctx, ref); err != nil {
 		l.log.ErrorContext(ctx, "destroy the key of an abandoned renewal", "credential", op.cred.ID, "key", ref, "err", err)
 	}
 }

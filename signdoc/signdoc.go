@@ -1,22 +1,21 @@
-package credential
+package signdoc
 
 import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
-	"fmt"
+	"slices"
+	"time"
 
-	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/authn"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
-	"github.com/qesproject/qes/storage"
 )
 
-// DocSignerConfig is what signDoc needs beyond the activation module.
-type DocSignerConfig struct {
+// Config is what signDoc needs beyond the activation module.
+type Config struct {
 	// Timestamper issues signature and document time-stamps (B-T and up);
 	// nil limits signDoc to B-B.
 	Timestamper pades.Timestamper
@@ -32,21 +31,29 @@ type DocSignerConfig struct {
 	TimestampCertificates []*x509.Certificate
 }
 
-// DocSigner is CSC signatures/signDoc: AdES signatures made by the service
-// (PAdES on whole PDFs, CAdES detached on digests) with the same activation
-// rules as signHash. It is safe for concurrent use.
-type DocSigner struct {
-	svc *Service
-	cfg DocSignerConfig
+// SAM is the signature activation module as signDoc uses it
+// (credential.Service): it checks the credential and the SAD and signs
+// digests; the documents never reach it.
+type SAM interface {
+	StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*credential.DocSigning, error)
+	Now() time.Time
 }
 
-// NewDocSigner wires signDoc to the activation module.
-func NewDocSigner(svc *Service, cfg DocSignerConfig) *DocSigner {
-	return &DocSigner{svc: svc, cfg: cfg}
+// Signer is CSC signatures/signDoc: AdES signatures made by the service
+// (PAdES on whole PDFs, CAdES detached on digests) with the same activation
+// rules as signHash. It is safe for concurrent use.
+type Signer struct {
+	sam SAM
+	cfg Config
+}
+
+// New wires signDoc to the activation module.
+func New(sam SAM, cfg Config) *Signer {
+	return &Signer{sam: sam, cfg: cfg}
 }
 
 // Levels are the conformance levels this signer can produce.
-func (d *DocSigner) Levels() []pades.Level {
+func (d *Signer) Levels() []pades.Level {
 	switch {
 	case d.cfg.Timestamper == nil:
 		return []pades.Level{pades.LevelBB}
@@ -56,9 +63,9 @@ func (d *DocSigner) Levels() []pades.Level {
 	return []pades.Level{pades.LevelBB, pades.LevelBT, pades.LevelBLT, pades.LevelBLTA}
 }
 
-// DocRequest is a signatures/signDoc call.
-type DocRequest struct {
-	Principal            *Principal
+// Request is a signatures/signDoc call.
+type Request struct {
+	Principal            *authn.Principal
 	CredentialID         string
 	SAD                  string // empty when the access token has credential scope
 	Documents            []PDFDocument
@@ -75,8 +82,8 @@ type SignedPDF struct {
 	Appended []byte
 }
 
-// DocResult is signDoc's answer, in request order.
-type DocResult struct {
+// Result is signDoc's answer, in request order.
+type Result struct {
 	Documents []SignedPDF
 	// Signatures are DER CMS SignedData (CAdES detached), one per hash of
 	// every documentDigests entry, in order.
@@ -90,14 +97,8 @@ type DocResult struct {
 // signs them. Every document is parsed and prepared before the SAD is used,
 // so a malformed PDF costs the holder nothing; as in SignHash, the intent is
 // in the audit log and the SAD's use committed before the HSM signs.
-func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, error) {
-	s := d.svc
-	p := r.Principal
-	sadKey, err := s.resolveSAD(p, r.SAD)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.owned(ctx, p.HolderID, r.CredentialID)
+func (d *Signer) SignDoc(ctx context.Context, r Request) (*Result, error) {
+	ds, err := d.sam.StartDocSigning(ctx, r.Principal, r.CredentialID, r.SAD)
 	if err != nil {
 		return nil, err
 	}
@@ -107,20 +108,17 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	case len(r.Documents) > 0 && len(r.DocumentDigests) > 0:
 		return nil, errs.M(errs.InvalidRequest, msg.DigestsAndDocuments)
 	}
-	v, err := s.view(ctx, c)
+	chain, err := ds.Certificate(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := usable(c, v); err != nil {
-		return nil, err
-	}
-	docs, digests, err := d.plan(r, v.Chain, c.Multisign)
+	docs, digests, err := d.plan(r, chain, ds.Multisign())
 	if err != nil {
 		return nil, err
 	}
 
 	// Check the authorization before the expensive work, then prepare.
-	sad, err := s.peekSAD(ctx, sadKey, p.HolderID, c.ID)
+	sad, err := ds.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -128,71 +126,33 @@ func (d *DocSigner) SignDoc(ctx context.Context, r DocRequest) (*DocResult, erro
 	if err != nil {
 		return nil, err
 	}
-	prepared, err := d.prepare(ctx, docs, digests, v.Chain, s.now())
+	prepared, err := d.prepare(ctx, docs, digests, chain, d.sam.Now())
 	if err != nil {
 		return nil, err
 	}
 	var vi *pades.ValidationInfo
 	if r.ReturnValidationInfo {
-		if vi, err = d.validationInfo(ctx, v.Chain, prepared); err != nil {
+		if vi, err = d.validationInfo(ctx, chain, prepared); err != nil {
 			return nil, err
 		}
 	}
 
-	result, err := s.useSAD(ctx, p, c.ID, sadKey, sad.HashAlgorithm, authHashes)
+	sigs, err := ds.Sign(ctx, sad.HashAlgorithm, authHashes, prepared.toSign())
 	if err != nil {
 		return nil, err
 	}
-	res, err := prepared.finish(ctx, s.keys, hsm.KeyRef(c.KeyRef))
+	res, err := prepared.finish(ctx, sigs)
+	// The intent is on record; a success need not hold the answer back.
+	ds.Finished(ctx, err)
 	if err != nil {
-		result.Outcome = "error"
-		result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(err).String()}
-		s.record(ctx, result)
 		return nil, err
 	}
-	// The intent is on record; the result need not hold the answer back.
-	result.Outcome = "ok"
-	s.recordSoon(ctx, result)
 	res.ValidationInfo = vi
 	return res, nil
 }
 
-var errNotAuthorizedBySAD = errs.M(errs.HashNotAuthorized, msg.DocumentsNotAuthorized)
-
-// useSAD puts the intent in the audit log and takes hashes off the SAD,
-// concurrently as SignHash does: the HSM may sign only when both are on
-// disk. It returns the result event to complete once the signing is done.
-func (s *Service) useSAD(ctx context.Context, p *Principal, credentialID string, sadKey []byte, hashOID string, hashes []string) (audit.Event, error) {
-	raw := make([][]byte, len(hashes))
-	for i, h := range hashes {
-		raw[i], _ = base64.StdEncoding.DecodeString(h)
-	}
-	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: credentialID, Client: p.ClientID,
-		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(hashes)), "hashes": hashesFingerprint(raw)}}
-	result := audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: credentialID, Client: p.ClientID, Detail: intent.Detail}
-	intentDone := make(chan error, 1)
-	go func() {
-		_, err := s.audit.Append(ctx, intent)
-		intentDone <- err
-	}()
-	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, credentialID, hashOID, hashes)
-	if err := <-intentDone; err != nil {
-		return result, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
-	}
-	if sadErr != nil {
-		if errs.Is(sadErr, errs.HashNotAuthorized) {
-			sadErr = errNotAuthorizedBySAD
-		}
-		result.Outcome = "denied"
-		result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(sadErr).String()}
-		s.record(ctx, result)
-		return result, sadErr
-	}
-	return result, nil
-}
-
 // plan validates every entry; nothing is parsed or signed yet.
-func (d *DocSigner) plan(r DocRequest, chain []*x509.Certificate, multisign int) ([]*documentPlan, []*digestPlan, error) {
+func (d *Signer) plan(r Request, chain []*x509.Certificate, multisign int) ([]*documentPlan, []*digestPlan, error) {
 	var docs []*documentPlan
 	for i, doc := range r.Documents {
 		pl, err := d.planDocument(i, doc, chain)
@@ -215,39 +175,14 @@ func (d *DocSigner) plan(r DocRequest, chain []*x509.Certificate, multisign int)
 	return docs, digests, nil
 }
 
-// errPeeked rolls back the read-only transaction of peekSAD.
-var errPeeked = errors.New("peeked")
-
-// peekSAD reads the SAD without using it: signDoc needs its hash algorithm
-// to digest the documents before it can say which hashes it consumes.
-func (s *Service) peekSAD(ctx context.Context, key []byte, holderID, credentialID string) (*storage.SAD, error) {
-	var out storage.SAD
-	now := s.now()
-	err := s.store.UpdateSAD(ctx, key, func(sad *storage.SAD) error {
-		if err := checkSADOwner(sad, holderID, credentialID, now); err != nil {
-			return err
-		}
-		out = *sad
-		out.Hashes = append([]string(nil), sad.Hashes...)
-		return errPeeked
-	})
-	switch {
-	case errors.Is(err, errPeeked):
-		return &out, nil
-	case errs.Is(err, errs.NotFound):
-		return nil, errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
-	}
-	return nil, err
-}
-
 // authorizationHashes lists, in standard base64, what the SAD must cover:
 // the digest of each document with the SAD's hash algorithm, then every
 // document digest. It refuses early anything the SAD does not cover (the
 // authoritative check is consumeSAD's, in one transaction).
-func authorizationHashes(sad *storage.SAD, docs []*documentPlan, digests []*digestPlan) ([]string, error) {
-	h, ok := HashFromOID(sad.HashAlgorithm)
+func authorizationHashes(sad *credential.SADScope, docs []*documentPlan, digests []*digestPlan) ([]string, error) {
+	h, ok := credential.HashFromOID(sad.HashAlgorithm)
 	if !ok {
-		return nil, errNotAuthorizedBySAD
+		return nil, credential.ErrDocNotAuthorized
 	}
 	var out []string
 	for _, doc := range docs {
@@ -257,18 +192,18 @@ func authorizationHashes(sad *storage.SAD, docs []*documentPlan, digests []*dige
 	}
 	for _, dg := range digests {
 		if dg.hashOID != sad.HashAlgorithm {
-			return nil, errNotAuthorizedBySAD
+			return nil, credential.ErrDocNotAuthorized
 		}
 		out = append(out, dg.hashB64)
 	}
 	if len(out) > sad.Remaining {
-		return nil, errNotAuthorizedBySAD
+		return nil, credential.ErrDocNotAuthorized
 	}
 	left := append([]string(nil), sad.Hashes...)
 	for _, x := range out {
-		i := indexOf(left, x)
+		i := slices.Index(left, x)
 		if i < 0 {
-			return nil, errNotAuthorizedBySAD
+			return nil, credential.ErrDocNotAuthorized
 		}
 		left = append(left[:i], left[i+1:]...)
 	}

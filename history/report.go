@@ -1,4 +1,4 @@
-package credential
+package history
 
 import (
 	"context"
@@ -15,25 +15,6 @@ import (
 // APIApplication names signatures made with a service token from
 // auth/login rather than through an OAuth client.
 const APIApplication = "API"
-
-// logSignatures adds a signHash batch, signed at at, to the holder's
-// signing history. It runs after the signatures are returned; a failure is
-// logged (the audit log has the signature either way).
-func (s *Service) logSignatures(ctx context.Context, p *Principal, credentialID string, n int, at time.Time) {
-	app := APIApplication
-	if p.ClientID != "" {
-		app = p.ClientID
-		if c, err := s.store.Client(ctx, p.ClientID); err == nil && c.Name != "" {
-			app = c.Name
-		}
-	}
-	err := s.store.AddSignatureBatch(ctx, &storage.SignatureBatch{
-		HolderID: p.HolderID, CredentialID: credentialID, At: at, Count: n, ClientID: p.ClientID, Application: app,
-	})
-	if err != nil {
-		s.log.ErrorContext(ctx, "signing history not recorded", "holder", p.HolderID, "credential", credentialID, "err", err)
-	}
-}
 
 // ReportFilter selects part of the signing history. From and To are
 // instants (To exclusive); zero means unbounded. An empty CredentialID
@@ -61,17 +42,17 @@ type Report struct {
 }
 
 // Report returns the holder's signing history for the filter.
-func (p *Portal) Report(ctx context.Context, holderID string, f ReportFilter) (*Report, error) {
+func (p *Service) Report(ctx context.Context, holderID string, f ReportFilter) (*Report, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return nil, errs.M(errs.InvalidRequest, msg.DateOrder)
 	}
 	if f.CredentialID != "" {
-		if _, err := p.svc.owned(ctx, holderID, f.CredentialID); err != nil {
+		if err := p.creds.CheckOwner(ctx, holderID, f.CredentialID); err != nil {
 			return nil, err
 		}
 	}
 	out := &Report{}
-	err := p.svc.store.SignatureBatches(ctx, holderID, f.From, f.To, func(b *storage.SignatureBatch) error {
+	err := p.store.SignatureBatches(ctx, holderID, f.From, f.To, func(b *storage.SignatureBatch) error {
 		if f.CredentialID != "" && b.CredentialID != f.CredentialID {
 			return nil
 		}
@@ -96,9 +77,9 @@ func (p *Portal) Report(ctx context.Context, holderID string, f ReportFilter) (*
 
 // SetDailyReport switches the daily summary e-mail on or off. Switched on,
 // the first summary covers the current day.
-func (p *Portal) SetDailyReport(ctx context.Context, holderID string, on bool) error {
-	yesterday := dayOf(p.svc.now().AddDate(0, 0, -1))
-	err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+func (p *Service) SetDailyReport(ctx context.Context, holderID string, on bool) error {
+	yesterday := dayOf(p.now().AddDate(0, 0, -1))
+	err := p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		if on && !h.DailyReport {
 			h.DailyReportSentFor = yesterday
 		}
@@ -110,17 +91,12 @@ func (p *Portal) SetDailyReport(ctx context.Context, holderID string, on bool) e
 		if on {
 			state = "on"
 		}
-		p.svc.record(ctx, audit.Event{Type: "holder.daily-report", Holder: holderID, Outcome: "ok", Detail: map[string]string{"state": state}})
+		p.record(ctx, audit.Event{Type: "holder.daily-report", Holder: holderID, Outcome: "ok", Detail: map[string]string{"state": state}})
 	}
 	return err
 }
 
 func dayOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
-type summaryRow struct {
-	CredentialID, Application string
-	Count                     int
-}
 
 // SendDailyReports e-mails each holder who asked for it a summary of the
 // previous day's signatures (UTC days). It is idempotent per holder and
@@ -128,8 +104,8 @@ type summaryRow struct {
 // one is considered) and cheap to call often: after a run completes for a
 // day it returns at once until the next day. A day without signatures
 // sends nothing. It returns the number of e-mails sent.
-func (p *Portal) SendDailyReports(ctx context.Context) (int, error) {
-	s := p.svc
+func (p *Service) SendDailyReports(ctx context.Context) (int, error) {
+	s := p
 	now := s.now().UTC()
 	day := dayOf(now.AddDate(0, 0, -1))
 	p.reportMu.Lock()
@@ -158,8 +134,8 @@ func (p *Portal) SendDailyReports(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-func (p *Portal) sendDailyReport(ctx context.Context, h *storage.Holder, day string) (bool, error) {
-	s := p.svc
+func (p *Service) sendDailyReport(ctx context.Context, h *storage.Holder, day string) (bool, error) {
+	s := p
 	from, _ := time.Parse(time.DateOnly, day)
 	sums := map[[2]string]int{}
 	total := 0

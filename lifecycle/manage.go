@@ -1,10 +1,11 @@
-package credential
+package lifecycle
 
 import (
 	"context"
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -22,11 +23,11 @@ func manageOTPKey(holderID, credentialID string, a Action) string {
 
 // checkServicePrincipal refuses tokens that are not a holder's service
 // token (credential-scope tokens authorize one signature, nothing else).
-func checkServicePrincipal(p *Principal) error {
+func checkServicePrincipal(p *authn.Principal) error {
 	if p == nil || p.HolderID == "" {
 		return errs.M(errs.InvalidToken, msg.TokenInvalid)
 	}
-	if p.Scope != ScopeService {
+	if p.Scope != authn.ScopeService {
 		return errs.M(errs.AccessDenied, msg.ManagementNeedsServiceToken)
 	}
 	return nil
@@ -34,31 +35,31 @@ func checkServicePrincipal(p *Principal) error {
 
 // SendChallenge sends the one-time code that confirms action on the
 // holder's credential, by SMS, naming the operation.
-func (l *Lifecycle) SendChallenge(ctx context.Context, p *Principal, credentialID string, action Action) error {
+func (l *Service) SendChallenge(ctx context.Context, p *authn.Principal, credentialID string, action Action) error {
 	if err := checkServicePrincipal(p); err != nil {
 		return err
 	}
 	if _, err := ParseAction(string(action)); err != nil {
 		return err
 	}
-	c, err := l.svc.owned(ctx, p.HolderID, credentialID)
+	c, err := l.sam.Owned(ctx, p.HolderID, credentialID)
 	if err != nil {
 		return err
 	}
-	h, err := l.svc.store.Holder(ctx, p.HolderID)
+	h, err := l.store.Holder(ctx, p.HolderID)
 	if err != nil {
 		return err
 	}
 	detail := map[string]string{"channel": "sms", "purpose": "manage-" + string(action)}
-	if err := l.svc.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Detail: detail}); err != nil {
+	if err := l.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Detail: detail}); err != nil {
 		return err
 	}
-	err = l.svc.otp.Send(ctx, otp.Request{
+	err = l.otp.Send(ctx, otp.Request{
 		Key: manageOTPKey(h.ID, c.ID, action), Channel: "sms", To: h.Phone, Purpose: "manage-" + string(action),
 		Text: func(code string, ttl time.Duration) string { return manageOTPText(h.Lang, action, code, ttl) },
 	})
 	if err != nil {
-		l.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: "error", Detail: detail})
+		l.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Credential: c.ID, Client: p.ClientID, Outcome: "error", Detail: detail})
 	}
 	return err
 }
@@ -69,7 +70,7 @@ func manageOTPText(lang string, a Action, code string, ttl time.Duration) string
 
 // HolderChange is a holder's request through the management API.
 type HolderChange struct {
-	Principal    *Principal
+	Principal    *authn.Principal
 	Action       Action
 	CredentialID string
 	Password     string
@@ -82,7 +83,7 @@ type HolderChange struct {
 // ByHolder re-authenticates the holder (one-time code first, then the
 // password, both counted like at login and authorize) and applies the
 // change.
-func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*CertificateStatus, error) {
+func (l *Service) ByHolder(ctx context.Context, hc HolderChange) (*CertificateStatus, error) {
 	p := hc.Principal
 	if err := checkServicePrincipal(p); err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 	if err := ch.validate(actor); err != nil {
 		return nil, err
 	}
-	c, err := l.svc.owned(ctx, p.HolderID, hc.CredentialID)
+	c, err := l.sam.Owned(ctx, p.HolderID, hc.CredentialID)
 	if err != nil {
 		return nil, err
 	}
@@ -113,14 +114,14 @@ func (l *Lifecycle) ByHolder(ctx context.Context, hc HolderChange) (*Certificate
 		return nil, errs.M(errs.InvalidRequest, msg.EnterPassword)
 	}
 	deny := func(reason string, err error) error {
-		l.svc.record(ctx, audit.Event{Type: "certificate." + string(hc.Action), Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
+		l.record(ctx, audit.Event{Type: "certificate." + string(hc.Action), Holder: p.HolderID, Credential: c.ID, Client: p.ClientID,
 			Outcome: "denied", Detail: map[string]string{"actor": ActorHolder, "reason": reason}})
 		return err
 	}
-	if err := l.svc.verifyHolderOTP(ctx, p.HolderID, manageOTPKey(p.HolderID, c.ID, hc.Action), hc.OTP); err != nil {
+	if err := l.sam.VerifyHolderOTP(ctx, p.HolderID, manageOTPKey(p.HolderID, c.ID, hc.Action), hc.OTP); err != nil {
 		return nil, deny("otp", err)
 	}
-	if _, err := l.svc.checkPassword(ctx, p.HolderID, hc.Password); err != nil {
+	if _, err := l.sam.AuthenticatePassword(ctx, p.HolderID, hc.Password); err != nil {
 		return nil, deny("password", err)
 	}
 	return l.Apply(ctx, actor, ch)

@@ -1,9 +1,10 @@
-package credential
+package lifecycle
 
 import (
 	"slices"
 
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
 )
 
 // HolderActions lists what a holder may ask of a certificate in state st,
@@ -11,11 +12,11 @@ import (
 // suspended or revoked; a suspended one reactivated or revoked; nothing
 // else can change (a revoked or expired certificate needs a new
 // enrolment). The register enforces the same transitions.
-func HolderActions(st CertState) []Action {
+func HolderActions(st credential.CertState) []Action {
 	switch st {
-	case CertValid:
+	case credential.CertValid:
 		return []Action{ActionRenew, ActionSuspend, ActionRevoke}
-	case CertSuspended:
+	case credential.CertSuspended:
 		return []Action{ActionReactivate, ActionRevoke}
 	}
 	return nil

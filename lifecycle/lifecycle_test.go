@@ -1,4 +1,4 @@
-package credential
+package lifecycle
 
 import (
 	"math/big"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -99,7 +100,7 @@ func FuzzNormalizeERC(f *testing.F) {
 		if strings.ContainsAny(n, " -") {
 			t.Fatalf("%q normalized to %q", s, n)
 		}
-		if allDigits(n) && len(n) == ERCDigits && normalizeDigits(n) != n {
+		if allDigits(n) && len(n) == credential.ERCDigits && normalizeDigits(n) != n {
 			t.Fatalf("normalization of %q is not idempotent", n)
 		}
 	})

@@ -1,0 +1,15 @@
+// Package credential is qes's signature activation module: it keeps the
+// holders' signing credentials (keys in the HSM, certificates, PIN/PUK),
+// turns PIN + OTP into Signature Activation Data bound to the hashes to sign
+// (SCAL2), and signs those hashes (SignHash) or the digests package signdoc
+// hands it (DocSigning) - nothing else can make the HSM sign with a
+// holder's key. It imports neither pades nor any document parser.
+//
+// It still holds, until they get packages of their own: the holder
+// accounts (password policy and lockout, recovery contacts, login TOTP,
+// OTP channel settings, the account self-service behind Portal) and the
+// OAuth 2.0 authorization server (oauth.go). What left it: the certificate
+// lifecycle (package lifecycle), server-side AdES (signdoc), the signing
+// history (history), the web sessions (portal) and the bearer tokens
+// (authn).
+package credential
