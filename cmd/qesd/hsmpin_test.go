@@ -88,6 +88,8 @@ func runQesd(t *testing.T, data string, env []string) (out string, served bool, 
 		return snapshot(), false, func() {}
 	}
 	go func() { _ = cmd.Wait(); close(exited) }()
+	// A failing assertion must not leave qesd running; stop may run twice.
+	t.Cleanup(stop)
 	return snapshot(), true, stop
 }
 
@@ -122,12 +124,30 @@ func TestEmbeddedTokenNeverOpensTheSOPIN(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, served, stop = runQesd(t, data, cleanEnv())
-	defer stop()
 	if !served {
 		t.Fatalf("restart with an unreadable so-pin failed:\n%s", out)
 	}
 	if !strings.Contains(out, "SO PIN file is not used") || !strings.Contains(out, want) {
 		t.Fatalf("restart must point out the unused SO PIN file and log the PIN source:\n%s", out)
+	}
+	stop()
+
+	// Without the SO PIN nothing can reset a lost user PIN, so a missing PIN
+	// file must not be silently replaced by a new random one.
+	if err := os.Remove(pinFile); err != nil {
+		t.Fatal(err)
+	}
+	out, served, _ = runQesd(t, data, cleanEnv())
+	if served || !strings.Contains(out, "exists but its PIN file "+pinFile+" is missing") {
+		t.Fatalf("a missing user PIN file must stop qesd with a plain message (served %v):\n%s", served, out)
+	}
+	if _, err := os.Stat(pinFile); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("qesd must not invent a new user PIN for an existing token (stat: %v)", err)
+	}
+	// The environment still opens it.
+	out, served, _ = runQesd(t, data, cleanEnv("QES_HSM_PIN="+strings.TrimSpace(string(pin))))
+	if !served || !strings.Contains(out, `source="environment QES_HSM_PIN"`) {
+		t.Fatalf("QES_HSM_PIN must open the embedded token (served %v):\n%s", served, out)
 	}
 }
 

@@ -107,6 +107,14 @@ func RandomPIN() (string, error) {
 	return fmt.Sprintf("%016d", n), nil
 }
 
+// Exists reports whether the token has been initialised.
+func (t Token) Exists(ctx context.Context) (bool, error) {
+	if err := t.writeConf(); err != nil {
+		return false, err
+	}
+	return t.exists(ctx)
+}
+
 func (t Token) exists(ctx context.Context) (bool, error) {
 	out, err := t.util(ctx, "--show-slots")
 	if err != nil {

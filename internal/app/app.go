@@ -200,6 +200,15 @@ func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Man
 		if pin = os.Getenv(pkcs11.PINEnv); pin != "" {
 			source = "environment " + pkcs11.PINEnv
 		} else {
+			// A new random PIN cannot open a token initialised with the lost
+			// one (and no SO PIN is kept to reset it): say so plainly.
+			if _, err := os.Stat(cfg.HSM.PINFile); errors.Is(err, os.ErrNotExist) {
+				if exists, err := (softhsm.Token{Dir: dir, Label: cfg.HSM.TokenLabel}).Exists(ctx); err != nil {
+					return nil, "", err
+				} else if exists {
+					return nil, "", fmt.Errorf("the embedded token %q under %s exists but its PIN file %s is missing: restore it or set %s", cfg.HSM.TokenLabel, dir, cfg.HSM.PINFile, pkcs11.PINEnv)
+				}
+			}
 			if pin, err = readOrCreatePIN(cfg.HSM.PINFile); err != nil {
 				return nil, "", err
 			}
