@@ -211,7 +211,7 @@ func TestConfiguredModulePINSources(t *testing.T) {
 		{"systemd credential", "", []string{"CREDENTIALS_DIRECTORY=" + creds}, true,
 			[]string{`source="systemd credential ` + filepath.Join(creds, "hsm-pin") + `"`}},
 		{"wrong PIN in the environment is the token's refusal", "", []string{"QES_HSM_PIN=999999999"}, false,
-			[]string{"open token \"external\""}},
+			[]string{"open token \"external\"", "(user PIN from environment QES_HSM_PIN)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -236,7 +236,11 @@ func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Man
 	}
 	m, err := pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
 		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
-	return m, source, err
+	if err != nil {
+		// A wrong PIN is the commonest failure: say which source gave it.
+		return nil, "", fmt.Errorf("%w (user PIN from %s)", err, source)
+	}
+	return m, source, nil
 }
 
 func readOrCreatePIN(path string) (string, error) {
