@@ -56,6 +56,9 @@ func run() error {
 		return err
 	}
 	defer a.Close()
+	// Operators must be able to tell from the log which secret unlocked the
+	// token (issue 17): the source, never the PIN.
+	a.Log.Info("hsm PIN source", "source", a.HSMPINSource)
 	if *demo {
 		d, created, err := a.EnsureDemoHolder(ctx)
 		if err != nil {

@@ -7,7 +7,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +41,10 @@ func FindModule() (string, error) {
 type Token struct {
 	Dir   string // holds softhsm2.conf and tokens/
 	Label string
+	// SOPIN is the security officer PIN, used only by Ensure to initialise
+	// a new token. Empty means a random one that exists only for that
+	// moment: a running service never needs the SO PIN, and a PIN that was
+	// never stored cannot be stolen.
 	SOPIN string
 	PIN   string
 }
@@ -78,11 +84,35 @@ func (t Token) Ensure(ctx context.Context) (created bool, err error) {
 	if err != nil || exists {
 		return false, err
 	}
-	out, err := t.util(ctx, "--init-token", "--free", "--label", t.Label, "--so-pin", t.SOPIN, "--pin", t.PIN)
+	soPIN := t.SOPIN
+	if soPIN == "" {
+		if soPIN, err = RandomPIN(); err != nil {
+			return false, err
+		}
+	}
+	out, err := t.util(ctx, "--init-token", "--free", "--label", t.Label, "--so-pin", soPIN, "--pin", t.PIN)
 	if err != nil {
 		return false, errs.Internalf(fmt.Errorf("%w: %s", err, bytes.TrimSpace(out)), "softhsm: initialise token %q", t.Label)
 	}
 	return true, nil
+}
+
+// RandomPIN is 16 random decimal digits (about 53 bits), which every
+// PKCS#11 token accepts as a PIN.
+func RandomPIN() (string, error) {
+	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(16), nil))
+	if err != nil {
+		return "", errs.Internalf(err, "random PIN")
+	}
+	return fmt.Sprintf("%016d", n), nil
+}
+
+// Exists reports whether the token has been initialised.
+func (t Token) Exists(ctx context.Context) (bool, error) {
+	if err := t.writeConf(); err != nil {
+		return false, err
+	}
+	return t.exists(ctx)
 }
 
 func (t Token) exists(ctx context.Context) (bool, error) {

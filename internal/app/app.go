@@ -6,11 +6,9 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +24,6 @@ import (
 	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
 	"github.com/qesproject/qes/internal/config"
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/otp"
@@ -79,6 +76,10 @@ type App struct {
 	History  *history.Service
 	Recorder *history.Recorder
 
+	// HSMPINSource says where the token user PIN came from, for the
+	// start-up log; empty when Options.HSM supplied the token.
+	HSMPINSource string
+
 	sharedHSM bool
 }
 
@@ -103,7 +104,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}()
 	if opts.HSM != nil {
 		a.HSM, a.sharedHSM = opts.HSM, true
-	} else if a.HSM, err = openHSM(ctx, cfg); err != nil {
+	} else if a.HSM, a.HSMPINSource, err = openHSM(ctx, cfg, a.Log); err != nil {
 		return nil, err
 	}
 	if a.Store, err = bolt.Open(filepath.Join(cfg.DataDir, "qes.db")); err != nil {
@@ -205,45 +206,67 @@ func NewLogger(c config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// openHSM opens the configured token; for the embedded default it first
-// creates a private SoftHSM2 token under <data>/hsm with random PINs.
-func openHSM(ctx context.Context, cfg *config.Config) (hsm.Manager, error) {
+// openHSM opens the configured token and says where its user PIN came from
+// (never the PIN). The embedded default creates a private SoftHSM2 token
+// under <data>/hsm whose user PIN is generated into <data>/hsm/pin (or is
+// QES_HSM_PIN when set); its SO PIN lives only while the token is
+// initialised. A configured module takes its PIN from pkcs11.ResolvePIN.
+func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Manager, string, error) {
 	module := cfg.HSM.Module
+	var pin, source string
 	if cfg.HSM.Embedded() {
 		var err error
 		if module, err = softhsm.FindModule(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		dir := filepath.Join(cfg.DataDir, "hsm")
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create token directory: %w", err)
+			return nil, "", fmt.Errorf("create token directory: %w", err)
 		}
-		soPIN, err := readOrCreatePIN(filepath.Join(dir, "so-pin"))
-		if err != nil {
-			return nil, err
+		if pin = os.Getenv(pkcs11.PINEnv); pin != "" {
+			source = "environment " + pkcs11.PINEnv
+		} else {
+			// A new random PIN cannot open a token initialised with the lost
+			// one (and no SO PIN is kept to reset it): say so plainly.
+			if _, err := os.Stat(cfg.HSM.PINFile); errors.Is(err, os.ErrNotExist) {
+				if exists, err := (softhsm.Token{Dir: dir, Label: cfg.HSM.TokenLabel}).Exists(ctx); err != nil {
+					return nil, "", err
+				} else if exists {
+					return nil, "", fmt.Errorf("the embedded token %q under %s exists but its PIN file %s is missing: restore it or set %s", cfg.HSM.TokenLabel, dir, cfg.HSM.PINFile, pkcs11.PINEnv)
+				}
+			}
+			if pin, err = readOrCreatePIN(cfg.HSM.PINFile); err != nil {
+				return nil, "", err
+			}
+			source = "embedded token file " + cfg.HSM.PINFile
 		}
-		pin, err := readOrCreatePIN(cfg.HSM.PINFile)
-		if err != nil {
-			return nil, err
+		// Data directories from before the SO PIN was dropped still hold
+		// it; it is never opened, only pointed out.
+		if _, err := os.Lstat(filepath.Join(dir, "so-pin")); err == nil {
+			log.Warn("the embedded token's SO PIN file is not used by qes: keep it offline or delete it", "path", filepath.Join(dir, "so-pin"))
 		}
-		tok := softhsm.Token{Dir: dir, Label: cfg.HSM.TokenLabel, SOPIN: soPIN, PIN: pin}
+		tok := softhsm.Token{Dir: dir, Label: cfg.HSM.TokenLabel, PIN: pin}
 		if _, err := tok.Ensure(ctx); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if err := tok.Activate(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-	}
-	pin := os.Getenv("QES_HSM_PIN")
-	if pin == "" && cfg.HSM.PINFile != "" {
-		raw, err := os.ReadFile(cfg.HSM.PINFile)
+	} else {
+		var err error
+		pin, source, err = pkcs11.ResolvePIN(pkcs11.PINSources{
+			TokenLabel: cfg.HSM.TokenLabel, DataDir: cfg.DataDir, PINFile: cfg.HSM.PINFile})
 		if err != nil {
-			return nil, fmt.Errorf("read HSM PIN file: %w", err)
+			return nil, "", err
 		}
-		pin = strings.TrimSpace(string(raw))
 	}
-	return pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
+	m, err := pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
 		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
+	if err != nil {
+		// A wrong PIN is the commonest failure: say which source gave it.
+		return nil, "", fmt.Errorf("%w (user PIN from %s)", err, source)
+	}
+	return m, source, nil
 }
 
 func readOrCreatePIN(path string) (string, error) {
@@ -254,11 +277,10 @@ func readOrCreatePIN(path string) (string, error) {
 	if !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
-	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(16), nil))
+	pin, err := softhsm.RandomPIN()
 	if err != nil {
-		return "", errs.Internalf(err, "random PIN")
+		return "", err
 	}
-	pin := fmt.Sprintf("%016d", n)
 	if err := os.WriteFile(path, []byte(pin+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}

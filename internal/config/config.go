@@ -52,7 +52,11 @@ type HSM struct {
 	Module     string `json:"module"`
 	TokenLabel string `json:"tokenLabel"`
 	// PINFile holds the token user PIN (not a holder's PIN). For the
-	// embedded token it is generated at <data>/hsm/pin.
+	// embedded token it is generated at <data>/hsm/pin. For a configured
+	// module it must lie outside the data directory and be readable by its
+	// owner only; the QES_HSM_PIN environment variable takes precedence, and
+	// when it is empty the PIN comes from the systemd credential hsm-pin or a
+	// prompt (see pkcs11.ResolvePIN).
 	PINFile         string   `json:"pinFile"`
 	MaxSessions     int      `json:"maxSessions"`
 	PoolWaitTimeout Duration `json:"poolWaitTimeout"`
@@ -60,6 +64,24 @@ type HSM struct {
 
 // Embedded reports whether qes manages its own SoftHSM2 token.
 func (h HSM) Embedded() bool { return h.Module == "" }
+
+// validate refuses a configured module's PIN file inside the data
+// directory: every backup or copy of the database would carry the key to the
+// token with it. (Symbolic links and the file's mode are checked when the PIN
+// is read, because the file may not exist when the configuration is loaded.)
+func (h HSM) validate(dataDir string) error {
+	if h.Embedded() || h.PINFile == "" || dataDir == "" {
+		return nil
+	}
+	p, err := filepath.Abs(h.PINFile)
+	if err != nil {
+		return fmt.Errorf("hsm.pinFile %q: %w", h.PINFile, err)
+	}
+	if rel, err := filepath.Rel(dataDir, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("hsm.pinFile %s lies inside the data directory %s: keep the token PIN outside it (for example /etc/qes/hsm.pin, a systemd credential or QES_HSM_PIN)", h.PINFile, dataDir)
+	}
+	return nil
+}
 
 // Argon are the argon2id costs for passwords, PINs and PUKs.
 type Argon struct {
@@ -254,6 +276,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Service.Multisign < 1 || c.Service.Multisign > 1000 {
 		return errors.New("service.multisign must be 1..1000")
+	}
+	if err := c.HSM.validate(c.DataDir); err != nil {
+		return err
 	}
 	if err := c.TSA.validate(); err != nil {
 		return err

@@ -66,3 +66,37 @@ func TestTLSAllowsPublicListen(t *testing.T) {
 		t.Fatalf("config = %+v", c)
 	}
 }
+
+func TestHSMPINFile(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "hsm.pin")
+	tests := []struct {
+		name, file string
+		// want is a fragment of the error; empty means the file loads.
+		want string
+	}{
+		{"configured module, PIN file outside", `{"hsm":{"module":"/usr/lib/softhsm/libsofthsm2.so","pinFile":"` + outside + `"}}`, ""},
+		{"configured module, no PIN file (environment, credential or prompt)", `{"hsm":{"module":"/usr/lib/softhsm/libsofthsm2.so"}}`, ""},
+		{"configured module, PIN file inside the data directory", `{"hsm":{"module":"/usr/lib/softhsm/libsofthsm2.so","pinFile":"DATA/hsm/pin"}}`, "inside the data directory"},
+		{"configured module, PIN file is the data directory's qes.json neighbour", `{"hsm":{"module":"/m.so","pinFile":"DATA/pin"}}`, "inside the data directory"},
+		{"embedded token keeps its PIN in the data directory", `{"hsm":{"pinFile":"DATA/hsm/pin"}}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := strings.ReplaceAll(tt.file, "DATA", dir)
+			if err := os.WriteFile(filepath.Join(dir, FileName), []byte(file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(dir)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
