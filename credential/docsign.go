@@ -107,6 +107,14 @@ type Digest struct {
 // A refusal or an HSM failure is on record when Sign returns.
 func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []string, digests []Digest) ([][]byte, error) {
 	s, p := d.s, d.p
+	// Certificate checked usability before the documents were prepared; it
+	// is checked again under the gate, which no suspension or revocation can
+	// pass until the HSM has answered (see signingGate).
+	release := s.gate.hold(d.c.ID, false)
+	defer release()
+	if _, err := d.Certificate(ctx); err != nil {
+		return nil, err
+	}
 	raw := make([][]byte, len(authorized))
 	for i, h := range authorized {
 		raw[i], _ = base64.StdEncoding.DecodeString(h)

@@ -46,6 +46,10 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	if len(r.Hashes) > c.Multisign {
 		return nil, errs.M(errs.InvalidRequest, msg.TooManySignatures)
 	}
+	// From the usability check to the HSM's answer no suspension or
+	// revocation of this credential can commit (see signingGate).
+	release := s.gate.hold(c.ID, false)
+	defer release()
 	v, err := s.view(ctx, c)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,9 @@ type SAM interface {
 	Owned(ctx context.Context, holderID, credentialID string) (*storage.Credential, error)
 	// VerifyHolderOTP checks a one-time code sent under key.
 	VerifyHolderOTP(ctx context.Context, holderID, key, code string) error
+	// HoldSigning keeps the credential from signing until release: a change
+	// commits while no signature of it is in flight.
+	HoldSigning(credentialID string) (release func())
 	// AuthenticatePassword checks the holder's password, counting failures.
 	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)
 	// DummyVerify spends what checking a secret costs, so a refusal takes
@@ -338,6 +341,10 @@ func (l *Service) Apply(ctx context.Context, actor Actor, ch Change) (*Certifica
 		return nil, err
 	}
 	op := &operation{l: l, actor: actor, ch: ch, cred: c, serial: chain[0].SerialNumber}
+	// Signatures in flight finish before the change commits, and none
+	// starts until it has: none completes after a suspension or revocation.
+	release := l.sam.HoldSigning(c.ID)
+	defer release()
 	switch ch.Action {
 	case ActionSuspend:
 		err = op.suspend(ctx)
