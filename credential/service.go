@@ -155,7 +155,7 @@ type Deps struct {
 
 // Service is the signature activation module.
 type Service struct {
-	gate signingGate // orders signatures against lifecycle changes
+	gate    signingGate // orders signatures against lifecycle changes
 	store   storage.Store
 	keys    KeyManager
 	mac     MAC
