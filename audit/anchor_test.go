@@ -233,3 +233,55 @@ func TestFailingAnchorFailsClosed(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAppendAnchorCost isolates what saving the anchor before the
+// acknowledgement costs an Append: one bbolt commit per batch, serial (every
+// append its own batch) and parallel (group commit shares it).
+func BenchmarkAppendAnchorCost(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		anchored bool
+		parallel bool
+	}{
+		{"no-anchor/serial", false, false},
+		{"bolt-anchor/serial", true, false},
+		{"no-anchor/parallel", false, true},
+		{"bolt-anchor/parallel", true, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			var anchor audit.Anchor
+			if bc.anchored {
+				db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				anchor = db
+			}
+			l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			ev := audit.Event{Type: "signature.intent", Holder: "alice", Credential: "c1"}
+			one := func() {
+				if _, err := l.Append(context.Background(), ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if bc.parallel {
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						one()
+					}
+				})
+				return
+			}
+			for b.Loop() {
+				one()
+			}
+		})
+	}
+}
