@@ -285,3 +285,49 @@ func BenchmarkAppendAnchorCost(b *testing.B) {
 		})
 	}
 }
+
+// TestReopenAnchorsRecordsAfterTheAnchor is the crash between a batch's
+// fsync and its anchor save: the file holds records the anchor does not
+// cover (never acknowledged); a restart anchors them before anything new.
+func TestReopenAnchorsRecordsAfterTheAnchor(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	anchor := &flakyAnchor{DB: db}
+	path := filepath.Join(dir, "audit.jsonl")
+	l, err := audit.Open(path, anchor, nil, audit.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, l, 2)
+	anchor.fail.Store(true)
+	if _, err := l.Append(ctx, audit.Event{Type: "unanchored"}); err == nil {
+		t.Fatal("Append must fail while the anchor fails")
+	}
+	_ = l.Close()
+	if seq, _, _ := db.AuditAnchor(ctx); seq != 2 {
+		t.Fatalf("anchor at %d, want 2 (the failed save must not have moved it)", seq)
+	}
+	anchor.fail.Store(false)
+	l2, err := audit.Open(path, anchor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if err := l2.Ready(ctx); err != nil {
+		t.Fatalf("Ready after reopen = %v", err)
+	}
+	if seq, _, _ := db.AuditAnchor(ctx); seq != 3 {
+		t.Fatalf("anchor at %d after reopen, want 3", seq)
+	}
+	if seq, err := l2.Append(ctx, audit.Event{Type: "next"}); err != nil || seq != 4 {
+		t.Fatalf("Append after reopen = %d, %v", seq, err)
+	}
+	if rep, err := audit.Verify(ctx, path, db); err != nil || rep.Problem != "" || rep.Records != 4 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}

@@ -6,8 +6,9 @@
 // acting and refuse to act if that write fails.
 //
 // The guarantee. Append returns success only after its record is fsync'd AND
-// the anchor has been saved at or beyond it (the writer saves the anchor of
-// each durable batch before it answers any request of that batch). So after
+// the anchor has been saved at or beyond it: requests are answered only
+// after the anchor covers their batch (the anchor is saved once per group of
+// batches that are durable, overlapping with the next batch's write). So after
 // a crash at any point, Verify either passes, and then every record a caller
 // saw acknowledged is in the file, or it names the exact loss: "records
 // N+1..M were acknowledged but are missing". Records after the anchor may be
@@ -88,6 +89,9 @@ type Log struct {
 	log    *slog.Logger
 
 	reqs chan appendReq
+	// durable carries written batches from the writer to the anchorer,
+	// which answers them once the anchor covers them.
+	durable chan durableBatch
 	// soon holds records that need not be on disk before their caller goes
 	// on; they ride along with the next fsync, or are flushed after
 	// soonDelay.
@@ -140,14 +144,16 @@ func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Lo
 	}
 	l := &Log{
 		path: path, anchor: anchor, now: now, log: slog.Default(),
-		reqs: make(chan appendReq, 256),
-		soon: make(chan appendReq, 1024),
-		done: make(chan struct{}),
+		reqs:    make(chan appendReq, 256),
+		soon:    make(chan appendReq, 1024),
+		done:    make(chan struct{}),
+		durable: make(chan durableBatch, 16),
 	}
 	for _, o := range opts {
 		o(l)
 	}
 	c := &chain{f: f}
+	behind := false
 	if last != nil {
 		c.seq, c.prev = last.Seq, last.Hash
 	}
@@ -167,14 +173,15 @@ func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Lo
 		case aSeq < c.seq:
 			// A crash fell between a batch's fsync and its anchor save: those
 			// records were never acknowledged; anchor them before anything new.
-			c.anchorBehind = true
+			behind = true
 		}
 		if c.failed != nil {
 			l.health = c.failed
 			l.log.Error("audit log refuses appends", "path", path, "err", c.failed)
 		}
 	}
-	l.wg.Add(1)
+	l.wg.Add(2)
+	go l.anchorer(c.seq, c.prev, behind)
 	go l.writer(c)
 	return l, nil
 }
@@ -282,9 +289,7 @@ func (l *Log) send(ctx context.Context, req appendReq) (uint64, error) {
 func (l *Log) writer(c *chain) {
 	defer l.wg.Done()
 	defer c.f.Close()
-	if c.anchorBehind {
-		l.commit(c, nil, true)
-	}
+	defer close(l.durable)  // after the last batch: the anchorer then returns
 	var waiting []appendReq // from AppendSoon
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -341,39 +346,109 @@ func (l *Log) writer(c *chain) {
 	}
 }
 
-// commit makes batch durable, then saves the anchor at its last record,
-// and only then answers the batch: an acknowledged record is always at or
-// before the anchor. The anchor costs one database commit per batch, shared
-// by every append grouped into it.
+// durableBatch is a batch the writer has written and fsync'd (or failed
+// to), waiting for the anchor.
+type durableBatch struct {
+	batch []appendReq
+	seqs  []uint64
+	err   error  // the write failed: nothing to anchor, answer this
+	seq   uint64 // the chain's head after this batch
+	hash  string
+	need  bool // someone waits for this batch (Append, Flush, Close)
+}
+
+// commit makes batch durable and hands it to the anchorer, which answers
+// it. The writer goes on with the next batch meanwhile, so the log's fsync
+// and the anchor's database commit overlap under load.
 func (l *Log) commit(c *chain, batch []appendReq, force bool) {
 	seqs, err := c.write(batch, l.now)
 	need := force
 	for _, r := range batch {
 		need = need || !r.soon
 	}
-	if err == nil && need && c.anchorBehind && l.anchor != nil {
-		if err = l.anchor.SaveAuditAnchor(context.Background(), c.seq, c.prevBytes()); err != nil {
-			err = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", c.seq))
-			l.log.Error("audit anchor not saved: appends fail until it is", "seq", c.seq, "err", err)
-		} else {
-			c.anchorBehind = false
-		}
+	if len(batch) == 0 && !need {
+		return
 	}
-	if err == nil && l.anchor == nil {
-		c.anchorBehind = false
+	l.durable <- durableBatch{batch: batch, seqs: seqs, err: err, seq: c.seq, hash: c.prev, need: need}
+}
+
+// anchorer saves the anchor at the newest durable head, once for every
+// group of batches waiting (group commit for the anchor too), and only then
+// answers them: an acknowledged record is always at or before the anchor.
+// head..behind describe the file at Open.
+func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
+	defer l.wg.Done()
+	var group []durableBatch
+	if behind {
+		// A crash fell between a fsync and its anchor: anchor those
+		// unacknowledged records before anything new is acknowledged.
+		group = append(group, durableBatch{seq: headSeq, hash: headHash, need: true})
 	}
-	if err != nil || need {
-		l.setHealth(err)
-	}
-	for i, r := range batch {
-		res := appendResult{err: err}
-		if err == nil {
-			res.seq = seqs[i]
+	for {
+		if len(group) == 0 {
+			d, ok := <-l.durable
+			if !ok {
+				return
+			}
+			group = append(group, d)
 		}
-		r.reply <- res
-		if err != nil && r.onErr != nil {
-			r.onErr(err)
+	drain:
+		for {
+			select {
+			case d, ok := <-l.durable:
+				if !ok {
+					break drain
+				}
+				group = append(group, d)
+			default:
+				break drain
+			}
 		}
+		need := false
+		var writeErr error
+		for _, d := range group {
+			need = need || d.need
+			if d.err != nil {
+				writeErr = d.err
+			} else if d.seq > headSeq {
+				headSeq, headHash, behind = d.seq, d.hash, true
+			}
+		}
+		var anchorErr error
+		if l.anchor == nil {
+			behind = false
+		} else if need && behind {
+			h, _ := hex.DecodeString(headHash) // our own hex
+			if err := l.anchor.SaveAuditAnchor(context.Background(), headSeq, h); err != nil {
+				anchorErr = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", headSeq))
+				l.log.Error("audit anchor not saved: appends fail until it is", "seq", headSeq, "err", anchorErr)
+			} else {
+				behind = false
+			}
+		}
+		switch {
+		case writeErr != nil:
+			l.setHealth(writeErr)
+		case need:
+			l.setHealth(anchorErr)
+		}
+		for _, d := range group {
+			err := d.err
+			if err == nil {
+				err = anchorErr
+			}
+			for i, r := range d.batch {
+				res := appendResult{err: err}
+				if err == nil {
+					res.seq = d.seqs[i]
+				}
+				r.reply <- res
+				if err != nil && r.onErr != nil {
+					r.onErr(err)
+				}
+			}
+		}
+		group = group[:0]
 	}
 }
 
@@ -412,14 +487,6 @@ type chain struct {
 	prev   string
 	buf    bytes.Buffer
 	failed error
-	// anchorBehind: records up to seq are on disk but the anchor has not
-	// been saved at seq.
-	anchorBehind bool
-}
-
-func (c *chain) prevBytes() []byte {
-	h, _ := hex.DecodeString(c.prev) // prev is always our own hex
-	return h
 }
 
 // write appends batch with one write and one fsync and returns the
@@ -455,8 +522,6 @@ func (c *chain) write(batch []appendReq, now func() time.Time) ([]uint64, error)
 			c.failed = errs.Wrap(err, errs.Unavailable, "write audit log")
 		} else if err := c.f.Sync(); err != nil {
 			c.failed = errs.Wrap(err, errs.Unavailable, "sync audit log")
-		} else {
-			c.anchorBehind = true
 		}
 	}
 	if c.failed != nil {
