@@ -20,7 +20,7 @@
 // record stays in the file (an intent for an action that did not happen,
 // which the audit trail tolerates: a failed intent is never a signature),
 // and the failure is logged and reported by Health until a later anchor
-// save succeeds (Health retries it). A log whose file ends before its
+// save succeeds (Ready retries it). A log whose file ends before its
 // anchor at Open is refused for writing (every Append is Unavailable) so that
 // new records can never be chained over the loss and hide it; the loss stays
 // visible to Verify and Health.
