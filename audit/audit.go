@@ -1,9 +1,29 @@
 // Package audit keeps the append-only, hash-chained record of what qes did
 // with holders' keys. Each record carries the SHA-256 of its predecessor, so
 // editing, removing or reordering any record breaks the chain; an anchor kept
-// outside the file (the newest sequence number and hash) exposes records cut
-// off the end. Appends are fsync'd before they return: callers write an
-// "intent" record before acting and refuse to act if that write fails.
+// outside the file (the newest sequence number and hash, in the database)
+// exposes records cut off the end. Callers write an "intent" record before
+// acting and refuse to act if that write fails.
+//
+// The guarantee. Append returns success only after its record is fsync'd AND
+// the anchor has been saved at or beyond it: requests are answered only
+// after the anchor covers their batch (the anchor is saved once per group of
+// batches that are durable, overlapping with the next batch's write). So after
+// a crash at any point, Verify either passes, and then every record a caller
+// saw acknowledged is in the file, or it names the exact loss: "records
+// N+1..M were acknowledged but are missing". Records after the anchor may be
+// present or not; none of them was acknowledged.
+//
+// Failing closed. When the anchor cannot be saved, the batch's records are
+// already on disk and chained, but Append returns an Unavailable error: the
+// caller must treat the record as not written and not act on it. Such a
+// record stays in the file (an intent for an action that did not happen,
+// which the audit trail tolerates: a failed intent is never a signature),
+// and the failure is logged and reported by Health until a later anchor
+// save succeeds (Ready retries it). A log whose file ends before its
+// anchor at Open is refused for writing (every Append is Unavailable) so that
+// new records can never be chained over the loss and hide it; the loss stays
+// visible to Verify and Health.
 package audit
 
 import (
@@ -53,14 +73,25 @@ type Anchor interface {
 // ErrClosed is returned by Append after Close.
 var ErrClosed = errors.New("audit log is closed")
 
+// Option configures Open.
+type Option func(*Log)
+
+// WithLogger sends the log's own failures (anchor writes) to lg instead of
+// slog.Default().
+func WithLogger(lg *slog.Logger) Option { return func(l *Log) { l.log = lg } }
+
 // Log appends records to one file. Concurrent appends are grouped into one
 // write and one fsync.
 type Log struct {
 	path   string
 	anchor Anchor
 	now    func() time.Time
+	log    *slog.Logger
 
 	reqs chan appendReq
+	// durable carries written batches from the writer to the anchorer,
+	// which answers them once the anchor covers them.
+	durable chan durableBatch
 	// soon holds records that need not be on disk before their caller goes
 	// on; they ride along with the next fsync, or are flushed after
 	// soonDelay.
@@ -68,9 +99,11 @@ type Log struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 
-	mu       sync.Mutex // guards closed
-	closed   bool
-	anchorCh chan struct{}
+	mu     sync.Mutex // guards closed and health
+	closed bool
+	// health is why the log cannot acknowledge records now (a failed write,
+	// a failed anchor save, a loss found at Open), nil when it can.
+	health error
 }
 
 type appendReq struct {
@@ -82,6 +115,9 @@ type appendReq struct {
 	// flush marks a Flush request: nothing is written for it, it only
 	// forces what is waiting to disk.
 	flush bool
+	// soon marks an AppendSoon record: nobody waits for it, so a batch of
+	// these alone does not pay for an anchor save.
+	soon bool
 }
 
 type appendResult struct {
@@ -90,8 +126,10 @@ type appendResult struct {
 }
 
 // Open opens the log at path, creating it if needed, and continues the chain
-// from its last record. now may be nil (time.Now).
-func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
+// from its last record. now may be nil (time.Now). When the file ends before
+// the anchor, Open succeeds but the log refuses every Append (see the
+// package comment), so that Verify can still report the loss.
+func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Log, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -111,15 +149,52 @@ func Open(path string, anchor Anchor, now func() time.Time) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{
-		path: path, anchor: anchor, now: now,
-		reqs:     make(chan appendReq, 256),
-		soon:     make(chan appendReq, 1024),
-		done:     make(chan struct{}),
-		anchorCh: make(chan struct{}, 1),
+		path: path, anchor: anchor, now: now, log: slog.Default(),
+		reqs:    make(chan appendReq, 256),
+		soon:    make(chan appendReq, 1024),
+		done:    make(chan struct{}),
+		durable: make(chan durableBatch, 16),
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	c := &chain{f: f}
+	if st, err := f.Stat(); err != nil {
+		_ = f.Close()
+		return nil, errs.Internalf(err, "stat audit log %s", path)
+	} else {
+		c.size = st.Size()
+	}
+	behind := false
+	if last != nil {
+		c.seq, c.prev = last.Seq, last.Hash
+	}
+	if anchor != nil {
+		aSeq, aHash, err := anchor.AuditAnchor(context.Background())
+		if err != nil {
+			_ = f.Close()
+			return nil, errs.Internalf(err, "read audit anchor")
+		}
+		switch {
+		case aSeq > c.seq:
+			c.failed = errs.Wrap(fmt.Errorf("file ends at record %d, anchor at %d", c.seq, aSeq), errs.Unavailable,
+				fmt.Sprintf("audit log %s lost acknowledged records %d..%d; run `qesctl audit verify`", path, c.seq+1, aSeq))
+		case aSeq == c.seq && aSeq > 0 && hex.EncodeToString(aHash) != c.prev:
+			c.failed = errs.Wrap(fmt.Errorf("record %d differs from the anchored one", aSeq), errs.Unavailable,
+				fmt.Sprintf("audit log %s was rewritten; run `qesctl audit verify`", path))
+		case aSeq < c.seq:
+			// A crash fell between a batch's fsync and its anchor save: those
+			// records were never acknowledged; anchor them before anything new.
+			behind = true
+		}
+		if c.failed != nil {
+			l.health = c.failed
+			l.log.Error("audit log refuses appends", "path", path, "err", c.failed)
+		}
 	}
 	l.wg.Add(2)
-	go l.writer(f, last)
-	go l.anchorer(f.Name())
+	go l.anchorer(c.seq, c.prev, behind)
+	go l.writer(c)
 	return l, nil
 }
 
@@ -217,7 +292,7 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 		return
 	}
 	select {
-	case l.soon <- appendReq{ev: ev, reply: reply, onErr: onErr}:
+	case l.soon <- appendReq{ev: ev, reply: reply, onErr: onErr, soon: true}:
 	case <-l.done:
 		if onErr != nil {
 			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
@@ -259,18 +334,10 @@ func (l *Log) send(ctx context.Context, req appendReq) (uint64, error) {
 	return res.seq, res.err
 }
 
-func (l *Log) writer(f *os.File, last *Record) {
+func (l *Log) writer(c *chain) {
 	defer l.wg.Done()
-	defer f.Close()
-	c := chain{f: f}
-	if st, err := f.Stat(); err != nil {
-		c.failed = errs.Wrap(err, errs.Unavailable, "stat audit log")
-	} else {
-		c.size = st.Size()
-	}
-	if last != nil {
-		c.seq, c.prev = last.Seq, last.Hash
-	}
+	defer c.f.Close()
+	defer close(l.durable)  // after the last batch: the anchorer then returns
 	var waiting []appendReq // from AppendSoon
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -303,7 +370,7 @@ func (l *Log) writer(f *os.File, last *Record) {
 			for len(l.soon) > 0 {
 				waiting = append(waiting, <-l.soon)
 			}
-			c.write(waiting, l.now)
+			l.commit(c, waiting, true)
 			// Refuse what was queued for Append after Close.
 			for {
 				select {
@@ -323,13 +390,142 @@ func (l *Log) writer(f *os.File, last *Record) {
 				break drain
 			}
 		}
-		if c.write(batch, l.now) {
+		l.commit(c, batch, false)
+	}
+}
+
+// durableBatch is a batch the writer has written and fsync'd (or failed
+// to), waiting for the anchor.
+type durableBatch struct {
+	batch []appendReq
+	seqs  []uint64
+	err   error  // the write failed: nothing to anchor, answer this
+	seq   uint64 // the chain's head after this batch
+	hash  string
+	need  bool // someone waits for this batch (Append, Flush, Close)
+}
+
+// commit makes batch durable and hands it to the anchorer, which answers
+// it. The writer goes on with the next batch meanwhile, so the log's fsync
+// and the anchor's database commit overlap under load.
+func (l *Log) commit(c *chain, batch []appendReq, force bool) {
+	seqs, err := c.write(batch, l.now)
+	need := force
+	for _, r := range batch {
+		need = need || !r.soon
+	}
+	if len(batch) == 0 && !need {
+		return
+	}
+	l.durable <- durableBatch{batch: batch, seqs: seqs, err: err, seq: c.seq, hash: c.prev, need: need}
+}
+
+// anchorer saves the anchor at the newest durable head, once for every
+// group of batches waiting (group commit for the anchor too), and only then
+// answers them: an acknowledged record is always at or before the anchor.
+// head..behind describe the file at Open.
+func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
+	defer l.wg.Done()
+	var group []durableBatch
+	if behind {
+		// A crash fell between a fsync and its anchor: anchor those
+		// unacknowledged records before anything new is acknowledged.
+		group = append(group, durableBatch{seq: headSeq, hash: headHash, need: true})
+	}
+	for {
+		if len(group) == 0 {
+			d, ok := <-l.durable
+			if !ok {
+				return
+			}
+			group = append(group, d)
+		}
+	drain:
+		for {
 			select {
-			case l.anchorCh <- struct{}{}:
+			case d, ok := <-l.durable:
+				if !ok {
+					break drain
+				}
+				group = append(group, d)
 			default:
+				break drain
 			}
 		}
+		need := false
+		var writeErr error
+		for _, d := range group {
+			need = need || d.need
+			if d.err != nil {
+				writeErr = d.err
+			} else if d.seq > headSeq {
+				headSeq, headHash, behind = d.seq, d.hash, true
+			}
+		}
+		var anchorErr error
+		if l.anchor == nil {
+			behind = false
+		} else if need && behind {
+			h, _ := hex.DecodeString(headHash) // our own hex
+			if err := l.anchor.SaveAuditAnchor(context.Background(), headSeq, h); err != nil {
+				anchorErr = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", headSeq))
+				l.log.Error("audit anchor not saved: appends fail until it is", "seq", headSeq, "err", anchorErr)
+			} else {
+				behind = false
+			}
+		}
+		switch {
+		case writeErr != nil:
+			l.setHealth(writeErr)
+		case need:
+			l.setHealth(anchorErr)
+		}
+		for _, d := range group {
+			err := d.err
+			if err == nil {
+				err = anchorErr
+			}
+			for i, r := range d.batch {
+				res := appendResult{err: err}
+				if err == nil {
+					res.seq = d.seqs[i]
+				}
+				r.reply <- res
+				if err != nil && r.onErr != nil {
+					r.onErr(err)
+				}
+			}
+		}
+		group = group[:0]
 	}
+}
+
+func (l *Log) setHealth(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.health == nil && err != nil || l.health != nil && err == nil {
+		l.log.Info("audit log health changed", "ok", err == nil, "err", err)
+	}
+	l.health = err
+}
+
+// Health reports why the log cannot acknowledge records now: a failed
+// write, a failed anchor save, or a loss found at Open; nil when it can.
+// It reads the state the last batch left.
+func (l *Log) Health() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.health
+}
+
+// Ready is Health after a round through the writer, which retries a failed
+// anchor save even when no record is waiting: an idle log recovers from a
+// transient anchor failure without an append.
+func (l *Log) Ready(ctx context.Context) error {
+	if err := l.Flush(ctx); err != nil {
+		return err
+	}
+	return l.Health()
 }
 
 // chain is the writer's end of the log: the file and the last link.
@@ -344,27 +540,11 @@ type chain struct {
 	failed error
 }
 
-// write appends batch with one write and one fsync and answers every
-// request; it reports whether anything reached the disk.
-func (c *chain) write(batch []appendReq, now func() time.Time) bool {
-	if len(batch) == 0 {
-		return false
-	}
-	reply := func(err error, seqs []uint64) {
-		for i, r := range batch {
-			res := appendResult{err: err}
-			if err == nil {
-				res.seq = seqs[i]
-			}
-			r.reply <- res
-			if err != nil && r.onErr != nil {
-				r.onErr(err)
-			}
-		}
-	}
+// write appends batch with one write and one fsync and returns the
+// sequence number of each request (0 for a Flush).
+func (c *chain) write(batch []appendReq, now func() time.Time) ([]uint64, error) {
 	if c.failed != nil {
-		reply(c.failed, nil)
-		return false
+		return nil, c.failed
 	}
 	c.buf.Reset()
 	startSeq, startPrev := c.seq, c.prev
@@ -388,8 +568,12 @@ func (c *chain) write(batch []appendReq, now func() time.Time) bool {
 	}
 	if c.failed != nil {
 		c.seq, c.prev = startSeq, startPrev
-		reply(c.failed, nil)
-		return false
+		return nil, c.failed
+	}
+	if c.buf.Len() == 0 {
+		// Earlier batches are already synced: a batch of Flushes alone has
+		// nothing to write.
+		return seqs, nil
 	}
 	var failure error
 	if _, err := c.f.Write(c.buf.Bytes()); err != nil {
@@ -408,46 +592,14 @@ func (c *chain) write(batch []appendReq, now func() time.Time) bool {
 		} else if err := c.f.Sync(); err != nil {
 			c.failed = errors.Join(failure, errs.Wrap(err, errs.Unavailable, "sync the audit log after a failed write"))
 		}
-		reply(failure, nil)
-		return false
+		return nil, failure
 	}
 	c.size += int64(c.buf.Len())
-	reply(nil, seqs)
-	return true
+	return seqs, nil
 }
 
-// anchorer saves the newest head outside the file, coalescing bursts, so
-// the anchor never slows an append down.
-func (l *Log) anchorer(path string) {
-	defer l.wg.Done()
-	save := func() {
-		if l.anchor == nil {
-			return
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return
-		}
-		last, err := lastRecord(f)
-		_ = f.Close()
-		if err != nil || last == nil {
-			return
-		}
-		h, _ := hex.DecodeString(last.Hash)
-		_ = l.anchor.SaveAuditAnchor(context.Background(), last.Seq, h)
-	}
-	for {
-		select {
-		case <-l.anchorCh:
-			save()
-		case <-l.done:
-			save()
-			return
-		}
-	}
-}
-
-// Close flushes the anchor and closes the file. Appends after Close fail.
+// Close writes what AppendSoon left waiting, anchors it and closes the
+// file. Appends after Close fail.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -465,6 +617,9 @@ func (l *Log) Close() error {
 type Report struct {
 	Records uint64
 	Problem string // empty when the chain is intact
+	// MissingFrom..MissingTo are the acknowledged records absent from the
+	// file (the file ends before the anchor); both 0 when none are.
+	MissingFrom, MissingTo uint64
 }
 
 // Verify reads the whole log at path and checks every link, and, when an
@@ -495,6 +650,11 @@ func Verify(ctx context.Context, path string, anchor Anchor) (Report, error) {
 		var r Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			rep.Problem = fmt.Sprintf("line %d is not a valid record: %v", line, err)
+			if !sc.Scan() && anchorSeq > rep.Records {
+				// A torn last line before the anchor: name the loss exactly.
+				rep.MissingFrom, rep.MissingTo = rep.Records+1, anchorSeq
+				rep.Problem = fmt.Sprintf("records %d..%d acknowledged but missing: the log ends at record %d with a torn line %d, its anchor at %d", rep.Records+1, anchorSeq, rep.Records, line, anchorSeq)
+			}
 			return rep, nil
 		}
 		switch {
@@ -518,7 +678,8 @@ func Verify(ctx context.Context, path string, anchor Anchor) (Report, error) {
 		return rep, errs.Internalf(err, "read audit log")
 	}
 	if anchorSeq > rep.Records {
-		rep.Problem = fmt.Sprintf("the log ends at record %d but record %d was written: records were cut off the end", rep.Records, anchorSeq)
+		rep.MissingFrom, rep.MissingTo = rep.Records+1, anchorSeq
+		rep.Problem = fmt.Sprintf("records %d..%d acknowledged but missing: the log ends at record %d, its anchor at %d (cut off the end)", rep.Records+1, anchorSeq, rep.Records, anchorSeq)
 	} else if anchorSeq > 0 && hashAtAnchor != hex.EncodeToString(anchorHash) {
 		rep.Problem = fmt.Sprintf("record %d differs from the anchored one: the log was rewritten", anchorSeq)
 	}

@@ -110,7 +110,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if a.Store, err = bolt.Open(filepath.Join(cfg.DataDir, "qes.db")); err != nil {
 		return nil, err
 	}
-	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now); err != nil {
+	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, audit.WithLogger(a.Log)); err != nil {
 		return nil, err
 	}
 	profile, err := ca.NewQualifiedProfile(ca.QualifiedProfileConfig{

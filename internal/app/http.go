@@ -58,6 +58,7 @@ func (a *App) mux() *routeMux {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.HandleFunc("GET /readyz", a.readyz)
 	return mux
 }
 

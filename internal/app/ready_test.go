@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/storage/bolt"
+)
+
+// failingAnchor is the real bbolt anchor with a switch that makes saves fail.
+type failingAnchor struct {
+	*bolt.DB
+	fail atomic.Bool
+}
+
+func (f *failingAnchor) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
+	if f.fail.Load() {
+		return errors.New("injected: disk refuses the database commit")
+	}
+	return f.DB.SaveAuditAnchor(ctx, seq, hash)
+}
+
+// TestReadyzFollowsTheAuditAnchor drives a real audit log over a real bbolt
+// file through a failure of its anchor and back, asking GET /readyz over
+// real HTTP at each step.
+func TestReadyzFollowsTheAuditAnchor(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	anchor := &failingAnchor{DB: db}
+	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveReady(w, r, l.Ready) }))
+	t.Cleanup(srv.Close)
+
+	ctx := context.Background()
+	steps := []struct {
+		name   string
+		fail   bool
+		append bool // try to write a record first
+		status int
+		body   string // prefix
+	}{
+		{"healthy and idle", false, false, http.StatusOK, "ready\n"},
+		{"healthy after an append", false, true, http.StatusOK, "ready\n"},
+		{"anchor fails on an append", true, true, http.StatusServiceUnavailable, "not ready: audit log: "},
+		{"anchor still failing, idle", true, false, http.StatusServiceUnavailable, "not ready: audit log: "},
+		{"anchor back, idle: the probe retries it", false, false, http.StatusOK, "ready\n"},
+		{"and appends are acknowledged again", false, true, http.StatusOK, "ready\n"},
+	}
+	for _, st := range steps {
+		anchor.fail.Store(st.fail)
+		if st.append {
+			_, err := l.Append(ctx, audit.Event{Type: "test"})
+			if (err != nil) != st.fail {
+				t.Fatalf("%s: Append = %v", st.name, err)
+			}
+		}
+		resp, err := http.Get(srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		body := string(b)
+		if resp.StatusCode != st.status || !strings.HasPrefix(body, st.body) || strings.Count(body, "\n") != 1 || !strings.HasSuffix(body, "\n") {
+			t.Fatalf("%s: %d %q, want %d %q… on one line", st.name, resp.StatusCode, body, st.status, st.body)
+		}
+		if st.fail && !strings.Contains(body, "anchor") {
+			t.Errorf("%s: the reason %q does not name the anchor", st.name, body)
+		}
+	}
+}
