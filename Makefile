@@ -10,11 +10,12 @@ run:
 	@scripts/deps.sh run
 	$(GO) run ./cmd/qesd --data $(DATA) --listen $(LISTEN)
 
-## test: everything CI runs: lint, all tests (real SoftHSM2, bbolt, HTTP, validators), brief fuzzing.
+## test: everything CI runs: lint, all tests under the race detector (real SoftHSM2, bbolt, HTTP,
+## validators), brief fuzzing.
 ## Under CI=true a missing validator fails its tests instead of skipping them.
 test: lint
 	@scripts/deps.sh test
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 	scripts/fuzz-smoke.sh
 
 ## fuzz: every fuzz target for FUZZTIME executions (default 1000x): a count, not a

@@ -26,14 +26,20 @@ import (
 func TestNoSignatureCompletesAfterSuspensionOrRevocation(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
-	h := s.NewHolder(t, "ec-p256")
 	operator := lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: "race-test"}
+	// Each holder's credential is suspended (and reactivated), then revoked
+	// for good: rounds/2 revocations and as many suspensions.
 	const rounds, perRound, workers = 12, 24, 4
+	holders := make([]testutil.Holder, rounds/2)
+	for i := range holders {
+		holders[i] = s.NewHolder(t, "ec-p256")
+	}
 
 	received := map[string]bool{} // fingerprints of signatures clients got
 	for round := range rounds {
+		h := holders[round/2]
 		action := lifecycle.ActionSuspend
-		if round == rounds-1 {
+		if round%2 == 1 {
 			action = lifecycle.ActionRevoke
 		}
 		hashes := make([]string, perRound)
@@ -117,7 +123,12 @@ func TestNoSignatureCompletesAfterSuspensionOrRevocation(t *testing.T) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	openChange, checked, changes := false, 0, 0
+	ours := map[string]bool{}
+	for _, h := range holders {
+		ours[h.CredentialID] = true
+	}
+	openChange := map[string]bool{} // credential -> a change has begun and not been undone
+	checked, changes := 0, 0
 	for sc.Scan() {
 		var r struct {
 			Seq        uint64
@@ -129,23 +140,23 @@ func TestNoSignatureCompletesAfterSuspensionOrRevocation(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
 		}
-		if r.Credential != h.CredentialID {
+		if !ours[r.Credential] {
 			continue
 		}
 		switch r.Type {
 		case "certificate.suspend", "certificate.revoke":
 			if r.Outcome == "" { // the intent: from here the change is under way
-				openChange = true
+				openChange[r.Credential] = true
 				changes++
 			}
 		case "certificate.reactivate":
 			if r.Outcome == "ok" {
-				openChange = false
+				openChange[r.Credential] = false
 			}
 		case "signature.result":
 			if r.Outcome == "ok" && received[r.Detail["hashes"]] {
 				checked++
-				if openChange {
+				if openChange[r.Credential] {
 					t.Errorf("record %d: a signature completed after a suspension or revocation had begun", r.Seq)
 				}
 			}
@@ -154,5 +165,5 @@ func TestNoSignatureCompletesAfterSuspensionOrRevocation(t *testing.T) {
 	if changes != rounds || checked == 0 {
 		t.Fatalf("the audit log shows %d changes and %d received signatures; want %d changes and some signatures", changes, checked, rounds)
 	}
-	t.Logf("%d rounds, %d signatures received, none completed after a change", rounds, checked)
+	t.Logf("%d suspensions and %d revocations raced against signHash; %d signatures received, none completed after a change began", rounds/2, rounds/2, checked)
 }
