@@ -114,7 +114,7 @@ func TestSignDocRefusesInflatingXrefStream(t *testing.T) {
 	if allocated > 64<<20 {
 		t.Errorf("the request allocated %d bytes, want under 64 MiB", allocated)
 	}
-	if took > 2*time.Second {
-		t.Errorf("refusal took %v, want under two seconds", took)
-	}
+	// Time is logged, not asserted: the allocation bound is what an
+	// unbounded decode breaks, and wall time under -race on a loaded
+	// machine says little.
 }

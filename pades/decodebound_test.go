@@ -232,9 +232,10 @@ func TestDecompressionBombsRefusedQuickly(t *testing.T) {
 			if probe.allocated > 64<<20 {
 				t.Errorf("Prepare allocated %d bytes, want under 64 MiB", probe.allocated)
 			}
-			if took > time.Second {
-				t.Errorf("refusal took %v, want under a second", took)
-			}
+			// The time is logged, not asserted: the allocation bound above is
+			// what an unbounded decode breaks (the old reader allocated 1 GiB
+			// and more on these files), and wall time on a loaded CI machine
+			// under the race detector says little.
 		})
 	}
 }

@@ -15,6 +15,12 @@ import (
 
 // The QR codes decode to the otpauth URI for every size of seed label:
 // account names of different lengths give codes of different versions.
+// pureBarcode tells gozxing the image is the code alone, as the PNG the
+// portal draws is. Its default detector, made for photographs, misses the
+// finder patterns of about 1 code in 200 (measured: 10 of 2,100 random
+// enrolments), all of which decode in this mode to the right URI.
+var pureBarcode = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_PURE_BARCODE: true}
+
 func TestQRCodesDecode(t *testing.T) {
 	t.Parallel()
 	for _, account := range []string{"a", "holder1", "mario.rossi@example.org", strings.Repeat("x", 60)} {
@@ -39,7 +45,7 @@ func TestQRCodesDecode(t *testing.T) {
 				t.Errorf("%s/%s: QR code %d pixels wide", issuer, account, w)
 			}
 			bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-			res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+			res, err := qrcode.NewQRCodeReader().Decode(bmp, pureBarcode)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", issuer, account, err)
 			}
