@@ -17,6 +17,7 @@ import (
 
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/oauth"
 	"github.com/qesproject/qes/signdoc"
 )
 
@@ -40,6 +41,8 @@ type Config struct {
 	Documents *signdoc.Signer
 	// Tokens checks and revokes bearer tokens (authn.Service).
 	Tokens Tokens
+	// OAuth is the authorization server behind /oauth2/.
+	OAuth *oauth.Server
 }
 
 // Tokens is bearer authentication as the CSC edge uses it.
@@ -50,9 +53,10 @@ type Tokens interface {
 
 // API serves /csc/v1 and /csc/v2.
 type API struct {
-	svc *credential.Service
-	cfg Config
-	log *slog.Logger
+	svc   *credential.Service
+	oauth *oauth.Server
+	cfg   Config
+	log   *slog.Logger
 }
 
 // New builds the CSC API handler.
@@ -69,7 +73,7 @@ func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &API{svc: svc, cfg: cfg, log: log}
+	a := &API{svc: svc, oauth: cfg.OAuth, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: errorHandler(log)})
 	e.Use(middleware.Recover())
 	e.Use(accessLog(log))

@@ -17,7 +17,7 @@ func TestSignDocWithCredentialToken(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

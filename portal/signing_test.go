@@ -54,7 +54,7 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 	t.Helper()
 	ctx := context.Background()
 	svc := s.App.Credentials
-	id, _, err := svc.RegisterClient(ctx, clientName, []string{"https://app.example/cb"}, false)
+	id, _, err := s.App.OAuth.RegisterClient(ctx, clientName, []string{"https://app.example/cb"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/oauth"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/storage/bolt"
@@ -64,6 +65,7 @@ type App struct {
 	CA          *ca.Service
 	Credentials *credential.Service
 	Tokens      *authn.Service // bearer tokens of the CSC API
+	OAuth       *oauth.Server  // the OAuth 2.0 authorization server
 	Authorities *ca.Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
@@ -168,6 +170,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		SAM: a.Credentials, Store: a.Store, Keys: a.HSM, Issuer: a.CA, OTP: a.OTP, Audit: a.Audit,
 		Register: a.CA, Notify: sender, Log: a.Log, Now: a.Now,
 	}, lifecycle.Config{})
+	samCfg := a.Credentials.Config()
+	a.OAuth = oauth.New(oauth.Deps{
+		Store: a.Store, SAM: a.Credentials, Accounts: a.Credentials, Tokens: a.Tokens, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, oauth.Config{Multisign: samCfg.Multisign, SADLifetime: samCfg.SADLifetime, AccessTokenTTL: samCfg.AccessTokenTTL})
 	a.Portal = credential.NewPortal(a.Credentials, sender)
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
 		Account: a.Credentials, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,

@@ -1,4 +1,4 @@
-package credential
+package oauth
 
 import (
 	"context"
@@ -15,14 +15,11 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
+	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
-
-// The OAuth 2.0 authorization server of the CSC API (spec 8.4): the
-// authorization code flow with PKCE (S256), pushed authorization requests,
-// and credential-scope tokens that carry the SCAL2 binding of a SAD.
 
 const (
 	oauthTxnTTL  = 10 * time.Minute
@@ -30,20 +27,10 @@ const (
 	parTTL       = 90 * time.Second
 )
 
-// OAuthError is an error the authorization server reports to the client,
-// by redirect (authorize) or as JSON (token): RFC 6749 codes.
-type OAuthError struct {
-	Code        string // invalid_request, access_denied, invalid_scope, ...
-	Description string
-	// Redirect is false when the client or redirect URI could not be
-	// trusted: then the user sees the error and nobody is redirected.
-	Redirect bool
-}
-
-func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
-
-func oauthErr(code, desc string, redirect bool) error {
-	return &OAuthError{Code: code, Description: desc, Redirect: redirect}
+// oauthErr is an error the authorization server reports to the client, by
+// redirect (authorize) or as JSON (token), with an RFC 6749 code.
+func oauthErr(code string, id msg.ID, redirect bool, args ...any) error {
+	return errs.OAuth(code, id, redirect, args...)
 }
 
 // AuthzRequest is an authorization request (oauth2/authorize or PAR).
@@ -134,7 +121,7 @@ func abbreviate(h string) string {
 
 // RegisterClient creates an OAuth client; a confidential client's secret
 // is returned once and stored as a MAC.
-func (s *Service) RegisterClient(ctx context.Context, name string, redirectURIs []string, public bool) (id, secret string, err error) {
+func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs []string, public bool) (id, secret string, err error) {
 	if name == "" || len(redirectURIs) == 0 {
 		return "", "", errs.M(errs.InvalidRequest, msg.ClientNeedsNameAndURI)
 	}
@@ -169,44 +156,44 @@ func isPrivateScheme(s string) bool { return strings.Contains(s, ".") }
 
 // authenticateClient checks client credentials at the token, PAR and revoke
 // endpoints. Public clients present no secret and rely on PKCE.
-func (s *Service) authenticateClient(ctx context.Context, clientID, secret string) (*storage.Client, error) {
+func (s *Server) authenticateClient(ctx context.Context, clientID, secret string) (*storage.Client, error) {
 	if clientID == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter client_id", false)
+		return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "client_id")
 	}
 	c, err := s.store.Client(ctx, clientID)
 	if errs.Is(err, errs.NotFound) {
-		return nil, oauthErr("invalid_client", "Invalid parameter client_id", false)
+		return nil, oauthErr("invalid_client", msg.OAuthInvalidParam, false, "client_id")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(c.SecretMAC) == 0 {
 		if secret != "" {
-			return nil, oauthErr("invalid_client", "This client is public and has no secret", false)
+			return nil, oauthErr("invalid_client", msg.OAuthClientIsPublic, false)
 		}
 		return c, nil
 	}
 	if secret == "" {
-		return nil, oauthErr("invalid_client", "Client authorization required", false)
+		return nil, oauthErr("invalid_client", msg.OAuthClientAuthRequired, false)
 	}
 	mac, err := s.mac.Sum([]byte("client"), []byte(clientID), []byte(secret))
 	if err != nil {
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare(mac, c.SecretMAC) != 1 {
-		return nil, oauthErr("invalid_client", "Invalid parameter client_secret", false)
+		return nil, oauthErr("invalid_client", msg.OAuthInvalidParam, false, "client_secret")
 	}
 	return c, nil
 }
 
 // PushAuthorization stores a pushed authorization request (PAR) after
 // validating it, and returns its request_uri.
-func (s *Service) PushAuthorization(ctx context.Context, r AuthzRequest, clientSecret string) (string, int, error) {
+func (s *Server) PushAuthorization(ctx context.Context, r AuthzRequest, clientSecret string) (string, int, error) {
 	if _, err := s.authenticateClient(ctx, r.ClientID, clientSecret); err != nil {
 		return "", 0, err
 	}
 	if r.RequestURI != "" {
-		return "", 0, oauthErr("invalid_request", "request_uri is not allowed in a pushed request", false)
+		return "", 0, oauthErr("invalid_request", msg.OAuthRequestURINotAllowed, false)
 	}
 	if _, err := s.validateAuthz(ctx, r); err != nil {
 		return "", 0, err
@@ -224,12 +211,12 @@ func (s *Service) PushAuthorization(ctx context.Context, r AuthzRequest, clientS
 
 // StartAuthorization validates an authorization request (possibly a PAR
 // reference) and opens a transaction for the user to complete.
-func (s *Service) StartAuthorization(ctx context.Context, r AuthzRequest) (*OAuthTxn, error) {
+func (s *Server) StartAuthorization(ctx context.Context, r AuthzRequest) (*OAuthTxn, error) {
 	if r.RequestURI != "" {
 		id := strings.TrimPrefix(r.RequestURI, "urn:ietf:params:oauth:request_uri:")
 		rec, err := s.store.TakeToken(ctx, "par:"+id)
 		if err != nil || !s.now().Before(rec.ExpiresAt) || rec.ClientID != r.ClientID {
-			return nil, oauthErr("invalid_request", "Invalid or expired request_uri", false)
+			return nil, oauthErr("invalid_request", msg.OAuthRequestURIInvalid, false)
 		}
 		var pushed AuthzRequest
 		if err := json.Unmarshal(rec.Data, &pushed); err != nil {
@@ -250,13 +237,13 @@ func (s *Service) StartAuthorization(ctx context.Context, r AuthzRequest) (*OAut
 	return txn, nil
 }
 
-func (s *Service) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn, error) {
+func (s *Server) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn, error) {
 	if r.ClientID == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter client_id", false)
+		return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "client_id")
 	}
 	c, err := s.store.Client(ctx, r.ClientID)
 	if errs.Is(err, errs.NotFound) {
-		return nil, oauthErr("invalid_request", "Invalid parameter client_id", false)
+		return nil, oauthErr("invalid_request", msg.OAuthInvalidParam, false, "client_id")
 	}
 	if err != nil {
 		return nil, err
@@ -264,7 +251,7 @@ func (s *Service) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn,
 	redirect := r.RedirectURI
 	if redirect == "" {
 		if len(c.RedirectURIs) != 1 {
-			return nil, oauthErr("invalid_request", "Missing parameter redirect_uri", false)
+			return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "redirect_uri")
 		}
 		redirect = c.RedirectURIs[0]
 	}
@@ -273,38 +260,38 @@ func (s *Service) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn,
 		registered = registered || u == redirect
 	}
 	if !registered {
-		return nil, oauthErr("invalid_request", "redirect_uri is not registered for this client", false)
+		return nil, oauthErr("invalid_request", msg.OAuthRedirectNotRegistered, false)
 	}
 	// From here on errors go back to the client by redirect.
 	txn := &OAuthTxn{ClientID: c.ID, ClientName: c.Name, RedirectURI: redirect, State: r.State, Lang: r.Lang, Description: r.Description}
 	if r.ResponseType != "code" {
-		return nil, oauthErr("unsupported_response_type", "response_type must be code", true)
+		return nil, oauthErr("unsupported_response_type", msg.OAuthResponseTypeCode, true)
 	}
 	if r.CodeChallenge == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter code_challenge (PKCE is required)", true)
+		return nil, oauthErr("invalid_request", msg.OAuthPKCERequired, true)
 	}
 	if r.CodeChallengeMethod != "S256" {
-		return nil, oauthErr("invalid_request", "code_challenge_method must be S256", true)
+		return nil, oauthErr("invalid_request", msg.OAuthChallengeMethod, true)
 	}
 	if len(r.CodeChallenge) != 43 {
-		return nil, oauthErr("invalid_request", "Invalid parameter code_challenge", true)
+		return nil, oauthErr("invalid_request", msg.OAuthInvalidParam, true, "code_challenge")
 	}
 	txn.Challenge = r.CodeChallenge
 	if len(r.Description) > 500 {
-		return nil, oauthErr("invalid_request", "Invalid parameter description", true)
+		return nil, oauthErr("invalid_request", msg.OAuthInvalidParam, true, "description")
 	}
 	if r.AuthorizationDetails != "" {
 		if err := json.Unmarshal([]byte(r.AuthorizationDetails), &txn.Details); err != nil || len(txn.Details) != 1 || txn.Details[0].Type != "credential" {
-			return nil, oauthErr("invalid_request", "Invalid parameter authorization_details: one object of type credential is expected", true)
+			return nil, oauthErr("invalid_request", msg.OAuthDetailsOneCredential, true)
 		}
 		d := txn.Details[0]
 		var hashes []string
 		for _, dd := range d.DocumentDigests {
 			hashes = append(hashes, dd.Hash)
 		}
-		norm, oid, err := normalizeHashes(hashes, d.HashAlgorithmOID)
+		norm, oid, err := credential.NormalizeHashes(hashes, d.HashAlgorithmOID)
 		if err != nil || len(hashes) == 0 {
-			return nil, oauthErr("invalid_request", "Invalid parameter authorization_details: "+errs.DetailOf(err), true)
+			return nil, oauthErr("invalid_request", msg.OAuthDetailsInvalid, true, errs.DetailOf(err))
 		}
 		txn.Scope, txn.CredentialID, txn.Qualifier = authn.ScopeCredential, d.CredentialID, d.SignatureQualifier
 		txn.Hashes, txn.HashAlgorithm, txn.NumSignatures = norm, oid, len(norm)
@@ -316,48 +303,48 @@ func (s *Service) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn,
 		case authn.ScopeCredential:
 			txn.Scope = authn.ScopeCredential
 		default:
-			return nil, oauthErr("invalid_scope", "scope must be service or credential", true)
+			return nil, oauthErr("invalid_scope", msg.OAuthScopeUnknown, true)
 		}
 		txn.CredentialID, txn.Qualifier = r.CredentialID, r.SignatureQualifier
 		n, err := strconv.Atoi(r.NumSignatures)
 		if err != nil || n < 1 {
-			return nil, oauthErr("invalid_request", "Invalid parameter numSignatures", true)
+			return nil, oauthErr("invalid_request", msg.OAuthInvalidParam, true, "numSignatures")
 		}
 		txn.NumSignatures = n
 		var hashes []string
 		if r.Hashes != "" {
 			hashes = strings.Split(r.Hashes, ",")
 		}
-		norm, oid, err := normalizeHashes(hashes, r.HashAlgorithmOID)
+		norm, oid, err := credential.NormalizeHashes(hashes, r.HashAlgorithmOID)
 		if err != nil {
 			// SCAL2: the hashes are bound at authorization.
-			return nil, oauthErr("invalid_request", "Invalid parameter hashes: "+errs.DetailOf(err), true)
+			return nil, oauthErr("invalid_request", msg.OAuthHashesInvalid, true, errs.DetailOf(err))
 		}
 		if len(norm) > n {
-			return nil, oauthErr("invalid_request", "More hashes than numSignatures", true)
+			return nil, oauthErr("invalid_request", msg.OAuthMoreHashes, true)
 		}
 		txn.Hashes, txn.HashAlgorithm = norm, oid
 	}
 	if txn.CredentialID == "" && txn.Qualifier == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter credentialID or signatureQualifier", true)
+		return nil, oauthErr("invalid_request", msg.OAuthNeedsCredential, true)
 	}
 	if txn.Qualifier != "" && txn.Qualifier != "eu_eidas_qes" {
-		return nil, oauthErr("invalid_request", "Invalid parameter signatureQualifier: this service issues eu_eidas_qes signatures", true)
+		return nil, oauthErr("invalid_request", msg.OAuthQualifier, true)
 	}
 	if txn.NumSignatures > s.cfg.Multisign {
-		return nil, oauthErr("invalid_request", "Numbers of signatures is too high", true)
+		return nil, oauthErr("invalid_request", msg.OAuthTooManySignatures, true)
 	}
 	return txn, nil
 }
 
-func (s *Service) saveTxn(ctx context.Context, t *OAuthTxn) error {
+func (s *Server) saveTxn(ctx context.Context, t *OAuthTxn) error {
 	raw, _ := json.Marshal(t)
 	_ = s.store.DeleteToken(ctx, "txn:"+t.ID)
 	return s.store.PutToken(ctx, &storage.Token{ID: "txn:" + t.ID, Kind: "oauth-txn", ClientID: t.ClientID, ExpiresAt: s.now().Add(oauthTxnTTL), Data: raw})
 }
 
 // Transaction loads an authorization in progress.
-func (s *Service) Transaction(ctx context.Context, id string) (*OAuthTxn, error) {
+func (s *Server) Transaction(ctx context.Context, id string) (*OAuthTxn, error) {
 	rec, err := s.store.Token(ctx, "txn:"+id)
 	if err != nil || !s.now().Before(rec.ExpiresAt) {
 		return nil, errs.M(errs.InvalidRequest, msg.AuthorizationUnknown)
@@ -372,12 +359,12 @@ func (s *Service) Transaction(ctx context.Context, id string) (*OAuthTxn, error)
 // AuthorizeLogin authenticates the user of a transaction with the password.
 // A service-scope authorization completes here and returns the redirect;
 // a credential-scope one sends the signing OTP and waits for PIN and OTP.
-func (s *Service) AuthorizeLogin(ctx context.Context, txnID, userID, password string) (*OAuthTxn, string, error) {
+func (s *Server) AuthorizeLogin(ctx context.Context, txnID, userID, password string) (*OAuthTxn, string, error) {
 	t, err := s.Transaction(ctx, txnID)
 	if err != nil {
 		return nil, "", err
 	}
-	h, err := s.checkPassword(ctx, userID, password)
+	h, err := s.accounts.AuthenticatePassword(ctx, userID, password)
 	if err != nil {
 		return t, "", err
 	}
@@ -386,42 +373,15 @@ func (s *Service) AuthorizeLogin(ctx context.Context, txnID, userID, password st
 		redirect, err := s.issueCode(ctx, t)
 		return t, redirect, err
 	}
-	if t.CredentialID == "" {
-		// signatureQualifier: the AS picks the holder's usable credential.
-		views, err := s.List(ctx, h.ID, true)
-		if err != nil {
-			return t, "", err
-		}
-		if len(views) == 0 {
-			return t, "", errs.M(errs.CredentialUnusable, msg.NoCredentialCanSign)
-		}
-		t.CredentialID = views[0].ID
-	}
-	c, err := s.owned(ctx, h.ID, t.CredentialID)
-	if err != nil {
+	if t.CredentialID, err = s.sam.PrepareApproval(ctx, h, t.CredentialID, t.NumSignatures); err != nil {
 		return t, "", err
-	}
-	v, err := s.view(ctx, c)
-	if err != nil {
-		return t, "", err
-	}
-	if err := usable(c, v); err != nil {
-		return t, "", err
-	}
-	if t.NumSignatures > c.Multisign {
-		return t, "", errs.M(errs.InvalidRequest, msg.TooManySignatures)
-	}
-	if len(h.TOTPSealed) == 0 || h.OTPMode != "app" {
-		if err := s.SendOTP(ctx, h.ID, c.ID); err != nil && !errs.Is(err, errs.RateLimited) {
-			return t, "", err
-		}
 	}
 	return t, "", s.saveTxn(ctx, t)
 }
 
 // AuthorizeApprove checks PIN and OTP for a credential-scope transaction and
 // returns the redirect carrying the authorization code.
-func (s *Service) AuthorizeApprove(ctx context.Context, txnID, pin, code string) (string, error) {
+func (s *Server) AuthorizeApprove(ctx context.Context, txnID, pin, code string) (string, error) {
 	t, err := s.Transaction(ctx, txnID)
 	if err != nil {
 		return "", err
@@ -429,24 +389,20 @@ func (s *Service) AuthorizeApprove(ctx context.Context, txnID, pin, code string)
 	if t.HolderID == "" || t.Scope != authn.ScopeCredential {
 		return "", errs.M(errs.InvalidRequest, msg.LogInFirst)
 	}
-	c, err := s.owned(ctx, t.HolderID, t.CredentialID)
-	if err != nil {
-		return "", err
-	}
-	if err := s.checkFactors(ctx, c, pin, code, t.ClientID); err != nil {
+	if err := s.sam.CheckFactors(ctx, t.HolderID, t.CredentialID, pin, code, t.ClientID); err != nil {
 		return "", err
 	}
 	return s.issueCode(ctx, t)
 }
 
 // DenyRedirect is where the user's "cancel" sends them (access_denied).
-func (s *Service) DenyRedirect(ctx context.Context, txnID string) (string, error) {
+func (s *Server) DenyRedirect(ctx context.Context, txnID string) (string, error) {
 	t, err := s.Transaction(ctx, txnID)
 	if err != nil {
 		return "", err
 	}
 	_ = s.store.DeleteToken(ctx, "txn:"+txnID)
-	return ErrorRedirect(t.RedirectURI, t.State, "access_denied", "The user cancelled the authorization"), nil
+	return ErrorRedirect(t.RedirectURI, t.State, "access_denied", msg.Text(msg.English, msg.UserCancelled)), nil
 }
 
 // ErrorRedirect builds an RFC 6749 error redirect.
@@ -466,7 +422,7 @@ func appendQuery(u string, q url.Values) string {
 	return u + sep + q.Encode()
 }
 
-func (s *Service) codeKey(code string) (string, error) {
+func (s *Server) codeKey(code string) (string, error) {
 	sum, err := s.mac.Sum([]byte("code"), []byte(code))
 	if err != nil {
 		return "", err
@@ -474,7 +430,7 @@ func (s *Service) codeKey(code string) (string, error) {
 	return "code:" + hex.EncodeToString(sum), nil
 }
 
-func (s *Service) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
+func (s *Server) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
 	code, err := newSecretToken()
 	if err != nil {
 		return "", err
@@ -520,13 +476,13 @@ type TokenResponse struct {
 }
 
 // Token implements the token endpoint's grants.
-func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
+func (s *Server) Token(ctx context.Context, r TokenRequest) (*TokenResponse, error) {
 	switch r.GrantType {
 	case "":
-		return nil, oauthErr("invalid_request", "Missing parameter grant_type", false)
+		return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "grant_type")
 	case "authorization_code", "refresh_token":
 	default:
-		return nil, oauthErr("unsupported_grant_type", "Invalid parameter grant_type", false)
+		return nil, oauthErr("unsupported_grant_type", msg.OAuthInvalidParam, false, "grant_type")
 	}
 	client, err := s.authenticateClient(ctx, r.ClientID, r.ClientSecret)
 	if err != nil {
@@ -536,7 +492,7 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 		return s.refreshGrant(ctx, client, r.RefreshToken)
 	}
 	if r.Code == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter code", false)
+		return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "code")
 	}
 	key, err := s.codeKey(r.Code)
 	if err != nil {
@@ -544,18 +500,18 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 	}
 	rec, err := s.store.TakeToken(ctx, key) // single use, whatever happens next
 	if err != nil || !s.now().Before(rec.ExpiresAt) || rec.ClientID != client.ID {
-		return nil, oauthErr("invalid_grant", "Authorization code is invalid or expired", false)
+		return nil, oauthErr("invalid_grant", msg.OAuthCodeInvalid, false)
 	}
 	var t OAuthTxn
 	if err := json.Unmarshal(rec.Data, &t); err != nil {
 		return nil, errs.Internalf(err, "decode code")
 	}
 	if r.RedirectURI != "" && r.RedirectURI != t.RedirectURI {
-		return nil, oauthErr("invalid_grant", "redirect_uri parameter does not match", false)
+		return nil, oauthErr("invalid_grant", msg.OAuthRedirectMismatch, false)
 	}
 	sum := sha256.Sum256([]byte(r.CodeVerifier))
 	if r.CodeVerifier == "" || subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(t.Challenge)) != 1 {
-		return nil, oauthErr("invalid_grant", "code_verifier does not match the code_challenge", false)
+		return nil, oauthErr("invalid_grant", msg.OAuthVerifierMismatch, false)
 	}
 	grant, err := newID()
 	if err != nil {
@@ -574,12 +530,12 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 	}
 	// Credential scope: the token stands for a SAD bound to the hashes the
 	// user approved (SCAL2).
-	g, err := s.grantSAD(ctx, &storage.SAD{HolderID: t.HolderID, CredentialID: t.CredentialID, HashAlgorithm: t.HashAlgorithm,
+	sadKey, err := s.sam.GrantSAD(ctx, &storage.SAD{HolderID: t.HolderID, CredentialID: t.CredentialID, HashAlgorithm: t.HashAlgorithm,
 		Hashes: t.Hashes, Remaining: t.NumSignatures, Transaction: grant, ClientID: client.ID})
 	if err != nil {
 		return nil, err
 	}
-	at, err := s.tokens.IssueAccess(ctx, t.HolderID, authn.ScopeCredential, client.ID, grant, s.cfg.SADLifetime, g.key)
+	at, err := s.tokens.IssueAccess(ctx, t.HolderID, authn.ScopeCredential, client.ID, grant, s.cfg.SADLifetime, sadKey)
 	if err != nil {
 		return nil, err
 	}
@@ -595,9 +551,9 @@ func (s *Service) Token(ctx context.Context, r TokenRequest) (*TokenResponse, er
 	return out, nil
 }
 
-func (s *Service) refreshGrant(ctx context.Context, client *storage.Client, token string) (*TokenResponse, error) {
+func (s *Server) refreshGrant(ctx context.Context, client *storage.Client, token string) (*TokenResponse, error) {
 	if token == "" {
-		return nil, oauthErr("invalid_request", "Missing parameter refresh_token", false)
+		return nil, oauthErr("invalid_request", msg.OAuthMissingParam, false, "refresh_token")
 	}
 	key, err := s.tokens.RefreshKey(token)
 	if err != nil {
@@ -605,10 +561,10 @@ func (s *Service) refreshGrant(ctx context.Context, client *storage.Client, toke
 	}
 	rec, err := s.store.Token(ctx, key)
 	if err != nil || rec.ClientID != client.ID {
-		return nil, oauthErr("invalid_grant", "Invalid parameter refresh_token", false)
+		return nil, oauthErr("invalid_grant", msg.OAuthInvalidParam, false, "refresh_token")
 	}
 	if !s.now().Before(rec.ExpiresAt) {
-		return nil, oauthErr("invalid_grant", "Refresh token expired", false)
+		return nil, oauthErr("invalid_grant", msg.RefreshTokenExpired, false)
 	}
 	at, err := s.tokens.IssueAccess(ctx, rec.HolderID, authn.ScopeService, client.ID, rec.GrantID, s.cfg.AccessTokenTTL, nil)
 	if err != nil {
@@ -618,12 +574,12 @@ func (s *Service) refreshGrant(ctx context.Context, client *storage.Client, toke
 }
 
 // RevokeOAuth is oauth2/revoke (RFC 7009) for an authenticated client.
-func (s *Service) RevokeOAuth(ctx context.Context, clientID, secret, token, hint string) error {
+func (s *Server) RevokeOAuth(ctx context.Context, clientID, secret, token, hint string) error {
 	if _, err := s.authenticateClient(ctx, clientID, secret); err != nil {
 		return err
 	}
 	if token == "" {
-		return oauthErr("invalid_request", "Missing parameter token", false)
+		return oauthErr("invalid_request", msg.OAuthMissingParam, false, "token")
 	}
 	// The token's holder is whoever it names; a client may only revoke its own.
 	if c, err := s.tokens.Parse(token); err == nil && c.ClientID == clientID {
