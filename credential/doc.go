@@ -7,9 +7,9 @@
 //
 // It still holds, until they get packages of their own: the holder
 // accounts (password policy and lockout, recovery contacts, login TOTP,
-// OTP channel settings, the account self-service behind Portal) and the
-// OAuth 2.0 authorization server (oauth.go). What left it: the certificate
-// lifecycle (package lifecycle), server-side AdES (signdoc), the signing
-// history (history), the web sessions (portal) and the bearer tokens
-// (authn).
+// OTP channel settings, the account self-service behind Portal). What
+// left it: the certificate lifecycle (package lifecycle), server-side AdES
+// (signdoc), the signing history (history), the web sessions (portal), the
+// bearer tokens (authn) and the OAuth 2.0 authorization server (oauth),
+// which uses the narrow API of approval.go.
 package credential
