@@ -5,11 +5,9 @@
 // hands it (DocSigning) - nothing else can make the HSM sign with a
 // holder's key. It imports neither pades nor any document parser.
 //
-// It still holds, until they get packages of their own: the holder
-// accounts (password policy and lockout, recovery contacts, login TOTP,
-// OTP channel settings, the account self-service behind Portal). What
-// left it: the certificate lifecycle (package lifecycle), server-side AdES
-// (signdoc), the signing history (history), the web sessions (portal), the
-// bearer tokens (authn) and the OAuth 2.0 authorization server (oauth),
-// which uses the narrow API of approval.go.
+// What left it: the holder accounts (package account), the certificate
+// lifecycle (lifecycle), server-side AdES (signdoc), the signing history
+// (history), the web sessions (portal), the bearer tokens (authn) and the
+// OAuth 2.0 authorization server (oauth), which uses the narrow API of
+// approval.go.
 package credential

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
@@ -59,15 +58,6 @@ const (
 	CertNotYetValid = ca.StateNotYetValid
 )
 
-// Tokens issues and revokes bearer tokens (authn.Service).
-type Tokens interface {
-	IssueAccess(ctx context.Context, holderID, scope, clientID, grant string, ttl time.Duration, data []byte) (string, error)
-	IssueRefresh(ctx context.Context, holderID, clientID, grant string) (string, error)
-	RefreshKey(token string) (string, error)
-	Parse(raw string) (*authn.Claims, error)
-	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
-}
-
 // Auditor records what happened (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
@@ -84,18 +74,13 @@ type SignatureLog interface {
 
 // Config holds the module's rules; zero values take the defaults.
 type Config struct {
-	Argon            secret.Params
-	SADLifetime      time.Duration // default and maximum 5 minutes
-	AccessTokenTTL   time.Duration // default 1 hour
-	MaxPINFailures   int           // default 5
-	MaxPUKFailures   int           // default 10
-	MaxLoginFailures int           // default 5
-	LoginLockout     time.Duration // default 15 minutes
-	MaxOTPFailures   int           // default 5
-	OTPLockout       time.Duration // default 15 minutes
-	Multisign        int           // default 100
-	PasswordMaxAge   time.Duration // default 180 days
-	TOTPIssuer       string        // default "qes"
+	Argon          secret.Params
+	SADLifetime    time.Duration // default and maximum 5 minutes
+	MaxPINFailures int           // default 5
+	MaxPUKFailures int           // default 10
+	MaxOTPFailures int           // default 5
+	OTPLockout     time.Duration // default 15 minutes
+	Multisign      int           // default 100
 }
 
 func (c *Config) defaults() {
@@ -105,20 +90,11 @@ func (c *Config) defaults() {
 	if c.SADLifetime <= 0 || c.SADLifetime > 5*time.Minute {
 		c.SADLifetime = 5 * time.Minute
 	}
-	if c.AccessTokenTTL <= 0 {
-		c.AccessTokenTTL = time.Hour
-	}
 	if c.MaxPINFailures <= 0 {
 		c.MaxPINFailures = 5
 	}
 	if c.MaxPUKFailures <= 0 {
 		c.MaxPUKFailures = 10
-	}
-	if c.MaxLoginFailures <= 0 {
-		c.MaxLoginFailures = 5
-	}
-	if c.LoginLockout <= 0 {
-		c.LoginLockout = 15 * time.Minute
 	}
 	if c.MaxOTPFailures <= 0 {
 		c.MaxOTPFailures = 5
@@ -129,12 +105,6 @@ func (c *Config) defaults() {
 	if c.Multisign <= 0 {
 		c.Multisign = 100
 	}
-	if c.PasswordMaxAge <= 0 {
-		c.PasswordMaxAge = 180 * 24 * time.Hour
-	}
-	if c.TOTPIssuer == "" {
-		c.TOTPIssuer = "qes"
-	}
 }
 
 // Deps are the module's collaborators.
@@ -143,7 +113,6 @@ type Deps struct {
 	Keys   KeyManager
 	MAC    MAC
 	Sealer Sealer
-	Tokens Tokens
 	Issuer Issuer
 	OTP    *otp.Service
 	Audit  Auditor
@@ -159,7 +128,6 @@ type Service struct {
 	keys    KeyManager
 	mac     MAC
 	sealer  Sealer
-	tokens  Tokens
 	issuer  Issuer
 	otp     *otp.Service
 	audit   Auditor
@@ -167,8 +135,6 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     Config
-	// dummyHash keeps login time flat for unknown user IDs.
-	dummyHash string
 }
 
 // New wires a Service.
@@ -181,10 +147,8 @@ func New(d Deps, cfg Config) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{
-		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, tokens: d.Tokens, issuer: d.Issuer,
-		otp: d.OTP, audit: d.Audit, history: d.History, log: d.Log, now: d.Now, cfg: cfg,
-		dummyHash: secret.Dummy(cfg.Argon),
-	}
+		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, issuer: d.Issuer,
+		otp: d.OTP, audit: d.Audit, history: d.History, log: d.Log, now: d.Now, cfg: cfg}
 }
 
 // Config returns the effective rules.

@@ -77,9 +77,9 @@ func (a *API) login(c *echo.Context) error {
 	var tok *authn.AccessToken
 	switch {
 	case present:
-		tok, err = a.svc.Login(ctx, user, pass, req.RememberMe, "")
+		tok, err = a.cfg.Accounts.Login(ctx, user, pass, req.RememberMe, "")
 	case req.RefreshToken != nil:
-		tok, err = a.svc.LoginWithRefresh(ctx, *req.RefreshToken)
+		tok, err = a.cfg.Accounts.LoginWithRefresh(ctx, *req.RefreshToken)
 	default:
 		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token"}, basicChallenge}
 	}

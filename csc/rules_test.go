@@ -280,12 +280,12 @@ func TestAuthenticatorAppOTP(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
-	e, err := s.App.Credentials.StartTOTP(t.Context(), f.h.ID)
+	e, err := s.App.Accounts.StartTOTP(t.Context(), f.h.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(e.Secret, s.Clock.Now())
-	if err := s.App.Credentials.ConfirmTOTP(t.Context(), f.h.ID, code); err != nil {
+	if err := s.App.Accounts.ConfirmTOTP(t.Context(), f.h.ID, code); err != nil {
 		t.Fatal(err)
 	}
 	s.Clock.Advance(30 * time.Second)

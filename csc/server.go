@@ -41,6 +41,8 @@ type Config struct {
 	Documents *signdoc.Signer
 	// Tokens checks and revokes bearer tokens (authn.Service).
 	Tokens Tokens
+	// Accounts serves auth/login (account.Service).
+	Accounts Accounts
 	// OAuth is the authorization server behind /oauth2/.
 	OAuth *oauth.Server
 }
@@ -49,6 +51,13 @@ type Config struct {
 type Tokens interface {
 	Authenticate(ctx context.Context, raw string) (*authn.Principal, error)
 	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
+}
+
+// Accounts is CSC auth/login as the edge uses it: password (with the
+// account lockout) or refresh token in, service access token out.
+type Accounts interface {
+	Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error)
+	LoginWithRefresh(ctx context.Context, refreshToken string) (*authn.AccessToken, error)
 }
 
 // API serves /csc/v1 and /csc/v2.

@@ -123,7 +123,7 @@ func TestReportAndDailySummary(t *testing.T) {
 		t.Fatal("the summary went out twice")
 	}
 	// A day without signatures sends nothing; Italian holders read Italian.
-	if err := s.App.Portal.SetLanguage(ctx, h.ID, "it"); err != nil {
+	if err := s.App.Accounts.SetLanguage(ctx, h.ID, "it"); err != nil {
 		t.Fatal(err)
 	}
 	s.Clock.Advance(24 * time.Hour)

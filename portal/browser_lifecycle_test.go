@@ -77,10 +77,10 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	// Renew, after recording a new e-mail address: the new certificate
 	// carries it, the credential ID stays.
 	newEmail := "mario@renewed.example"
-	if err := s.App.Portal.StartCertificateEmail(ctx, h.ID, newEmail); err != nil {
+	if err := s.App.Accounts.StartCertificateEmail(ctx, h.ID, newEmail); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.App.Portal.ConfirmCertificateEmail(ctx, h.ID, newEmail, s.LastCode(t, h.Phone)); err != nil {
+	if err := s.App.Accounts.ConfirmCertificateEmail(ctx, h.ID, newEmail, s.LastCode(t, h.Phone)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.App.Lifecycle.Status(ctx, h.ID, id)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -68,7 +69,7 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 	for k := range okNotices {
 		keys["ok."+k] = "okNotices"
 	}
-	for _, r := range credential.PasswordRules {
+	for _, r := range account.PasswordRules {
 		keys["rule."+string(r)] = "PasswordRules"
 	}
 	for _, a := range []lifecycle.Action{lifecycle.ActionRenew, lifecycle.ActionSuspend, lifecycle.ActionRevoke, lifecycle.ActionReactivate} {

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/lifecycle"
@@ -41,7 +42,8 @@ type History interface {
 }
 
 type handler struct {
-	p    *credential.Portal
+	p    *account.Service
+	sam  *credential.Service
 	sess *Sessions
 	lc   *lifecycle.Service
 	hs   History
@@ -49,17 +51,17 @@ type handler struct {
 	log  *slog.Logger
 }
 
-// New builds the portal's handler over the holder self-service, the
-// certificate lifecycle and the signing history; it serves paths under
-// /portal/.
-func New(p *credential.Portal, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
+// New builds the portal's handler over the holder accounts, the signature
+// activation module, the certificate lifecycle and the signing history; it
+// serves paths under /portal/.
+func New(p *account.Service, sam *credential.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
+	h := &handler{p: p, sam: sam, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)

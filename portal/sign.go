@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/credential"
 )
@@ -91,7 +92,7 @@ func keyDescription(c *x509.Certificate) string {
 }
 
 type homeData struct {
-	Account *credential.AccountView
+	Account *account.AccountView
 	Certs   []certView
 }
 
@@ -100,7 +101,7 @@ func (h *handler) home(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, err := h.p.Service().List(c.Request().Context(), acct.ID, false)
+	views, err := h.sam.List(c.Request().Context(), acct.ID, false)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (h *handler) home(c *echo.Context) error {
 // credentialView loads the credential named by ?credential= (or the
 // holder's first one).
 func (h *handler) credentialView(c *echo.Context, holderID, id string) (*credential.View, error) {
-	svc := h.p.Service()
+	svc := h.sam
 	if id != "" {
 		return svc.Info(c.Request().Context(), holderID, id)
 	}
@@ -170,7 +171,7 @@ func withLink(p *page, link string) *page {
 }
 
 type emailData struct {
-	Account      *credential.AccountView
+	Account      *account.AccountView
 	CredentialID string
 	CertEmail    string
 	Pending      bool

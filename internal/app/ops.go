@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
@@ -52,7 +53,7 @@ func (a *App) CreateHolder(ctx context.Context, r HolderRequest) (*HolderResult,
 	if r.Country == "" {
 		r.Country = "IT"
 	}
-	if _, err := a.Credentials.CreateHolder(ctx, credential.NewHolder{
+	if _, err := a.Accounts.CreateHolder(ctx, account.NewHolder{
 		ID: r.UserID, Password: r.Password, GivenName: r.GivenName, Surname: r.Surname, Country: r.Country,
 		SemanticsID: r.SemanticsID, Email: r.Email, Phone: r.Phone, Lang: r.Lang,
 	}); err != nil {
@@ -171,7 +172,7 @@ func demoPassword() (string, error) {
 			return "", err
 		}
 		pw := "Qes-" + s + "!"
-		if credential.CheckPassword(pw) == nil {
+		if account.CheckPassword(pw) == nil {
 			return pw, nil
 		}
 	}

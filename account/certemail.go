@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -18,12 +18,12 @@ import (
 
 // StartCertificateEmail sends the code that confirms a new certificate
 // e-mail address to the holder's OTP number (none in app mode).
-func (p *Portal) StartCertificateEmail(ctx context.Context, holderID, addr string) error {
+func (p *Service) StartCertificateEmail(ctx context.Context, holderID, addr string) error {
 	addr, err := checkEmail(addr)
 	if err != nil {
 		return err
 	}
-	h, err := p.svc.store.Holder(ctx, holderID)
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (p *Portal) StartCertificateEmail(ctx context.Context, holderID, addr strin
 }
 
 // ConfirmCertificateEmail records the new address once the code is right.
-func (p *Portal) ConfirmCertificateEmail(ctx context.Context, holderID, addr, code string) error {
+func (p *Service) ConfirmCertificateEmail(ctx context.Context, holderID, addr, code string) error {
 	return p.confirmEmail(ctx, holderID, addr, code, purposeCertEmail, true, "holder.certificate-email",
 		func(h *storage.Holder, addr string) { h.Email = addr })
 }

@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 // login. Like the signing app, it takes effect only when a first code
 // confirms it (ConfirmLoginTOTP). Its otpauth label names the portal, so
 // that an app holding both seeds shows them apart.
-func (p *Portal) StartLoginTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
-	s := p.svc
+func (p *Service) StartLoginTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
+	s := p
 	e, err := otp.NewTOTP(s.cfg.TOTPIssuer+" portal", holderID)
 	if err != nil {
 		return otp.Enrollment{}, err
@@ -40,8 +40,8 @@ func (p *Portal) StartLoginTOTP(ctx context.Context, holderID string) (otp.Enrol
 
 // ConfirmLoginTOTP turns two-factor login on with a first code from the
 // app. The portal rotates the session afterwards.
-func (p *Portal) ConfirmLoginTOTP(ctx context.Context, holderID, code string) error {
-	s := p.svc
+func (p *Service) ConfirmLoginTOTP(ctx context.Context, holderID, code string) error {
+	s := p
 	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
@@ -73,8 +73,8 @@ func (p *Portal) ConfirmLoginTOTP(ctx context.Context, holderID, code string) er
 
 // DisableLoginTOTP turns two-factor login off; it takes a current code
 // from the app, so that a session left open is not enough.
-func (p *Portal) DisableLoginTOTP(ctx context.Context, holderID, code string) error {
-	s := p.svc
+func (p *Service) DisableLoginTOTP(ctx context.Context, holderID, code string) error {
+	s := p
 	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
@@ -109,11 +109,11 @@ func (p *Portal) DisableLoginTOTP(ctx context.Context, holderID, code string) er
 
 // countWrongCode counts a wrong authenticator code against account
 // changes (see verifyCode) and returns the refusal.
-func (p *Portal) countWrongCode(ctx context.Context, holderID string, cause error) error {
+func (p *Service) countWrongCode(ctx context.Context, holderID string, cause error) error {
 	if !errs.Is(cause, errs.InvalidOTP) {
 		return cause
 	}
-	s := p.svc
+	s := p
 	now := s.now()
 	if err := s.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		h.AccountOTPFailures++

@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -30,8 +30,8 @@ type AccountView struct {
 }
 
 // Account returns the holder's account as the portal shows it.
-func (p *Portal) Account(ctx context.Context, holderID string) (*AccountView, error) {
-	h, err := p.svc.store.Holder(ctx, holderID)
+func (p *Service) Account(ctx context.Context, holderID string) (*AccountView, error) {
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return nil, err
 	}
@@ -41,16 +41,16 @@ func (p *Portal) Account(ctx context.Context, holderID string) (*AccountView, er
 		OTPMode: h.OTPMode, AppLinked: len(h.TOTPSealed) > 0, AppPending: len(h.TOTPPendingSealed) > 0,
 		LoginTwoFactor: len(h.LoginTOTPSealed) > 0, LoginTwoFactorPending: len(h.LoginTOTPPendingSealed) > 0,
 		DailyReport: h.DailyReport, PasswordChangedAt: h.PasswordChangedAt,
-		PasswordExpiresAt: h.PasswordChangedAt.Add(p.svc.cfg.PasswordMaxAge),
+		PasswordExpiresAt: h.PasswordChangedAt.Add(p.cfg.PasswordMaxAge),
 	}, nil
 }
 
 // SetLanguage chooses the language of the holder's pages and messages.
-func (p *Portal) SetLanguage(ctx context.Context, holderID, lang string) error {
+func (p *Service) SetLanguage(ctx context.Context, holderID, lang string) error {
 	if err := CheckLanguage(lang); err != nil {
 		return err
 	}
-	return p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+	return p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		h.Lang = lang
 		return nil
 	})
@@ -58,7 +58,7 @@ func (p *Portal) SetLanguage(ctx context.Context, holderID, lang string) error {
 
 // SendPasswordChangeCode sends the SMS code that confirms a password
 // change (none when the holder's codes come from the app).
-func (p *Portal) SendPasswordChangeCode(ctx context.Context, holderID string) error {
+func (p *Service) SendPasswordChangeCode(ctx context.Context, holderID string) error {
 	return p.sendHolderCode(ctx, holderID, accountOTPKey(holderID, purposePassword), purposePassword)
 }
 
@@ -75,8 +75,8 @@ type PasswordChange struct {
 // match its confirmation and differ from the current one; then the
 // one-time code and the current password are checked (both counted). On
 // success every portal session and API token of the holder ends.
-func (p *Portal) ChangePassword(ctx context.Context, pc PasswordChange) error {
-	s := p.svc
+func (p *Service) ChangePassword(ctx context.Context, pc PasswordChange) error {
+	s := p
 	if pc.Current == "" {
 		return errs.M(errs.InvalidRequest, msg.EnterCurrentPassword)
 	}
@@ -156,12 +156,12 @@ func checkPhone(phone string) (string, error) {
 
 // StartRecoveryEmail sends a code to a new recovery address; the address
 // is set only when that code comes back (ConfirmRecoveryEmail).
-func (p *Portal) StartRecoveryEmail(ctx context.Context, holderID, addr string) error {
+func (p *Service) StartRecoveryEmail(ctx context.Context, holderID, addr string) error {
 	addr, err := checkEmail(addr)
 	if err != nil {
 		return err
 	}
-	h, err := p.svc.store.Holder(ctx, holderID)
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -170,14 +170,14 @@ func (p *Portal) StartRecoveryEmail(ctx context.Context, holderID, addr string) 
 
 // ConfirmRecoveryEmail sets the recovery address once the code sent to it
 // is entered.
-func (p *Portal) ConfirmRecoveryEmail(ctx context.Context, holderID, addr, code string) error {
+func (p *Service) ConfirmRecoveryEmail(ctx context.Context, holderID, addr, code string) error {
 	return p.confirmEmail(ctx, holderID, addr, code, purposeRecoveryEmail, false, "holder.recovery-email",
 		func(h *storage.Holder, addr string) { h.RecoveryEmail = addr })
 }
 
 // confirmEmail stores a new address once the code for (purpose, addr) is
 // right; allowApp lets an authenticator-app code stand in for the SMS one.
-func (p *Portal) confirmEmail(ctx context.Context, holderID, addr, code, purpose string, allowApp bool, event string, set func(*storage.Holder, string)) error {
+func (p *Service) confirmEmail(ctx context.Context, holderID, addr, code, purpose string, allowApp bool, event string, set func(*storage.Holder, string)) error {
 	addr, err := checkEmail(addr)
 	if err != nil {
 		return err
@@ -185,13 +185,13 @@ func (p *Portal) confirmEmail(ctx context.Context, holderID, addr, code, purpose
 	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purpose, addr), code, allowApp); err != nil {
 		return err
 	}
-	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+	if err := p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		set(h, addr)
 		return nil
 	}); err != nil {
 		return err
 	}
-	p.svc.record(ctx, audit.Event{Type: event, Holder: holderID, Outcome: "ok"})
+	p.record(ctx, audit.Event{Type: event, Holder: holderID, Outcome: "ok"})
 	return nil
 }
 
@@ -206,8 +206,8 @@ func recoveryAuthPhone(h *storage.Holder) string {
 
 // StartRecoveryPhone sends the code that authorises a new recovery number
 // to the current recovery number and returns where it went.
-func (p *Portal) StartRecoveryPhone(ctx context.Context, holderID string) (string, error) {
-	h, err := p.svc.store.Holder(ctx, holderID)
+func (p *Service) StartRecoveryPhone(ctx context.Context, holderID string) (string, error) {
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return "", err
 	}
@@ -217,7 +217,7 @@ func (p *Portal) StartRecoveryPhone(ctx context.Context, holderID string) (strin
 
 // SetRecoveryPhone sets a new recovery number, authorised by the code sent
 // to the current one.
-func (p *Portal) SetRecoveryPhone(ctx context.Context, holderID, phone, code string) error {
+func (p *Service) SetRecoveryPhone(ctx context.Context, holderID, phone, code string) error {
 	phone, err := checkPhone(phone)
 	if err != nil {
 		return err
@@ -225,21 +225,21 @@ func (p *Portal) SetRecoveryPhone(ctx context.Context, holderID, phone, code str
 	if err := p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeRecoveryPhone), code, false); err != nil {
 		return err
 	}
-	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+	if err := p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		h.RecoveryPhone = phone
 		return nil
 	}); err != nil {
 		return err
 	}
-	p.svc.record(ctx, audit.Event{Type: "holder.recovery-phone", Holder: holderID, Outcome: "ok"})
+	p.record(ctx, audit.Event{Type: "holder.recovery-phone", Holder: holderID, Outcome: "ok"})
 	return nil
 }
 
 // endEverySession ends the holder's portal sessions and API tokens.
-func (p *Portal) endEverySession(ctx context.Context, holderID string) error {
-	if _, err := p.svc.store.DeleteHolderPortalSessions(ctx, holderID); err != nil {
+func (p *Service) endEverySession(ctx context.Context, holderID string) error {
+	if _, err := p.store.DeleteHolderPortalSessions(ctx, holderID); err != nil {
 		return err
 	}
-	_, err := p.svc.store.DeleteHolderTokens(ctx, holderID)
+	_, err := p.store.DeleteHolderTokens(ctx, holderID)
 	return err
 }

@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 // SetOTPMode chooses how signing and account codes reach the holder: "sms"
 // or "app". The app needs a linked authenticator (StartTOTP, ConfirmTOTP);
 // choosing SMS keeps a linked app, whose codes are still accepted.
-func (p *Portal) SetOTPMode(ctx context.Context, holderID, mode string) error {
+func (p *Service) SetOTPMode(ctx context.Context, holderID, mode string) error {
 	if mode != "sms" && mode != "app" {
 		return errs.M(errs.InvalidRequest, msg.ChooseOTPMode)
 	}
-	err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+	err := p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		if mode == "app" && len(h.TOTPSealed) == 0 {
 			return errs.M(errs.Conflict, msg.LinkAppFirst)
 		}
@@ -24,27 +24,27 @@ func (p *Portal) SetOTPMode(ctx context.Context, holderID, mode string) error {
 		return nil
 	})
 	if err == nil {
-		p.svc.record(ctx, audit.Event{Type: "holder.otp-mode", Holder: holderID, Outcome: "ok", Detail: map[string]string{"mode": mode}})
+		p.record(ctx, audit.Event{Type: "holder.otp-mode", Holder: holderID, Outcome: "ok", Detail: map[string]string{"mode": mode}})
 	}
 	return err
 }
 
 // SendTestCode sends a test code by SMS (none in app mode: the app's
 // current code is the test).
-func (p *Portal) SendTestCode(ctx context.Context, holderID string) error {
+func (p *Service) SendTestCode(ctx context.Context, holderID string) error {
 	return p.sendHolderCode(ctx, holderID, accountOTPKey(holderID, purposeTest), purposeTest)
 }
 
 // CheckTestCode says whether a code would be accepted: the SMS test code,
 // or the authenticator app's current code.
-func (p *Portal) CheckTestCode(ctx context.Context, holderID, code string) error {
+func (p *Service) CheckTestCode(ctx context.Context, holderID, code string) error {
 	return p.verifyCode(ctx, holderID, accountOTPKey(holderID, purposeTest), code, true)
 }
 
 // StartOTPPhoneChange sends, to the number currently receiving OTPs, the
 // code that authorises moving them to another number.
-func (p *Portal) StartOTPPhoneChange(ctx context.Context, holderID string) error {
-	h, err := p.svc.store.Holder(ctx, holderID)
+func (p *Service) StartOTPPhoneChange(ctx context.Context, holderID string) error {
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -53,12 +53,12 @@ func (p *Portal) StartOTPPhoneChange(ctx context.Context, holderID string) error
 
 // AuthorizeOTPPhoneChange checks the code from the current number and
 // sends a confirmation code to the new number.
-func (p *Portal) AuthorizeOTPPhoneChange(ctx context.Context, holderID, code, newPhone string) error {
+func (p *Service) AuthorizeOTPPhoneChange(ctx context.Context, holderID, code, newPhone string) error {
 	newPhone, err := checkPhone(newPhone)
 	if err != nil {
 		return err
 	}
-	h, err := p.svc.store.Holder(ctx, holderID)
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (p *Portal) AuthorizeOTPPhoneChange(ctx context.Context, holderID, code, ne
 // ConfirmOTPPhoneChange makes newPhone the OTP number once the code sent
 // to it comes back (it could only be sent after the current number
 // authorised the change). The old number is told.
-func (p *Portal) ConfirmOTPPhoneChange(ctx context.Context, holderID, newPhone, code string) error {
+func (p *Service) ConfirmOTPPhoneChange(ctx context.Context, holderID, newPhone, code string) error {
 	newPhone, err := checkPhone(newPhone)
 	if err != nil {
 		return err
@@ -83,14 +83,14 @@ func (p *Portal) ConfirmOTPPhoneChange(ctx context.Context, holderID, newPhone, 
 		return err
 	}
 	var old storage.Holder
-	if err := p.svc.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
+	if err := p.store.UpdateHolder(ctx, holderID, func(h *storage.Holder) error {
 		old = *h
 		h.Phone = newPhone
 		return nil
 	}); err != nil {
 		return err
 	}
-	p.svc.record(ctx, audit.Event{Type: "holder.otp-phone", Holder: holderID, Outcome: "ok"})
-	p.notifyHolder(ctx, "sms", old.Phone, "notice-otp-phone-changed", phoneChangedText(old.Lang, newPhone, p.svc.now()))
+	p.record(ctx, audit.Event{Type: "holder.otp-phone", Holder: holderID, Outcome: "ok"})
+	p.notifyHolder(ctx, "sms", old.Phone, "notice-otp-phone-changed", phoneChangedText(old.Lang, newPhone, p.now()))
 	return nil
 }

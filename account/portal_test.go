@@ -1,11 +1,11 @@
-package credential_test
+package account_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -22,7 +22,7 @@ func wrong(code string) string {
 func TestAccountCodesAreBoundToPurposeAndAddress(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	p, ctx := s.App.Portal, context.Background()
+	p, ctx := s.App.Accounts, context.Background()
 
 	// A code sent to one address does not confirm another.
 	if err := p.StartRecoveryEmail(ctx, h.ID, "a@example.net"); err != nil {
@@ -37,7 +37,7 @@ func TestAccountCodesAreBoundToPurposeAndAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	test := s.LastCode(t, h.Phone)
-	if err := p.ChangePassword(ctx, credential.PasswordChange{HolderID: h.ID, Current: h.Password, New: "Other-Pass5!", Confirm: "Other-Pass5!", OTP: test}); !errs.Is(err, errs.InvalidOTP) {
+	if err := p.ChangePassword(ctx, account.PasswordChange{HolderID: h.ID, Current: h.Password, New: "Other-Pass5!", Confirm: "Other-Pass5!", OTP: test}); !errs.Is(err, errs.InvalidOTP) {
 		t.Fatalf("a test code changing the password: %v", err)
 	}
 	if err := p.ConfirmRecoveryEmail(ctx, h.ID, "a@example.net", codeA); err != nil {
@@ -52,8 +52,8 @@ func TestAccountCodesAreBoundToPurposeAndAddress(t *testing.T) {
 func TestWrongAccountCodesLockAccountChanges(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	p, ctx := s.App.Portal, context.Background()
-	max := s.App.Credentials.Config().MaxOTPFailures
+	p, ctx := s.App.Accounts, context.Background()
+	max := s.App.Accounts.Config().MaxOTPFailures
 	for i := 0; i < max; i++ {
 		if i%3 == 0 { // an SMS code dies after 3 wrong guesses: ask again
 			s.Clock.Advance(21 * time.Second)
@@ -72,7 +72,7 @@ func TestWrongAccountCodesLockAccountChanges(t *testing.T) {
 	if err := p.CheckTestCode(ctx, h.ID, s.LastCode(t, h.Phone)); !errs.Is(err, errs.Locked) {
 		t.Fatalf("right code after %d wrong ones: %v, want locked", max, err)
 	}
-	s.Clock.Advance(s.App.Credentials.Config().OTPLockout)
+	s.Clock.Advance(s.App.Accounts.Config().OTPLockout)
 	if err := p.SendTestCode(ctx, h.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestWrongAccountCodesLockAccountChanges(t *testing.T) {
 func TestOTPPhoneChangeNeedsBothNumbers(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	p, ctx := s.App.Portal, context.Background()
+	p, ctx := s.App.Accounts, context.Background()
 	next := "+393475550000"
 	// Without the current number's code, nothing is sent to the new one.
 	if err := p.AuthorizeOTPPhoneChange(ctx, h.ID, "123456", next); !errs.Is(err, errs.InvalidOTP) {

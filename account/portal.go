@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -13,27 +13,6 @@ import (
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
 )
-
-// Portal is the holder's account self-service as the web portal offers
-// it: account security (password, recovery contacts, two-factor login),
-// OTP settings, the certificate's e-mail address and PIN change. Web
-// sessions are the portal package's, the signing report is package
-// history. Every rule lives here; the portal package only renders pages
-// and calls these methods.
-type Portal struct {
-	svc    *Service
-	notify otp.Sender
-}
-
-// NewPortal wires the self-service over a Service. notify delivers the
-// daily signing summaries and change notices (the dev outbox or a mail
-// relay).
-func NewPortal(svc *Service, notify otp.Sender) *Portal {
-	return &Portal{svc: svc, notify: notify}
-}
-
-// Service is the signature activation module the portal works on.
-func (p *Portal) Service() *Service { return p.svc }
 
 // Languages the portal speaks; a holder's Lang is one of them.
 var Languages = []string{"en", "it"}
@@ -74,17 +53,17 @@ func accountOTPKey(holderID, purpose string, subject ...string) string {
 
 // sendCode sends an account code for purpose over channel ("sms" or
 // "email") to to, worded in the holder's language.
-func (p *Portal) sendCode(ctx context.Context, h *storage.Holder, key, purpose, channel, to string) error {
+func (p *Service) sendCode(ctx context.Context, h *storage.Holder, key, purpose, channel, to string) error {
 	detail := map[string]string{"channel": channel, "purpose": "account-" + purpose}
-	if err := p.svc.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Detail: detail}); err != nil {
+	if err := p.recordOrRefuse(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Detail: detail}); err != nil {
 		return err
 	}
-	err := p.svc.otp.Send(ctx, otp.Request{
+	err := p.otp.Send(ctx, otp.Request{
 		Key: key, Channel: channel, To: to, Purpose: "account-" + purpose,
 		Text: func(code string, ttl time.Duration) string { return accountCodeText(h.Lang, purpose, code, ttl) },
 	})
 	if err != nil {
-		p.svc.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Outcome: "error", Detail: detail})
+		p.record(ctx, audit.Event{Type: "otp.send", Holder: h.ID, Outcome: "error", Detail: detail})
 	}
 	return err
 }
@@ -92,8 +71,8 @@ func (p *Portal) sendCode(ctx context.Context, h *storage.Holder, key, purpose, 
 // sendHolderCode sends a code for an operation the holder confirms with
 // their usual OTP: by SMS to the OTP number, unless the holder's codes come
 // from the authenticator app (then no SMS is needed and none is sent).
-func (p *Portal) sendHolderCode(ctx context.Context, holderID, key, purpose string) error {
-	h, err := p.svc.store.Holder(ctx, holderID)
+func (p *Service) sendHolderCode(ctx context.Context, holderID, key, purpose string) error {
+	h, err := p.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
 	}
@@ -109,8 +88,8 @@ func (p *Portal) sendHolderCode(ctx context.Context, holderID, key, purpose stri
 // number. Wrong codes in a row lock account operations like wrong signing
 // OTPs lock a credential, so that an app's 6 digits cannot be guessed
 // through a stolen session.
-func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
-	s := p.svc
+func (p *Service) verifyCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
+	s := p
 	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return err
@@ -150,20 +129,20 @@ func (p *Portal) verifyCode(ctx context.Context, holderID, key, code string, all
 
 // checkCode checks one code: the holder's usual OTP (authenticator app or
 // SMS, as at signing) when allowApp, else only the code sent under key.
-func (p *Portal) checkCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
+func (p *Service) checkCode(ctx context.Context, holderID, key, code string, allowApp bool) error {
 	if allowApp {
-		return p.svc.VerifyHolderOTP(ctx, holderID, key, code)
+		return p.sam.VerifyHolderOTP(ctx, holderID, key, code)
 	}
-	return p.svc.otp.Verify(ctx, key, code)
+	return p.otp.Verify(ctx, key, code)
 }
 
 // notifyHolder sends a notice (not a code) to the holder; the change it
 // reports is committed already, so a delivery failure is logged only.
-func (p *Portal) notifyHolder(ctx context.Context, channel, to, purpose, text string) {
+func (p *Service) notifyHolder(ctx context.Context, channel, to, purpose, text string) {
 	if p.notify == nil || to == "" {
 		return
 	}
-	if err := p.notify.Send(ctx, otp.Message{Time: p.svc.now().UTC(), Channel: channel, To: to, Purpose: purpose, Text: text}); err != nil {
-		p.svc.log.WarnContext(ctx, "portal notice not delivered", "purpose", purpose, "err", err)
+	if err := p.notify.Send(ctx, otp.Message{Time: p.now().UTC(), Channel: channel, To: to, Purpose: purpose, Text: text}); err != nil {
+		p.log.WarnContext(ctx, "portal notice not delivered", "purpose", purpose, "err", err)
 	}
 }

@@ -1,7 +1,9 @@
-package credential
+package account
 
 import (
 	"context"
+
+	"github.com/qesproject/qes/credential"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -9,8 +11,8 @@ import (
 
 // SendPINChangeCode sends the SMS code that confirms a PIN change of one of
 // the holder's credentials (none in app mode).
-func (p *Portal) SendPINChangeCode(ctx context.Context, holderID, credentialID string) error {
-	c, err := p.svc.owned(ctx, holderID, credentialID)
+func (p *Service) SendPINChangeCode(ctx context.Context, holderID, credentialID string) error {
+	c, err := p.sam.Owned(ctx, holderID, credentialID)
 	if err != nil {
 		return err
 	}
@@ -27,24 +29,24 @@ type PINChange struct {
 	OTP          string
 }
 
-// ChangePINWithCode replaces the PIN: the new PIN must meet PINPolicy and
+// ChangePINWithCode replaces the PIN: the new PIN must meet credential.PINPolicy and
 // match its confirmation; then the one-time code is checked, then the
 // current PIN (counted like any PIN entry, see ChangePIN). A lost PIN
 // cannot be recovered: only the PUK resets it.
-func (p *Portal) ChangePINWithCode(ctx context.Context, pc PINChange) error {
+func (p *Service) ChangePINWithCode(ctx context.Context, pc PINChange) error {
 	if pc.Current == "" {
 		return errs.M(errs.InvalidRequest, msg.EnterCurrentPIN)
 	}
 	if pc.New != pc.Confirm {
 		return errs.M(errs.InvalidRequest, msg.PINConfirmDiffers)
 	}
-	if err := CheckPIN(pc.New); err != nil {
+	if err := credential.CheckPIN(pc.New); err != nil {
 		return err
 	}
 	if pc.New == pc.Current {
 		return errs.M(errs.InvalidRequest, msg.PINUnchanged)
 	}
-	c, err := p.svc.owned(ctx, pc.HolderID, pc.CredentialID)
+	c, err := p.sam.Owned(ctx, pc.HolderID, pc.CredentialID)
 	if err != nil {
 		return err
 	}
@@ -54,5 +56,5 @@ func (p *Portal) ChangePINWithCode(ctx context.Context, pc PINChange) error {
 	if err := p.verifyCode(ctx, pc.HolderID, accountOTPKey(pc.HolderID, purposePIN, c.ID), pc.OTP, true); err != nil {
 		return err
 	}
-	return p.svc.ChangePIN(ctx, pc.HolderID, c.ID, pc.Current, pc.New)
+	return p.sam.ChangePIN(ctx, pc.HolderID, c.ID, pc.Current, pc.New)
 }

@@ -1,4 +1,4 @@
-package credential
+package account
 
 import (
 	"context"
@@ -26,8 +26,8 @@ func (s *Service) PendingTOTP(ctx context.Context, holderID string) (otp.Enrollm
 }
 
 // PendingLoginTOTP is PendingTOTP for the two-factor login's app.
-func (p *Portal) PendingLoginTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
-	s := p.svc
+func (p *Service) PendingLoginTOTP(ctx context.Context, holderID string) (otp.Enrollment, error) {
+	s := p
 	h, err := s.store.Holder(ctx, holderID)
 	if err != nil {
 		return otp.Enrollment{}, err
