@@ -3,7 +3,7 @@ package account
 import (
 	"context"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/sam"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -29,7 +29,7 @@ type PINChange struct {
 	OTP          string
 }
 
-// ChangePINWithCode replaces the PIN: the new PIN must meet credential.PINPolicy and
+// ChangePINWithCode replaces the PIN: the new PIN must meet sam.PINPolicy and
 // match its confirmation; then the one-time code is checked, then the
 // current PIN (counted like any PIN entry, see ChangePIN). A lost PIN
 // cannot be recovered: only the PUK resets it.
@@ -40,7 +40,7 @@ func (p *Service) ChangePINWithCode(ctx context.Context, pc PINChange) error {
 	if pc.New != pc.Confirm {
 		return errs.M(errs.InvalidRequest, msg.PINConfirmDiffers)
 	}
-	if err := credential.CheckPIN(pc.New); err != nil {
+	if err := sam.CheckPIN(pc.New); err != nil {
 		return err
 	}
 	if pc.New == pc.Current {

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 const redirectURI = "https://app.example.org/callback"
@@ -88,7 +88,7 @@ func TestOAuthCredentialFlowLikeEUReferenceClient(t *testing.T) {
 	}
 	hashes, raw := randomHashes(t, crypto.SHA256, 2)
 	details, _ := json.Marshal([]map[string]any{{
-		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": credential.OIDSHA256,
+		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": sam.OIDSHA256,
 		"documentDigests": []map[string]string{{"hash": hashes[0], "label": "Contract"}, {"hash": hashes[1], "label": "Terms"}},
 	}})
 	verifier, challenge := pkce(t)
@@ -150,7 +150,7 @@ func TestOAuthCredentialFlowLikeEUReferenceClient(t *testing.T) {
 
 	// A credential token signs exactly its hashes, without a SAD, ...
 	sign := func(hs []string, sad string) (int, map[string]any) {
-		req := map[string]any{"credentialID": h.CredentialID, "hashes": hs, "hashAlgorithmOID": credential.OIDSHA256, "signAlgo": credential.OIDECDSASHA256, "operationMode": "S"}
+		req := map[string]any{"credentialID": h.CredentialID, "hashes": hs, "hashAlgorithmOID": sam.OIDSHA256, "signAlgo": sam.OIDECDSASHA256, "operationMode": "S"}
 		if sad != "" {
 			req["SAD"] = sad
 		}

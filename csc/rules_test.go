@@ -8,11 +8,11 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
-const ecdsaSHA256 = credential.OIDECDSASHA256
+const ecdsaSHA256 = sam.OIDECDSASHA256
 
 // SCAL2: a SAD is bound to holder, credential, hash algorithm and the
 // multiset of hashes; each hash signs once.
@@ -60,7 +60,7 @@ func TestSADBinding(t *testing.T) {
 		}, 400, "invalid_request", "Invalid parameter SAD"},
 		{"hash algorithm is part of the binding", func(t *testing.T) (int, map[string]any) {
 			h, _ := randomHashes(t, crypto.SHA256, 1)
-			return a.signHash(a.authorize(1, h, credential.OIDSHA256), h, credential.OIDECDSASHA384, "", "")
+			return a.signHash(a.authorize(1, h, sam.OIDSHA256), h, sam.OIDECDSASHA384, "", "")
 		}, 400, "invalid_request", "Invalid digest value length"},
 		{"another holder's SAD refused", func(t *testing.T) (int, map[string]any) {
 			h, _ := randomHashes(t, crypto.SHA256, 1)

@@ -16,8 +16,8 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/oauth"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/signdoc"
 )
 
@@ -62,14 +62,14 @@ type Accounts interface {
 
 // API serves /csc/v1 and /csc/v2.
 type API struct {
-	svc   *credential.Service
+	svc   *sam.Service
 	oauth *oauth.Server
 	cfg   Config
 	log   *slog.Logger
 }
 
 // New builds the CSC API handler.
-func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
+func New(svc *sam.Service, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}

@@ -15,9 +15,9 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -289,7 +289,7 @@ func (s *Server) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn, 
 		for _, dd := range d.DocumentDigests {
 			hashes = append(hashes, dd.Hash)
 		}
-		norm, oid, err := credential.NormalizeHashes(hashes, d.HashAlgorithmOID)
+		norm, oid, err := sam.NormalizeHashes(hashes, d.HashAlgorithmOID)
 		if err != nil || len(hashes) == 0 {
 			return nil, oauthErr("invalid_request", msg.OAuthDetailsInvalid, true, errs.DetailOf(err))
 		}
@@ -315,7 +315,7 @@ func (s *Server) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn, 
 		if r.Hashes != "" {
 			hashes = strings.Split(r.Hashes, ",")
 		}
-		norm, oid, err := credential.NormalizeHashes(hashes, r.HashAlgorithmOID)
+		norm, oid, err := sam.NormalizeHashes(hashes, r.HashAlgorithmOID)
 		if err != nil {
 			// SCAL2: the hashes are bound at authorization.
 			return nil, oauthErr("invalid_request", msg.OAuthHashesInvalid, true, errs.DetailOf(err))

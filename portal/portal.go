@@ -4,7 +4,7 @@
 // login), as server-rendered html/template pages in Italian and English.
 //
 // It is an edge like csc: handlers read the form, call one method of
-// credential.Portal (or the certificate lifecycle) and render the result.
+// sam.Portal (or the certificate lifecycle) and render the result.
 // Sessions are server-side (Sessions), the cookie is HttpOnly,
 // SameSite=Strict and Secure behind TLS, every form carries the session's
 // CSRF token, and the pages load nothing but one stylesheet (no script).
@@ -19,9 +19,9 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/account"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/sam"
 )
 
 // Config describes the portal.
@@ -43,7 +43,7 @@ type History interface {
 
 type handler struct {
 	p    *account.Service
-	sam  *credential.Service
+	sam  *sam.Service
 	sess *Sessions
 	lc   *lifecycle.Service
 	hs   History
@@ -54,7 +54,7 @@ type handler struct {
 // New builds the portal's handler over the holder accounts, the signature
 // activation module, the certificate lifecycle and the signing history; it
 // serves paths under /portal/.
-func New(p *account.Service, sam *credential.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
+func New(p *account.Service, sam *sam.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/sam"
 )
 
 // certView is a credential's current certificate as the pages show it.
@@ -28,7 +28,7 @@ type certView struct {
 	Qualified, PINBlocked, EmailPending                                      bool
 }
 
-func newCertView(v *credential.View, recordEmail string) certView {
+func newCertView(v *sam.View, recordEmail string) certView {
 	leaf := v.Chain[0]
 	cv := certView{
 		ID: v.ID, State: string(v.CertState), Serial: strings.ToUpper(hex.EncodeToString(leaf.SerialNumber.Bytes())),
@@ -116,7 +116,7 @@ func (h *handler) home(c *echo.Context) error {
 
 // credentialView loads the credential named by ?credential= (or the
 // holder's first one).
-func (h *handler) credentialView(c *echo.Context, holderID, id string) (*credential.View, error) {
+func (h *handler) credentialView(c *echo.Context, holderID, id string) (*sam.View, error) {
 	svc := h.sam
 	if id != "" {
 		return svc.Info(c.Request().Context(), holderID, id)

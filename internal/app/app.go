@@ -21,7 +21,6 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
@@ -33,6 +32,7 @@ import (
 	"github.com/qesproject/qes/oauth"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage/bolt"
 	"github.com/qesproject/qes/tsa"
 )
@@ -64,7 +64,7 @@ type App struct {
 	Outbox      *otp.Outbox
 	OTP         *otp.Service
 	CA          *ca.Service
-	Credentials *credential.Service
+	Credentials *sam.Service
 	Tokens      *authn.Service // bearer tokens of the CSC API
 	OAuth       *oauth.Server  // the OAuth 2.0 authorization server
 	Authorities *ca.Authorities
@@ -161,10 +161,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	a.Tokens = authn.New(authn.Deps{Store: a.Store, MAC: mac, Signer: tokenSigner, Now: a.Now}, authn.Config{})
 	a.Recorder = history.NewRecorder(a.Store, a.Log)
-	a.Credentials = credential.New(credential.Deps{
-		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Issuer: a.CA,
+	a.Credentials = sam.New(sam.Deps{
+		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Issuer: samIssuer{a.CA},
 		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
-	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	}, sam.Config{Argon: argon, Multisign: cfg.Service.Multisign})
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, SAM: a.Credentials, Sealer: sealer, Tokens: a.Tokens, OTP: a.OTP, Audit: a.Audit, Notify: sender,
 		Log: a.Log, Now: a.Now,

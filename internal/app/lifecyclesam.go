@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/qesproject/qes/account"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -12,7 +12,7 @@ import (
 // (lifecycle.SAM), from the two packages that own it: the credential's
 // owner and the holder's OTP are the SAM's, the password is the account's.
 type lifecycleSAM struct {
-	sam      *credential.Service
+	sam      *sam.Service
 	accounts *account.Service
 }
 

@@ -12,9 +12,9 @@ import (
 
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/sam"
 )
 
 // HolderRequest is `qesctl holder create`.
@@ -59,7 +59,7 @@ func (a *App) CreateHolder(ctx context.Context, r HolderRequest) (*HolderResult,
 	}); err != nil {
 		return nil, err
 	}
-	created, err := a.Credentials.CreateCredential(ctx, credential.NewCredential{HolderID: r.UserID, PIN: r.PIN, KeyType: kt})
+	created, err := a.Credentials.CreateCredential(ctx, sam.NewCredential{HolderID: r.UserID, PIN: r.PIN, KeyType: kt})
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func demoPIN() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if credential.CheckPIN(pin) == nil {
+		if sam.CheckPIN(pin) == nil {
 			return pin, nil
 		}
 	}

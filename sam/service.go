@@ -1,4 +1,4 @@
-package credential
+package sam
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -47,15 +46,17 @@ type Issuer interface {
 	CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (CertState, error)
 }
 
-// CertState is a certificate's status as CSC reports it (the CA's word).
-type CertState = ca.State
+// CertState is a certificate's status as CSC reports it. The CA decides
+// it; the module keeps its own word for it (the same strings as ca.State)
+// so that it links no CA code, and the composition root converts.
+type CertState string
 
 const (
-	CertValid       = ca.StateValid
-	CertExpired     = ca.StateExpired
-	CertRevoked     = ca.StateRevoked
-	CertSuspended   = ca.StateSuspended
-	CertNotYetValid = ca.StateNotYetValid
+	CertValid       CertState = "valid"
+	CertExpired     CertState = "expired"
+	CertRevoked     CertState = "revoked"
+	CertSuspended   CertState = "suspended"
+	CertNotYetValid CertState = "notyetvalid"
 )
 
 // Auditor records what happened (audit.Log).

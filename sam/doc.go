@@ -10,4 +10,4 @@
 // (history), the web sessions (portal), the bearer tokens (authn) and the
 // OAuth 2.0 authorization server (oauth), which uses the narrow API of
 // approval.go.
-package credential
+package sam
