@@ -59,7 +59,7 @@ func (tokens) IssueRefresh(_ context.Context, holderID, _, _ string) (string, er
 	return "rt-" + holderID, nil
 }
 func (tokens) RefreshKey(token string) (string, error) { return "rt:" + token, nil }
-func (tokens) Parse(string) (*authn.Claims, error)    { return nil, errs.E(errs.InvalidToken, "no") }
+func (tokens) Parse(string) (*authn.Claims, error)     { return nil, errs.E(errs.InvalidToken, "no") }
 func (tokens) Revoke(context.Context, *authn.Principal, string, string) error {
 	return nil
 }
