@@ -54,14 +54,14 @@ type handler struct {
 // New builds the portal's handler over the holder accounts, the signature
 // activation module, the certificate lifecycle and the signing history; it
 // serves paths under /portal/.
-func New(p *account.Service, sam *sam.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
+func New(p *account.Service, core *sam.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, sam: sam, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
+	h := &handler{p: p, sam: core, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)
