@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // The signing benchmarks drive a real server over HTTP on 127.0.0.1 with a
@@ -96,7 +96,7 @@ func BenchmarkSignHash(b *testing.B) {
 	for _, key := range []string{"ec-p256", "rsa-2048"} {
 		h := s.NewHolder(b, key)
 		tok := s.Login(b, "v2", h.ID, h.Password)
-		signAlgo := map[string]string{"ec-p256": credential.OIDECDSASHA256, "rsa-2048": credential.OIDSHA256WithRSA}[key]
+		signAlgo := map[string]string{"ec-p256": sam.OIDECDSASHA256, "rsa-2048": sam.OIDSHA256WithRSA}[key]
 		cred, err := s.App.Store.Credential(context.Background(), h.CredentialID)
 		if err != nil {
 			b.Fatal(err)

@@ -10,8 +10,8 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // What real clients send and read (../shared/CSC-INTEROP.md), replayed
@@ -60,7 +60,7 @@ func TestPyHankoStyleClient(t *testing.T) {
 		t.Fatalf("SCAL/multisign: %v", info)
 	}
 	algos := info["key"].(map[string]any)["algo"].([]any)
-	want := map[string]bool{credential.OIDECDSASHA256: true, credential.OIDECDSASHA384: true, credential.OIDECDSASHA512: true}
+	want := map[string]bool{sam.OIDECDSASHA256: true, sam.OIDECDSASHA384: true, sam.OIDECDSASHA512: true}
 	for _, a := range algos {
 		delete(want, a.(string))
 	}
@@ -86,7 +86,7 @@ func TestPyHankoStyleClient(t *testing.T) {
 		t.Fatalf("authorize (v1 names): %d %v", st, body)
 	}
 	st, body = f.post("signatures/signHash", map[string]any{"credentialID": f.h.CredentialID, "SAD": body["SAD"], "hash": hashes,
-		"hashAlgo": credential.OIDSHA256, "signAlgo": credential.OIDECDSASHA256})
+		"hashAlgo": sam.OIDSHA256, "signAlgo": sam.OIDECDSASHA256})
 	if st != 200 {
 		t.Fatalf("signHash (v1 names): %d %v", st, body)
 	}
@@ -108,7 +108,7 @@ func TestLavercaStyleClient(t *testing.T) {
 	f.v = "v1"
 	f.tok = s.Login(t, "v1", f.h.ID, f.h.Password)
 	for i := 0; i < 2; i++ { // three credentials in all
-		if _, err := s.App.Credentials.CreateCredential(t.Context(), credential.NewCredential{HolderID: f.h.ID, PIN: "246813"}); err != nil {
+		if _, err := s.App.Credentials.CreateCredential(t.Context(), sam.NewCredential{HolderID: f.h.ID, PIN: "246813"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func TestLavercaStyleClient(t *testing.T) {
 		t.Fatal(`certificates defaults to "single"`)
 	}
 	key := info["key"].(map[string]any)
-	if key["len"].(float64) != 2048 || key["algo"].([]any)[0] != credential.OIDSHA256WithRSA {
+	if key["len"].(float64) != 2048 || key["algo"].([]any)[0] != sam.OIDSHA256WithRSA {
 		t.Fatalf("key: %v", key)
 	}
 }
@@ -164,11 +164,11 @@ func TestKeyAlgoFirstIsUsableAsIs(t *testing.T) {
 			f := newFlow(t, s, key).with(t)
 			_, info := f.post("credentials/info", map[string]any{"credentialID": f.h.CredentialID})
 			first := info["key"].(map[string]any)["algo"].([]any)[0].(string)
-			hashOID := map[string]string{credential.OIDECDSASHA256: credential.OIDSHA256, credential.OIDECDSASHA384: credential.OIDSHA384, credential.OIDSHA256WithRSA: credential.OIDSHA256}[first]
+			hashOID := map[string]string{sam.OIDECDSASHA256: sam.OIDSHA256, sam.OIDECDSASHA384: sam.OIDSHA384, sam.OIDSHA256WithRSA: sam.OIDSHA256}[first]
 			if hashOID == "" {
 				t.Fatalf("key.algo[0] = %s is not a combined OID", first)
 			}
-			h, _ := credential.HashFromOID(hashOID)
+			h, _ := sam.HashFromOID(hashOID)
 			hashes, _ := randomHashes(t, h, 1)
 			sad := f.authorize(1, hashes, hashOID)
 			st, body := f.post("signatures/signHash", map[string]any{"credentialID": f.h.CredentialID, "SAD": sad, "hash": hashes, "hashAlgo": hashOID, "signAlgo": first})
@@ -192,7 +192,7 @@ func TestListReportsCredentialInfo(t *testing.T) {
 		t.Fatalf("credentialInfos: %v", infos)
 	}
 	ci := infos[0].(map[string]any)
-	if ci["credentialID"] != f.h.CredentialID || ci["key"].(map[string]any)["curve"] != credential.OIDCurveP384 {
+	if ci["credentialID"] != f.h.CredentialID || ci["key"].(map[string]any)["curve"] != sam.OIDCurveP384 {
 		t.Fatalf("credentialInfo: %v", ci)
 	}
 	cert := ci["cert"].(map[string]any)

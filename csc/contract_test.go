@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // TestCSCContract drives every CSC method of both versions through a real
@@ -250,7 +250,7 @@ func (c *scenario) list(t *testing.T) {
 	}
 
 	// A second credential, to page through.
-	second, err := c.s.App.Credentials.CreateCredential(context.Background(), credential.NewCredential{HolderID: c.h.ID, PIN: c.h.PIN, KeyType: "rsa-2048"})
+	second, err := c.s.App.Credentials.CreateCredential(context.Background(), sam.NewCredential{HolderID: c.h.ID, PIN: c.h.PIN, KeyType: "rsa-2048"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +488,7 @@ func (c *scenario) rsaPSS(t *testing.T) {
 	rsaHolder := *c
 	rsaHolder.h.CredentialID = rsaID
 	sad := rsaHolder.sad(t, 2, d1, d2)
-	params, err := credential.PSSParams(crypto.SHA256, 32)
+	params, err := sam.PSSParams(crypto.SHA256, 32)
 	if err != nil {
 		t.Fatal(err)
 	}

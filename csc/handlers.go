@@ -10,9 +10,9 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/sam"
 )
 
 // exactError answers with a fixed status and problem where the spec pins
@@ -56,8 +56,8 @@ func (a *API) info(c *echo.Context) error {
 		out["oauth2"] = a.cfg.BaseURL + "/"
 		out["specs"] = "2.0.0.2"
 		out["methods"] = a.methods(2)
-		out["signAlgorithms"] = map[string]any{"algos": credential.SignAlgorithmOIDs, "algoParams": []string{credential.OIDRSAPSS}}
-		out["supportedHashTypes"] = credential.SupportedHashOIDs
+		out["signAlgorithms"] = map[string]any{"algos": sam.SignAlgorithmOIDs, "algoParams": []string{sam.OIDRSAPSS}}
+		out["supportedHashTypes"] = sam.SupportedHashOIDs
 		out["asynchronousOperationMode"] = false
 		a.describeSigning(out)
 	}
@@ -77,9 +77,9 @@ func (a *API) login(c *echo.Context) error {
 	var tok *authn.AccessToken
 	switch {
 	case present:
-		tok, err = a.svc.Login(ctx, user, pass, req.RememberMe, "")
+		tok, err = a.cfg.Accounts.Login(ctx, user, pass, req.RememberMe, "")
 	case req.RefreshToken != nil:
-		tok, err = a.svc.LoginWithRefresh(ctx, *req.RefreshToken)
+		tok, err = a.cfg.Accounts.LoginWithRefresh(ctx, *req.RefreshToken)
 	default:
 		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token"}, basicChallenge}
 	}
@@ -158,7 +158,7 @@ func (a *API) credentialInfo(c *echo.Context) error {
 }
 
 // describe renders a credential for the given API version.
-func describe(view *credential.View, v int, certs string, withCertInfo, withAuth bool) *credentialInfo {
+func describe(view *sam.View, v int, certs string, withCertInfo, withAuth bool) *credentialInfo {
 	keyStatus := "enabled"
 	if !view.KeyEnabled {
 		keyStatus = "disabled"
@@ -192,7 +192,7 @@ func describe(view *credential.View, v int, certs string, withCertInfo, withAuth
 	if !withAuth {
 		return ci
 	}
-	pinDesc := "The signature PIN (" + credential.PINPolicy + ")"
+	pinDesc := "The signature PIN (" + sam.PINPolicy + ")"
 	otpDesc := "The 6-digit code sent by SMS (request it with credentials/sendOTP or getChallenge) or shown by your authenticator app"
 	if v == 1 {
 		ci.AuthMode = "explicit"
@@ -207,8 +207,8 @@ func describe(view *credential.View, v int, certs string, withCertInfo, withAuth
 	return ci
 }
 
-func certStatus(s credential.CertState) string {
-	if s == credential.CertNotYetValid {
+func certStatus(s sam.CertState) string {
+	if s == sam.CertNotYetValid {
 		return "valid" // CSC has no word for it; key.status and authorize refuse it
 	}
 	return string(s)
@@ -239,7 +239,7 @@ func (a *API) authorize(c *echo.Context) error {
 		}
 	}
 	p := principal(c)
-	g, err := a.svc.Authorize(c.Request().Context(), credential.Authorization{
+	g, err := a.svc.Authorize(c.Request().Context(), sam.Authorization{
 		HolderID: p.HolderID, CredentialID: req.CredentialID, NumSignatures: *req.NumSignatures,
 		Hashes: firstNonEmpty(req.Hashes, req.Hash), HashAlgorithm: firstString(req.HashAlgorithmOID, req.HashAlgo),
 		PIN: pin, OTP: otp, ClientID: p.ClientID, Description: req.Description,
@@ -265,7 +265,7 @@ func (a *API) extend(c *echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	g, err := a.svc.ExtendTransaction(c.Request().Context(), credential.Extension{
+	g, err := a.svc.ExtendTransaction(c.Request().Context(), sam.Extension{
 		HolderID: p.HolderID, CredentialID: req.CredentialID, SAD: req.SAD,
 		Hashes: firstNonEmpty(req.Hashes, req.Hash), HashAlgorithm: firstString(req.HashAlgorithmOID, req.HashAlgo), ClientID: p.ClientID,
 	})
@@ -302,7 +302,7 @@ func (a *API) signHash(c *echo.Context) error {
 	if req.Hashes == nil && req.Hash == nil {
 		return errs.M(errs.InvalidRequest, msg.MissingParam, "array", "hash")
 	}
-	sigs, err := a.svc.SignHash(c.Request().Context(), credential.SignRequest{
+	sigs, err := a.svc.SignHash(c.Request().Context(), sam.SignRequest{
 		Principal: principal(c), CredentialID: req.CredentialID, SAD: req.SAD, Hashes: hashes,
 		HashAlgorithm: firstString(req.HashAlgorithmOID, req.HashAlgo), SignAlgo: req.SignAlgo, SignAlgoParams: req.SignAlgoParams,
 	})

@@ -11,10 +11,10 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/sam"
 )
 
 // ManageConfig bounds the certificate management API.
@@ -56,7 +56,7 @@ type management struct {
 }
 
 // NewManagement builds the /api/v1 handler.
-func NewManagement(svc *credential.Service, lc *lifecycle.Service, cfg ManageConfig, log *slog.Logger) http.Handler {
+func NewManagement(svc *sam.Service, lc *lifecycle.Service, cfg ManageConfig, log *slog.Logger) http.Handler {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
@@ -136,10 +136,10 @@ func renderStatus(st *lifecycle.CertificateStatus) certificateStatus {
 		ValidFrom:      rfc3339(st.NotBefore), ValidTo: rfc3339(st.NotAfter), Certificates: []string{},
 	}
 	switch st.State {
-	case credential.CertSuspended:
+	case sam.CertSuspended:
 		ci.Reason = st.Reason.String()
 		ci.SuspendedAt = rfc3339(st.SuspendedAt)
-	case credential.CertRevoked:
+	case sam.CertRevoked:
 		ci.Reason = st.Reason.String()
 		ci.RevokedAt = rfc3339(st.RevokedAt)
 	}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // TestManagementBadInput: every malformed, unauthenticated or refused
@@ -226,13 +226,13 @@ func TestManagementRefusesCredentialTokens(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hashes, _ := randomHashes(t, crypto.SHA256, 1)
 	details, _ := json.Marshal([]map[string]any{{
-		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": credential.OIDSHA256,
+		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": sam.OIDSHA256,
 		"documentDigests": []map[string]string{{"hash": hashes[0], "label": "Contract"}},
 	}})
 	verifier, challenge := pkce(t)

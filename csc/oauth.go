@@ -2,7 +2,6 @@ package csc
 
 import (
 	"embed"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,9 +10,9 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/oauth"
 )
 
 //go:embed templates/oauth.html
@@ -69,8 +68,8 @@ func (a *API) oauthMetadata(c *echo.Context) error {
 	})
 }
 
-func authzRequestFrom(get func(string) string) credential.AuthzRequest {
-	return credential.AuthzRequest{
+func authzRequestFrom(get func(string) string) oauth.AuthzRequest {
+	return oauth.AuthzRequest{
 		ResponseType: get("response_type"), ClientID: get("client_id"), RedirectURI: get("redirect_uri"), Scope: get("scope"),
 		CodeChallenge: get("code_challenge"), CodeChallengeMethod: get("code_challenge_method"), State: get("state"), Lang: get("lang"),
 		CredentialID: get("credentialID"), SignatureQualifier: get("signatureQualifier"), NumSignatures: get("numSignatures"),
@@ -89,14 +88,14 @@ func lang(l string) string {
 type pageData struct {
 	Lang  string
 	T     oauthTexts
-	Txn   *credential.OAuthTxn
+	Txn   *oauth.OAuthTxn
 	Step  string
 	Error string
 }
 
-func (a *API) render(c *echo.Context, status int, txn *credential.OAuthTxn, step, msg string) error {
+func (a *API) render(c *echo.Context, status int, txn *oauth.OAuthTxn, step, msg string) error {
 	if txn == nil {
-		txn = &credential.OAuthTxn{}
+		txn = &oauth.OAuthTxn{}
 	}
 	l := lang(txn.Lang)
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -107,13 +106,12 @@ func (a *API) render(c *echo.Context, status int, txn *credential.OAuthTxn, step
 
 // oauthFailure sends an authorization error where RFC 6749 says: back to the
 // client when its redirect URI is trusted, otherwise to the user.
-func (a *API) oauthFailure(c *echo.Context, txn *credential.OAuthTxn, err error) error {
-	var oe *credential.OAuthError
-	if errors.As(err, &oe) {
+func (a *API) oauthFailure(c *echo.Context, txn *oauth.OAuthTxn, err error) error {
+	if oe, ok := errs.OAuthOf(err); ok {
 		if oe.Redirect && txn != nil && txn.RedirectURI != "" {
-			return a.authzResponse(c, credential.ErrorRedirect(txn.RedirectURI, txn.State, oe.Code, oe.Description))
+			return a.authzResponse(c, oauth.ErrorRedirect(txn.RedirectURI, txn.State, oe.OAuth, oe.Detail))
 		}
-		return a.render(c, http.StatusBadRequest, nil, "", oe.Description)
+		return a.render(c, http.StatusBadRequest, nil, "", oe.Detail)
 	}
 	status, p := problemFor(err, 2)
 	return a.render(c, status, txn, "", p.ErrorDescription)
@@ -122,12 +120,11 @@ func (a *API) oauthFailure(c *echo.Context, txn *credential.OAuthTxn, err error)
 func (a *API) oauthAuthorize(c *echo.Context) error {
 	q := c.Request().URL.Query()
 	r := authzRequestFrom(q.Get)
-	txn, err := a.svc.StartAuthorization(c.Request().Context(), r)
+	txn, err := a.oauth.StartAuthorization(c.Request().Context(), r)
 	if err != nil {
-		var oe *credential.OAuthError
-		if errors.As(err, &oe) && oe.Redirect {
+		if oe, ok := errs.OAuthOf(err); ok && oe.Redirect {
 			// The client and redirect URI were valid: tell the client.
-			return a.authzResponse(c, credential.ErrorRedirect(r.RedirectURI, r.State, oe.Code, oe.Description))
+			return a.authzResponse(c, oauth.ErrorRedirect(r.RedirectURI, r.State, oe.OAuth, oe.Detail))
 		}
 		return a.oauthFailure(c, nil, err)
 	}
@@ -148,13 +145,13 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 		return a.render(c, http.StatusBadRequest, nil, "", "This authorization was not started in this browser: start again from the application")
 	}
 	ctx := c.Request().Context()
-	txn, err := a.svc.Transaction(ctx, id)
+	txn, err := a.oauth.Transaction(ctx, id)
 	if err != nil {
 		return a.oauthFailure(c, nil, err)
 	}
 	switch form.Get("step") {
 	case "login":
-		txn, redirect, err := a.svc.AuthorizeLogin(ctx, id, form.Get("user"), form.Get("password"))
+		txn, redirect, err := a.oauth.AuthorizeLogin(ctx, id, form.Get("user"), form.Get("password"))
 		if err != nil {
 			if errs.KindOf(err) == errs.AuthenticationFailed {
 				return a.render(c, http.StatusOK, txn, "login", "The user ID or password is wrong")
@@ -166,7 +163,7 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 		}
 		return a.render(c, http.StatusOK, txn, "approve", "")
 	case "approve":
-		redirect, err := a.svc.AuthorizeApprove(ctx, id, form.Get("pin"), form.Get("otp"))
+		redirect, err := a.oauth.AuthorizeApprove(ctx, id, form.Get("pin"), form.Get("otp"))
 		if err != nil {
 			switch errs.KindOf(err) {
 			case errs.InvalidPIN, errs.InvalidOTP, errs.InvalidRequest:
@@ -176,7 +173,7 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 		}
 		return a.authzResponse(c, redirect)
 	case "deny":
-		redirect, err := a.svc.DenyRedirect(ctx, id)
+		redirect, err := a.oauth.DenyRedirect(ctx, id)
 		if err != nil {
 			return a.oauthFailure(c, nil, err)
 		}
@@ -217,15 +214,17 @@ func formDecoded(s string) string {
 	return s
 }
 
+// oauthJSONError is the one mapping of the authorization server's errors
+// (errs.Error with an RFC 6749 code) to the token-endpoint JSON answer;
+// anything else goes to the CSC error handler.
 func (a *API) oauthJSONError(c *echo.Context, err error) error {
-	var oe *credential.OAuthError
-	if errors.As(err, &oe) {
+	if oe, ok := errs.OAuthOf(err); ok {
 		status := http.StatusBadRequest
-		if oe.Code == "invalid_client" {
+		if oe.OAuth == "invalid_client" {
 			status = http.StatusUnauthorized
 			c.Response().Header().Set("WWW-Authenticate", `Basic realm="qes"`)
 		}
-		return c.JSON(status, Problem{Error: oe.Code, ErrorDescription: oe.Description})
+		return c.JSON(status, Problem{Error: oe.OAuth, ErrorDescription: oe.Detail})
 	}
 	return err
 }
@@ -249,7 +248,7 @@ func (a *API) oauthPAR(c *echo.Context) error {
 	id, secret := clientCredentials(c.Request())
 	r := authzRequestFrom(c.Request().PostForm.Get)
 	r.ClientID = id
-	uri, ttl, err := a.svc.PushAuthorization(c.Request().Context(), r, secret)
+	uri, ttl, err := a.oauth.PushAuthorization(c.Request().Context(), r, secret)
 	if err != nil {
 		return a.oauthJSONError(c, err)
 	}
@@ -262,7 +261,7 @@ func (a *API) oauthToken(c *echo.Context) error {
 	}
 	f := c.Request().PostForm
 	id, secret := clientCredentials(c.Request())
-	resp, err := a.svc.Token(c.Request().Context(), credential.TokenRequest{
+	resp, err := a.oauth.Token(c.Request().Context(), oauth.TokenRequest{
 		GrantType: f.Get("grant_type"), ClientID: id, ClientSecret: secret, Code: f.Get("code"),
 		RedirectURI: f.Get("redirect_uri"), CodeVerifier: f.Get("code_verifier"), RefreshToken: f.Get("refresh_token"),
 	})
@@ -279,7 +278,7 @@ func (a *API) oauthRevoke(c *echo.Context) error {
 	}
 	f := c.Request().PostForm
 	id, secret := clientCredentials(c.Request())
-	if err := a.svc.RevokeOAuth(c.Request().Context(), id, secret, f.Get("token"), f.Get("token_type_hint")); err != nil {
+	if err := a.oauth.RevokeOAuth(c.Request().Context(), id, secret, f.Get("token"), f.Get("token_type_hint")); err != nil {
 		return a.oauthJSONError(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)

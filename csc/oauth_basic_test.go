@@ -26,7 +26,7 @@ func percentEncodeAll(s string) string {
 // and a wrong secret in either form is still refused.
 func TestOAuthBasicCredentialsAreFormDecoded(t *testing.T) {
 	s := testutil.StartServer(t)
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Strict Client", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "Strict Client", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

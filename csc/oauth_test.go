@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 const redirectURI = "https://app.example.org/callback"
@@ -82,13 +82,13 @@ func TestOAuthCredentialFlowLikeEUReferenceClient(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "EU Wallet", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "EU Wallet", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hashes, raw := randomHashes(t, crypto.SHA256, 2)
 	details, _ := json.Marshal([]map[string]any{{
-		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": credential.OIDSHA256,
+		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": sam.OIDSHA256,
 		"documentDigests": []map[string]string{{"hash": hashes[0], "label": "Contract"}, {"hash": hashes[1], "label": "Terms"}},
 	}})
 	verifier, challenge := pkce(t)
@@ -150,7 +150,7 @@ func TestOAuthCredentialFlowLikeEUReferenceClient(t *testing.T) {
 
 	// A credential token signs exactly its hashes, without a SAD, ...
 	sign := func(hs []string, sad string) (int, map[string]any) {
-		req := map[string]any{"credentialID": h.CredentialID, "hashes": hs, "hashAlgorithmOID": credential.OIDSHA256, "signAlgo": credential.OIDECDSASHA256, "operationMode": "S"}
+		req := map[string]any{"credentialID": h.CredentialID, "hashes": hs, "hashAlgorithmOID": sam.OIDSHA256, "signAlgo": sam.OIDECDSASHA256, "operationMode": "S"}
 		if sad != "" {
 			req["SAD"] = sad
 		}
@@ -195,7 +195,7 @@ func TestOAuthServiceFlowAndErrors(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Signer App", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "Signer App", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

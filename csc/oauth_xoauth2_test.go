@@ -23,7 +23,7 @@ import (
 func TestOAuthFlowWithGolangOAuth2Client(t *testing.T) {
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "x/oauth2 app", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "x/oauth2 app", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

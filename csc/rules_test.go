@@ -8,11 +8,11 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
-const ecdsaSHA256 = credential.OIDECDSASHA256
+const ecdsaSHA256 = sam.OIDECDSASHA256
 
 // SCAL2: a SAD is bound to holder, credential, hash algorithm and the
 // multiset of hashes; each hash signs once.
@@ -60,7 +60,7 @@ func TestSADBinding(t *testing.T) {
 		}, 400, "invalid_request", "Invalid parameter SAD"},
 		{"hash algorithm is part of the binding", func(t *testing.T) (int, map[string]any) {
 			h, _ := randomHashes(t, crypto.SHA256, 1)
-			return a.signHash(a.authorize(1, h, credential.OIDSHA256), h, credential.OIDECDSASHA384, "", "")
+			return a.signHash(a.authorize(1, h, sam.OIDSHA256), h, sam.OIDECDSASHA384, "", "")
 		}, 400, "invalid_request", "Invalid digest value length"},
 		{"another holder's SAD refused", func(t *testing.T) (int, map[string]any) {
 			h, _ := randomHashes(t, crypto.SHA256, 1)
@@ -280,12 +280,12 @@ func TestAuthenticatorAppOTP(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	f := newFlow(t, s, "ec-p256")
-	e, err := s.App.Credentials.StartTOTP(t.Context(), f.h.ID)
+	e, err := s.App.Accounts.StartTOTP(t.Context(), f.h.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(e.Secret, s.Clock.Now())
-	if err := s.App.Credentials.ConfirmTOTP(t.Context(), f.h.ID, code); err != nil {
+	if err := s.App.Accounts.ConfirmTOTP(t.Context(), f.h.ID, code); err != nil {
 		t.Fatal(err)
 	}
 	s.Clock.Advance(30 * time.Second)

@@ -16,7 +16,8 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/oauth"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/signdoc"
 )
 
@@ -40,6 +41,10 @@ type Config struct {
 	Documents *signdoc.Signer
 	// Tokens checks and revokes bearer tokens (authn.Service).
 	Tokens Tokens
+	// Accounts serves auth/login (account.Service).
+	Accounts Accounts
+	// OAuth is the authorization server behind /oauth2/.
+	OAuth *oauth.Server
 }
 
 // Tokens is bearer authentication as the CSC edge uses it.
@@ -48,15 +53,23 @@ type Tokens interface {
 	Revoke(ctx context.Context, caller *authn.Principal, token, hint string) error
 }
 
+// Accounts is CSC auth/login as the edge uses it: password (with the
+// account lockout) or refresh token in, service access token out.
+type Accounts interface {
+	Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error)
+	LoginWithRefresh(ctx context.Context, refreshToken string) (*authn.AccessToken, error)
+}
+
 // API serves /csc/v1 and /csc/v2.
 type API struct {
-	svc *credential.Service
-	cfg Config
-	log *slog.Logger
+	svc   *sam.Service
+	oauth *oauth.Server
+	cfg   Config
+	log   *slog.Logger
 }
 
 // New builds the CSC API handler.
-func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
+func New(svc *sam.Service, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}
@@ -69,7 +82,7 @@ func New(svc *credential.Service, cfg Config, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &API{svc: svc, cfg: cfg, log: log}
+	a := &API{svc: svc, oauth: cfg.OAuth, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: errorHandler(log)})
 	e.Use(middleware.Recover())
 	e.Use(accessLog(log))

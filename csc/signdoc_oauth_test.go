@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // TestSignDocWithCredentialToken is the EU reference client's way: the
@@ -17,13 +17,13 @@ func TestSignDocWithCredentialToken(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	clientID, secret, err := s.App.Credentials.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
+	clientID, secret, err := s.App.OAuth.RegisterClient(t.Context(), "Wallet", []string{redirectURI}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pdf := testutil.Fixture(t, "pades/multipage.pdf")
 	details, _ := json.Marshal([]map[string]any{{
-		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": credential.OIDSHA256,
+		"type": "credential", "credentialID": h.CredentialID, "hashAlgorithmOID": sam.OIDSHA256,
 		"documentDigests": []map[string]string{{"hash": testutil.SHA256B64(pdf), "label": "Contract"}},
 	}})
 	verifier, challenge := pkce(t)
@@ -51,7 +51,7 @@ func TestSignDocWithCredentialToken(t *testing.T) {
 		t.Fatalf("the credential token signed the same document twice: %v", body)
 	}
 	// It signs its hashes and nothing else: no time-stamps.
-	st, body = s.Post(t, "/csc/v2/signatures/timestamp", credTok, map[string]any{"hash": testutil.SHA256B64(pdf), "hashAlgo": credential.OIDSHA256})
+	st, body = s.Post(t, "/csc/v2/signatures/timestamp", credTok, map[string]any{"hash": testutil.SHA256B64(pdf), "hashAlgo": sam.OIDSHA256})
 	if st != http.StatusForbidden || body["error"] != "access_denied" {
 		t.Fatalf("timestamp with a credential token: %d %v, want 403 access_denied", st, body)
 	}

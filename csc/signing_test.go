@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // Signatures made through signHash must verify with openssl against the
@@ -24,9 +24,9 @@ func TestSignHashVerifiesWithOpenSSL(t *testing.T) {
 		t.Fatal("openssl is required (make test installs it)")
 	}
 	s := testutil.StartServer(t)
-	pss256, _ := credential.PSSParams(crypto.SHA256, 32)
-	pss512, _ := credential.PSSParams(crypto.SHA512, 190) // pyHanko asks for the maximum salt; 3072-bit allows 318
-	pssMax2048, _ := credential.PSSParams(crypto.SHA256, 222)
+	pss256, _ := sam.PSSParams(crypto.SHA256, 32)
+	pss512, _ := sam.PSSParams(crypto.SHA512, 190) // pyHanko asks for the maximum salt; 3072-bit allows 318
+	pssMax2048, _ := sam.PSSParams(crypto.SHA256, 222)
 
 	type alg struct {
 		signAlgo, hashOID, params string
@@ -38,23 +38,23 @@ func TestSignHashVerifiesWithOpenSSL(t *testing.T) {
 		algs []alg
 	}{
 		{"ec-p256", []alg{
-			{credential.OIDECDSASHA256, "", "", crypto.SHA256, nil},
-			{credential.OIDECDSASHA384, "", "", crypto.SHA384, nil},
-			{credential.OIDECPublicKey, credential.OIDSHA512, "", crypto.SHA512, nil},
+			{sam.OIDECDSASHA256, "", "", crypto.SHA256, nil},
+			{sam.OIDECDSASHA384, "", "", crypto.SHA384, nil},
+			{sam.OIDECPublicKey, sam.OIDSHA512, "", crypto.SHA512, nil},
 		}},
 		{"ec-p384", []alg{
-			{credential.OIDECDSASHA384, "", "", crypto.SHA384, nil},
-			{credential.OIDECDSASHA512, "", "", crypto.SHA512, nil},
+			{sam.OIDECDSASHA384, "", "", crypto.SHA384, nil},
+			{sam.OIDECDSASHA512, "", "", crypto.SHA512, nil},
 		}},
 		{"rsa-2048", []alg{
-			{credential.OIDSHA256WithRSA, "", "", crypto.SHA256, []string{"digest:sha256"}},
-			{credential.OIDRSA, credential.OIDSHA384, "", crypto.SHA384, []string{"digest:sha384"}},
-			{credential.OIDRSAPSS, "", pss256, crypto.SHA256, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:32", "digest:sha256"}},
-			{credential.OIDRSAPSS, "", pssMax2048, crypto.SHA256, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:222", "digest:sha256"}},
+			{sam.OIDSHA256WithRSA, "", "", crypto.SHA256, []string{"digest:sha256"}},
+			{sam.OIDRSA, sam.OIDSHA384, "", crypto.SHA384, []string{"digest:sha384"}},
+			{sam.OIDRSAPSS, "", pss256, crypto.SHA256, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:32", "digest:sha256"}},
+			{sam.OIDRSAPSS, "", pssMax2048, crypto.SHA256, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:222", "digest:sha256"}},
 		}},
 		{"rsa-3072", []alg{
-			{credential.OIDSHA512WithRSA, "", "", crypto.SHA512, []string{"digest:sha512"}},
-			{credential.OIDRSAPSS, "", pss512, crypto.SHA512, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:190", "digest:sha512"}},
+			{sam.OIDSHA512WithRSA, "", "", crypto.SHA512, []string{"digest:sha512"}},
+			{sam.OIDRSAPSS, "", pss512, crypto.SHA512, []string{"rsa_padding_mode:pss", "rsa_pss_saltlen:190", "digest:sha512"}},
 		}},
 	}
 	for _, tt := range tests {
@@ -68,7 +68,7 @@ func TestSignHashVerifiesWithOpenSSL(t *testing.T) {
 			for i, a := range tt.algs {
 				t.Run(fmt.Sprintf("%d-%s", i, a.signAlgo), func(t *testing.T) {
 					hashes, raw := randomHashes(t, a.hash, 3)
-					sad := f.authorize(3, hashes, credential.HashOID(a.hash))
+					sad := f.authorize(3, hashes, sam.HashOID(a.hash))
 					st, body := f.signHash(sad, hashes, a.signAlgo, a.hashOID, a.params)
 					if st != http.StatusOK {
 						t.Fatalf("signHash: %d %v", st, body)

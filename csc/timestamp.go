@@ -11,9 +11,9 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/sam"
 )
 
 // Timestamper issues RFC 3161 time-stamp tokens over a digest (tsa.TSA).
@@ -54,7 +54,7 @@ func (r *timestampRequest) parse() (*timestampInput, error) {
 	if err != nil {
 		return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64, "hash")
 	}
-	h, ok := credential.HashFromOID(oid)
+	h, ok := sam.HashFromOID(oid)
 	if !ok {
 		return nil, errs.M(errs.InvalidRequest, msg.InvalidParam, "hashAlgo")
 	}

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 func TestMain(m *testing.M) {
@@ -37,12 +37,12 @@ func sign(t *testing.T, s *testutil.Server, h testutil.Holder, n int) {
 		d := sha256.Sum256([]byte(fmt.Sprint(time.Now().UnixNano(), i)))
 		hs[i] = base64.StdEncoding.EncodeToString(d[:])
 	}
-	g, err := svc.Authorize(ctx, credential.Authorization{HolderID: h.ID, CredentialID: h.CredentialID, NumSignatures: n, Hashes: hs, PIN: h.PIN, OTP: s.LastCode(t, h.Phone)})
+	g, err := svc.Authorize(ctx, sam.Authorization{HolderID: h.ID, CredentialID: h.CredentialID, NumSignatures: n, Hashes: hs, PIN: h.PIN, OTP: s.LastCode(t, h.Phone)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &authn.Principal{HolderID: h.ID, Scope: authn.ScopeService}
-	if _, err := svc.SignHash(ctx, credential.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD, Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
+	if _, err := svc.SignHash(ctx, sam.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD, Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,7 +123,7 @@ func TestReportAndDailySummary(t *testing.T) {
 		t.Fatal("the summary went out twice")
 	}
 	// A day without signatures sends nothing; Italian holders read Italian.
-	if err := s.App.Portal.SetLanguage(ctx, h.ID, "it"); err != nil {
+	if err := s.App.Accounts.SetLanguage(ctx, h.ID, "it"); err != nil {
 		t.Fatal(err)
 	}
 	s.Clock.Advance(24 * time.Hour)

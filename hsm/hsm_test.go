@@ -31,7 +31,7 @@ func TestParseKeyType(t *testing.T) {
 func TestKeyBoundaryIsCgoFree(t *testing.T) {
 	t.Parallel()
 	const module = "github.com/qesproject/qes/"
-	for _, pkg := range []string{"hsm", "csc", "csc/client", "portal", "ca", "tsa", "pades", "credential"} {
+	for _, pkg := range []string{"hsm", "csc", "csc/client", "portal", "ca", "tsa", "pades", "sam", "account", "oauth"} {
 		t.Run(pkg, func(t *testing.T) {
 			t.Parallel()
 			// With cgo on (the default), so that an import hidden behind

@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -43,8 +43,8 @@ func (l *Service) EmergencySuspend(ctx context.Context, userID, erc, clientIP st
 		return errEmergencyRefused
 	}
 	erc = normalizeDigits(erc)
-	if len(erc) != credential.ERCDigits || !allDigits(erc) {
-		return nil, errs.M(errs.InvalidRequest, msg.ERCLength, credential.ERCDigits)
+	if len(erc) != sam.ERCDigits || !allDigits(erc) {
+		return nil, errs.M(errs.InvalidRequest, msg.ERCLength, sam.ERCDigits)
 	}
 	if userID == "" || len(userID) > 64 {
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParam, "string", "userID")
@@ -105,7 +105,7 @@ func (l *Service) EmergencySuspend(ctx context.Context, userID, erc, clientIP st
 	}
 	// Proven by the code: a holder who asks twice (already suspended is
 	// what they wanted) just hears how things stand.
-	if cur, err := l.status(ctx, match); err == nil && cur.State == credential.CertSuspended {
+	if cur, err := l.status(ctx, match); err == nil && cur.State == sam.CertSuspended {
 		l.record(ctx, audit.Event{Type: "certificate.emergency-suspend", Holder: h.ID, Credential: match.ID, Client: clientIP,
 			Outcome: "ok", Detail: map[string]string{"actor": ActorEmergency, "result": "already suspended"}})
 		return cur, nil

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/sam"
 )
 
 // HolderActions lists what a holder may ask of a certificate in state st,
@@ -12,11 +12,11 @@ import (
 // suspended or revoked; a suspended one reactivated or revoked; nothing
 // else can change (a revoked or expired certificate needs a new
 // enrolment). The register enforces the same transitions.
-func HolderActions(st credential.CertState) []Action {
+func HolderActions(st sam.CertState) []Action {
 	switch st {
-	case credential.CertValid:
+	case sam.CertValid:
 		return []Action{ActionRenew, ActionSuspend, ActionRevoke}
-	case credential.CertSuspended:
+	case sam.CertSuspended:
 		return []Action{ActionReactivate, ActionRevoke}
 	}
 	return nil

@@ -14,11 +14,11 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -36,7 +36,7 @@ type Register interface {
 }
 
 // SAM is the signature activation module as the lifecycle uses it
-// (credential.Service): the ownership rule and the holder's factors.
+// (sam.Service): the ownership rule and the holder's factors.
 type SAM interface {
 	// Owned returns the holder's credential, or NotFound for a credential
 	// that does not exist or is someone else's.
@@ -269,7 +269,7 @@ type CertificateStatus struct {
 	CredentialID string
 	HolderID     string
 	Serial       *big.Int
-	State        credential.CertState // valid | expired | revoked | suspended | notyetvalid
+	State        sam.CertState // valid | expired | revoked | suspended | notyetvalid
 	// Reason is the CRL reason while suspended (certificateHold) or once
 	// revoked.
 	Reason ca.RevocationReason
@@ -295,7 +295,7 @@ func (l *Service) Status(ctx context.Context, holderID, credentialID string) (*C
 }
 
 func (l *Service) status(ctx context.Context, c *storage.Credential) (*CertificateStatus, error) {
-	chain, err := credential.ChainOf(c)
+	chain, err := sam.ChainOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -311,12 +311,12 @@ func (l *Service) status(ctx context.Context, c *storage.Credential) (*Certifica
 		SuspendedAt: st.SuspendedAt, RevokedAt: st.RevokedAt, NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter,
 		KeyEnabled: c.KeyEnabled, Chain: chain,
 	}
-	out.State = st.Status // CertState is ca.State
+	out.State = sam.CertState(st.Status) // the same strings: sam keeps its own word, free of ca
 	if st.Status == ca.StateSuspended {
 		out.SuspensionEnds = l.reg.Lifecycle().SuspensionDeadline(st)
 	}
-	if out.State == credential.CertValid && l.now().Before(leaf.NotBefore) {
-		out.State = credential.CertNotYetValid
+	if out.State == sam.CertValid && l.now().Before(leaf.NotBefore) {
+		out.State = sam.CertNotYetValid
 	}
 	return out, nil
 }
@@ -336,7 +336,7 @@ func (l *Service) Apply(ctx context.Context, actor Actor, ch Change) (*Certifica
 	if err != nil {
 		return nil, err
 	}
-	chain, err := credential.ChainOf(c)
+	chain, err := sam.ChainOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +533,7 @@ func (l *Service) handleTransitions(ctx context.Context, trs []ca.Transition) {
 // credential's old certificate has its own, already retired, key).
 func (l *Service) retireCurrentKey(ctx context.Context, credentialID string, serial *big.Int) error {
 	err := l.store.UpdateCredential(ctx, credentialID, func(c *storage.Credential) error {
-		chain, err := credential.ChainOf(c)
+		chain, err := sam.ChainOf(c)
 		if err != nil {
 			return err
 		}
@@ -667,7 +667,7 @@ func (l *Service) retireIfRevoked(ctx context.Context, c *storage.Credential) er
 	if !c.KeyEnabled && (!c.KeyDestroyedAt.IsZero() || len(c.RetiredKeys) > 0) {
 		return nil
 	}
-	chain, err := credential.ChainOf(c)
+	chain, err := sam.ChainOf(c)
 	if err != nil {
 		return err
 	}
@@ -679,7 +679,7 @@ func (l *Service) retireIfRevoked(ctx context.Context, c *storage.Credential) er
 }
 
 func (l *Service) revokeOrphans(ctx context.Context, c *storage.Credential) error {
-	chain, err := credential.ChainOf(c)
+	chain, err := sam.ChainOf(c)
 	if err != nil {
 		return err
 	}

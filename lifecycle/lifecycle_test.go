@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/sam"
 )
 
 func TestChangeValidate(t *testing.T) {
@@ -100,7 +100,7 @@ func FuzzNormalizeERC(f *testing.F) {
 		if strings.ContainsAny(n, " -") {
 			t.Fatalf("%q normalized to %q", s, n)
 		}
-		if allDigits(n) && len(n) == credential.ERCDigits && normalizeDigits(n) != n {
+		if allDigits(n) && len(n) == sam.ERCDigits && normalizeDigits(n) != n {
 			t.Fatalf("normalization of %q is not idempotent", n)
 		}
 	})

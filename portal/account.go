@@ -5,12 +5,12 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 )
 
 type accountData struct {
-	Account  *credential.AccountView
+	Account  *account.AccountView
 	Step     string
 	NewEmail string
 	NewPhone string
@@ -19,7 +19,7 @@ type accountData struct {
 	AuthPhone string
 	Enroll    *enrollView
 	Expired   bool
-	Rules     []credential.PasswordRule
+	Rules     []account.PasswordRule
 }
 
 func (h *handler) accountSetup(c *echo.Context, titleKey string) (*page, *accountData, error) {
@@ -53,7 +53,7 @@ func (h *handler) passwordSetup(c *echo.Context) (*page, *accountData, error) {
 		return nil, nil, err
 	}
 	d.Expired = session(c).Stage == StagePasswordExpired
-	d.Rules = credential.PasswordRules
+	d.Rules = account.PasswordRules
 	p.SendAction = "/portal/account/password/send"
 	return p, d, nil
 }
@@ -84,12 +84,12 @@ func (h *handler) passwordChange(c *echo.Context) error {
 		return err
 	}
 	next := c.FormValue("new")
-	err = h.p.ChangePassword(c.Request().Context(), credential.PasswordChange{
+	err = h.p.ChangePassword(c.Request().Context(), account.PasswordChange{
 		HolderID: d.Account.ID, Current: c.FormValue("current"), New: next, Confirm: c.FormValue("confirm"), OTP: form(c, "otp"),
 	})
 	if err != nil {
 		// A policy failure lists the broken rules in the holder's words.
-		if broken := credential.BrokenPasswordRules(next); errs.Is(err, errs.InvalidRequest) && len(broken) > 0 && next == c.FormValue("confirm") {
+		if broken := account.BrokenPasswordRules(next); errs.Is(err, errs.InvalidRequest) && len(broken) > 0 && next == c.FormValue("confirm") {
 			p.Error = p.T("password.policyfail")
 			for _, r := range broken {
 				p.ErrorList = append(p.ErrorList, p.T("rule."+string(r)))
@@ -161,7 +161,7 @@ func (h *handler) recoveryPhoneStart(c *echo.Context) error {
 		return h.fail(c, "recovery_phone", p, err)
 	}
 	d.Step, d.SentTo = "code", to
-	p.Notice = p.Tf("notice.codesent", credential.MaskPhone(to))
+	p.Notice = p.Tf("notice.codesent", account.MaskPhone(to))
 	return h.render(c, http.StatusOK, "recovery_phone", p)
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 // TestBrowserRenewSuspendRevoke drives the certificate lifecycle from the
@@ -22,7 +22,7 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	h := s.NewHolder(t, "ec-p256")
 	ctx := context.Background()
 	id := h.CredentialID
-	state := func() credential.CertState {
+	state := func() sam.CertState {
 		st, err := s.App.Lifecycle.Status(ctx, h.ID, id)
 		if err != nil {
 			t.Fatal(err)
@@ -45,7 +45,7 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	b.submit("#apply")
 	b.expectText("#error", "The password is wrong: nothing was changed")
 	b.shot("suspend-wrong-password")
-	if state() != credential.CertValid {
+	if state() != sam.CertValid {
 		t.Fatal("a wrong password suspended the certificate")
 	}
 	s.Clock.Advance(21 * time.Second)
@@ -56,7 +56,7 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	b.expectText("#notice", "Your certificate is suspended")
 	b.expectText("#state", "suspended")
 	b.shot("suspended")
-	if state() != credential.CertSuspended {
+	if state() != sam.CertSuspended {
 		t.Fatalf("state %s after suspending", state())
 	}
 
@@ -70,17 +70,17 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
 	b.submit("#apply")
 	b.expectText("#notice", "active again")
-	if state() != credential.CertValid {
+	if state() != sam.CertValid {
 		t.Fatalf("state %s after reactivating", state())
 	}
 
 	// Renew, after recording a new e-mail address: the new certificate
 	// carries it, the credential ID stays.
 	newEmail := "mario@renewed.example"
-	if err := s.App.Portal.StartCertificateEmail(ctx, h.ID, newEmail); err != nil {
+	if err := s.App.Accounts.StartCertificateEmail(ctx, h.ID, newEmail); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.App.Portal.ConfirmCertificateEmail(ctx, h.ID, newEmail, s.LastCode(t, h.Phone)); err != nil {
+	if err := s.App.Accounts.ConfirmCertificateEmail(ctx, h.ID, newEmail, s.LastCode(t, h.Phone)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
@@ -93,7 +93,7 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	b.submit("#apply")
 	b.expectText("#notice", "renewed")
 	after, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
-	if after.Serial.Cmp(before.Serial) == 0 || after.State != credential.CertValid {
+	if after.Serial.Cmp(before.Serial) == 0 || after.State != sam.CertValid {
 		t.Fatalf("renewal kept serial %x (state %s)", after.Serial, after.State)
 	}
 	if got := after.Chain[0].EmailAddresses; len(got) != 1 || got[0] != newEmail {
@@ -118,7 +118,7 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	b.expectText("#no-actions", "new certificate")
 	b.shot("revoked")
 	st, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
-	if st.State != credential.CertRevoked || st.Reason.String() != "keyCompromise" {
+	if st.State != sam.CertRevoked || st.Reason.String() != "keyCompromise" {
 		t.Fatalf("after revoking: %s %s", st.State, st.Reason)
 	}
 	b.open("/portal/sign")

@@ -106,7 +106,7 @@ func TestCSRFRefusedAndNothingChanges(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "nothing was changed") {
 			t.Fatalf("%s CSRF token: %d, want 403 saying nothing was changed", c.name, resp.StatusCode)
 		}
-		acct, err := s.App.Portal.Account(ctx, h.ID)
+		acct, err := s.App.Accounts.Account(ctx, h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestCSRFRefusedAndNothingChanges(t *testing.T) {
 	}
 	w.get("/portal/sign/report")
 	w.post("/portal/sign/report/daily", url.Values{"on": {"1"}})
-	if acct, _ := s.App.Portal.Account(ctx, h.ID); !acct.DailyReport {
+	if acct, _ := s.App.Accounts.Account(ctx, h.ID); !acct.DailyReport {
 		t.Fatal("with the right CSRF token the change must happen")
 	}
 
@@ -236,7 +236,7 @@ func TestSessionExpiry(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Your session has expired, so nothing was changed") {
 			t.Fatalf("form after idle timeout: %d", resp.StatusCode)
 		}
-		if acct, _ := s.App.Portal.Account(ctx, h.ID); acct.DailyReport {
+		if acct, _ := s.App.Accounts.Account(ctx, h.ID); acct.DailyReport {
 			t.Fatal("a form posted after the session expired changed the account")
 		}
 	})

@@ -8,10 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/sam"
 )
 
 // usedKeys collects the message keys templates and handlers name literally.
@@ -58,7 +59,7 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 			keys["title."+name] = "pages"
 		}
 	}
-	for _, st := range []credential.CertState{credential.CertValid, credential.CertExpired, credential.CertRevoked, credential.CertSuspended, credential.CertNotYetValid} {
+	for _, st := range []sam.CertState{sam.CertValid, sam.CertExpired, sam.CertRevoked, sam.CertSuspended, sam.CertNotYetValid} {
 		keys["state."+string(st)] = "CertState"
 	}
 	for k := range kindStatus {
@@ -68,7 +69,7 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 	for k := range okNotices {
 		keys["ok."+k] = "okNotices"
 	}
-	for _, r := range credential.PasswordRules {
+	for _, r := range account.PasswordRules {
 		keys["rule."+string(r)] = "PasswordRules"
 	}
 	for _, a := range []lifecycle.Action{lifecycle.ActionRenew, lifecycle.ActionSuspend, lifecycle.ActionRevoke, lifecycle.ActionReactivate} {

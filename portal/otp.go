@@ -4,12 +4,11 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v5"
-
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 )
 
 type otpData struct {
-	Account    *credential.AccountView
+	Account    *account.AccountView
 	Enroll     *enrollView
 	TestResult bool
 	PhoneStep  string // "", "old" (code from the current number + new number), "new" (code from the new number)
@@ -36,7 +35,7 @@ func (h *handler) otpPage(c *echo.Context) error {
 	}
 	// An enrolment started but not confirmed shows its QR code again.
 	if d.Account.AppPending && !d.Account.AppLinked {
-		if e, err := h.p.Service().PendingTOTP(c.Request().Context(), d.Account.ID); err == nil {
+		if e, err := h.p.PendingTOTP(c.Request().Context(), d.Account.ID); err == nil {
 			if d.Enroll, err = newEnrollView(e); err != nil {
 				return err
 			}
@@ -61,7 +60,7 @@ func (h *handler) appStart(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.p.Service().StartTOTP(c.Request().Context(), d.Account.ID)
+	e, err := h.p.StartTOTP(c.Request().Context(), d.Account.ID)
 	if err != nil {
 		return h.fail(c, "otp", p, err)
 	}
@@ -77,8 +76,8 @@ func (h *handler) appConfirm(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if err := h.p.Service().ConfirmTOTP(ctx, d.Account.ID, form(c, "code")); err != nil {
-		if e, perr := h.p.Service().PendingTOTP(ctx, d.Account.ID); perr == nil {
+	if err := h.p.ConfirmTOTP(ctx, d.Account.ID, form(c, "code")); err != nil {
+		if e, perr := h.p.PendingTOTP(ctx, d.Account.ID); perr == nil {
 			d.Enroll, _ = newEnrollView(e)
 		}
 		return h.fail(c, "otp", p, err)
@@ -91,7 +90,7 @@ func (h *handler) appRemove(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.p.Service().RemoveTOTP(c.Request().Context(), d.Account.ID); err != nil {
+	if err := h.p.RemoveTOTP(c.Request().Context(), d.Account.ID); err != nil {
 		return h.fail(c, "otp", p, err)
 	}
 	return done(c, "/portal/sign/otp", "appunlinked")

@@ -6,20 +6,20 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 )
 
 // newPage starts the page of a logged-in holder.
-func (h *handler) newPage(c *echo.Context, acct *credential.AccountView) *page {
+func (h *handler) newPage(c *echo.Context, acct *account.AccountView) *page {
 	sess := session(c)
 	p := &page{Lang: sess.Lang, CSRF: sess.CSRF, Back: c.Request().URL.Path,
 		Nav: sess.Stage == StageActive, InAccount: strings.HasPrefix(c.Request().URL.Path, "/portal/account")}
 	if acct != nil {
 		p.User = acct.ID
 		p.AppMode = acct.OTPMode == "app" && acct.AppLinked
-		p.PhoneMasked = credential.MaskPhone(acct.Phone)
+		p.PhoneMasked = account.MaskPhone(acct.Phone)
 	}
 	if key := c.QueryParam("ok"); key != "" && okNotices[key] {
 		p.Notice = tr(p.Lang, "ok."+key)
@@ -45,7 +45,7 @@ func done(c *echo.Context, path, okKey string) error {
 }
 
 // account loads the holder's account for a page.
-func (h *handler) loadAccount(c *echo.Context) (*credential.AccountView, error) {
+func (h *handler) loadAccount(c *echo.Context) (*account.AccountView, error) {
 	return h.p.Account(c.Request().Context(), session(c).HolderID)
 }
 

@@ -22,7 +22,7 @@ func TestEveryPageInItalianWithoutScriptOrInlineStyle(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
 	h := s.NewHolder(t, "ec-p256")
-	if err := s.App.Portal.SetLanguage(t.Context(), h.ID, "it"); err != nil {
+	if err := s.App.Accounts.SetLanguage(t.Context(), h.ID, "it"); err != nil {
 		t.Fatal(err)
 	}
 	jar, _ := cookiejar.New(nil)

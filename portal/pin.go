@@ -4,8 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v5"
-
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 )
 
 type pinData struct {
@@ -56,7 +55,7 @@ func (h *handler) pinChange(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = h.p.ChangePINWithCode(c.Request().Context(), credential.PINChange{
+	err = h.p.ChangePINWithCode(c.Request().Context(), account.PINChange{
 		HolderID: session(c).HolderID, CredentialID: d.Credential,
 		Current: c.FormValue("current"), New: c.FormValue("new"), Confirm: c.FormValue("confirm"), OTP: form(c, "otp"),
 	})

@@ -4,7 +4,7 @@
 // login), as server-rendered html/template pages in Italian and English.
 //
 // It is an edge like csc: handlers read the form, call one method of
-// credential.Portal (or the certificate lifecycle) and render the result.
+// sam.Portal (or the certificate lifecycle) and render the result.
 // Sessions are server-side (Sessions), the cookie is HttpOnly,
 // SameSite=Strict and Secure behind TLS, every form carries the session's
 // CSRF token, and the pages load nothing but one stylesheet (no script).
@@ -18,9 +18,10 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/sam"
 )
 
 // Config describes the portal.
@@ -41,7 +42,8 @@ type History interface {
 }
 
 type handler struct {
-	p    *credential.Portal
+	p    *account.Service
+	sam  *sam.Service
 	sess *Sessions
 	lc   *lifecycle.Service
 	hs   History
@@ -49,17 +51,17 @@ type handler struct {
 	log  *slog.Logger
 }
 
-// New builds the portal's handler over the holder self-service, the
-// certificate lifecycle and the signing history; it serves paths under
-// /portal/.
-func New(p *credential.Portal, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
+// New builds the portal's handler over the holder accounts, the signature
+// activation module, the certificate lifecycle and the signing history; it
+// serves paths under /portal/.
+func New(p *account.Service, core *sam.Service, sess *Sessions, lc *lifecycle.Service, hs History, cfg Config, log *slog.Logger) http.Handler {
 	if cfg.Name == "" {
 		cfg.Name = "qes"
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
+	h := &handler{p: p, sam: core, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(pageHeaders)

@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v5"
-
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 )
 
 //go:embed templates/*.html
@@ -105,7 +104,7 @@ func (p *page) Num(v float64, decimals int) string {
 }
 
 // MaskPhone hides all but the prefix and last digits of a number.
-func (p *page) MaskPhone(phone string) string { return credential.MaskPhone(phone) }
+func (p *page) MaskPhone(phone string) string { return account.MaskPhone(phone) }
 
 func (h *handler) render(c *echo.Context, status int, name string, p *page) error {
 	t, ok := pages[name]

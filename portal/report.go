@@ -6,14 +6,14 @@ import (
 
 	"github.com/labstack/echo/v5"
 
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 )
 
 type reportData struct {
-	Account     *credential.AccountView
+	Account     *account.AccountView
 	Report      *history.Report
 	From, To    string // YYYY-MM-DD as typed; the range includes both days
 	Credential  string
@@ -39,7 +39,7 @@ func dayRange(from, to string) (time.Time, time.Time, error) {
 }
 
 func (h *handler) credentialIDs(c *echo.Context, holderID string) ([]string, error) {
-	views, err := h.p.Service().List(c.Request().Context(), holderID, false)
+	views, err := h.sam.List(c.Request().Context(), holderID, false)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ const (
 )
 
 // Account is the holder account as the sessions use it
-// (credential.Service): the password with its lockout, the password age
+// (sam.Service): the password with its lockout, the password age
 // rule, and the authenticator code of two-factor login.
 type Account interface {
 	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)

@@ -15,8 +15,9 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
+	"github.com/qesproject/qes/sam"
 )
 
 // certView is a credential's current certificate as the pages show it.
@@ -27,7 +28,7 @@ type certView struct {
 	Qualified, PINBlocked, EmailPending                                      bool
 }
 
-func newCertView(v *credential.View, recordEmail string) certView {
+func newCertView(v *sam.View, recordEmail string) certView {
 	leaf := v.Chain[0]
 	cv := certView{
 		ID: v.ID, State: string(v.CertState), Serial: strings.ToUpper(hex.EncodeToString(leaf.SerialNumber.Bytes())),
@@ -91,7 +92,7 @@ func keyDescription(c *x509.Certificate) string {
 }
 
 type homeData struct {
-	Account *credential.AccountView
+	Account *account.AccountView
 	Certs   []certView
 }
 
@@ -100,7 +101,7 @@ func (h *handler) home(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, err := h.p.Service().List(c.Request().Context(), acct.ID, false)
+	views, err := h.sam.List(c.Request().Context(), acct.ID, false)
 	if err != nil {
 		return err
 	}
@@ -115,8 +116,8 @@ func (h *handler) home(c *echo.Context) error {
 
 // credentialView loads the credential named by ?credential= (or the
 // holder's first one).
-func (h *handler) credentialView(c *echo.Context, holderID, id string) (*credential.View, error) {
-	svc := h.p.Service()
+func (h *handler) credentialView(c *echo.Context, holderID, id string) (*sam.View, error) {
+	svc := h.sam
 	if id != "" {
 		return svc.Info(c.Request().Context(), holderID, id)
 	}
@@ -170,7 +171,7 @@ func withLink(p *page, link string) *page {
 }
 
 type emailData struct {
-	Account      *credential.AccountView
+	Account      *account.AccountView
 	CredentialID string
 	CertEmail    string
 	Pending      bool

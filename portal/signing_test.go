@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/sam"
 )
 
 func hashes(n int, tag string) []string {
@@ -54,7 +54,7 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 	t.Helper()
 	ctx := context.Background()
 	svc := s.App.Credentials
-	id, _, err := svc.RegisterClient(ctx, clientName, []string{"https://app.example/cb"}, false)
+	id, _, err := s.App.OAuth.RegisterClient(ctx, clientName, []string{"https://app.example/cb"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +62,13 @@ func signViaClient(t *testing.T, s *testutil.Server, h testutil.Holder, clientNa
 		t.Fatal(err)
 	}
 	hs := hashes(n, clientName)
-	g, err := svc.Authorize(ctx, credential.Authorization{HolderID: h.ID, CredentialID: h.CredentialID, NumSignatures: n,
+	g, err := svc.Authorize(ctx, sam.Authorization{HolderID: h.ID, CredentialID: h.CredentialID, NumSignatures: n,
 		Hashes: hs, PIN: h.PIN, OTP: s.LastCode(t, h.Phone), ClientID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &authn.Principal{HolderID: h.ID, Scope: authn.ScopeService, ClientID: id}
-	if _, err := svc.SignHash(ctx, credential.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD,
+	if _, err := svc.SignHash(ctx, sam.SignRequest{Principal: p, CredentialID: h.CredentialID, SAD: g.SAD,
 		Hashes: hs, SignAlgo: "1.2.840.10045.4.3.2"}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/sam"
 )
 
 // preparedBatch holds every signature of a request between Prepare and
@@ -57,13 +57,13 @@ func inField(field string, err error) error {
 
 // toSign lists what the holder's key must sign, PDFs first, in the
 // order finish expects the signatures.
-func (b *preparedBatch) toSign() []credential.Digest {
-	out := make([]credential.Digest, 0, len(b.pdfs)+len(b.cades))
+func (b *preparedBatch) toSign() []sam.Digest {
+	out := make([]sam.Digest, 0, len(b.pdfs)+len(b.cades))
 	for i, p := range b.pdfs {
-		out = append(out, credential.Digest{Digest: p.Digest(), Opts: b.docs[i].sign})
+		out = append(out, sam.Digest{Digest: p.Digest(), Opts: b.docs[i].sign})
 	}
 	for i, p := range b.cades {
-		out = append(out, credential.Digest{Digest: p.Digest(), Opts: b.digests[i].sign})
+		out = append(out, sam.Digest{Digest: p.Digest(), Opts: b.digests[i].sign})
 	}
 	return out
 }

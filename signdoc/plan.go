@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/sam"
 )
 
 // Signature formats of CSC signDoc (signature_format).
@@ -97,14 +97,14 @@ func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params s
 	if signAlgo == "" {
 		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signAlgo", field)
 	}
-	impliedHash, impliedPSS, known := credential.ImpliedHash(signAlgo)
-	if known && impliedHash != 0 && hashOID != "" && credential.HashOID(impliedHash) != hashOID {
+	impliedHash, impliedPSS, known := sam.ImpliedHash(signAlgo)
+	if known && impliedHash != 0 && hashOID != "" && sam.HashOID(impliedHash) != hashOID {
 		return 0, 0, nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
 	if known && impliedHash == 0 && !impliedPSS && hashOID == "" {
-		hashOID = credential.OIDSHA256
+		hashOID = sam.OIDSHA256
 	}
-	p, err := credential.ResolveSignAlgo(pub, signAlgo, hashOID, params)
+	p, err := sam.ResolveSignAlgo(pub, signAlgo, hashOID, params)
 	if err != nil {
 		return 0, 0, nil, errs.Wrap(err, errs.KindOf(err), errs.DetailOf(err)+" in "+field)
 	}
@@ -192,19 +192,19 @@ func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "array", "hashes", field)
 	}
 	hashOID := set.HashAlgorithm
-	impliedHash, _, known := credential.ImpliedHash(set.SignAlgo)
+	impliedHash, _, known := sam.ImpliedHash(set.SignAlgo)
 	switch {
 	case hashOID != "":
-		if _, ok := credential.HashFromOID(hashOID); !ok {
+		if _, ok := sam.HashFromOID(hashOID); !ok {
 			return nil, errs.M(errs.InvalidRequest, msg.InvalidParamIn, "hashAlgorithmOID", field)
 		}
-		if known && impliedHash != 0 && credential.HashOID(impliedHash) != hashOID {
+		if known && impliedHash != 0 && sam.HashOID(impliedHash) != hashOID {
 			return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 		}
 	case known && impliedHash != 0:
-		hashOID = credential.HashOID(impliedHash)
+		hashOID = sam.HashOID(impliedHash)
 	}
-	normalized, hashOID, err := credential.NormalizeHashes(set.Hashes, hashOID)
+	normalized, hashOID, err := sam.NormalizeHashes(set.Hashes, hashOID)
 	if err != nil {
 		if id, _, _ := errs.MessageOf(err); id == msg.InvalidBase64 {
 			return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64In, "hashes", field)
@@ -215,7 +215,7 @@ func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([
 	if err != nil {
 		return nil, err
 	}
-	if credential.HashOID(h) != hashOID {
+	if sam.HashOID(h) != hashOID {
 		return nil, errs.M(errs.InvalidRequest, msg.HashAlgoContradictsIn, field)
 	}
 	plans := make([]*digestPlan, len(normalized))

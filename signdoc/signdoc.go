@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/sam"
 )
 
 // Config is what signDoc needs beyond the activation module.
@@ -32,10 +32,10 @@ type Config struct {
 }
 
 // SAM is the signature activation module as signDoc uses it
-// (credential.Service): it checks the credential and the SAD and signs
+// (sam.Service): it checks the credential and the SAD and signs
 // digests; the documents never reach it.
 type SAM interface {
-	StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*credential.DocSigning, error)
+	StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*sam.DocSigning, error)
 	Now() time.Time
 }
 
@@ -179,10 +179,10 @@ func (d *Signer) plan(r Request, chain []*x509.Certificate, multisign int) ([]*d
 // the digest of each document with the SAD's hash algorithm, then every
 // document digest. It refuses early anything the SAD does not cover (the
 // authoritative check is consumeSAD's, in one transaction).
-func authorizationHashes(sad *credential.SADScope, docs []*documentPlan, digests []*digestPlan) ([]string, error) {
-	h, ok := credential.HashFromOID(sad.HashAlgorithm)
+func authorizationHashes(sad *sam.SADScope, docs []*documentPlan, digests []*digestPlan) ([]string, error) {
+	h, ok := sam.HashFromOID(sad.HashAlgorithm)
 	if !ok {
-		return nil, credential.ErrDocNotAuthorized
+		return nil, sam.ErrDocNotAuthorized
 	}
 	var out []string
 	for _, doc := range docs {
@@ -192,18 +192,18 @@ func authorizationHashes(sad *credential.SADScope, docs []*documentPlan, digests
 	}
 	for _, dg := range digests {
 		if dg.hashOID != sad.HashAlgorithm {
-			return nil, credential.ErrDocNotAuthorized
+			return nil, sam.ErrDocNotAuthorized
 		}
 		out = append(out, dg.hashB64)
 	}
 	if len(out) > sad.Remaining {
-		return nil, credential.ErrDocNotAuthorized
+		return nil, sam.ErrDocNotAuthorized
 	}
 	left := append([]string(nil), sad.Hashes...)
 	for _, x := range out {
 		i := slices.Index(left, x)
 		if i < 0 {
-			return nil, credential.ErrDocNotAuthorized
+			return nil, sam.ErrDocNotAuthorized
 		}
 		left = append(left[:i], left[i+1:]...)
 	}

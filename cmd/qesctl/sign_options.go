@@ -15,9 +15,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/csc/client"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -110,7 +110,7 @@ func hashFor(pub crypto.PublicKey) crypto.Hash {
 // (servers that list only rsaEncryption or id-ecPublicKey).
 func chooseAlgorithm(p *pades.Prepared, cred *client.Credential, h crypto.Hash) (signAlgo, hashOID string, params []byte, err error) {
 	oid, params := p.SignatureAlgorithm()
-	hashOID = credential.HashOID(h)
+	hashOID = sam.HashOID(h)
 	signAlgo = oid.String()
 	if len(cred.KeyAlgos) == 0 || slices.Contains(cred.KeyAlgos, signAlgo) {
 		return signAlgo, hashOID, params, nil
@@ -118,10 +118,10 @@ func chooseAlgorithm(p *pades.Prepared, cred *client.Credential, h crypto.Hash) 
 	bare := ""
 	switch cred.Chain[0].PublicKey.(type) {
 	case *ecdsa.PublicKey:
-		bare = credential.OIDECPublicKey
+		bare = sam.OIDECPublicKey
 	case *rsa.PublicKey:
 		if params == nil {
-			bare = credential.OIDRSA
+			bare = sam.OIDRSA
 		}
 	}
 	if bare != "" && slices.Contains(cred.KeyAlgos, bare) {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/csc/client"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -22,7 +22,7 @@ func (t cscTimestamper) Timestamp(ctx context.Context, h crypto.Hash, digest []b
 	if err != nil {
 		return nil, err
 	}
-	token, err := t.c.Timestamp(ctx, credential.HashOID(h), digest, nonce)
+	token, err := t.c.Timestamp(ctx, sam.HashOID(h), digest, nonce)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (a *App) adminOps() admin.Ops {
 			if err != nil {
 				return nil, err
 			}
-			id, secret, err := a.Credentials.RegisterClient(ctx, req.Name, req.RedirectURIs, req.Public)
+			id, secret, err := a.OAuth.RegisterClient(ctx, req.Name, req.RedirectURIs, req.Public)
 			return ClientResult{ClientID: id, ClientSecret: secret}, err
 		},
 		"audit/verify": func(ctx context.Context, _ json.RawMessage) (any, error) {

@@ -14,11 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
@@ -26,8 +26,10 @@ import (
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/oauth"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
+	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage/bolt"
 	"github.com/qesproject/qes/tsa"
 )
@@ -59,16 +61,18 @@ type App struct {
 	Outbox      *otp.Outbox
 	OTP         *otp.Service
 	CA          *ca.Service
-	Credentials *credential.Service
+	Credentials *sam.Service
 	Tokens      *authn.Service // bearer tokens of the CSC API
+	OAuth       *oauth.Server  // the OAuth 2.0 authorization server
 	Authorities *ca.Authorities
 	TSA         *tsa.TSA
 	OCSP        *ocsp.Responder  // delegated responder over the register (revocation.go)
 	CRLs        *ca.CRLPublisher // issuing and root CRLs
 	Lifecycle   *lifecycle.Service
 
-	// Portal is the holder self-service behind /portal/ (portal.go).
-	Portal *credential.Portal
+	// Accounts are the holders' accounts: password and lockout, auth/login,
+	// authenticator apps, recovery contacts and the portal's self-service.
+	Accounts *account.Service
 	// Sessions are the portal's web sessions.
 	Sessions *portal.Sessions
 	// History is the holder's signing report and daily summary; Recorder
@@ -158,20 +162,27 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	a.Tokens = authn.New(authn.Deps{Store: a.Store, MAC: mac, Signer: tokenSigner, Now: a.Now}, authn.Config{})
 	a.Recorder = history.NewRecorder(a.Store, a.Log)
-	a.Credentials = credential.New(credential.Deps{
-		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Tokens: a.Tokens, Issuer: a.CA,
+	a.Credentials = sam.New(sam.Deps{
+		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Issuer: samIssuer{a.CA},
 		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
-	}, credential.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	}, sam.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	a.Accounts = account.New(account.Deps{
+		Store: a.Store, SAM: a.Credentials, Sealer: sealer, Tokens: a.Tokens, OTP: a.OTP, Audit: a.Audit, Notify: sender,
+		Log: a.Log, Now: a.Now,
+	}, account.Config{Argon: argon})
 	a.History = history.New(history.Deps{
 		Store: a.Store, Credentials: a.Credentials, Audit: a.Audit, Notify: sender, Log: a.Log, Now: a.Now,
 	}, history.Config{})
 	a.Lifecycle = lifecycle.New(lifecycle.Deps{
-		SAM: a.Credentials, Store: a.Store, Keys: a.HSM, Issuer: a.CA, OTP: a.OTP, Audit: a.Audit,
+		SAM: lifecycleSAM{sam: a.Credentials, accounts: a.Accounts}, Store: a.Store, Keys: a.HSM, Issuer: a.CA, OTP: a.OTP, Audit: a.Audit,
 		Register: a.CA, Notify: sender, Log: a.Log, Now: a.Now,
 	}, lifecycle.Config{})
-	a.Portal = credential.NewPortal(a.Credentials, sender)
+	samCfg := a.Credentials.Config()
+	a.OAuth = oauth.New(oauth.Deps{
+		Store: a.Store, SAM: a.Credentials, Accounts: a.Accounts, Tokens: a.Tokens, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, oauth.Config{Multisign: samCfg.Multisign, SADLifetime: samCfg.SADLifetime, AccessTokenTTL: a.Accounts.Config().AccessTokenTTL})
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
-		Account: a.Credentials, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
 	return a, nil
 }

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/csc"
 	"github.com/qesproject/qes/internal/admin"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/sam"
 )
 
 // CertRequest is `qesctl cert suspend|reactivate|revoke|renew|status`.
@@ -48,7 +48,7 @@ func NewCertResult(st *lifecycle.CertificateStatus) *CertResult {
 		Status: string(st.State), SuspendedAt: st.SuspendedAt, SuspensionEnds: st.SuspensionEnds, RevokedAt: st.RevokedAt,
 		ValidFrom: st.NotBefore, ValidTo: st.NotAfter, KeyStatus: "enabled",
 	}
-	if st.State == credential.CertSuspended || st.State == credential.CertRevoked {
+	if st.State == sam.CertSuspended || st.State == sam.CertRevoked {
 		out.Reason = st.Reason.String()
 	}
 	if !st.KeyEnabled {

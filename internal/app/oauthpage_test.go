@@ -17,7 +17,7 @@ import (
 func TestOAuthPagesFollowThePortalsPolicy(t *testing.T) {
 	s := testutil.StartServer(t)
 	const redirect = "https://app.example/cb"
-	clientID, _, err := s.App.Credentials.RegisterClient(t.Context(), "Signer App", []string{redirect}, false)
+	clientID, _, err := s.App.OAuth.RegisterClient(t.Context(), "Signer App", []string{redirect}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

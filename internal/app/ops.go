@@ -10,10 +10,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/credential"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/sam"
 )
 
 // HolderRequest is `qesctl holder create`.
@@ -52,13 +53,13 @@ func (a *App) CreateHolder(ctx context.Context, r HolderRequest) (*HolderResult,
 	if r.Country == "" {
 		r.Country = "IT"
 	}
-	if _, err := a.Credentials.CreateHolder(ctx, credential.NewHolder{
+	if _, err := a.Accounts.CreateHolder(ctx, account.NewHolder{
 		ID: r.UserID, Password: r.Password, GivenName: r.GivenName, Surname: r.Surname, Country: r.Country,
 		SemanticsID: r.SemanticsID, Email: r.Email, Phone: r.Phone, Lang: r.Lang,
 	}); err != nil {
 		return nil, err
 	}
-	created, err := a.Credentials.CreateCredential(ctx, credential.NewCredential{HolderID: r.UserID, PIN: r.PIN, KeyType: kt})
+	created, err := a.Credentials.CreateCredential(ctx, sam.NewCredential{HolderID: r.UserID, PIN: r.PIN, KeyType: kt})
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +172,7 @@ func demoPassword() (string, error) {
 			return "", err
 		}
 		pw := "Qes-" + s + "!"
-		if credential.CheckPassword(pw) == nil {
+		if account.CheckPassword(pw) == nil {
 			return pw, nil
 		}
 	}
@@ -183,7 +184,7 @@ func demoPIN() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if credential.CheckPIN(pin) == nil {
+		if sam.CheckPIN(pin) == nil {
 			return pin, nil
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 // portalHandler is the holder web portal under /portal/.
 func (a *App) portalHandler() http.Handler {
-	return portal.New(a.Portal, a.Sessions, a.Lifecycle, a.History, portal.Config{
+	return portal.New(a.Accounts, a.Credentials, a.Sessions, a.Lifecycle, a.History, portal.Config{
 		Name:          a.Cfg.Service.Name,
 		SecureCookies: strings.HasPrefix(a.Cfg.PublicURL, "https://"),
 	}, a.Log)

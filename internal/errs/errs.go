@@ -97,6 +97,14 @@ type Error struct {
 	Args   []any
 	Detail string
 	Err    error
+	// OAuth is the RFC 6749 error code (invalid_request, invalid_grant,
+	// ...) when the error is the OAuth 2.0 authorization server's answer
+	// to a client; empty otherwise.
+	OAuth string
+	// Redirect says an OAuth error may go back to the client's redirect
+	// URI: false when the client or the URI could not be trusted, and
+	// then the user is told instead.
+	Redirect bool
 }
 
 func (e *Error) Error() string {
@@ -121,6 +129,33 @@ func E(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: deta
 // formatted with args.
 func M(kind Kind, id msg.ID, args ...any) *Error {
 	return &Error{Kind: kind, ID: id, Args: args, Detail: msg.Text(msg.English, id, args...)}
+}
+
+// OAuth builds an OAuth 2.0 protocol error with the RFC 6749 code and the
+// catalogue's id (its English text is the error_description). Its Kind
+// follows the code, so that an edge unaware of OAuth still answers sensibly.
+func OAuth(code string, id msg.ID, redirect bool, args ...any) *Error {
+	kind := InvalidRequest
+	switch code {
+	case "invalid_client":
+		kind = InvalidClient
+	case "invalid_grant":
+		kind = InvalidGrant
+	case "access_denied":
+		kind = AccessDenied
+	}
+	e := M(kind, id, args...)
+	e.OAuth, e.Redirect = code, redirect
+	return e
+}
+
+// OAuthOf returns the OAuth 2.0 error err carries, if any.
+func OAuthOf(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.OAuth != "" {
+		return e, true
+	}
+	return nil, false
 }
 
 // Ef builds an Error with a formatted caller-facing detail.

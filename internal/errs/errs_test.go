@@ -80,3 +80,31 @@ func TestMessageNamesTheCatalogue(t *testing.T) {
 		t.Errorf("the detail of M is not the English text: %q", d)
 	}
 }
+
+func TestOAuthErrorsRideOnTheOneType(t *testing.T) {
+	tests := []struct {
+		code     string
+		redirect bool
+		wantKind Kind
+	}{
+		{"invalid_request", true, InvalidRequest},
+		{"invalid_client", false, InvalidClient},
+		{"invalid_grant", false, InvalidGrant},
+		{"unsupported_grant_type", false, InvalidRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			err := fmt.Errorf("token: %w", OAuth(tt.code, msg.OAuthMissingParam, tt.redirect, "code"))
+			e, ok := OAuthOf(err)
+			if !ok || e.OAuth != tt.code || e.Redirect != tt.redirect || KindOf(err) != tt.wantKind {
+				t.Fatalf("OAuthOf = %+v %v, kind %v", e, ok, KindOf(err))
+			}
+			if e.Detail != "Missing parameter code" {
+				t.Errorf("description %q is not the English text", e.Detail)
+			}
+		})
+	}
+	if _, ok := OAuthOf(M(InvalidRequest, msg.OAuthMissingParam, "code")); ok {
+		t.Error("a domain error is taken for an OAuth one")
+	}
+}

@@ -1,0 +1,186 @@
+package sam
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/authn"
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/storage"
+)
+
+// ErrDocNotAuthorized refuses a signDoc whose documents or digests the SAD
+// does not cover.
+var ErrDocNotAuthorized = errs.M(errs.HashNotAuthorized, msg.DocumentsNotAuthorized)
+
+// DocSigning is the activation module's side of one signatures/signDoc:
+// package signdoc parses and prepares the documents, this checks the
+// credential and the SAD, uses the SAD, and signs the digests signdoc
+// hands over. The module never sees a PDF and signdoc never holds the key.
+// The steps run in order: Certificate, Scope, Sign, Finished.
+type DocSigning struct {
+	s      *Service
+	p      *authn.Principal
+	c      *storage.Credential
+	sadKey []byte
+	result audit.Event // the outcome record, completed by Sign or Finished
+}
+
+// StartDocSigning picks the SAD (from the request or a credential-scope
+// token) and the holder's credential.
+func (s *Service) StartDocSigning(ctx context.Context, p *authn.Principal, credentialID, sad string) (*DocSigning, error) {
+	sadKey, err := s.resolveSAD(p, sad)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.owned(ctx, p.HolderID, credentialID)
+	if err != nil {
+		return nil, err
+	}
+	return &DocSigning{s: s, p: p, c: c, sadKey: sadKey}, nil
+}
+
+// Multisign is the most signatures one SAD of the credential may cover.
+func (d *DocSigning) Multisign() int { return d.c.Multisign }
+
+// Certificate checks the credential can sign now and returns its chain,
+// signer first.
+func (d *DocSigning) Certificate(ctx context.Context) ([]*x509.Certificate, error) {
+	v, err := d.s.view(ctx, d.c)
+	if err != nil {
+		return nil, err
+	}
+	if err := usable(d.c, v); err != nil {
+		return nil, err
+	}
+	return v.Chain, nil
+}
+
+// SADScope is what a SAD authorizes, read without using it.
+type SADScope struct {
+	HashAlgorithm string   // OID
+	Hashes        []string // standard base64; empty when bound to none
+	Remaining     int      // signatures left
+}
+
+// errPeeked rolls back the read-only transaction of Scope.
+var errPeeked = errors.New("peeked")
+
+// Scope reads the SAD without using it: signDoc needs its hash algorithm to
+// digest the documents before it can say which hashes it consumes.
+func (d *DocSigning) Scope(ctx context.Context) (*SADScope, error) {
+	var out SADScope
+	now := d.s.now()
+	err := d.s.store.UpdateSAD(ctx, d.sadKey, func(sad *storage.SAD) error {
+		if err := checkSADOwner(sad, d.p.HolderID, d.c.ID, now); err != nil {
+			return err
+		}
+		out = SADScope{HashAlgorithm: sad.HashAlgorithm, Hashes: append([]string(nil), sad.Hashes...), Remaining: sad.Remaining}
+		return errPeeked
+	})
+	switch {
+	case errors.Is(err, errPeeked):
+		return &out, nil
+	case errs.Is(err, errs.NotFound):
+		return nil, errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
+	}
+	return nil, err
+}
+
+// Digest is one value to sign with the credential's key.
+type Digest struct {
+	Digest []byte
+	Opts   crypto.SignerOpts
+}
+
+// Sign puts the intent in the audit log and takes authorized (standard
+// base64 hashes with algorithm hashOID) off the SAD, concurrently as
+// SignHash does; only when both are on disk does the HSM sign each digest.
+// A refusal or an HSM failure is on record when Sign returns.
+func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []string, digests []Digest) ([][]byte, error) {
+	s, p := d.s, d.p
+	// Certificate checked usability before the documents were prepared; it
+	// is checked again under the gate, which no suspension or revocation can
+	// pass until the HSM has answered (see signingGate).
+	release := s.gate.hold(d.c.ID, false)
+	defer release()
+	if _, err := d.Certificate(ctx); err != nil {
+		return nil, err
+	}
+	raw := make([][]byte, len(authorized))
+	for i, h := range authorized {
+		raw[i], _ = base64.StdEncoding.DecodeString(h)
+	}
+	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID,
+		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(authorized)), "hashes": hashesFingerprint(raw)}}
+	d.result = audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID, Detail: intent.Detail}
+	intentDone := make(chan error, 1)
+	go func() {
+		_, err := s.audit.Append(ctx, intent)
+		intentDone <- err
+	}()
+	sadErr := s.consumeSAD(ctx, d.sadKey, p.HolderID, d.c.ID, hashOID, authorized)
+	if err := <-intentDone; err != nil {
+		return nil, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
+	}
+	if sadErr != nil {
+		if errs.Is(sadErr, errs.HashNotAuthorized) {
+			sadErr = ErrDocNotAuthorized
+		}
+		d.result.Outcome = "denied"
+		d.result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(sadErr).String()}
+		s.record(ctx, d.result)
+		return nil, sadErr
+	}
+	signer, err := s.keys.Signer(ctx, hsm.KeyRef(d.c.KeyRef))
+	if err != nil {
+		d.Finished(ctx, err)
+		return nil, err
+	}
+	sigs := make([][]byte, len(digests))
+	for i, dg := range digests {
+		if sigs[i], err = signer.Sign(rand.Reader, dg.Digest, dg.Opts); err != nil {
+			err = errs.WrapM(err, errs.Unavailable, msg.HSMCouldNotSign)
+			d.Finished(ctx, err)
+			return nil, err
+		}
+	}
+	return sigs, nil
+}
+
+// Finished records the outcome of completing the signatures (time-stamps,
+// DSS) after Sign: an error at once, success with the next audit fsync.
+func (d *DocSigning) Finished(ctx context.Context, err error) {
+	if err != nil {
+		d.result.Outcome = "error"
+		d.result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(err).String()}
+		d.s.record(ctx, d.result)
+		return
+	}
+	d.result.Outcome = "ok"
+	d.s.recordSoon(ctx, d.result)
+}
+
+// NormalizeHashes decodes base64 or base64url digests (CSC mixes both),
+// checks they all have the hash's length (hashOID, or implied by the
+// length when empty) and returns them in standard base64 with the hash's
+// OID.
+func NormalizeHashes(in []string, hashOID string) ([]string, string, error) {
+	return normalizeHashes(in, hashOID)
+}
+
+// ImpliedHash is the hash a signAlgo OID fixes (0 when it leaves the hash
+// to hashAlgorithmOID), whether it is RSASSA-PSS, and whether the OID is
+// known at all.
+func ImpliedHash(signAlgo string) (h crypto.Hash, pss, known bool) {
+	a, known := signAlgos[signAlgo]
+	return a.hash, a.pss, known
+}
