@@ -96,7 +96,9 @@ func (p *Service) ChangePassword(ctx context.Context, pc PasswordChange) error {
 	if err := p.verifyCode(ctx, pc.HolderID, accountOTPKey(pc.HolderID, purposePassword), pc.OTP, true); err != nil {
 		return deny("otp", err)
 	}
-	if _, err := s.checkPassword(ctx, pc.HolderID, pc.Current); err != nil {
+	// The holder is logged in already: no client address, so only the
+	// per-account and per-(account, no address) counters apply.
+	if _, err := s.checkPassword(ctx, pc.HolderID, pc.Current, ""); err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
 			return deny("password", errs.M(errs.AuthenticationFailed, msg.PasswordWrong))
 		}

@@ -76,53 +76,67 @@ func (s *Service) Holder(ctx context.Context, id string) (*storage.Holder, error
 	return s.store.Holder(ctx, id)
 }
 
-// checkPassword verifies a holder's password with lockout after repeated
-// failures. Unknown users cost the same time and say the same thing.
-// AuthenticatePassword checks the holder's password with the lockout
-// rules (failures counted, locked accounts refused, flat timing for
-// unknown user IDs).
-func (s *Service) AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
-	return s.checkPassword(ctx, userID, password)
+// AuthenticatePassword checks the holder's password from clientIP under
+// the password throttle (throttle.go): refusals per address and per
+// (user ID, address) with growing delays, the same answers and the same
+// argon2 cost for an unknown user ID as for a known one.
+func (s *Service) AuthenticatePassword(ctx context.Context, userID, password, clientIP string) (*storage.Holder, error) {
+	return s.checkPassword(ctx, userID, password, clientIP)
 }
 
 // DummyVerify spends one argon2id verification of secret against nothing,
 // so a refusal takes as long when there was no hash to check.
 func (s *Service) DummyVerify(secretValue string) { _, _ = secret.Verify(secretValue, s.dummyHash) }
 
-func (s *Service) checkPassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
+func (s *Service) checkPassword(ctx context.Context, userID, password, clientIP string) (*storage.Holder, error) {
 	failed := errs.M(errs.AuthenticationFailed, msg.AuthenticationError)
+	now := s.now()
+	// The throttle answers before the account is read: what it says
+	// depends only on the user ID as typed and the address.
+	if err := s.throttle.check(userID, clientIP, now); err != nil {
+		s.record(ctx, audit.Event{Type: "auth.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "throttled", "address": clientIP}})
+		return nil, err
+	}
 	h, err := s.store.Holder(ctx, userID)
 	if errs.Is(err, errs.NotFound) {
 		_, _ = secret.Verify(password, s.dummyHash)
+		s.loginFailed(ctx, nil, userID, clientIP, now)
 		return nil, failed
 	}
 	if err != nil {
 		return nil, err
-	}
-	now := s.now()
-	if now.Before(h.LoginLockedUntil) {
-		return nil, errs.M(errs.Locked, msg.LoginLocked, h.LoginLockedUntil.UTC().Format("15:04 MST"))
 	}
 	ok, err := secret.Verify(password, h.PasswordHash)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.UpdateHolder(ctx, userID, func(h *storage.Holder) error {
-		s.countLogin(h, ok, now)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	if !ok {
-		s.record(ctx, audit.Event{Type: "auth.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "password"}})
+		s.loginFailed(ctx, h, userID, clientIP, now)
 		return nil, failed
 	}
+	// Wrong two-factor login codes (sent only by someone who knew the
+	// password) still lock the account for LoginLockout.
+	if now.Before(h.LoginLockedUntil) {
+		return nil, errs.M(errs.Locked, msg.LoginLocked, h.LoginLockedUntil.UTC().Format("15:04 MST"))
+	}
+	s.throttle.succeed(userID, clientIP)
 	return h, nil
 }
 
-// countLogin applies the lockout rule to one login factor's outcome:
-// MaxLoginFailures wrong answers in a row lock the account for LoginLockout.
+// loginFailed counts a wrong password (h is nil for an unknown user ID)
+// and, the first time in a window that the account counts as under
+// attack, tells its holder by e-mail.
+func (s *Service) loginFailed(ctx context.Context, h *storage.Holder, userID, clientIP string, now time.Time) {
+	s.record(ctx, audit.Event{Type: "auth.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "password", "address": clientIP}})
+	if !s.throttle.fail(userID, clientIP, now) || h == nil {
+		return
+	}
+	s.record(ctx, audit.Event{Type: "auth.login-attack", Holder: h.ID, Outcome: "notified"})
+	s.notifyHolder(ctx, "email", h.Email, "notice-login-attack", loginAttackText(h.Lang, now))
+}
+
+// countLogin applies the lockout rule to a wrong two-factor login code:
+// MaxLoginFailures wrong codes in a row lock the account for LoginLockout.
 func (s *Service) countLogin(h *storage.Holder, ok bool, now time.Time) {
 	if ok {
 		h.FailedLogins = 0
@@ -142,8 +156,9 @@ func (s *Service) PasswordExpired(h *storage.Holder) bool {
 
 // Login authenticates with user ID and password (CSC auth/login, HTTP
 // Basic) and issues a service access token, plus a refresh token when asked.
-func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error) {
-	h, err := s.checkPassword(ctx, userID, password)
+// clientIP is the caller's address, for the password throttle.
+func (s *Service) Login(ctx context.Context, userID, password string, rememberMe bool, clientID, clientIP string) (*authn.AccessToken, error) {
+	h, err := s.checkPassword(ctx, userID, password, clientIP)
 	if err != nil {
 		return nil, err
 	}

@@ -46,3 +46,9 @@ func MaskEmail(addr string) string {
 	}
 	return addr[:1] + "•••" + addr[at:]
 }
+
+// loginAttackText tells the holder that many wrong passwords were tried
+// on the account; it is sent once per throttle window.
+func loginAttackText(lang string, at time.Time) string {
+	return msg.Text(lang, "mail.login-attack", smsTime(lang, at))
+}

@@ -55,6 +55,11 @@ type Config struct {
 	OTPLockout       time.Duration // default 15 minutes
 	PasswordMaxAge   time.Duration // default 180 days
 	TOTPIssuer       string        // default "qes"
+	// Throttle slows password guessing per address, per (user ID,
+	// address) and per account (throttle.go); MaxLoginFailures and
+	// LoginLockout now apply to wrong two-factor login codes only, which
+	// only someone who knows the password can send.
+	Throttle ThrottleConfig
 }
 
 func (c *Config) defaults() {
@@ -82,6 +87,7 @@ func (c *Config) defaults() {
 	if c.TOTPIssuer == "" {
 		c.TOTPIssuer = "qes"
 	}
+	c.Throttle.defaults()
 }
 
 // Deps are the accounts' collaborators.
@@ -117,6 +123,7 @@ type Service struct {
 	cfg    Config
 	// dummyHash keeps login time flat for unknown user IDs.
 	dummyHash string
+	throttle  *throttle
 }
 
 // New wires a Service.
@@ -131,6 +138,7 @@ func New(d Deps, cfg Config) *Service {
 	return &Service{
 		store: d.Store, sam: d.SAM, sealer: d.Sealer, tokens: d.Tokens, otp: d.OTP, audit: d.Audit, notify: d.Notify,
 		log: d.Log, now: d.Now, cfg: cfg, dummyHash: secret.Dummy(cfg.Argon),
+		throttle: newThrottle(cfg.Throttle),
 	}
 }
 

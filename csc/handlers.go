@@ -3,9 +3,11 @@ package csc
 import (
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -77,13 +79,14 @@ func (a *API) login(c *echo.Context) error {
 	var tok *authn.AccessToken
 	switch {
 	case present:
-		tok, err = a.cfg.Accounts.Login(ctx, user, pass, req.RememberMe, "")
+		tok, err = a.cfg.Accounts.Login(ctx, user, pass, req.RememberMe, "", clientIP(c.Request()))
 	case req.RefreshToken != nil:
 		tok, err = a.cfg.Accounts.LoginWithRefresh(ctx, *req.RefreshToken)
 	default:
 		return &exactError{http.StatusUnauthorized, Problem{Error: "invalid_request", ErrorDescription: "Missing authentication: use HTTP Basic with user ID and password, or a refresh_token"}, basicChallenge}
 	}
 	if err != nil {
+		setRetryAfter(c, err)
 		return err
 	}
 	return c.JSON(http.StatusOK, loginResponse{AccessToken: tok.Token, RefreshToken: tok.RefreshToken, ExpiresIn: tok.ExpiresIn})
@@ -310,4 +313,13 @@ func (a *API) signHash(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, signHashResponse{Signatures: sigs})
+}
+
+// setRetryAfter puts the throttle's wait (account.ThrottledError) in a
+// Retry-After header (RFC 9110 10.2.3), whole seconds rounded up.
+func setRetryAfter(c *echo.Context, err error) {
+	var t interface{ RetryAfter() time.Duration }
+	if errors.As(err, &t) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((t.RetryAfter()+time.Second-1)/time.Second)))
+	}
 }

@@ -151,10 +151,15 @@ func (a *API) oauthAuthorizeStep(c *echo.Context) error {
 	}
 	switch form.Get("step") {
 	case "login":
-		txn, redirect, err := a.oauth.AuthorizeLogin(ctx, id, form.Get("user"), form.Get("password"))
+		txn, redirect, err := a.oauth.AuthorizeLogin(ctx, id, form.Get("user"), form.Get("password"), clientIP(c.Request()))
 		if err != nil {
 			if errs.KindOf(err) == errs.AuthenticationFailed {
 				return a.render(c, http.StatusOK, txn, "login", "The user ID or password is wrong")
+			}
+			if errs.KindOf(err) == errs.RateLimited {
+				// Throttled: the login form again, with the wait.
+				setRetryAfter(c, err)
+				return a.render(c, http.StatusTooManyRequests, txn, "login", errs.DetailOf(err))
 			}
 			return a.oauthFailure(c, txn, err)
 		}

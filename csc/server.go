@@ -56,7 +56,7 @@ type Tokens interface {
 // Accounts is CSC auth/login as the edge uses it: password (with the
 // account lockout) or refresh token in, service access token out.
 type Accounts interface {
-	Login(ctx context.Context, userID, password string, rememberMe bool, clientID string) (*authn.AccessToken, error)
+	Login(ctx context.Context, userID, password string, rememberMe bool, clientID, clientIP string) (*authn.AccessToken, error)
 	LoginWithRefresh(ctx context.Context, refreshToken string) (*authn.AccessToken, error)
 }
 

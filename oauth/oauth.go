@@ -359,12 +359,13 @@ func (s *Server) Transaction(ctx context.Context, id string) (*OAuthTxn, error) 
 // AuthorizeLogin authenticates the user of a transaction with the password.
 // A service-scope authorization completes here and returns the redirect;
 // a credential-scope one sends the signing OTP and waits for PIN and OTP.
-func (s *Server) AuthorizeLogin(ctx context.Context, txnID, userID, password string) (*OAuthTxn, string, error) {
+// clientIP is the browser's address, for the password throttle.
+func (s *Server) AuthorizeLogin(ctx context.Context, txnID, userID, password, clientIP string) (*OAuthTxn, string, error) {
 	t, err := s.Transaction(ctx, txnID)
 	if err != nil {
 		return nil, "", err
 	}
-	h, err := s.accounts.AuthenticatePassword(ctx, userID, password)
+	h, err := s.accounts.AuthenticatePassword(ctx, userID, password, clientIP)
 	if err != nil {
 		return t, "", err
 	}

@@ -35,7 +35,7 @@ func (k hmacKey) Sum(parts ...[]byte) ([]byte, error) {
 
 type accounts struct{}
 
-func (accounts) AuthenticatePassword(_ context.Context, userID, password string) (*storage.Holder, error) {
+func (accounts) AuthenticatePassword(_ context.Context, userID, password, _ string) (*storage.Holder, error) {
 	if password != "right" {
 		return nil, errs.E(errs.AuthenticationFailed, "wrong")
 	}
@@ -137,7 +137,7 @@ func TestCodeIsSingleUseAndBoundToTheVerifier(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, to, err := s.AuthorizeLogin(ctx, txn.ID, "alice", "right")
+		_, to, err := s.AuthorizeLogin(ctx, txn.ID, "alice", "right", "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}

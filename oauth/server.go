@@ -25,7 +25,7 @@ type SAM interface {
 
 // Accounts checks a holder's password with the lockout rules.
 type Accounts interface {
-	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)
+	AuthenticatePassword(ctx context.Context, userID, password, clientIP string) (*storage.Holder, error)
 }
 
 // Tokens issues and revokes bearer tokens (authn.Service).

@@ -33,7 +33,7 @@ const (
 // (sam.Service): the password with its lockout, the password age
 // rule, and the authenticator code of two-factor login.
 type Account interface {
-	AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error)
+	AuthenticatePassword(ctx context.Context, userID, password, clientIP string) (*storage.Holder, error)
 	PasswordExpired(h *storage.Holder) bool
 	// VerifyLoginTOTP checks h's two-factor login code at now, counting a
 	// wrong code like a wrong password; false means wrong.
@@ -227,7 +227,7 @@ func (p *Sessions) Login(ctx context.Context, userID, password, clientIP string)
 	if userID == "" || password == "" {
 		return nil, errs.M(errs.InvalidRequest, msg.EnterUserAndPassword)
 	}
-	h, err := p.acct.AuthenticatePassword(ctx, userID, password)
+	h, err := p.acct.AuthenticatePassword(ctx, userID, password, clientIP)
 	if err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
 			p.ips.fail(clientIP, now)

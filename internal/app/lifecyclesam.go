@@ -29,7 +29,9 @@ func (l lifecycleSAM) HoldSigning(credentialID string) (release func()) {
 }
 
 func (l lifecycleSAM) AuthenticatePassword(ctx context.Context, userID, password string) (*storage.Holder, error) {
-	return l.accounts.AuthenticatePassword(ctx, userID, password)
+	// The lifecycle's own throttle (per user and address, at the edge)
+	// comes first; the account throttle sees no address here.
+	return l.accounts.AuthenticatePassword(ctx, userID, password, "")
 }
 
 func (l lifecycleSAM) DummyVerify(secret string) { l.accounts.DummyVerify(secret) }

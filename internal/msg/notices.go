@@ -25,6 +25,8 @@ var noticeMessages = map[ID][2]string{
 		"qes: il %s il numero per i codici OTP è stato cambiato in %s. Se non sei stato tu, contattaci subito."},
 	"mail.password-changed": {"qes: your account password was changed on %s and every session was ended. If this was not you, contact us at once.",
 		"qes: la password del tuo account è stata cambiata il %s e tutte le sessioni sono state chiuse. Se non sei stato tu, contattaci subito."},
+	"mail.login-attack": {"qes: many wrong passwords were tried on your account up to %s. Further attempts from those addresses are slowed down; you can still log in and sign as usual. If you mistyped it yourself, ignore this message; otherwise keep your password secret and consider changing it.",
+		"qes: fino al %s sono state provate molte password sbagliate sul tuo account. I tentativi da quegli indirizzi vengono rallentati; puoi comunque accedere e firmare come sempre. Se hai sbagliato tu, ignora questo messaggio; altrimenti non comunicare a nessuno la password e valuta di cambiarla."},
 	"mail.daily.head": {"qes: your signing summary for %s (UTC).\nSignatures made: %d.",
 		"qes: riepilogo delle firme del %s (UTC).\nFirme apposte: %d."},
 	"mail.daily.row": {"- credential %s, application %s: %d signatures", "- credenziale %s, applicazione %s: %d firme"},
