@@ -33,8 +33,8 @@ type ThrottleConfig struct {
 	MaxPairDelay time.Duration
 	// AttackFailures failed passwords for one user ID within Window from
 	// any addresses mark the account under attack (default 10): the
-	// holder is told by e-mail, once per window, and the delays start
-	// after every single failure of an address on that account.
+	// holder is told by e-mail, once per window, and every failure of an
+	// address on that account delays that address (at least PairDelay).
 	AttackFailures int
 	Window         time.Duration // default 15 minutes
 }
@@ -155,11 +155,9 @@ func (t *throttle) fail(userID, addr string, now time.Time) (attackStarted bool)
 	}
 	p.failures++
 	p.last = now
-	threshold := t.cfg.PairFailures
-	if underAttack {
-		threshold = 1
-	}
-	if over := p.failures - threshold; over >= 0 {
+	// Delays start at PairFailures (at once on an account under attack)
+	// and double with each failure past PairFailures.
+	if over := p.failures - t.cfg.PairFailures; over >= 0 || underAttack {
 		d := t.cfg.PairDelay
 		for i := 0; i < over && d < t.cfg.MaxPairDelay; i++ {
 			d *= 2

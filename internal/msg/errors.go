@@ -240,7 +240,7 @@ var errorMessages = map[ID][2]string{
 	UserIDTaken:                 {"This user ID is already taken", "Questo nome utente è già in uso"},
 	LoginWrong:                  {"The user ID or password is wrong", "Nome utente o password errati"},
 	LoginLocked:                 {"Too many failed logins: the account is locked until %s", "Troppi accessi falliti: l'account è bloccato fino alle %s"},
-	LoginTooManyAttempts:        {"Too many failed logins for this user ID: wait %d minutes and try again", "Troppi accessi falliti per questo codice utente: attendi %d minuti e riprova"},
+	LoginTooManyAttempts:        {"Too many failed logins for this user ID from your address: try again in %d min", "Troppi accessi falliti per questo codice utente dal tuo indirizzo: riprova tra %d min"},
 	LoginThrottledNetwork:       {"Too many failed logins from your network: wait a few minutes and try again", "Troppi accessi falliti dalla tua rete: attendi qualche minuto e riprova"},
 	EnterUserAndPassword:        {"Enter your user ID and password", "Inserisci nome utente e password"},
 	EnterPassword:               {"Missing (or invalid type) string parameter password", "Inserisci la password"},
