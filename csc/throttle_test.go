@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -193,5 +194,44 @@ func TestStrangerCannotStopHolder(t *testing.T) {
 	}
 	if sigs, _ := body["signatures"].([]any); len(sigs) != 1 {
 		t.Fatalf("signatures: %v", body)
+	}
+}
+
+// TestOAuthLoginSprayingIsThrottled: the OAuth login page shares the
+// throttle: from one address, after 20 wrong passwords for different user
+// IDs, the login form comes back with 429 and Retry-After.
+func TestOAuthLoginSprayingIsThrottled(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	clientID, _, err := s.App.OAuth.RegisterClient(t.Context(), "Signer App", []string{redirectURI}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, challenge := pkce(t)
+	b := newBrowser(t)
+	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirectURI}, "scope": {"service"},
+		"code_challenge": {challenge}, "code_challenge_method": {"S256"}, "state": {"s1"}}
+	_, page, _ := b.get(s.URL + "/oauth2/authorize?" + q.Encode())
+	txn := txnRE.FindStringSubmatch(page)[1]
+	for i := range 42 {
+		form := url.Values{"txn": {txn}, "step": {"login"}, "user": {fmt.Sprintf("sprayed%02d", i)}, "password": {"Summer2026!"}}
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/oauth2/authorize", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want, text := http.StatusOK, "wrong"
+		if i >= 20 {
+			want, text = http.StatusTooManyRequests, "Too many failed logins from your network"
+		}
+		if resp.StatusCode != want || !strings.Contains(string(body), text) || !strings.Contains(string(body), `name="password"`) {
+			t.Fatalf("attempt %d: %d, want %d with %q: %s", i+1, resp.StatusCode, want, text, body)
+		}
+		if want == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "900" {
+			t.Fatalf("attempt %d: Retry-After %q", i+1, resp.Header.Get("Retry-After"))
+		}
 	}
 }
