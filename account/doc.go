@@ -1,6 +1,8 @@
 // Package account owns the holders' accounts: creating a holder, the
-// password policy and the login lockout (failures counted, accounts locked,
-// flat timing for unknown user IDs), CSC auth/login with its refresh
+// password policy and the password throttle (per address, per user ID and
+// address with growing delays, an e-mail to the holder of an account under
+// attack, no lock-out a stranger can trigger, the same answers and timing
+// for unknown user IDs; throttle.go), CSC auth/login with its refresh
 // tokens, the authenticator apps (the signing app and the two-factor login
 // app, seeds sealed in the HSM), the recovery contacts, the OTP channel
 // settings and the rest of the self-service the web portal offers
