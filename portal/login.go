@@ -1,8 +1,11 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -60,6 +63,11 @@ func (h *handler) login(c *echo.Context) error {
 	}
 	sess, err := h.sess.Login(c.Request().Context(), strings.TrimSpace(c.FormValue("user")), c.FormValue("password"), c.RealIP())
 	if err != nil {
+		// The account throttle says how long to wait (account.ThrottledError).
+		var ra interface{ RetryAfter() time.Duration }
+		if errors.As(err, &ra) {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int((ra.RetryAfter()+time.Second-1)/time.Second)))
+		}
 		status, msg := userError(lang, err)
 		if status >= 500 {
 			return err

@@ -47,7 +47,7 @@ func TestPortalStrangerCannotLockHolder(t *testing.T) {
 			t.Fatalf("%s: known %d, unknown %d, want %d %q", st.name, k.StatusCode, u.StatusCode, st.status, st.text)
 		}
 	}
-	if resp, body := known.login(h.ID, h.Password); resp.StatusCode != http.StatusTooManyRequests {
+	if resp, body := known.login(h.ID, h.Password); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "60" {
 		t.Fatalf("right password from the stranger's address: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := webFrom(t, s, "127.0.0.1").login(h.ID, h.Password); resp.Request.URL.Path != "/portal/sign" {
