@@ -10,7 +10,6 @@ import (
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
-	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -160,17 +159,11 @@ func newID() (string, error) {
 // records happens (EN 319 401, TS 119 431-1: authentications, codes
 // sent): when the log cannot take it, the action is refused.
 func (s *Service) recordOrRefuse(ctx context.Context, ev audit.Event) error {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed: refusing the action", "type", ev.Type, "err", err)
-		return errs.WrapM(err, errs.Unavailable, msg.EventNotAudited)
-	}
-	return nil
+	return audit.Require(ctx, s.audit, s.log, ev)
 }
 
 // record writes an audit event whose failure the caller may tolerate;
 // failures are logged, never silent.
 func (s *Service) record(ctx context.Context, ev audit.Event) {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, s.audit, s.log, ev)
 }

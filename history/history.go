@@ -86,7 +86,5 @@ func (s *Service) Config() Config { return s.cfg }
 
 // record writes an audit event; failures are logged, never silent.
 func (s *Service) record(ctx context.Context, ev audit.Event) {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, s.audit, s.log, ev)
 }

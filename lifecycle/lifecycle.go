@@ -158,17 +158,11 @@ func New(d Deps, cfg Config) *Service {
 // records happens (a code sent to the holder): when the log cannot take
 // it, the action is refused with Unavailable.
 func (l *Service) recordOrRefuse(ctx context.Context, ev audit.Event) error {
-	if _, err := l.audit.Append(ctx, ev); err != nil {
-		l.log.ErrorContext(ctx, "audit append failed: refusing the action", "type", ev.Type, "err", err)
-		return errs.WrapM(err, errs.Unavailable, msg.EventNotAudited)
-	}
-	return nil
+	return audit.Require(ctx, l.audit, l.log, ev)
 }
 
 func (l *Service) record(ctx context.Context, ev audit.Event) {
-	if _, err := l.audit.Append(ctx, ev); err != nil {
-		l.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, l.audit, l.log, ev)
 }
 
 // Action is a lifecycle operation.

@@ -128,7 +128,5 @@ func newSecretToken() (string, error) {
 // record writes an audit event whose failure the caller may tolerate;
 // failures are logged, never silent.
 func (s *Server) record(ctx context.Context, ev audit.Event) {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, s.audit, s.log, ev)
 }

@@ -130,9 +130,7 @@ func (p *Sessions) Config() SessionConfig { return p.cfg }
 
 // record writes an audit event; failures are logged, never silent.
 func (p *Sessions) record(ctx context.Context, ev audit.Event) {
-	if _, err := p.audit.Append(ctx, ev); err != nil {
-		p.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, p.audit, p.log, ev)
 }
 
 // sessionLang is the language a session's pages speak.

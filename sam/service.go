@@ -14,7 +14,6 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
-	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -192,17 +191,11 @@ func (s *Service) recordSoon(ctx context.Context, ev audit.Event) {
 // records happens (EN 319 401, TS 119 431-1: authentications, factor use):
 // when the log cannot take it, the action is refused with Unavailable.
 func (s *Service) recordOrRefuse(ctx context.Context, ev audit.Event) error {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed: refusing the action", "type", ev.Type, "err", err)
-		return errs.WrapM(err, errs.Unavailable, msg.EventNotAudited)
-	}
-	return nil
+	return audit.Require(ctx, s.audit, s.log, ev)
 }
 
 // record writes an audit event whose failure the caller may tolerate
 // (outcomes of refused requests); failures are logged, never silent.
 func (s *Service) record(ctx context.Context, ev audit.Event) {
-	if _, err := s.audit.Append(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "audit append failed", "type", ev.Type, "err", err)
-	}
+	audit.BestEffort(ctx, s.audit, s.log, ev)
 }
