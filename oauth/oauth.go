@@ -445,8 +445,12 @@ func (s *Server) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
 		return "", err
 	}
 	_ = s.store.DeleteToken(ctx, "txn:"+t.ID)
-	s.record(ctx, audit.Event{Type: "oauth.authorize", Holder: t.HolderID, Credential: t.CredentialID, Client: t.ClientID, Outcome: "ok",
-		Detail: map[string]string{"scope": t.Scope, "hashes": fmt.Sprint(len(t.Hashes))}})
+	if err := audit.Require(ctx, s.audit, s.log, audit.Event{Type: "oauth.authorize", Holder: t.HolderID, Credential: t.CredentialID, Client: t.ClientID, Outcome: "ok",
+		Detail: map[string]string{"scope": t.Scope, "hashes": fmt.Sprint(len(t.Hashes))}}); err != nil {
+		// A code nobody can account for must not be redeemable.
+		_ = s.store.DeleteToken(ctx, key)
+		return "", err
+	}
 	q := url.Values{"code": {code}}
 	if t.State != "" {
 		q.Set("state", t.State)

@@ -5,8 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,18 +66,23 @@ func (tokens) Revoke(context.Context, *authn.Principal, string, string) error {
 	return nil
 }
 
-type auditor struct{}
+type auditor struct{ fail error }
 
-func (auditor) Append(context.Context, audit.Event) (uint64, error) { return 1, nil }
+func (a auditor) Append(context.Context, audit.Event) (uint64, error) { return 1, a.fail }
 
 func newServer(t *testing.T) *oauth.Server {
+	t.Helper()
+	return newServerAuditing(t, auditor{})
+}
+
+func newServerAuditing(t *testing.T, a auditor) *oauth.Server {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "qes.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return oauth.New(oauth.Deps{Store: db, SAM: sam{}, Accounts: accounts{}, Tokens: tokens{}, MAC: hmacKey("k"), Audit: auditor{}},
+	return oauth.New(oauth.Deps{Store: db, SAM: sam{}, Accounts: accounts{}, Tokens: tokens{}, MAC: hmacKey("k"), Audit: a},
 		oauth.Config{Multisign: 10, SADLifetime: 5 * time.Minute, AccessTokenTTL: time.Hour})
 }
 
@@ -170,5 +177,24 @@ func TestCodeIsSingleUseAndBoundToTheVerifier(t *testing.T) {
 				t.Fatalf("Token: %v, want %s", err, tt.code)
 			}
 		})
+	}
+}
+
+// An authorization code whose issue cannot be recorded is not handed out:
+// the login answers Unavailable and no redirect carries a code.
+func TestNoCodeWithoutItsAuditRecord(t *testing.T) {
+	s := newServerAuditing(t, auditor{fail: errors.New("no space left on device")})
+	ctx := t.Context()
+	client, _, err := s.RegisterClient(ctx, "App", []string{redirect}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txn, err := s.StartAuthorization(ctx, oauth.AuthzRequest{ResponseType: "code", ClientID: client, CodeChallenge: challenge(), CodeChallengeMethod: "S256", State: "st"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, to, err := s.AuthorizeLogin(ctx, txn.ID, "alice", "right", "192.0.2.1")
+	if !errs.Is(err, errs.Unavailable) || strings.Contains(to, "code=") {
+		t.Fatalf("login with a failing audit log: %q %v, want Unavailable and no code", to, err)
 	}
 }
