@@ -61,7 +61,12 @@ func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Hold
 		GivenName: nh.GivenName, Surname: nh.Surname, Country: strings.ToUpper(nh.Country), SemanticsID: nh.SemanticsID,
 		Email: nh.Email, Phone: nh.Phone, Lang: nh.Lang, OTPMode: "sms", CreatedAt: now,
 	}
+	// An administrative action: on record before it happens, or not at all.
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "holder.create", Holder: h.ID}); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreateHolder(ctx, h); err != nil {
+		s.record(ctx, audit.Event{Type: "holder.create", Holder: h.ID, Outcome: "error", Detail: map[string]string{"error": errs.KindOf(err).String()}})
 		if errs.Is(err, errs.Conflict) {
 			return nil, errs.M(errs.Conflict, msg.UserIDTaken)
 		}

@@ -143,6 +143,10 @@ func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs [
 			return "", "", err
 		}
 	}
+	// An administrative action: on record before it happens, or not at all.
+	if err := audit.Require(ctx, s.audit, s.log, audit.Event{Type: "oauth.client-create", Client: id, Detail: map[string]string{"name": name, "public": fmt.Sprint(public)}}); err != nil {
+		return "", "", err
+	}
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		return "", "", err
 	}

@@ -66,9 +66,15 @@ func (tokens) Revoke(context.Context, *authn.Principal, string, string) error {
 	return nil
 }
 
-type auditor struct{ fail error }
+// auditor stands in for the audit log; *fail, when set, is every append's error.
+type auditor struct{ fail *error }
 
-func (a auditor) Append(context.Context, audit.Event) (uint64, error) { return 1, a.fail }
+func (a auditor) Append(context.Context, audit.Event) (uint64, error) {
+	if a.fail != nil && *a.fail != nil {
+		return 0, *a.fail
+	}
+	return 1, nil
+}
 
 func newServer(t *testing.T) *oauth.Server {
 	t.Helper()
@@ -180,10 +186,12 @@ func TestCodeIsSingleUseAndBoundToTheVerifier(t *testing.T) {
 	}
 }
 
-// An authorization code whose issue cannot be recorded is not handed out:
-// the login answers Unavailable and no redirect carries a code.
+// An authorization code whose issue cannot be recorded is not handed out
+// (the login answers Unavailable and no redirect carries a code), and no
+// client is registered unrecorded.
 func TestNoCodeWithoutItsAuditRecord(t *testing.T) {
-	s := newServerAuditing(t, auditor{fail: errors.New("no space left on device")})
+	var failure error
+	s := newServerAuditing(t, auditor{fail: &failure})
 	ctx := t.Context()
 	client, _, err := s.RegisterClient(ctx, "App", []string{redirect}, true)
 	if err != nil {
@@ -193,8 +201,13 @@ func TestNoCodeWithoutItsAuditRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	failure = errors.New("no space left on device")
 	_, to, err := s.AuthorizeLogin(ctx, txn.ID, "alice", "right", "192.0.2.1")
 	if !errs.Is(err, errs.Unavailable) || strings.Contains(to, "code=") {
 		t.Fatalf("login with a failing audit log: %q %v, want Unavailable and no code", to, err)
+	}
+	// Registering a client is an administrative action: refused too.
+	if _, _, err := s.RegisterClient(ctx, "Other", []string{redirect}, true); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("registering a client with a failing audit log: %v, want Unavailable", err)
 	}
 }

@@ -106,6 +106,10 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	if err != nil {
 		return nil, err
 	}
+	// A key event: on record before the HSM generates the key, or not at all.
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: id, Detail: map[string]string{"key": string(nc.KeyType)}}); err != nil {
+		return nil, err
+	}
 	ref, pub, err := s.keys.Generate(ctx, nc.KeyType, "credential "+id)
 	if err != nil {
 		return nil, err

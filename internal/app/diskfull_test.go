@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
 )
 
@@ -116,6 +118,18 @@ func TestDiskFullFailsClosedAndRecovers(t *testing.T) {
 	}
 	if st, body := s.Post(t, "/csc/v2/credentials/getChallenge", tok, map[string]any{"credentialID": h.CredentialID, "authObjectID": "OTP"}); st != http.StatusServiceUnavailable {
 		t.Errorf("an OTP on a full disk: %d %v, want 503 (no code leaves without its audit record)", st, body)
+	}
+	// An operator's action is refused too.
+	_, err := s.App.CreateHolder(t.Context(), app.HolderRequest{UserID: "fulldisk1", Password: "Secret-Pass1!", PIN: "246813",
+		Phone: "+393330099999", Email: "fulldisk1@example.org", Key: "ec-p256", GivenName: "Ada", Surname: "Rossi", Country: "IT",
+		SemanticsID: "TINIT-RSSDAA80A41H501Y"})
+	if !errs.Is(err, errs.Unavailable) {
+		t.Errorf("holder create on a full disk: %v, want Unavailable", err)
+	}
+	// The account may fit into the files' last pages; the key and its
+	// certificate never come into being unrecorded.
+	if creds, err := s.App.Store.CredentialsOf(t.Context(), "fulldisk1"); err != nil || len(creds) != 0 {
+		t.Errorf("a credential was created on a full disk: %d %v", len(creds), err)
 	}
 	t.Logf("full disk: %d signatures fitted in the files' last pages, then 503", signed-1)
 
