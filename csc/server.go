@@ -39,6 +39,8 @@ type Config struct {
 	Timestamps Timestamper
 	// Documents serves signatures/signDoc; nil leaves it unimplemented.
 	Documents *signdoc.Signer
+	// SignDoc bounds signDoc's memory and rate (defaults: SignDocLimits).
+	SignDoc SignDocLimits
 	// Tokens checks and revokes bearer tokens (authn.Service).
 	Tokens Tokens
 	// Accounts serves auth/login (account.Service).
@@ -66,6 +68,7 @@ type API struct {
 	oauth *oauth.Server
 	cfg   Config
 	log   *slog.Logger
+	docs  *docGuard
 }
 
 // New builds the CSC API handler.
@@ -82,7 +85,7 @@ func New(svc *sam.Service, cfg Config, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &API{svc: svc, oauth: cfg.OAuth, cfg: cfg, log: log}
+	a := &API{svc: svc, oauth: cfg.OAuth, cfg: cfg, log: log, docs: newDocGuard(cfg.SignDoc)}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: errorHandler(log)})
 	e.Use(middleware.Recover())
 	e.Use(accessLog(log))

@@ -19,12 +19,22 @@ func (a *API) signDoc(c *echo.Context) error {
 	if a.cfg.Documents == nil {
 		return notImplemented
 	}
-	req, contents, err := decodeSignDoc(c.Request(), a.cfg.MaxBody, a.cfg.MaxDocBody)
+	// The budget is taken before the body is read: the documents are
+	// what costs memory, from their upload to the answer.
+	release, err := a.docs.acquire(c, a.cfg.MaxDocBody)
+	if err != nil {
+		return err
+	}
+	defer release()
+	req, contents, err := decodeSignDoc(c.Request(), a.cfg.MaxBody, a.docs.maxBody(a.cfg.MaxDocBody))
 	if err != nil {
 		return err
 	}
 	dr, err := req.toDomain(principal(c), contents)
 	if err != nil {
+		return err
+	}
+	if err := a.docs.allow(c, dr.Principal, dr.CredentialID); err != nil {
 		return err
 	}
 	res, err := a.cfg.Documents.SignDoc(c.Request().Context(), dr)

@@ -184,3 +184,33 @@ func ImpliedHash(signAlgo string) (h crypto.Hash, pss, known bool) {
 	a, known := signAlgos[signAlgo]
 	return a.hash, a.pss, known
 }
+
+// MaxRefusedDocuments is how many documents signDoc may refuse under one
+// SAD before the SAD dies: a SAD not bound to hashes would otherwise let
+// its holder's signing application send malformed PDFs to the decoder
+// without limit, and bad documents under a bound SAD are a sign of a broken
+// or hostile client.
+const MaxRefusedDocuments = 3
+
+// Refused counts a document signDoc refused (it would not decode or
+// prepare) against the SAD, in the SAD's record so that a restart does not
+// reset it; the MaxRefusedDocuments-th refusal deletes the SAD. The caller
+// answers with the refusal, not with this method's error, which only says
+// the count could not be kept.
+func (d *DocSigning) Refused(ctx context.Context) error {
+	now := d.s.now()
+	err := d.s.store.UpdateSAD(ctx, d.sadKey, func(sad *storage.SAD) error {
+		if err := checkSADOwner(sad, d.p.HolderID, d.c.ID, now); err != nil {
+			return err
+		}
+		sad.Refused++
+		if sad.Refused >= MaxRefusedDocuments {
+			sad.Remaining = 0 // UpdateSAD deletes a SAD with nothing left
+		}
+		return nil
+	})
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return fmt.Errorf("count a refused document against the SAD: %w", err)
+	}
+	return nil
+}

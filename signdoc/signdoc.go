@@ -95,7 +95,8 @@ type Result struct {
 // SignDoc checks the request, proves that the SAD authorized every document
 // (its digest with the SAD's hash algorithm) and every document digest, and
 // signs them. Every document is parsed and prepared before the SAD is used,
-// so a malformed PDF costs the holder nothing; as in SignHash, the intent is
+// so a malformed PDF costs the holder no signature, only one of the
+// sam.MaxRefusedDocuments refusals the SAD tolerates; as in SignHash, the intent is
 // in the audit log and the SAD's use committed before the HSM signs.
 func (d *Signer) SignDoc(ctx context.Context, r Request) (*Result, error) {
 	ds, err := d.sam.StartDocSigning(ctx, r.Principal, r.CredentialID, r.SAD)
@@ -128,6 +129,15 @@ func (d *Signer) SignDoc(ctx context.Context, r Request) (*Result, error) {
 	}
 	prepared, err := d.prepare(ctx, docs, digests, chain, d.sam.Now())
 	if err != nil {
+		if errs.KindOf(err) == errs.InvalidRequest {
+			// A document the SAD covers was refused: it counts against
+			// the SAD (sam.MaxRefusedDocuments), so one authorization
+			// cannot feed the decoder bad PDFs without limit. Failing to
+			// keep the count fails the request rather than forget it.
+			if rerr := ds.Refused(ctx); rerr != nil {
+				return nil, rerr
+			}
+		}
 		return nil, err
 	}
 	var vi *pades.ValidationInfo

@@ -138,6 +138,9 @@ type SAD struct {
 	// (credentials/extendTransaction).
 	Transaction string `json:"transaction"`
 	ClientID    string `json:"clientId,omitempty"`
+	// Refused counts the documents signDoc refused under this SAD; at
+	// sam.MaxRefusedDocuments the SAD is deleted.
+	Refused int `json:"refused,omitempty"`
 }
 
 // OTP is an outstanding one-time code sent to a holder for one purpose.

@@ -23,6 +23,7 @@ func (a *App) mux() *routeMux {
 		Name: a.Cfg.Service.Name, Logo: a.Cfg.PublicURL + "/logo.png", Region: a.Cfg.Service.Region,
 		Lang: a.Cfg.Service.Lang, Description: a.Cfg.Service.Description, BaseURL: a.Cfg.PublicURL,
 		Timestamps: a.TSA, Documents: a.docSigner(), Tokens: a.Tokens, Accounts: a.Accounts, OAuth: a.OAuth,
+		SignDoc: a.signDocLimits(),
 	}, a.Log)
 	mux.Handle("/csc/", cscAPI)
 	a.managementRoutes(mux)

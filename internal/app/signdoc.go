@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/x509"
 
+	"github.com/qesproject/qes/csc"
 	"github.com/qesproject/qes/signdoc"
 )
 
@@ -16,4 +17,10 @@ func (a *App) docSigner() *signdoc.Signer {
 		TimestampCertificates: tsaChain,
 		ExtraCertificates:     a.Authorities.IssuingChain,
 	})
+}
+
+// signDocLimits are the configured signDoc bounds (zero: csc's defaults).
+func (a *App) signDocLimits() csc.SignDocLimits {
+	c := a.Cfg.Service.SignDoc
+	return csc.SignDocLimits{Budget: c.Budget, Wait: c.Wait.D(), PerCredential: csc.Rate{Burst: c.Burst, Every: c.Every.D()}}
 }

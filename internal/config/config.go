@@ -103,6 +103,19 @@ type Service struct {
 	Description string `json:"description"`
 	// Multisign is the largest batch one authorization may cover.
 	Multisign int `json:"multisign"`
+	// SignDoc bounds signatures/signDoc; zero values take csc's defaults.
+	SignDoc SignDoc `json:"signDoc"`
+}
+
+// SignDoc bounds signatures/signDoc (see csc.SignDocLimits).
+type SignDoc struct {
+	// Budget is the request bytes all signDoc calls hold at once (default 256 MiB).
+	Budget int64 `json:"budget"`
+	// Wait is how long a call waits for budget before a 503 (default 2s).
+	Wait Duration `json:"wait"`
+	// Burst and Every rate-limit calls per credential (default 100 at once, then 1 per 100ms).
+	Burst int      `json:"burst"`
+	Every Duration `json:"every"`
 }
 
 // CA configures the certificate authority.

@@ -13,6 +13,8 @@ const (
 	BodyNotObject               ID = "err.body-not-object"
 	BodyTooDeep                 ID = "err.body-too-deep"
 	SignDocParamsTooLarge       ID = "err.signdoc-params-too-large"
+	SignDocBusy                 ID = "err.signdoc-busy"
+	SignDocThrottled            ID = "err.signdoc-throttled"
 	NotImplemented              ID = "err.not-implemented"
 	MalformedAuthorization      ID = "err.malformed-authorization"
 	MalformedUserPassword       ID = "err.malformed-user-password"
@@ -166,6 +168,8 @@ var errorMessages = map[ID][2]string{
 	BodyNotObject:               {"The request body must be a JSON object", "Il corpo della richiesta deve essere un oggetto JSON"},
 	BodyTooDeep:                 {"The request body nests too deeply", "Il corpo della richiesta ha troppi livelli annidati"},
 	SignDocParamsTooLarge:       {"The signDoc parameters other than the documents' content exceed %d bytes", "I parametri di signDoc diversi dal contenuto dei documenti superano %d byte"},
+	SignDocBusy:                 {"The service is signing too many documents at once; try again shortly", "Il servizio sta firmando troppi documenti insieme: riprova tra poco"},
+	SignDocThrottled:            {"Too many signDoc requests for this credential; try again later", "Troppe richieste signDoc per questa credenziale: riprova più tardi"},
 	NotImplemented:              {"The method is not implemented by this service", "Il metodo non è implementato da questo servizio"},
 	MalformedAuthorization:      {"Malformed authorization header", "Intestazione Authorization malformata"},
 	MalformedUserPassword:       {"Malformed username-password", "Nome utente e password malformati"},
