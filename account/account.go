@@ -108,6 +108,10 @@ func (p *Service) ChangePassword(ctx context.Context, pc PasswordChange) error {
 	if err != nil {
 		return err
 	}
+	// A change of authentication factor: on record before it happens.
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "holder.password-change", Holder: pc.HolderID}); err != nil {
+		return err
+	}
 	// Sessions end before the password changes, so that a failure leaves
 	// the old password with no session rather than the new one with old
 	// sessions; a second pass after the change ends a login that raced it.

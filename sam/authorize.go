@@ -363,6 +363,10 @@ func (s *Service) replacePIN(ctx context.Context, holderID, credentialID, proof,
 		if pinHash, err = secret.Hash(next, s.cfg.Argon); err != nil {
 			return err
 		}
+		// A change of signing factor: on record before it happens.
+		if err := s.recordOrRefuse(ctx, audit.Event{Type: g.event, Holder: holderID, Credential: c.ID}); err != nil {
+			return err
+		}
 	}
 	var outcome error
 	err = s.store.UpdateCredential(ctx, c.ID, func(c *storage.Credential) error {
