@@ -167,7 +167,7 @@ func (s *Service) Login(ctx context.Context, userID, password string, rememberMe
 	if err != nil {
 		return nil, err
 	}
-	grant, err := newID()
+	grant, err := secret.NewID()
 	if err != nil {
 		return nil, err
 	}

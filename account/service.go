@@ -2,14 +2,10 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -143,17 +139,6 @@ func New(d Deps, cfg Config) *Service {
 
 // Config returns the effective rules.
 func (s *Service) Config() Config { return s.cfg }
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe identifier with 80 bits of entropy.
-func newID() (string, error) {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internalf(err, "random identifier")
-	}
-	return strings.ToLower(idEncoding.EncodeToString(b)), nil
-}
 
 // recordOrRefuse writes an audit event that must exist before what it
 // records happens (EN 319 401, TS 119 431-1: authentications, codes

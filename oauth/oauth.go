@@ -17,6 +17,7 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage"
 )
@@ -121,7 +122,7 @@ func abbreviate(h string) string {
 
 // RegisterClient creates an OAuth client; a confidential client's secret
 // is returned once and stored as a MAC.
-func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs []string, public bool) (id, secret string, err error) {
+func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs []string, public bool) (id, clientSecret string, err error) {
 	if name == "" || len(redirectURIs) == 0 {
 		return "", "", errs.M(errs.InvalidRequest, msg.ClientNeedsNameAndURI)
 	}
@@ -131,15 +132,15 @@ func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs [
 			return "", "", errs.M(errs.InvalidRequest, msg.RedirectURIScheme, u)
 		}
 	}
-	if id, err = newID(); err != nil {
+	if id, err = secret.NewID(); err != nil {
 		return "", "", err
 	}
 	c := &storage.Client{ID: id, Name: name, RedirectURIs: redirectURIs, CreatedAt: s.now()}
 	if !public {
-		if secret, err = newSecretToken(); err != nil {
+		if clientSecret, err = secret.NewToken(); err != nil {
 			return "", "", err
 		}
-		if c.SecretMAC, err = s.mac.Sum([]byte("client"), []byte(id), []byte(secret)); err != nil {
+		if c.SecretMAC, err = s.mac.Sum([]byte("client"), []byte(id), []byte(clientSecret)); err != nil {
 			return "", "", err
 		}
 	}
@@ -150,7 +151,7 @@ func (s *Server) RegisterClient(ctx context.Context, name string, redirectURIs [
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		return "", "", err
 	}
-	return id, secret, nil
+	return id, clientSecret, nil
 }
 
 func isLoopbackHost(h string) bool { return h == "127.0.0.1" || h == "::1" || h == "localhost" }
@@ -202,7 +203,7 @@ func (s *Server) PushAuthorization(ctx context.Context, r AuthzRequest, clientSe
 	if _, err := s.validateAuthz(ctx, r); err != nil {
 		return "", 0, err
 	}
-	id, err := newSecretToken()
+	id, err := secret.NewToken()
 	if err != nil {
 		return "", 0, err
 	}
@@ -232,7 +233,7 @@ func (s *Server) StartAuthorization(ctx context.Context, r AuthzRequest) (*OAuth
 	if err != nil {
 		return nil, err
 	}
-	if txn.ID, err = newSecretToken(); err != nil {
+	if txn.ID, err = secret.NewToken(); err != nil {
 		return nil, err
 	}
 	if err := s.saveTxn(ctx, txn); err != nil {
@@ -436,7 +437,7 @@ func (s *Server) codeKey(code string) (string, error) {
 }
 
 func (s *Server) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
-	code, err := newSecretToken()
+	code, err := secret.NewToken()
 	if err != nil {
 		return "", err
 	}
@@ -522,7 +523,7 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (*TokenResponse, err
 	if r.CodeVerifier == "" || subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(t.Challenge)) != 1 {
 		return nil, oauthErr("invalid_grant", msg.OAuthVerifierMismatch, false)
 	}
-	grant, err := newID()
+	grant, err := secret.NewID()
 	if err != nil {
 		return nil, err
 	}

@@ -2,16 +2,11 @@ package oauth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
-	"encoding/base64"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -101,28 +96,6 @@ func New(d Deps, cfg Config) *Server {
 	}
 	return &Server{store: d.Store, sam: d.SAM, accounts: d.Accounts, tokens: d.Tokens, mac: d.MAC, audit: d.Audit,
 		log: d.Log, now: d.Now, cfg: cfg}
-}
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe identifier with 80 bits of entropy.
-func newID() (string, error) {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internalf(err, "random identifier")
-	}
-	return strings.ToLower(idEncoding.EncodeToString(b)), nil
-}
-
-// newSecretToken returns 32 random bytes, base64url: for client secrets,
-// codes, transactions and request URIs, which are looked up by MAC or
-// are single-use.
-func newSecretToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internalf(err, "random token")
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // record writes an audit event whose failure the caller may tolerate;

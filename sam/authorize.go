@@ -138,7 +138,7 @@ func (s *Service) Authorize(ctx context.Context, a Authorization) (*Granted, err
 	if err := s.checkFactors(ctx, c, a.PIN, a.OTP, a.ClientID); err != nil {
 		return nil, err
 	}
-	tx, err := newID()
+	tx, err := secret.NewID()
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) sadKey(sad string) ([]byte, error) {
 }
 
 func (s *Service) grantSAD(ctx context.Context, rec *storage.SAD) (*grantedSAD, error) {
-	sad, err := newSecretToken()
+	sad, err := secret.NewToken()
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID()
+	id, err := secret.NewID()
 	if err != nil {
 		return nil, err
 	}

@@ -3,17 +3,12 @@ package sam
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/base32"
-	"encoding/base64"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/hsm"
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -157,27 +152,6 @@ func (s *Service) Config() Config { return s.cfg }
 
 // Now is the module's clock.
 func (s *Service) Now() time.Time { return s.now() }
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newID returns a random, URL-safe identifier with 80 bits of entropy.
-func newID() (string, error) {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internalf(err, "random identifier")
-	}
-	return strings.ToLower(idEncoding.EncodeToString(b)), nil
-}
-
-// newSecretToken returns 32 random bytes, base64url: for SADs and refresh
-// tokens, which are looked up by MAC.
-func newSecretToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", errs.Internalf(err, "random token")
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
 
 // recordSoon queues the outcome of an action whose intent is already on
 // disk: it rides along with the next fsync instead of costing one.

@@ -1,6 +1,7 @@
 // Package secret hashes low-entropy secrets (password, PIN, PUK, emergency
 // code) with argon2id and compares them in constant time. Hashes are PHC
 // strings, so parameters can be raised later without invalidating old hashes.
+// It also draws the random identifiers and tokens qes hands out.
 package secret
 
 import (

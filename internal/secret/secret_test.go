@@ -44,3 +44,19 @@ func BenchmarkHashDefault(b *testing.B) {
 		}
 	}
 }
+
+func TestNewIDAndToken(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id, err := NewID()
+		if err != nil || len(id) != 16 || strings.ToLower(id) != id || seen[id] {
+			t.Fatalf("NewID = %q %v", id, err)
+		}
+		seen[id] = true
+		tok, err := NewToken()
+		if err != nil || len(tok) != 43 || seen[tok] || strings.ContainsAny(tok, "+/=") {
+			t.Fatalf("NewToken = %q %v", tok, err)
+		}
+		seen[tok] = true
+	}
+}
