@@ -3,6 +3,7 @@ package ca
 import (
 	"strings"
 
+	"github.com/qesproject/qes/internal/codicefiscale"
 	"github.com/qesproject/qes/internal/errs"
 )
 
@@ -102,7 +103,9 @@ func printableForError(s string) string {
 // checkNationalRules applies the identifier rules this package knows.
 func checkNationalRules(s SemanticsIdentifier) error {
 	if s.Country == "IT" && (s.Type == IdentityTIN || s.Type == IdentityTaxOld) {
-		return checkCodiceFiscale(s.Identifier)
+		return codicefiscale.Check(s.Identifier)
 	}
 	return nil
 }
+
+func isLowerLetter(c byte) bool { return c >= 'a' && c <= 'z' }
