@@ -158,10 +158,13 @@ type Consents interface {
 
 // Orders stores orders.
 type Orders interface {
-	// CreateOrder stores o (errs.Conflict on a reused number). When
-	// o.Coupon is set, useCoupon runs on that coupon in the same
-	// transaction (to check and count the use); its error aborts both.
-	CreateOrder(ctx context.Context, o *Order, useCoupon func(*Coupon) error) error
+	// CreateOrder stores o (errs.Conflict on a reused number). prepare,
+	// when not nil, runs inside the transaction before o is stored, with
+	// the coupon o.Coupon names (nil when it names none; errs.NotFound when
+	// it does not exist): it checks and counts the use and prices o. What
+	// it leaves in o and the coupon is stored together; its error aborts
+	// both.
+	CreateOrder(ctx context.Context, o *Order, prepare func(*Order, *Coupon) error) error
 	Order(ctx context.Context, number string) (*Order, error)
 	// UpdateOrder runs fn on the order. A UserID fn sets must be free
 	// among orders and holders (errs.Conflict otherwise); the number and

@@ -131,7 +131,7 @@ func (d *DB) ConsentsOf(ctx context.Context, customerID string) (out []*storage.
 
 // --- orders
 
-func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, useCoupon func(*storage.Coupon) error) error {
+func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*storage.Order, *storage.Coupon) error) error {
 	if o.Number == "" || o.CustomerID == "" {
 		return errs.E(errs.Internal, "an order needs a number and a customer")
 	}
@@ -139,19 +139,23 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, useCoupon func(*
 		if tx.Bucket(bCustomers).Get([]byte(o.CustomerID)) == nil {
 			return errs.E(errs.NotFound, "customer not found")
 		}
+		var c *storage.Coupon
 		if o.Coupon != "" {
-			c, err := get[storage.Coupon](tx, bCoupons, []byte(o.Coupon), "coupon")
-			if err != nil {
+			var err error
+			if c, err = get[storage.Coupon](tx, bCoupons, []byte(o.Coupon), "coupon"); err != nil {
 				return err
 			}
-			if useCoupon != nil {
-				if err := useCoupon(c); err != nil {
-					return err
-				}
+		}
+		number, coupon := o.Number, o.Coupon
+		if prepare != nil {
+			if err := prepare(o, c); err != nil {
+				return err
 			}
-			if c.Code != o.Coupon {
-				return errs.E(errs.Internal, "a coupon's code never changes")
-			}
+		}
+		if o.Number != number || o.Coupon != coupon || (c != nil && c.Code != coupon) {
+			return errs.E(errs.Internal, "prepare may not change the order's number or coupon")
+		}
+		if c != nil {
 			if err := put(tx, bCoupons, []byte(c.Code), c); err != nil {
 				return err
 			}

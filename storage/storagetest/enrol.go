@@ -76,14 +76,19 @@ func testOrders(t *testing.T, s storage.Store) {
 	must(t, s.CreateCoupon(ctx, &storage.Coupon{Code: "TEN", PercentBP: 1000, MaxUses: 1}))
 	wantKind(t, s.CreateCoupon(ctx, &storage.Coupon{Code: "TEN"}), errs.Conflict)
 
-	count := func(c *storage.Coupon) error {
+	count := func(o *storage.Order, c *storage.Coupon) error {
+		if c == nil {
+			o.GrossCents = 9638
+			return nil
+		}
 		if c.MaxUses > 0 && c.Uses >= c.MaxUses {
 			return errs.E(errs.InvalidRequest, "used up")
 		}
 		c.Uses++
+		o.GrossCents = 8674
 		return nil
 	}
-	o1 := &storage.Order{Number: "55-00001-0000000001", CustomerID: "c1", State: "ordered", Coupon: "TEN", GrossCents: 8674, CreatedAt: t0}
+	o1 := &storage.Order{Number: "55-00001-0000000001", CustomerID: "c1", State: "ordered", Coupon: "TEN", CreatedAt: t0}
 	must(t, s.CreateOrder(ctx, o1, count))
 	o1.Coupon = ""
 	wantKind(t, s.CreateOrder(ctx, o1, nil), errs.Conflict)
@@ -98,7 +103,10 @@ func testOrders(t *testing.T, s storage.Store) {
 	if c.Uses != 1 {
 		t.Fatalf("coupon uses = %d, want 1", c.Uses)
 	}
-	must(t, s.CreateOrder(ctx, &storage.Order{Number: "55-00001-0000000005", CustomerID: "c2", State: "ordered"}, nil))
+	must(t, s.CreateOrder(ctx, &storage.Order{Number: "55-00001-0000000005", CustomerID: "c2", State: "ordered"}, count))
+	if o5, err := s.Order(ctx, "55-00001-0000000005"); err != nil || o5.GrossCents != 9638 {
+		t.Fatalf("order priced without a coupon = %+v, %v", o5, err)
+	}
 	must(t, s.CreateOrder(ctx, &storage.Order{Number: "55-00001-0000000006", CustomerID: "c1", State: "ordered"}, nil))
 
 	// User IDs: unique among orders and holders, fixed once assigned.
