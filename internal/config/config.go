@@ -27,14 +27,16 @@ type Config struct {
 	Listen string `json:"listen"`
 	// PublicURL is how clients reach the service; it goes into certificates
 	// (AIA, CRL DP), OAuth redirects and info. Default http://<Listen>.
-	PublicURL string  `json:"publicURL"`
-	TLS       TLS     `json:"tls"`
-	HSM       HSM     `json:"hsm"`
-	Argon     Argon   `json:"argon2id"`
-	Service   Service `json:"service"`
-	CA        CA      `json:"ca"`
-	TSA       TSA     `json:"tsa"`
-	Log       Log     `json:"log"`
+	PublicURL string   `json:"publicURL"`
+	TLS       TLS      `json:"tls"`
+	HSM       HSM      `json:"hsm"`
+	Argon     Argon    `json:"argon2id"`
+	Service   Service  `json:"service"`
+	CA        CA       `json:"ca"`
+	TSA       TSA      `json:"tsa"`
+	Log       Log      `json:"log"`
+	Enrol     Enrol    `json:"enrol"`
+	Payments  Payments `json:"payments"`
 }
 
 // TLS enables HTTPS. It is required to listen on anything but loopback.
@@ -258,6 +260,8 @@ func (c *Config) defaults() {
 		c.CA.RetentionYears = 20
 	}
 	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
+	c.Enrol.defaults()
+	c.Payments.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -294,6 +298,12 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.TSA.validate(); err != nil {
+		return err
+	}
+	if err := c.Enrol.validate(); err != nil {
+		return err
+	}
+	if err := c.Payments.validate(c.Listen); err != nil {
 		return err
 	}
 	switch c.Log.Level {
