@@ -41,6 +41,9 @@ func (a *App) RunPortalJobs(ctx context.Context) error {
 	if _, err := a.Sessions.DeleteEndedSessions(ctx); err != nil {
 		return fmt.Errorf("ended portal sessions: %w", err)
 	}
+	if err := a.RunShopJobs(ctx); err != nil {
+		return err
+	}
 	if _, err := a.History.SendDailyReports(ctx); err != nil {
 		return fmt.Errorf("daily signing summaries: %w", err)
 	}
