@@ -65,6 +65,18 @@ func TestFormatCents(t *testing.T) {
 	}
 }
 
+func TestFormatPercent(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		bp         int
+		lang, want string
+	}{{2200, "en", "22%"}, {1000, "en", "10%"}, {1050, "it", "10,5%"}, {5, "en", "0.05%"}, {10000, "en", "100%"}} {
+		if got := enrol.FormatPercent(c.bp, c.lang); got != c.want {
+			t.Errorf("FormatPercent(%d, %s) = %q, want %q", c.bp, c.lang, got, c.want)
+		}
+	}
+}
+
 func TestCheckCoupon(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)

@@ -107,3 +107,12 @@ func itoa(n int64) string {
 	}
 	return string(b)
 }
+
+// FormatPercent writes basis points as a percentage: 2200 -> "22%",
+// 1050 -> "10.5%" ("10,5%" in Italian).
+func FormatPercent(bp int, lang string) string {
+	s := FormatCents(int64(bp), lang)
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "."), ",")
+	return s + "%"
+}

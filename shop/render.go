@@ -67,12 +67,7 @@ func (p *page) Tf(key string, args ...any) string { return msg.Text(p.Lang, msg.
 func (p *page) Money(cents int64) string { return enrol.FormatCents(cents, p.Lang) }
 
 // Percent writes basis points as a percentage.
-func (p *page) Percent(bp int) string {
-	s := enrol.FormatCents(int64(bp), p.Lang)
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "00"), ".")
-	s = strings.TrimSuffix(s, ",")
-	return s + "%"
-}
+func (p *page) Percent(bp int) string { return enrol.FormatPercent(bp, p.Lang) }
 
 // Date formats an instant in UTC.
 func (p *page) Date(t time.Time) string {

@@ -49,6 +49,9 @@ func (a *App) adminOps() admin.Ops {
 	for route, op := range a.certOps() {
 		ops[route] = op
 	}
+	for route, op := range a.enrolOps() {
+		ops[route] = op
+	}
 	return ops
 }
 
