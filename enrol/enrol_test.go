@@ -455,7 +455,7 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 	if err != nil || !strings.HasPrefix(redirect, "/dev/pay/") {
 		t.Fatalf("StartPayment = %q, %v", redirect, err)
 	}
-	declined, err := e.dev.Decide(strings.TrimPrefix(redirect, "/dev/pay/"), false)
+	declined, err := e.dev.Decide(ctx, strings.TrimPrefix(redirect, "/dev/pay/"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,7 +469,7 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paid, err := e.dev.Decide(strings.TrimPrefix(redirect, "/dev/pay/"), true)
+	paid, err := e.dev.Decide(ctx, strings.TrimPrefix(redirect, "/dev/pay/"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,5 +555,42 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 		if strings.Contains(string(raw), secretText) {
 			t.Errorf("audit log contains a secret %q", secretText)
 		}
+	}
+}
+
+// The dev provider's ledger records every event; a refund needs a paid
+// reference; a decided intent cannot be decided again.
+func TestDevProviderLedger(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	o := &storage.Order{Number: "55-00001-0000000001", GrossCents: 9638, Currency: "EUR"}
+	in, err := e.dev.Create(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.dev.Decide(ctx, in.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dev.Decide(ctx, in.ID, false); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("deciding twice: %v", err)
+	}
+	_, err = e.dev.Intent(ctx, "nope")
+	wantKind(t, err, errs.NotFound)
+	wantKind(t, e.dev.Refund(ctx, "dev-unknown"), errs.NotFound)
+	if err := e.dev.Refund(ctx, v.Get("ref")); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := e.dev.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Event)
+	}
+	if strings.Join(kinds, ",") != "created,paid,refunded" || evs[0].AmountCents != 9638 || filepath.Base(e.dev.Path()) != "payments.jsonl" {
+		t.Fatalf("ledger = %+v", evs)
 	}
 }

@@ -121,7 +121,10 @@ func (p *DevProvider) append(ev DevEvent) error {
 }
 
 // Events reads the ledger.
-func (p *DevProvider) Events() ([]DevEvent, error) {
+func (p *DevProvider) Events(ctx context.Context) ([]DevEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(p.path)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -163,10 +166,10 @@ type DevIntent struct {
 }
 
 // Intent returns an intent and its last status (created, paid, declined).
-func (p *DevProvider) Intent(id string) (*DevIntent, error) {
+func (p *DevProvider) Intent(ctx context.Context, id string) (*DevIntent, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	evs, err := p.Events()
+	evs, err := p.Events(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +192,8 @@ func (p *DevProvider) Intent(id string) (*DevIntent, error) {
 
 // Decide approves or declines an open intent, as the person on the dev
 // page chooses, and returns the signed callback the shop receives.
-func (p *DevProvider) Decide(id string, approve bool) (url.Values, error) {
-	in, err := p.Intent(id)
+func (p *DevProvider) Decide(ctx context.Context, id string, approve bool) (url.Values, error) {
+	in, err := p.Intent(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -269,10 +272,10 @@ func (p *DevProvider) Verify(_ context.Context, r *http.Request) (Result, error)
 }
 
 // Refund records a refund of a paid reference.
-func (p *DevProvider) Refund(_ context.Context, ref string) error {
+func (p *DevProvider) Refund(ctx context.Context, ref string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	evs, err := p.Events()
+	evs, err := p.Events(ctx)
 	if err != nil {
 		return err
 	}

@@ -371,7 +371,7 @@ func (h *handler) details(c *echo.Context) error {
 // --- the development payment provider's own pages
 
 func (h *handler) devPayPage(c *echo.Context) error {
-	in, err := h.dev.Intent(c.Param("intent"))
+	in, err := h.dev.Intent(c.Request().Context(), c.Param("intent"))
 	if err != nil {
 		return h.fail(c, "message", &page{TitleKey: "shop.title.devpay"}, err)
 	}
@@ -379,7 +379,7 @@ func (h *handler) devPayPage(c *echo.Context) error {
 }
 
 func (h *handler) devPay(c *echo.Context) error {
-	v, err := h.dev.Decide(c.Param("intent"), c.FormValue("decision") == "approve")
+	v, err := h.dev.Decide(c.Request().Context(), c.Param("intent"), c.FormValue("decision") == "approve")
 	if err != nil {
 		return h.fail(c, "message", &page{TitleKey: "shop.title.devpay"}, err)
 	}
