@@ -40,6 +40,16 @@ const (
 	DetailsSubmitted State = "details_submitted"
 )
 
+// StateName is the catalogue's name of a state, for messages: an error
+// built with it reads "awaiting payment" in English, "in attesa di
+// pagamento" in Italian.
+func StateName(s string) msg.ID { return msg.ID(msg.StateNamePrefix + s) }
+
+// illegal is the refusal of from -> to.
+func illegal(from, to string) error {
+	return errs.M(errs.Conflict, msg.ShopTransition, StateName(from), StateName(to))
+}
+
 // next lists the legal transitions.
 var next = map[State][]State{
 	Registered: {Ordered},
@@ -213,7 +223,7 @@ func (s *Service) transition(ctx context.Context, number string, to State, detai
 	err := s.store.UpdateOrder(ctx, number, func(o *storage.Order) error {
 		from := State(o.State)
 		if !CanMove(from, to) {
-			return errs.M(errs.Conflict, msg.ShopTransition, string(from), string(to))
+			return illegal(string(from), string(to))
 		}
 		if apply != nil {
 			if err := apply(o); err != nil {

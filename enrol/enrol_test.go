@@ -18,6 +18,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -109,6 +110,23 @@ func TestStateMachine(t *testing.T) {
 				t.Errorf("CanMove(%s, %s) = %v, want %v", from, to, got, want)
 			}
 		}
+	}
+}
+
+// Every state has a name in the catalogue, in both languages.
+func TestStateNames(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"unconfirmed", string(enrol.Registered), string(enrol.Ordered), string(enrol.Paid), string(enrol.DetailsSubmitted)} {
+		if !msg.Has(enrol.StateName(s)) {
+			t.Errorf("state %s has no name in the catalogue", s)
+		}
+	}
+	err := errs.M(errs.Conflict, msg.ShopTransition, enrol.StateName("paid"), enrol.StateName("ordered"))
+	if got := msg.Text("it", msg.ShopTransition, enrol.StateName("paid"), enrol.StateName("ordered")); got != "Questo ordine è pagato: non può passare a in attesa di pagamento" {
+		t.Errorf("Italian: %q", got)
+	}
+	if err.Error() != "This order is paid: it cannot move to awaiting payment" {
+		t.Errorf("English: %q", err.Error())
 	}
 }
 

@@ -129,7 +129,7 @@ func (s *Service) PlaceOrder(ctx context.Context, customerID string, f Checkout)
 		return nil, err
 	}
 	if !c.EmailVerified {
-		return nil, errs.M(errs.Conflict, msg.ShopTransition, "unconfirmed", string(Ordered))
+		return nil, illegal("unconfirmed", string(Ordered))
 	}
 	var b storage.Billing
 	if b.Name, err = checkText(f.Billing.Name, 200, msg.ShopBillingName, true); err != nil {
@@ -241,7 +241,7 @@ func (s *Service) StartPayment(ctx context.Context, customerID, number string) (
 		return "", err
 	}
 	if State(o.State) != Ordered {
-		return "", errs.M(errs.Conflict, msg.ShopTransition, o.State, string(Paid))
+		return "", illegal(o.State, string(Paid))
 	}
 	in, err := s.payments.Create(ctx, o)
 	if err != nil {

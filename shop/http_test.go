@@ -137,12 +137,12 @@ func TestRefusalsChangeNothing(t *testing.T) {
 	// The details form of an unpaid order: an illegal transition is a
 	// 409 page with a message, never a 500.
 	resp, body := c.do(http.MethodGet, "/shop/orders/"+number+"/details", nil)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "cannot become details_submitted") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "This order is awaiting payment: it cannot move to complete (details submitted)") {
 		t.Fatalf("details of an unpaid order: %d %s", resp.StatusCode, body)
 	}
 	resp, body = c.do(http.MethodPost, "/shop/orders/"+number+"/details", url.Values{"csrf": {csrf}, "citizenship": {"it"},
 		"taxcode": {"RSSMRA80A01H501U"}, "mobile": {"+393331234567"}, "doccountry": {"IT"}})
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "cannot become details_submitted") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "This order is awaiting payment: it cannot move to complete (details submitted)") {
 		t.Fatalf("details posted for an unpaid order: %d %s", resp.StatusCode, body)
 	}
 	// Someone else's order is not found.

@@ -332,7 +332,7 @@ func (h *handler) detailsPage(c *echo.Context) error {
 	}
 	if enrol.State(o.State) != enrol.Paid {
 		lang := h.lang(c)
-		return h.message(c, http.StatusConflict, lang, "shop.title.details", "", msg.Text(lang, msg.ShopTransition, o.State, string(enrol.DetailsSubmitted))+".")
+		return h.message(c, http.StatusConflict, lang, "shop.title.details", "", msg.Text(lang, msg.ShopTransition, enrol.StateName(o.State), enrol.StateName(string(enrol.DetailsSubmitted)))+".")
 	}
 	return h.render(c, http.StatusOK, "details", p)
 }
