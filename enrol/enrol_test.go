@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -611,4 +612,83 @@ func TestDevProviderLedger(t *testing.T) {
 	if strings.Join(kinds, ",") != "created,paid,refunded" || evs[0].AmountCents != 9638 || filepath.Base(e.dev.Path()) != "payments.jsonl" {
 		t.Fatalf("ledger = %+v", evs)
 	}
+}
+
+// A coupon's use limit holds when customers check out at the same time:
+// the check and the count are in the order's own transaction.
+func TestCouponMaxUsesUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.svc.CreateCoupon(ctx, enrol.CouponSpec{Code: "THREE", AmountCents: 500, MaxUses: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range 8 {
+		ids = append(ids, e.registered(t, fmt.Sprintf("c%d@example.org", i), "IT").ID)
+	}
+	results := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() {
+			_, err := e.svc.PlaceOrder(ctx, id, enrol.Checkout{Billing: storage.Billing{Name: "N", TaxID: "RSSMRA80A01H501U", Address: "A"},
+				Coupon: "THREE", PaymentMethod: "card"})
+			results <- err
+		}()
+	}
+	ok, usedUp := 0, 0
+	for range ids {
+		switch err := <-results; {
+		case err == nil:
+			ok++
+		case strings.Contains(fmt.Sprint(err), "used up"):
+			usedUp++
+		default:
+			t.Errorf("checkout: %v", err)
+		}
+	}
+	c, err := e.store.Coupon(ctx, "THREE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 3 || usedUp != 5 || c.Uses != 3 {
+		t.Fatalf("%d orders, %d refused, coupon used %d times; want 3, 5, 3", ok, usedUp, c.Uses)
+	}
+}
+
+// Shop sessions end after the idle time and at the absolute limit.
+func TestSessionsEnd(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.registered(t, "s@example.org", "IT")
+	tok, err := e.svc.StartSession(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := e.now
+	for i := 0; i < 25; i++ { // active every 29 minutes: alive up to 12 h
+		e.now = e.now.Add(29 * time.Minute)
+		if _, err := e.svc.Session(ctx, tok); err != nil {
+			if e.now.Sub(start) < 12*time.Hour {
+				t.Fatalf("session ended after %s of activity: %v", e.now.Sub(start), err)
+			}
+			wantKind(t, err, errs.ExpiredToken)
+			break
+		}
+	}
+	if e.now.Sub(start) < 12*time.Hour {
+		t.Fatal("the session outlived its absolute limit")
+	}
+	tok2, err := e.svc.StartSession(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(31 * time.Minute)
+	_, err = e.svc.Session(ctx, tok2)
+	wantKind(t, err, errs.ExpiredToken)
+	if n, err := e.svc.EndedSessions(ctx); err != nil || n != 2 {
+		t.Fatalf("EndedSessions = %d, %v; want 2", n, err)
+	}
+	_, err = e.svc.Session(ctx, "short")
+	wantKind(t, err, errs.InvalidToken)
 }
