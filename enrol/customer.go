@@ -2,6 +2,8 @@ package enrol
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -16,12 +18,30 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// Consent kinds a registration records.
+// Consent kinds: a registration records the first three, a checkout the
+// last two.
 const (
 	ConsentPrivacy           = "privacy"
 	ConsentMarketing         = "marketing"
 	ConsentMarketingPartners = "marketing-partners"
+	ConsentBiometric         = "biometric"
+	ConsentAutomated         = "automated-decision"
 )
+
+// consentTexts are the catalogue texts of the consents.
+var consentTexts = map[string]msg.ID{
+	ConsentPrivacy: msg.ConsentPrivacyText, ConsentMarketing: msg.ConsentMarketingText, ConsentMarketingPartners: msg.ConsentPartnersText,
+	ConsentBiometric: msg.ConsentBiometricText, ConsentAutomated: msg.ConsentAutomatedText,
+}
+
+// consent records an answer with what proves it: the text's version and
+// SHA-256 in the language shown, the time, the address and the browser.
+func (s *Service) consent(customerID, kind string, given bool, lang, ip, ua string, at time.Time) storage.Consent {
+	lang = msg.Lang(lang)
+	sum := sha256.Sum256([]byte(msg.Text(lang, consentTexts[kind])))
+	return storage.Consent{CustomerID: customerID, Kind: kind, Given: given, TextVersion: s.cfg.ConsentVersion,
+		TextSHA256: hex.EncodeToString(sum[:]), Lang: lang, At: at, IP: ip, UserAgent: truncate(ua, 512)}
+}
 
 // Registration is what the register form sends. Marketing answers are
 // "yes" or "no"; anything else is no answer.
@@ -116,8 +136,8 @@ func (s *Service) Register(ctx context.Context, r Registration) error {
 		kind  string
 		given bool
 	}{{ConsentPrivacy, true}, {ConsentMarketing, mk}, {ConsentMarketingPartners, mp}} {
-		consents = append(consents, &storage.Consent{CustomerID: id, Kind: a.kind, Given: a.given,
-			TextVersion: s.cfg.ConsentVersion, At: now, IP: r.IP, UserAgent: truncate(r.UserAgent, 512)})
+		cn := s.consent(id, a.kind, a.given, r.Lang, r.IP, r.UserAgent, now)
+		consents = append(consents, &cn)
 	}
 	if err := s.recordOrRefuse(ctx, audit.Event{Type: "enrol.register", Detail: map[string]string{"customer": id, "address": r.IP}}); err != nil {
 		return err

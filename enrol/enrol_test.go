@@ -317,7 +317,8 @@ func TestRegistrationAndReset(t *testing.T) {
 		t.Fatalf("customer = %+v, %v", c, err)
 	}
 	cons, err := e.store.ConsentsOf(ctx, c.ID)
-	if err != nil || len(cons) != 3 || !cons[0].Given || cons[1].Given || !cons[2].Given || cons[0].UserAgent != "Chromium" || cons[0].TextVersion == "" {
+	if err != nil || len(cons) != 3 || !cons[0].Given || cons[1].Given || !cons[2].Given || cons[0].UserAgent != "Chromium" || cons[0].TextVersion == "" ||
+		len(cons[0].TextSHA256) != 64 {
 		t.Fatalf("consents = %+v, %v", cons, err)
 	}
 	// Not confirmed yet: no login.
@@ -420,7 +421,8 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.registered(t, "carla@example.org", "IT")
-	checkout := enrol.Checkout{Billing: storage.Billing{Name: "Carla Bianchi", TaxID: "RSSMRA80A01H501U", Address: "Via Roma 1, Milano"}, PaymentMethod: "card"}
+	checkout := enrol.Checkout{Billing: storage.Billing{Name: "Carla Bianchi", TaxID: "RSSMRA80A01H501U", Address: "Via Roma 1, Milano"}, PaymentMethod: "card",
+		Biometric: true, Automated: true, Lang: "it", IP: "192.0.2.7", UserAgent: "Chromium"}
 
 	if _, err := e.svc.CreateCoupon(ctx, enrol.CouponSpec{Code: "ten", PercentBP: 1000, MaxUses: 1}); err != nil {
 		t.Fatal(err)
@@ -438,6 +440,8 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 		{"no address", func(f *enrol.Checkout) { f.Billing.Address = "" }, "address"},
 		{"unknown coupon", func(f *enrol.Checkout) { f.Coupon = "NOPE" }, "does not exist"},
 		{"no method", func(f *enrol.Checkout) { f.PaymentMethod = "" }, "payment method"},
+		{"no biometric consent", func(f *enrol.Checkout) { f.Biometric = false }, "Both consents"},
+		{"no automated-decision consent", func(f *enrol.Checkout) { f.Automated = false }, "Both consents"},
 	}
 	for _, r := range refusals {
 		f := checkout
@@ -459,6 +463,10 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 	}
 	if !enrol.ValidOrderNumber(o.Number) || o.GrossCents != 8674 || o.VATCents != 1564 || o.State != "ordered" || o.Coupon != "TEN" {
 		t.Fatalf("order = %+v", o)
+	}
+	if len(o.Consents) != 2 || o.Consents[0].Kind != enrol.ConsentBiometric || !o.Consents[1].Given || o.Consents[0].IP != "192.0.2.7" ||
+		o.Consents[0].Lang != "it" || len(o.Consents[0].TextSHA256) != 64 || o.Consents[0].TextSHA256 == o.Consents[1].TextSHA256 {
+		t.Fatalf("checkout consents = %+v", o.Consents)
 	}
 	_, err = e.svc.PlaceOrder(ctx, c.ID, f)
 	if !errs.Is(err, errs.InvalidRequest) || !strings.Contains(err.Error(), "used up") {
@@ -631,7 +639,7 @@ func TestCouponMaxUsesUnderConcurrency(t *testing.T) {
 	for _, id := range ids {
 		go func() {
 			_, err := e.svc.PlaceOrder(ctx, id, enrol.Checkout{Billing: storage.Billing{Name: "N", TaxID: "RSSMRA80A01H501U", Address: "A"},
-				Coupon: "THREE", PaymentMethod: "card"})
+				Coupon: "THREE", PaymentMethod: "card", Biometric: true, Automated: true})
 			results <- err
 		}()
 	}

@@ -22,11 +22,17 @@ import (
 // handles each.
 var PaymentMethods = []string{"card"}
 
-// Checkout is what the checkout form sends.
+// Checkout is what the checkout form sends: billing data, coupon,
+// payment method and the two consents the identification needs, with
+// where they came from.
 type Checkout struct {
 	Billing       storage.Billing
 	Coupon        string
 	PaymentMethod string
+	Biometric     bool
+	Automated     bool
+	Lang          string
+	IP, UserAgent string
 }
 
 var (
@@ -154,6 +160,9 @@ func (s *Service) PlaceOrder(ctx context.Context, customerID string, f Checkout)
 	if !okMethod {
 		return nil, errs.M(errs.InvalidRequest, msg.ShopPaymentMethod)
 	}
+	if !f.Biometric || !f.Automated {
+		return nil, errs.M(errs.InvalidRequest, msg.ShopCheckoutConsents)
+	}
 	code := NormalizeCoupon(f.Coupon)
 	if code != "" && !ValidCouponCode(code) {
 		return nil, errs.M(errs.InvalidRequest, msg.ShopCouponUnknown, code)
@@ -166,7 +175,11 @@ func (s *Service) PlaceOrder(ctx context.Context, customerID string, f Checkout)
 	}
 	o := &storage.Order{Number: number, CustomerID: c.ID, State: string(Ordered), Product: s.cfg.Product,
 		Currency: s.cfg.Currency, VATCountry: country, Coupon: code, Billing: b, PaymentMethod: f.PaymentMethod,
-		Transitions: []storage.Transition{{From: string(Registered), To: string(Ordered), At: now}}, CreatedAt: now, UpdatedAt: now}
+		Transitions: []storage.Transition{{From: string(Registered), To: string(Ordered), At: now}}, CreatedAt: now, UpdatedAt: now,
+		Consents: []storage.Consent{
+			s.consent(c.ID, ConsentBiometric, true, f.Lang, f.IP, f.UserAgent, now),
+			s.consent(c.ID, ConsentAutomated, true, f.Lang, f.IP, f.UserAgent, now),
+		}}
 	ev := audit.Event{Type: "enrol.ordered", Detail: map[string]string{"order": number, "customer": c.ID, "coupon": code}}
 	if err := s.recordOrRefuse(ctx, ev); err != nil {
 		return nil, err

@@ -110,7 +110,8 @@ func TestRefusalsChangeNothing(t *testing.T) {
 	c.registerHTTP("zoe@example.org")
 	_, page := c.do(http.MethodGet, "/shop/checkout", nil)
 	csrf := csrfOf(t, page)
-	checkout := url.Values{"csrf": {csrf}, "name": {"Zoe Neri"}, "taxid": {"RSSMRA80A01H501U"}, "address": {"Via Roma 1"}, "method": {"card"}}
+	checkout := url.Values{"csrf": {csrf}, "name": {"Zoe Neri"}, "taxid": {"RSSMRA80A01H501U"}, "address": {"Via Roma 1"}, "method": {"card"},
+		"biometric": {"yes"}, "automated": {"yes"}}
 
 	// A session form with a wrong CSRF token: 403, no order.
 	forged := url.Values{}

@@ -160,13 +160,14 @@ func (h *handler) forgotReset(c *echo.Context) error {
 // --- checkout and payment
 
 type checkoutData struct {
-	Quote   enrol.Quote
-	Product string
-	Years   int
-	Billing storage.Billing
-	Coupon  string
-	Method  string
-	Methods []string
+	Biometric, Automated bool
+	Quote                enrol.Quote
+	Product              string
+	Years                int
+	Billing              storage.Billing
+	Coupon               string
+	Method               string
+	Methods              []string
 }
 
 func (h *handler) checkoutData(c *echo.Context) (*checkoutData, error) {
@@ -199,7 +200,9 @@ func (h *handler) checkout(c *echo.Context) error {
 	}
 	d.Billing = storage.Billing{Name: form(c, "name"), TaxID: form(c, "taxid"), Address: form(c, "address"), InvoiceReason: form(c, "reason")}
 	d.Coupon, d.Method = form(c, "coupon"), form(c, "method")
-	o, err := h.svc.PlaceOrder(c.Request().Context(), h.customer(c).ID, enrol.Checkout{Billing: d.Billing, Coupon: d.Coupon, PaymentMethod: d.Method})
+	d.Biometric, d.Automated = c.FormValue("biometric") == "yes", c.FormValue("automated") == "yes"
+	o, err := h.svc.PlaceOrder(c.Request().Context(), h.customer(c).ID, enrol.Checkout{Billing: d.Billing, Coupon: d.Coupon,
+		PaymentMethod: d.Method, Biometric: d.Biometric, Automated: d.Automated, Lang: h.lang(c), IP: c.RealIP(), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		return h.fail(c, "checkout", &page{Data: d}, err)
 	}

@@ -148,7 +148,12 @@ func TestShopWalkItalianCitizen(t *testing.T) {
 	b.expectText("#vat", "17,38")
 
 	// Checkout: a wrong check character, then an unknown coupon.
-	b.fill("#name", "Mario Rossi", "#taxid", "RSSMRA80A01H501X", "#address", "Via Roma 1, 00100 Roma", "#reason", "Firma digitale")
+	b.fill("#name", "Mario Rossi", "#taxid", "RSSMRA80A01H501U", "#address", "Via Roma 1, 00100 Roma", "#reason", "Firma digitale")
+	b.click("#consent-biometric")
+	b.submit("#submit")
+	b.expectError("checkout-missing-consent", "entrambi i consensi")
+	b.click("#consent-automated")
+	b.fill("#taxid", "RSSMRA80A01H501X")
 	b.submit("#submit")
 	b.expectError("checkout-wrong-tax-code", "carattere di controllo")
 	b.fill("#taxid", "RSSMRA80A01H501U", "#coupon", "NOPE")
@@ -243,6 +248,8 @@ func TestShopWalkItalianCitizen(t *testing.T) {
 	c := newTab(t, s)
 	c.register("anna.verdi@example.org", "IT")
 	c.fill("#name", "Anna Verdi", "#taxid", "12345678903", "#address", "Via Po 2, Torino", "#coupon", "TEN")
+	c.click("#consent-biometric")
+	c.click("#consent-automated")
 	c.submit("#submit")
 	c.expectError("checkout-coupon-used-up", "used up")
 }
@@ -266,6 +273,8 @@ func TestShopWalkForeignCitizen(t *testing.T) {
 	b.shot("checkout")
 	b.expectText("#total", "96.38")
 	b.fill("#name", "Anna Schmidt", "#taxid", "DE123456789", "#address", "Hauptstr. 1, 10115 Berlin")
+	b.click("#consent-biometric")
+	b.click("#consent-automated")
 	b.submit("#submit")
 	number := strings.TrimPrefix(b.path(), "/shop/pay/")
 	b.expectText("#total", "96.38")

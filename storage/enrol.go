@@ -44,13 +44,17 @@ type Billing struct {
 // Consent is one answer a customer gave to one consent text, with what
 // proves it: the text's version, the time, the address and the browser.
 type Consent struct {
-	CustomerID  string    `json:"customerId"`
-	Kind        string    `json:"kind"` // "privacy", "marketing", "marketing-partners"
-	Given       bool      `json:"given"`
-	TextVersion string    `json:"textVersion"`
-	At          time.Time `json:"at"`
-	IP          string    `json:"ip"`
-	UserAgent   string    `json:"userAgent"`
+	CustomerID  string `json:"customerId"`
+	Kind        string `json:"kind"` // "privacy", "marketing", "marketing-partners", "biometric", "automated-decision"
+	Given       bool   `json:"given"`
+	TextVersion string `json:"textVersion"`
+	// TextSHA256 is the hex SHA-256 of the text the customer saw, in the
+	// language it was shown in.
+	TextSHA256 string    `json:"textSha256,omitempty"`
+	Lang       string    `json:"lang,omitempty"`
+	At         time.Time `json:"at"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"userAgent"`
 }
 
 // Order is one purchase and, after payment, the enrolment it starts: its
@@ -71,6 +75,9 @@ type Order struct {
 	VATCountry    string  `json:"vatCountry"`
 	Coupon        string  `json:"coupon,omitempty"`
 	Billing       Billing `json:"billing"`
+	// Consents are the ones the checkout asks for (biometric data,
+	// automated decision), kept with the order they were given for.
+	Consents []Consent `json:"consents,omitempty"`
 
 	PaymentMethod   string    `json:"paymentMethod"`
 	PaymentProvider string    `json:"paymentProvider,omitempty"`

@@ -39,6 +39,14 @@ const (
 	ShopDetailsLink       ID = "err.shop-details-link"
 	ShopCitizenship       ID = "err.shop-citizenship"
 	ShopCouponInvalidSpec ID = "err.shop-coupon-spec"
+	ShopCheckoutConsents  ID = "err.shop-checkout-consents"
+
+	// The consent texts, hashed into each consent record.
+	ConsentPrivacyText   ID = "shop.consent.privacy"
+	ConsentMarketingText ID = "shop.consent.marketing"
+	ConsentPartnersText  ID = "shop.consent.partners"
+	ConsentBiometricText ID = "shop.consent.biometric"
+	ConsentAutomatedText ID = "shop.consent.automated"
 
 	// StateName names an enrolment state in a sentence ("err.shop-state-" + state).
 	StateNamePrefix = "err.shop-state-"
@@ -76,6 +84,7 @@ var enrolMessages = map[ID][2]string{
 	ShopBillingAddress:                 {"Enter the billing address", "Inserisci l'indirizzo di fatturazione"},
 	ShopPaymentMethod:                  {"Choose a payment method", "Scegli un metodo di pagamento"},
 	ShopTransition:                     {"This order is %s: it cannot move to %s", "Questo ordine è %s: non può passare a %s"},
+	ShopCheckoutConsents:               {"Both consents are needed for the identification: the processing of biometric data and the automated decision", "Per l'identificazione servono entrambi i consensi: al trattamento dei dati biometrici e alla decisione automatizzata"},
 	"err.shop-state-unconfirmed":       {"not confirmed (e-mail)", "non confermato (e-mail)"},
 	"err.shop-state-registered":        {"registered", "registrato"},
 	"err.shop-state-ordered":           {"awaiting payment", "in attesa di pagamento"},

@@ -88,7 +88,8 @@ func testOrders(t *testing.T, s storage.Store) {
 		o.GrossCents = 8674
 		return nil
 	}
-	o1 := &storage.Order{Number: "55-00001-0000000001", CustomerID: "c1", State: "ordered", Coupon: "TEN", CreatedAt: t0}
+	o1 := &storage.Order{Number: "55-00001-0000000001", CustomerID: "c1", State: "ordered", Coupon: "TEN", CreatedAt: t0,
+		Consents: []storage.Consent{{CustomerID: "c1", Kind: "biometric", Given: true, TextVersion: "v1", TextSHA256: "ab", At: t0}}}
 	must(t, s.CreateOrder(ctx, o1, count))
 	o1.Coupon = ""
 	wantKind(t, s.CreateOrder(ctx, o1, nil), errs.Conflict)
@@ -129,7 +130,7 @@ func testOrders(t *testing.T, s storage.Store) {
 	}
 	got, err := s.Order(ctx, o1.Number)
 	must(t, err)
-	if got.UserID != "CD654321" || got.State != "details_submitted" || got.GrossCents != 8674 {
+	if got.UserID != "CD654321" || got.State != "details_submitted" || got.GrossCents != 8674 || len(got.Consents) != 1 || got.Consents[0].TextSHA256 != "ab" {
 		t.Fatalf("order = %+v", got)
 	}
 
