@@ -490,6 +490,9 @@ func TestOrderPaymentAndDetails(t *testing.T) {
 	if err != nil || out.Status != enrol.PaymentDeclined || out.Order.State != "ordered" || out.Order.Declines != 1 {
 		t.Fatalf("declined callback = %+v, %v", out, err)
 	}
+	if out, err = e.callback(t, declined); err != nil || out.Order.Declines != 1 || out.Order.State != "ordered" {
+		t.Fatalf("replayed decline = %+v, %v: it must change nothing", out, err)
+	}
 
 	// Paid, with a forged copy first: 400 and no change.
 	redirect, err = e.svc.StartPayment(ctx, c.ID, o.Number)

@@ -317,9 +317,12 @@ func (s *Service) PaymentCallback(ctx context.Context, r *http.Request) (*Paymen
 		return &PaymentOutcome{Order: o, Status: PaymentPaid}, nil
 	default:
 		if State(o.State) == Ordered {
+			// Only the open intent's refusal counts, once: the intent is
+			// closed with it, so a replayed decline changes nothing.
 			err = s.store.UpdateOrder(ctx, o.Number, func(o *storage.Order) error {
-				if State(o.State) == Ordered {
+				if State(o.State) == Ordered && o.IntentID != "" && o.IntentID == res.IntentID {
 					o.Declines++
+					o.IntentID = ""
 				}
 				return nil
 			})
