@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,8 +45,12 @@ import (
 //
 // Reset codes are stored only as argon2id hashes (internal/secret),
 // checked in constant time, single use, short-lived, and destroyed after
-// CodeAttempts wrong guesses. They are kept in the OTP store under a key of
-// their own; otp.Service's codes (MACs) live under other keys.
+// CodeAttempts wrong guesses. They are kept in the OTP store under keys of
+// their own (otp.Service's codes, MACs, live under other keys), in one of
+// 2 x SendsPerSubject slots per holder taken in turn: at most that many
+// codes can be sent within any CodeTTL (<= Window), so a slot is reused
+// only once its code has expired, and a flood of requests cannot grow the
+// store beyond that many records per holder.
 
 // RecoveryConfig are the recovery numbers; zero values take the defaults.
 type RecoveryConfig struct {
@@ -74,6 +82,8 @@ func (c *RecoveryConfig) defaults() {
 	if c.Window <= 0 {
 		c.Window = 15 * time.Minute
 	}
+	// A code must expire before its slot comes round again.
+	c.CodeTTL = min(c.CodeTTL, c.Window)
 }
 
 const purposePasswordReset = "password-reset"
@@ -92,6 +102,9 @@ type recovery struct {
 	mu    sync.Mutex
 	addrs map[string]*window
 	subjs map[string]*window
+	// seq numbers the requests per subject across windows: a request's
+	// code goes to slot seq mod 2*SendsPerSubject.
+	seq   map[string]uint64
 	codes *throttle // wrong reset codes, per address and per (user ID, address)
 	// dummyCode keeps the answer's work the same when no code is stored.
 	dummyCode string
@@ -99,14 +112,15 @@ type recovery struct {
 
 func newRecovery(cfg RecoveryConfig, th ThrottleConfig, argon secret.Params) *recovery {
 	cfg.defaults()
-	return &recovery{cfg: cfg, addrs: map[string]*window{}, subjs: map[string]*window{}, codes: newThrottle(th),
+	return &recovery{cfg: cfg, addrs: map[string]*window{}, subjs: map[string]*window{}, seq: map[string]uint64{}, codes: newThrottle(th),
 		dummyCode: secret.Dummy(argon)}
 }
 
 // admitSend counts one request to send something for subject from addr,
-// or refuses it when either is over its limit in the window. The counts
-// depend only on what was typed, never on whether the account exists.
-func (r *recovery) admitSend(subject, addr string, now time.Time) error {
+// or refuses it when either is over its limit in the window; it returns
+// the request's code slot. The counts depend only on what was typed, never
+// on whether the account exists.
+func (r *recovery) admitSend(subject, addr string, now time.Time) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	a := &window{} // no address (an in-process caller): only the subject counts
@@ -123,12 +137,21 @@ func (r *recovery) admitSend(subject, addr string, now time.Time) error {
 	}
 	if over != nil {
 		wait := over.start.Add(r.cfg.Window).Sub(now)
-		return throttled(wait, msg.RecoveryThrottled, minutesUp(wait))
+		return 0, throttled(wait, msg.RecoveryThrottled, minutesUp(wait))
 	}
 	a.failures++
 	sub.failures++
-	return nil
+	if len(r.seq) >= throttleMaxKeys {
+		// A flood of distinct subjects: forgetting the numbering only
+		// risks reusing a slot of a live code, never a wrong answer.
+		clear(r.seq)
+	}
+	slot := int(r.seq[subject] % uint64(r.slots()))
+	r.seq[subject]++
+	return slot, nil
 }
+
+func (r *recovery) slots() int { return 2 * r.cfg.SendsPerSubject }
 
 func (r *recovery) bumpLocked(m map[string]*window, key string, now time.Time) *window {
 	w := m[key]
@@ -149,8 +172,33 @@ func (r *recovery) bumpLocked(m map[string]*window, key string, now time.Time) *
 // RecoveryConfig returns the effective recovery numbers.
 func (s *Service) RecoveryConfig() RecoveryConfig { return s.recovery.cfg }
 
-func resetKey(userID, ticket string) string {
-	return accountOTPKey(userID, purposePasswordReset, ticket)
+func resetKey(userID string, slot int) string {
+	return accountOTPKey(userID, purposePasswordReset, strconv.Itoa(slot))
+}
+
+// A ticket is a random token and the slot of its code: "<token>.<slot>".
+// The stored record starts with the ticket's SHA-256 (hex), then the
+// code's argon2id hash.
+func newTicket(slot int) (string, error) {
+	tok, err := secret.NewToken()
+	if err != nil {
+		return "", err
+	}
+	return tok + "." + strconv.Itoa(slot), nil
+}
+
+func (r *recovery) parseTicket(ticket string) (int, bool) {
+	tok, slotText, ok := strings.Cut(ticket, ".")
+	slot, err := strconv.Atoi(slotText)
+	if !ok || len(tok) != 43 || err != nil || slot < 0 || slot >= r.slots() || strconv.Itoa(slot) != slotText {
+		return 0, false
+	}
+	return slot, true
+}
+
+func ticketDigest(ticket string) []byte {
+	sum := sha256.Sum256([]byte(ticket))
+	return []byte(hex.EncodeToString(sum[:]))
 }
 
 // StartPasswordReset asks for a password reset code for userID over
@@ -168,12 +216,13 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 		return "", errs.M(errs.InvalidRequest, msg.RecoveryChannel)
 	}
 	now := s.now()
-	if err := s.recovery.admitSend("user:"+userID, clientIP, now); err != nil {
+	slot, err := s.recovery.admitSend("user:"+userID, clientIP, now)
+	if err != nil {
 		s.record(ctx, audit.Event{Type: "holder.password-reset-request", Holder: userID, Outcome: "denied",
 			Detail: map[string]string{"reason": "throttled", "address": clientIP}})
 		return "", err
 	}
-	ticket, err := secret.NewToken()
+	ticket, err := newTicket(slot)
 	if err != nil {
 		return "", err
 	}
@@ -216,7 +265,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 	if err := s.recordOrRefuse(ctx, audit.Event{Type: "holder.password-reset-request", Holder: h.ID, Detail: detail}); err != nil {
 		return "", err
 	}
-	if err := s.store.PutOTP(ctx, &storage.OTP{Key: resetKey(h.ID, ticket), CodeMAC: []byte(hash), Channel: channel,
+	if err := s.store.PutOTP(ctx, &storage.OTP{Key: resetKey(h.ID, slot), CodeMAC: append(ticketDigest(ticket), hash...), Channel: channel,
 		ExpiresAt: now.Add(s.recovery.cfg.CodeTTL), SentAt: now}); err != nil {
 		return "", err
 	}
@@ -333,12 +382,18 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 // ticket) and uses it up. It returns why the code does not hold ("" when
 // it does); every refusal spends one argon2 verification, like a check.
 func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code string, now time.Time) (string, error) {
-	key := resetKey(userID, ticket)
 	var stored storage.OTP
 	found := false
-	if len(ticket) == 43 && otp.ValidFormat(code) {
+	slot, okTicket := s.recovery.parseTicket(ticket)
+	key := resetKey(userID, slot)
+	digest := ticketDigest(ticket)
+	if okTicket && otp.ValidFormat(code) {
 		err := s.store.UpdateOTP(ctx, key, func(o *storage.OTP) (bool, error) {
-			stored, found = *o, true
+			// Another request's code in this slot is not this one's:
+			// it is neither used nor counted.
+			if len(o.CodeMAC) > len(digest) && subtle.ConstantTimeCompare(o.CodeMAC[:len(digest)], digest) == 1 {
+				stored, found = *o, true
+			}
 			return false, nil
 		})
 		if err != nil && !errs.Is(err, errs.NotFound) {
@@ -355,7 +410,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 		}
 		return "expired", nil
 	}
-	ok, err := secret.Verify(code, string(stored.CodeMAC))
+	ok, err := secret.Verify(code, string(stored.CodeMAC[len(digest):]))
 	if err != nil {
 		return "", err
 	}
@@ -365,6 +420,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 	reason := "wrong"
 	err = s.store.UpdateOTP(ctx, key, func(o *storage.OTP) (bool, error) {
 		if !bytes.Equal(o.CodeMAC, stored.CodeMAC) {
+			reason = "used"
 			return false, nil
 		}
 		if ok {
@@ -403,7 +459,7 @@ func (s *Service) RemindUserID(ctx context.Context, addr, clientIP string) error
 		return err
 	}
 	now := s.now()
-	if err := s.recovery.admitSend("email:"+strings.ToLower(addr), clientIP, now); err != nil {
+	if _, err := s.recovery.admitSend("email:"+strings.ToLower(addr), clientIP, now); err != nil {
 		s.record(ctx, audit.Event{Type: "holder.userid-reminder", Outcome: "denied", Detail: map[string]string{"reason": "throttled", "address": clientIP}})
 		return err
 	}
