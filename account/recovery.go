@@ -32,8 +32,8 @@ import (
 //     with a recovery e-mail address to that address.
 //
 // Both answer the same way whether or not the account or the contact
-// exists: the same result, the same argon2 work, nothing that names the
-// account. Sending is throttled per address and per user ID or e-mail as
+// exists: the same result, the same argon2 work, no answer sooner than
+// MinAnswer, nothing that names the account. Sending is throttled per address and per user ID or e-mail as
 // typed; checking a code is throttled like a password (throttle.go).
 //
 // Nobody can lock a holder out through it: a code is bound to the request
@@ -64,6 +64,11 @@ type RecoveryConfig struct {
 	SendsPerAddress int
 	SendsPerSubject int
 	Window          time.Duration // default 15 minutes
+	// MinAnswer is the least time a request, or a refused code, takes to
+	// answer (default 300 ms): storing and sending a code, or counting a
+	// wrong one, happen only for a real account, and without the floor
+	// their few milliseconds would tell it from an unknown one.
+	MinAnswer time.Duration
 }
 
 func (c *RecoveryConfig) defaults() {
@@ -81,6 +86,9 @@ func (c *RecoveryConfig) defaults() {
 	}
 	if c.Window <= 0 {
 		c.Window = 15 * time.Minute
+	}
+	if c.MinAnswer <= 0 {
+		c.MinAnswer = 300 * time.Millisecond
 	}
 	// A code must expire before its slot comes round again.
 	c.CodeTTL = min(c.CodeTTL, c.Window)
@@ -153,6 +161,21 @@ func (r *recovery) admitSend(subject, addr string, now time.Time) (int, error) {
 
 func (r *recovery) slots() int { return 2 * r.cfg.SendsPerSubject }
 
+// answerNoSooner holds an answer until MinAnswer after start (by the
+// real, monotonic clock) or until ctx ends.
+func (r *recovery) answerNoSooner(ctx context.Context, start time.Time) {
+	wait := r.cfg.MinAnswer - time.Since(start)
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 func (r *recovery) bumpLocked(m map[string]*window, key string, now time.Time) *window {
 	w := m[key]
 	if w == nil || now.Sub(w.start) >= r.cfg.Window {
@@ -216,12 +239,14 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 		return "", errs.M(errs.InvalidRequest, msg.RecoveryChannel)
 	}
 	now := s.now()
+	start := time.Now()
 	slot, err := s.recovery.admitSend("user:"+userID, clientIP, now)
 	if err != nil {
 		s.record(ctx, audit.Event{Type: "holder.password-reset-request", Holder: userID, Outcome: "denied",
 			Detail: map[string]string{"reason": "throttled", "address": clientIP}})
 		return "", err
 	}
+	defer s.recovery.answerNoSooner(ctx, start)
 	ticket, err := newTicket(slot)
 	if err != nil {
 		return "", err
@@ -336,9 +361,11 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 	if err := s.recovery.codes.check(r.UserID, r.ClientIP, now); err != nil {
 		return deny("throttled", err)
 	}
+	start := time.Now()
 	wrong := errs.M(errs.InvalidOTP, msg.OTPInvalid)
 	fail := func(reason string) error {
 		s.recovery.codes.fail(r.UserID, r.ClientIP, now)
+		s.recovery.answerNoSooner(ctx, start)
 		return deny(reason, wrong)
 	}
 	if reason, err := s.consumeResetCode(ctx, r.UserID, r.Ticket, r.Code, now); err != nil {
@@ -459,10 +486,12 @@ func (s *Service) RemindUserID(ctx context.Context, addr, clientIP string) error
 		return err
 	}
 	now := s.now()
+	start := time.Now()
 	if _, err := s.recovery.admitSend("email:"+strings.ToLower(addr), clientIP, now); err != nil {
 		s.record(ctx, audit.Event{Type: "holder.userid-reminder", Outcome: "denied", Detail: map[string]string{"reason": "throttled", "address": clientIP}})
 		return err
 	}
+	defer s.recovery.answerNoSooner(ctx, start)
 	// Every request reads every account, found or not.
 	all, err := s.store.ListHolders(ctx)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
@@ -44,6 +45,7 @@ func passwordHash(t *testing.T, s *testutil.Server, id string) string {
 }
 
 func TestPasswordResetRefusals(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	ttl := p.RecoveryConfig().CodeTTL
@@ -122,6 +124,7 @@ func TestPasswordResetRefusals(t *testing.T) {
 // Refusals that do not look at the code leave it good for the next try;
 // a used code never works again; a code guessed wrong too often is gone.
 func TestPasswordResetCodeIsSingleUseAndLimited(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	h, addr := recoveryHolder(t, s)
@@ -177,6 +180,7 @@ func TestPasswordResetCodeIsSingleUseAndLimited(t *testing.T) {
 
 // A reset by the recovery mobile, and every session and token ends.
 func TestPasswordResetBySMSEndsEverySessionAndToken(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	h := s.NewHolder(t, "ec-p256")
@@ -232,6 +236,7 @@ func TestPasswordResetBySMSEndsEverySessionAndToken(t *testing.T) {
 // A stranger who asks for codes for the holder and guesses them wrong
 // spends only the stranger's own requests: the holder's code still works.
 func TestPasswordResetCannotLockTheHolderOut(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	h, addr := recoveryHolder(t, s)
@@ -263,6 +268,7 @@ func TestPasswordResetCannotLockTheHolderOut(t *testing.T) {
 // Requests are throttled per address and per user ID or e-mail as typed,
 // with the same answers for accounts that exist and ones that do not.
 func TestRecoveryThrottle(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	cfg := p.RecoveryConfig()
@@ -318,6 +324,7 @@ func TestRecoveryThrottle(t *testing.T) {
 }
 
 func TestUserIDReminder(t *testing.T) {
+	t.Parallel()
 	s := testutil.StartServer(t)
 	p, ctx := s.App.Accounts, context.Background()
 	h, addr := recoveryHolder(t, s)
@@ -359,5 +366,40 @@ func TestUserIDReminder(t *testing.T) {
 	}
 	if got := len(s.Outbox(t)); got != before+1 {
 		t.Fatal("a reminder went to the contact e-mail")
+	}
+}
+
+// Whether a code was stored and sent (or a wrong one counted) or not, no
+// answer comes sooner than MinAnswer: the few milliseconds of a write do
+// not tell a real account from an unknown one.
+func TestRecoveryAnswersNoSooner(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	p, ctx := s.App.Accounts, context.Background()
+	floor := p.RecoveryConfig().MinAnswer
+	h, _ := recoveryHolder(t, s)
+	timed := func(what string, f func() error) {
+		t.Helper()
+		start := time.Now()
+		err := f()
+		if d := time.Since(start); d < floor {
+			t.Fatalf("%s answered in %v, sooner than %v", what, d, floor)
+		}
+		if err != nil && !errs.Is(err, errs.InvalidOTP) {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	for _, user := range []string{h.ID, "nobody"} {
+		var ticket string
+		timed("request for "+user, func() (err error) {
+			ticket, err = p.StartPasswordReset(ctx, user, account.RecoveryByEmail, "192.0.2.7")
+			return err
+		})
+		timed("wrong code for "+user, func() error {
+			return p.ResetPassword(ctx, account.PasswordReset{UserID: user, Ticket: ticket, Code: "000000", New: newPassword, Confirm: newPassword, ClientIP: "192.0.2.7"})
+		})
+	}
+	for _, addr := range []string{"backup." + h.ID + "@example.net", "nobody@example.net"} {
+		timed("reminder to "+addr, func() error { return p.RemindUserID(ctx, addr, "192.0.2.7") })
 	}
 }
