@@ -2,12 +2,16 @@ package account_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/internal/testutil"
@@ -230,6 +234,75 @@ func TestPasswordResetBySMSEndsEverySessionAndToken(t *testing.T) {
 	msgs = s.Outbox(t)
 	if n := msgs[len(msgs)-1]; n.To != h.ID+"@example.org" || !strings.Contains(n.Text, "password was changed") {
 		t.Fatalf("no notice to the holder's e-mail: %+v", n)
+	}
+
+	// On record, without secrets: the request, the intent before the
+	// change and its outcome; neither the code nor the password.
+	if err := s.App.Audit.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	for _, want := range []string{`"type":"holder.password-reset-request","holder":"` + h.ID + `","detail"`, `"type":"holder.password-reset","holder":"` + h.ID + `","detail"`,
+		`"type":"holder.password-reset","holder":"` + h.ID + `","outcome":"ok"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the audit log lacks %s", want)
+		}
+	}
+	if strings.Contains(log, last.Code) || strings.Contains(log, newPassword) || strings.Contains(log, ticket) {
+		t.Error("the audit log holds the code, the ticket or the password")
+	}
+}
+
+type brokenAudit struct{}
+
+func (brokenAudit) Append(context.Context, audit.Event) (uint64, error) {
+	return 0, errors.New("disk full")
+}
+
+// With the audit log refusing records, nothing is sent and no password
+// changes: the answer is 503's kind, as for the password change.
+func TestPasswordResetFailsClosedWithoutAudit(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	ctx := context.Background()
+	h, addr := recoveryHolder(t, s)
+	broken := account.New(account.Deps{Store: s.App.Store, SAM: s.App.Credentials, Tokens: s.App.Tokens, OTP: s.App.OTP,
+		Audit: brokenAudit{}, Notify: s.App.Outbox}, account.Config{Argon: secret.Fast})
+	sent := len(s.Outbox(t))
+	if _, err := broken.StartPasswordReset(ctx, h.ID, account.RecoveryByEmail, "192.0.2.1"); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("request without audit: %v", err)
+	}
+	if _, err := broken.StartPasswordReset(ctx, "nobody", account.RecoveryByEmail, "192.0.2.1"); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("request for an unknown user without audit: %v, want the same answer", err)
+	}
+	if err := broken.RemindUserID(ctx, addr, "192.0.2.1"); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("reminder without audit: %v", err)
+	}
+	if got := len(s.Outbox(t)); got != sent {
+		t.Fatalf("%d messages sent without their audit record", got-sent)
+	}
+	ticket, err := s.App.Accounts.StartPasswordReset(ctx, h.ID, account.RecoveryByEmail, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := passwordHash(t, s, h.ID)
+	web, err := s.App.Sessions.Login(ctx, h.ID, h.Password, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = broken.ResetPassword(ctx, account.PasswordReset{UserID: h.ID, Ticket: ticket, Code: s.LastCode(t, addr), New: newPassword, Confirm: newPassword, ClientIP: "192.0.2.1"})
+	if !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("reset without audit: %v", err)
+	}
+	if passwordHash(t, s, h.ID) != before {
+		t.Fatal("the password changed without its audit record")
+	}
+	if _, err := s.App.Sessions.Session(ctx, web.Token); err != nil {
+		t.Fatalf("a refused reset ended the session: %v", err)
 	}
 }
 
