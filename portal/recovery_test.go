@@ -81,6 +81,14 @@ func TestRecoveryPagesInBothLanguages(t *testing.T) {
 			t.Fatalf("%s: %d, missing %q", c.path, resp.StatusCode, c.want)
 		}
 	}
+	resp, body := w.post("/portal/recover/password/send", url.Values{"user": {"someone"}, "channel": {"sms"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Se il nome utente esiste e ha quel contatto di recupero") {
+		t.Fatalf("the code step in Italian: %d", resp.StatusCode)
+	}
+	resp, body = w.post("/portal/recover/password", url.Values{"user": {"someone"}, "ticket": {"x"}, "otp": {"123456"}, "new": {"debole"}, "confirm": {"debole"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Alla password manca") {
+		t.Fatalf("a weak password in Italian: %d", resp.StatusCode)
+	}
 }
 
 // A recovery form without its anti-forgery token does nothing; too many
