@@ -263,7 +263,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 	}
 	h, err := s.store.Holder(ctx, userID)
 	if err != nil && !errs.Is(err, errs.NotFound) {
-		return "", err
+		return "", fmt.Errorf("read the holder for a password reset: %w", err)
 	}
 	to := ""
 	if h != nil {
@@ -292,7 +292,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 	}
 	if err := s.store.PutOTP(ctx, &storage.OTP{Key: resetKey(h.ID, slot), CodeMAC: append(ticketDigest(ticket), hash...), Channel: channel,
 		ExpiresAt: now.Add(s.recovery.cfg.CodeTTL), SentAt: now}); err != nil {
-		return "", err
+		return "", fmt.Errorf("store the password reset code: %w", err)
 	}
 	if s.notify == nil {
 		s.log.ErrorContext(ctx, "password reset code not sent: no sender configured", "holder", h.ID)
@@ -384,7 +384,7 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 	// As in ChangePassword: sessions end before the password changes and
 	// again after it, so that no session outlives the old password.
 	if err := s.endEverySession(ctx, r.UserID); err != nil {
-		return err
+		return fmt.Errorf("end the sessions before a password reset: %w", err)
 	}
 	var h storage.Holder
 	err = s.store.UpdateHolder(ctx, r.UserID, func(rec *storage.Holder) error {
@@ -393,7 +393,7 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("set the reset password: %w", err)
 	}
 	if err := s.endEverySession(ctx, r.UserID); err != nil {
 		s.log.ErrorContext(ctx, "end sessions after password reset", "holder", r.UserID, "err", err)
@@ -424,7 +424,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 			return false, nil
 		})
 		if err != nil && !errs.Is(err, errs.NotFound) {
-			return "", err
+			return "", fmt.Errorf("read the password reset code: %w", err)
 		}
 	}
 	if !found || !now.Before(stored.ExpiresAt) {
@@ -433,13 +433,13 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 			return "no-code", nil
 		}
 		if err := s.deleteResetCode(ctx, key); err != nil {
-			return "", err
+			return "", fmt.Errorf("delete an expired password reset code: %w", err)
 		}
 		return "expired", nil
 	}
 	ok, err := secret.Verify(code, string(stored.CodeMAC[len(digest):]))
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("check the password reset code: %w", err)
 	}
 	// The check ran outside the transaction (argon2 is slow); the code is
 	// used up only if it is still the one checked, so two right answers
@@ -461,7 +461,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 		return "used", nil
 	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("use up the password reset code: %w", err)
 	}
 	return reason, nil
 }
@@ -495,7 +495,7 @@ func (s *Service) RemindUserID(ctx context.Context, addr, clientIP string) error
 	// Every request reads every account, found or not.
 	all, err := s.store.ListHolders(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("list the holders for a user ID reminder: %w", err)
 	}
 	var ids []string
 	lang := ""
