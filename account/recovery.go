@@ -299,7 +299,7 @@ func (s *Service) StartPasswordReset(ctx context.Context, userID, channel, clien
 		return ticket, nil
 	}
 	err = s.notify.Send(ctx, otp.Message{Time: now.UTC(), Channel: channel, To: to, Purpose: "account-" + purposePasswordReset,
-		Code: code, Text: accountCodeText(h.Lang, purposePasswordReset, code, s.recovery.cfg.CodeTTL)})
+		Code: code, Text: msg.Text(h.Lang, "sms.password-reset-code", code, int(s.recovery.cfg.CodeTTL.Minutes()))})
 	if err != nil {
 		// Saying so would tell a stranger that the account exists: the
 		// holder sees no code and asks again; the operator sees this.

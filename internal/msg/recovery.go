@@ -20,7 +20,8 @@ var recoveryMessages = map[ID][2]string{
 	EnterEmail:  {"Enter your recovery e-mail address", "Inserisci il tuo indirizzo e-mail di recupero"},
 
 	// SMS and e-mail texts
-	"sms.purpose.password-reset": {"reset your password", "reimpostare la password"},
+	"sms.password-reset-code": {"qes: your code to reset your password is %s. It expires in %d minutes. If you did not ask for it, ignore this message: your password stays as it is.",
+		"qes: il codice per reimpostare la password è %s. Scade tra %d minuti. Se non l'hai chiesto tu, ignora questo messaggio: la password resta quella di prima."},
 	"mail.userid-reminder": {"qes: the user ID registered with this recovery e-mail address is: %s. If you did not ask for it, ignore this message; nobody can log in with the user ID alone.",
 		"qes: il nome utente registrato con questo indirizzo e-mail di recupero è: %s. Se non l'hai chiesto tu, ignora questo messaggio; con il solo nome utente nessuno può accedere."},
 	"mail.userid-reminder-many": {"qes: the user IDs registered with this recovery e-mail address are: %s. If you did not ask for them, ignore this message; nobody can log in with a user ID alone.",
