@@ -35,28 +35,9 @@ func (e *editor) resolve(o object) (object, error) {
 	return e.doc.resolve(o)
 }
 
-func (e *editor) resolveDict(o object) (*dict, error) {
-	v, err := e.resolve(o)
-	if err != nil {
-		return nil, err
-	}
-	switch t := v.(type) {
-	case *dict:
-		return t, nil
-	case *stream:
-		return t.dict, nil
-	}
-	return nil, nil
-}
+func (e *editor) resolveDict(o object) (*dict, error) { return resolveDictWith(e.resolve, o) }
 
-func (e *editor) resolveArray(o object) (array, error) {
-	v, err := e.resolve(o)
-	if err != nil {
-		return nil, err
-	}
-	a, _ := v.(array)
-	return a, nil
-}
+func (e *editor) resolveArray(o object) (array, error) { return resolveArrayWith(e.resolve, o) }
 
 // put writes o as object r in update u and remembers it for later updates.
 func (e *editor) put(u *update, r ref, o object) {

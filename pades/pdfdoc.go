@@ -181,8 +181,15 @@ func (d *document) resolve(o object) (object, error) {
 }
 
 // resolveDict resolves o and returns it as a dictionary, or nil.
-func (d *document) resolveDict(o object) (*dict, error) {
-	v, err := d.resolve(o)
+func (d *document) resolveDict(o object) (*dict, error) { return resolveDictWith(d.resolve, o) }
+
+func (d *document) resolveArray(o object) (array, error) { return resolveArrayWith(d.resolve, o) }
+
+// resolveDictWith resolves o with resolve (the document's objects, or an
+// editor's overlay over them) and returns it as a dictionary (a stream's
+// own dictionary), or nil when it is neither.
+func resolveDictWith(resolve func(object) (object, error), o object) (*dict, error) {
+	v, err := resolve(o)
 	if err != nil {
 		return nil, err
 	}
@@ -195,8 +202,9 @@ func (d *document) resolveDict(o object) (*dict, error) {
 	return nil, nil
 }
 
-func (d *document) resolveArray(o object) (array, error) {
-	v, err := d.resolve(o)
+// resolveArrayWith resolves o with resolve and returns it as an array, or nil.
+func resolveArrayWith(resolve func(object) (object, error), o object) (array, error) {
+	v, err := resolve(o)
 	if err != nil {
 		return nil, err
 	}
