@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // PDSLocation is one PKI disclosure statement: an https URL and the ISO 639-1
@@ -105,16 +106,16 @@ func ParseQCStatements(der []byte) (QCStatements, error) {
 	var q QCStatements
 	var stmts []qcStatement
 	if err := unmarshalAll(der, &stmts); err != nil {
-		return q, errs.Wrap(err, errs.InvalidRequest, "malformed qcStatements")
+		return q, errs.WrapM(err, errs.InvalidRequest, msg.CAMalformedQCStatements)
 	}
 	if len(stmts) == 0 {
-		return q, errs.E(errs.InvalidRequest, "qcStatements is empty")
+		return q, errs.M(errs.InvalidRequest, msg.CAQCStatementsEmpty)
 	}
 	seen := make(map[string]bool)
 	for _, s := range stmts {
 		key := s.ID.String()
 		if seen[key] {
-			return q, errs.Ef(errs.InvalidRequest, "QC statement %s appears twice", key)
+			return q, errs.M(errs.InvalidRequest, msg.CAQCStatementAppearsTwice, key)
 		}
 		seen[key] = true
 		if err := q.parseStatement(s); err != nil {
@@ -127,7 +128,7 @@ func ParseQCStatements(der []byte) (QCStatements, error) {
 func (q *QCStatements) parseStatement(s qcStatement) error {
 	hasInfo := len(s.Info.FullBytes) > 0
 	bad := func(why string) error {
-		return errs.Ef(errs.InvalidRequest, "QC statement %s: %s", s.ID, why)
+		return errs.M(errs.InvalidRequest, msg.CAQCStatementInvalid, s.ID, why)
 	}
 	switch {
 	case s.ID.Equal(OIDQcCompliance), s.ID.Equal(OIDQcSSCD):
@@ -211,24 +212,24 @@ func unmarshalAll(der []byte, v any) error {
 // English).
 func validatePDS(locs []PDSLocation) error {
 	if len(locs) == 0 {
-		return errs.E(errs.InvalidRequest, "at least one PDS location (in English) is required")
+		return errs.M(errs.InvalidRequest, msg.CAPDSRequired)
 	}
 	seen := make(map[string]bool)
 	for _, p := range locs {
 		u, err := url.Parse(p.URL)
 		if err != nil || u.Scheme != "https" || u.Host == "" || !isIA5(p.URL) {
-			return errs.Ef(errs.InvalidRequest, "PDS URL %q must be an absolute https URL", printableForError(p.URL))
+			return errs.M(errs.InvalidRequest, msg.CAPDSURLAbsoluteHttpsURL, printableForError(p.URL))
 		}
 		if len(p.Language) != 2 || !isLowerLetter(p.Language[0]) || !isLowerLetter(p.Language[1]) {
-			return errs.Ef(errs.InvalidRequest, "PDS language %q must be a lower-case ISO 639-1 code", printableForError(p.Language))
+			return errs.M(errs.InvalidRequest, msg.CAPDSLanguageNotISO, printableForError(p.Language))
 		}
 		if seen[p.Language] {
-			return errs.Ef(errs.InvalidRequest, "PDS language %q listed twice", p.Language)
+			return errs.M(errs.InvalidRequest, msg.CAPDSLanguageListedTwice, p.Language)
 		}
 		seen[p.Language] = true
 	}
 	if !seen["en"] {
-		return errs.E(errs.InvalidRequest, "a PDS in English (language \"en\") is required")
+		return errs.M(errs.InvalidRequest, msg.CAPDSEnglishRequired)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // document is a parsed view of an existing PDF: its cross-reference entries,
@@ -44,15 +45,15 @@ type objStm struct {
 	nums    []int64
 }
 
-func invalidPDF(msg string) error {
-	return errs.E(errs.InvalidRequest, "invalid PDF: "+msg)
+func invalidPDF(reason string) error {
+	return errs.M(errs.InvalidRequest, msg.PAdESInvalidPDF, reason)
 }
 
 // openDocument checks the header, reads the cross-reference chain and
 // rejects encrypted documents.
 func openDocument(r io.ReaderAt, size int64) (*document, error) {
 	if size <= 0 {
-		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESEmptyPDF)
 	}
 	shift, err := findHeader(r, size)
 	if err != nil {
@@ -75,7 +76,7 @@ func openDocument(r io.ReaderAt, size int64) (*document, error) {
 		return nil, err
 	}
 	if d.trailer.get("Encrypt") != nil {
-		return nil, errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESEncryptedPDF)
 	}
 	return d, nil
 }

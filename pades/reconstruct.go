@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // headerSearch is how far into the file "%PDF-" may start. Acrobat, pdf.js
@@ -37,7 +38,7 @@ const (
 // bytes.
 func findHeader(r io.ReaderAt, size int64) (int64, error) {
 	if size <= 0 {
-		return 0, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
+		return 0, errs.M(errs.InvalidRequest, msg.PAdESEmptyPDF)
 	}
 	head := make([]byte, min(size, headerSearch))
 	if n, err := r.ReadAt(head, 0); n < len(head) && err != nil && err != io.EOF {
@@ -45,7 +46,7 @@ func findHeader(r io.ReaderAt, size int64) (int64, error) {
 	}
 	i := bytes.Index(head, []byte("%PDF-"))
 	if i < 0 {
-		return 0, errs.E(errs.InvalidRequest, fmt.Sprintf("invalid PDF: the document is not a PDF file (no %%PDF- header in the first %d bytes)", headerSearch))
+		return 0, errs.M(errs.InvalidRequest, msg.PAdESNotPDF, headerSearch)
 	}
 	return int64(i), nil
 }
@@ -68,7 +69,7 @@ func (d *document) readXrefOrRepair() error {
 	return d.reconstruct(strings.TrimPrefix(errs.DetailOf(err), "invalid PDF: "))
 }
 
-var errEncrypted = errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
+var errEncrypted = errs.M(errs.InvalidRequest, msg.PAdESEncryptedPDF)
 
 func (d *document) readXrefChain() error {
 	start, err := findStartxref(d.r, d.size)

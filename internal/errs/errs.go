@@ -233,5 +233,16 @@ func MessageOf(err error) (id msg.ID, args []any, ok bool) {
 	return "", nil, false
 }
 
+// Quoted returns err's caller-facing message as the argument of another
+// message that quotes it (errs.M(kind, msg.SignDocInField, errs.Quoted(err),
+// field)): a msg.Message when err names one, so that the outer message says
+// the inner one in the reader's language too, else its plain detail.
+func Quoted(err error) any {
+	if id, args, ok := MessageOf(err); ok {
+		return msg.Message{ID: id, Args: args}
+	}
+	return DetailOf(err)
+}
+
 // Is reports whether err carries the given kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
