@@ -234,6 +234,36 @@ const (
 	SAMPUKInvalid                      ID = "err.sam.puk-invalid"
 	SignDocInField                     ID = "err.signdoc.in-field"
 	SignDocFieldPrefix                 ID = "err.signdoc.field-prefix"
+	PAdESPDFNoCatalog                  ID = "err.pades.pdf-no-catalog"
+	PAdESPDFNoPageTree                 ID = "err.pades.pdf-no-page-tree"
+	PAdESPDFPageNotFound               ID = "err.pades.pdf-page-not-found"
+	PAdESPDFObjectLoop                 ID = "err.pades.pdf-object-loop"
+	PAdESPDFObjectDamaged              ID = "err.pades.pdf-object-damaged"
+	PAdESPDFObjectUnreadable           ID = "err.pades.pdf-object-unreadable"
+	PAdESPDFTooManyXrefSections        ID = "err.pades.pdf-too-many-xref-sections"
+	PAdESPDFXrefLoop                   ID = "err.pades.pdf-xref-loop"
+	PAdESPDFPrevNotInteger             ID = "err.pades.pdf-prev-not-integer"
+	PAdESPDFXrefOutsideFile            ID = "err.pades.pdf-xref-outside-file"
+	PAdESPDFNoXrefAt                   ID = "err.pades.pdf-no-xref-at"
+	PAdESPDFNotXrefStream              ID = "err.pades.pdf-not-xref-stream"
+	PAdESPDFTrailerUnreadable          ID = "err.pades.pdf-trailer-unreadable"
+	PAdESPDFTrailerNotDictionary       ID = "err.pades.pdf-trailer-not-dictionary"
+	PAdESPDFXrefTableMalformed         ID = "err.pades.pdf-xref-table-malformed"
+	PAdESPDFXrefSubsectionTooLong      ID = "err.pades.pdf-xref-subsection-too-long"
+	PAdESPDFXrefEntryMalformed         ID = "err.pades.pdf-xref-entry-malformed"
+	PAdESPDFXrefStreamW                ID = "err.pades.pdf-xref-stream-w"
+	PAdESPDFXrefStreamIndex            ID = "err.pades.pdf-xref-stream-index"
+	PAdESPDFXrefStreamUnreadable       ID = "err.pades.pdf-xref-stream-unreadable"
+	PAdESPDFXrefStreamShort            ID = "err.pades.pdf-xref-stream-short"
+	PAdESPDFNoStartxref                ID = "err.pades.pdf-no-startxref"
+	PAdESPDFStartxrefNoOffset          ID = "err.pades.pdf-startxref-no-offset"
+	PAdESPDFNoRootReference            ID = "err.pades.pdf-no-root-reference"
+	PAdESPDFObjectStreamMissing        ID = "err.pades.pdf-object-stream-missing"
+	PAdESPDFObjectOffsetOutside        ID = "err.pades.pdf-object-offset-outside"
+	PAdESPDFObjectNotAtOffset          ID = "err.pades.pdf-object-not-at-offset"
+	PAdESPDFRepairTooManyObjects       ID = "err.pades.pdf-repair-too-many-objects"
+	PAdESPDFRepairNoCatalog            ID = "err.pades.pdf-repair-no-catalog"
+	PAdESPDFTooManyObjects             ID = "err.pades.pdf-too-many-objects"
 	PAdESInvalidPDF                    ID = "err.pades.invalid-pdf"
 	TSALogUnavailable                  ID = "err.tsa.log-unavailable"
 )
@@ -468,4 +498,34 @@ var protocolMessages = map[ID][2]string{
 	SignDocInField:                     {"%s in %s", "%s (in %s)"},
 	SignDocFieldPrefix:                 {"%s: %s", "Nel campo %s: %s"},
 	PAdESInvalidPDF:                    {"invalid PDF: %s", "PDF non valido: %s"},
+	PAdESPDFNoCatalog:                  {"the document catalog (/Root) is missing or not a dictionary", "il catalogo del documento (/Root) manca o non è un dizionario"},
+	PAdESPDFNoPageTree:                 {"the catalog has no page tree (/Pages)", "il catalogo non ha un albero delle pagine (/Pages)"},
+	PAdESPDFPageNotFound:               {"page %d not found in the page tree", "pagina %d non trovata nell'albero delle pagine"},
+	PAdESPDFObjectLoop:                 {"object %d refers to itself while being read", "l'oggetto %d rimanda a se stesso durante la lettura"},
+	PAdESPDFObjectDamaged:              {"object %d is damaged or truncated, and the cross-reference data could not be used either (%s): %v", "l'oggetto %d è danneggiato o troncato, e nemmeno i dati di riferimento incrociato sono utilizzabili (%s): %v"},
+	PAdESPDFObjectUnreadable:           {"cannot read object %d (broken xref?): %v", "impossibile leggere l'oggetto %d (xref danneggiata?): %v"},
+	PAdESPDFTooManyXrefSections:        {"too many cross-reference sections", "troppe sezioni di riferimenti incrociati"},
+	PAdESPDFXrefLoop:                   {"cross-reference sections form a loop", "le sezioni di riferimenti incrociati formano un ciclo"},
+	PAdESPDFPrevNotInteger:             {"/Prev in the trailer is not an integer", "/Prev nel trailer non è un intero"},
+	PAdESPDFXrefOutsideFile:            {"cross-reference offset %d is outside the file", "l'offset dei riferimenti incrociati %d è fuori dal file"},
+	PAdESPDFNoXrefAt:                   {"no cross-reference table or stream at offset %d (broken xref): %v", "nessuna tabella o stream di riferimenti incrociati all'offset %d (xref danneggiata): %v"},
+	PAdESPDFNotXrefStream:              {"object at cross-reference offset %d is not an xref stream (broken xref)", "l'oggetto all'offset dei riferimenti incrociati %d non è uno stream xref (xref danneggiata)"},
+	PAdESPDFTrailerUnreadable:          {"unreadable trailer dictionary: %s", "dizionario del trailer illeggibile: %s"},
+	PAdESPDFTrailerNotDictionary:       {"trailer is not a dictionary", "il trailer non è un dizionario"},
+	PAdESPDFXrefTableMalformed:         {"malformed cross-reference table near byte %d (broken xref)", "tabella dei riferimenti incrociati malformata vicino al byte %d (xref danneggiata)"},
+	PAdESPDFXrefSubsectionTooLong:      {"cross-reference subsection is longer than the file (broken xref)", "una sottosezione dei riferimenti incrociati è più lunga del file (xref danneggiata)"},
+	PAdESPDFXrefEntryMalformed:         {"malformed cross-reference entry near byte %d (broken xref)", "voce dei riferimenti incrociati malformata vicino al byte %d (xref danneggiata)"},
+	PAdESPDFXrefStreamW:                {"xref stream has no valid /W", "lo stream xref non ha un /W valido"},
+	PAdESPDFXrefStreamIndex:            {"xref stream has an invalid /Index", "lo stream xref ha un /Index non valido"},
+	PAdESPDFXrefStreamUnreadable:       {"unreadable xref stream: %s", "stream xref illeggibile: %s"},
+	PAdESPDFXrefStreamShort:            {"xref stream is shorter than its /Index says (broken xref)", "lo stream xref è più corto di quanto dichiara il suo /Index (xref danneggiata)"},
+	PAdESPDFNoStartxref:                {"truncated or damaged PDF: no startxref near the end of the file", "PDF troncato o danneggiato: nessuno startxref vicino alla fine del file"},
+	PAdESPDFStartxrefNoOffset:          {"truncated or damaged PDF: startxref is not followed by an offset", "PDF troncato o danneggiato: startxref non è seguito da un offset"},
+	PAdESPDFNoRootReference:            {"the trailer has no /Root reference to the document catalog", "il trailer non ha un riferimento /Root al catalogo del documento"},
+	PAdESPDFObjectStreamMissing:        {"object %d is said to be in object stream %d, which is not in the file (broken xref)", "l'oggetto %d risulterebbe nello stream di oggetti %d, che non è nel file (xref danneggiata)"},
+	PAdESPDFObjectOffsetOutside:        {"object %d has offset %d, outside the file (broken xref)", "l'oggetto %d ha offset %d, fuori dal file (xref danneggiata)"},
+	PAdESPDFObjectNotAtOffset:          {"the cross-reference entry of object %d points at offset %d, where that object does not start (broken xref)", "la voce dei riferimenti incrociati dell'oggetto %d punta all'offset %d, dove quell'oggetto non inizia (xref danneggiata)"},
+	PAdESPDFRepairTooManyObjects:       {"the cross-reference data is unusable (%s) and the file holds more than %d objects, the most qes rebuilds a cross-reference table for", "i dati dei riferimenti incrociati sono inutilizzabili (%s) e il file contiene più di %d oggetti, il massimo per cui qes ricostruisce una tabella dei riferimenti incrociati"},
+	PAdESPDFRepairNoCatalog:            {"the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (neither a trailer /Root nor an object of /Type /Catalog that leads to a page tree), so there is no document to sign", "i dati dei riferimenti incrociati sono inutilizzabili (%s) e la scansione del file non ha trovato un catalogo del documento (né un /Root nel trailer né un oggetto /Type /Catalog che porti a un albero delle pagine): non c'è un documento da firmare"},
+	PAdESPDFTooManyObjects:             {"the file holds more than %d objects, the most qes rebuilds a cross-reference table for", "il file contiene più di %d oggetti, il massimo per cui qes ricostruisce una tabella dei riferimenti incrociati"},
 }
