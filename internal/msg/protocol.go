@@ -7,6 +7,24 @@ package msg
 // text these errors have always had, so CSC's error_description and the
 // tests that match it are unchanged.
 const (
+	ConfigPINFile                      ID = "err.config.pin-file"
+	ConfigPINFileInDataDir             ID = "err.config.pin-file-in-data-dir"
+	ConfigDuration                     ID = "err.config.duration"
+	ConfigRead                         ID = "err.config.read"
+	ConfigFile                         ID = "err.config.file"
+	ConfigDataDir                      ID = "err.config.data-dir"
+	ConfigListen                       ID = "err.config.listen"
+	ConfigListenNotLoopback            ID = "err.config.listen-not-loopback"
+	ConfigTLSIncomplete                ID = "err.config.tls-incomplete"
+	ConfigPublicURL                    ID = "err.config.public-url"
+	ConfigArgon2id                     ID = "err.config.argon2id"
+	ConfigRegion                       ID = "err.config.region"
+	ConfigServiceTextTooLong           ID = "err.config.service-text-too-long"
+	ConfigMultisign                    ID = "err.config.multisign"
+	ConfigLogLevel                     ID = "err.config.log-level"
+	ConfigTSAPolicyOID                 ID = "err.config.tsa-policy-oid"
+	ConfigTSAClock                     ID = "err.config.tsa-clock"
+	ConfigTSAAccuracy                  ID = "err.config.tsa-accuracy"
 	AuditLogLostRecords                ID = "err.audit.log-lost-records"
 	AuditLogRewritten                  ID = "err.audit.log-rewritten"
 	AuditLogUnavailable                ID = "err.audit.log-unavailable"
@@ -528,4 +546,22 @@ var protocolMessages = map[ID][2]string{
 	PAdESPDFRepairTooManyObjects:       {"the cross-reference data is unusable (%s) and the file holds more than %d objects, the most qes rebuilds a cross-reference table for", "i dati dei riferimenti incrociati sono inutilizzabili (%s) e il file contiene più di %d oggetti, il massimo per cui qes ricostruisce una tabella dei riferimenti incrociati"},
 	PAdESPDFRepairNoCatalog:            {"the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (neither a trailer /Root nor an object of /Type /Catalog that leads to a page tree), so there is no document to sign", "i dati dei riferimenti incrociati sono inutilizzabili (%s) e la scansione del file non ha trovato un catalogo del documento (né un /Root nel trailer né un oggetto /Type /Catalog che porti a un albero delle pagine): non c'è un documento da firmare"},
 	PAdESPDFTooManyObjects:             {"the file holds more than %d objects, the most qes rebuilds a cross-reference table for", "il file contiene più di %d oggetti, il massimo per cui qes ricostruisce una tabella dei riferimenti incrociati"},
+	ConfigPINFile:                      {"hsm.pinFile %q", "file del PIN hsm.pinFile %q"},
+	ConfigPINFileInDataDir:             {"hsm.pinFile %s lies inside the data directory %s: keep the token PIN outside it (for example /etc/qes/hsm.pin, a systemd credential or QES_HSM_PIN)", "hsm.pinFile %s si trova nella directory dei dati %s: tieni il PIN del token fuori da essa (per esempio /etc/qes/hsm.pin, una credenziale systemd o QES_HSM_PIN)"},
+	ConfigDuration:                     {"duration must be a string like \"720h\"", "la durata deve essere una stringa come \"720h\""},
+	ConfigRead:                         {"read %s", "lettura di %s"},
+	ConfigFile:                         {"config %s", "configurazione %s"},
+	ConfigDataDir:                      {"data directory %s", "directory dei dati %s"},
+	ConfigListen:                       {"listen address %q", "indirizzo di ascolto %q"},
+	ConfigListenNotLoopback:            {"listen address %q is not loopback: plain HTTP is refused there; set tls.certFile and tls.keyFile in %s", "l'indirizzo di ascolto %q non è di loopback: lì l'HTTP in chiaro è rifiutato; imposta tls.certFile e tls.keyFile in %s"},
+	ConfigTLSIncomplete:                {"tls needs both certFile and keyFile", "tls richiede sia certFile sia keyFile"},
+	ConfigPublicURL:                    {"publicURL %q must be an http(s) URL", "publicURL %q deve essere un URL http(s)"},
+	ConfigArgon2id:                     {"argon2id needs time >= 1, memoryKiB >= 8 and threads >= 1", "argon2id richiede time >= 1, memoryKiB >= 8 e threads >= 1"},
+	ConfigRegion:                       {"service.region %q must be an ISO 3166-1 alpha-2 code such as IT", "service.region %q deve essere un codice ISO 3166-1 alpha-2 come IT"},
+	ConfigServiceTextTooLong:           {"service.name and service.description must be at most 255 characters (CSC info)", "service.name e service.description possono avere al massimo 255 caratteri (CSC info)"},
+	ConfigMultisign:                    {"service.multisign must be 1..1000", "service.multisign deve essere tra 1 e 1000"},
+	ConfigLogLevel:                     {"log.level %q: want debug, info, warn or error", "log.level %q: atteso debug, info, warn o error"},
+	ConfigTSAPolicyOID:                 {"tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", "tsa.policyOID %q non è un identificativo di oggetto in notazione puntata come 1.3.6.1.4.1.55555.1.2"},
+	ConfigTSAClock:                     {"tsa.clock %q must be %q or %q", "tsa.clock %q deve essere %q o %q"},
+	ConfigTSAAccuracy:                  {"tsa.accuracy %s must be between 0 and 1m", "tsa.accuracy %s deve essere compreso tra 0 e 1m"},
 }
