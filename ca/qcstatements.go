@@ -127,13 +127,15 @@ func ParseQCStatements(der []byte) (QCStatements, error) {
 
 func (q *QCStatements) parseStatement(s qcStatement) error {
 	hasInfo := len(s.Info.FullBytes) > 0
-	bad := func(why string) error {
+	// why is a catalogue message (msg.Message) or, for a nested error, its
+	// quoted message.
+	bad := func(why any) error {
 		return errs.M(errs.InvalidRequest, msg.CAQCStatementInvalid, s.ID, why)
 	}
 	switch {
 	case s.ID.Equal(OIDQcCompliance), s.ID.Equal(OIDQcSSCD):
 		if hasInfo {
-			return bad("must not carry statement information")
+			return bad(msg.Message{ID: msg.CAQCNoInfoAllowed})
 		}
 		if s.ID.Equal(OIDQcCompliance) {
 			q.Compliance = true
@@ -143,28 +145,28 @@ func (q *QCStatements) parseStatement(s qcStatement) error {
 	case s.ID.Equal(OIDQcRetentionPeriod):
 		var years int
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &years) != nil {
-			return bad("retention period must be an INTEGER")
+			return bad(msg.Message{ID: msg.CAQCRetentionNotInteger})
 		}
 		if years < 1 {
-			return bad("retention period must be at least one year")
+			return bad(msg.Message{ID: msg.CAQCRetentionTooShort})
 		}
 		q.RetentionYears = years
 	case s.ID.Equal(OIDQcType):
 		var types []asn1.ObjectIdentifier
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &types) != nil || len(types) == 0 {
-			return bad("QcType must be a non-empty SEQUENCE OF OBJECT IDENTIFIER")
+			return bad(msg.Message{ID: msg.CAQCTypeEmpty})
 		}
 		q.Types = types
 	case s.ID.Equal(OIDQcPDS):
 		locs, err := parsePDS(s.Info.FullBytes)
 		if err != nil {
-			return bad(err.Error())
+			return bad(errs.Quoted(err))
 		}
 		q.PDS = locs
 	case s.ID.Equal(OIDQCSyntaxV2):
 		var si semanticsInformation
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &si) != nil || si.ID == nil {
-			return bad("SemanticsInformation must carry a semanticsIdentifier")
+			return bad(msg.Message{ID: msg.CAQCNoSemanticsIdentifier})
 		}
 		q.SemanticsID = si.ID
 	default:
@@ -179,15 +181,15 @@ func parsePDS(der []byte) ([]PDSLocation, error) {
 		Language asn1.RawValue
 	}
 	if len(der) == 0 || unmarshalAll(der, &raw) != nil || len(raw) == 0 {
-		return nil, fmt.Errorf("QcPDS must be a non-empty SEQUENCE OF PdsLocation")
+		return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSEmpty)
 	}
 	locs := make([]PDSLocation, len(raw))
 	for i, r := range raw {
 		if r.URL.Class != asn1.ClassUniversal || r.URL.Tag != asn1.TagIA5String {
-			return nil, fmt.Errorf("PDS url must be an IA5String")
+			return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSURLNotIA5String)
 		}
 		if r.Language.Class != asn1.ClassUniversal || r.Language.Tag != asn1.TagPrintableString || len(r.Language.Bytes) != 2 {
-			return nil, fmt.Errorf("PDS language must be a two-character PrintableString")
+			return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSLanguage)
 		}
 		locs[i] = PDSLocation{URL: string(r.URL.Bytes), Language: string(r.Language.Bytes)}
 	}

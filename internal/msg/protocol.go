@@ -7,6 +7,14 @@ package msg
 // text these errors have always had, so CSC's error_description and the
 // tests that match it are unchanged.
 const (
+	CAQCPDSEmpty                       ID = "err.ca.qc-pds-empty"
+	CAQCPDSURLNotIA5String             ID = "err.ca.qc-pds-url-not-ia5string"
+	CAQCPDSLanguage                    ID = "err.ca.qc-pds-language"
+	CAQCNoInfoAllowed                  ID = "err.ca.qc-no-info-allowed"
+	CAQCRetentionNotInteger            ID = "err.ca.qc-retention-not-integer"
+	CAQCRetentionTooShort              ID = "err.ca.qc-retention-too-short"
+	CAQCTypeEmpty                      ID = "err.ca.qc-type-empty"
+	CAQCNoSemanticsIdentifier          ID = "err.ca.qc-no-semantics-identifier"
 	ConfigPINFile                      ID = "err.config.pin-file"
 	ConfigPINFileInDataDir             ID = "err.config.pin-file-in-data-dir"
 	ConfigDuration                     ID = "err.config.duration"
@@ -378,7 +386,7 @@ var protocolMessages = map[ID][2]string{
 	CASemanticsIdentifierCharacters:    {"semantics identifier may only contain letters, digits and - . / + after the country code", "dopo il codice del paese l'identificativo semantico può contenere solo lettere, cifre e - . / +"},
 	CASemanticsIdentifierDashEnds:      {"semantics identifier number must not start or end with '-'", "il numero dell'identificativo semantico non può iniziare né finire con '-'"},
 	CAEventNoTime:                      {"event has no time", "l'evento non ha un orario"},
-	CAEventBeforeLastChange:            {"%s at %s precedes the last status change at %s", "%s alle %s precede l'ultimo cambio di stato alle %s"},
+	CAEventBeforeLastChange:            {"%s at %s precedes the last status change at %s", "%s del %s precede l'ultimo cambio di stato, del %s"},
 	CAUnknownLifecycleEvent:            {"unknown lifecycle event %v", "evento del ciclo di vita sconosciuto %v"},
 	CASuspensionReasonCertificateHold:  {"a suspension has reason certificateHold, not %s", "una sospensione ha come motivo certificateHold, non %s"},
 	CACannotSuspendCertificate:         {"cannot suspend a certificate that is %s", "non si può sospendere un certificato nello stato %s"},
@@ -475,7 +483,7 @@ var protocolMessages = map[ID][2]string{
 	StoreNotFound:                      {"%s not found", "%s non trovato"},
 	StoreAlreadyExists:                 {"%s already exists", "%s esiste già"},
 	StoreHolderNotFound:                {"holder %s not found", "titolare %s non trovato"},
-	StoreNoCRLYet:                      {"no CRL of %s yet", "nessuna CRL di %s per ora"},
+	StoreNoCRLYet:                      {"no CRL of %s yet", "non c'è ancora una CRL di %s"},
 	TSAUndecodableResponse:             {"the time-stamp authority sent an undecodable response", "l'autorità di marcatura temporale ha inviato una risposta non decodificabile"},
 	TSARefused:                         {"the time-stamp authority refused the request (status %d, failure %v): %s", "l'autorità di marcatura temporale ha rifiutato la richiesta (stato %d, errore %v): %s"},
 	TSAGrantedNoToken:                  {"the time-stamp authority granted the request but sent no token", "l'autorità di marcatura temporale ha accolto la richiesta ma non ha inviato alcuna marca"},
@@ -564,4 +572,12 @@ var protocolMessages = map[ID][2]string{
 	ConfigTSAPolicyOID:                 {"tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", "tsa.policyOID %q non è un identificativo di oggetto in notazione puntata come 1.3.6.1.4.1.55555.1.2"},
 	ConfigTSAClock:                     {"tsa.clock %q must be %q or %q", "tsa.clock %q deve essere %q o %q"},
 	ConfigTSAAccuracy:                  {"tsa.accuracy %s must be between 0 and 1m", "tsa.accuracy %s deve essere compreso tra 0 e 1m"},
+	CAQCNoInfoAllowed:                  {"must not carry statement information", "non deve contenere informazioni aggiuntive"},
+	CAQCRetentionNotInteger:            {"retention period must be an INTEGER", "il periodo di conservazione deve essere un INTEGER"},
+	CAQCRetentionTooShort:              {"retention period must be at least one year", "il periodo di conservazione deve essere di almeno un anno"},
+	CAQCTypeEmpty:                      {"QcType must be a non-empty SEQUENCE OF OBJECT IDENTIFIER", "QcType deve essere una SEQUENCE OF OBJECT IDENTIFIER non vuota"},
+	CAQCNoSemanticsIdentifier:          {"SemanticsInformation must carry a semanticsIdentifier", "SemanticsInformation deve contenere un semanticsIdentifier"},
+	CAQCPDSEmpty:                       {"QcPDS must be a non-empty SEQUENCE OF PdsLocation", "QcPDS deve essere una SEQUENCE OF PdsLocation non vuota"},
+	CAQCPDSURLNotIA5String:             {"PDS url must be an IA5String", "l'url del PDS deve essere una IA5String"},
+	CAQCPDSLanguage:                    {"PDS language must be a two-character PrintableString", "la lingua del PDS deve essere una PrintableString di due caratteri"},
 }
