@@ -122,7 +122,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// E builds an Error with a caller-facing detail.
+// E builds an Error with a plain-text detail. Only Internal errors use it
+// (their detail is never shown); a caller-facing error names a catalogue
+// message with M, which messages_test.go enforces.
 func E(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
 
 // M builds an Error whose caller-facing message is the catalogue's id,
@@ -158,12 +160,14 @@ func OAuthOf(err error) (*Error, bool) {
 	return nil, false
 }
 
-// Ef builds an Error with a formatted caller-facing detail.
+// Ef builds an Error with a formatted plain-text detail; like E, for
+// Internal errors only.
 func Ef(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
 }
 
-// Wrap attaches a kind and caller-facing detail to a cause. A nil cause
+// Wrap attaches a kind and a plain-text detail to a cause; like E, for
+// Internal errors only (WrapM is its caller-facing twin). A nil cause
 // yields nil so that `return errs.Wrap(...)` is safe after a call.
 func Wrap(err error, kind Kind, detail string) error {
 	if err == nil {
