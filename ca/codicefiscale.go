@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // checkCodiceFiscale validates an Italian tax code (codice fiscale) as used in
@@ -19,7 +20,7 @@ func checkCodiceFiscale(cf string) error {
 	case 11:
 		return checkNumericCF(cf)
 	}
-	return errs.E(errs.InvalidRequest, "Italian tax code must have 16 characters (or 11 digits)")
+	return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
 }
 
 // omocodiaDigits are the letters that replace digits when two persons would
@@ -46,7 +47,7 @@ func checkPersonalCF(cf string) error {
 			ok = isDigit(c) || strings.IndexByte(omocodiaDigits, c) >= 0
 		}
 		if !ok {
-			return errs.E(errs.InvalidRequest, "Italian tax code is malformed (expected e.g. RSSMRA80A01H501U, upper case)")
+			return errs.M(errs.InvalidRequest, msg.CATaxCodeMalformed)
 		}
 	}
 	sum := 0
@@ -59,7 +60,7 @@ func checkPersonalCF(cf string) error {
 		}
 	}
 	if want := byte('A' + sum%26); cf[15] != want {
-		return errs.E(errs.InvalidRequest, "Italian tax code check character is wrong: re-check the code")
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeCheckCharacter)
 	}
 	return nil
 }
@@ -76,7 +77,7 @@ func checkNumericCF(cf string) error {
 	sum := 0
 	for i := 0; i < 11; i++ {
 		if !isDigit(cf[i]) {
-			return errs.E(errs.InvalidRequest, "an 11-character Italian tax code must be all digits")
+			return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeDigits)
 		}
 		d := int(cf[i] - '0')
 		if i == 10 {
@@ -91,7 +92,7 @@ func checkNumericCF(cf string) error {
 		sum += d
 	}
 	if want := (10 - sum%10) % 10; int(cf[10]-'0') != want {
-		return errs.E(errs.InvalidRequest, "Italian numeric tax code check digit is wrong: re-check the code")
+		return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeCheckDigit)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/oauth"
+	"github.com/qesproject/qes/operator"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/sam"
@@ -79,6 +80,9 @@ type App struct {
 	// writes the history off the signing path and is drained on Close.
 	History  *history.Service
 	Recorder *history.Recorder
+
+	// Operator runs qesctl's requests (the admin socket's route table).
+	Operator *operator.Service
 
 	// HSMPINSource says where the token user PIN came from, for the
 	// start-up log; empty when Options.HSM supplied the token.
@@ -184,6 +188,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
+	a.Operator = a.newOperator()
 	return a, nil
 }
 

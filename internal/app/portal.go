@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/qesproject/qes/portal"
 )
@@ -16,22 +15,6 @@ func (a *App) portalHandler() http.Handler {
 		Name:          a.Cfg.Service.Name,
 		SecureCookies: strings.HasPrefix(a.Cfg.PublicURL, "https://"),
 	}, a.Log)
-}
-
-// portalJobs runs the portal's periodic work until ctx ends.
-func (a *App) portalJobs(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.RunPortalJobs(ctx); err != nil && ctx.Err() == nil {
-				a.Log.WarnContext(ctx, "portal job", "err", err)
-			}
-		}
-	}
 }
 
 // RunPortalJobs runs the portal's periodic work once: it removes ended
