@@ -69,12 +69,12 @@ func Text(lang string, id ID, args ...any) string {
 }
 
 // The catalogue is written in several files, one map each (pages, errors,
-// notices, OAuth, protocol errors), so that work on one kind of message
-// touches its own file; they are merged here, in one place, and an ID
-// defined twice stops the program at start rather than one text silently
-// replacing another.
+// notices, OAuth, protocol errors, account recovery), so that work on one
+// kind of message touches its own file; they are merged here, in one
+// place, and an ID defined twice stops the program at start rather than
+// one text silently replacing another.
 func init() {
-	if err := mergeInto(catalogue, errorMessages, noticeMessages, oauthErrorMessages, protocolMessages); err != nil {
+	if err := mergeInto(catalogue, errorMessages, noticeMessages, oauthErrorMessages, protocolMessages, recoveryMessages); err != nil {
 		panic(err)
 	}
 }

@@ -55,12 +55,3 @@ var recoveryMessages = map[ID][2]string{
 		"Se un account ha questo indirizzo e-mail di recupero, ti abbiamo inviato lì il suo nome utente."},
 	"recover.tologin": {"Back to the login page", "Torna alla pagina di accesso"},
 }
-
-func init() {
-	for id, texts := range recoveryMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
-}
