@@ -104,18 +104,18 @@ func (p *DevProvider) append(ev DevEvent) error {
 		return errs.Internalf(err, "encode payment event")
 	}
 	if err := os.MkdirAll(filepath.Dir(p.path), 0o700); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "payments ledger directory")
+		return errs.WrapM(err, errs.Unavailable, msg.ShopPaymentsLedger)
 	}
 	f, err := os.OpenFile(p.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return errs.Wrap(err, errs.Unavailable, "open payments ledger")
+		return errs.WrapM(err, errs.Unavailable, msg.ShopPaymentsLedger)
 	}
 	defer f.Close()
 	if _, err := f.Write(append(line, '\n')); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "write payments ledger")
+		return errs.WrapM(err, errs.Unavailable, msg.ShopPaymentsLedger)
 	}
 	if err := f.Sync(); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "sync payments ledger")
+		return errs.WrapM(err, errs.Unavailable, msg.ShopPaymentsLedger)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (p *DevProvider) Events(ctx context.Context) ([]DevEvent, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "open payments ledger")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.ShopPaymentsLedger)
 	}
 	defer f.Close()
 	var out []DevEvent
@@ -198,7 +198,7 @@ func (p *DevProvider) Decide(ctx context.Context, id string, approve bool) (url.
 		return nil, err
 	}
 	if in.Status != "created" {
-		return nil, errs.Ef(errs.Conflict, "this payment is already %s", in.Status)
+		return nil, errs.M(errs.Conflict, msg.ShopPaymentDecided, in.Status)
 	}
 	ev := DevEvent{Event: PaymentDeclined, Intent: id, Order: in.Order, AmountCents: in.AmountCents, Currency: in.Currency, At: p.now().UTC()}
 	if approve {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
@@ -59,7 +60,7 @@ func (s *Service) StartSession(ctx context.Context, customerID string) (string, 
 // forward; errs.InvalidToken when there is none.
 func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 	if len(token) != 43 {
-		return nil, errs.E(errs.InvalidToken, "no shop session")
+		return nil, errs.M(errs.InvalidToken, msg.NotLoggedIn)
 	}
 	key, err := s.sessionKey(token)
 	if err != nil {
@@ -69,14 +70,14 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, error) {
 	var out *Session
 	err = s.store.UpdateCustomerSession(ctx, key, func(cs *storage.CustomerSession) error {
 		if cs.Ended(now) {
-			return errs.E(errs.ExpiredToken, "the shop session ended")
+			return errs.M(errs.ExpiredToken, msg.SessionEnded)
 		}
 		cs.IdleUntil = minTime(now.Add(s.cfg.SessionIdle), cs.ExpiresAt)
 		out = &Session{CustomerID: cs.CustomerID}
 		return nil
 	})
 	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.InvalidToken, "no shop session")
+		return nil, errs.M(errs.InvalidToken, msg.NotLoggedIn)
 	}
 	if err != nil {
 		return nil, err

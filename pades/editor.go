@@ -1,7 +1,7 @@
 package pades
 
 import (
-	"fmt"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // editor tracks the objects this package rewrote in earlier updates of the
@@ -35,28 +35,9 @@ func (e *editor) resolve(o object) (object, error) {
 	return e.doc.resolve(o)
 }
 
-func (e *editor) resolveDict(o object) (*dict, error) {
-	v, err := e.resolve(o)
-	if err != nil {
-		return nil, err
-	}
-	switch t := v.(type) {
-	case *dict:
-		return t, nil
-	case *stream:
-		return t.dict, nil
-	}
-	return nil, nil
-}
+func (e *editor) resolveDict(o object) (*dict, error) { return resolveDictWith(e.resolve, o) }
 
-func (e *editor) resolveArray(o object) (array, error) {
-	v, err := e.resolve(o)
-	if err != nil {
-		return nil, err
-	}
-	a, _ := v.(array)
-	return a, nil
-}
+func (e *editor) resolveArray(o object) (array, error) { return resolveArrayWith(e.resolve, o) }
 
 // put writes o as object r in update u and remembers it for later updates.
 func (e *editor) put(u *update, r ref, o object) {
@@ -70,7 +51,7 @@ func (e *editor) catalog() (*dict, error) {
 		return nil, err
 	}
 	if cat == nil {
-		return nil, invalidPDF("the document catalog (/Root) is missing or not a dictionary")
+		return nil, invalidPDF(msg.PAdESPDFNoCatalog)
 	}
 	return cat, nil
 }
@@ -86,7 +67,7 @@ func (e *editor) pageCount() (int64, error) {
 		return 0, err
 	}
 	if pages == nil {
-		return 0, invalidPDF("the catalog has no page tree (/Pages)")
+		return 0, invalidPDF(msg.PAdESPDFNoPageTree)
 	}
 	n, _ := pages.get("Count").(int64)
 	return n, nil
@@ -149,5 +130,5 @@ func (e *editor) page(index int64) (ref, *dict, error) {
 		}
 		node = next
 	}
-	return ref{}, nil, invalidPDF(fmt.Sprintf("page %d not found in the page tree", want))
+	return ref{}, nil, invalidPDF(msg.PAdESPDFPageNotFound, want)
 }

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/operator"
 )
 
 // certCommand runs `qesctl cert <action>` as the operator.
 func certCommand(ctx context.Context, action string, args []string) error {
 	fs := flag.NewFlagSet("cert "+action, flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
-	var r app.CertRequest
+	var r operator.CertRequest
 	fs.StringVar(&r.UserID, "user", "", "holder's user ID (required)")
 	fs.StringVar(&r.CredentialID, "credential", "", "credential ID (required)")
 	switch action {
@@ -40,7 +41,7 @@ func certCommand(ctx context.Context, action string, args []string) error {
 	if u, err := user.Current(); err == nil {
 		r.Operator = u.Username
 	}
-	var res app.CertResult
+	var res operator.CertResult
 	if err := app.Call(ctx, *data, "cert/"+action, r, &res, opener(*data)); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/operator"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -167,7 +168,7 @@ func enrolShow(ctx context.Context, args []string) error {
 		return errors.New("give one order number (55-NNNNN-NNNNNNNNNN) or UserID")
 	}
 	var v enrol.EnrolmentView
-	if err := app.Call(ctx, *data, "enrol/show", app.EnrolShowRequest{Ref: fs.Arg(0)}, &v, opener(*data)); err != nil {
+	if err := app.Call(ctx, *data, "enrol/show", operator.EnrolShowRequest{Ref: fs.Arg(0)}, &v, opener(*data)); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(os.Stdout)

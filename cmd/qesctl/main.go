@@ -19,6 +19,7 @@ import (
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/operator"
 )
 
 // command is one qesctl command. The table below drives both the dispatch
@@ -175,7 +176,7 @@ const demoGivenName, demoSurname, demoSemanticsID = "Mario", "Rossi", "TINIT-RSS
 func holderCreate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("holder create", flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
-	var r app.HolderRequest
+	var r operator.HolderRequest
 	fs.StringVar(&r.UserID, "user", "", "user ID (required)")
 	fs.StringVar(&r.Password, "password", "", "deprecated (visible to other users): set QES_PASSWORD, pipe it or answer the prompt")
 	fs.StringVar(&r.PIN, "pin", "", "deprecated (visible to other users): set QES_PIN, pipe it or answer the prompt")
@@ -216,7 +217,7 @@ func holderCreate(ctx context.Context, args []string) error {
 	if r.PIN, err = sio.secret(r.PIN, "QES_PIN", "Signing PIN for "+r.UserID+" (6-8 digits): "); err != nil {
 		return err
 	}
-	var res app.HolderResult
+	var res operator.HolderResult
 	if err := app.Call(ctx, *data, "holder/create", r, &res, opener(*data)); err != nil {
 		return err
 	}
@@ -230,7 +231,7 @@ func holderCreate(ctx context.Context, args []string) error {
 func holderUnblock(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("holder unblock", flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
-	var r app.UnblockRequest
+	var r operator.UnblockRequest
 	fs.StringVar(&r.UserID, "user", "", "user ID (required)")
 	fs.StringVar(&r.CredentialID, "credential", "", "credential ID (required)")
 	fs.StringVar(&r.PUK, "puk", "", "deprecated (visible to other users): set QES_PUK, pipe it or answer the prompt")
@@ -303,7 +304,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func clientCreate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("client create", flag.ContinueOnError)
 	data := fs.String("data", "./var", "data directory")
-	var r app.ClientRequest
+	var r operator.ClientRequest
 	var uris stringList
 	fs.StringVar(&r.Name, "name", "", "name shown to holders when the application asks for authorization (required)")
 	fs.Var(&uris, "redirect-uri", "redirect URI (repeat for several; required)")
@@ -316,7 +317,7 @@ func clientCreate(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("--name and --redirect-uri are required")
 	}
-	var res app.ClientResult
+	var res operator.ClientResult
 	if err := app.Call(ctx, *data, "client/create", r, &res, opener(*data)); err != nil {
 		return err
 	}

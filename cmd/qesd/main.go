@@ -15,6 +15,7 @@ import (
 	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
+	"github.com/qesproject/qes/operator"
 )
 
 func main() {
@@ -60,11 +61,11 @@ func run() error {
 	// token (issue 17): the source, never the PIN.
 	a.Log.Info("hsm PIN source", "source", a.HSMPINSource)
 	if *demo {
-		d, created, err := a.EnsureDemoHolder(ctx)
+		d, created, err := a.Operator.EnsureDemoHolder(ctx)
 		if err != nil {
 			return err
 		}
-		printDemo(d, created, a.DemoFile())
+		printDemo(d, created, a.Operator.DemoFile())
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -77,7 +78,7 @@ func run() error {
 	return nil
 }
 
-func printDemo(d *app.Demo, created bool, file string) {
+func printDemo(d *operator.Demo, created bool, file string) {
 	if d == nil {
 		return
 	}

@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/json"
+	"path/filepath"
 
+	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/admin"
+	"github.com/qesproject/qes/operator"
 )
 
 // AdminSocket is the admin socket path for a data directory.
@@ -13,46 +15,19 @@ func AdminSocket(dataDir string) string { return admin.Socket(dataDir) }
 // ServeAdmin answers admin calls (internal/admin) on the socket until ctx
 // ends.
 func (a *App) ServeAdmin(ctx context.Context) error {
-	return admin.Serve(ctx, admin.Socket(a.Cfg.DataDir), a.adminOps())
+	return admin.Serve(ctx, admin.Socket(a.Cfg.DataDir), admin.OperatorOps(a.Operator))
 }
 
-// adminOps are the operations qesctl can run against a live qesd; the same
-// functions run in-process when no qesd is up.
-func (a *App) adminOps() admin.Ops {
-	ops := admin.Ops{
-		"holder/create": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := admin.Decode[HolderRequest](raw)
-			if err != nil {
-				return nil, err
-			}
-			return a.CreateHolder(ctx, req)
+// newOperator wires the operator's requests to the services that own them.
+func (a *App) newOperator() *operator.Service {
+	return &operator.Service{
+		Accounts: a.Accounts, Holders: a.Store, Credentials: a.Credentials, Lifecycle: a.Lifecycle, Clients: a.OAuth,
+		Audit: func(ctx context.Context) (audit.Report, error) {
+			return audit.Verify(ctx, filepath.Join(a.Cfg.DataDir, "audit.jsonl"), a.Store)
 		},
-		"holder/unblock": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := admin.Decode[UnblockRequest](raw)
-			if err != nil {
-				return nil, err
-			}
-			return nil, a.Unblock(ctx, req)
-		},
-		"client/create": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := admin.Decode[ClientRequest](raw)
-			if err != nil {
-				return nil, err
-			}
-			id, secret, err := a.OAuth.RegisterClient(ctx, req.Name, req.RedirectURIs, req.Public)
-			return ClientResult{ClientID: id, ClientSecret: secret}, err
-		},
-		"audit/verify": func(ctx context.Context, _ json.RawMessage) (any, error) {
-			return a.VerifyAudit(ctx)
-		},
+		DataDir: a.Cfg.DataDir,
+		Shop:    a.Enrol,
 	}
-	for route, op := range a.certOps() {
-		ops[route] = op
-	}
-	for route, op := range a.enrolOps() {
-		ops[route] = op
-	}
-	return ops
 }
 
 // Call runs an admin operation: through the socket of a running qesd, or
@@ -63,6 +38,6 @@ func Call(ctx context.Context, dataDir, op string, req, resp any, open func() (*
 		if err != nil {
 			return nil, nil, err
 		}
-		return a.adminOps(), a.Close, nil
+		return admin.OperatorOps(a.Operator), a.Close, nil
 	})
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/oauth"
+	"github.com/qesproject/qes/operator"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/sam"
@@ -84,6 +85,9 @@ type App struct {
 	// DevPayments is the development payment provider, when configured.
 	Enrol       *enrol.Service
 	DevPayments *enrol.DevProvider
+
+	// Operator runs qesctl's requests (the admin socket's route table).
+	Operator *operator.Service
 
 	// HSMPINSource says where the token user PIN came from, for the
 	// start-up log; empty when Options.HSM supplied the token.
@@ -190,6 +194,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
 	a.openEnrol(mac, sender, argon)
+	a.Operator = a.newOperator()
 	return a, nil
 }
 

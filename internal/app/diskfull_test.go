@@ -12,9 +12,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/operator"
 )
 
 // smallDisk mounts a tmpfs of size bytes for the test (root only).
@@ -120,7 +120,7 @@ func TestDiskFullFailsClosedAndRecovers(t *testing.T) {
 		t.Errorf("an OTP on a full disk: %d %v, want 503 (no code leaves without its audit record)", st, body)
 	}
 	// An operator's action is refused too.
-	_, err := s.App.CreateHolder(t.Context(), app.HolderRequest{UserID: "fulldisk1", Password: "Secret-Pass1!", PIN: "246813",
+	_, err := s.App.Operator.CreateHolder(t.Context(), operator.HolderRequest{UserID: "fulldisk1", Password: "Secret-Pass1!", PIN: "246813",
 		Phone: "+393330099999", Email: "fulldisk1@example.org", Key: "ec-p256", GivenName: "Ada", Surname: "Rossi", Country: "IT",
 		SemanticsID: "TINIT-RSSDAA80A41H501Y"})
 	if !errs.Is(err, errs.Unavailable) {
@@ -139,7 +139,7 @@ func TestDiskFullFailsClosedAndRecovers(t *testing.T) {
 	if st, body := sign(tok, sad, hashes[n-1]); st != http.StatusOK {
 		t.Fatalf("sign once space returned: %d %v", st, body)
 	}
-	rep, err := s.App.VerifyAudit(t.Context())
+	rep, err := s.App.Operator.VerifyAudit(t.Context())
 	if err != nil || rep.Problem != "" {
 		t.Fatalf("audit chain after the full disk: %+v %v", rep, err)
 	}

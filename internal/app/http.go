@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -114,9 +115,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	defer stopJobs()
-	jobs.Go(func() { a.janitor(jobsCtx) })
-	jobs.Go(func() { a.lifecycleJobs(jobsCtx) })
-	jobs.Go(func() { a.portalJobs(jobsCtx) })
+	for _, j := range a.periodicJobs() {
+		jobs.Go(func() { j.loop(jobsCtx, a.Log) })
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if a.Cfg.TLS.Enabled() {
@@ -142,22 +143,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// janitor removes expired SADs and tokens once a minute.
-func (a *App) janitor(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			now := a.Now()
-			if _, err := a.Store.DeleteExpiredSADs(ctx, now); err != nil && ctx.Err() == nil {
-				a.Log.WarnContext(ctx, "janitor: expired SADs", "err", err)
-			}
-			if _, err := a.Store.DeleteExpiredTokens(ctx, now); err != nil && ctx.Err() == nil {
-				a.Log.WarnContext(ctx, "janitor: expired tokens", "err", err)
-			}
-		}
+// RunJanitor removes expired SADs and tokens.
+func (a *App) RunJanitor(ctx context.Context) error {
+	now := a.Now()
+	var failed []error
+	if _, err := a.Store.DeleteExpiredSADs(ctx, now); err != nil {
+		failed = append(failed, fmt.Errorf("expired SADs: %w", err))
 	}
+	if _, err := a.Store.DeleteExpiredTokens(ctx, now); err != nil {
+		failed = append(failed, fmt.Errorf("expired tokens: %w", err))
+	}
+	return errors.Join(failed...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/operator"
 
 	"github.com/qesproject/qes/internal/testutil/validator"
 )
@@ -231,7 +232,7 @@ func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
 			f := newPKIFiles(t, s, leaf)
 			keyRef := credentialRecordKey(t, s, h.CredentialID)
 			ctx := context.Background()
-			res, err := s.App.CertChange(ctx, "suspend", app.CertRequest{UserID: h.ID, CredentialID: h.CredentialID, Reason: "on leave", Operator: "test"})
+			res, err := s.App.Operator.CertChange(ctx, "suspend", operator.CertRequest{UserID: h.ID, CredentialID: h.CredentialID, Reason: "on leave", Operator: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +266,7 @@ func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
 			if out, err := f.verifyWithCRLs(t, s); err == nil || !strings.Contains(out, "certificate revoked") {
 				t.Fatalf("CRL after the lapse: %v\n%s", err, out)
 			}
-			st, err := s.App.CertStatus(ctx, app.CertRequest{UserID: h.ID, CredentialID: h.CredentialID})
+			st, err := s.App.Operator.CertStatus(ctx, operator.CertRequest{UserID: h.ID, CredentialID: h.CredentialID})
 			if err != nil || st.Status != "revoked" || st.KeyStatus != "disabled" {
 				t.Fatalf("status after the lapse: %+v %v", st, err)
 			}
@@ -273,7 +274,7 @@ func TestHoldPastMaximumBecomesRevocation(t *testing.T) {
 				t.Fatalf("the key of a lapsed hold is still on the token (Signer: %v)", err)
 			}
 			lastNotice(t, s, h.ID+"@example.org", "certificate.hold-lapsed")
-			if _, err := s.App.CertChange(ctx, "reactivate", app.CertRequest{UserID: h.ID, CredentialID: h.CredentialID}); !errs.Is(err, errs.Conflict) {
+			if _, err := s.App.Operator.CertChange(ctx, "reactivate", operator.CertRequest{UserID: h.ID, CredentialID: h.CredentialID}); !errs.Is(err, errs.Conflict) {
 				t.Fatalf("reactivating a lapsed hold: %v, want a conflict", err)
 			}
 		})
@@ -320,7 +321,7 @@ func TestExpiredAndNotYetValidAreRefused(t *testing.T) {
 	}
 	lastNotice(t, s, h.ID+"@example.org", "certificate.expired")
 	// An expired certificate cannot be renewed: a new enrolment is due.
-	if _, err := s.App.CertChange(context.Background(), "renew", app.CertRequest{UserID: h.ID, CredentialID: h.CredentialID}); !errs.Is(err, errs.Conflict) {
+	if _, err := s.App.Operator.CertChange(context.Background(), "renew", operator.CertRequest{UserID: h.ID, CredentialID: h.CredentialID}); !errs.Is(err, errs.Conflict) {
 		t.Fatalf("renewing an expired certificate: %v, want a conflict", err)
 	}
 }
@@ -336,7 +337,7 @@ func TestAdminSocketCertCommands(t *testing.T) {
 	waitForSocket(t, app.AdminSocket(s.DataDir))
 	noOpen := func() (*app.App, error) { t.Fatal("the admin socket must be used"); return nil, nil }
 
-	req := app.CertRequest{UserID: h.ID, CredentialID: h.CredentialID, Operator: "alice"}
+	req := operator.CertRequest{UserID: h.ID, CredentialID: h.CredentialID, Operator: "alice"}
 	steps := []struct {
 		op, reason, want string
 		wantKind         errs.Kind
@@ -353,7 +354,7 @@ func TestAdminSocketCertCommands(t *testing.T) {
 	for _, st := range steps {
 		r := req
 		r.Reason = st.reason
-		var res app.CertResult
+		var res operator.CertResult
 		err := app.Call(ctx, s.DataDir, st.op, r, &res, noOpen)
 		if st.wantKind != 0 {
 			if !errs.Is(err, st.wantKind) {
@@ -365,7 +366,7 @@ func TestAdminSocketCertCommands(t *testing.T) {
 			t.Fatalf("%s (%q): %+v %v, want %s", st.op, st.reason, res, err, st.want)
 		}
 	}
-	var res app.CertResult
+	var res operator.CertResult
 	if err := app.Call(ctx, s.DataDir, "cert/status", req, &res, noOpen); err != nil || res.Reason != "privilegeWithdrawn" || res.KeyStatus != "disabled" {
 		t.Fatalf("final status %+v %v", res, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/qesproject/qes/portal"
 )
@@ -18,31 +17,12 @@ func (a *App) portalHandler() http.Handler {
 	}, a.Log)
 }
 
-// portalJobs runs the portal's periodic work until ctx ends.
-func (a *App) portalJobs(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.RunPortalJobs(ctx); err != nil && ctx.Err() == nil {
-				a.Log.WarnContext(ctx, "portal job", "err", err)
-			}
-		}
-	}
-}
-
 // RunPortalJobs runs the portal's periodic work once: it removes ended
 // sessions and sends the daily signing summaries that are due. qesd runs
 // it every minute; tests call it after moving the clock.
 func (a *App) RunPortalJobs(ctx context.Context) error {
 	if _, err := a.Sessions.DeleteEndedSessions(ctx); err != nil {
 		return fmt.Errorf("ended portal sessions: %w", err)
-	}
-	if err := a.RunShopJobs(ctx); err != nil {
-		return err
 	}
 	if _, err := a.History.SendDailyReports(ctx); err != nil {
 		return fmt.Errorf("daily signing summaries: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
@@ -70,23 +69,6 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 func (a *App) revocationRoutes(mux *routeMux) {
 	mux.Handle("GET /crl/issuing.crl", a.CRLs.Handler(ca.CRLIssuing))
 	mux.Handle("GET /crl/root.crl", a.CRLs.Handler(ca.CRLRoot))
-}
-
-// lifecycleJobs runs the periodic status work until ctx ends: re-issue CRLs
-// due (at least daily, and after a failed publication).
-func (a *App) lifecycleJobs(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.RunLifecycleJobs(ctx); err != nil && ctx.Err() == nil {
-				a.Log.WarnContext(ctx, "lifecycle job", "err", err)
-			}
-		}
-	}
 }
 
 // RunLifecycleJobs runs the periodic status work once: the lifecycle sweep

@@ -10,13 +10,14 @@ import (
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/shop"
 	"github.com/qesproject/qes/storage"
 )
 
-var errShopPaymentsOff = errs.E(errs.NotImplemented, "shop payments are off (payments.provider is \"none\")")
+var errShopPaymentsOff = errs.M(errs.NotImplemented, msg.ShopPaymentsOff)
 
 // openEnrol builds the shop's domain service and, when configured, the
 // development payment provider (ledger DIR/payments.jsonl, callbacks

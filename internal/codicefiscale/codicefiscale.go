@@ -25,7 +25,7 @@ func Check(cf string) error {
 	case 11:
 		return CheckNumeric(cf)
 	}
-	return errs.M(errs.InvalidRequest, msg.TaxCodeLength)
+	return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
 }
 
 // omocodiaDigits are the letters that replace digits when two persons would
@@ -44,7 +44,7 @@ var cfOddValues = [26]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3
 // letters) and the check character.
 func CheckPersonal(cf string) error {
 	if len(cf) != 16 {
-		return errs.M(errs.InvalidRequest, msg.TaxCodeLength)
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
 	}
 	for i := 0; i < 16; i++ {
 		c := cf[i]
@@ -58,7 +58,7 @@ func CheckPersonal(cf string) error {
 			ok = isDigit(c) || strings.IndexByte(omocodiaDigits, c) >= 0
 		}
 		if !ok {
-			return errs.M(errs.InvalidRequest, msg.TaxCodeMalformed)
+			return errs.M(errs.InvalidRequest, msg.CATaxCodeMalformed)
 		}
 	}
 	sum := 0
@@ -71,7 +71,7 @@ func CheckPersonal(cf string) error {
 		}
 	}
 	if want := byte('A' + sum%26); cf[15] != want {
-		return errs.M(errs.InvalidRequest, msg.TaxCodeCheck)
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeCheckCharacter)
 	}
 	return nil
 }
@@ -88,12 +88,12 @@ func cfCharIndex(c byte) int {
 // form of an Italian VAT number (partita IVA), by its Luhn-style check digit.
 func CheckNumeric(cf string) error {
 	if len(cf) != 11 {
-		return errs.M(errs.InvalidRequest, msg.TaxCodeLength)
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
 	}
 	sum := 0
 	for i := 0; i < 11; i++ {
 		if !isDigit(cf[i]) {
-			return errs.M(errs.InvalidRequest, msg.TaxCodeNumeric)
+			return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeDigits)
 		}
 		d := int(cf[i] - '0')
 		if i == 10 {
@@ -108,7 +108,7 @@ func CheckNumeric(cf string) error {
 		sum += d
 	}
 	if want := (10 - sum%10) % 10; int(cf[10]-'0') != want {
-		return errs.M(errs.InvalidRequest, msg.TaxCodeNumericCheck)
+		return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeCheckDigit)
 	}
 	return nil
 }

@@ -15,17 +15,17 @@ func TestCheck(t *testing.T) {
 		want msg.ID // "" = valid
 	}{
 		{"RSSMRA80A01H501U", ""},
-		{"RSSMRA80A01H501X", msg.TaxCodeCheck},
-		{"RSSMRA80A01H50MM", ""},               // omocodia: last digit 1 -> M
-		{"RSSMRA80A01H5LMX", ""},               // two omocodia letters
-		{"RSSMRA80A01H5LMA", msg.TaxCodeCheck}, // omocodia letters, wrong check char
-		{"rssmra80a01h501u", msg.TaxCodeMalformed},
-		{"RSSMRA80Z01H501U", msg.TaxCodeMalformed}, // Z is no month
-		{"RSSMRA80A01H501", msg.TaxCodeLength},
+		{"RSSMRA80A01H501X", msg.CATaxCodeCheckCharacter},
+		{"RSSMRA80A01H50MM", ""},                          // omocodia: last digit 1 -> M
+		{"RSSMRA80A01H5LMX", ""},                          // two omocodia letters
+		{"RSSMRA80A01H5LMA", msg.CATaxCodeCheckCharacter}, // omocodia letters, wrong check char
+		{"rssmra80a01h501u", msg.CATaxCodeMalformed},
+		{"RSSMRA80Z01H501U", msg.CATaxCodeMalformed}, // Z is no month
+		{"RSSMRA80A01H501", msg.CATaxCodeLength},
 		{"12345678903", ""}, // numeric (VAT-number form)
-		{"12345678901", msg.TaxCodeNumericCheck},
-		{"1234567890A", msg.TaxCodeNumeric},
-		{"", msg.TaxCodeLength},
+		{"12345678901", msg.CANumericTaxCodeCheckDigit},
+		{"1234567890A", msg.CANumericTaxCodeDigits},
+		{"", msg.CATaxCodeLength},
 	}
 	for _, c := range cases {
 		err := Check(c.in)

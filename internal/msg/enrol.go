@@ -3,12 +3,6 @@ package msg
 // The messages of enrolment: the shop's domain errors (err.) and the
 // e-mails it sends (mail.). The shop's page texts are in shop.go.
 const (
-	TaxCodeLength       ID = "err.taxcode-length"
-	TaxCodeMalformed    ID = "err.taxcode-malformed"
-	TaxCodeCheck        ID = "err.taxcode-check"
-	TaxCodeNumeric      ID = "err.taxcode-numeric"
-	TaxCodeNumericCheck ID = "err.taxcode-numeric-check"
-
 	ShopEmailInvalid      ID = "err.shop-email-invalid"
 	ShopCountryInvalid    ID = "err.shop-country-invalid"
 	ShopPrivacyRequired   ID = "err.shop-privacy-required"
@@ -40,6 +34,9 @@ const (
 	ShopCitizenship       ID = "err.shop-citizenship"
 	ShopCouponInvalidSpec ID = "err.shop-coupon-spec"
 	ShopCheckoutConsents  ID = "err.shop-checkout-consents"
+	ShopPaymentsLedger    ID = "err.shop-payments-ledger"
+	ShopPaymentDecided    ID = "err.shop-payment-decided"
+	ShopPaymentsOff       ID = "err.shop-payments-off"
 
 	// The consent texts, hashed into each consent record.
 	ConsentPrivacyText   ID = "shop.consent.privacy"
@@ -59,12 +56,6 @@ const (
 )
 
 var enrolMessages = map[ID][2]string{
-	TaxCodeLength:       {"The Italian tax code must have 16 characters (or 11 digits)", "Il codice fiscale deve avere 16 caratteri (o 11 cifre)"},
-	TaxCodeMalformed:    {"The Italian tax code is malformed (expected e.g. RSSMRA80A01H501U, upper case)", "Il codice fiscale non è nel formato corretto (per esempio RSSMRA80A01H501U, in maiuscolo)"},
-	TaxCodeCheck:        {"The Italian tax code's check character is wrong: re-check the code", "Il carattere di controllo del codice fiscale è errato: ricontrolla il codice"},
-	TaxCodeNumeric:      {"An 11-character Italian tax code must be all digits", "Un codice fiscale di 11 caratteri deve essere composto solo da cifre"},
-	TaxCodeNumericCheck: {"The Italian numeric tax code's check digit is wrong: re-check the code", "La cifra di controllo del codice fiscale numerico è errata: ricontrolla il codice"},
-
 	ShopEmailInvalid:                   {"Enter a valid e-mail address", "Inserisci un indirizzo e-mail valido"},
 	ShopCountryInvalid:                 {"Choose your country of residence", "Scegli il paese di residenza"},
 	ShopPrivacyRequired:                {"You must acknowledge the privacy notice to register", "Per registrarti devi prendere visione dell'informativa sulla privacy"},
@@ -85,6 +76,9 @@ var enrolMessages = map[ID][2]string{
 	ShopPaymentMethod:                  {"Choose a payment method", "Scegli un metodo di pagamento"},
 	ShopTransition:                     {"This order is %s: it cannot move to %s", "Questo ordine è %s: non può passare a %s"},
 	ShopCheckoutConsents:               {"Both consents are needed for the identification: the processing of biometric data and the automated decision", "Per l'identificazione servono entrambi i consensi: al trattamento dei dati biometrici e alla decisione automatizzata"},
+	ShopPaymentsLedger:                 {"The payment could not be recorded; nothing was charged or changed", "Il pagamento non può essere registrato: non è stato addebitato né modificato nulla"},
+	ShopPaymentDecided:                 {"This payment is already %s", "Questo pagamento è già %s"},
+	ShopPaymentsOff:                    {"Shop payments are off (payments.provider is \"none\")", "I pagamenti del negozio sono disattivati (payments.provider è \"none\")"},
 	"err.shop-state-unconfirmed":       {"not confirmed (e-mail)", "non confermato (e-mail)"},
 	"err.shop-state-registered":        {"registered", "registrato"},
 	"err.shop-state-ordered":           {"awaiting payment", "in attesa di pagamento"},
@@ -112,13 +106,4 @@ var enrolMessages = map[ID][2]string{
 		"qes: grazie. Il tuo ordine %s è completo; lo UserID del tuo certificato sarà %s. Continua l'attivazione (identificazione) qui: %s"},
 	MailShopReceipt: {"qes: payment received for order %s: %s %s. Complete the online form here (or pass the link on): %s",
 		"qes: pagamento ricevuto per l'ordine %s: %s %s. Compila il modulo online qui (o inoltra il link): %s"},
-}
-
-func init() {
-	for id, texts := range enrolMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
 }

@@ -124,12 +124,3 @@ var shopMessages = map[ID][2]string{
 	"shop.details.submit":         {"Send the details", "Invia i dati"},
 	"shop.details.thanks":         {"Thank you: the details of order %s are recorded. Its owner has been e-mailed how to continue.", "Grazie: i dati dell'ordine %s sono registrati. Il titolare dell'ordine ha ricevuto via e-mail le istruzioni per continuare."},
 }
-
-func init() {
-	for id, texts := range shopMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
-}

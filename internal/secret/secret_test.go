@@ -60,3 +60,36 @@ func TestNewIDAndToken(t *testing.T) {
 		seen[tok] = true
 	}
 }
+
+func TestRandomFrom(t *testing.T) {
+	const alphabet = "ABC"
+	counts := map[rune]int{}
+	for range 200 {
+		s, err := RandomFrom(alphabet, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s) != 30 {
+			t.Fatalf("len %d, want 30", len(s))
+		}
+		for _, c := range s {
+			counts[c]++
+		}
+	}
+	// 6000 draws over 3 letters: each near 2000; a bias from taking bytes
+	// modulo 3 without rejection would still pass this, but a wrong
+	// alphabet index or a stuck character would not.
+	for _, c := range alphabet {
+		if n := counts[c]; n < 1700 || n > 2300 {
+			t.Errorf("%c drawn %d times of 6000", c, n)
+		}
+	}
+	if len(counts) != len(alphabet) {
+		t.Errorf("characters outside the alphabet: %v", counts)
+	}
+	for _, bad := range []string{"", strings.Repeat("x", 257)} {
+		if _, err := RandomFrom(bad, 1); err == nil {
+			t.Errorf("alphabet of %d characters accepted", len(bad))
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/operator"
 	"github.com/qesproject/qes/otp"
 )
 
@@ -139,7 +140,7 @@ func (s *Server) NewHolder(t testing.TB, key string) Holder {
 	t.Helper()
 	n := holderSeq.Add(1)
 	h := Holder{ID: fmt.Sprintf("holder%d", n), Password: "Secret-Pass1!", PIN: "246813", Phone: fmt.Sprintf("+3933300%05d", n)}
-	res, err := s.App.CreateHolder(context.Background(), app.HolderRequest{
+	res, err := s.App.Operator.CreateHolder(context.Background(), operator.HolderRequest{
 		UserID: h.ID, Password: h.Password, PIN: h.PIN, Phone: h.Phone, Email: h.ID + "@example.org", Key: key,
 		GivenName: "Mario", Surname: "Rossi", Country: "IT", SemanticsID: "TINIT-RSSMRA80A01H501U",
 	})

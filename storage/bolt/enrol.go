@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -41,7 +42,7 @@ func (d *DB) CreateCustomer(ctx context.Context, c *storage.Customer, consents [
 	}
 	return d.update(ctx, func(tx *bolt.Tx) error {
 		if tx.Bucket(bCustomerByEmail).Get(emailKey(c.Email)) != nil {
-			return errs.E(errs.Conflict, "a customer with this e-mail already exists")
+			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "customer e-mail")
 		}
 		if err := create(tx, bCustomers, []byte(c.ID), c, "customer"); err != nil {
 			return err
@@ -73,7 +74,7 @@ func (d *DB) CustomerByEmail(ctx context.Context, email string) (c *storage.Cust
 	err = d.view(ctx, func(tx *bolt.Tx) error {
 		id := tx.Bucket(bCustomerByEmail).Get(emailKey(email))
 		if id == nil {
-			return errs.E(errs.NotFound, "customer not found")
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
 		}
 		c, err = get[storage.Customer](tx, bCustomers, id, "customer")
 		return err
@@ -113,7 +114,7 @@ func addConsent(tx *bolt.Tx, c *storage.Consent) error {
 func (d *DB) AddConsent(ctx context.Context, c *storage.Consent) error {
 	return d.update(ctx, func(tx *bolt.Tx) error {
 		if tx.Bucket(bCustomers).Get([]byte(c.CustomerID)) == nil {
-			return errs.E(errs.NotFound, "customer not found")
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
 		}
 		return addConsent(tx, c)
 	})
@@ -137,7 +138,7 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 	}
 	return d.update(ctx, func(tx *bolt.Tx) error {
 		if tx.Bucket(bCustomers).Get([]byte(o.CustomerID)) == nil {
-			return errs.E(errs.NotFound, "customer not found")
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
 		}
 		var c *storage.Coupon
 		if o.Coupon != "" {
@@ -175,10 +176,10 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 // reserveUserID claims id for order number: free among orders and holders.
 func reserveUserID(tx *bolt.Tx, id, number string) error {
 	if tx.Bucket(bHolders).Get([]byte(id)) != nil {
-		return errs.Ef(errs.Conflict, "user ID %s is taken", id)
+		return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+id)
 	}
 	if owner := tx.Bucket(bOrdersByUserID).Get([]byte(id)); owner != nil && string(owner) != number {
-		return errs.Ef(errs.Conflict, "user ID %s is taken", id)
+		return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+id)
 	}
 	return tx.Bucket(bOrdersByUserID).Put([]byte(id), []byte(number))
 }
@@ -206,7 +207,7 @@ func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Or
 		}
 		if rec.UserID != userID {
 			if userID != "" {
-				return errs.E(errs.Conflict, "an order's user ID, once assigned, never changes")
+				return errs.M(errs.Conflict, msg.StoreAlreadyExists, "the order's user ID "+userID)
 			}
 			if err := reserveUserID(tx, rec.UserID, number); err != nil {
 				return err

@@ -1,18 +1,19 @@
-package app
+package operator
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/ca"
-	"github.com/qesproject/qes/csc"
-	"github.com/qesproject/qes/internal/admin"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/sam"
 )
+
+// CertActions are the lifecycle changes an operator may run.
+var CertActions = []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew}
 
 // CertRequest is `qesctl cert suspend|reactivate|revoke|renew|status`.
 type CertRequest struct {
@@ -57,8 +58,9 @@ func NewCertResult(st *lifecycle.CertificateStatus) *CertResult {
 	return out
 }
 
-// CertChange runs a lifecycle operation as the operator.
-func (a *App) CertChange(ctx context.Context, action lifecycle.Action, r CertRequest) (*CertResult, error) {
+// CertChange runs a lifecycle operation as the operator. A revocation
+// reason is a CRL reason name; a suspension's "reason" is a free-text note.
+func (s *Service) CertChange(ctx context.Context, action lifecycle.Action, r CertRequest) (*CertResult, error) {
 	ch := lifecycle.Change{Action: action, HolderID: r.UserID, CredentialID: r.CredentialID, Note: r.Note}
 	switch action {
 	case lifecycle.ActionRevoke:
@@ -75,13 +77,13 @@ func (a *App) CertChange(ctx context.Context, action lifecycle.Action, r CertReq
 		}
 	default:
 		if r.Reason != "" {
-			return nil, errs.Ef(errs.InvalidRequest, "--reason applies to suspend and revoke, not %s", action)
+			return nil, errs.M(errs.InvalidRequest, msg.AppReasonNotApplicable, action)
 		}
 	}
 	if r.UserID == "" {
-		return nil, errs.E(errs.InvalidRequest, "the user ID is required")
+		return nil, errs.M(errs.InvalidRequest, msg.AppUserIDRequired)
 	}
-	st, err := a.Lifecycle.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
+	st, err := s.Lifecycle.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -89,39 +91,10 @@ func (a *App) CertChange(ctx context.Context, action lifecycle.Action, r CertReq
 }
 
 // CertStatus reports a credential's certificate.
-func (a *App) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error) {
-	st, err := a.Lifecycle.Status(ctx, r.UserID, r.CredentialID)
+func (s *Service) CertStatus(ctx context.Context, r CertRequest) (*CertResult, error) {
+	st, err := s.Lifecycle.Status(ctx, r.UserID, r.CredentialID)
 	if err != nil {
 		return nil, err
 	}
 	return NewCertResult(st), nil
-}
-
-// managementRoutes serves the holders' certificate management API and the
-// emergency suspension (csc.NewManagement) under /api/v1/.
-func (a *App) managementRoutes(mux *routeMux) {
-	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{Tokens: a.Tokens}, a.Log))
-}
-
-// certOps are the lifecycle's admin operations (see adminOps).
-func (a *App) certOps() admin.Ops {
-	ops := admin.Ops{
-		"cert/status": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := admin.Decode[CertRequest](raw)
-			if err != nil {
-				return nil, err
-			}
-			return a.CertStatus(ctx, req)
-		},
-	}
-	for _, action := range []lifecycle.Action{lifecycle.ActionSuspend, lifecycle.ActionReactivate, lifecycle.ActionRevoke, lifecycle.ActionRenew} {
-		ops["cert/"+string(action)] = func(ctx context.Context, raw json.RawMessage) (any, error) {
-			req, err := admin.Decode[CertRequest](raw)
-			if err != nil {
-				return nil, err
-			}
-			return a.CertChange(ctx, action, req)
-		}
-	}
-	return ops
 }

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// job is periodic work qesd runs while it serves. Each job's Run... method
+// is exported so that tests run it once after moving the clock instead of
+// waiting for the ticker.
+type job struct {
+	name  string
+	every time.Duration
+	run   func(context.Context) error
+}
+
+// periodicJobs is every background job there is: Serve starts one
+// goroutine per entry and waits for all of them before it returns.
+func (a *App) periodicJobs() []job {
+	return []job{
+		// Expired SADs and tokens are refused when read; deleting them only
+		// bounds the database.
+		{name: "janitor", every: time.Minute, run: a.RunJanitor},
+		// Holds that lapse, expiries, interrupted changes, CRLs due.
+		{name: "lifecycle", every: time.Minute, run: a.RunLifecycleJobs},
+		// Ended web sessions, daily signing summaries.
+		{name: "portal", every: time.Minute, run: a.RunPortalJobs},
+		// Ended shop sessions.
+		{name: "shop", every: time.Minute, run: a.RunShopJobs},
+	}
+}
+
+// loop runs j on its interval until ctx ends. A failed run is logged and
+// tried again at the next tick: every job is idempotent.
+func (j job) loop(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(j.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := j.run(ctx); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "periodic job failed", "job", j.name, "err", err)
+			}
+		}
+	}
+}
