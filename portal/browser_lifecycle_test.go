@@ -31,45 +31,45 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	}
 	b := newTab(t, s)
 	b.login(h.ID, h.Password)
-	b.open("/portal/sign/lifecycle")
-	b.expectText("#state", "valid")
-	b.expectText("#actions", "Renew")
-	b.shot("lifecycle")
+	b.Open("/portal/sign/lifecycle")
+	b.ExpectText("#state", "valid")
+	b.ExpectText("#actions", "Renew")
+	b.Shot("lifecycle")
 
 	// Suspend: a wrong password changes nothing.
-	b.submit("#choose-suspend")
-	b.expectText("#consequence", "cannot sign")
-	b.submit("#send-code")
-	b.fill("#note", "phone lost", "#password", "Not-The-Pass1!", "#otp", s.LastCode(t, h.Phone))
-	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
-	b.submit("#apply")
-	b.expectText("#error", "The password is wrong: nothing was changed")
-	b.shot("suspend-wrong-password")
+	b.Submit("#choose-suspend")
+	b.ExpectText("#consequence", "cannot sign")
+	b.Submit("#send-code")
+	b.Fill("#note", "phone lost", "#password", "Not-The-Pass1!", "#otp", s.LastCode(t, h.Phone))
+	b.Step("tick", chromedp.Click(chromedp.CSS("#confirm")))
+	b.Submit("#apply")
+	b.ExpectText("#error", "The password is wrong: nothing was changed")
+	b.Shot("suspend-wrong-password")
 	if state() != sam.CertValid {
 		t.Fatal("a wrong password suspended the certificate")
 	}
 	s.Clock.Advance(21 * time.Second)
-	b.submit("#send-code")
-	b.fill("#note", "phone lost", "#password", h.Password, "#otp", s.LastCode(t, h.Phone))
-	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
-	b.submit("#apply")
-	b.expectText("#notice", "Your certificate is suspended")
-	b.expectText("#state", "suspended")
-	b.shot("suspended")
+	b.Submit("#send-code")
+	b.Fill("#note", "phone lost", "#password", h.Password, "#otp", s.LastCode(t, h.Phone))
+	b.Step("tick", chromedp.Click(chromedp.CSS("#confirm")))
+	b.Submit("#apply")
+	b.ExpectText("#notice", "Your certificate is suspended")
+	b.ExpectText("#state", "suspended")
+	b.Shot("suspended")
 	if state() != sam.CertSuspended {
 		t.Fatalf("state %s after suspending", state())
 	}
 
 	// The home page shows the suspension and offers reactivation.
-	b.open("/portal/sign")
-	b.expectText("#status-"+id, "suspended")
-	b.submit("#reactivate-" + id)
-	b.expectText("#h-action", "Reactivate")
-	b.submit("#send-code")
-	b.fill("#password", h.Password, "#otp", s.LastCode(t, h.Phone))
-	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
-	b.submit("#apply")
-	b.expectText("#notice", "active again")
+	b.Open("/portal/sign")
+	b.ExpectText("#status-"+id, "suspended")
+	b.Submit("#reactivate-" + id)
+	b.ExpectText("#h-action", "Reactivate")
+	b.Submit("#send-code")
+	b.Fill("#password", h.Password, "#otp", s.LastCode(t, h.Phone))
+	b.Step("tick", chromedp.Click(chromedp.CSS("#confirm")))
+	b.Submit("#apply")
+	b.ExpectText("#notice", "active again")
 	if state() != sam.CertValid {
 		t.Fatalf("state %s after reactivating", state())
 	}
@@ -84,14 +84,14 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
-	b.open("/portal/sign/lifecycle?action=renew")
-	b.expectText("#expiry", before.NotAfter.UTC().Format("2 Jan 2006"))
-	b.submit("#send-code")
-	b.fill("#password", h.Password, "#otp", s.LastCode(t, h.Phone))
-	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
-	b.shot("renew")
-	b.submit("#apply")
-	b.expectText("#notice", "renewed")
+	b.Open("/portal/sign/lifecycle?action=renew")
+	b.ExpectText("#expiry", before.NotAfter.UTC().Format("2 Jan 2006"))
+	b.Submit("#send-code")
+	b.Fill("#password", h.Password, "#otp", s.LastCode(t, h.Phone))
+	b.Step("tick", chromedp.Click(chromedp.CSS("#confirm")))
+	b.Shot("renew")
+	b.Submit("#apply")
+	b.ExpectText("#notice", "renewed")
 	after, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
 	if after.Serial.Cmp(before.Serial) == 0 || after.State != sam.CertValid {
 		t.Fatalf("renewal kept serial %x (state %s)", after.Serial, after.State)
@@ -99,30 +99,30 @@ func TestBrowserRenewSuspendRevoke(t *testing.T) {
 	if got := after.Chain[0].EmailAddresses; len(got) != 1 || got[0] != newEmail {
 		t.Fatalf("renewed certificate's e-mail %v, want %s", got, newEmail)
 	}
-	b.open("/portal/sign")
-	b.expectText("#certemail-"+id, newEmail)
-	if b.has("#email-pending") {
+	b.Open("/portal/sign")
+	b.ExpectText("#certemail-"+id, newEmail)
+	if b.Has("#email-pending") {
 		t.Fatal("after renewal the e-mail is still shown as pending")
 	}
 
 	// Revoke with a reason: final, no action left.
-	b.open("/portal/sign/lifecycle?action=revoke")
-	b.expectText("#consequence", "final")
-	b.submit("#send-code")
-	b.fill("#reason", "keyCompromise", "#password", h.Password, "#otp", s.LastCode(t, h.Phone))
-	b.step("tick", chromedp.Click(chromedp.CSS("#confirm")))
-	b.shot("revoke")
-	b.submit("#apply")
-	b.expectText("#notice", "cannot be undone")
-	b.expectText("#state", "revoked")
-	b.expectText("#no-actions", "new certificate")
-	b.shot("revoked")
+	b.Open("/portal/sign/lifecycle?action=revoke")
+	b.ExpectText("#consequence", "final")
+	b.Submit("#send-code")
+	b.Fill("#reason", "keyCompromise", "#password", h.Password, "#otp", s.LastCode(t, h.Phone))
+	b.Step("tick", chromedp.Click(chromedp.CSS("#confirm")))
+	b.Shot("revoke")
+	b.Submit("#apply")
+	b.ExpectText("#notice", "cannot be undone")
+	b.ExpectText("#state", "revoked")
+	b.ExpectText("#no-actions", "new certificate")
+	b.Shot("revoked")
 	st, _ := s.App.Lifecycle.Status(ctx, h.ID, id)
 	if st.State != sam.CertRevoked || st.Reason.String() != "keyCompromise" {
 		t.Fatalf("after revoking: %s %s", st.State, st.Reason)
 	}
-	b.open("/portal/sign")
-	if got := b.text("#status-" + id); !strings.Contains(got, "revoked") {
+	b.Open("/portal/sign")
+	if got := b.Text("#status-" + id); !strings.Contains(got, "revoked") {
 		t.Fatalf("home shows %q", got)
 	}
 }

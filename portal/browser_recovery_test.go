@@ -54,18 +54,18 @@ func TestBrowserAccountRecovery(t *testing.T) {
 	// The recovery e-mail, set and proved in My Account.
 	b := newTab(t, s)
 	b.login(h.ID, h.Password)
-	b.open("/portal/account/recovery-email")
+	b.Open("/portal/account/recovery-email")
 	addr := "mario.recovery@example.net"
-	b.fill("#email", addr)
-	b.submit("#send")
-	b.fill("#otp", s.LastCode(t, addr))
-	b.submit("#confirm")
-	b.expectText("#current", addr)
+	b.Fill("#email", addr)
+	b.Submit("#send")
+	b.Fill("#otp", s.LastCode(t, addr))
+	b.Submit("#confirm")
+	b.ExpectText("#current", addr)
 
 	// A second browser and an API token.
 	other := newTab(t, s)
 	other.login(h.ID, h.Password)
-	other.expectPath("/portal/sign")
+	other.ExpectPath("/portal/sign")
 	access, refresh := apiLogin(t, s, h.ID, h.Password)
 	if st, _ := s.Post(t, "/csc/v2/credentials/list", access, map[string]any{}); st != http.StatusOK {
 		t.Fatalf("the token before the reset: %d", st)
@@ -73,57 +73,57 @@ func TestBrowserAccountRecovery(t *testing.T) {
 
 	// "Forgot your password?" from the login page of a third browser.
 	f := newTab(t, s)
-	f.open("/portal/login")
-	f.shot("login-links")
-	f.submit("#forgot-password")
-	f.expectPath("/portal/recover/password")
-	f.shot("recover-start")
-	f.fill("#user", h.ID)
-	f.submit("#send")
-	f.expectText("#notice", "If the user ID exists and has that recovery contact")
-	f.expectText("#policy", "at least 8 characters")
-	f.shot("recover-code")
+	f.Open("/portal/login")
+	f.Shot("login-links")
+	f.Submit("#forgot-password")
+	f.ExpectPath("/portal/recover/password")
+	f.Shot("recover-start")
+	f.Fill("#user", h.ID)
+	f.Submit("#send")
+	f.ExpectText("#notice", "If the user ID exists and has that recovery contact")
+	f.ExpectText("#policy", "at least 8 characters")
+	f.Shot("recover-code")
 	code := s.LastCode(t, addr)
 	before := hash()
 
 	// A weak password: refused before the code is looked at.
-	f.fill("#otp", code, "#new", "weakpass", "#confirm", "weakpass")
-	f.submit("#reset")
-	f.expectText("#error", "an upper-case letter")
-	f.shot("recover-weak-password")
+	f.Fill("#otp", code, "#new", "weakpass", "#confirm", "weakpass")
+	f.Submit("#reset")
+	f.ExpectText("#error", "an upper-case letter")
+	f.Shot("recover-weak-password")
 	if hash() != before {
 		t.Fatal("a weak password changed the password")
 	}
 	// A wrong code.
 	next := "Recovered-Pass4$"
-	f.fill("#otp", otherCode(code), "#new", next, "#confirm", next)
-	f.submit("#reset")
-	f.expectText("#error", "The one-time code is wrong or has expired")
-	f.shot("recover-wrong-code")
+	f.Fill("#otp", otherCode(code), "#new", next, "#confirm", next)
+	f.Submit("#reset")
+	f.ExpectText("#error", "The one-time code is wrong or has expired")
+	f.Shot("recover-wrong-code")
 	if hash() != before {
 		t.Fatal("a wrong code changed the password")
 	}
 	if st, _ := s.Post(t, "/csc/v2/credentials/list", access, map[string]any{}); st != http.StatusOK {
 		t.Fatalf("a refused reset ended the token: %d", st)
 	}
-	other.open("/portal/sign")
-	other.expectPath("/portal/sign")
+	other.Open("/portal/sign")
+	other.ExpectPath("/portal/sign")
 
 	// The reset.
-	f.fill("#otp", code, "#new", next, "#confirm", next)
-	f.submit("#reset")
-	f.expectPath("/portal/login")
-	f.expectText("#notice", "Your password has been reset and every session and access token has ended")
-	f.shot("recover-done")
+	f.Fill("#otp", code, "#new", next, "#confirm", next)
+	f.Submit("#reset")
+	f.ExpectPath("/portal/login")
+	f.ExpectText("#notice", "Your password has been reset and every session and access token has ended")
+	f.Shot("recover-done")
 	if hash() == before {
 		t.Fatal("the password did not change")
 	}
 
 	// Every session and token of the holder ended.
-	b.open("/portal/sign")
-	b.expectPath("/portal/login")
-	other.open("/portal/account")
-	other.expectPath("/portal/login")
+	b.Open("/portal/sign")
+	b.ExpectPath("/portal/login")
+	other.Open("/portal/account")
+	other.ExpectPath("/portal/login")
 	if st, _ := s.Post(t, "/csc/v2/credentials/list", access, map[string]any{}); st != http.StatusUnauthorized {
 		t.Fatalf("the old access token after the reset: %d, want 401", st)
 	}
@@ -132,39 +132,39 @@ func TestBrowserAccountRecovery(t *testing.T) {
 	}
 	// Only the new password logs in.
 	b.login(h.ID, h.Password)
-	b.expectText("#error", "")
-	b.expectPath("/portal/login")
+	b.ExpectText("#error", "")
+	b.ExpectPath("/portal/login")
 	b.login(h.ID, next)
-	b.expectPath("/portal/sign")
+	b.ExpectPath("/portal/sign")
 	if msgs := s.Outbox(t); !strings.Contains(msgs[len(msgs)-1].Text, "password was changed") || msgs[len(msgs)-1].To != h.ID+"@example.org" {
 		t.Fatalf("no notice of the reset to the holder's e-mail: %+v", msgs[len(msgs)-1])
 	}
 
 	// "Forgot your user ID?"
 	u := newTab(t, s)
-	u.open("/portal/login")
-	u.submit("#forgot-userid")
-	u.expectPath("/portal/recover/userid")
-	u.shot("userid-start")
-	u.fill("#email", addr)
-	u.submit("#send")
-	u.expectText("#notice", "If any account has this recovery e-mail address, we have sent its user ID there")
-	u.shot("userid-sent")
+	u.Open("/portal/login")
+	u.Submit("#forgot-userid")
+	u.ExpectPath("/portal/recover/userid")
+	u.Shot("userid-start")
+	u.Fill("#email", addr)
+	u.Submit("#send")
+	u.ExpectText("#notice", "If any account has this recovery e-mail address, we have sent its user ID there")
+	u.Shot("userid-sent")
 	msgs := s.Outbox(t)
 	if m := msgs[len(msgs)-1]; m.To != addr || m.Channel != "email" || !strings.Contains(m.Text, h.ID) {
 		t.Fatalf("the reminder: %+v", m)
 	}
 	// An address no account has: the same page, nothing sent.
-	u.fill("#email", "nobody.here@example.net")
-	u.submit("#send")
-	u.expectText("#notice", "If any account has this recovery e-mail address")
+	u.Fill("#email", "nobody.here@example.net")
+	u.Submit("#send")
+	u.ExpectText("#notice", "If any account has this recovery e-mail address")
 	if got := len(s.Outbox(t)); got != len(msgs) {
 		t.Fatal("a reminder went to an address no account has")
 	}
 	// A malformed address says so.
-	u.fill("#email", "not an address")
-	u.eval(`document.querySelector('#email').type = "text"`)
-	u.submit("#send")
-	u.expectText("#error", "The e-mail address is not valid")
-	u.shot("userid-bad-address")
+	u.Fill("#email", "not an address")
+	u.Eval(`document.querySelector('#email').type = "text"`)
+	u.Submit("#send")
+	u.ExpectText("#error", "The e-mail address is not valid")
+	u.Shot("userid-bad-address")
 }

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/internal/testutil/browser"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopChrome()
+	browser.Stop()
 	testutil.Cleanup()
 	os.Exit(code)
 }

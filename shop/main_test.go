@@ -3,10 +3,12 @@ package shop_test
 import (
 	"os"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/browser"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopChrome()
+	browser.Stop()
 	os.Exit(code)
 }
