@@ -1,0 +1,218 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qesproject/qes/internal/errs"
+)
+
+// Group commit. Every bbolt commit costs two fsyncs, and bbolt runs one
+// writer at a time, so concurrent signHash requests that each commit their
+// own SAD use wait in line for each other's fsyncs while the HSM idles. The
+// group runs the changes of all callers that arrived while the previous
+// commit was on its way to disk in one read-write transaction and one
+// commit, and answers each caller only after that commit.
+//
+// Unlike bbolt's DB.Batch it never waits for company: a lone caller commits
+// at once (no MaxBatchDelay added to a single request), and a group forms
+// only from callers that would otherwise have queued on bbolt's writer lock.
+//
+// What a caller sees is what a transaction of its own would have given it,
+// in some serial order of the group's members:
+//
+//   - A member that refuses (returns a refusal, see refuse) has written
+//     nothing; it gets its own error and the others go on in the same
+//     transaction, unaffected.
+//   - A member that fails in any other way (or panics) may have written
+//     half of its change: the transaction is rolled back, that member gets
+//     its error, and the remaining members run again from the start in a
+//     fresh transaction. A member's fn may therefore run more than once; it
+//     must decide from what it reads in tx alone and keep no state of its
+//     own between runs (assigning the outcome to a captured variable is
+//     fine: the last run wins, and it is the one that commits).
+//   - If the commit fails, nothing of the group is applied and every member
+//     gets the commit's error, refusals included (they were decided on
+//     changes that never reached the disk).
+//   - A member whose context ended before its turn is answered with the
+//     context's error and never runs; once its fn has run it waits for the
+//     commit, so that the caller never acts on an unknown outcome.
+//
+// There is no background goroutine: the first caller to find no commit
+// under way leads, runs one group (itself first), hands the lead to the
+// oldest waiting caller and returns with its own answer.
+type group struct {
+	db *bolt.DB
+	// max bounds a group, so that one commit does not hold a flood of
+	// callers behind a single transaction's page writes.
+	max int
+
+	mu      sync.Mutex
+	pending []*member
+	leading bool // a caller is running a group; the others wait in pending
+
+	hooks groupHooks
+}
+
+// groupHooks let tests wait for what happens inside a group instead of
+// sleeping; all nil outside tests.
+type groupHooks struct {
+	queued    func()      // a caller waits behind a running group
+	ran       func()      // a member's fn ran
+	committed func(n int) // a group of n members committed
+}
+
+type member struct {
+	ctx  context.Context
+	fn   func(*bolt.Tx) error
+	lead chan struct{} // closed when this member is to lead the next group
+	done chan error    // its answer
+	err  error
+}
+
+// maxGroup bounds the members of one commit.
+const maxGroup = 256
+
+func newGroup(db *bolt.DB) *group { return &group{db: db, max: maxGroup} }
+
+// refusal marks an error returned before fn wrote anything in tx: the
+// transaction stays clean and the other members go on in it.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+
+// refuse wraps err (nil stays nil) to say that the member wrote nothing.
+func refuse(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusal{err}
+}
+
+// do runs fn in a read-write transaction shared with the concurrent
+// callers of do, and returns once that transaction has committed (or
+// failed). See the comment on group for what a caller may rely on.
+func (g *group) do(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := &member{ctx: ctx, fn: fn, lead: make(chan struct{}), done: make(chan error, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, m)
+	if g.leading {
+		g.mu.Unlock()
+		if g.hooks.queued != nil {
+			g.hooks.queued()
+		}
+		select {
+		case err := <-m.done:
+			return err
+		case <-m.lead:
+			// The previous leader's group did not hold m; m leads the next.
+		}
+	} else {
+		g.leading = true
+		g.mu.Unlock()
+	}
+	g.lead()
+	return <-m.done
+}
+
+// lead runs the oldest pending members (the caller among them, first) as
+// one group, then passes the lead on.
+func (g *group) lead() {
+	g.mu.Lock()
+	n := min(len(g.pending), g.max)
+	batch := append([]*member(nil), g.pending[:n]...)
+	g.pending = append(g.pending[:0], g.pending[n:]...)
+	g.mu.Unlock()
+
+	g.run(batch)
+
+	g.mu.Lock()
+	if len(g.pending) > 0 {
+		close(g.pending[0].lead)
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+}
+
+// run commits batch in one transaction and answers every member.
+func (g *group) run(batch []*member) {
+	live := batch[:0:0]
+	for _, m := range batch {
+		if err := m.ctx.Err(); err != nil {
+			m.done <- err
+			continue
+		}
+		live = append(live, m)
+	}
+	var answered []*member // failed members, answered after the commit
+	for len(live) > 0 {
+		tx, err := g.db.Begin(true)
+		if err != nil {
+			err = errs.Internalf(err, "begin a group transaction")
+			for _, m := range append(answered, live...) {
+				m.done <- err
+			}
+			return
+		}
+		dirty := -1
+		for i, m := range live {
+			m.err = g.call(m, tx)
+			var r refusal
+			switch {
+			case m.err == nil:
+			case errors.As(m.err, &r):
+				m.err = r.err
+			default:
+				dirty = i
+			}
+			if dirty >= 0 {
+				break
+			}
+		}
+		if dirty >= 0 {
+			// The failing member may have written half its change: drop
+			// the whole transaction and run the others again without it.
+			_ = tx.Rollback()
+			answered = append(answered, live[dirty])
+			live = append(live[:dirty:dirty], live[dirty+1:]...)
+			continue
+		}
+		if err := tx.Commit(); err != nil {
+			err = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("commit a group of %d changes", len(live)))
+			for _, m := range append(answered, live...) {
+				m.done <- err
+			}
+			return
+		}
+		if g.hooks.committed != nil {
+			g.hooks.committed(len(live))
+		}
+		break
+	}
+	for _, m := range append(answered, live...) {
+		m.done <- m.err
+	}
+}
+
+// call runs one member's fn, turning a panic into that member's error
+// (and a dirty one: it may have stopped halfway through its writes).
+func (g *group) call(m *member, tx *bolt.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errs.Internalf(fmt.Errorf("panic: %v", p), "group transaction member")
+		}
+	}()
+	if g.hooks.ran != nil {
+		g.hooks.ran()
+	}
+	return m.fn(tx)
+}
