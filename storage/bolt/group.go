@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -54,6 +55,10 @@ type group struct {
 	mu      sync.Mutex
 	pending []*member
 	leading bool // a caller is running a group; the others wait in pending
+	// soon holds members from doSoon: they ride along with the next group
+	// and start one of their own only when none has come for soonDelay.
+	soon  []*member
+	timer *time.Timer // armed while soon members wait and nobody leads
 
 	hooks groupHooks
 }
@@ -61,7 +66,7 @@ type group struct {
 // groupHooks let tests wait for what happens inside a group instead of
 // sleeping; all nil outside tests.
 type groupHooks struct {
-	queued    func()      // a caller waits behind a running group
+	queued    func()      // a caller waits behind a running group, or a doSoon caller for one
 	ran       func()      // a member's fn ran
 	committed func(n int) // a group of n members committed
 }
@@ -123,22 +128,69 @@ func (g *group) do(ctx context.Context, fn func(*bolt.Tx) error) error {
 	return <-m.done
 }
 
-// lead runs the oldest pending members (the caller among them, first) as
-// one group, then passes the lead on.
+// soonDelay bounds how long a doSoon member waits for a group to ride
+// along with (bbolt's own MaxBatchDelay).
+const soonDelay = 10 * time.Millisecond
+
+// doSoon is do for writes nobody waits for on a request's path (the
+// signing history, written after the response): the member joins the
+// next group that forms for do's callers, so that it costs no commit of
+// its own in front of them, and leads one itself only when no group has
+// come within soonDelay. Same semantics as do once it runs.
+func (g *group) doSoon(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := &member{ctx: ctx, fn: fn, lead: make(chan struct{}), done: make(chan error, 1)}
+	g.mu.Lock()
+	g.soon = append(g.soon, m)
+	if !g.leading && g.timer == nil {
+		g.timer = time.AfterFunc(soonDelay, g.lonely)
+	}
+	g.mu.Unlock()
+	if g.hooks.queued != nil {
+		g.hooks.queued()
+	}
+	return <-m.done
+}
+
+// lonely runs the waiting doSoon members when no group took them.
+func (g *group) lonely() {
+	g.mu.Lock()
+	g.timer = nil
+	if g.leading || len(g.soon) == 0 {
+		// A running group takes them (or re-arms the timer when it ends).
+		g.mu.Unlock()
+		return
+	}
+	g.leading = true
+	g.mu.Unlock()
+	g.lead()
+}
+
+// lead runs the oldest pending members (the caller among them, first) and
+// the waiting doSoon members as one group, then passes the lead on.
 func (g *group) lead() {
 	g.mu.Lock()
 	n := min(len(g.pending), g.max)
 	batch := append([]*member(nil), g.pending[:n]...)
 	g.pending = append(g.pending[:0], g.pending[n:]...)
+	k := min(len(g.soon), g.max-n)
+	batch = append(batch, g.soon[:k]...)
+	g.soon = append(g.soon[:0], g.soon[k:]...)
 	g.mu.Unlock()
 
 	g.run(batch)
 
 	g.mu.Lock()
-	if len(g.pending) > 0 {
+	switch {
+	case len(g.pending) > 0:
 		close(g.pending[0].lead)
-	} else {
+	default:
 		g.leading = false
+		if len(g.soon) > 0 && g.timer == nil {
+			g.timer = time.AfterFunc(soonDelay, g.lonely)
+		}
 	}
 	g.mu.Unlock()
 }

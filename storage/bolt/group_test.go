@@ -287,8 +287,9 @@ func TestGroupSkipsCallersThatGaveUp(t *testing.T) {
 	}
 }
 
-// Under a load of callers that keep coming, every caller is answered and
-// the lead passes on (no caller is stuck leading the others' groups).
+// Under a load of callers that keep coming (a fifth of them through
+// doSoon), every caller is answered and the lead passes on (no caller is
+// stuck leading the others' groups, no doSoon member is left behind).
 func TestGroupUnderLoad(t *testing.T) {
 	d, _ := openGroup(t, groupHooks{})
 	const workers, each = 16, 50
@@ -298,7 +299,11 @@ func TestGroupUnderLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := range each {
-				err := d.grp.do(context.Background(), func(tx *bolt.Tx) error {
+				do := d.grp.do
+				if j%5 == 1 {
+					do = d.grp.doSoon
+				}
+				err := do(context.Background(), func(tx *bolt.Tx) error {
 					if j%7 == 3 {
 						return refuse(errors.New("no"))
 					}
@@ -317,6 +322,64 @@ func TestGroupUnderLoad(t *testing.T) {
 	}
 	if want := workers * (each - (each+3)/7); keys != want {
 		t.Errorf("%d keys, want %d", keys, want)
+	}
+}
+
+// A doSoon member (the signing history) rides along with the next group
+// that forms for do's callers instead of committing in front of them.
+func TestGroupSoonRidesAlong(t *testing.T) {
+	queued := make(chan struct{}, 64)
+	var mu sync.Mutex
+	var sizes []int
+	d, _ := openGroup(t, groupHooks{
+		queued:    func() { queued <- struct{}{} },
+		committed: func(n int) { mu.Lock(); sizes = append(sizes, n); mu.Unlock() },
+	})
+	release, leaderIn := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	var errLeader, errSoon, errNext error
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		errLeader = d.grp.do(context.Background(), func(*bolt.Tx) error { close(leaderIn); <-release; return nil })
+	}()
+	<-leaderIn
+	go func() {
+		defer wg.Done()
+		errSoon = d.grp.doSoon(context.Background(), func(tx *bolt.Tx) error { return tx.Bucket(bTest).Put([]byte("history"), []byte("v")) })
+	}()
+	<-queued
+	go func() {
+		defer wg.Done()
+		errNext = d.grp.do(context.Background(), func(tx *bolt.Tx) error { return tx.Bucket(bTest).Put([]byte("sad"), []byte("v")) })
+	}()
+	<-queued
+	close(release)
+	wg.Wait()
+	if errLeader != nil || errSoon != nil || errNext != nil {
+		t.Fatal(errLeader, errSoon, errNext)
+	}
+	if fmt.Sprint(sizes) != "[1 2]" || value(t, d, "history") != "v" || value(t, d, "sad") != "v" {
+		t.Errorf("group sizes %v: the history record must ride with the next request's commit", sizes)
+	}
+}
+
+// With no group coming, a doSoon member commits on its own.
+func TestGroupSoonAloneCommits(t *testing.T) {
+	var sizes []int
+	d, _ := openGroup(t, groupHooks{committed: func(n int) { sizes = append(sizes, n) }})
+	for i := range 3 {
+		if err := d.grp.doSoon(context.Background(), func(tx *bolt.Tx) error {
+			return tx.Bucket(bTest).Put(fmt.Appendf(nil, "h%d", i), []byte("v"))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if value(t, d, fmt.Sprintf("h%d", i)) != "v" {
+			t.Fatalf("record %d not committed when doSoon returned", i)
+		}
+	}
+	if fmt.Sprint(sizes) != "[1 1 1]" {
+		t.Errorf("group sizes %v", sizes)
 	}
 }
 
