@@ -39,6 +39,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -70,6 +71,16 @@ type Anchor interface {
 	AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error)
 }
 
+// HeadAnchor is an Anchor whose save may wait for a commit shared with
+// other writers (storage/bolt's group commit). Instead of the head known
+// when it was asked, it saves the newest durable head when its
+// transaction runs (head is called inside it, possibly more than once)
+// and returns what it saved: one save then covers every batch that was
+// fsync'd while it waited, instead of leaving them for the next save.
+type HeadAnchor interface {
+	SaveAuditAnchorHead(ctx context.Context, head func() (seq uint64, hash []byte)) (seq uint64, hash []byte, err error)
+}
+
 // ErrClosed is returned by Append after Close.
 var ErrClosed = errors.New("audit log is closed")
 
@@ -99,11 +110,22 @@ type Log struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 
+	// durableHead is the newest record the writer has fsync'd (never
+	// moves back): what a HeadAnchor may anchor.
+	durableHead atomic.Pointer[head]
+	// onDurable, for tests, sees each fsync'd head.
+	onDurable func(seq uint64)
+
 	mu     sync.Mutex // guards closed and health
 	closed bool
 	// health is why the log cannot acknowledge records now (a failed write,
 	// a failed anchor save, a loss found at Open), nil when it can.
 	health error
+}
+
+type head struct {
+	seq  uint64
+	hash string
 }
 
 type appendReq struct {
@@ -192,6 +214,7 @@ func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Lo
 			l.log.Error("audit log refuses appends", "path", path, "err", c.failed)
 		}
 	}
+	l.durableHead.Store(&head{c.seq, c.prev})
 	l.wg.Add(2)
 	go l.anchorer(c.seq, c.prev, behind)
 	go l.writer(c)
@@ -417,6 +440,12 @@ func (l *Log) commit(c *chain, batch []appendReq, force bool) {
 	if len(batch) == 0 && !need {
 		return
 	}
+	if err == nil {
+		l.durableHead.Store(&head{c.seq, c.prev})
+		if l.onDurable != nil {
+			l.onDurable(c.seq)
+		}
+	}
 	l.durable <- durableBatch{batch: batch, seqs: seqs, err: err, seq: c.seq, hash: c.prev, need: need}
 }
 
@@ -466,12 +495,13 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 		if l.anchor == nil {
 			behind = false
 		} else if need && behind {
-			h, _ := hex.DecodeString(headHash) // our own hex
-			if err := l.anchor.SaveAuditAnchor(context.Background(), headSeq, h); err != nil {
+			if seq, hash, err := l.saveAnchor(headSeq, headHash); err != nil {
 				anchorErr = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", headSeq))
 				l.log.Error("audit anchor not saved: appends fail until it is", "seq", headSeq, "err", anchorErr)
 			} else {
-				behind = false
+				// Batches fsync'd while the save waited, up to seq, are
+				// anchored too: they are answered as they arrive.
+				headSeq, headHash, behind = seq, hash, false
 			}
 		}
 		switch {
@@ -498,6 +528,26 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 		}
 		group = group[:0]
 	}
+}
+
+// saveAnchor saves the anchor at least at seq (hash): with a HeadAnchor at
+// the newest durable head when its commit runs. It returns the head saved.
+func (l *Log) saveAnchor(seq uint64, hash string) (uint64, string, error) {
+	ha, ok := l.anchor.(HeadAnchor)
+	if !ok {
+		h, _ := hex.DecodeString(hash) // our own hex
+		return seq, hash, l.anchor.SaveAuditAnchor(context.Background(), seq, h)
+	}
+	var saved head
+	_, _, err := ha.SaveAuditAnchorHead(context.Background(), func() (uint64, []byte) {
+		saved = head{seq, hash}
+		if d := l.durableHead.Load(); d.seq > seq {
+			saved = *d
+		}
+		h, _ := hex.DecodeString(saved.hash) // our own hex
+		return saved.seq, h
+	})
+	return saved.seq, saved.hash, err
 }
 
 func (l *Log) setHealth(err error) {

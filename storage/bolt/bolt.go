@@ -446,13 +446,26 @@ func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
 // rides in the same group commit as the SAD uses of the requests whose
 // intents it covers.
 func (d *DB) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
-	return d.grp.do(ctx, func(tx *bolt.Tx) error {
-		v, _ := json.Marshal(struct {
-			Seq  uint64 `json:"seq"`
-			Hash []byte `json:"hash"`
-		}{seq, hash})
-		return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
+	return d.grp.do(ctx, func(tx *bolt.Tx) error { return putAnchor(tx, seq, hash) })
+}
+
+// SaveAuditAnchorHead is SaveAuditAnchor at the head the audit log has
+// made durable when the group's transaction runs (audit.HeadAnchor): one
+// commit then anchors every batch fsync'd while it waited for the group.
+func (d *DB) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (seq uint64, hash []byte, err error) {
+	err = d.grp.do(ctx, func(tx *bolt.Tx) error {
+		seq, hash = head()
+		return putAnchor(tx, seq, hash)
 	})
+	return seq, hash, err
+}
+
+func putAnchor(tx *bolt.Tx, seq uint64, hash []byte) error {
+	v, _ := json.Marshal(struct {
+		Seq  uint64 `json:"seq"`
+		Hash []byte `json:"hash"`
+	}{seq, hash})
+	return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
 }
 
 // AuditAnchor returns the last saved anchor (0, nil when none).
