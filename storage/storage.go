@@ -238,7 +238,7 @@ type SADs interface {
 	// from fn changes nothing and fails no other call. fn may run more
 	// than once for one call (a group retried without a failing member):
 	// it must decide from the SAD it is given and the values it captured,
-	// and keep no other state between runs. A networked back end (the
+	// keep no other state between runs, and not call the store. A networked back end (the
 	// PostgreSQL one is not written yet) does the same with one transaction
 	// per group, or with commit_delay/synchronous_commit, whichever
 	// measures better; storagetest's "sads-concurrent-use" holds it to the

@@ -35,7 +35,9 @@ import (
 //     fresh transaction. A member's fn may therefore run more than once; it
 //     must decide from what it reads in tx alone and keep no state of its
 //     own between runs (assigning the outcome to a captured variable is
-//     fine: the last run wins, and it is the one that commits).
+//     fine: the last run wins, and it is the one that commits). It runs
+//     on the leader's goroutine and must not call the store itself (that
+//     would wait for the group it is part of).
 //   - If the commit fails, nothing of the group is applied and every member
 //     gets the commit's error, refusals included (they were decided on
 //     changes that never reached the disk).
@@ -43,9 +45,9 @@ import (
 //     context's error and never runs; once its fn has run it waits for the
 //     commit, so that the caller never acts on an unknown outcome.
 //
-// There is no background goroutine: the first caller to find no commit
-// under way leads, runs one group (itself first), hands the lead to the
-// oldest waiting caller and returns with its own answer.
+// There is no goroutine of its own (only doSoon's timer): the first caller
+// to find no commit under way leads, runs one group (itself first), hands
+// the lead to the oldest waiting caller and returns with its own answer.
 type group struct {
 	db *bolt.DB
 	// max bounds a group, so that one commit does not hold a flood of
