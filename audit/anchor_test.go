@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
@@ -437,5 +438,83 @@ func TestHeadAnchorCoversBatchesDurableWhileItWaited(t *testing.T) {
 	}
 	if rep, err := audit.Verify(ctx, filepath.Join(dir, "audit.jsonl"), db); err != nil || rep.Problem != "" || rep.Records != 3 {
 		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+// heldCommitAnchor holds the first save inside its transaction (after it
+// read the head, as a commit on its way to disk) until released, and
+// reports every save asked for.
+type heldCommitAnchor struct {
+	*bolt.DB
+	asked   chan int64
+	release chan struct{}
+	n       atomic.Int64
+}
+
+func (a *heldCommitAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
+	n := a.n.Add(1)
+	a.asked <- n
+	if n == 1 {
+		return a.DB.SaveAuditAnchorHead(ctx, func() (uint64, []byte) {
+			seq, hash := head()
+			<-a.release
+			return seq, hash
+		})
+	}
+	return a.DB.SaveAuditAnchorHead(ctx, head)
+}
+
+// While one save is being committed, batches fsync'd meanwhile get the
+// next save asked for at once (it joins the next commit) instead of after
+// the first save returns; every Append still returns only once the anchor
+// covers it.
+func TestHeadAnchorAsksTheNextSaveWhileOneCommits(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	anchor := &heldCommitAnchor{DB: db, asked: make(chan int64, 16), release: make(chan struct{})}
+	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+
+	type res struct {
+		seq uint64
+		err error
+	}
+	first, second := make(chan res, 1), make(chan res, 1)
+	go func() { s, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); first <- res{s, err} }()
+	if n := <-anchor.asked; n != 1 {
+		t.Fatalf("save %d asked first", n)
+	}
+	go func() { s, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); second <- res{s, err} }()
+	select {
+	case n := <-anchor.asked:
+		if n != 2 {
+			t.Fatalf("save %d asked second", n)
+		}
+	case r := <-first:
+		t.Fatalf("the first Append returned (%v) while its anchor commit was held", r)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no second save asked for while the first one was being committed")
+	}
+	select {
+	case r := <-second:
+		t.Fatalf("the second Append returned (%v) before any anchor covered it", r)
+	default:
+	}
+	close(anchor.release)
+	for _, ch := range []chan res{first, second} {
+		if r := <-ch; r.err != nil {
+			t.Fatal(r.err)
+		}
+	}
+	if seq, _, err := db.AuditAnchor(ctx); err != nil || seq != 2 {
+		t.Fatalf("anchor at %d (%v), want 2", seq, err)
 	}
 }

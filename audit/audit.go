@@ -452,9 +452,14 @@ func (l *Log) commit(c *chain, batch []appendReq, force bool) {
 // anchorer saves the anchor at the newest durable head, once for every
 // group of batches waiting (group commit for the anchor too), and only then
 // answers them: an acknowledged record is always at or before the anchor.
-// head..behind describe the file at Open.
+// head..behind describe the file at Open. A HeadAnchor gets headAnchorer
+// instead.
 func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 	defer l.wg.Done()
+	if _, ok := l.anchor.(HeadAnchor); ok {
+		l.headAnchorer(headSeq, headHash, behind)
+		return
+	}
 	var group []durableBatch
 	if behind {
 		// A crash fell between a fsync and its anchor: anchor those
@@ -495,13 +500,12 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 		if l.anchor == nil {
 			behind = false
 		} else if need && behind {
-			if seq, hash, err := l.saveAnchor(headSeq, headHash); err != nil {
+			h, _ := hex.DecodeString(headHash) // our own hex
+			if err := l.anchor.SaveAuditAnchor(context.Background(), headSeq, h); err != nil {
 				anchorErr = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", headSeq))
 				l.log.Error("audit anchor not saved: appends fail until it is", "seq", headSeq, "err", anchorErr)
 			} else {
-				// Batches fsync'd while the save waited, up to seq, are
-				// anchored too: they are answered as they arrive.
-				headSeq, headHash, behind = seq, hash, false
+				behind = false
 			}
 		}
 		switch {
@@ -530,24 +534,130 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 	}
 }
 
-// saveAnchor saves the anchor at least at seq (hash): with a HeadAnchor at
-// the newest durable head when its commit runs. It returns the head saved.
-func (l *Log) saveAnchor(seq uint64, hash string) (uint64, string, error) {
-	ha, ok := l.anchor.(HeadAnchor)
-	if !ok {
-		h, _ := hex.DecodeString(hash) // our own hex
-		return seq, hash, l.anchor.SaveAuditAnchor(context.Background(), seq, h)
+// saveResult is the outcome of one HeadAnchor save.
+type saveResult struct {
+	target uint64 // the newest waiting batch when it was asked
+	seq    uint64 // the head it saved
+	hash   string
+	err    error
+}
+
+// headAnchorer is the anchorer for a HeadAnchor, whose saves wait for a
+// commit shared with other writers. The plain anchorer waits for each
+// save, so batches fsync'd while a save is being committed wait for it to
+// end and then for a whole further commit. This one does not wait: as
+// soon as a save's commit has begun it may ask for the next one, which
+// joins the next commit and anchors the newest durable head then (so at
+// most one save waits for a commit, and one is being committed).
+// Each batch is answered once an anchor save covers it (or with the error
+// of the save meant for it). Saves commit in order and each reads a head
+// at least as new as the one before, so the anchor never moves back.
+func (l *Log) headAnchorer(headSeq uint64, headHash string, behind bool) {
+	ha := l.anchor.(HeadAnchor)
+	var (
+		waiting  []durableBatch // fsync'd batches someone waits for, not yet anchored
+		anchored uint64         // the anchor covers records up to here
+		asked    uint64         // the newest target of a save under way
+		inFlight int            // saves asked for and not yet answered
+		queued   int            // of these, saves whose commit has not begun
+		results  = make(chan saveResult, 4)
+		begun    = make(chan uint64, 4) // a save's commit began; the head it read
+		durable  = l.durable
+	)
+	anchored = headSeq
+	if behind {
+		// A crash fell between a fsync and its anchor: anchor those
+		// unacknowledged records before anything new is acknowledged.
+		anchored = 0
+		waiting = append(waiting, durableBatch{seq: headSeq, hash: headHash, need: true})
 	}
-	var saved head
-	_, _, err := ha.SaveAuditAnchorHead(context.Background(), func() (uint64, []byte) {
-		saved = head{seq, hash}
-		if d := l.durableHead.Load(); d.seq > seq {
-			saved = *d
+	answer := func(d durableBatch, err error) {
+		for i, r := range d.batch {
+			res := appendResult{err: err}
+			if err == nil {
+				res.seq = d.seqs[i]
+			}
+			r.reply <- res
+			if err != nil && r.onErr != nil {
+				r.onErr(err)
+			}
 		}
-		h, _ := hex.DecodeString(saved.hash) // our own hex
-		return saved.seq, h
-	})
-	return saved.seq, saved.hash, err
+	}
+	// settle answers the waiting batches the anchor now covers, or, when
+	// a save failed, those it was meant for.
+	settle := func(upTo uint64, err error) {
+		keep := waiting[:0]
+		for _, d := range waiting {
+			if d.seq <= upTo {
+				answer(d, err)
+			} else {
+				keep = append(keep, d)
+			}
+		}
+		waiting = keep
+	}
+	for durable != nil || inFlight > 0 || len(waiting) > 0 {
+		if n := len(waiting); n > 0 && queued == 0 && waiting[n-1].seq > asked {
+			target := waiting[n-1]
+			asked, inFlight, queued = target.seq, inFlight+1, queued+1
+			go func() {
+				var saved head
+				var once sync.Once
+				_, _, err := ha.SaveAuditAnchorHead(context.Background(), func() (uint64, []byte) {
+					saved = head{target.seq, target.hash}
+					if d := l.durableHead.Load(); d.seq > saved.seq {
+						saved = *d
+					}
+					// The commit that will carry it has begun; a re-run
+					// reads a head at least as new.
+					once.Do(func() { begun <- saved.seq })
+					h, _ := hex.DecodeString(saved.hash) // our own hex
+					return saved.seq, h
+				})
+				once.Do(func() { begun <- 0 }) // a save that failed before it began
+				results <- saveResult{target: target.seq, seq: saved.seq, hash: saved.hash, err: err}
+			}()
+		}
+		select {
+		case d, ok := <-durable:
+			switch {
+			case !ok:
+				durable = nil
+			case d.err != nil:
+				l.setHealth(d.err)
+				answer(d, d.err)
+			case !d.need:
+				// AppendSoon records alone: nobody waits for the anchor.
+				answer(d, nil)
+			case d.seq <= anchored:
+				l.setHealth(nil)
+				answer(d, nil)
+			default:
+				waiting = append(waiting, d)
+			}
+		case seq := <-begun:
+			// What arrived up to seq needs no save of its own.
+			queued, asked = queued-1, max(asked, seq)
+		case r := <-results:
+			inFlight--
+			if r.err != nil {
+				err := errs.Wrap(r.err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", r.target))
+				l.log.Error("audit anchor not saved: appends fail until it is", "seq", r.target, "err", err)
+				l.setHealth(err)
+				// It was meant for its target and for the head it read.
+				settle(max(r.target, r.seq), err)
+			} else {
+				anchored = max(anchored, r.seq)
+				l.setHealth(nil)
+				settle(anchored, nil)
+			}
+			if inFlight == 0 {
+				// Nothing under way: whatever waits, or comes, above the
+				// anchor needs a save of its own.
+				asked = anchored
+			}
+		}
+	}
 }
 
 func (l *Log) setHealth(err error) {
