@@ -69,8 +69,12 @@ func Open(path string) (*DB, error) {
 	return &DB{db: db, grp: newGroup(db)}, nil
 }
 
-// Close closes the file.
-func (d *DB) Close() error { return d.db.Close() }
+// Close stops the group commit (after the group under way; callers still
+// waiting get an Unavailable error) and closes the file.
+func (d *DB) Close() error {
+	d.grp.close()
+	return d.db.Close()
+}
 
 // Path is the file behind the store.
 func (d *DB) Path() string { return d.db.Path() }

@@ -36,8 +36,8 @@ import (
 //     must decide from what it reads in tx alone and keep no state of its
 //     own between runs (assigning the outcome to a captured variable is
 //     fine: the last run wins, and it is the one that commits). It runs
-//     on the leader's goroutine and must not call the store itself (that
-//     would wait for the group it is part of).
+//     on the committer's goroutine and must not call the store itself
+//     (that would wait for the group it is part of).
 //   - If the commit fails, nothing of the group is applied and every member
 //     gets the commit's error, refusals included (they were decided on
 //     changes that never reached the disk).
@@ -45,9 +45,10 @@ import (
 //     context's error and never runs; once its fn has run it waits for the
 //     commit, so that the caller never acts on an unknown outcome.
 //
-// There is no goroutine of its own (only doSoon's timer): the first caller
-// to find no commit under way leads, runs one group (itself first), hands
-// the lead to the oldest waiting caller and returns with its own answer.
+// One goroutine, the committer, runs the groups back to back: when a
+// commit ends it answers that group and takes the next at once, so no
+// caller has to be woken up to lead the next group (on a busy machine that
+// wake-up would sit on every member's path).
 type group struct {
 	db *bolt.DB
 	// max bounds a group, so that one commit does not hold a flood of
@@ -56,11 +57,17 @@ type group struct {
 
 	mu      sync.Mutex
 	pending []*member
-	leading bool // a caller is running a group; the others wait in pending
+	busy    bool // the committer is running a group
+	closed  bool
 	// soon holds members from doSoon: they ride along with the next group
 	// and start one of their own only when none has come for soonDelay.
-	soon  []*member
-	timer *time.Timer // armed while soon members wait and nobody leads
+	soon    []*member
+	soonDue bool        // soonDelay passed: the soon members go alone
+	timer   *time.Timer // armed while soon members wait and no group runs
+
+	wake chan struct{} // something to commit
+	stop chan struct{} // closed by close
+	done chan struct{} // closed when the committer has stopped
 
 	hooks groupHooks
 }
@@ -76,15 +83,36 @@ type groupHooks struct {
 type member struct {
 	ctx  context.Context
 	fn   func(*bolt.Tx) error
-	lead chan struct{} // closed when this member is to lead the next group
-	done chan error    // its answer
+	done chan error // its answer
 	err  error
 }
 
 // maxGroup bounds the members of one commit.
 const maxGroup = 256
 
-func newGroup(db *bolt.DB) *group { return &group{db: db, max: maxGroup} }
+// errGroupClosed answers callers once the store is closing.
+var errGroupClosed = errs.E(errs.Unavailable, "database closed")
+
+func newGroup(db *bolt.DB) *group {
+	g := &group{db: db, max: maxGroup, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go g.commit()
+	return g
+}
+
+// close answers whoever waits with errGroupClosed, after the group under
+// way, and stops the committer; the bbolt file can close after it.
+func (g *group) close() {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		<-g.done
+		return
+	}
+	g.closed = true
+	g.mu.Unlock()
+	close(g.stop)
+	<-g.done
+}
 
 // refusal marks an error returned before fn wrote anything in tx: the
 // transaction stays clean and the other members go on in it.
@@ -105,29 +133,7 @@ func refuse(err error) error {
 // callers of do, and returns once that transaction has committed (or
 // failed). See the comment on group for what a caller may rely on.
 func (g *group) do(ctx context.Context, fn func(*bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m := &member{ctx: ctx, fn: fn, lead: make(chan struct{}), done: make(chan error, 1)}
-	g.mu.Lock()
-	g.pending = append(g.pending, m)
-	if g.leading {
-		g.mu.Unlock()
-		if g.hooks.queued != nil {
-			g.hooks.queued()
-		}
-		select {
-		case err := <-m.done:
-			return err
-		case <-m.lead:
-			// The previous leader's group did not hold m; m leads the next.
-		}
-	} else {
-		g.leading = true
-		g.mu.Unlock()
-	}
-	g.lead()
-	return <-m.done
+	return g.enqueue(ctx, fn, false)
 }
 
 // soonDelay bounds how long a doSoon member waits for a group to ride
@@ -137,64 +143,100 @@ const soonDelay = 10 * time.Millisecond
 // doSoon is do for writes nobody waits for on a request's path (the
 // signing history, written after the response): the member joins the
 // next group that forms for do's callers, so that it costs no commit of
-// its own in front of them, and leads one itself only when no group has
-// come within soonDelay. Same semantics as do once it runs.
+// its own in front of them, and goes in a group of its own only when none
+// has come within soonDelay. Same semantics as do once it runs.
 func (g *group) doSoon(ctx context.Context, fn func(*bolt.Tx) error) error {
+	return g.enqueue(ctx, fn, true)
+}
+
+func (g *group) enqueue(ctx context.Context, fn func(*bolt.Tx) error, soon bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &member{ctx: ctx, fn: fn, lead: make(chan struct{}), done: make(chan error, 1)}
+	m := &member{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
-	g.soon = append(g.soon, m)
-	if !g.leading && g.timer == nil {
-		g.timer = time.AfterFunc(soonDelay, g.lonely)
+	if g.closed {
+		g.mu.Unlock()
+		return errGroupClosed
+	}
+	behind := g.busy
+	if soon {
+		g.soon = append(g.soon, m)
+		behind = true
+		if !g.busy && g.timer == nil {
+			g.timer = time.AfterFunc(soonDelay, g.soonTimer)
+		}
+	} else {
+		g.pending = append(g.pending, m)
 	}
 	g.mu.Unlock()
-	if g.hooks.queued != nil {
+	if behind && g.hooks.queued != nil {
 		g.hooks.queued()
+	}
+	if !soon {
+		g.signal()
 	}
 	return <-m.done
 }
 
-// lonely runs the waiting doSoon members when no group took them.
-func (g *group) lonely() {
-	g.mu.Lock()
-	g.timer = nil
-	if g.leading || len(g.soon) == 0 {
-		// A running group takes them (or re-arms the timer when it ends).
-		g.mu.Unlock()
-		return
+func (g *group) signal() {
+	select {
+	case g.wake <- struct{}{}:
+	default: // the committer has a wake-up waiting already
 	}
-	g.leading = true
-	g.mu.Unlock()
-	g.lead()
 }
 
-// lead runs the oldest pending members (the caller among them, first) and
-// the waiting doSoon members as one group, then passes the lead on.
-func (g *group) lead() {
+// soonTimer lets the waiting doSoon members go in a group of their own.
+func (g *group) soonTimer() {
 	g.mu.Lock()
-	n := min(len(g.pending), g.max)
-	batch := append([]*member(nil), g.pending[:n]...)
-	g.pending = append(g.pending[:0], g.pending[n:]...)
-	k := min(len(g.soon), g.max-n)
-	batch = append(batch, g.soon[:k]...)
-	g.soon = append(g.soon[:0], g.soon[k:]...)
+	g.timer = nil
+	g.soonDue = len(g.soon) > 0
 	g.mu.Unlock()
+	g.signal()
+}
 
-	g.run(batch)
-
-	g.mu.Lock()
-	switch {
-	case len(g.pending) > 0:
-		close(g.pending[0].lead)
-	default:
-		g.leading = false
-		if len(g.soon) > 0 && g.timer == nil {
-			g.timer = time.AfterFunc(soonDelay, g.lonely)
+// commit is the committer: it runs the oldest pending members (and the
+// waiting doSoon members) as one group, as long as there are any.
+func (g *group) commit() {
+	defer close(g.done)
+	for {
+		select {
+		case <-g.wake:
+		case <-g.stop:
+			g.mu.Lock()
+			left := append(g.pending, g.soon...)
+			g.pending, g.soon = nil, nil
+			if g.timer != nil {
+				g.timer.Stop()
+			}
+			g.mu.Unlock()
+			for _, m := range left {
+				m.done <- errGroupClosed
+			}
+			return
+		}
+		for {
+			g.mu.Lock()
+			n := min(len(g.pending), g.max)
+			batch := append([]*member(nil), g.pending[:n]...)
+			g.pending = append(g.pending[:0], g.pending[n:]...)
+			if n > 0 || g.soonDue {
+				k := min(len(g.soon), g.max-n)
+				batch = append(batch, g.soon[:k]...)
+				g.soon = append(g.soon[:0], g.soon[k:]...)
+				g.soonDue = len(g.soon) > 0 && g.soonDue
+			}
+			g.busy = len(batch) > 0
+			if !g.busy && len(g.soon) > 0 && g.timer == nil {
+				g.timer = time.AfterFunc(soonDelay, g.soonTimer)
+			}
+			g.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			g.run(batch)
 		}
 	}
-	g.mu.Unlock()
 }
 
 // run commits batch in one transaction and answers every member.

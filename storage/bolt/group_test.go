@@ -383,6 +383,26 @@ func TestGroupSoonAloneCommits(t *testing.T) {
 	}
 }
 
+// After Close, callers are refused at once instead of waiting for a
+// committer that has stopped.
+func TestGroupRefusesAfterClose(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.grp.do(context.Background(), func(*bolt.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, do := range []func(context.Context, func(*bolt.Tx) error) error{d.grp.do, d.grp.doSoon} {
+		if err := do(context.Background(), func(*bolt.Tx) error { return nil }); !errors.Is(err, errGroupClosed) {
+			t.Errorf("after Close: %v, want %v", err, errGroupClosed)
+		}
+	}
+}
+
 // BenchmarkSADUse is the signing path's storage write alone: conc
 // callers each writing a used SAD, each in a commit of its own (bbolt
 // Update, what UpdateSAD did before group commit) or through the group.
