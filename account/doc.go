@@ -4,7 +4,8 @@
 // attack, no lock-out a stranger can trigger, the same answers and timing
 // for unknown user IDs; throttle.go), CSC auth/login with its refresh
 // tokens, the authenticator apps (the signing app and the two-factor login
-// app, seeds sealed in the HSM), the recovery contacts, the OTP channel
+// app, seeds sealed in the HSM), the recovery contacts with the password
+// reset and user ID reminder through them (recovery.go), the OTP channel
 // settings and the rest of the self-service the web portal offers
 // (language, password change, certificate e-mail address, PIN change),
 // with the SMS and e-mail texts those changes send.

@@ -55,6 +55,9 @@ type Config struct {
 	// LoginLockout now apply to wrong two-factor login codes only, which
 	// only someone who knows the password can send.
 	Throttle ThrottleConfig
+	// Recovery are the numbers of the password reset and the user ID
+	// reminder (recovery.go).
+	Recovery RecoveryConfig
 }
 
 func (c *Config) defaults() {
@@ -83,6 +86,7 @@ func (c *Config) defaults() {
 		c.TOTPIssuer = "qes"
 	}
 	c.Throttle.defaults()
+	c.Recovery.defaults()
 }
 
 // Deps are the accounts' collaborators.
@@ -119,6 +123,7 @@ type Service struct {
 	// dummyHash keeps login time flat for unknown user IDs.
 	dummyHash string
 	throttle  *throttle
+	recovery  *recovery
 }
 
 // New wires a Service.
@@ -133,7 +138,7 @@ func New(d Deps, cfg Config) *Service {
 	return &Service{
 		store: d.Store, sam: d.SAM, sealer: d.Sealer, tokens: d.Tokens, otp: d.OTP, audit: d.Audit, notify: d.Notify,
 		log: d.Log, now: d.Now, cfg: cfg, dummyHash: secret.Dummy(cfg.Argon),
-		throttle: newThrottle(cfg.Throttle),
+		throttle: newThrottle(cfg.Throttle), recovery: newRecovery(cfg.Recovery, cfg.Throttle, cfg.Argon),
 	}
 }
 

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Event is what happened. It must never contain a secret (PIN, PUK, password,
@@ -199,11 +200,11 @@ func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Lo
 		}
 		switch {
 		case aSeq > c.seq:
-			c.failed = errs.Wrap(fmt.Errorf("file ends at record %d, anchor at %d", c.seq, aSeq), errs.Unavailable,
-				fmt.Sprintf("audit log %s lost acknowledged records %d..%d; run `qesctl audit verify`", path, c.seq+1, aSeq))
+			c.failed = errs.WrapM(fmt.Errorf("file ends at record %d, anchor at %d", c.seq, aSeq), errs.Unavailable,
+				msg.AuditLogLostRecords, path, c.seq+1, aSeq)
 		case aSeq == c.seq && aSeq > 0 && hex.EncodeToString(aHash) != c.prev:
-			c.failed = errs.Wrap(fmt.Errorf("record %d differs from the anchored one", aSeq), errs.Unavailable,
-				fmt.Sprintf("audit log %s was rewritten; run `qesctl audit verify`", path))
+			c.failed = errs.WrapM(fmt.Errorf("record %d differs from the anchored one", aSeq), errs.Unavailable,
+				msg.AuditLogRewritten, path)
 		case aSeq < c.seq:
 			// A crash fell between a batch's fsync and its anchor save: those
 			// records were never acknowledged; anchor them before anything new.
@@ -310,7 +311,7 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 	reply := make(chan appendResult, 1)
 	if closed {
 		if onErr != nil {
-			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
+			onErr(errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable))
 		}
 		return
 	}
@@ -318,7 +319,7 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 	case l.soon <- appendReq{ev: ev, reply: reply, onErr: onErr, soon: true}:
 	case <-l.done:
 		if onErr != nil {
-			onErr(errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable"))
+			onErr(errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable))
 		}
 	}
 }
@@ -341,13 +342,13 @@ func (l *Log) send(ctx context.Context, req appendReq) (uint64, error) {
 	closed := l.closed
 	l.mu.Unlock()
 	if closed {
-		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
+		return 0, errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)
 	}
 	req.reply = make(chan appendResult, 1)
 	select {
 	case l.reqs <- req:
 	case <-l.done:
-		return 0, errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")
+		return 0, errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
@@ -398,7 +399,7 @@ func (l *Log) writer(c *chain) {
 			for {
 				select {
 				case r := <-l.reqs:
-					r.reply <- appendResult{err: errs.Wrap(ErrClosed, errs.Unavailable, "audit log unavailable")}
+					r.reply <- appendResult{err: errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)}
 				default:
 					return
 				}
@@ -502,7 +503,7 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 		} else if need && behind {
 			h, _ := hex.DecodeString(headHash) // our own hex
 			if err := l.anchor.SaveAuditAnchor(context.Background(), headSeq, h); err != nil {
-				anchorErr = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", headSeq))
+				anchorErr = errs.WrapM(err, errs.Unavailable, msg.AuditSaveAnchor, headSeq)
 				l.log.Error("audit anchor not saved: appends fail until it is", "seq", headSeq, "err", anchorErr)
 			} else {
 				behind = false
@@ -737,9 +738,9 @@ func (c *chain) write(batch []appendReq, now func() time.Time) ([]uint64, error)
 	}
 	var failure error
 	if _, err := c.f.Write(c.buf.Bytes()); err != nil {
-		failure = errs.Wrap(err, errs.Unavailable, "write audit log")
+		failure = errs.WrapM(err, errs.Unavailable, msg.AuditWriteAuditLog)
 	} else if err := c.f.Sync(); err != nil {
-		failure = errs.Wrap(err, errs.Unavailable, "sync audit log")
+		failure = errs.WrapM(err, errs.Unavailable, msg.AuditSyncAuditLog)
 	}
 	if failure != nil {
 		// Nothing of this batch was acknowledged: cut the file back to its
@@ -748,9 +749,9 @@ func (c *chain) write(batch []appendReq, now func() time.Time) ([]uint64, error)
 		// never been tried. Only if that fails too is the log stopped.
 		c.seq, c.prev = startSeq, startPrev
 		if err := c.f.Truncate(c.size); err != nil {
-			c.failed = errors.Join(failure, errs.Wrap(err, errs.Unavailable, "cut the audit log back after a failed write"))
+			c.failed = errors.Join(failure, errs.WrapM(err, errs.Unavailable, msg.AuditTruncateAfterFailedWrite))
 		} else if err := c.f.Sync(); err != nil {
-			c.failed = errors.Join(failure, errs.Wrap(err, errs.Unavailable, "sync the audit log after a failed write"))
+			c.failed = errors.Join(failure, errs.WrapM(err, errs.Unavailable, msg.AuditSyncAfterFailedWrite))
 		}
 		return nil, failure
 	}

@@ -143,7 +143,7 @@ func (t *TokenSigner) sign(c Claims) (string, error) {
 	tok := jwt.NewWithClaims(hsmES256{}, c)
 	s, err := tok.SignedString(t.signer)
 	if err != nil {
-		return "", errs.Wrap(err, errs.Unavailable, "sign access token")
+		return "", errs.WrapM(err, errs.Unavailable, msg.AuthnSignAccessToken)
 	}
 	return s, nil
 }

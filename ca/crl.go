@@ -13,6 +13,7 @@ import (
 	"github.com/zmap/zlint/v3"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // DefaultCRLValidity is nextUpdate - thisUpdate when the caller gives no
@@ -85,10 +86,10 @@ func (i *Issuer) CreateCRL(ctx context.Context, req CRLRequest) ([]byte, error) 
 
 func (i *Issuer) crlTemplate(req CRLRequest) (*x509.RevocationList, error) {
 	if req.Number == nil || req.Number.Sign() < 0 {
-		return nil, errs.E(errs.InvalidRequest, "CRL number must be a non-negative integer")
+		return nil, errs.M(errs.InvalidRequest, msg.CACRLNumberNegative)
 	}
 	if len(req.Number.Bytes()) > 20 || (len(req.Number.Bytes()) == 20 && req.Number.Bytes()[0]&0x80 != 0) {
-		return nil, errs.E(errs.InvalidRequest, "CRL number exceeds 20 octets")
+		return nil, errs.M(errs.InvalidRequest, msg.CACRLNumberTooLong)
 	}
 	thisUpdate := req.ThisUpdate
 	if thisUpdate.IsZero() {
@@ -101,24 +102,24 @@ func (i *Issuer) crlTemplate(req CRLRequest) (*x509.RevocationList, error) {
 	}
 	nextUpdate = nextUpdate.UTC().Truncate(time.Second)
 	if !nextUpdate.After(thisUpdate) {
-		return nil, errs.E(errs.InvalidRequest, "CRL nextUpdate must be after thisUpdate")
+		return nil, errs.M(errs.InvalidRequest, msg.CACRLNextUpdateBeforeThisUpdate)
 	}
 	entries := make([]x509.RevocationListEntry, 0, len(req.Entries))
 	seen := make(map[string]bool, len(req.Entries))
 	for _, e := range req.Entries {
 		if e.Serial == nil || e.Serial.Sign() <= 0 {
-			return nil, errs.E(errs.InvalidRequest, "CRL entry needs a positive serial number")
+			return nil, errs.M(errs.InvalidRequest, msg.CACRLEntrySerial)
 		}
 		key := string(e.Serial.Bytes())
 		if seen[key] {
-			return nil, errs.Ef(errs.InvalidRequest, "serial %x listed twice on the CRL", e.Serial)
+			return nil, errs.M(errs.InvalidRequest, msg.CACRLSerialTwice, e.Serial)
 		}
 		seen[key] = true
 		if e.RevokedAt.IsZero() || e.RevokedAt.After(thisUpdate) {
-			return nil, errs.Ef(errs.InvalidRequest, "serial %x: revocation time must be set and not after thisUpdate", e.Serial)
+			return nil, errs.M(errs.InvalidRequest, msg.CACRLRevocationTime, e.Serial)
 		}
 		if !crlEntryReason(e.Reason) {
-			return nil, errs.Ef(errs.InvalidRequest, "serial %x: reason %s cannot appear on this CRL", e.Serial, e.Reason)
+			return nil, errs.M(errs.InvalidRequest, msg.CACRLReasonNotAllowed, e.Serial, e.Reason)
 		}
 		entries = append(entries, x509.RevocationListEntry{
 			SerialNumber:   new(big.Int).Set(e.Serial),

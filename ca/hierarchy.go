@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // CARequest describes a CA certificate. Root and issuing CA certificates
@@ -33,10 +34,10 @@ func (r CARequest) validate() error {
 		return err
 	}
 	if r.NotBefore.IsZero() || !r.NotAfter.After(r.NotBefore) {
-		return errs.E(errs.InvalidRequest, "CA validity needs notBefore before notAfter")
+		return errs.M(errs.InvalidRequest, msg.CAValidityInverted)
 	}
 	if r.MaxPathLen < -1 {
-		return errs.E(errs.InvalidRequest, "MaxPathLen must be -1 (absent) or at least 0")
+		return errs.M(errs.InvalidRequest, msg.CAMaxPathLen)
 	}
 	return nil
 }
@@ -46,10 +47,10 @@ func (r CARequest) validate() error {
 func (r CARequest) template(pub crypto.PublicKey) (*x509.Certificate, error) {
 	ski, err := subjectKeyID(pub)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "CA public key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CACAPublicKey)
 	}
 	if _, err := signatureAlgorithmFor(pub); err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "CA public key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CACAPublicKey)
 	}
 	return &x509.Certificate{
 		Subject:               r.Subject,
@@ -74,7 +75,7 @@ func CreateRoot(ctx context.Context, signer crypto.Signer, req CARequest) (*x509
 		return nil, errs.Internalf(err, "create root")
 	}
 	if signer == nil {
-		return nil, errs.E(errs.InvalidRequest, "root signer is missing")
+		return nil, errs.M(errs.InvalidRequest, msg.CARootSignerMissing)
 	}
 	if err := req.validate(); err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func CreateRoot(ctx context.Context, signer crypto.Signer, req CARequest) (*x509
 	}
 	tmpl.AuthorityKeyId = tmpl.SubjectKeyId
 	if tmpl.SignatureAlgorithm, err = signatureAlgorithmFor(signer.Public()); err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "root key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CARootKey)
 	}
 	if tmpl.SerialNumber, err = NewSerial(rand.Reader); err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func (i *Issuer) IssueSubordinateCA(ctx context.Context, pub crypto.PublicKey, r
 		return nil, err
 	}
 	if tmpl.NotBefore.Before(i.cert.NotBefore) {
-		return nil, errs.E(errs.InvalidRequest, "subordinate CA would be valid before its issuer")
+		return nil, errs.M(errs.InvalidRequest, msg.CASubordinateBeforeIssuer)
 	}
 	tmpl.IssuingCertificateURL = []string{i.urls.caIssuers}
 	tmpl.CRLDistributionPoints = []string{i.urls.crl}

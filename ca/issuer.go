@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // DefaultBackdate is how far notBefore is set before the issuance time. A
@@ -87,21 +88,21 @@ type issuerURLs struct {
 // issuer (for an RSA CA this generates an RSA key: do it once at start-up).
 func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 	if cfg.Certificate == nil || cfg.Signer == nil {
-		return nil, errs.E(errs.InvalidRequest, "issuer needs a CA certificate and its signer")
+		return nil, errs.M(errs.InvalidRequest, msg.CAIssuerIncomplete)
 	}
 	c := cfg.Certificate
 	if !c.BasicConstraintsValid || !c.IsCA || c.KeyUsage&x509.KeyUsageCertSign == 0 || c.KeyUsage&x509.KeyUsageCRLSign == 0 {
-		return nil, errs.E(errs.InvalidRequest, "issuer certificate must be a CA with keyCertSign and cRLSign")
+		return nil, errs.M(errs.InvalidRequest, msg.CAIssuerNotCA)
 	}
 	if len(c.SubjectKeyId) == 0 {
-		return nil, errs.E(errs.InvalidRequest, "issuer certificate has no subject key identifier")
+		return nil, errs.M(errs.InvalidRequest, msg.CAIssuerNoSKI)
 	}
 	if !samePublicKey(cfg.Signer.Public(), c.PublicKey) {
-		return nil, errs.E(errs.InvalidRequest, "issuer signer does not match the CA certificate's public key")
+		return nil, errs.M(errs.InvalidRequest, msg.CAIssuerSignerMismatch)
 	}
 	sigAlg, err := signatureAlgorithmFor(c.PublicKey)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "issuer key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CAIssuerKey)
 	}
 	if err := validateHTTPURL("caIssuers URL", cfg.CAIssuersURL); err != nil {
 		return nil, err
@@ -153,7 +154,7 @@ func (i *Issuer) Certificate() *x509.Certificate { return i.cert }
 func (i *Issuer) validityFrom() (notBefore, now time.Time, err error) {
 	now = i.clock().UTC().Truncate(time.Second)
 	if now.Before(i.cert.NotBefore) || now.After(i.cert.NotAfter) {
-		return time.Time{}, time.Time{}, errs.E(errs.Conflict, "the issuing CA certificate is not valid now")
+		return time.Time{}, time.Time{}, errs.M(errs.Conflict, msg.CAIssuerNotValidNow)
 	}
 	notBefore = now.Add(-i.backdate)
 	if notBefore.Before(i.cert.NotBefore) {
@@ -166,7 +167,7 @@ func (i *Issuer) validityFrom() (notBefore, now time.Time, err error) {
 // party could not build a valid path for the tail of their validity.
 func (i *Issuer) checkNotAfter(notAfter time.Time) error {
 	if notAfter.After(i.cert.NotAfter) {
-		return errs.Ef(errs.Conflict, "certificate would expire after the issuing CA (%s): shorten the validity or renew the CA",
+		return errs.M(errs.Conflict, msg.CACertificateOutlivesIssuer,
 			i.cert.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return nil
@@ -182,7 +183,7 @@ func (i *Issuer) issue(ctx context.Context, owner Owner, tmpl *x509.Certificate,
 		return nil, err
 	}
 	if samePublicKey(pub, i.cert.PublicKey) {
-		return nil, errs.E(errs.InvalidRequest, "subject public key is the CA's own key")
+		return nil, errs.M(errs.InvalidRequest, msg.CASubjectKeyIsCAKey)
 	}
 	serial, err := uniqueSerial(ctx, i.inUse)
 	if err != nil {

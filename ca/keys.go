@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -30,23 +31,23 @@ func validateSubjectKey(pub crypto.PublicKey) error {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
-			return errs.Ef(errs.InvalidRequest, "unsupported subject key curve %s: use P-256 or P-384", k.Curve.Params().Name)
+			return errs.M(errs.InvalidRequest, msg.CAUnsupportedSubjectCurve, k.Curve.Params().Name)
 		}
 		return nil
 	case *rsa.PublicKey:
 		switch k.N.BitLen() {
 		case 2048, 3072, 4096:
 		default:
-			return errs.Ef(errs.InvalidRequest, "unsupported subject RSA key size %d: use 2048, 3072 or 4096 bits", k.N.BitLen())
+			return errs.M(errs.InvalidRequest, msg.CAUnsupportedRSAKeySize, k.N.BitLen())
 		}
 		if k.E != 65537 {
-			return errs.Ef(errs.InvalidRequest, "unsupported subject RSA public exponent %d: use 65537", k.E)
+			return errs.M(errs.InvalidRequest, msg.CAUnsupportedRSAExponent, k.E)
 		}
 		return nil
 	case nil:
-		return errs.E(errs.InvalidRequest, "subject public key is missing")
+		return errs.M(errs.InvalidRequest, msg.CASubjectPublicKeyMissing)
 	}
-	return errs.Ef(errs.InvalidRequest, "unsupported subject key type %T: use RSA or ECDSA", pub)
+	return errs.M(errs.InvalidRequest, msg.CAUnsupportedSubjectKeyType, pub)
 }
 
 // subjectKeyID derives the key identifier with RFC 7093 section 2 method 1:

@@ -14,6 +14,7 @@ import (
 	"github.com/zmap/zlint/v3/lint"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // lintSources are the zlint sources that apply to signing certificates. The
@@ -79,7 +80,7 @@ func newLinter(realIssuer *x509.Certificate, skip []string) (*linter, error) {
 func newRegistry(skip []string) (lint.Registry, error) {
 	reg, err := lint.GlobalRegistry().Filter(lint.FilterOptions{IncludeSources: lintSources, ExcludeNames: skip})
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "invalid lint skip list")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CAInvalidLintSkipList)
 	}
 	return reg, nil
 }
@@ -95,7 +96,7 @@ func newThrowawayKey(pub crypto.PublicKey) (crypto.Signer, error) {
 		key, err := rsa.GenerateKey(rand.Reader, k.N.BitLen())
 		return key, errs.Internalf(err, "generate RSA lint key")
 	}
-	return nil, errs.Ef(errs.InvalidRequest, "unsupported CA key type %T", pub)
+	return nil, errs.M(errs.InvalidRequest, msg.CAUnsupportedCAKeyType, pub)
 }
 
 // lintIssuer copies every field of the real issuer that CreateCertificate
@@ -104,7 +105,7 @@ func newThrowawayKey(pub crypto.PublicKey) (crypto.Signer, error) {
 func lintIssuer(real *x509.Certificate, signer crypto.Signer) (*x509.Certificate, error) {
 	sigAlg, err := signatureAlgorithmFor(signer.Public())
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "issuer key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CAIssuerKey)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          real.SerialNumber,

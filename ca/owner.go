@@ -1,6 +1,9 @@
 package ca
 
-import "github.com/qesproject/qes/internal/errs"
+import (
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
+)
 
 // Owner says whose certificate is being issued; the register records it
 // with the serial before the CA key signs (IssuerConfig.BeforeSign). It is
@@ -27,7 +30,7 @@ func HolderOwner(holderID, credentialID string) Owner {
 // validateHolder accepts a holder's owner: both identifiers, not a service.
 func (o Owner) validateHolder() error {
 	if o.Service || o.HolderID == "" || o.CredentialID == "" {
-		return errs.E(errs.InvalidRequest, "a qualified certificate needs its owner: the holder and the credential")
+		return errs.M(errs.InvalidRequest, msg.CAOwnerMissing)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -46,7 +47,7 @@ func marshalPolicies(policies []PolicyInformation) ([]byte, error) {
 func ParsePolicies(der []byte) ([]PolicyInformation, error) {
 	var infos []policyInformation
 	if err := unmarshalAll(der, &infos); err != nil || len(infos) == 0 {
-		return nil, errs.E(errs.InvalidRequest, "malformed certificatePolicies")
+		return nil, errs.M(errs.InvalidRequest, msg.CAMalformedCertificatePolicies)
 	}
 	out := make([]PolicyInformation, len(infos))
 	for i, in := range infos {
@@ -54,7 +55,7 @@ func ParsePolicies(der []byte) ([]PolicyInformation, error) {
 		for _, q := range in.Qualifiers {
 			if q.ID.Equal(OIDPolicyQualifierCPS) {
 				if q.Qualifier.Tag != asn1.TagIA5String {
-					return nil, errs.E(errs.InvalidRequest, "CPS URI qualifier must be an IA5String")
+					return nil, errs.M(errs.InvalidRequest, msg.CACPSURINotIA5String)
 				}
 				out[i].CPSURI = string(q.Qualifier.Bytes)
 			}
@@ -67,7 +68,7 @@ func ParsePolicies(der []byte) ([]PolicyInformation, error) {
 func parseOID(s string) (asn1.ObjectIdentifier, error) {
 	oid, err := oids.Parse(s)
 	if err != nil {
-		return nil, errs.Ef(errs.InvalidRequest, "invalid OID %q: %v", printableForError(s), err)
+		return nil, errs.M(errs.InvalidRequest, msg.CAInvalidOID, printableForError(s), err)
 	}
 	return oid, nil
 }
@@ -78,7 +79,7 @@ func parseOID(s string) (asn1.ObjectIdentifier, error) {
 func validateHTTPURL(what, s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !isIA5(s) {
-		return errs.Ef(errs.InvalidRequest, "%s %q must be an absolute http or https URL", what, printableForError(s))
+		return errs.M(errs.InvalidRequest, msg.CAURLNotHTTP, what, printableForError(s))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -45,7 +46,7 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 		return nil, err
 	}
 	if oids.Contains(qualifiedPolicies, oid) {
-		return nil, errs.E(errs.InvalidRequest, "PolicyOID must be the TSP's own policy, not an ETSI QCP policy")
+		return nil, errs.M(errs.InvalidRequest, msg.CAPolicyOIDNotQCP)
 	}
 	if err := validateHTTPURL("CPS URI", cfg.CPSURI); err != nil {
 		return nil, err
@@ -54,10 +55,10 @@ func NewQualifiedProfile(cfg QualifiedProfileConfig) (*QualifiedProfile, error) 
 		return nil, err
 	}
 	if cfg.RetentionYears < 0 || cfg.RetentionYears > 100 {
-		return nil, errs.E(errs.InvalidRequest, "retention period must be between 0 and 100 years")
+		return nil, errs.M(errs.InvalidRequest, msg.CARetentionPeriod)
 	}
 	if cfg.Validity < 0 {
-		return nil, errs.E(errs.InvalidRequest, "validity must not be negative")
+		return nil, errs.M(errs.InvalidRequest, msg.CAValidityNotNegative)
 	}
 	policies, err := marshalPolicies([]PolicyInformation{
 		{ID: OIDPolicyQCPnQSCD},
@@ -108,7 +109,7 @@ var qualifiedNaturalPersonChecks = append(append([]certCheck{}, qualifiedChecks.
 // qualifiedTemplate builds the to-be-signed certificate for IssueQualified.
 func (i *Issuer) qualifiedTemplate(prof *QualifiedProfile, req QualifiedRequest) (*x509.Certificate, error) {
 	if prof == nil {
-		return nil, errs.E(errs.InvalidRequest, "qualified profile is missing")
+		return nil, errs.M(errs.InvalidRequest, msg.CAQualifiedProfileMissing)
 	}
 	if err := i.requireEndEntityURLs(); err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func (i *Issuer) qualifiedTemplate(prof *QualifiedProfile, req QualifiedRequest)
 	}
 	ski, err := subjectKeyID(req.PublicKey)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "subject public key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CASubjectPublicKey)
 	}
 	notBefore, now, err := i.validityFrom()
 	if err != nil {
@@ -168,7 +169,7 @@ func endOfValidity(now time.Time, validity time.Duration, defaultYears int) time
 
 func (i *Issuer) requireEndEntityURLs() error {
 	if i.urls.ocsp == "" {
-		return errs.E(errs.InvalidRequest, "issuer has no OCSP URL configured: required for end-entity certificates")
+		return errs.M(errs.InvalidRequest, msg.CAIssuerNoOCSPURL)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -83,11 +84,11 @@ func (i *Issuer) serviceTemplate(what string, req ServiceRequest, defaultValidit
 		return nil, err
 	}
 	if req.Validity < 0 {
-		return nil, errs.E(errs.InvalidRequest, "validity must not be negative")
+		return nil, errs.M(errs.InvalidRequest, msg.CAValidityNotNegative)
 	}
 	ski, err := subjectKeyID(req.PublicKey)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "subject public key")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CASubjectPublicKey)
 	}
 	notBefore, now, err := i.validityFrom()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -60,13 +61,13 @@ type CRLPublisher struct {
 // NewCRLPublisher checks the configuration; call Load before serving.
 func NewCRLPublisher(cfg CRLPublisherConfig) (*CRLPublisher, error) {
 	if cfg.Store == nil || cfg.Issuing == nil || cfg.Root == nil {
-		return nil, errs.E(errs.InvalidRequest, "CRL publisher needs a store, the issuing CA and the root")
+		return nil, errs.M(errs.InvalidRequest, msg.CACRLPublisherIncomplete)
 	}
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = DefaultCRLRefresh
 	}
 	if cfg.Refresh >= DefaultCRLValidity {
-		return nil, errs.Ef(errs.InvalidRequest, "CRL refresh %v must be shorter than the CRL validity %v", cfg.Refresh, DefaultCRLValidity)
+		return nil, errs.M(errs.InvalidRequest, msg.CACRLRefreshTooLong, cfg.Refresh, DefaultCRLValidity)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -149,7 +150,7 @@ func (p *CRLPublisher) Refresh(ctx context.Context) error {
 // previous CRL stays served and the next Refresh retries.
 func (p *CRLPublisher) Publish(ctx context.Context, name string) error {
 	if _, ok := p.current[name]; !ok {
-		return errs.Ef(errs.InvalidRequest, "no CRL named %q", name)
+		return errs.M(errs.InvalidRequest, msg.CANoCRLNamed, name)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // PDSLocation is one PKI disclosure statement: an https URL and the ISO 639-1
@@ -105,16 +106,16 @@ func ParseQCStatements(der []byte) (QCStatements, error) {
 	var q QCStatements
 	var stmts []qcStatement
 	if err := unmarshalAll(der, &stmts); err != nil {
-		return q, errs.Wrap(err, errs.InvalidRequest, "malformed qcStatements")
+		return q, errs.WrapM(err, errs.InvalidRequest, msg.CAMalformedQCStatements)
 	}
 	if len(stmts) == 0 {
-		return q, errs.E(errs.InvalidRequest, "qcStatements is empty")
+		return q, errs.M(errs.InvalidRequest, msg.CAQCStatementsEmpty)
 	}
 	seen := make(map[string]bool)
 	for _, s := range stmts {
 		key := s.ID.String()
 		if seen[key] {
-			return q, errs.Ef(errs.InvalidRequest, "QC statement %s appears twice", key)
+			return q, errs.M(errs.InvalidRequest, msg.CAQCStatementAppearsTwice, key)
 		}
 		seen[key] = true
 		if err := q.parseStatement(s); err != nil {
@@ -126,13 +127,15 @@ func ParseQCStatements(der []byte) (QCStatements, error) {
 
 func (q *QCStatements) parseStatement(s qcStatement) error {
 	hasInfo := len(s.Info.FullBytes) > 0
-	bad := func(why string) error {
-		return errs.Ef(errs.InvalidRequest, "QC statement %s: %s", s.ID, why)
+	// why is a catalogue message (msg.Message) or, for a nested error, its
+	// quoted message.
+	bad := func(why any) error {
+		return errs.M(errs.InvalidRequest, msg.CAQCStatementInvalid, s.ID, why)
 	}
 	switch {
 	case s.ID.Equal(OIDQcCompliance), s.ID.Equal(OIDQcSSCD):
 		if hasInfo {
-			return bad("must not carry statement information")
+			return bad(msg.Message{ID: msg.CAQCNoInfoAllowed})
 		}
 		if s.ID.Equal(OIDQcCompliance) {
 			q.Compliance = true
@@ -142,28 +145,28 @@ func (q *QCStatements) parseStatement(s qcStatement) error {
 	case s.ID.Equal(OIDQcRetentionPeriod):
 		var years int
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &years) != nil {
-			return bad("retention period must be an INTEGER")
+			return bad(msg.Message{ID: msg.CAQCRetentionNotInteger})
 		}
 		if years < 1 {
-			return bad("retention period must be at least one year")
+			return bad(msg.Message{ID: msg.CAQCRetentionTooShort})
 		}
 		q.RetentionYears = years
 	case s.ID.Equal(OIDQcType):
 		var types []asn1.ObjectIdentifier
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &types) != nil || len(types) == 0 {
-			return bad("QcType must be a non-empty SEQUENCE OF OBJECT IDENTIFIER")
+			return bad(msg.Message{ID: msg.CAQCTypeEmpty})
 		}
 		q.Types = types
 	case s.ID.Equal(OIDQcPDS):
 		locs, err := parsePDS(s.Info.FullBytes)
 		if err != nil {
-			return bad(err.Error())
+			return bad(errs.Quoted(err))
 		}
 		q.PDS = locs
 	case s.ID.Equal(OIDQCSyntaxV2):
 		var si semanticsInformation
 		if !hasInfo || unmarshalAll(s.Info.FullBytes, &si) != nil || si.ID == nil {
-			return bad("SemanticsInformation must carry a semanticsIdentifier")
+			return bad(msg.Message{ID: msg.CAQCNoSemanticsIdentifier})
 		}
 		q.SemanticsID = si.ID
 	default:
@@ -178,15 +181,15 @@ func parsePDS(der []byte) ([]PDSLocation, error) {
 		Language asn1.RawValue
 	}
 	if len(der) == 0 || unmarshalAll(der, &raw) != nil || len(raw) == 0 {
-		return nil, fmt.Errorf("QcPDS must be a non-empty SEQUENCE OF PdsLocation")
+		return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSEmpty)
 	}
 	locs := make([]PDSLocation, len(raw))
 	for i, r := range raw {
 		if r.URL.Class != asn1.ClassUniversal || r.URL.Tag != asn1.TagIA5String {
-			return nil, fmt.Errorf("PDS url must be an IA5String")
+			return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSURLNotIA5String)
 		}
 		if r.Language.Class != asn1.ClassUniversal || r.Language.Tag != asn1.TagPrintableString || len(r.Language.Bytes) != 2 {
-			return nil, fmt.Errorf("PDS language must be a two-character PrintableString")
+			return nil, errs.M(errs.InvalidRequest, msg.CAQCPDSLanguage)
 		}
 		locs[i] = PDSLocation{URL: string(r.URL.Bytes), Language: string(r.Language.Bytes)}
 	}
@@ -211,24 +214,24 @@ func unmarshalAll(der []byte, v any) error {
 // English).
 func validatePDS(locs []PDSLocation) error {
 	if len(locs) == 0 {
-		return errs.E(errs.InvalidRequest, "at least one PDS location (in English) is required")
+		return errs.M(errs.InvalidRequest, msg.CAPDSRequired)
 	}
 	seen := make(map[string]bool)
 	for _, p := range locs {
 		u, err := url.Parse(p.URL)
 		if err != nil || u.Scheme != "https" || u.Host == "" || !isIA5(p.URL) {
-			return errs.Ef(errs.InvalidRequest, "PDS URL %q must be an absolute https URL", printableForError(p.URL))
+			return errs.M(errs.InvalidRequest, msg.CAPDSURLAbsoluteHttpsURL, printableForError(p.URL))
 		}
 		if len(p.Language) != 2 || !isLowerLetter(p.Language[0]) || !isLowerLetter(p.Language[1]) {
-			return errs.Ef(errs.InvalidRequest, "PDS language %q must be a lower-case ISO 639-1 code", printableForError(p.Language))
+			return errs.M(errs.InvalidRequest, msg.CAPDSLanguageNotISO, printableForError(p.Language))
 		}
 		if seen[p.Language] {
-			return errs.Ef(errs.InvalidRequest, "PDS language %q listed twice", p.Language)
+			return errs.M(errs.InvalidRequest, msg.CAPDSLanguageListedTwice, p.Language)
 		}
 		seen[p.Language] = true
 	}
 	if !seen["en"] {
-		return errs.E(errs.InvalidRequest, "a PDS in English (language \"en\") is required")
+		return errs.M(errs.InvalidRequest, msg.CAPDSEnglishRequired)
 	}
 	return nil
 }

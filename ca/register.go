@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -91,7 +92,7 @@ func (s *Service) Revoke(ctx context.Context, serial *big.Int, reason Revocation
 // stored and published and the refusal returned.
 func (s *Service) apply(ctx context.Context, serial *big.Int, ev Event) (Transition, error) {
 	if serial == nil || serial.Sign() <= 0 {
-		return Transition{}, errs.E(errs.InvalidRequest, "certificate serial number must be positive")
+		return Transition{}, errs.M(errs.InvalidRequest, msg.CASerialNotPositive)
 	}
 	ev.At = s.now()
 	var tr, lapse Transition
@@ -116,7 +117,7 @@ func (s *Service) apply(ctx context.Context, serial *big.Int, ev Event) (Transit
 		return nil
 	})
 	if errs.Is(err, errs.NotFound) {
-		return Transition{}, errs.Ef(errs.NotFound, "certificate %x is not in the register", serial)
+		return Transition{}, errs.M(errs.NotFound, msg.CANotInRegister, serial)
 	}
 	if err != nil {
 		return Transition{}, err
@@ -216,7 +217,7 @@ func ParseRevocationReason(name string) (RevocationReason, error) {
 			return r, nil
 		}
 	}
-	return 0, errs.Ef(errs.InvalidRequest, "unknown revocation reason %q: use one of unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn", name)
+	return 0, errs.M(errs.InvalidRequest, msg.CAUnknownRevocationReason, name)
 }
 
 // EndEntityRevocationReason reports whether r may revoke a holder's

@@ -3,7 +3,9 @@ package ca
 import (
 	"strings"
 
+	"github.com/qesproject/qes/internal/codicefiscale"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Natural person identity type references (ETSI EN 319 412-1 section 5.1.3).
@@ -40,32 +42,32 @@ func (s SemanticsIdentifier) String() string { return s.Type + s.Country + "-" +
 // knows them (Italian codice fiscale check character for TINIT/TAXIT).
 func ParseSemanticsIdentifier(s string) (SemanticsIdentifier, error) {
 	if len(s) > maxSerialNumberAttr {
-		return SemanticsIdentifier{}, errs.Ef(errs.InvalidRequest, "semantics identifier longer than %d characters", maxSerialNumberAttr)
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierTooLong, maxSerialNumberAttr)
 	}
 	// Shortest form: type (3) + country (2) + "-" + one identifier character.
 	if len(s) < 7 {
-		return SemanticsIdentifier{}, errs.E(errs.InvalidRequest, "semantics identifier too short: want e.g. TINIT-<tax code> or PASIT-<passport number>")
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierTooShort)
 	}
 	typ := s[:3]
 	if !isIdentityType(typ) {
-		return SemanticsIdentifier{}, errs.Ef(errs.InvalidRequest,
-			"semantics identifier type %q unknown: use PAS, IDC, PNO, TIN (or TAX), or a national two-character scheme followed by ':'", printableForError(typ))
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest,
+			msg.CASemanticsIdentifierTypeUnknown, printableForError(typ))
 	}
 	country := s[3:5]
 	if !isIdentifierCountryCode(country) {
-		return SemanticsIdentifier{}, errs.Ef(errs.InvalidRequest, "semantics identifier country %q is not an ISO 3166-1 alpha-2 code", printableForError(country))
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierCountry, printableForError(country))
 	}
 	if s[5] != '-' {
-		return SemanticsIdentifier{}, errs.E(errs.InvalidRequest, "semantics identifier needs a '-' after the country code")
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierNoDash)
 	}
 	id := s[6:]
 	for i := 0; i < len(id); i++ {
 		if !isIdentifierChar(id[i]) {
-			return SemanticsIdentifier{}, errs.E(errs.InvalidRequest, "semantics identifier may only contain letters, digits and - . / + after the country code")
+			return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierCharacters)
 		}
 	}
 	if id[0] == '-' || id[len(id)-1] == '-' {
-		return SemanticsIdentifier{}, errs.E(errs.InvalidRequest, "semantics identifier number must not start or end with '-'")
+		return SemanticsIdentifier{}, errs.M(errs.InvalidRequest, msg.CASemanticsIdentifierDashEnds)
 	}
 	sid := SemanticsIdentifier{Type: typ, Country: country, Identifier: id}
 	if err := checkNationalRules(sid); err != nil {
@@ -102,7 +104,9 @@ func printableForError(s string) string {
 // checkNationalRules applies the identifier rules this package knows.
 func checkNationalRules(s SemanticsIdentifier) error {
 	if s.Country == "IT" && (s.Type == IdentityTIN || s.Type == IdentityTaxOld) {
-		return checkCodiceFiscale(s.Identifier)
+		return codicefiscale.Check(s.Identifier)
 	}
 	return nil
 }
+
+func isLowerLetter(c byte) bool { return c >= 'a' && c <= 'z' }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // DefaultMaxSuspension is how long a certificate may stay on hold before the
@@ -169,10 +170,10 @@ func (l Lifecycle) Apply(s CertStatus, e Event) (CertStatus, error) {
 		return s, errs.Ef(errs.Internal, "certificate status %q is not a lifecycle state", s.Status)
 	}
 	if e.At.IsZero() {
-		return s, errs.E(errs.InvalidRequest, "event has no time")
+		return s, errs.M(errs.InvalidRequest, msg.CAEventNoTime)
 	}
 	if e.At.Before(s.ChangedAt) {
-		return s, errs.Ef(errs.InvalidRequest, "%s at %s precedes the last status change at %s",
+		return s, errs.M(errs.InvalidRequest, msg.CAEventBeforeLastChange,
 			e.Kind, e.At.UTC().Format(time.RFC3339), s.ChangedAt.UTC().Format(time.RFC3339))
 	}
 	s = l.Tick(s, e.At)
@@ -186,15 +187,15 @@ func (l Lifecycle) Apply(s CertStatus, e Event) (CertStatus, error) {
 	case EventRevoke:
 		return l.revoke(s, e)
 	}
-	return s, errs.Ef(errs.InvalidRequest, "unknown lifecycle event %v", e.Kind)
+	return s, errs.M(errs.InvalidRequest, msg.CAUnknownLifecycleEvent, e.Kind)
 }
 
 func (l Lifecycle) suspend(s CertStatus, e Event) (CertStatus, error) {
 	if e.Reason != ReasonCertificateHold && e.Reason != ReasonUnspecified {
-		return s, errs.Ef(errs.InvalidRequest, "a suspension has reason certificateHold, not %s", e.Reason)
+		return s, errs.M(errs.InvalidRequest, msg.CASuspensionReasonCertificateHold, e.Reason)
 	}
 	if s.Status != StateValid {
-		return s, errs.Ef(errs.Conflict, "cannot suspend a certificate that is %s", s.Status)
+		return s, errs.M(errs.Conflict, msg.CACannotSuspendCertificate, s.Status)
 	}
 	s.Status = StateSuspended
 	s.Reason = ReasonCertificateHold
@@ -206,10 +207,10 @@ func (l Lifecycle) suspend(s CertStatus, e Event) (CertStatus, error) {
 
 func (l Lifecycle) reactivate(s CertStatus, e Event) (CertStatus, error) {
 	if s.Status == StateRevoked {
-		return s, errs.E(errs.Conflict, "cannot reactivate a revoked certificate (a suspension that reaches its maximum period becomes a revocation)")
+		return s, errs.M(errs.Conflict, msg.CACannotReactivateRevoked)
 	}
 	if s.Status != StateSuspended {
-		return s, errs.Ef(errs.Conflict, "cannot reactivate a certificate that is %s: only a suspended one", s.Status)
+		return s, errs.M(errs.Conflict, msg.CACannotReactivate, s.Status)
 	}
 	s.Status = StateValid
 	s.Reason = ReasonUnspecified
@@ -221,7 +222,7 @@ func (l Lifecycle) reactivate(s CertStatus, e Event) (CertStatus, error) {
 
 func (l Lifecycle) revoke(s CertStatus, e Event) (CertStatus, error) {
 	if !endEntityRevocationReason(e.Reason) {
-		return s, errs.Ef(errs.InvalidRequest, "%s is not a revocation reason for a signing certificate", e.Reason)
+		return s, errs.M(errs.InvalidRequest, msg.CANotASigningRevocationReason, e.Reason)
 	}
 	switch s.Status {
 	case StateValid:
@@ -230,7 +231,7 @@ func (l Lifecycle) revoke(s CertStatus, e Event) (CertStatus, error) {
 		// RevokedAt stays the start of the hold: the certificate was not
 		// trusted since then and must not look valid in between.
 	default:
-		return s, errs.Ef(errs.Conflict, "cannot revoke a certificate that is %s", s.Status)
+		return s, errs.M(errs.Conflict, msg.CACannotRevokeCertificate, s.Status)
 	}
 	s.Status = StateRevoked
 	s.Reason = e.Reason

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -32,7 +33,7 @@ type NaturalPerson struct {
 // normalized validates the subject and fills in the defaults.
 func (p NaturalPerson) normalized() (NaturalPerson, error) {
 	if !isCountryCode(p.Country) {
-		return p, errs.Ef(errs.InvalidRequest, "country %q is not an ISO 3166-1 alpha-2 code (upper case)", printableForError(p.Country))
+		return p, errs.M(errs.InvalidRequest, msg.CACountryNotISO, printableForError(p.Country))
 	}
 	if err := validateName("given name", p.GivenName); err != nil {
 		return p, err
@@ -46,7 +47,7 @@ func (p NaturalPerson) normalized() (NaturalPerson, error) {
 	if p.CommonName == "" {
 		p.CommonName = p.GivenName + " " + p.Surname
 		if utf8.RuneCountInString(p.CommonName) > maxNameRunes {
-			return p, errs.Ef(errs.InvalidRequest, "\"given name surname\" exceeds %d characters: supply a shorter common name", maxNameRunes)
+			return p, errs.M(errs.InvalidRequest, msg.CACommonNameTooLong, maxNameRunes)
 		}
 	}
 	if err := validateName("common name", p.CommonName); err != nil {
@@ -65,17 +66,17 @@ func (p NaturalPerson) normalized() (NaturalPerson, error) {
 func validateName(what, s string) error {
 	switch {
 	case s == "":
-		return errs.Ef(errs.InvalidRequest, "%s is required", what)
+		return errs.M(errs.InvalidRequest, msg.CAFieldRequired, what)
 	case !utf8.ValidString(s):
-		return errs.Ef(errs.InvalidRequest, "%s is not valid UTF-8", what)
+		return errs.M(errs.InvalidRequest, msg.CAFieldNotUTF8, what)
 	case utf8.RuneCountInString(s) > maxNameRunes:
-		return errs.Ef(errs.InvalidRequest, "%s exceeds %d characters", what, maxNameRunes)
+		return errs.M(errs.InvalidRequest, msg.CAFieldTooLong, what, maxNameRunes)
 	case strings.TrimSpace(s) != s || strings.Contains(s, "  "):
-		return errs.Ef(errs.InvalidRequest, "%s has leading, trailing or repeated spaces", what)
+		return errs.M(errs.InvalidRequest, msg.CAFieldSpaces, what)
 	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
-			return errs.Ef(errs.InvalidRequest, "%s contains a control or non-printable character", what)
+			return errs.M(errs.InvalidRequest, msg.CAFieldNonPrintable, what)
 		}
 	}
 	return nil
@@ -85,7 +86,7 @@ func validateName(what, s string) error {
 func validateEmail(s string) error {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !isIA5(s) || strings.ContainsAny(s, " \"") {
-		return errs.Ef(errs.InvalidRequest, "e-mail address %q is not a plain ASCII address", printableForError(s))
+		return errs.M(errs.InvalidRequest, msg.CAEmailNotASCII, printableForError(s))
 	}
 	return nil
 }
@@ -114,10 +115,10 @@ func atv(oid asn1.ObjectIdentifier, tag int, v string) pkix.AttributeTypeAndValu
 // 4.2.3.1 for issuers, EN 319 422 for TSUs).
 func validateOrgSubject(what string, n pkix.Name) error {
 	if len(n.Country) != 1 || !isCountryCode(n.Country[0]) {
-		return errs.Ef(errs.InvalidRequest, "%s subject needs one ISO 3166-1 countryName", what)
+		return errs.M(errs.InvalidRequest, msg.CASubjectNeedsCountry, what)
 	}
 	if len(n.Organization) != 1 {
-		return errs.Ef(errs.InvalidRequest, "%s subject needs one organizationName", what)
+		return errs.M(errs.InvalidRequest, msg.CASubjectNeedsOrganization, what)
 	}
 	if err := validateName(what+" organization name", n.Organization[0]); err != nil {
 		return err

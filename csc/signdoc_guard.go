@@ -87,7 +87,7 @@ func (g *docGuard) acquire(c *echo.Context, maxDocBody int64) (func(), error) {
 	defer cancel()
 	if err := g.budget.Acquire(ctx, n); err != nil {
 		if errors.Is(c.Request().Context().Err(), context.Canceled) {
-			return nil, errs.Wrap(err, errs.Unavailable, "the client went away while waiting for the signDoc budget")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.CSCClientGone)
 		}
 		c.Response().Header().Set("Retry-After", "1")
 		return nil, errSignDocBusy

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Config selects a PKCS#11 module and token.
@@ -54,7 +55,7 @@ func ParseKeyType(s string) (KeyType, error) {
 			return kt, nil
 		}
 	}
-	return "", errs.Ef(errs.InvalidRequest, "unknown key type %q (want one of ec-p256, ec-p384, rsa-2048, rsa-3072)", s)
+	return "", errs.M(errs.InvalidRequest, msg.HSMUnknownKeyType, s)
 }
 
 // KeyRef identifies a key pair on the token by its CKA_ID, hex-encoded.

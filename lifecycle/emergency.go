@@ -21,8 +21,8 @@ import (
 
 // errEmergencyRefused is the one answer to every refused emergency request:
 // unknown user, wrong code and a blocked account look the same.
-var errEmergencyRefused = errs.E(errs.AuthenticationFailed,
-	"The user ID or the emergency code is wrong, or emergency suspension is blocked for this account: contact the service")
+var errEmergencyRefused = errs.M(errs.AuthenticationFailed,
+	msg.LifecycleEmergencyRefused)
 
 // EmergencySuspend suspends the certificate of the holder's credential
 // whose emergency code is erc. Every refusal takes at least

@@ -549,7 +549,7 @@ func (l *Service) retireCurrentKey(ctx context.Context, credentialID string, ser
 	return l.destroyRetired(ctx, credentialID)
 }
 
-var errNotCurrent = errs.E(errs.Conflict, "not the credential's current certificate")
+var errNotCurrent = errs.M(errs.Conflict, msg.LifecycleNotCurrentCertificate)
 
 func containsString(list []string, v string) bool {
 	for _, x := range list {
@@ -570,7 +570,7 @@ func (l *Service) destroyRetired(ctx context.Context, credentialID string) error
 	for _, ref := range c.RetiredKeys {
 		ev := audit.Event{Type: "key.destroy", Holder: c.HolderID, Credential: c.ID, Detail: map[string]string{"key": ref}}
 		if _, err := l.audit.Append(ctx, ev); err != nil {
-			return errs.Wrap(err, errs.Unavailable, "key destruction cannot be recorded in the audit log")
+			return errs.WrapM(err, errs.Unavailable, msg.LifecycleKeyDestructionNotAudited)
 		}
 		derr := l.keys.Destroy(ctx, hsm.KeyRef(ref))
 		ev.Outcome = "ok"

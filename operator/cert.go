@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/sam"
 )
@@ -76,11 +77,11 @@ func (s *Service) CertChange(ctx context.Context, action lifecycle.Action, r Cer
 		}
 	default:
 		if r.Reason != "" {
-			return nil, errs.Ef(errs.InvalidRequest, "--reason applies to suspend and revoke, not %s", action)
+			return nil, errs.M(errs.InvalidRequest, msg.AppReasonNotApplicable, action)
 		}
 	}
 	if r.UserID == "" {
-		return nil, errs.E(errs.InvalidRequest, "the user ID is required")
+		return nil, errs.M(errs.InvalidRequest, msg.AppUserIDRequired)
 	}
 	st, err := s.Lifecycle.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorOperator, ID: r.Operator, Client: "qesctl"}, ch)
 	if err != nil {

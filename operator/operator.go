@@ -56,6 +56,8 @@ type Service struct {
 	Audit func(ctx context.Context) (audit.Report, error)
 	// DataDir holds the demo holder's file (development only).
 	DataDir string
+	// Shop creates coupons and lists enrolments (operator/enrol.go).
+	Shop Shop
 }
 
 // ClientRequest is `qesctl client create`: an OAuth 2.0 client.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -76,7 +77,7 @@ type Request struct {
 // Send issues a fresh code for r.Key (replacing any previous one) and sends it.
 func (s *Service) Send(ctx context.Context, r Request) error {
 	if r.To == "" {
-		return errs.Ef(errs.InvalidRequest, "no %s address on file to send the code to", r.Channel)
+		return errs.M(errs.InvalidRequest, msg.OTPNoAddress, r.Channel)
 	}
 	now := s.now()
 	var recent bool
@@ -88,7 +89,7 @@ func (s *Service) Send(ctx context.Context, r Request) error {
 		return err
 	}
 	if recent {
-		return errs.Ef(errs.RateLimited, "a code was sent less than %s ago; wait before asking for another", s.cfg.ResendAfter)
+		return errs.M(errs.RateLimited, msg.OTPResendTooSoon, s.cfg.ResendAfter)
 	}
 	code, err := newCode()
 	if err != nil {
@@ -106,7 +107,7 @@ func (s *Service) Send(ctx context.Context, r Request) error {
 		text = r.Text(code, s.cfg.TTL)
 	}
 	if err := s.sender.Send(ctx, Message{Time: now.UTC(), Channel: r.Channel, To: r.To, Purpose: r.Purpose, Code: code, Text: text}); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "the code could not be sent; try again later")
+		return errs.WrapM(err, errs.Unavailable, msg.OTPNotSent)
 	}
 	return nil
 }
@@ -131,7 +132,7 @@ func ValidFormat(code string) bool {
 // counts, and the code is destroyed after MaxAttempts wrong guesses.
 func (s *Service) Verify(ctx context.Context, key, code string) error {
 	if !ValidFormat(code) {
-		return errs.E(errs.InvalidOTP, "The OTP is invalid")
+		return errs.M(errs.InvalidOTP, msg.OTPWrong)
 	}
 	sum, err := s.mac.Sum([]byte("otp"), []byte(key), []byte(code))
 	if err != nil {
@@ -142,19 +143,19 @@ func (s *Service) Verify(ctx context.Context, key, code string) error {
 	err = s.store.UpdateOTP(ctx, key, func(o *storage.OTP) (bool, error) {
 		switch {
 		case !now.Before(o.ExpiresAt):
-			outcome = errs.E(errs.InvalidOTP, "The OTP has expired; request a new one")
+			outcome = errs.M(errs.InvalidOTP, msg.OTPCodeExpired)
 			return true, nil
 		case subtle.ConstantTimeCompare(o.CodeMAC, sum) == 1:
 			outcome = nil
 			return true, nil // single use
 		default:
 			o.Attempts++
-			outcome = errs.E(errs.InvalidOTP, "The OTP is invalid")
+			outcome = errs.M(errs.InvalidOTP, msg.OTPWrong)
 			return o.Attempts >= s.cfg.MaxAttempts, nil
 		}
 	})
 	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.InvalidOTP, "The OTP is invalid or was not requested")
+		return errs.M(errs.InvalidOTP, msg.OTPNotRequested)
 	}
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Message is one notification to a holder: an OTP by SMS, an e-mail, a
@@ -51,11 +52,11 @@ func (o *Outbox) Send(_ context.Context, m Message) error {
 	defer o.mu.Unlock()
 	f, err := os.OpenFile(o.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return errs.Wrap(err, errs.Unavailable, "open outbox")
+		return errs.WrapM(err, errs.Unavailable, msg.OTPOpenOutbox)
 	}
 	defer f.Close()
 	if _, err := f.Write(append(line, '\n')); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "write outbox")
+		return errs.WrapM(err, errs.Unavailable, msg.OTPWriteOutbox)
 	}
 	return nil
 }

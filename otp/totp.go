@@ -8,6 +8,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // TOTP parameters qes uses: the defaults every authenticator app supports.
@@ -40,7 +41,7 @@ func NewTOTP(issuer, account string) (Enrollment, error) {
 // even within its validity window. It returns the step to remember.
 func CheckTOTP(secret, code string, now time.Time, lastStep int64) (int64, error) {
 	if !ValidFormat(code) {
-		return 0, errs.E(errs.InvalidOTP, "The OTP is invalid")
+		return 0, errs.M(errs.InvalidOTP, msg.OTPWrong)
 	}
 	step := now.Unix() / totpPeriod
 	matched := int64(-1)
@@ -57,10 +58,10 @@ func CheckTOTP(secret, code string, now time.Time, lastStep int64) (int64, error
 		}
 	}
 	if matched < 0 {
-		return 0, errs.E(errs.InvalidOTP, "The OTP is invalid")
+		return 0, errs.M(errs.InvalidOTP, msg.OTPWrong)
 	}
 	if matched <= lastStep {
-		return 0, errs.E(errs.InvalidOTP, "The OTP was already used; wait for the next code")
+		return 0, errs.M(errs.InvalidOTP, msg.OTPReused)
 	}
 	return matched, nil
 }

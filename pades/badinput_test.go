@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 func assertInvalidRequest(t *testing.T, err error, wantSubstr string) {
@@ -107,5 +108,26 @@ func TestParseLevel(t *testing.T) {
 				t.Fatalf("want invalid_request, got %v", errs.KindOf(err))
 			}
 		})
+	}
+}
+
+// A refused document is refused in the reader's language, down to the
+// reason the repair gave up: the reasons are catalogue messages too.
+func TestBadInputIsSaidInItalian(t *testing.T) {
+	simple := readFixture(t, "simple.pdf")
+	brokenXref := bytes.Replace(simple, []byte("xref\n0 "), []byte("xrof\n0 "), 1)
+	noCatalog := bytes.Replace(brokenXref, []byte("/Type /Catalog /Pages"), []byte("/Type /Katalog /Pagez"), 1)
+	_, err := Prepare(context.Background(), bytes.NewReader(noCatalog), int64(len(noCatalog)), newPKI(t, "p256").chain(), Options{})
+	id, args, ok := errs.MessageOf(err)
+	if !ok || id != msg.PAdESInvalidPDF {
+		t.Fatalf("the refusal names no message: %v", err)
+	}
+	en, it := msg.Text(msg.English, id, args...), msg.Text(msg.Italian, id, args...)
+	if en != errs.DetailOf(err) {
+		t.Errorf("the English text %q is not the detail %q", en, errs.DetailOf(err))
+	}
+	t.Log(it)
+	if !strings.HasPrefix(it, "PDF non valido: i dati dei riferimenti incrociati sono inutilizzabili (") || strings.Contains(it, "cross-reference") || strings.Contains(it, "%!") {
+		t.Errorf("Italian text %q", it)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // CAdESOptions controls a detached CAdES signature over a precomputed
@@ -42,22 +43,22 @@ type PreparedCAdES struct {
 // signing-certificate-v2, signing-time) for a detached CMS over digest.
 func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte, opts CAdESOptions) (*PreparedCAdES, error) {
 	if len(chain) == 0 || chain[0] == nil {
-		return nil, errs.E(errs.InvalidRequest, "the signer certificate is missing")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESSignerCertificateMissing)
 	}
 	if opts.Level == 0 {
 		opts.Level = LevelBB
 	}
 	if opts.Level == LevelBLTA {
-		return nil, errs.E(errs.NotImplemented, "CAdES B-LTA (archive time-stamps) is not supported")
+		return nil, errs.M(errs.NotImplemented, msg.PAdESCAdESLTAUnsupported)
 	}
 	if opts.Level < LevelBB || opts.Level > LevelBLTA {
-		return nil, errs.E(errs.InvalidRequest, "unknown conformance level")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESUnknownConformanceLevel)
 	}
 	if opts.Level >= LevelBT && opts.Timestamper == nil {
-		return nil, errs.Ef(errs.InvalidRequest, "level %s needs a time-stamp authority", opts.Level)
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESLevelNeedsTimestamper, opts.Level)
 	}
 	if opts.Level >= LevelBLT && opts.Revocation == nil {
-		return nil, errs.Ef(errs.InvalidRequest, "level %s needs a revocation data source", opts.Level)
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESLevelNeedsRevocation, opts.Level)
 	}
 	if opts.Time.IsZero() {
 		opts.Time = time.Now()
@@ -67,7 +68,7 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 		return nil, err
 	}
 	if len(digest) != alg.hash.Size() {
-		return nil, errs.Ef(errs.InvalidRequest, "the document digest has %d bytes, want %d for %v", len(digest), alg.hash.Size(), alg.hash)
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESDigestLength, len(digest), alg.hash.Size(), alg.hash)
 	}
 	p := &PreparedCAdES{opts: opts, alg: alg, chain: chain}
 	if opts.Level >= LevelBLT {
@@ -93,7 +94,7 @@ func (p *PreparedCAdES) Digest() []byte { return append([]byte(nil), p.tbsDigest
 func (p *PreparedCAdES) Finish(ctx context.Context, signature []byte) ([]byte, ValidationInfo, error) {
 	signature = p.alg.normalizeECDSA(signature)
 	if err := p.alg.verify(p.tbsDigest, signature); err != nil {
-		return nil, ValidationInfo{}, errs.E(errs.InvalidRequest, "the signature value does not verify with the signer certificate over the prepared digest")
+		return nil, ValidationInfo{}, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
 	}
 	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature}
 	var vi ValidationInfo
@@ -133,10 +134,10 @@ func (p *PreparedCAdES) Finish(ctx context.Context, signature []byte) ([]byte, V
 // SignDigest is the one-shot CAdES variant for a local crypto.Signer.
 func SignDigest(ctx context.Context, signer crypto.Signer, chain []*x509.Certificate, digest []byte, opts CAdESOptions) ([]byte, ValidationInfo, error) {
 	if signer == nil {
-		return nil, ValidationInfo{}, errs.E(errs.InvalidRequest, "no signer given")
+		return nil, ValidationInfo{}, errs.M(errs.InvalidRequest, msg.PAdESNoSignerGiven)
 	}
 	if len(chain) > 0 && chain[0] != nil && !samePublicKey(signer.Public(), chain[0].PublicKey) {
-		return nil, ValidationInfo{}, errs.E(errs.InvalidRequest, "the signer key does not match the signer certificate")
+		return nil, ValidationInfo{}, errs.M(errs.InvalidRequest, msg.PAdESSignerKeyMismatch)
 	}
 	p, err := PrepareCAdES(ctx, chain, digest, opts)
 	if err != nil {

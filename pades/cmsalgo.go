@@ -11,6 +11,7 @@ import (
 	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -40,7 +41,7 @@ func hashOID(h crypto.Hash) (asn1.ObjectIdentifier, error) {
 	if id, ok := oids.ForHash(h); ok {
 		return id, nil
 	}
-	return nil, errs.Ef(errs.InvalidRequest, "unsupported digest algorithm %v (use SHA-256, SHA-384 or SHA-512)", h)
+	return nil, errs.M(errs.InvalidRequest, msg.PAdESUnsupportedDigest, h)
 }
 
 func newAlgorithm(pub crypto.PublicKey, h crypto.Hash, scheme SignatureScheme) (algorithm, error) {
@@ -54,7 +55,7 @@ func newAlgorithm(pub crypto.PublicKey, h crypto.Hash, scheme SignatureScheme) (
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < 2048 {
-			return algorithm{}, errs.Ef(errs.InvalidRequest, "RSA key of %d bits is too small (at least 2048)", k.N.BitLen())
+			return algorithm{}, errs.M(errs.InvalidRequest, msg.PAdESRSAKeyTooSmall, k.N.BitLen())
 		}
 		a.pss = scheme == PSS
 		a.maxSigLen = k.Size()
@@ -62,14 +63,14 @@ func newAlgorithm(pub crypto.PublicKey, h crypto.Hash, scheme SignatureScheme) (
 		switch k.Curve {
 		case elliptic.P256(), elliptic.P384(), elliptic.P521():
 		default:
-			return algorithm{}, errs.E(errs.InvalidRequest, "unsupported elliptic curve (use P-256, P-384 or P-521)")
+			return algorithm{}, errs.M(errs.InvalidRequest, msg.PAdESUnsupportedCurve)
 		}
 		a.ecdsa = true
 		n := (k.Curve.Params().BitSize + 7) / 8
 		// SEQUENCE { INTEGER r, INTEGER s }, each with a possible 0x00 pad.
 		a.maxSigLen = 3 + 2*(2+n+1) + 1
 	default:
-		return algorithm{}, errs.Ef(errs.InvalidRequest, "unsupported signer key type %T (use RSA or ECDSA)", pub)
+		return algorithm{}, errs.M(errs.InvalidRequest, msg.PAdESUnsupportedKeyType, pub)
 	}
 	return a, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // RevocationSource supplies validation data for B-LT. Each method returns a
@@ -83,19 +84,19 @@ func collectValidationInfo(ctx context.Context, src RevocationSource, targets, p
 		}
 		issuer := findIssuer(c, all)
 		if issuer == nil {
-			return vi, errs.Ef(errs.InvalidRequest, "cannot find the issuer of %q to fetch its revocation data; supply the issuing CA certificate", c.Subject.String())
+			return vi, errs.M(errs.InvalidRequest, msg.PAdESIssuerNotFound, c.Subject.String())
 		}
 		queue = append(queue, issuer)
 		ocsp, err := src.OCSP(ctx, c, issuer)
 		if err != nil {
-			return vi, errs.Wrap(err, errs.Unavailable, "fetch OCSP response for "+c.Subject.String())
+			return vi, errs.WrapM(err, errs.Unavailable, msg.PAdESFetchOCSPResponse, c.Subject.String())
 		}
 		crl, err := src.CRL(ctx, c, issuer)
 		if err != nil {
-			return vi, errs.Wrap(err, errs.Unavailable, "fetch CRL for "+c.Subject.String())
+			return vi, errs.WrapM(err, errs.Unavailable, msg.PAdESFetchCRL, c.Subject.String())
 		}
 		if len(ocsp) == 0 && len(crl) == 0 {
-			return vi, errs.Ef(errs.Unavailable, "no revocation data (OCSP or CRL) available for %q", c.Subject.String())
+			return vi, errs.M(errs.Unavailable, msg.PAdESNoRevocationData, c.Subject.String())
 		}
 		if len(ocsp) > 0 {
 			vi.OCSPs = appendUnique(vi.OCSPs, ocsp)
@@ -154,7 +155,7 @@ func (e *editor) appendDSS(vi ValidationInfo) ([]byte, error) {
 // with returnValidationInfo at any level. pool supplies further issuers.
 func CollectValidationInfo(ctx context.Context, src RevocationSource, certs, pool []*x509.Certificate) (ValidationInfo, error) {
 	if src == nil {
-		return ValidationInfo{}, errs.E(errs.InvalidRequest, "no revocation data source configured")
+		return ValidationInfo{}, errs.M(errs.InvalidRequest, msg.PAdESNoRevocationSource)
 	}
 	return collectValidationInfo(ctx, src, certs, pool)
 }

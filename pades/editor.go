@@ -1,7 +1,7 @@
 package pades
 
 import (
-	"fmt"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // editor tracks the objects this package rewrote in earlier updates of the
@@ -51,7 +51,7 @@ func (e *editor) catalog() (*dict, error) {
 		return nil, err
 	}
 	if cat == nil {
-		return nil, invalidPDF("the document catalog (/Root) is missing or not a dictionary")
+		return nil, invalidPDF(msg.PAdESPDFNoCatalog)
 	}
 	return cat, nil
 }
@@ -67,7 +67,7 @@ func (e *editor) pageCount() (int64, error) {
 		return 0, err
 	}
 	if pages == nil {
-		return 0, invalidPDF("the catalog has no page tree (/Pages)")
+		return 0, invalidPDF(msg.PAdESPDFNoPageTree)
 	}
 	n, _ := pages.get("Count").(int64)
 	return n, nil
@@ -130,5 +130,5 @@ func (e *editor) page(index int64) (ref, *dict, error) {
 		}
 		node = next
 	}
-	return ref{}, nil, invalidPDF(fmt.Sprintf("page %d not found in the page tree", want))
+	return ref{}, nil, invalidPDF(msg.PAdESPDFPageNotFound, want)
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Result describes a finished signature.
@@ -44,7 +45,7 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 func (p *Prepared) Finish(ctx context.Context, w io.Writer, signature []byte) (*Result, error) {
 	signature = p.alg.normalizeECDSA(signature)
 	if err := p.alg.verify(p.tbsDigest, signature); err != nil {
-		return nil, errs.E(errs.InvalidRequest, "the signature value does not verify with the signer certificate over the prepared digest")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
 	}
 	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature}
 	var tok *timestampToken
@@ -177,10 +178,10 @@ func (p *Prepared) documentTimestamp(ctx context.Context, ed *editor, rev1Tail, 
 // On error, whatever was written to w must be discarded.
 func Sign(ctx context.Context, w io.Writer, src io.ReaderAt, size int64, signer crypto.Signer, chain []*x509.Certificate, opts Options) (*Result, error) {
 	if signer == nil {
-		return nil, errs.E(errs.InvalidRequest, "no signer given")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESNoSignerGiven)
 	}
 	if len(chain) > 0 && chain[0] != nil && !samePublicKey(signer.Public(), chain[0].PublicKey) {
-		return nil, errs.E(errs.InvalidRequest, "the signer key does not match the signer certificate")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESSignerKeyMismatch)
 	}
 	p, err := prepare(ctx, src, size, chain, opts, w)
 	if err != nil {

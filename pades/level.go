@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Level is a PAdES (or CAdES) baseline conformance level.
@@ -56,5 +57,5 @@ func ParseLevel(s string) (Level, error) {
 	case "B-LTA", "LTA":
 		return LevelBLTA, nil
 	}
-	return 0, errs.Ef(errs.InvalidRequest, "unknown conformance level %q (want AdES-B-B, AdES-B-T, AdES-B-LT or AdES-B-LTA)", s)
+	return 0, errs.M(errs.InvalidRequest, msg.PAdESUnknownLevelName, s)
 }

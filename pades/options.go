@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // DocMDP is the permission of a certification signature.
@@ -66,7 +67,7 @@ func (o Options) normalized() (Options, error) {
 		o.Level = LevelBB
 	}
 	if o.Level < LevelBB || o.Level > LevelBLTA {
-		return o, errs.E(errs.InvalidRequest, "unknown conformance level")
+		return o, errs.M(errs.InvalidRequest, msg.PAdESUnknownConformanceLevel)
 	}
 	if o.Hash == 0 {
 		o.Hash = crypto.SHA256
@@ -78,13 +79,13 @@ func (o Options) normalized() (Options, error) {
 		o.TimestampSize = DefaultTimestampSize
 	}
 	if o.Certify < Approval || o.Certify > CertifyAnnotations {
-		return o, errs.E(errs.InvalidRequest, "certification permission must be 1, 2 or 3")
+		return o, errs.M(errs.InvalidRequest, msg.PAdESCertificationPermission)
 	}
 	if o.Level >= LevelBT && o.Timestamper == nil {
-		return o, errs.Ef(errs.InvalidRequest, "level %s needs a time-stamp authority", o.Level)
+		return o, errs.M(errs.InvalidRequest, msg.PAdESLevelNeedsTimestamper, o.Level)
 	}
 	if o.Level >= LevelBLT && o.Revocation == nil {
-		return o, errs.Ef(errs.InvalidRequest, "level %s needs a revocation data source", o.Level)
+		return o, errs.M(errs.InvalidRequest, msg.PAdESLevelNeedsRevocation, o.Level)
 	}
 	return o, nil
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // document is a parsed view of an existing PDF: its cross-reference entries,
@@ -29,7 +31,7 @@ type document struct {
 	// update must then carry a complete cross-reference section.
 	repaired bool
 	// repairReason says why the table was not used, for logs and errors.
-	repairReason string
+	repairReason any
 	// budget is how many bytes all stream decodes of this document may
 	// produce together (see decodeBudgetFactor), decoded how many they
 	// have, and limitErr the first refusal for a decoding bound: it is
@@ -44,15 +46,28 @@ type objStm struct {
 	nums    []int64
 }
 
-func invalidPDF(msg string) error {
-	return errs.E(errs.InvalidRequest, "invalid PDF: "+msg)
+// invalidPDF refuses a document qes cannot read: "invalid PDF: " and the
+// reason, a catalogue message of its own, so that both are said in the
+// reader's language.
+func invalidPDF(reason msg.ID, args ...any) error {
+	return errs.M(errs.InvalidRequest, msg.PAdESInvalidPDF, msg.Message{ID: reason, Args: args})
+}
+
+// pdfReason is what a refusal of the document says is wrong with it, as the
+// argument of another message: the reason invalidPDF was given, else the
+// plain detail.
+func pdfReason(err error) any {
+	if id, args, ok := errs.MessageOf(err); ok && id == msg.PAdESInvalidPDF && len(args) == 1 {
+		return args[0]
+	}
+	return strings.TrimPrefix(errs.DetailOf(err), "invalid PDF: ")
 }
 
 // openDocument checks the header, reads the cross-reference chain and
 // rejects encrypted documents.
 func openDocument(r io.ReaderAt, size int64) (*document, error) {
 	if size <= 0 {
-		return nil, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESEmptyPDF)
 	}
 	shift, err := findHeader(r, size)
 	if err != nil {
@@ -75,7 +90,7 @@ func openDocument(r io.ReaderAt, size int64) (*document, error) {
 		return nil, err
 	}
 	if d.trailer.get("Encrypt") != nil {
-		return nil, errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESEncryptedPDF)
 	}
 	return d, nil
 }
@@ -152,7 +167,7 @@ func (d *document) resolve(o object) (object, error) {
 		return v, nil
 	}
 	if d.resolving[r.num] {
-		return nil, invalidPDF(fmt.Sprintf("object %d refers to itself while being read", r.num))
+		return nil, invalidPDF(msg.PAdESPDFObjectLoop, r.num)
 	}
 	d.resolving[r.num] = true
 	defer delete(d.resolving, r.num)
@@ -172,9 +187,9 @@ func (d *document) resolve(o object) (object, error) {
 			return nil, err // already names the stream and the bound
 		}
 		if d.repaired {
-			return nil, invalidPDF(fmt.Sprintf("object %d is damaged or truncated, and the cross-reference data could not be used either (%s): %v", r.num, d.repairReason, err))
+			return nil, invalidPDF(msg.PAdESPDFObjectDamaged, r.num, d.repairReason, err)
 		}
-		return nil, invalidPDF(fmt.Sprintf("cannot read object %d (broken xref?): %v", r.num, err))
+		return nil, invalidPDF(msg.PAdESPDFObjectUnreadable, r.num, err)
 	}
 	d.cache[r.num] = v
 	return v, nil
@@ -283,7 +298,7 @@ func (d *document) catalog() (*dict, ref, error) {
 		return nil, root, err
 	}
 	if cat == nil {
-		return nil, root, invalidPDF("the document catalog (/Root) is missing or not a dictionary")
+		return nil, root, invalidPDF(msg.PAdESPDFNoCatalog)
 	}
 	return cat, root, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // xrefEntry locates an object: in the file (inStream false) at offset, or as
@@ -31,10 +33,10 @@ func (d *document) readXref(start int64) error {
 	first := true
 	for n := 0; ; n++ {
 		if n > maxXrefSections {
-			return invalidPDF("too many cross-reference sections")
+			return invalidPDF(msg.PAdESPDFTooManyXrefSections)
 		}
 		if seen[off] {
-			return invalidPDF("cross-reference sections form a loop")
+			return invalidPDF(msg.PAdESPDFXrefLoop)
 		}
 		seen[off] = true
 		trailer, isStream, table, err := d.readXrefSection(off)
@@ -63,7 +65,7 @@ func (d *document) readXref(start int64) error {
 		prev, ok := trailer.get("Prev").(int64)
 		if !ok {
 			if _, isReal := trailer.get("Prev").(real); isReal {
-				return invalidPDF("/Prev in the trailer is not an integer")
+				return invalidPDF(msg.PAdESPDFPrevNotInteger)
 			}
 			return nil
 		}
@@ -89,7 +91,7 @@ type tableEntry struct {
 // than records) or an xref stream (whose entries it records) at off.
 func (d *document) readXrefSection(off int64) (*dict, bool, []tableEntry, error) {
 	if off < 0 || off >= d.size {
-		return nil, false, nil, invalidPDF(fmt.Sprintf("cross-reference offset %d is outside the file", off))
+		return nil, false, nil, invalidPDF(msg.PAdESPDFXrefOutsideFile, off)
 	}
 	s := newScanner(d.r, d.size, off)
 	if s.expectKeyword("xref") {
@@ -99,11 +101,11 @@ func (d *document) readXrefSection(off int64) (*dict, bool, []tableEntry, error)
 	s.pos = off
 	obj, err := d.readIndirectAt(off, -1)
 	if err != nil {
-		return nil, false, nil, invalidPDF(fmt.Sprintf("no cross-reference table or stream at offset %d (broken xref): %v", off, err))
+		return nil, false, nil, invalidPDF(msg.PAdESPDFNoXrefAt, off, err)
 	}
 	st, ok := obj.(*stream)
 	if !ok || st.dict.get("Type") != name("XRef") {
-		return nil, false, nil, invalidPDF(fmt.Sprintf("object at cross-reference offset %d is not an xref stream (broken xref)", off))
+		return nil, false, nil, invalidPDF(msg.PAdESPDFNotXrefStream, off)
 	}
 	if err := d.readXrefStream(st); err != nil {
 		return nil, false, nil, err
@@ -119,11 +121,11 @@ func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
 		if s.expectKeyword("trailer") {
 			t, err := s.object(0)
 			if err != nil {
-				return nil, nil, invalidPDF("unreadable trailer dictionary: " + err.Error())
+				return nil, nil, invalidPDF(msg.PAdESPDFTrailerUnreadable, err.Error())
 			}
 			td, ok := t.(*dict)
 			if !ok {
-				return nil, nil, invalidPDF("trailer is not a dictionary")
+				return nil, nil, invalidPDF(msg.PAdESPDFTrailerNotDictionary)
 			}
 			return td, out, nil
 		}
@@ -131,11 +133,11 @@ func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
 		first, ok1 := s.integer()
 		count, ok2 := s.integer()
 		if !ok1 || !ok2 {
-			return nil, nil, invalidPDF(fmt.Sprintf("malformed cross-reference table near byte %d (broken xref)", s.pos))
+			return nil, nil, invalidPDF(msg.PAdESPDFXrefTableMalformed, s.pos)
 		}
 		// Each entry takes at least 18 bytes, which bounds count by the file size.
 		if count > (d.size-s.pos)/18+1 {
-			return nil, nil, invalidPDF("cross-reference subsection is longer than the file (broken xref)")
+			return nil, nil, invalidPDF(msg.PAdESPDFXrefSubsectionTooLong)
 		}
 		for i := int64(0); i < count; i++ {
 			off, ok1 := s.integer()
@@ -143,7 +145,7 @@ func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
 			s.skipSpace()
 			kind := s.keyword()
 			if !ok1 || !ok2 || (kind != "n" && kind != "f") {
-				return nil, nil, invalidPDF(fmt.Sprintf("malformed cross-reference entry near byte %d (broken xref)", s.pos))
+				return nil, nil, invalidPDF(msg.PAdESPDFXrefEntryMalformed, s.pos)
 			}
 			num := first + i
 			if num == 0 && kind == "n" && off == 0 {
@@ -157,20 +159,20 @@ func (d *document) readXrefTable(s *scanner) (*dict, []tableEntry, error) {
 func (d *document) readXrefStream(st *stream) error {
 	wArr, ok := st.dict.get("W").(array)
 	if !ok || len(wArr) != 3 {
-		return invalidPDF("xref stream has no valid /W")
+		return invalidPDF(msg.PAdESPDFXrefStreamW)
 	}
 	var w [3]int
 	row := 0
 	for i, v := range wArr {
 		n, ok := v.(int64)
 		if !ok || n < 0 || n > 8 {
-			return invalidPDF("xref stream has no valid /W")
+			return invalidPDF(msg.PAdESPDFXrefStreamW)
 		}
 		w[i] = int(n)
 		row += int(n)
 	}
 	if row == 0 {
-		return invalidPDF("xref stream has no valid /W")
+		return invalidPDF(msg.PAdESPDFXrefStreamW)
 	}
 	size, _ := st.dict.get("Size").(int64)
 	index := []int64{0, size}
@@ -180,12 +182,12 @@ func (d *document) readXrefStream(st *stream) error {
 		for _, v := range ia {
 			n, ok := v.(int64)
 			if !ok || n < 0 {
-				return invalidPDF("xref stream has an invalid /Index")
+				return invalidPDF(msg.PAdESPDFXrefStreamIndex)
 			}
 			index = append(index, n)
 		}
 		if len(index)%2 != 0 {
-			return invalidPDF("xref stream has an invalid /Index")
+			return invalidPDF(msg.PAdESPDFXrefStreamIndex)
 		}
 		declared = fmt.Sprintf("its /Index and /W [%d %d %d] declare", w[0], w[1], w[2])
 	}
@@ -200,17 +202,17 @@ func (d *document) readXrefStream(st *stream) error {
 		if errors.Is(err, errDecodeLimit) {
 			return err
 		}
-		return invalidPDF("unreadable xref stream: " + err.Error())
+		return invalidPDF(msg.PAdESPDFXrefStreamUnreadable, err.Error())
 	}
 	p := 0
 	for i := 0; i+1 < len(index); i += 2 {
 		first, count := index[i], index[i+1]
 		if count > int64(len(data)/row)+1 {
-			return invalidPDF("xref stream is shorter than its /Index says (broken xref)")
+			return invalidPDF(msg.PAdESPDFXrefStreamShort)
 		}
 		for j := int64(0); j < count; j++ {
 			if p+row > len(data) {
-				return invalidPDF("xref stream is shorter than its /Index says (broken xref)")
+				return invalidPDF(msg.PAdESPDFXrefStreamShort)
 			}
 			f := [3]int64{1, 0, 0} // type defaults to 1 when its width is 0
 			for k := 0; k < 3; k++ {
@@ -252,7 +254,7 @@ func findStartxref(r io.ReaderAt, size int64) (int64, error) {
 	}
 	i := bytes.LastIndex(tail, []byte("startxref"))
 	if i < 0 {
-		return 0, invalidPDF("truncated or damaged PDF: no startxref near the end of the file")
+		return 0, invalidPDF(msg.PAdESPDFNoStartxref)
 	}
 	rest := bytes.TrimLeft(tail[i+len("startxref"):], " \t\r\n\f\x00")
 	j := 0
@@ -261,7 +263,7 @@ func findStartxref(r io.ReaderAt, size int64) (int64, error) {
 	}
 	off, err := strconv.ParseInt(string(rest[:j]), 10, 64)
 	if err != nil {
-		return 0, invalidPDF("truncated or damaged PDF: startxref is not followed by an offset")
+		return 0, invalidPDF(msg.PAdESPDFStartxrefNoOffset)
 	}
 	return off, nil
 }

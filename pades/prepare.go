@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Prepared is a document with a signature placeholder, waiting for the
@@ -47,7 +48,7 @@ func Prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 // written to it while they are hashed, so the one-shot Sign reads them once.
 func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Certificate, opts Options, tee io.Writer) (*Prepared, error) {
 	if len(chain) == 0 || chain[0] == nil {
-		return nil, errs.E(errs.InvalidRequest, "the signer certificate is missing")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESSignerCertificateMissing)
 	}
 	opts, err := opts.normalized()
 	if err != nil {
@@ -77,16 +78,16 @@ func prepare(ctx context.Context, src io.ReaderAt, size int64, chain []*x509.Cer
 		return nil, err
 	}
 	if fi.docMDP == 1 {
-		return nil, errs.E(errs.InvalidRequest, "the document is certified with no changes allowed (DocMDP P=1): it cannot be signed again")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESCertifiedNoChanges)
 	}
 	if opts.Certify != Approval && fi.signatures > 0 {
-		return nil, errs.E(errs.InvalidRequest, "a certification signature must be the first signature of the document, and this one is already signed")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESCertificationNotFirst)
 	}
 	p.fieldName = opts.FieldName
 	if p.fieldName == "" {
 		p.fieldName = fi.uniqueFieldName()
 	} else if fi.names[p.fieldName] {
-		return nil, errs.Ef(errs.InvalidRequest, "a form field named %q already exists", p.fieldName)
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESFieldExists, p.fieldName)
 	}
 	widget, err := p.widget(ed)
 	if err != nil {
@@ -186,13 +187,13 @@ func (p *Prepared) widget(ed *editor) (widgetSpec, error) {
 		return w, err
 	}
 	if a.Page < 1 || int64(a.Page) > pages {
-		return w, errs.Ef(errs.InvalidRequest, "page %d does not exist: the document has %d page(s)", a.Page, pages)
+		return w, errs.M(errs.InvalidRequest, msg.PAdESNoSuchPage, a.Page, pages)
 	}
 	r := a.Rect
 	llx, urx := min(r[0], r[2]), max(r[0], r[2])
 	lly, ury := min(r[1], r[3]), max(r[1], r[3])
 	if urx-llx < 1 || ury-lly < 1 {
-		return w, errs.E(errs.InvalidRequest, "the signature rectangle must be at least 1x1 user units")
+		return w, errs.M(errs.InvalidRequest, msg.PAdESRectangleTooSmall)
 	}
 	w.pageIndex = int64(a.Page - 1)
 	w.rect = [4]float64{llx, lly, urx, ury}
@@ -283,7 +284,7 @@ func copyRange(ctx context.Context, w io.Writer, src io.ReaderAt, off, n int64) 
 		n -= int64(got)
 		if err != nil && !(err == io.EOF && n == 0) {
 			if err == io.EOF {
-				return errs.E(errs.InvalidRequest, "the document is shorter than its stated size")
+				return errs.M(errs.InvalidRequest, msg.PAdESDocumentTruncated)
 			}
 			return errs.Internalf(err, "read document")
 		}

@@ -3,13 +3,12 @@ package pades
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // headerSearch is how far into the file "%PDF-" may start. Acrobat, pdf.js
@@ -37,7 +36,7 @@ const (
 // bytes.
 func findHeader(r io.ReaderAt, size int64) (int64, error) {
 	if size <= 0 {
-		return 0, errs.E(errs.InvalidRequest, "invalid PDF: the document is empty (0 bytes)")
+		return 0, errs.M(errs.InvalidRequest, msg.PAdESEmptyPDF)
 	}
 	head := make([]byte, min(size, headerSearch))
 	if n, err := r.ReadAt(head, 0); n < len(head) && err != nil && err != io.EOF {
@@ -45,7 +44,7 @@ func findHeader(r io.ReaderAt, size int64) (int64, error) {
 	}
 	i := bytes.Index(head, []byte("%PDF-"))
 	if i < 0 {
-		return 0, errs.E(errs.InvalidRequest, fmt.Sprintf("invalid PDF: the document is not a PDF file (no %%PDF- header in the first %d bytes)", headerSearch))
+		return 0, errs.M(errs.InvalidRequest, msg.PAdESNotPDF, headerSearch)
 	}
 	return int64(i), nil
 }
@@ -65,10 +64,10 @@ func (d *document) readXrefOrRepair() error {
 	if errors.Is(err, errEncrypted) || errors.Is(err, errDecodeLimit) {
 		return err
 	}
-	return d.reconstruct(strings.TrimPrefix(errs.DetailOf(err), "invalid PDF: "))
+	return d.reconstruct(pdfReason(err))
 }
 
-var errEncrypted = errs.E(errs.InvalidRequest, "encrypted PDFs are not supported: remove the password protection before signing")
+var errEncrypted = errs.M(errs.InvalidRequest, msg.PAdESEncryptedPDF)
 
 func (d *document) readXrefChain() error {
 	start, err := findStartxref(d.r, d.size)
@@ -83,7 +82,7 @@ func (d *document) readXrefChain() error {
 		return errEncrypted
 	}
 	if _, ok := d.trailer.get("Root").(ref); !ok {
-		return invalidPDF("the trailer has no /Root reference to the document catalog")
+		return invalidPDF(msg.PAdESPDFNoRootReference)
 	}
 	if err := d.checkEntries(); err != nil {
 		return err
@@ -107,17 +106,17 @@ func (d *document) checkEntries() error {
 		if e.inStream {
 			se, ok := d.entries[e.streamNum]
 			if !ok || se.free || se.inStream {
-				return invalidPDF(fmt.Sprintf("object %d is said to be in object stream %d, which is not in the file (broken xref)", num, e.streamNum))
+				return invalidPDF(msg.PAdESPDFObjectStreamMissing, num, e.streamNum)
 			}
 			continue
 		}
 		if e.offset < 0 || e.offset >= d.size {
-			return invalidPDF(fmt.Sprintf("object %d has offset %d, outside the file (broken xref)", num, e.offset))
+			return invalidPDF(msg.PAdESPDFObjectOffsetOutside, num, e.offset)
 		}
 		n, _ := d.r.ReadAt(buf[:], e.offset)
 		gotNum, gotGen, ok := parseObjHeader(buf[:n])
 		if !ok || gotNum != num || gotGen != e.gen {
-			return invalidPDF(fmt.Sprintf("the cross-reference entry of object %d points at offset %d, where that object does not start (broken xref)", num, e.offset))
+			return invalidPDF(msg.PAdESPDFObjectNotAtOffset, num, e.offset)
 		}
 	}
 	return nil
@@ -178,7 +177,7 @@ type found struct {
 // XRef.indexObjects and qpdf's reconstruct_xref, it never trusts /Length:
 // a stream's data is scanned too, and a header in it can only shadow an
 // object defined earlier in the file.
-func (d *document) reconstruct(reason string) error {
+func (d *document) reconstruct(reason any) error {
 	objs, trailers, err := d.scanObjects()
 	if err != nil {
 		return err
@@ -247,7 +246,7 @@ func (d *document) reconstruct(reason string) error {
 		}
 	}
 	if len(d.entries) > maxObjects {
-		return invalidPDF(fmt.Sprintf("the cross-reference data is unusable (%s) and the file holds more than %d objects, the most qes rebuilds a cross-reference table for", reason, maxObjects))
+		return invalidPDF(msg.PAdESPDFRepairTooManyObjects, reason, maxObjects)
 	}
 	d.objStms = map[int64]*objStm{}
 	d.cache = map[int64]object{}
@@ -300,7 +299,7 @@ func (d *document) reconstruct(reason string) error {
 		return d.limitErr // a candidate's object stream was too much to decode
 	}
 	if tr.get("Root") == nil {
-		return invalidPDF(fmt.Sprintf("the cross-reference data is unusable (%s), and scanning the file for objects found no document catalog (neither a trailer /Root nor an object of /Type /Catalog that leads to a page tree), so there is no document to sign", reason))
+		return invalidPDF(msg.PAdESPDFRepairNoCatalog, reason)
 	}
 	var size int64
 	for num := range d.entries {
@@ -386,7 +385,7 @@ func (d *document) scanObjects() (map[int64]found, []trailerAt, error) {
 			}
 			objs[num] = found{pos: rs + int64(start), gen: gen}
 			if len(objs) > maxObjects {
-				return nil, nil, invalidPDF(fmt.Sprintf("the file holds more than %d objects, the most qes rebuilds a cross-reference table for", maxObjects))
+				return nil, nil, invalidPDF(msg.PAdESPDFTooManyObjects, maxObjects)
 			}
 		}
 		for i := lo; i < min(hi, len(chunk)); {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Timestamper obtains an RFC 3161 time-stamp token over a digest. It returns
@@ -34,7 +35,7 @@ func parseTimestampToken(der []byte) (*timestampToken, error) {
 		return nil, err
 	}
 	if tok.Info.Hash == 0 {
-		return nil, errs.E(errs.InvalidRequest, "time-stamp token uses an unsupported hash algorithm")
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESTimestampHashUnsupported)
 	}
 	return &timestampToken{hash: tok.Info.Hash, digest: tok.Info.Digest, genTime: tok.Info.GenTime, certs: tok.Certificates}, nil
 }
@@ -43,11 +44,11 @@ func parseTimestampToken(der []byte) (*timestampToken, error) {
 // covers exactly that digest.
 func fetchTimestamp(ctx context.Context, ts Timestamper, h crypto.Hash, digest []byte) ([]byte, *timestampToken, error) {
 	if ts == nil {
-		return nil, nil, errs.E(errs.InvalidRequest, "a time-stamp is required for this level but no time-stamp authority is configured")
+		return nil, nil, errs.M(errs.InvalidRequest, msg.PAdESNoTimestamper)
 	}
 	der, err := ts.Timestamp(ctx, h, digest)
 	if err != nil {
-		return nil, nil, errs.Wrap(err, errs.Unavailable, "time-stamp authority request failed")
+		return nil, nil, errs.WrapM(err, errs.Unavailable, msg.PAdESTimestampFailed)
 	}
 	tok, err := parseTimestampToken(der)
 	if err != nil {

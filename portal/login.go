@@ -24,7 +24,7 @@ func (h *handler) renderLogin(c *echo.Context, status int, lang, notice, errText
 }
 
 // loginMessages are the notices the login page shows after a redirect.
-var loginMessages = map[string]string{"expired": "msg.expired", "login": "msg.login", "logout": "msg.logout", "password": "msg.password.changed"}
+var loginMessages = map[string]string{"expired": "msg.expired", "login": "msg.login", "logout": "msg.logout", "password": "msg.password.changed", "reset": "msg.password.reset"}
 
 func (h *handler) loginPage(c *echo.Context) error {
 	lang := h.anonLang(c)

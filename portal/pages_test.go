@@ -55,7 +55,8 @@ func TestEveryPageInItalianWithoutScriptOrInlineStyle(t *testing.T) {
 	paths := []string{"/portal/login?lang=it", "/portal/sign", "/portal/sign/certificate", "/portal/sign/email", "/portal/sign/otp",
 		"/portal/sign/report", "/portal/sign/pin", "/portal/sign/lifecycle", "/portal/sign/lifecycle?action=revoke",
 		"/portal/sign/footprint", "/portal/account", "/portal/account/password", "/portal/account/recovery-email",
-		"/portal/account/recovery-phone", "/portal/account/two-factor", "/portal/nothing-here"}
+		"/portal/account/recovery-phone", "/portal/account/two-factor", "/portal/nothing-here",
+		"/portal/recover/password", "/portal/recover/userid"}
 	for _, p := range paths {
 		body := get(p)
 		if !strings.Contains(body, `<html lang="it">`) {

@@ -1,7 +1,9 @@
 // Package portal is the holders' web portal: My Sign (certificate, OTP
 // settings, signing report, PIN, renew/suspend/revoke/reactivate, ecological
 // footprint) and My Account (password, recovery contacts, two-factor
-// login), as server-rendered html/template pages in Italian and English.
+// login), with "Forgot your password?" and "Forgot your user ID?" on the
+// login page (recovery.go), as server-rendered html/template pages in
+// Italian and English.
 //
 // It is an edge like csc: handlers read the form, call one method of
 // sam.Portal (or the certificate lifecycle) and render the result.
@@ -84,6 +86,11 @@ func (h *handler) routes(e *echo.Echo) {
 	e.POST("/portal/login/totp", h.totp, h.auth(StageSecondFactor))
 	e.POST("/portal/logout", h.logout, h.auth(any...))
 	e.POST("/portal/lang", h.setLang, h.auth(any...))
+	e.GET("/portal/recover/password", h.recoverPasswordPage)
+	e.POST("/portal/recover/password/send", h.recoverPasswordSend)
+	e.POST("/portal/recover/password", h.recoverPassword)
+	e.GET("/portal/recover/userid", h.recoverUserIDPage)
+	e.POST("/portal/recover/userid", h.recoverUserID)
 
 	e.GET("/portal/sign", h.home, h.auth(active...))
 	e.GET("/portal/sign/certificate", h.certificate, h.auth(active...))

@@ -294,7 +294,7 @@ type pinGate struct {
 	event         string
 	hash          func(*storage.Credential) string
 	blocked       func(*storage.Credential) bool
-	locked, wrong string
+	locked, wrong msg.ID
 	fail          func(*storage.Credential, Config)
 	setPIN        func(c *storage.Credential, pinHash string)
 }
@@ -304,8 +304,8 @@ var (
 		event:   "credential.unblock",
 		hash:    func(c *storage.Credential) string { return c.PUKHash },
 		blocked: func(c *storage.Credential) bool { return c.PUKBlocked },
-		locked:  "The PUK is blocked: the credential must be revoked and a new one issued",
-		wrong:   "The PUK is invalid",
+		locked:  msg.SAMPUKBlocked,
+		wrong:   msg.SAMPUKInvalid,
 		fail: func(c *storage.Credential, cfg Config) {
 			c.PUKFailures++
 			c.PUKBlocked = c.PUKFailures >= cfg.MaxPUKFailures
@@ -318,8 +318,8 @@ var (
 		event:   "credential.change-pin",
 		hash:    func(c *storage.Credential) string { return c.PINHash },
 		blocked: func(c *storage.Credential) bool { return c.PINBlocked },
-		locked:  "Credential locked",
-		wrong:   "The PIN is invalid",
+		locked:  msg.CredentialLocked,
+		wrong:   msg.PINInvalid,
 		fail: func(c *storage.Credential, cfg Config) {
 			c.PINFailures++
 			c.PINBlocked = c.PINFailures >= cfg.MaxPINFailures
@@ -352,7 +352,7 @@ func (s *Service) replacePIN(ctx context.Context, holderID, credentialID, proof,
 		return err
 	}
 	if g.blocked(c) {
-		return errs.E(errs.Locked, g.locked)
+		return errs.M(errs.Locked, g.locked)
 	}
 	ok, err := secret.Verify(proof, g.hash(c))
 	if err != nil {
@@ -373,12 +373,12 @@ func (s *Service) replacePIN(ctx context.Context, holderID, credentialID, proof,
 		outcome = nil
 		switch {
 		case g.blocked(c):
-			outcome = errs.E(errs.Locked, g.locked)
+			outcome = errs.M(errs.Locked, g.locked)
 		case ok:
 			g.setPIN(c, pinHash)
 		default:
 			g.fail(c, s.cfg)
-			outcome = errs.E(errs.InvalidPIN, g.wrong)
+			outcome = errs.M(errs.InvalidPIN, g.wrong)
 		}
 		return nil
 	})

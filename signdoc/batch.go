@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
 )
@@ -50,7 +51,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 func inField(field string, err error) error {
 	switch k := errs.KindOf(err); k {
 	case errs.InvalidRequest, errs.Unavailable, errs.NotImplemented:
-		return errs.Wrap(err, k, field+": "+errs.DetailOf(err))
+		return errs.WrapM(err, k, msg.SignDocFieldPrefix, field, errs.Quoted(err))
 	}
 	return err
 }

@@ -106,7 +106,7 @@ func resolveAlgo(field string, pub crypto.PublicKey, signAlgo, hashOID, params s
 	}
 	p, err := sam.ResolveSignAlgo(pub, signAlgo, hashOID, params)
 	if err != nil {
-		return 0, 0, nil, errs.Wrap(err, errs.KindOf(err), errs.DetailOf(err)+" in "+field)
+		return 0, 0, nil, errs.WrapM(err, errs.KindOf(err), msg.SignDocInField, errs.Quoted(err), field)
 	}
 	scheme := pades.PKCS1v15
 	if pss, ok := p.Opts.(*rsa.PSSOptions); ok {
@@ -209,7 +209,7 @@ func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([
 		if id, _, _ := errs.MessageOf(err); id == msg.InvalidBase64 {
 			return nil, errs.M(errs.InvalidRequest, msg.InvalidBase64In, "hashes", field)
 		}
-		return nil, errs.Ef(errs.InvalidRequest, "%s in %s", errs.DetailOf(err), field)
+		return nil, errs.M(errs.InvalidRequest, msg.SignDocInField, errs.Quoted(err), field)
 	}
 	h, scheme, signOpts, err := resolveAlgo(field, chain[0].PublicKey, set.SignAlgo, hashOID, set.SignAlgoParams)
 	if err != nil {

@@ -29,6 +29,7 @@ type Store interface {
 	PortalSessions
 	SignatureLog
 	HolderTokens
+	Enrolment
 	Close() error
 }
 

@@ -17,6 +17,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // maxResponseBytes bounds what the client reads from a TSA: a token with a
@@ -57,23 +58,23 @@ func (c *Client) Timestamp(ctx context.Context, h crypto.Hash, digest []byte) ([
 	}
 	resp, err := ParseResponse(body)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the time-stamp authority sent an undecodable response")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSAUndecodableResponse)
 	}
 	if resp.Status != statusGranted && resp.Status != statusGrantedWithMods {
-		return nil, errs.Ef(errs.Unavailable, "the time-stamp authority refused the request (status %d, failure %v): %s", resp.Status, resp.Failure, resp.Text)
+		return nil, errs.M(errs.Unavailable, msg.TSARefused, resp.Status, resp.Failure, resp.Text)
 	}
 	if resp.Token == nil {
-		return nil, errs.E(errs.Unavailable, "the time-stamp authority granted the request but sent no token")
+		return nil, errs.M(errs.Unavailable, msg.TSAGrantedNoToken)
 	}
 	info, err := ParseToken(resp.Token)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the time-stamp authority sent an undecodable token")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSAUndecodableToken)
 	}
 	if info.Hash != h || !bytes.Equal(info.Digest, digest) {
-		return nil, errs.E(errs.Unavailable, "the time-stamp token covers another message imprint than the one requested")
+		return nil, errs.M(errs.Unavailable, msg.TSAWrongImprint)
 	}
 	if info.Nonce == nil || info.Nonce.Cmp(nonce) != 0 {
-		return nil, errs.E(errs.Unavailable, "the time-stamp token does not echo the request nonce")
+		return nil, errs.M(errs.Unavailable, msg.TSAWrongNonce)
 	}
 	return resp.Token, nil
 }
@@ -97,7 +98,7 @@ func encodeQuery(imprint []byte, nonce *big.Int) ([]byte, error) {
 func (c *Client) post(ctx context.Context, query []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(query))
 	if err != nil {
-		return nil, errs.Wrap(err, errs.InvalidRequest, "the time-stamp authority URL is invalid")
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.TSAInvalidURL)
 	}
 	req.Header.Set("Content-Type", contentTypeQuery)
 	req.Header.Set("Accept", contentTypeReply)
@@ -107,21 +108,21 @@ func (c *Client) post(ctx context.Context, query []byte) ([]byte, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the time-stamp authority is unreachable")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSAUnreachable)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "the time-stamp response could not be read")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSAResponseUnreadable)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, errs.Ef(errs.Unavailable, "the time-stamp authority answered HTTP %d: %s", resp.StatusCode, snippet(body))
+		return nil, errs.M(errs.Unavailable, msg.TSAHTTPStatus, resp.StatusCode, snippet(body))
 	}
 	if mediaType, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mediaType != contentTypeReply {
-		return nil, errs.Ef(errs.Unavailable, "the time-stamp authority answered Content-Type %q, not %s", resp.Header.Get("Content-Type"), contentTypeReply)
+		return nil, errs.M(errs.Unavailable, msg.TSAContentType, resp.Header.Get("Content-Type"), contentTypeReply)
 	}
 	if len(body) > maxResponseBytes {
-		return nil, errs.Ef(errs.Unavailable, "the time-stamp response exceeds %d bytes", maxResponseBytes)
+		return nil, errs.M(errs.Unavailable, msg.TSAResponseTooLarge, maxResponseBytes)
 	}
 	return body, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -58,23 +59,23 @@ type Issued struct {
 func (c *Config) validate() (oids.Signature, error) {
 	switch {
 	case c.Signer == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a Signer is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSASignerRequired)
 	case c.Certificate == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a TSA Certificate is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSACertificateRequired)
 	case len(c.Policy) == 0:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: a Policy OID is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSAPolicyOIDRequired)
 	case c.Accuracy < 0:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: Accuracy must not be negative")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSAAccuracyNotNegative)
 	}
 	if err := checkTimeStampingEKU(c.Certificate); err != nil {
 		return oids.Signature{}, err
 	}
 	if ku := c.Certificate.KeyUsage; ku != 0 && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: the TSA certificate's keyUsage allows neither digitalSignature nor nonRepudiation")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSAKeyUsageNotSigning)
 	}
 	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(c.Signer.Public()) {
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "tsa: the Signer's public key is not the TSA certificate's")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSASignerMismatch)
 	}
 	return algorithmFor(c.Signer.Public())
 }
@@ -92,11 +93,11 @@ func checkTimeStampingEKU(cert *x509.Certificate) error {
 	}
 	switch {
 	case !found:
-		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate has no extendedKeyUsage extension; RFC 3161 requires a critical one with only id-kp-timeStamping")
+		return errs.M(errs.InvalidRequest, msg.TSANoExtKeyUsage)
 	case !critical:
-		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate's extendedKeyUsage is not critical; RFC 3161 requires it to be")
+		return errs.M(errs.InvalidRequest, msg.TSAExtKeyUsageNotCritical)
 	case len(cert.ExtKeyUsage) != 1 || cert.ExtKeyUsage[0] != x509.ExtKeyUsageTimeStamping || len(cert.UnknownExtKeyUsage) != 0:
-		return errs.E(errs.InvalidRequest, "tsa: the TSA certificate's extendedKeyUsage must contain id-kp-timeStamping and nothing else")
+		return errs.M(errs.InvalidRequest, msg.TSAExtKeyUsageNotTimeStamping)
 	}
 	return nil
 }
@@ -104,7 +105,7 @@ func checkTimeStampingEKU(cert *x509.Certificate) error {
 func algorithmFor(pub crypto.PublicKey) (oids.Signature, error) {
 	alg, err := oids.SignatureFor(pub)
 	if err != nil {
-		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "tsa: %v", err)
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.TSAUnsupportedKey, err)
 	}
 	return alg, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Response is a decoded TimeStampResp, as a client needs it.
@@ -29,22 +30,22 @@ func ParseResponse(der []byte) (*Response, error) {
 	var resp, statusInfo cryptobyte.String
 	if !input.ReadASN1(&resp, cbasn1.SEQUENCE) || !input.Empty() ||
 		!resp.ReadASN1(&statusInfo, cbasn1.SEQUENCE) {
-		return nil, errs.E(errs.InvalidRequest, "not a DER TimeStampResp")
+		return nil, errs.M(errs.InvalidRequest, msg.TSANotTimeStampResp)
 	}
 	out := &Response{}
 	if !statusInfo.ReadASN1Integer(&out.Status) {
-		return nil, errs.E(errs.InvalidRequest, "TimeStampResp has no status")
+		return nil, errs.M(errs.InvalidRequest, msg.TSARespNoStatus)
 	}
 	if statusInfo.PeekASN1Tag(cbasn1.SEQUENCE) {
 		var texts []string
 		var freeText cryptobyte.String
 		if !statusInfo.ReadASN1(&freeText, cbasn1.SEQUENCE) {
-			return nil, errs.E(errs.InvalidRequest, "TimeStampResp statusString is malformed")
+			return nil, errs.M(errs.InvalidRequest, msg.TSARespStatusStringMalformed)
 		}
 		for !freeText.Empty() {
 			var s cryptobyte.String
 			if !freeText.ReadASN1(&s, cbasn1.UTF8String) {
-				return nil, errs.E(errs.InvalidRequest, "TimeStampResp statusString is not UTF8String")
+				return nil, errs.M(errs.InvalidRequest, msg.TSARespStatusStringNotUTF8)
 			}
 			texts = append(texts, string(s))
 		}
@@ -53,7 +54,7 @@ func ParseResponse(der []byte) (*Response, error) {
 	if statusInfo.PeekASN1Tag(cbasn1.BIT_STRING) {
 		var bits asn1.BitString
 		if !statusInfo.ReadASN1BitString(&bits) {
-			return nil, errs.E(errs.InvalidRequest, "TimeStampResp failInfo is malformed")
+			return nil, errs.M(errs.InvalidRequest, msg.TSARespFailInfoMalformed)
 		}
 		for i := 0; i < bits.BitLength; i++ {
 			if bits.At(i) == 1 {
@@ -62,12 +63,12 @@ func ParseResponse(der []byte) (*Response, error) {
 		}
 	}
 	if !statusInfo.Empty() {
-		return nil, errs.E(errs.InvalidRequest, "TimeStampResp status has unexpected fields")
+		return nil, errs.M(errs.InvalidRequest, msg.TSARespStatusUnexpectedFields)
 	}
 	if !resp.Empty() {
 		var token cryptobyte.String
 		if !resp.ReadASN1Element(&token, cbasn1.SEQUENCE) || !resp.Empty() {
-			return nil, errs.E(errs.InvalidRequest, "TimeStampResp token is malformed")
+			return nil, errs.M(errs.InvalidRequest, msg.TSARespTokenMalformed)
 		}
 		out.Token = token
 	}

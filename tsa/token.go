@@ -13,6 +13,7 @@ import (
 
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -102,7 +103,7 @@ func (t *TSA) signToken(ctx context.Context, tstInfo []byte, certReq bool) ([]by
 	h = t.alg.Hash.New()
 	h.Write(attrs.ToBeSigned())
 	if err := ctx.Err(); err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "tsa: request cancelled before signing")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSACancelled)
 	}
 	// crypto.Hash as SignerOpts means PKCS#1 v1.5 for RSA: HSMs refuse
 	// PSS with automatic salt length, and v1.5 is what CMS verifiers expect.

@@ -12,6 +12,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -96,11 +97,11 @@ func (t *TSA) Timestamp(ctx context.Context, requester string, h crypto.Hash, di
 		return nil, err
 	}
 	if nonce != nil && (nonce.BitLen()+7)/8 > maxNonceBytes {
-		return nil, errs.Ef(errs.InvalidRequest, "the nonce is longer than %d bytes", maxNonceBytes)
+		return nil, errs.M(errs.InvalidRequest, msg.TSANonceTooLong, maxNonceBytes)
 	}
 	if err := t.cfg.Clock.ClockTrusted(ctx); err != nil {
 		t.log.WarnContext(ctx, "tsa: refusing to time-stamp", "err", err)
-		return nil, errs.Wrap(err, errs.Unavailable, "The time-stamping authority's clock is not trustworthy now; try again later")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.TSAClockUntrusted)
 	}
 	return t.issue(ctx, tstParams{imprint: imprint, nonce: nonce, certReq: true}, h, requester)
 }
@@ -109,10 +110,10 @@ func (t *TSA) Timestamp(ctx context.Context, requester string, h crypto.Hash, di
 func encodeImprint(h crypto.Hash, digest []byte) ([]byte, error) {
 	oid, ok := oids.ForHash(h)
 	if !ok {
-		return nil, errs.Ef(errs.InvalidRequest, "hash algorithm %v is not accepted for time-stamps; use SHA-256, SHA-384 or SHA-512", h)
+		return nil, errs.M(errs.InvalidRequest, msg.TSAHashNotAccepted, h)
 	}
 	if len(digest) != h.Size() {
-		return nil, errs.Ef(errs.InvalidRequest, "the digest is %d bytes but %v digests are %d bytes", len(digest), h, h.Size())
+		return nil, errs.M(errs.InvalidRequest, msg.TSADigestLength, len(digest), h, h.Size())
 	}
 	b := cryptobyte.NewBuilder(nil)
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -142,7 +143,7 @@ func (t *TSA) issue(ctx context.Context, p tstParams, h crypto.Hash, requester s
 	}
 	if t.cfg.Record != nil {
 		if err := t.cfg.Record(ctx, Issued{Serial: serial, GenTime: genTime, Hash: h, Requester: requester}); err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "The time-stamp cannot be recorded in the TSA's log; none was issued")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.TSALogUnavailable)
 		}
 	}
 	return token, nil

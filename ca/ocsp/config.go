@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -71,24 +72,24 @@ func (c *Config) withDefaults() Config {
 func (c *Config) validate() (oids.Signature, error) {
 	switch {
 	case c.Issuer == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: an Issuer certificate is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPIssuerRequired)
 	case c.Certificate == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a responder Certificate is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPResponderRequired)
 	case c.Signer == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a Signer is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPSignerRequired)
 	case c.Source == nil:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: a status Source is required")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPStatusSourceRequired)
 	case c.Validity < 0 || c.Refresh < 0 || c.MaxCacheEntries < 0:
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: Validity, Refresh and MaxCacheEntries must not be negative")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPNegativeSetting)
 	case c.Refresh >= c.Validity:
-		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "ocsp: Refresh (%v) must be shorter than Validity (%v)", c.Refresh, c.Validity)
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPRefreshTooLong, c.Refresh, c.Validity)
 	}
 	if err := checkDelegation(c.Issuer, c.Certificate); err != nil {
 		return oids.Signature{}, err
 	}
 	pub, ok := c.Certificate.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(c.Signer.Public()) {
-		return oids.Signature{}, errs.E(errs.InvalidRequest, "ocsp: the Signer's public key is not the responder certificate's")
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPSignerMismatch)
 	}
 	return algorithmFor(c.Signer.Public())
 }
@@ -99,16 +100,16 @@ func (c *Config) validate() (oids.Signature, error) {
 // itself, which they could not otherwise complete.
 func checkDelegation(issuer, responder *x509.Certificate) error {
 	if err := responder.CheckSignatureFrom(issuer); err != nil {
-		return errs.Wrap(err, errs.InvalidRequest, "ocsp: the responder certificate is not issued by the Issuer")
+		return errs.WrapM(err, errs.InvalidRequest, msg.OCSPResponderNotIssuedByIssuer)
 	}
 	if !slices.Contains(responder.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning) {
-		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks extendedKeyUsage id-kp-OCSPSigning")
+		return errs.M(errs.InvalidRequest, msg.OCSPResponderLacksOCSPSigning)
 	}
 	if !slices.ContainsFunc(responder.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oids.OCSPNoCheck) }) {
-		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate lacks the id-pkix-ocsp-nocheck extension")
+		return errs.M(errs.InvalidRequest, msg.OCSPResponderLacksNoCheck)
 	}
 	if ku := responder.KeyUsage; ku != 0 && ku&x509.KeyUsageDigitalSignature == 0 {
-		return errs.E(errs.InvalidRequest, "ocsp: the responder certificate's keyUsage lacks digitalSignature")
+		return errs.M(errs.InvalidRequest, msg.OCSPResponderLacksDigitalSignature)
 	}
 	return nil
 }
@@ -116,7 +117,7 @@ func checkDelegation(issuer, responder *x509.Certificate) error {
 func algorithmFor(pub crypto.PublicKey) (oids.Signature, error) {
 	alg, err := oids.SignatureFor(pub)
 	if err != nil {
-		return oids.Signature{}, errs.Ef(errs.InvalidRequest, "ocsp: %v", err)
+		return oids.Signature{}, errs.M(errs.InvalidRequest, msg.OCSPUnsupportedKey, err)
 	}
 	return alg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math/big"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // SignedResponse signs, now, a response for serial with a SHA-1 CertID (the
@@ -14,7 +15,7 @@ import (
 // before it.
 func (r *Responder) SignedResponse(ctx context.Context, serial *big.Int) ([]byte, error) {
 	if serial == nil || serial.Sign() <= 0 {
-		return nil, errs.E(errs.InvalidRequest, "ocsp: serial number must be positive")
+		return nil, errs.M(errs.InvalidRequest, msg.OCSPSerialNumberPositive)
 	}
 	e, err := r.build(ctx, certIDHashes[0], serial, nil)
 	if err != nil {

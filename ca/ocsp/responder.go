@@ -14,6 +14,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -70,7 +71,7 @@ func subjectPublicKey(spki []byte) ([]byte, error) {
 	var seq cryptobyte.String
 	var key []byte
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.SkipASN1(cbasn1.SEQUENCE) || !seq.ReadASN1BitStringAsBytes(&key) {
-		return nil, errs.E(errs.InvalidRequest, "ocsp: a certificate's subjectPublicKeyInfo is malformed")
+		return nil, errs.M(errs.InvalidRequest, msg.OCSPMalformedSPKI)
 	}
 	return key, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -67,7 +68,7 @@ func (v *ValidationData) CRL(ctx context.Context, cert, issuer *x509.Certificate
 	}
 	c := v.CRLs.Current(name)
 	if c == nil {
-		return nil, errs.Ef(errs.Unavailable, "the %s CRL is not published yet", name)
+		return nil, errs.M(errs.Unavailable, msg.OCSPCRLNotPublishedYet, name)
 	}
 	return c.DER, nil
 }

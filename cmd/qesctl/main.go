@@ -41,6 +41,10 @@ var commands = []command{
 	{"cert revoke", "revoke a certificate for good and destroy its key", certAction("revoke"), true},
 	{"cert renew", "new key and certificate under the same credential ID", certAction("renew"), true},
 	{"cert status", "show a credential's certificate status", certAction("status"), true},
+	{"coupon create", "create a shop coupon (percent or amount, window, max uses)", couponCreate, true},
+	{"coupon list", "list the shop's coupons and their uses", couponList, true},
+	{"enrol list", "list shop orders (enrolments) with state and UserID", enrolList, true},
+	{"enrol show", "show one enrolment: order, customer, consents", enrolShow, true},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 

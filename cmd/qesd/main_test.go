@@ -144,6 +144,20 @@ func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
 	}
 }
 
+// The dev payment provider approves any payment: like plain HTTP, qesd
+// refuses it off loopback unless the configuration allows it explicitly.
+func TestDevPaymentsOffLoopbackAreRefused(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, "qes.json"), []byte(`{"tls":{"certFile":"/nonexistent/c.pem","keyFile":"/nonexistent/k.pem"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(testutil.Binary(t, "qesd"), "--data", data, "--listen", "0.0.0.0:18444").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "dev payment provider") {
+		t.Fatalf("qesd must refuse the dev payment provider on 0.0.0.0: %v %s", err, out)
+	}
+}
+
 func TestServesTLS(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()

@@ -7,12 +7,13 @@ import (
 
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // errNoCgo is what a build without cgo says instead of dying inside crypto11:
 // PKCS#11 modules are C shared libraries, so talking to one needs cgo.
-var errNoCgo = errs.E(errs.Unavailable,
-	"qes was built without cgo: the PKCS#11 key manager needs cgo (CGO_ENABLED=1 and a C compiler)")
+var errNoCgo = errs.M(errs.Unavailable,
+	msg.PKCS11NeedsCgo)
 
 // Available reports why this build cannot talk PKCS#11, so that a program
 // can refuse at start-up before it touches any state.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Manager generates, finds and destroys keys on one token. It is safe for
@@ -51,7 +52,7 @@ func Available() error { return nil }
 // a failed Open is a nil hsm.Manager, never a typed nil.
 func Open(_ context.Context, cfg hsm.Config) (hsm.Manager, error) {
 	if cfg.Module == "" || cfg.TokenLabel == "" {
-		return nil, errs.E(errs.InvalidRequest, "hsm: module path and token label are required")
+		return nil, errs.M(errs.InvalidRequest, msg.PKCS11ConfigMissing)
 	}
 	if cfg.MaxSessions == 0 {
 		cfg.MaxSessions = 32
@@ -67,7 +68,7 @@ func Open(_ context.Context, cfg hsm.Config) (hsm.Manager, error) {
 		PoolWaitTimeout: cfg.PoolWaitTimeout,
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, fmt.Sprintf("hsm: open token %q with module %s", cfg.TokenLabel, cfg.Module))
+		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11OpenTokenModule, cfg.TokenLabel, cfg.Module)
 	}
 	return &Manager{
 		ctx:     c,
@@ -119,10 +120,10 @@ func (m *Manager) Generate(ctx context.Context, kt hsm.KeyType, label string) (h
 	case hsm.RSA3072:
 		s, err = m.ctx.GenerateRSAKeyPairWithAttributes(pubAttrs, privAttrs, 3072)
 	default:
-		return "", nil, errs.Ef(errs.InvalidRequest, "hsm: unsupported key type %q", kt)
+		return "", nil, errs.M(errs.InvalidRequest, msg.PKCS11UnsupportedKeyType, kt)
 	}
 	if err != nil {
-		return "", nil, errs.Wrap(err, errs.Unavailable, "hsm: generate "+string(kt)+" key")
+		return "", nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateKey, string(kt))
 	}
 	ref := hsm.KeyRef(hex.EncodeToString(id))
 	m.mu.Lock()
@@ -145,15 +146,15 @@ func (m *Manager) Signer(ctx context.Context, ref hsm.KeyRef) (crypto.Signer, er
 	}
 	id, err := hex.DecodeString(string(ref))
 	if err != nil || len(id) == 0 {
-		return nil, errs.Ef(errs.NotFound, "hsm: malformed key reference %q", ref)
+		return nil, errs.M(errs.NotFound, msg.PKCS11MalformedKeyReference, ref)
 	}
 	// FindKeyPairs, unlike FindKeyPair, tells "none" apart from a token error.
 	found, err := m.ctx.FindKeyPairs(id, nil)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: find key "+string(ref))
+		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11FindKey, string(ref))
 	}
 	if len(found) == 0 || found[0] == nil {
-		return nil, errs.Ef(errs.NotFound, "hsm: no key pair with id %s on the token", ref)
+		return nil, errs.M(errs.NotFound, msg.PKCS11NoKeyPair, ref)
 	}
 	s = found[0]
 	m.mu.Lock()
@@ -177,7 +178,7 @@ func (m *Manager) Destroy(ctx context.Context, ref hsm.KeyRef) error {
 	delete(m.signers, ref)
 	m.mu.Unlock()
 	if err := s.Delete(); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "hsm: destroy key "+string(ref))
+		return errs.WrapM(err, errs.Unavailable, msg.PKCS11DestroyKey, string(ref))
 	}
 	return nil
 }
@@ -192,7 +193,7 @@ func (m *Manager) KeyAttributes(ctx context.Context, ref hsm.KeyRef) (hsm.Attrib
 		crypto11.CkaSensitive, crypto11.CkaExtractable, crypto11.CkaNeverExtractable, crypto11.CkaLocal, crypto11.CkaDecrypt,
 	})
 	if err != nil {
-		return hsm.Attributes{}, errs.Wrap(err, errs.Unavailable, "hsm: read key attributes")
+		return hsm.Attributes{}, errs.WrapM(err, errs.Unavailable, msg.PKCS11ReadKeyAttributes)
 	}
 	b := func(t crypto11.AttributeType) bool {
 		a := set[t]
@@ -224,7 +225,7 @@ func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, erro
 	label := []byte("qes-mac-" + name)
 	found, err := m.ctx.FindKeys(nil, label)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: find secret "+name)
+		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11FindSecret, name)
 	}
 	k = nil
 	if len(found) > 0 {
@@ -240,7 +241,7 @@ func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, erro
 		}
 		k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
 		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: generate secret "+name)
+			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateSecret, name)
 		}
 	}
 	m.secrets[name] = k
@@ -265,24 +266,24 @@ func (m *Manager) MACKey(_ context.Context, name string) (hsm.MAC, error) {
 func (k *MACKey) Sum(parts ...[]byte) (sum []byte, err error) {
 	h, err := k.key.NewHMAC(p11.CKM_SHA256_HMAC, 0)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: start HMAC")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11StartHMAC)
 	}
 	// crypto11's Sum panics on a token error; turn that into an error.
 	defer func() {
 		if r := recover(); r != nil {
-			sum, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: HMAC")
+			sum, err = nil, errs.WrapM(fmt.Errorf("%v", r), errs.Unavailable, msg.PKCS11HMAC)
 		}
 	}()
 	for i, p := range parts {
 		if i > 0 {
 			if _, err := h.Write([]byte{0}); err != nil {
 				h.Sum(nil)
-				return nil, errs.Wrap(err, errs.Unavailable, "hsm: HMAC")
+				return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11HMAC)
 			}
 		}
 		if _, err := h.Write(p); err != nil {
 			h.Sum(nil)
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: HMAC")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11HMAC)
 		}
 	}
 	return h.Sum(nil), nil
@@ -302,7 +303,7 @@ func (m *Manager) Sealer(_ context.Context, name string) (hsm.Sealer, error) {
 	if !ok {
 		found, err := m.ctx.FindKeys(nil, label)
 		if err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "hsm: find AES key "+name)
+			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11FindAESKey, name)
 		}
 		if len(found) > 0 {
 			k = found[0]
@@ -312,14 +313,14 @@ func (m *Manager) Sealer(_ context.Context, name string) (hsm.Sealer, error) {
 				return nil, errs.Internalf(err, "hsm: random key id")
 			}
 			if k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES); err != nil {
-				return nil, errs.Wrap(err, errs.Unavailable, "hsm: generate AES key "+name)
+				return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateAESKey, name)
 			}
 		}
 		m.secrets["aead:"+name] = k
 	}
 	aead, err := k.NewGCM()
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unavailable, "hsm: AES-GCM")
+		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11AESGCM)
 	}
 	return &Sealer{aead: aead}, nil
 }
@@ -333,7 +334,7 @@ func (s *Sealer) Seal(plaintext, ad []byte) (out []byte, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: seal")
+			out, err = nil, errs.WrapM(fmt.Errorf("%v", r), errs.Unavailable, msg.PKCS11Seal)
 		}
 	}()
 	return s.aead.Seal(nonce, nonce, plaintext, ad), nil
@@ -347,7 +348,7 @@ func (s *Sealer) Open(sealed, ad []byte) (out []byte, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, errs.Wrap(fmt.Errorf("%v", r), errs.Unavailable, "hsm: open")
+			out, err = nil, errs.WrapM(fmt.Errorf("%v", r), errs.Unavailable, msg.PKCS11Open)
 		}
 	}()
 	out, err = s.aead.Open(nil, sealed[:n], sealed[n:], ad)

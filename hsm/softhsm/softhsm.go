@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // ModuleCandidates are where Debian, Ubuntu and source builds put the module.
@@ -33,8 +34,8 @@ func FindModule() (string, error) {
 			return p, nil
 		}
 	}
-	return "", errs.E(errs.Unavailable,
-		"SoftHSM2 is not installed: install the Debian/Ubuntu package 'softhsm2' (sudo apt-get install softhsm2) or configure another PKCS#11 module")
+	return "", errs.M(errs.Unavailable,
+		msg.SoftHSMNotInstalled)
 }
 
 // Token describes a SoftHSM2 token living under Dir.
@@ -133,7 +134,7 @@ func (t Token) exists(ctx context.Context) (bool, error) {
 func (t Token) util(ctx context.Context, args ...string) ([]byte, error) {
 	bin, err := exec.LookPath("softhsm2-util")
 	if err != nil {
-		return nil, errs.E(errs.Unavailable, "softhsm2-util not found: install the Debian/Ubuntu package 'softhsm2'")
+		return nil, errs.M(errs.Unavailable, msg.SoftHSMUtilNotFound)
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF="+t.ConfPath())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Socket is the socket path for a data directory.
@@ -39,7 +40,7 @@ type Error struct {
 func Decode[T any](raw json.RawMessage) (T, error) {
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, errs.E(errs.InvalidRequest, "malformed admin request")
+		return v, errs.M(errs.InvalidRequest, msg.AdminMalformedRequest)
 	}
 	return v, nil
 }
@@ -87,7 +88,7 @@ func (l *Listener) Serve(ctx context.Context, ops Ops) error {
 		mux.HandleFunc("POST /"+route, func(w http.ResponseWriter, r *http.Request) {
 			var body json.RawMessage
 			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
-				write(w, nil, errs.E(errs.InvalidRequest, "request body must be JSON"))
+				write(w, nil, errs.M(errs.InvalidRequest, msg.AdminBodyNotJSON))
 				return
 			}
 			out, err := op(r.Context(), body)
@@ -168,7 +169,7 @@ func Call(ctx context.Context, dataDir, op string, req, resp any, local Local) e
 	defer func() { _ = release() }()
 	fn, ok := ops[op]
 	if !ok {
-		return errs.Ef(errs.InvalidRequest, "unknown operation %s", op)
+		return errs.M(errs.InvalidRequest, msg.AdminUnknownOperation, op)
 	}
 	out, err := fn(ctx, body)
 	if err != nil {
@@ -203,7 +204,7 @@ func callSocket(ctx context.Context, sock, op string, body []byte, resp any) err
 	req.Header.Set("Content-Type", "application/json")
 	r, err := client.Do(req)
 	if err != nil {
-		return errs.Wrap(err, errs.Unavailable, "talk to the running qesd")
+		return errs.WrapM(err, errs.Unavailable, msg.AdminQesdUnreachable)
 	}
 	defer r.Body.Close()
 	if r.StatusCode != http.StatusOK {

@@ -31,7 +31,11 @@ func OperatorOps(s *operator.Service) Ops {
 		"audit/verify": func(ctx context.Context, _ json.RawMessage) (any, error) {
 			return s.VerifyAudit(ctx)
 		},
-		"cert/status": op(s.CertStatus),
+		"cert/status":   op(s.CertStatus),
+		"coupon/create": op(s.CreateCoupon),
+		"coupon/list":   op(s.ListCoupons),
+		"enrol/list":    op(s.ListEnrolments),
+		"enrol/show":    op(s.ShowEnrolment),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {

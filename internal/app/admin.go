@@ -26,6 +26,7 @@ func (a *App) newOperator() *operator.Service {
 			return audit.Verify(ctx, filepath.Join(a.Cfg.DataDir, "audit.jsonl"), a.Store)
 		},
 		DataDir: a.Cfg.DataDir,
+		Shop:    a.Enrol,
 	}
 }
 

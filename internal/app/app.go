@@ -19,6 +19,7 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
+	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
@@ -80,6 +81,10 @@ type App struct {
 	// writes the history off the signing path and is drained on Close.
 	History  *history.Service
 	Recorder *history.Recorder
+	// Enrol is the shop: customers, orders, payments, details (shop.go);
+	// DevPayments is the development payment provider, when configured.
+	Enrol       *enrol.Service
+	DevPayments *enrol.DevProvider
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -188,6 +193,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
+	a.openEnrol(mac, sender, argon)
 	a.Operator = a.newOperator()
 	return a, nil
 }

@@ -26,6 +26,8 @@ func (a *App) periodicJobs() []job {
 		{name: "lifecycle", every: time.Minute, run: a.RunLifecycleJobs},
 		// Ended web sessions, daily signing summaries.
 		{name: "portal", every: time.Minute, run: a.RunPortalJobs},
+		// Ended shop sessions.
+		{name: "shop", every: time.Minute, run: a.RunShopJobs},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -35,10 +36,10 @@ type TimestampToken struct {
 
 // Errors of ParseTimestampToken: malformed input is the sender's fault.
 var (
-	errNotSignedTSTInfo = errs.E(errs.InvalidRequest, "the time-stamp token is not DER SignedData over a TSTInfo")
-	errNoTSTInfo        = errs.E(errs.InvalidRequest, "the time-stamp token has no TSTInfo content")
-	errBadTSTInfo       = errs.E(errs.InvalidRequest, "the TSTInfo is malformed")
-	errBadCertificates  = errs.E(errs.InvalidRequest, "the time-stamp token's certificates are malformed")
+	errNotSignedTSTInfo = errs.M(errs.InvalidRequest, msg.CMSTimeStampNotSignedData)
+	errNoTSTInfo        = errs.M(errs.InvalidRequest, msg.CMSTimeStampNoTSTInfo)
+	errBadTSTInfo       = errs.M(errs.InvalidRequest, msg.CMSTSTInfoMalformed)
+	errBadCertificates  = errs.M(errs.InvalidRequest, msg.CMSTimeStampCertificatesMalformed)
 )
 
 // ParseTimestampToken decodes a DER TimeStampToken (a ContentInfo holding

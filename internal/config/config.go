@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/secret"
 )
 
@@ -27,14 +28,16 @@ type Config struct {
 	Listen string `json:"listen"`
 	// PublicURL is how clients reach the service; it goes into certificates
 	// (AIA, CRL DP), OAuth redirects and info. Default http://<Listen>.
-	PublicURL string  `json:"publicURL"`
-	TLS       TLS     `json:"tls"`
-	HSM       HSM     `json:"hsm"`
-	Argon     Argon   `json:"argon2id"`
-	Service   Service `json:"service"`
-	CA        CA      `json:"ca"`
-	TSA       TSA     `json:"tsa"`
-	Log       Log     `json:"log"`
+	PublicURL string   `json:"publicURL"`
+	TLS       TLS      `json:"tls"`
+	HSM       HSM      `json:"hsm"`
+	Argon     Argon    `json:"argon2id"`
+	Service   Service  `json:"service"`
+	CA        CA       `json:"ca"`
+	TSA       TSA      `json:"tsa"`
+	Log       Log      `json:"log"`
+	Enrol     Enrol    `json:"enrol"`
+	Payments  Payments `json:"payments"`
 }
 
 // TLS enables HTTPS. It is required to listen on anything but loopback.
@@ -75,10 +78,10 @@ func (h HSM) validate(dataDir string) error {
 	}
 	p, err := filepath.Abs(h.PINFile)
 	if err != nil {
-		return fmt.Errorf("hsm.pinFile %q: %w", h.PINFile, err)
+		return errs.WrapM(err, errs.InvalidRequest, msg.ConfigPINFile, h.PINFile)
 	}
 	if rel, err := filepath.Rel(dataDir, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fmt.Errorf("hsm.pinFile %s lies inside the data directory %s: keep the token PIN outside it (for example /etc/qes/hsm.pin, a systemd credential or QES_HSM_PIN)", h.PINFile, dataDir)
+		return errs.M(errs.InvalidRequest, msg.ConfigPINFileInDataDir, h.PINFile, dataDir)
 	}
 	return nil
 }
@@ -144,7 +147,7 @@ type Duration time.Duration
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string like \"720h\": %w", err)
+		return errs.WrapM(err, errs.InvalidRequest, msg.ConfigDuration)
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
@@ -171,17 +174,17 @@ func Load(dataDir string) (*Config, error) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.ConfigRead, path)
 	default:
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(c); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+			return nil, errs.WrapM(err, errs.InvalidRequest, msg.ConfigFile, path)
 		}
 	}
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.ConfigDataDir, dataDir)
 	}
 	c.DataDir = abs
 	c.defaults()
@@ -258,6 +261,8 @@ func (c *Config) defaults() {
 		c.CA.RetentionYears = 20
 	}
 	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
+	c.Enrol.defaults()
+	c.Payments.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -267,28 +272,28 @@ func (c *Config) defaults() {
 func (c *Config) Validate() error {
 	host, _, err := net.SplitHostPort(c.Listen)
 	if err != nil {
-		return fmt.Errorf("listen address %q: %w", c.Listen, err)
+		return errs.WrapM(err, errs.InvalidRequest, msg.ConfigListen, c.Listen)
 	}
 	if !isLoopback(host) && !c.TLS.Enabled() {
-		return fmt.Errorf("listen address %q is not loopback: plain HTTP is refused there; set tls.certFile and tls.keyFile in %s", c.Listen, FileName)
+		return errs.M(errs.InvalidRequest, msg.ConfigListenNotLoopback, c.Listen, FileName)
 	}
 	if c.TLS.Enabled() && (c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
-		return errors.New("tls needs both certFile and keyFile")
+		return errs.M(errs.InvalidRequest, msg.ConfigTLSIncomplete)
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("publicURL %q must be an http(s) URL", c.PublicURL)
+		return errs.M(errs.InvalidRequest, msg.ConfigPublicURL, c.PublicURL)
 	}
 	if c.Argon.Time == 0 || c.Argon.MemoryKiB < 8 || c.Argon.Threads == 0 {
-		return errors.New("argon2id needs time >= 1, memoryKiB >= 8 and threads >= 1")
+		return errs.M(errs.InvalidRequest, msg.ConfigArgon2id)
 	}
 	if len(c.Service.Region) != 2 || strings.ToUpper(c.Service.Region) != c.Service.Region || strings.Trim(c.Service.Region, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return fmt.Errorf("service.region %q must be an ISO 3166-1 alpha-2 code such as IT", c.Service.Region)
+		return errs.M(errs.InvalidRequest, msg.ConfigRegion, c.Service.Region)
 	}
 	if len(c.Service.Name) > 255 || len(c.Service.Description) > 255 {
-		return errors.New("service.name and service.description must be at most 255 characters (CSC info)")
+		return errs.M(errs.InvalidRequest, msg.ConfigServiceTextTooLong)
 	}
 	if c.Service.Multisign < 1 || c.Service.Multisign > 1000 {
-		return errors.New("service.multisign must be 1..1000")
+		return errs.M(errs.InvalidRequest, msg.ConfigMultisign)
 	}
 	if err := c.HSM.validate(c.DataDir); err != nil {
 		return err
@@ -296,10 +301,16 @@ func (c *Config) Validate() error {
 	if err := c.TSA.validate(); err != nil {
 		return err
 	}
+	if err := c.Enrol.validate(); err != nil {
+		return err
+	}
+	if err := c.Payments.validate(c.Listen); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level)
+		return errs.M(errs.InvalidRequest, msg.ConfigLogLevel, c.Log.Level)
 	}
 	return nil
 }

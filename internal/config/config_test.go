@@ -46,6 +46,12 @@ func TestLoadRejects(t *testing.T) {
 		{"bad level", `{"log":{"level":"loud"}}`, "log.level"},
 		{"bad listen", `{"listen":"8080"}`, "listen address"},
 		{"bad region", `{"service":{"region":"Italy"}}`, "service.region"},
+		{"dev payments off loopback", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"}}`, "dev payment provider"},
+		{"unknown payments provider", `{"payments":{"provider":"paypal"}}`, "payments.provider"},
+		{"unknown enrol key", `{"enrol":{"price":7900}}`, "unknown field"},
+		{"bad VAT country", `{"enrol":{"vat":{"Italy":2200}}}`, "enrol.vat"},
+		{"bad VAT rate", `{"enrol":{"vat":{"IT":22000}}}`, "basis points"},
+		{"bad currency", `{"enrol":{"currency":"euro"}}`, "enrol.currency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,12 +64,47 @@ func TestLoadRejects(t *testing.T) {
 }
 
 func TestTLSAllowsPublicListen(t *testing.T) {
-	c, err := load(t, `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"ca":{"validity":"8760h"}}`)
+	c, err := load(t, `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"ca":{"validity":"8760h"},"payments":{"provider":"none"}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.PublicURL != "https://0.0.0.0:8443" || c.CA.Validity.D() != 8760*time.Hour {
 		t.Fatalf("config = %+v", c)
+	}
+}
+
+// The dev payment provider follows the TLS rule: loopback only, unless
+// the file says otherwise in so many words.
+func TestDevPaymentsOffLoopback(t *testing.T) {
+	cases := []struct {
+		name, file string
+		ok         bool
+	}{
+		{"loopback default", `{}`, true},
+		{"public, dev", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"}}`, false},
+		{"public, dev allowed", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"payments":{"allowDevOffLoopback":true}}`, true},
+		{"public, none", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"payments":{"provider":"none"}}`, true},
+	}
+	for _, c := range cases {
+		_, err := load(t, c.file)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
+
+func TestEnrolDefaults(t *testing.T) {
+	c, err := load(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Enrol
+	if e.NetCents != 7900 || e.Currency != "EUR" || e.ValidityYears != 3 || e.VAT["IT"] != 2200 || e.IdentificationTTL.D() != 30*time.Minute ||
+		e.MaxAttempts != 3 || e.ProofingValidity.D() != 720*time.Hour || e.ActivationDeadline.D() != 1440*time.Hour || e.PassphraseMin != 6 || e.FourEyes {
+		t.Fatalf("enrol defaults = %+v", e)
+	}
+	if c.Payments.Provider != "dev" || c.Payments.AllowDevOffLoopback {
+		t.Fatalf("payments defaults = %+v", c.Payments)
 	}
 }
 

@@ -1,10 +1,11 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/oids"
 )
 
@@ -53,13 +54,13 @@ func (t *TSA) defaults(caPolicy string, production bool) {
 
 func (t TSA) validate() error {
 	if _, err := oids.Parse(t.PolicyOID); err != nil {
-		return fmt.Errorf("tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", t.PolicyOID)
+		return errs.M(errs.InvalidRequest, msg.ConfigTSAPolicyOID, t.PolicyOID)
 	}
 	if t.Clock != ClockKernel && t.Clock != ClockUnchecked {
-		return fmt.Errorf("tsa.clock %q must be %q or %q", t.Clock, ClockKernel, ClockUnchecked)
+		return errs.M(errs.InvalidRequest, msg.ConfigTSAClock, t.Clock, ClockKernel, ClockUnchecked)
 	}
 	if t.Accuracy.D() < 0 || t.Accuracy.D() > time.Minute {
-		return fmt.Errorf("tsa.accuracy %s must be between 0 and 1m", t.Accuracy.D())
+		return errs.M(errs.InvalidRequest, msg.ConfigTSAAccuracy, t.Accuracy.D())
 	}
 	return nil
 }

@@ -56,9 +56,9 @@ func TestTSAClockDefaults(t *testing.T) {
 		name, file, want string
 	}{
 		{"development loopback", ``, ClockUnchecked},
-		{"production over TLS", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"}}`, ClockKernel},
+		{"production over TLS", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"payments":{"provider":"none"}}`, ClockKernel},
 		{"development asks for the check", `{"tsa":{"clock":"kernel"}}`, ClockKernel},
-		{"production overrides", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"tsa":{"clock":"unchecked"}}`, ClockUnchecked},
+		{"production overrides", `{"listen":"0.0.0.0:8443","tls":{"certFile":"c.pem","keyFile":"k.pem"},"tsa":{"clock":"unchecked"},"payments":{"provider":"none"}}`, ClockUnchecked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

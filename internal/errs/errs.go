@@ -122,7 +122,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// E builds an Error with a caller-facing detail.
+// E builds an Error with a plain-text detail. Only Internal errors use it
+// (their detail is never shown); a caller-facing error names a catalogue
+// message with M, which messages_test.go enforces.
 func E(kind Kind, detail string) *Error { return &Error{Kind: kind, Detail: detail} }
 
 // M builds an Error whose caller-facing message is the catalogue's id,
@@ -158,12 +160,14 @@ func OAuthOf(err error) (*Error, bool) {
 	return nil, false
 }
 
-// Ef builds an Error with a formatted caller-facing detail.
+// Ef builds an Error with a formatted plain-text detail; like E, for
+// Internal errors only.
 func Ef(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
 }
 
-// Wrap attaches a kind and caller-facing detail to a cause. A nil cause
+// Wrap attaches a kind and a plain-text detail to a cause; like E, for
+// Internal errors only (WrapM is its caller-facing twin). A nil cause
 // yields nil so that `return errs.Wrap(...)` is safe after a call.
 func Wrap(err error, kind Kind, detail string) error {
 	if err == nil {
@@ -231,6 +235,17 @@ func MessageOf(err error) (id msg.ID, args []any, ok bool) {
 		err = e.Err
 	}
 	return "", nil, false
+}
+
+// Quoted returns err's caller-facing message as the argument of another
+// message that quotes it (errs.M(kind, msg.SignDocInField, errs.Quoted(err),
+// field)): a msg.Message when err names one, so that the outer message says
+// the inner one in the reader's language too, else its plain detail.
+func Quoted(err error) any {
+	if id, args, ok := MessageOf(err); ok {
+		return msg.Message{ID: id, Args: args}
+	}
+	return DetailOf(err)
 }
 
 // Is reports whether err carries the given kind.

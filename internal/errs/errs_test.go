@@ -108,3 +108,26 @@ func TestOAuthErrorsRideOnTheOneType(t *testing.T) {
 		t.Error("a domain error is taken for an OAuth one")
 	}
 }
+
+// An outer message that quotes an inner error keeps the inner message, so
+// that both are said in the reader's language.
+func TestQuotedKeepsTheInnerMessage(t *testing.T) {
+	inner := M(InvalidRequest, msg.InvalidParam, "hashes")
+	outer := WrapM(inner, KindOf(inner), msg.SignDocInField, Quoted(inner), "documentDigests[0]")
+	if got := DetailOf(outer); got != "Invalid parameter hashes in documentDigests[0]" {
+		t.Errorf("English detail %q", got)
+	}
+	id, args, ok := MessageOf(outer)
+	if !ok || id != msg.SignDocInField {
+		t.Fatalf("MessageOf = %q, %v", id, ok)
+	}
+	if got := msg.Text(msg.Italian, id, args...); got != "Parametro hashes non valido (in documentDigests[0])" {
+		t.Errorf("Italian text %q", got)
+	}
+	if got := Quoted(E(InvalidRequest, "plain")); got != "plain" {
+		t.Errorf("Quoted of a plain detail = %v", got)
+	}
+	if got := Quoted(Internalf(errors.New("secret"), "x")); got != "" {
+		t.Errorf("Quoted exposed an internal error: %v", got)
+	}
+}

@@ -312,12 +312,3 @@ var errorMessages = map[ID][2]string{
 	ClientNeedsNameAndURI:       {"a client needs a name and at least one redirect URI", "un client ha bisogno di un nome e di almeno un redirect URI"},
 	RedirectURIScheme:           {"redirect URI %q must be https, http on loopback, or an app scheme, without a fragment", "il redirect URI %q deve essere https, http su loopback o uno schema di app, senza frammento"},
 }
-
-func init() {
-	for id, texts := range errorMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
-}

@@ -33,7 +33,7 @@ func Lang(lang string) string {
 
 // Text renders id in lang with args (fmt verbs, explicit indexes where the
 // languages order them differently). An argument that is itself an ID (or a
-// list of IDs) is rendered in the same language, so a message can name
+// list of IDs, or a Message) is rendered in the same language, so a message can name
 // catalogue words such as password rules. An unknown ID renders as itself,
 // which the catalogue tests forbid for every ID the code names.
 func Text(lang string, id ID, args ...any) string {
@@ -53,6 +53,8 @@ func Text(lang string, id ID, args ...any) string {
 		switch a := a.(type) {
 		case ID:
 			rendered[i] = Text(lang, a)
+		case Message:
+			rendered[i] = Text(lang, a.ID, a.Args...)
 		case []ID:
 			words := make([]string, len(a))
 			for j, w := range a {
@@ -64,6 +66,39 @@ func Text(lang string, id ID, args ...any) string {
 		}
 	}
 	return fmt.Sprintf(text, rendered...)
+}
+
+// The catalogue is written in several files, one map each (pages, errors,
+// notices, OAuth, protocol errors, account recovery), so that work on one
+// kind of message touches its own file; they are merged here, in one
+// place, and an ID defined twice stops the program at start rather than
+// one text silently replacing another.
+func init() {
+	if err := mergeInto(catalogue, errorMessages, noticeMessages, oauthErrorMessages, protocolMessages, recoveryMessages, enrolMessages, shopMessages); err != nil {
+		panic(err)
+	}
+}
+
+// mergeInto adds every part's messages to dst, refusing an ID that dst or
+// an earlier part already defines.
+func mergeInto(dst map[ID][2]string, parts ...map[ID][2]string) error {
+	for _, part := range parts {
+		for id, texts := range part {
+			if _, dup := dst[id]; dup {
+				return fmt.Errorf("msg: %s is defined twice", id)
+			}
+			dst[id] = texts
+		}
+	}
+	return nil
+}
+
+// Message is a catalogue message with its arguments, passed as the argument
+// of another message that quotes it (an inner error named in a request
+// field): Text renders it in the language of the outer message.
+type Message struct {
+	ID   ID
+	Args []any
 }
 
 // Has reports whether the catalogue knows id.

@@ -93,3 +93,25 @@ func TestVerbsCatchesADroppedArgument(t *testing.T) {
 		t.Fatal("a reordered translation was refused")
 	}
 }
+
+func TestMergeRefusesAnIDDefinedTwice(t *testing.T) {
+	dst := map[ID][2]string{"a.one": {"One", "Uno"}}
+	if err := mergeInto(dst, map[ID][2]string{"a.two": {"Two", "Due"}}); err != nil || len(dst) != 2 {
+		t.Fatalf("a new ID was refused: %v", err)
+	}
+	err := mergeInto(dst, map[ID][2]string{"a.three": {"Three", "Tre"}}, map[ID][2]string{"a.one": {"Again", "Ancora"}})
+	if err == nil || !strings.Contains(err.Error(), "a.one") {
+		t.Fatalf("a duplicate ID was accepted: %v", err)
+	}
+	if dst["a.one"][0] != "One" {
+		t.Fatal("a duplicate replaced the first text")
+	}
+	// Every part is in the catalogue.
+	for _, part := range []map[ID][2]string{errorMessages, noticeMessages, oauthErrorMessages, protocolMessages} {
+		for id, texts := range part {
+			if catalogue[id] != texts {
+				t.Fatalf("%s is not in the catalogue as written", id)
+			}
+		}
+	}
+}

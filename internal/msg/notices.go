@@ -49,12 +49,3 @@ var noticeMessages = map[ID][2]string{
 	"mail.certificate.foot-new":   {"To sign again you need a new certificate.", "Per firmare serve un nuovo certificato."},
 	"mail.certificate.foot-check": {"If you did not ask for this, contact the service at once.", "Se non hai richiesto tu questa operazione, contatta subito il servizio."},
 }
-
-func init() {
-	for id, texts := range noticeMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
-}

@@ -50,12 +50,3 @@ var oauthErrorMessages = map[ID][2]string{
 	OAuthRedirectMismatch:      {"redirect_uri parameter does not match", "Il parametro redirect_uri non corrisponde"},
 	OAuthVerifierMismatch:      {"code_verifier does not match the code_challenge", "code_verifier non corrisponde a code_challenge"},
 }
-
-func init() {
-	for id, texts := range oauthErrorMessages {
-		if _, dup := catalogue[id]; dup {
-			panic("msg: " + string(id) + " is defined twice")
-		}
-		catalogue[id] = texts
-	}
-}

@@ -26,13 +26,23 @@ import (
 var undocumentedPrefixes = []string{}
 
 // pagePrefixes are server-rendered HTML pages for people (the holder portal,
-// package portal): not an API, so outside openapi.yaml for good.
-var pagePrefixes = []string{"/portal"}
+// package portal; the shop and the dev payment provider's page, package
+// shop): not an API, so outside openapi.yaml for good.
+var pagePrefixes = []string{"/portal", "/shop", "/dev/pay/"}
+
+// apiUnderPages are API routes under a page prefix: they are held to
+// openapi.yaml like any other (the payment provider's callback).
+var apiUnderPages = []string{"/shop/payments/callback"}
 
 // Undocumented reports whether path belongs to a route that is allowed to be
 // missing from openapi.yaml: for now (see undocumentedPrefixes), or because
 // it serves HTML pages (pagePrefixes).
 func Undocumented(path string) bool {
+	for _, p := range apiUnderPages {
+		if path == p {
+			return false
+		}
+	}
 	for _, p := range append(undocumentedPrefixes, pagePrefixes...) {
 		if strings.HasPrefix(path, p) {
 			return true

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -50,7 +51,7 @@ func Open(path string) (*DB, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, errs.Wrap(err, errs.Unavailable, fmt.Sprintf("database %s is in use by another process (is qesd already running?)", path))
+			return nil, errs.WrapM(err, errs.Unavailable, msg.StoreDatabaseInUse, path)
 		}
 		return nil, errs.Internalf(err, "open database %s", path)
 	}
@@ -82,7 +83,7 @@ func (d *DB) Path() string { return d.db.Path() }
 func get[T any](tx *bolt.Tx, bucket, key []byte, what string) (*T, error) {
 	v := tx.Bucket(bucket).Get(key)
 	if v == nil {
-		return nil, errs.Ef(errs.NotFound, "%s not found", what)
+		return nil, errs.M(errs.NotFound, msg.StoreNotFound, what)
 	}
 	var rec T
 	if err := json.Unmarshal(v, &rec); err != nil {
@@ -101,7 +102,7 @@ func put(tx *bolt.Tx, bucket, key []byte, rec any) error {
 
 func create(tx *bolt.Tx, bucket, key []byte, rec any, what string) error {
 	if tx.Bucket(bucket).Get(key) != nil {
-		return errs.Ef(errs.Conflict, "%s already exists", what)
+		return errs.M(errs.Conflict, msg.StoreAlreadyExists, what)
 	}
 	return put(tx, bucket, key, rec)
 }
@@ -187,7 +188,7 @@ func holderIndexKey(holderID, credID string) []byte {
 func (d *DB) CreateCredential(ctx context.Context, c *storage.Credential) error {
 	return d.update(ctx, func(tx *bolt.Tx) error {
 		if tx.Bucket(bHolders).Get([]byte(c.HolderID)) == nil {
-			return errs.Ef(errs.NotFound, "holder %s not found", c.HolderID)
+			return errs.M(errs.NotFound, msg.StoreHolderNotFound, c.HolderID)
 		}
 		if err := create(tx, bCredentials, []byte(c.ID), c, "credential "+c.ID); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -20,7 +21,7 @@ func (d *DB) CRL(ctx context.Context, issuer string) (der []byte, err error) {
 	err = d.view(ctx, func(tx *bolt.Tx) error {
 		v := tx.Bucket(bCRLs).Get([]byte(issuer))
 		if v == nil {
-			return errs.Ef(errs.NotFound, "no CRL of %s yet", issuer)
+			return errs.M(errs.NotFound, msg.StoreNoCRLYet, issuer)
 		}
 		der = bytes.Clone(v) // bbolt's memory is valid only inside the transaction
 		return nil

@@ -1,25 +1,31 @@
-package ca
+// Package codicefiscale validates the Italian tax code (codice fiscale): the
+// 16-character personal code with its omocodia letters and check character,
+// and the 11-digit numeric code (also the form of an Italian VAT number) with
+// its check digit. The CA checks TINIT- identifiers with it and enrolment
+// checks what a customer types; it is a leaf so that both can.
+package codicefiscale
 
 import (
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
-// checkCodiceFiscale validates an Italian tax code (codice fiscale) as used in
+// Check validates an Italian tax code (codice fiscale) as used in
 // TINIT- identifiers: either the 16-character personal code with its check
 // character (decree of the Ministry of Finance 23/12/1976), or the 11-digit
 // numeric code the Agenzia delle Entrate assigns provisionally to some persons,
 // with its Luhn-style check digit. A typo here would put a wrong identity in a
 // qualified certificate, so the check character is verified.
-func checkCodiceFiscale(cf string) error {
+func Check(cf string) error {
 	switch len(cf) {
 	case 16:
-		return checkPersonalCF(cf)
+		return CheckPersonal(cf)
 	case 11:
-		return checkNumericCF(cf)
+		return CheckNumeric(cf)
 	}
-	return errs.E(errs.InvalidRequest, "Italian tax code must have 16 characters (or 11 digits)")
+	return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
 }
 
 // omocodiaDigits are the letters that replace digits when two persons would
@@ -33,7 +39,13 @@ const monthLetters = "ABCDEHLMPRST"
 // 'A'..'Z'; a digit d has the value of the d-th letter.
 var cfOddValues = [26]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
 
-func checkPersonalCF(cf string) error {
+// CheckPersonal validates a 16-character personal tax code: letters and
+// digits where they belong (digits possibly replaced by their omocodia
+// letters) and the check character.
+func CheckPersonal(cf string) error {
+	if len(cf) != 16 {
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
+	}
 	for i := 0; i < 16; i++ {
 		c := cf[i]
 		var ok bool
@@ -46,7 +58,7 @@ func checkPersonalCF(cf string) error {
 			ok = isDigit(c) || strings.IndexByte(omocodiaDigits, c) >= 0
 		}
 		if !ok {
-			return errs.E(errs.InvalidRequest, "Italian tax code is malformed (expected e.g. RSSMRA80A01H501U, upper case)")
+			return errs.M(errs.InvalidRequest, msg.CATaxCodeMalformed)
 		}
 	}
 	sum := 0
@@ -59,7 +71,7 @@ func checkPersonalCF(cf string) error {
 		}
 	}
 	if want := byte('A' + sum%26); cf[15] != want {
-		return errs.E(errs.InvalidRequest, "Italian tax code check character is wrong: re-check the code")
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeCheckCharacter)
 	}
 	return nil
 }
@@ -72,11 +84,16 @@ func cfCharIndex(c byte) int {
 	return int(c - 'A')
 }
 
-func checkNumericCF(cf string) error {
+// CheckNumeric validates an 11-digit numeric tax code, which is also the
+// form of an Italian VAT number (partita IVA), by its Luhn-style check digit.
+func CheckNumeric(cf string) error {
+	if len(cf) != 11 {
+		return errs.M(errs.InvalidRequest, msg.CATaxCodeLength)
+	}
 	sum := 0
 	for i := 0; i < 11; i++ {
 		if !isDigit(cf[i]) {
-			return errs.E(errs.InvalidRequest, "an 11-character Italian tax code must be all digits")
+			return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeDigits)
 		}
 		d := int(cf[i] - '0')
 		if i == 10 {
@@ -91,11 +108,10 @@ func checkNumericCF(cf string) error {
 		sum += d
 	}
 	if want := (10 - sum%10) % 10; int(cf[10]-'0') != want {
-		return errs.E(errs.InvalidRequest, "Italian numeric tax code check digit is wrong: re-check the code")
+		return errs.M(errs.InvalidRequest, msg.CANumericTaxCodeCheckDigit)
 	}
 	return nil
 }
 
 func isDigit(c byte) bool       { return c >= '0' && c <= '9' }
 func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
-func isLowerLetter(c byte) bool { return c >= 'a' && c <= 'z' }

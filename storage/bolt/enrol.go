@@ -1,0 +1,370 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/storage"
+)
+
+var (
+	bCustomers        = []byte("customers")
+	bCustomerByEmail  = []byte("customers_by_email") // lower-case e-mail -> ID
+	bConsents         = []byte("consents")           // "<customer>\x00<seq>"
+	bOrders           = []byte("orders")
+	bOrdersByCustomer = []byte("orders_by_customer") // "<customer>\x00<number>"
+	bOrdersByUserID   = []byte("orders_by_userid")   // UserID -> number
+	bCoupons          = []byte("coupons")
+	bCustSessions     = []byte("customer_sessions")
+	bCustSessByCust   = []byte("customer_sessions_by_customer") // "<customer>\x00<key>"
+)
+
+func init() {
+	allBuckets = append(allBuckets, bCustomers, bCustomerByEmail, bConsents, bOrders, bOrdersByCustomer,
+		bOrdersByUserID, bCoupons, bCustSessions, bCustSessByCust)
+}
+
+func emailKey(email string) []byte { return []byte(strings.ToLower(email)) }
+
+func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }
+
+// --- customers and consents
+
+func (d *DB) CreateCustomer(ctx context.Context, c *storage.Customer, consents []*storage.Consent) error {
+	if c.ID == "" || c.Email == "" {
+		return errs.E(errs.Internal, "a customer needs an ID and an e-mail")
+	}
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bCustomerByEmail).Get(emailKey(c.Email)) != nil {
+			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "customer e-mail")
+		}
+		if err := create(tx, bCustomers, []byte(c.ID), c, "customer"); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bCustomerByEmail).Put(emailKey(c.Email), []byte(c.ID)); err != nil {
+			return err
+		}
+		for _, cn := range consents {
+			if cn.CustomerID != c.ID {
+				return errs.E(errs.Internal, "a consent belongs to the customer it is stored with")
+			}
+			if err := addConsent(tx, cn); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (d *DB) Customer(ctx context.Context, id string) (c *storage.Customer, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c, err = get[storage.Customer](tx, bCustomers, []byte(id), "customer")
+		return err
+	})
+	return c, err
+}
+
+func (d *DB) CustomerByEmail(ctx context.Context, email string) (c *storage.Customer, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		id := tx.Bucket(bCustomerByEmail).Get(emailKey(email))
+		if id == nil {
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
+		}
+		c, err = get[storage.Customer](tx, bCustomers, id, "customer")
+		return err
+	})
+	return c, err
+}
+
+func (d *DB) UpdateCustomer(ctx context.Context, id string, fn func(*storage.Customer) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.Customer](tx, bCustomers, []byte(id), "customer")
+		if err != nil {
+			return err
+		}
+		email := rec.Email
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.ID != id || rec.Email != email {
+			return errs.E(errs.Internal, "a customer's ID and e-mail never change")
+		}
+		return put(tx, bCustomers, []byte(id), rec)
+	})
+}
+
+func addConsent(tx *bolt.Tx, c *storage.Consent) error {
+	if c.CustomerID == "" || c.Kind == "" {
+		return errs.E(errs.Internal, "a consent needs a customer and a kind")
+	}
+	b := tx.Bucket(bConsents)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return errs.Internalf(err, "consent sequence")
+	}
+	return put(tx, bConsents, signatureKey(c.CustomerID, time.Unix(0, 0), seq), c)
+}
+
+func (d *DB) AddConsent(ctx context.Context, c *storage.Consent) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bCustomers).Get([]byte(c.CustomerID)) == nil {
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
+		}
+		return addConsent(tx, c)
+	})
+}
+
+func (d *DB) ConsentsOf(ctx context.Context, customerID string) (out []*storage.Consent, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		return scan(tx, bConsents, []byte(customerID+"\x00"), func(_ []byte, c *storage.Consent) error {
+			out = append(out, c)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// --- orders
+
+func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*storage.Order, *storage.Coupon) error) error {
+	if o.Number == "" || o.CustomerID == "" {
+		return errs.E(errs.Internal, "an order needs a number and a customer")
+	}
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if tx.Bucket(bCustomers).Get([]byte(o.CustomerID)) == nil {
+			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
+		}
+		var c *storage.Coupon
+		if o.Coupon != "" {
+			var err error
+			if c, err = get[storage.Coupon](tx, bCoupons, []byte(o.Coupon), "coupon"); err != nil {
+				return err
+			}
+		}
+		number, coupon := o.Number, o.Coupon
+		if prepare != nil {
+			if err := prepare(o, c); err != nil {
+				return err
+			}
+		}
+		if o.Number != number || o.Coupon != coupon || (c != nil && c.Code != coupon) {
+			return errs.E(errs.Internal, "prepare may not change the order's number or coupon")
+		}
+		if c != nil {
+			if err := put(tx, bCoupons, []byte(c.Code), c); err != nil {
+				return err
+			}
+		}
+		if o.UserID != "" {
+			if err := reserveUserID(tx, o.UserID, o.Number); err != nil {
+				return err
+			}
+		}
+		if err := create(tx, bOrders, []byte(o.Number), o, "order "+o.Number); err != nil {
+			return err
+		}
+		return tx.Bucket(bOrdersByCustomer).Put(pairKey(o.CustomerID, o.Number), nil)
+	})
+}
+
+// reserveUserID claims id for order number: free among orders and holders.
+func reserveUserID(tx *bolt.Tx, id, number string) error {
+	if tx.Bucket(bHolders).Get([]byte(id)) != nil {
+		return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+id)
+	}
+	if owner := tx.Bucket(bOrdersByUserID).Get([]byte(id)); owner != nil && string(owner) != number {
+		return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+id)
+	}
+	return tx.Bucket(bOrdersByUserID).Put([]byte(id), []byte(number))
+}
+
+func (d *DB) Order(ctx context.Context, number string) (o *storage.Order, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		o, err = get[storage.Order](tx, bOrders, []byte(number), "order")
+		return err
+	})
+	return o, err
+}
+
+func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Order) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.Order](tx, bOrders, []byte(number), "order")
+		if err != nil {
+			return err
+		}
+		customer, userID := rec.CustomerID, rec.UserID
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.Number != number || rec.CustomerID != customer {
+			return errs.E(errs.Internal, "an order's number and customer never change")
+		}
+		if rec.UserID != userID {
+			if userID != "" {
+				return errs.M(errs.Conflict, msg.StoreAlreadyExists, "the order's user ID "+userID)
+			}
+			if err := reserveUserID(tx, rec.UserID, number); err != nil {
+				return err
+			}
+		}
+		return put(tx, bOrders, []byte(number), rec)
+	})
+}
+
+func (d *DB) OrdersOf(ctx context.Context, customerID string) (out []*storage.Order, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(customerID + "\x00")
+		c := tx.Bucket(bOrdersByCustomer).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			o, err := get[storage.Order](tx, bOrders, k[len(prefix):], "order")
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (d *DB) ListOrders(ctx context.Context, fn func(*storage.Order) error) error {
+	return d.view(ctx, func(tx *bolt.Tx) error {
+		return scan(tx, bOrders, nil, func(_ []byte, o *storage.Order) error { return fn(o) })
+	})
+}
+
+func (d *DB) UserIDTaken(ctx context.Context, id string) (taken bool, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		taken = tx.Bucket(bHolders).Get([]byte(id)) != nil || tx.Bucket(bOrdersByUserID).Get([]byte(id)) != nil
+		return nil
+	})
+	return taken, err
+}
+
+// --- coupons
+
+func (d *DB) CreateCoupon(ctx context.Context, c *storage.Coupon) error {
+	if c.Code == "" {
+		return errs.E(errs.Internal, "a coupon needs a code")
+	}
+	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bCoupons, []byte(c.Code), c, "coupon "+c.Code) })
+}
+
+func (d *DB) Coupon(ctx context.Context, code string) (c *storage.Coupon, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c, err = get[storage.Coupon](tx, bCoupons, []byte(code), "coupon")
+		return err
+	})
+	return c, err
+}
+
+func (d *DB) ListCoupons(ctx context.Context) (out []*storage.Coupon, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		return scan(tx, bCoupons, nil, func(_ []byte, c *storage.Coupon) error {
+			out = append(out, c)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// --- customer sessions
+
+func (d *DB) PutCustomerSession(ctx context.Context, s *storage.CustomerSession) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		if err := create(tx, bCustSessions, []byte(s.Key), s, "customer session"); err != nil {
+			return err
+		}
+		return tx.Bucket(bCustSessByCust).Put(pairKey(s.CustomerID, s.Key), nil)
+	})
+}
+
+func (d *DB) CustomerSession(ctx context.Context, key string) (s *storage.CustomerSession, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		s, err = get[storage.CustomerSession](tx, bCustSessions, []byte(key), "customer session")
+		return err
+	})
+	return s, err
+}
+
+func (d *DB) UpdateCustomerSession(ctx context.Context, key string, fn func(*storage.CustomerSession) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[storage.CustomerSession](tx, bCustSessions, []byte(key), "customer session")
+		if err != nil {
+			return err
+		}
+		customer := rec.CustomerID
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.Key != key || rec.CustomerID != customer {
+			return errs.E(errs.Internal, "a customer session's key and customer never change")
+		}
+		return put(tx, bCustSessions, []byte(key), rec)
+	})
+}
+
+func deleteCustomerSession(tx *bolt.Tx, key []byte) error {
+	if tx.Bucket(bCustSessions).Get(key) == nil {
+		return nil
+	}
+	rec, err := get[storage.CustomerSession](tx, bCustSessions, key, "customer session")
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bCustSessByCust).Delete(pairKey(rec.CustomerID, rec.Key)); err != nil {
+		return err
+	}
+	return tx.Bucket(bCustSessions).Delete(key)
+}
+
+func (d *DB) DeleteCustomerSession(ctx context.Context, key string) error {
+	return d.update(ctx, func(tx *bolt.Tx) error { return deleteCustomerSession(tx, []byte(key)) })
+}
+
+func (d *DB) DeleteCustomerSessions(ctx context.Context, customerID string) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		prefix := []byte(customerID + "\x00")
+		var keys [][]byte
+		c := tx.Bucket(bCustSessByCust).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k[len(prefix):]))
+		}
+		for _, k := range keys {
+			if err := deleteCustomerSession(tx, k); err != nil {
+				return err
+			}
+		}
+		n = len(keys)
+		return nil
+	})
+	return n, err
+}
+
+func (d *DB) DeleteEndedCustomerSessions(ctx context.Context, now time.Time) (n int, err error) {
+	err = d.update(ctx, func(tx *bolt.Tx) error {
+		var ended [][]byte
+		if err := scan(tx, bCustSessions, nil, func(k []byte, s *storage.CustomerSession) error {
+			if s.Ended(now) {
+				ended = append(ended, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range ended {
+			if err := deleteCustomerSession(tx, k); err != nil {
+				return err
+			}
+		}
+		n = len(ended)
+		return nil
+	})
+	return n, err
+}
