@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
@@ -20,8 +21,40 @@ import (
 // TestAcknowledgedRecordIsAnchored is the heart of the guarantee: when
 // Append returns, the anchor in the database already covers the record, so
 // no crash after that moment can lose it unseen.
+// It holds for a HeadAnchor (bbolt, anchoring the newest durable head in
+// its group commit) and for an Anchor that saves exactly what it is asked.
 func TestAcknowledgedRecordIsAnchored(t *testing.T) {
-	l, _, db := newLog(t)
+	t.Run("head-anchor", func(t *testing.T) {
+		l, _, db := newLog(t)
+		testAcknowledgedRecordIsAnchored(t, l, db)
+	})
+	t.Run("plain-anchor", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), plainAnchor{db}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testAcknowledgedRecordIsAnchored(t, l, db)
+	})
+}
+
+// plainAnchor hides the HeadAnchor method of the bbolt store.
+type plainAnchor struct{ a audit.Anchor }
+
+func (p plainAnchor) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
+	return p.a.SaveAuditAnchor(ctx, seq, hash)
+}
+
+func (p plainAnchor) AuditAnchor(ctx context.Context) (uint64, []byte, error) {
+	return p.a.AuditAnchor(ctx)
+}
+
+func testAcknowledgedRecordIsAnchored(t *testing.T, l *audit.Log, db *bolt.DB) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -144,6 +177,13 @@ func (f *flakyAnchor) SaveAuditAnchor(ctx context.Context, seq uint64, hash []by
 		return errors.New("injected: database unwritable")
 	}
 	return f.DB.SaveAuditAnchor(ctx, seq, hash)
+}
+
+func (f *flakyAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
+	if f.fail.Load() {
+		return 0, nil, errors.New("injected: database unwritable")
+	}
+	return f.DB.SaveAuditAnchorHead(ctx, head)
 }
 
 // syncBuffer is a log sink the writer goroutine and the test share.
@@ -329,5 +369,152 @@ func TestReopenAnchorsRecordsAfterTheAnchor(t *testing.T) {
 	}
 	if rep, err := audit.Verify(ctx, path, db); err != nil || rep.Problem != "" || rep.Records != 4 {
 		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+// slowHeadAnchor holds its first save until the test lets it run, as a
+// group commit does while an earlier group is on its way to disk.
+type slowHeadAnchor struct {
+	*bolt.DB
+	release chan struct{}
+	entered chan struct{}
+	saves   atomic.Int64
+	saved   []uint64
+}
+
+func (a *slowHeadAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
+	if a.saves.Add(1) == 1 {
+		close(a.entered)
+		<-a.release
+	}
+	seq, hash, err := a.DB.SaveAuditAnchorHead(ctx, head)
+	a.saved = append(a.saved, seq)
+	return seq, hash, err
+}
+
+// With a HeadAnchor, a save that waits for its commit anchors every batch
+// fsync'd meanwhile: they are answered without a save of their own.
+func TestHeadAnchorCoversBatchesDurableWhileItWaited(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	anchor := &slowHeadAnchor{DB: db, release: make(chan struct{}), entered: make(chan struct{})}
+	durable := make(chan uint64, 16)
+	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil, audit.WithDurableHook(func(seq uint64) { durable <- seq }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+
+	first := make(chan error, 1)
+	go func() { _, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); first <- err }()
+	<-anchor.entered // record 1 is durable; its anchor save waits
+	<-durable
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for seen := uint64(1); seen < 3; {
+		seen = max(seen, <-durable)
+	}
+	close(anchor.release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if n := anchor.saves.Load(); n != 1 || anchor.saved[0] != 3 {
+		t.Fatalf("%d anchor saves at %v, want one at record 3", n, anchor.saved)
+	}
+	if seq, _, err := db.AuditAnchor(ctx); err != nil || seq != 3 {
+		t.Fatalf("anchor at %d (%v), want 3", seq, err)
+	}
+	if rep, err := audit.Verify(ctx, filepath.Join(dir, "audit.jsonl"), db); err != nil || rep.Problem != "" || rep.Records != 3 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+// heldCommitAnchor holds the first save inside its transaction (after it
+// read the head, as a commit on its way to disk) until released, and
+// reports every save asked for.
+type heldCommitAnchor struct {
+	*bolt.DB
+	asked   chan int64
+	release chan struct{}
+	n       atomic.Int64
+}
+
+func (a *heldCommitAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
+	n := a.n.Add(1)
+	a.asked <- n
+	if n == 1 {
+		return a.DB.SaveAuditAnchorHead(ctx, func() (uint64, []byte) {
+			seq, hash := head()
+			<-a.release
+			return seq, hash
+		})
+	}
+	return a.DB.SaveAuditAnchorHead(ctx, head)
+}
+
+// While one save is being committed, batches fsync'd meanwhile get the
+// next save asked for at once (it joins the next commit) instead of after
+// the first save returns; every Append still returns only once the anchor
+// covers it.
+func TestHeadAnchorAsksTheNextSaveWhileOneCommits(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	anchor := &heldCommitAnchor{DB: db, asked: make(chan int64, 16), release: make(chan struct{})}
+	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+
+	type res struct {
+		seq uint64
+		err error
+	}
+	first, second := make(chan res, 1), make(chan res, 1)
+	go func() { s, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); first <- res{s, err} }()
+	if n := <-anchor.asked; n != 1 {
+		t.Fatalf("save %d asked first", n)
+	}
+	go func() { s, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); second <- res{s, err} }()
+	select {
+	case n := <-anchor.asked:
+		if n != 2 {
+			t.Fatalf("save %d asked second", n)
+		}
+	case r := <-first:
+		t.Fatalf("the first Append returned (%v) while its anchor commit was held", r)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no second save asked for while the first one was being committed")
+	}
+	select {
+	case r := <-second:
+		t.Fatalf("the second Append returned (%v) before any anchor covered it", r)
+	default:
+	}
+	close(anchor.release)
+	for _, ch := range []chan res{first, second} {
+		if r := <-ch; r.err != nil {
+			t.Fatal(r.err)
+		}
+	}
+	if seq, _, err := db.AuditAnchor(ctx); err != nil || seq != 2 {
+		t.Fatalf("anchor at %d (%v), want 2", seq, err)
 	}
 }

@@ -39,6 +39,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -71,6 +72,16 @@ type Anchor interface {
 	AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error)
 }
 
+// HeadAnchor is an Anchor whose save may wait for a commit shared with
+// other writers (storage/bolt's group commit). Instead of the head known
+// when it was asked, it saves the newest durable head when its
+// transaction runs (head is called inside it, possibly more than once)
+// and returns what it saved: one save then covers every batch that was
+// fsync'd while it waited, instead of leaving them for the next save.
+type HeadAnchor interface {
+	SaveAuditAnchorHead(ctx context.Context, head func() (seq uint64, hash []byte)) (seq uint64, hash []byte, err error)
+}
+
 // ErrClosed is returned by Append after Close.
 var ErrClosed = errors.New("audit log is closed")
 
@@ -100,11 +111,22 @@ type Log struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 
+	// durableHead is the newest record the writer has fsync'd (never
+	// moves back): what a HeadAnchor may anchor.
+	durableHead atomic.Pointer[head]
+	// onDurable, for tests, sees each fsync'd head.
+	onDurable func(seq uint64)
+
 	mu     sync.Mutex // guards closed and health
 	closed bool
 	// health is why the log cannot acknowledge records now (a failed write,
 	// a failed anchor save, a loss found at Open), nil when it can.
 	health error
+}
+
+type head struct {
+	seq  uint64
+	hash string
 }
 
 type appendReq struct {
@@ -193,6 +215,7 @@ func Open(path string, anchor Anchor, now func() time.Time, opts ...Option) (*Lo
 			l.log.Error("audit log refuses appends", "path", path, "err", c.failed)
 		}
 	}
+	l.durableHead.Store(&head{c.seq, c.prev})
 	l.wg.Add(2)
 	go l.anchorer(c.seq, c.prev, behind)
 	go l.writer(c)
@@ -418,15 +441,26 @@ func (l *Log) commit(c *chain, batch []appendReq, force bool) {
 	if len(batch) == 0 && !need {
 		return
 	}
+	if err == nil {
+		l.durableHead.Store(&head{c.seq, c.prev})
+		if l.onDurable != nil {
+			l.onDurable(c.seq)
+		}
+	}
 	l.durable <- durableBatch{batch: batch, seqs: seqs, err: err, seq: c.seq, hash: c.prev, need: need}
 }
 
 // anchorer saves the anchor at the newest durable head, once for every
 // group of batches waiting (group commit for the anchor too), and only then
 // answers them: an acknowledged record is always at or before the anchor.
-// head..behind describe the file at Open.
+// head..behind describe the file at Open. A HeadAnchor gets headAnchorer
+// instead.
 func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 	defer l.wg.Done()
+	if _, ok := l.anchor.(HeadAnchor); ok {
+		l.headAnchorer(headSeq, headHash, behind)
+		return
+	}
 	var group []durableBatch
 	if behind {
 		// A crash fell between a fsync and its anchor: anchor those
@@ -498,6 +532,132 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 			}
 		}
 		group = group[:0]
+	}
+}
+
+// saveResult is the outcome of one HeadAnchor save.
+type saveResult struct {
+	target uint64 // the newest waiting batch when it was asked
+	seq    uint64 // the head it saved
+	hash   string
+	err    error
+}
+
+// headAnchorer is the anchorer for a HeadAnchor, whose saves wait for a
+// commit shared with other writers. The plain anchorer waits for each
+// save, so batches fsync'd while a save is being committed wait for it to
+// end and then for a whole further commit. This one does not wait: as
+// soon as a save's commit has begun it may ask for the next one, which
+// joins the next commit and anchors the newest durable head then (so at
+// most one save waits for a commit, and one is being committed).
+// Each batch is answered once an anchor save covers it (or with the error
+// of the save meant for it). Saves commit in order and each reads a head
+// at least as new as the one before, so the anchor never moves back.
+func (l *Log) headAnchorer(headSeq uint64, headHash string, behind bool) {
+	ha := l.anchor.(HeadAnchor)
+	var (
+		waiting  []durableBatch // fsync'd batches someone waits for, not yet anchored
+		anchored uint64         // the anchor covers records up to here
+		asked    uint64         // the newest target of a save under way
+		inFlight int            // saves asked for and not yet answered
+		queued   int            // of these, saves whose commit has not begun
+		results  = make(chan saveResult, 4)
+		begun    = make(chan uint64, 4) // a save's commit began; the head it read
+		durable  = l.durable
+	)
+	anchored = headSeq
+	if behind {
+		// A crash fell between a fsync and its anchor: anchor those
+		// unacknowledged records before anything new is acknowledged.
+		anchored = 0
+		waiting = append(waiting, durableBatch{seq: headSeq, hash: headHash, need: true})
+	}
+	answer := func(d durableBatch, err error) {
+		for i, r := range d.batch {
+			res := appendResult{err: err}
+			if err == nil {
+				res.seq = d.seqs[i]
+			}
+			r.reply <- res
+			if err != nil && r.onErr != nil {
+				r.onErr(err)
+			}
+		}
+	}
+	// settle answers the waiting batches the anchor now covers, or, when
+	// a save failed, those it was meant for.
+	settle := func(upTo uint64, err error) {
+		keep := waiting[:0]
+		for _, d := range waiting {
+			if d.seq <= upTo {
+				answer(d, err)
+			} else {
+				keep = append(keep, d)
+			}
+		}
+		waiting = keep
+	}
+	for durable != nil || inFlight > 0 || len(waiting) > 0 {
+		if n := len(waiting); n > 0 && queued == 0 && waiting[n-1].seq > asked {
+			target := waiting[n-1]
+			asked, inFlight, queued = target.seq, inFlight+1, queued+1
+			go func() {
+				var saved head
+				var once sync.Once
+				_, _, err := ha.SaveAuditAnchorHead(context.Background(), func() (uint64, []byte) {
+					saved = head{target.seq, target.hash}
+					if d := l.durableHead.Load(); d.seq > saved.seq {
+						saved = *d
+					}
+					// The commit that will carry it has begun; a re-run
+					// reads a head at least as new.
+					once.Do(func() { begun <- saved.seq })
+					h, _ := hex.DecodeString(saved.hash) // our own hex
+					return saved.seq, h
+				})
+				once.Do(func() { begun <- 0 }) // a save that failed before it began
+				results <- saveResult{target: target.seq, seq: saved.seq, hash: saved.hash, err: err}
+			}()
+		}
+		select {
+		case d, ok := <-durable:
+			switch {
+			case !ok:
+				durable = nil
+			case d.err != nil:
+				l.setHealth(d.err)
+				answer(d, d.err)
+			case !d.need:
+				// AppendSoon records alone: nobody waits for the anchor.
+				answer(d, nil)
+			case d.seq <= anchored:
+				l.setHealth(nil)
+				answer(d, nil)
+			default:
+				waiting = append(waiting, d)
+			}
+		case seq := <-begun:
+			// What arrived up to seq needs no save of its own.
+			queued, asked = queued-1, max(asked, seq)
+		case r := <-results:
+			inFlight--
+			if r.err != nil {
+				err := errs.Wrap(r.err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", r.target))
+				l.log.Error("audit anchor not saved: appends fail until it is", "seq", r.target, "err", err)
+				l.setHealth(err)
+				// It was meant for its target and for the head it read.
+				settle(max(r.target, r.seq), err)
+			} else {
+				anchored = max(anchored, r.seq)
+				l.setHealth(nil)
+				settle(anchored, nil)
+			}
+			if inFlight == 0 {
+				// Nothing under way: whatever waits, or comes, above the
+				// anchor needs a save of its own.
+				asked = anchored
+			}
+		}
 	}
 }
 

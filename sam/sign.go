@@ -76,7 +76,10 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 
 	// The intent record and the SAD's use go to different files; writing
 	// them concurrently halves the time spent waiting for fsync, and the
-	// HSM is touched only when both are on disk.
+	// HSM is touched only when both are on disk. Both writes are shared
+	// with the concurrent requests: the audit log fsyncs every intent that
+	// arrived during the previous fsync at once, and the store commits
+	// the SAD uses (and the audit anchor) of a group in one transaction.
 	intentDone := make(chan error, 1)
 	go func() {
 		_, err := s.audit.Append(ctx, intent)
@@ -137,7 +140,9 @@ func (s *Service) resolveSAD(p *authn.Principal, sad string) ([]byte, error) {
 }
 
 // consumeSAD removes the hashes about to be signed from the SAD's multiset,
-// committing before the caller signs.
+// committing before the caller signs. The store commits concurrent
+// requests' uses together (group commit) and may run the closure more
+// than once: it decides from the SAD it is given and the request alone.
 func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credentialID, hashOID string, hashes []string) error {
 	now := s.now()
 	err := s.store.UpdateSAD(ctx, key, func(sad *storage.SAD) error {

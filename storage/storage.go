@@ -230,6 +230,20 @@ type Credentials interface {
 type SADs interface {
 	PutSAD(ctx context.Context, s *SAD) error
 	// UpdateSAD runs fn on the SAD; if fn leaves Remaining at 0 the SAD is deleted.
+	//
+	// It is the signing path's write (every signHash takes its hashes off a
+	// SAD before the HSM signs), so a back end may commit concurrent calls
+	// together, one transaction and one durable commit per group, as
+	// storage/bolt does. Each call still behaves as if it ran alone in some
+	// serial order and returns only after its change is durable; a refusal
+	// from fn changes nothing and fails no other call. fn may run more
+	// than once for one call (a group retried without a failing member):
+	// it must decide from the SAD it is given and the values it captured,
+	// keep no other state between runs, and not call the store. A networked back end (the
+	// PostgreSQL one is not written yet) does the same with one transaction
+	// per group, or with commit_delay/synchronous_commit, whichever
+	// measures better; storagetest's "sads-concurrent-use" holds it to the
+	// semantics.
 	UpdateSAD(ctx context.Context, key []byte, fn func(*SAD) error) error
 	DeleteSAD(ctx context.Context, key []byte) error
 	// DeleteCredentialSADs removes every SAD of a credential (its key or

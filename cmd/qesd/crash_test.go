@@ -119,6 +119,23 @@ func (c *crashClient) signHash(sad, hash string) (int, string, error) {
 // every signature verifies against the credential's certificate, and no hash
 // of the SAD signs a second time (a hash whose answer was lost may sign once).
 func TestSIGKILLDuringSigningLosesNothing(t *testing.T) {
+	sigkillRounds(t, 4, 1, []int{5, 25, 45})
+}
+
+// TestSIGKILLUnderGroupCommit is the same at concurrency 16 with one hash
+// per request spread over three SADs, the load under which concurrent
+// requests share their SAD commits and audit fsyncs (group commit, issue
+// 14): a kill lands while a group is being written, and still no hash
+// signs twice and every signature a client received has its intent.
+func TestSIGKILLUnderGroupCommit(t *testing.T) {
+	sigkillRounds(t, 16, 3, []int{8, 60, 150, 250})
+}
+
+// sigkillRounds runs one round per entry of killAfters: workers clients
+// sign the hashes of sads fresh SADs (60 hashes each with one SAD, 100
+// with more), one hash per request, and qesd is killed once killAfter
+// signatures have been received.
+func sigkillRounds(t *testing.T, workers, sads int, killAfters []int) {
 	data := t.TempDir()
 	addr := freePort(t)
 	cmd, _ := launchQesd(t, data, addr)
@@ -127,23 +144,43 @@ func TestSIGKILLDuringSigningLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &crashClient{t: t, base: "http://" + addr, data: data, http: &http.Client{Timeout: 30 * time.Second}}
+	c := &crashClient{t: t, base: "http://" + addr, data: data, http: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: workers}}}
 	if err := json.Unmarshal(raw, &c.demo); err != nil {
 		t.Fatal(err)
 	}
 
-	const hashesPerRound, workers = 60, 4
+	perSAD := 60
+	if sads > 1 {
+		perSAD = 100
+	}
 	total := 0
-	for round, killAfter := range []int{5, 25, 45} {
-		hashes := make([]string, hashesPerRound)
+	for round, killAfter := range killAfters {
+		type job struct{ sad, hash string }
 		digests := map[string][]byte{}
-		for i := range hashes {
-			d := make([]byte, 32)
-			_, _ = rand.Read(d)
-			hashes[i] = base64.StdEncoding.EncodeToString(d)
-			digests[hashes[i]] = d
+		sadOf := map[string]string{}
+		bySAD := make([][]string, sads)
+		for k := range bySAD {
+			bySAD[k] = make([]string, perSAD)
+			for i := range bySAD[k] {
+				d := make([]byte, 32)
+				_, _ = rand.Read(d)
+				bySAD[k][i] = base64.StdEncoding.EncodeToString(d)
+				digests[bySAD[k][i]] = d
+			}
+			sad := c.authorize(bySAD[k])
+			for _, h := range bySAD[k] {
+				sadOf[h] = sad
+			}
 		}
-		sad := c.authorize(hashes)
+		// Interleave the SADs: concurrent requests hit the same SAD and
+		// different ones.
+		var jobs []job
+		for i := range perSAD {
+			for k := range bySAD {
+				jobs = append(jobs, job{sadOf[bySAD[k][i]], bySAD[k][i]})
+			}
+		}
 		c.login()
 
 		var (
@@ -153,9 +190,9 @@ func TestSIGKILLDuringSigningLosesNothing(t *testing.T) {
 			killNow  = make(chan struct{})
 			once     sync.Once
 		)
-		work := make(chan string, len(hashes))
-		for _, h := range hashes {
-			work <- h
+		work := make(chan job, len(jobs))
+		for _, j := range jobs {
+			work <- j
 		}
 		close(work)
 		var wg sync.WaitGroup
@@ -163,17 +200,17 @@ func TestSIGKILLDuringSigningLosesNothing(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for h := range work {
-					st, sig, err := c.signHash(sad, h)
+				for j := range work {
+					st, sig, err := c.signHash(j.sad, j.hash)
 					mu.Lock()
 					switch {
 					case err == nil && st == http.StatusOK:
-						received[h] = sig
+						received[j.hash] = sig
 						if len(received) == killAfter {
 							once.Do(func() { close(killNow) })
 						}
 					default: // the server died under this request
-						unknown = append(unknown, h)
+						unknown = append(unknown, j.hash)
 					}
 					mu.Unlock()
 					if st != http.StatusOK {
@@ -211,20 +248,20 @@ func TestSIGKILLDuringSigningLosesNothing(t *testing.T) {
 		// No hash signs twice: every received one is refused now; one whose
 		// answer was lost may sign once, never twice.
 		for h := range received {
-			if st, _, err := c.signHash(sad, h); err != nil || st == http.StatusOK {
+			if st, _, err := c.signHash(sadOf[h], h); err != nil || st == http.StatusOK {
 				t.Errorf("round %d: hash %s signed again after the restart (%d %v)", round, h, st, err)
 			}
 		}
 		for _, h := range unknown {
-			_, _, _ = c.signHash(sad, h)
-			if st, _, err := c.signHash(sad, h); err != nil || st == http.StatusOK {
+			_, _, _ = c.signHash(sadOf[h], h)
+			if st, _, err := c.signHash(sadOf[h], h); err != nil || st == http.StatusOK {
 				t.Errorf("round %d: hash %s whose answer was lost signed twice (%d %v)", round, h, st, err)
 			}
 		}
-		t.Logf("round %d: SIGKILL after %d acknowledged signatures; %d answers lost in flight; audit verified, 0 lost, 0 double", round, len(received), len(unknown))
+		t.Logf("round %d (c%d): SIGKILL after %d acknowledged signatures; %d answers lost in flight; audit verified, 0 lost, 0 double", round, workers, len(received), len(unknown))
 		total += len(received)
 	}
-	t.Logf("%d acknowledged signatures across 3 SIGKILL rounds, none lost or repeated", total)
+	t.Logf("%d acknowledged signatures across %d SIGKILL rounds at c%d, none lost or repeated", total, len(killAfters), workers)
 }
 
 // auditIntents lists the hash fingerprints of the signature intents.

@@ -28,6 +28,15 @@ func (f *failingAnchor) SaveAuditAnchor(ctx context.Context, seq uint64, hash []
 	return f.DB.SaveAuditAnchor(ctx, seq, hash)
 }
 
+// SaveAuditAnchorHead is the audit.HeadAnchor save the log uses with the
+// bbolt store; it fails under the same switch.
+func (f *failingAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
+	if f.fail.Load() {
+		return 0, nil, errors.New("injected: disk refuses the database commit")
+	}
+	return f.DB.SaveAuditAnchorHead(ctx, head)
+}
+
 // TestReadyzFollowsTheAuditAnchor drives a real audit log over a real bbolt
 // file through a failure of its anchor and back, asking GET /readyz over
 // real HTTP at each step.

@@ -38,6 +38,9 @@ var (
 // DB is a storage.Store in one bbolt file.
 type DB struct {
 	db *bolt.DB
+	// grp group-commits the writes of the signing path (SAD use, audit
+	// anchor), see group.go.
+	grp *group
 }
 
 var _ storage.Store = (*DB)(nil)
@@ -64,11 +67,15 @@ func Open(path string) (*DB, error) {
 		_ = db.Close()
 		return nil, errs.Internalf(err, "initialise database %s", path)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, grp: newGroup(db)}, nil
 }
 
-// Close closes the file.
-func (d *DB) Close() error { return d.db.Close() }
+// Close stops the group commit (after the group under way; callers still
+// waiting get an Unavailable error) and closes the file.
+func (d *DB) Close() error {
+	d.grp.close()
+	return d.db.Close()
+}
 
 // Path is the file behind the store.
 func (d *DB) Path() string { return d.db.Path() }
@@ -239,14 +246,17 @@ func (d *DB) PutSAD(ctx context.Context, s *storage.SAD) error {
 	})
 }
 
+// UpdateSAD commits together with the concurrent UpdateSADs and audit
+// anchor saves (group commit, see group.go): signHash requests share the
+// fsyncs instead of queueing for one each. fn may run more than once.
 func (d *DB) UpdateSAD(ctx context.Context, key []byte, fn func(*storage.SAD) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.grp.do(ctx, func(tx *bolt.Tx) error {
 		rec, err := get[storage.SAD](tx, bSADs, key, "SAD")
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		if err := fn(rec); err != nil {
-			return err
+			return refuse(err) // nothing written yet
 		}
 		if rec.Remaining <= 0 {
 			return tx.Bucket(bSADs).Delete(key)
@@ -437,15 +447,30 @@ func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
 // --- audit anchor
 
 // SaveAuditAnchor records the newest audit record's sequence number and hash,
-// so that cutting records off the end of the audit log is detected.
+// so that cutting records off the end of the audit log is detected. It
+// rides in the same group commit as the SAD uses of the requests whose
+// intents it covers.
 func (d *DB) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		v, _ := json.Marshal(struct {
-			Seq  uint64 `json:"seq"`
-			Hash []byte `json:"hash"`
-		}{seq, hash})
-		return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
+	return d.grp.do(ctx, func(tx *bolt.Tx) error { return putAnchor(tx, seq, hash) })
+}
+
+// SaveAuditAnchorHead is SaveAuditAnchor at the head the audit log has
+// made durable when the group's transaction runs (audit.HeadAnchor): one
+// commit then anchors every batch fsync'd while it waited for the group.
+func (d *DB) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (seq uint64, hash []byte, err error) {
+	err = d.grp.do(ctx, func(tx *bolt.Tx) error {
+		seq, hash = head()
+		return putAnchor(tx, seq, hash)
 	})
+	return seq, hash, err
+}
+
+func putAnchor(tx *bolt.Tx, seq uint64, hash []byte) error {
+	v, _ := json.Marshal(struct {
+		Seq  uint64 `json:"seq"`
+		Hash []byte `json:"hash"`
+	}{seq, hash})
+	return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
 }
 
 // AuditAnchor returns the last saved anchor (0, nil when none).

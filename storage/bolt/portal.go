@@ -150,12 +150,14 @@ func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// History records come after every signHash; bbolt's Batch folds the
-	// ones that arrive within a few milliseconds into one commit, so they
-	// do not queue in front of the next request's SAD commit. A failed
-	// batch rolls back whole and each fn runs again alone: the sequence
-	// number is taken inside the transaction, so a retry cannot duplicate.
-	return d.db.Batch(func(tx *bolt.Tx) error {
+	// History records come after every signHash; they ride along with
+	// the next group commit of the signing path's SAD uses and audit
+	// anchors (group.go, doSoon) instead of taking bbolt's writer lock for
+	// commits of their own in front of the next requests' SAD commits. A
+	// group that fails is retried without the failing member: the
+	// sequence number is taken inside the transaction, so a re-run cannot
+	// duplicate.
+	return d.grp.doSoon(ctx, func(tx *bolt.Tx) error {
 		bucket := tx.Bucket(bSignatures)
 		seq, err := bucket.NextSequence()
 		if err != nil {

@@ -5,6 +5,8 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("holders", func(t *testing.T) { testHolders(t, open(t)) })
 	t.Run("credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("sads", func(t *testing.T) { testSADs(t, open(t)) })
+	t.Run("sads-concurrent-use", func(t *testing.T) { testSADsConcurrentUse(t, open(t)) })
 	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
@@ -185,4 +188,65 @@ func testCertificates(t *testing.T, s storage.Store) {
 	if b <= a {
 		t.Fatalf("CRL numbers must increase: %d then %d", a, b)
 	}
+}
+
+// testSADsConcurrentUse is the signing path's load: many requests take
+// hashes off one SAD at once, some asking for hashes it does not hold. A
+// back end may commit concurrent UpdateSADs together (group commit), but
+// each call must behave as if it ran alone, in some order: every hash is
+// taken exactly once, a refused call changes nothing and fails nobody
+// else, and a fn that runs more than once (a group retried without a
+// failing member) is applied once.
+func testSADsConcurrentUse(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	const n = 48
+	hashes := make([]string, n)
+	for i := range hashes {
+		hashes[i] = fmt.Sprintf("h%02d", i)
+	}
+	must(t, s.PutSAD(ctx, &storage.SAD{Key: []byte("shared"), Hashes: hashes, Remaining: n, ExpiresAt: time.Now().Add(time.Hour)}))
+	take := func(h string) error {
+		return s.UpdateSAD(ctx, []byte("shared"), func(sad *storage.SAD) error {
+			for i, x := range sad.Hashes {
+				if x == h {
+					sad.Hashes = append(sad.Hashes[:i:i], sad.Hashes[i+1:]...)
+					sad.Remaining--
+					return nil
+				}
+			}
+			return errs.E(errs.HashNotAuthorized, "not in the SAD")
+		})
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	taken := map[string]int{}
+	// Every hash is asked for twice, and a stranger hash once per pair.
+	for _, h := range hashes {
+		for _, ask := range []string{h, h, "x" + h} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := take(ask)
+				switch {
+				case err == nil:
+					mu.Lock()
+					taken[ask]++
+					mu.Unlock()
+				case !errs.Is(err, errs.HashNotAuthorized) && !errs.Is(err, errs.NotFound):
+					t.Errorf("take %s: %v", ask, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, h := range hashes {
+		if taken[h] != 1 {
+			t.Errorf("hash %s taken %d times, want exactly once", h, taken[h])
+		}
+	}
+	if len(taken) != n {
+		t.Errorf("%d distinct hashes taken, want %d (no stranger hash)", len(taken), n)
+	}
+	// Every hash used: the SAD is gone.
+	wantKind(t, s.UpdateSAD(ctx, []byte("shared"), func(*storage.SAD) error { return nil }), errs.NotFound)
 }
