@@ -642,7 +642,7 @@ func (l *Log) headAnchorer(headSeq uint64, headHash string, behind bool) {
 		case r := <-results:
 			inFlight--
 			if r.err != nil {
-				err := errs.Wrap(r.err, errs.Unavailable, fmt.Sprintf("save audit anchor at record %d", r.target))
+				err := errs.WrapM(r.err, errs.Unavailable, msg.AuditSaveAnchor, r.target)
 				l.log.Error("audit anchor not saved: appends fail until it is", "seq", r.target, "err", err)
 				l.setHealth(err)
 				// It was meant for its target and for the head it read.

@@ -222,6 +222,8 @@ const (
 	StoreAlreadyExists                 ID = "err.store.already-exists"
 	StoreHolderNotFound                ID = "err.store.holder-not-found"
 	StoreNoCRLYet                      ID = "err.store.no-crl-yet"
+	StoreClosed                        ID = "err.store.closed"
+	StoreCommitGroup                   ID = "err.store.commit-group"
 	TSAUndecodableResponse             ID = "err.tsa.undecodable-response"
 	TSARefused                         ID = "err.tsa.refused"
 	TSAGrantedNoToken                  ID = "err.tsa.granted-no-token"
@@ -484,6 +486,8 @@ var protocolMessages = map[ID][2]string{
 	StoreAlreadyExists:                 {"%s already exists", "%s esiste già"},
 	StoreHolderNotFound:                {"holder %s not found", "titolare %s non trovato"},
 	StoreNoCRLYet:                      {"no CRL of %s yet", "non c'è ancora una CRL di %s"},
+	StoreClosed:                        {"database closed", "database chiuso"},
+	StoreCommitGroup:                   {"commit a group of %d changes", "salvataggio di un gruppo di %d modifiche"},
 	TSAUndecodableResponse:             {"the time-stamp authority sent an undecodable response", "l'autorità di marcatura temporale ha inviato una risposta non decodificabile"},
 	TSARefused:                         {"the time-stamp authority refused the request (status %d, failure %v): %s", "l'autorità di marcatura temporale ha rifiutato la richiesta (stato %d, errore %v): %s"},
 	TSAGrantedNoToken:                  {"the time-stamp authority granted the request but sent no token", "l'autorità di marcatura temporale ha accolto la richiesta ma non ha inviato alcuna marca"},

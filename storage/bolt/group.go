@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 )
 
 // Group commit. Every bbolt commit costs two fsyncs, and bbolt runs one
@@ -91,7 +92,7 @@ type member struct {
 const maxGroup = 256
 
 // errGroupClosed answers callers once the store is closing.
-var errGroupClosed = errs.E(errs.Unavailable, "database closed")
+var errGroupClosed = errs.M(errs.Unavailable, msg.StoreClosed)
 
 func newGroup(db *bolt.DB) *group {
 	g := &group{db: db, max: maxGroup, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
@@ -283,7 +284,7 @@ func (g *group) run(batch []*member) {
 			continue
 		}
 		if err := tx.Commit(); err != nil {
-			err = errs.Wrap(err, errs.Unavailable, fmt.Sprintf("commit a group of %d changes", len(live)))
+			err = errs.WrapM(err, errs.Unavailable, msg.StoreCommitGroup, len(live))
 			for _, m := range append(answered, live...) {
 				m.done <- err
 			}

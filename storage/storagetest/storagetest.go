@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -214,7 +215,7 @@ func testSADsConcurrentUse(t *testing.T, s storage.Store) {
 					return nil
 				}
 			}
-			return errs.E(errs.HashNotAuthorized, "not in the SAD")
+			return errs.M(errs.HashNotAuthorized, msg.HashNotAuthorized)
 		})
 	}
 	var wg sync.WaitGroup
