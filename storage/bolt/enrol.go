@@ -274,97 +274,40 @@ func (d *DB) ListCoupons(ctx context.Context) (out []*storage.Coupon, err error)
 	return out, err
 }
 
-// --- customer sessions
+// --- customer sessions (sessions.go)
 
 func (d *DB) PutCustomerSession(ctx context.Context, s *storage.CustomerSession) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		if err := create(tx, bCustSessions, []byte(s.Key), s, "customer session"); err != nil {
-			return err
-		}
-		return tx.Bucket(bCustSessByCust).Put(pairKey(s.CustomerID, s.Key), nil)
-	})
+	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.create(tx, s) })
 }
 
 func (d *DB) CustomerSession(ctx context.Context, key string) (s *storage.CustomerSession, err error) {
 	err = d.view(ctx, func(tx *bolt.Tx) error {
-		s, err = get[storage.CustomerSession](tx, bCustSessions, []byte(key), "customer session")
+		s, err = customerSessions.get(tx, key)
 		return err
 	})
 	return s, err
 }
 
 func (d *DB) UpdateCustomerSession(ctx context.Context, key string, fn func(*storage.CustomerSession) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.CustomerSession](tx, bCustSessions, []byte(key), "customer session")
-		if err != nil {
-			return err
-		}
-		customer := rec.CustomerID
-		if err := fn(rec); err != nil {
-			return err
-		}
-		if rec.Key != key || rec.CustomerID != customer {
-			return errs.E(errs.Internal, "a customer session's key and customer never change")
-		}
-		return put(tx, bCustSessions, []byte(key), rec)
-	})
-}
-
-func deleteCustomerSession(tx *bolt.Tx, key []byte) error {
-	if tx.Bucket(bCustSessions).Get(key) == nil {
-		return nil
-	}
-	rec, err := get[storage.CustomerSession](tx, bCustSessions, key, "customer session")
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bCustSessByCust).Delete(pairKey(rec.CustomerID, rec.Key)); err != nil {
-		return err
-	}
-	return tx.Bucket(bCustSessions).Delete(key)
+	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.update(tx, key, fn) })
 }
 
 func (d *DB) DeleteCustomerSession(ctx context.Context, key string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return deleteCustomerSession(tx, []byte(key)) })
+	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.delete(tx, []byte(key)) })
 }
 
 func (d *DB) DeleteCustomerSessions(ctx context.Context, customerID string) (n int, err error) {
 	err = d.update(ctx, func(tx *bolt.Tx) error {
-		prefix := []byte(customerID + "\x00")
-		var keys [][]byte
-		c := tx.Bucket(bCustSessByCust).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			keys = append(keys, bytes.Clone(k[len(prefix):]))
-		}
-		for _, k := range keys {
-			if err := deleteCustomerSession(tx, k); err != nil {
-				return err
-			}
-		}
-		n = len(keys)
-		return nil
+		n, err = customerSessions.deleteOwner(tx, customerID)
+		return err
 	})
 	return n, err
 }
 
 func (d *DB) DeleteEndedCustomerSessions(ctx context.Context, now time.Time) (n int, err error) {
 	err = d.update(ctx, func(tx *bolt.Tx) error {
-		var ended [][]byte
-		if err := scan(tx, bCustSessions, nil, func(k []byte, s *storage.CustomerSession) error {
-			if s.Ended(now) {
-				ended = append(ended, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range ended {
-			if err := deleteCustomerSession(tx, k); err != nil {
-				return err
-			}
-		}
-		n = len(ended)
-		return nil
+		n, err = customerSessions.deleteEnded(tx, now)
+		return err
 	})
 	return n, err
 }

@@ -30,98 +30,40 @@ func init() {
 	allBuckets = append(allBuckets, bPortalSessions, bPortalByHolder, bSignatures)
 }
 
-// --- portal sessions
+// --- portal sessions (sessions.go)
 
 func (d *DB) PutPortalSession(ctx context.Context, s *storage.PortalSession) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		if err := create(tx, bPortalSessions, []byte(s.Key), s, "portal session"); err != nil {
-			return err
-		}
-		return tx.Bucket(bPortalByHolder).Put(holderIndexKey(s.HolderID, s.Key), nil)
-	})
+	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.create(tx, s) })
 }
 
 func (d *DB) PortalSession(ctx context.Context, key string) (s *storage.PortalSession, err error) {
 	err = d.view(ctx, func(tx *bolt.Tx) error {
-		s, err = get[storage.PortalSession](tx, bPortalSessions, []byte(key), "portal session")
+		s, err = portalSessions.get(tx, key)
 		return err
 	})
 	return s, err
 }
 
 func (d *DB) UpdatePortalSession(ctx context.Context, key string, fn func(*storage.PortalSession) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.PortalSession](tx, bPortalSessions, []byte(key), "portal session")
-		if err != nil {
-			return err
-		}
-		holder := rec.HolderID
-		if err := fn(rec); err != nil {
-			return err
-		}
-		if rec.Key != key || rec.HolderID != holder {
-			return errs.E(errs.Internal, "a portal session's key and holder never change")
-		}
-		return put(tx, bPortalSessions, []byte(key), rec)
-	})
-}
-
-func deletePortalSession(tx *bolt.Tx, key []byte) error {
-	v := tx.Bucket(bPortalSessions).Get(key)
-	if v == nil {
-		return nil
-	}
-	rec, err := get[storage.PortalSession](tx, bPortalSessions, key, "portal session")
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bPortalByHolder).Delete(holderIndexKey(rec.HolderID, rec.Key)); err != nil {
-		return err
-	}
-	return tx.Bucket(bPortalSessions).Delete(key)
+	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.update(tx, key, fn) })
 }
 
 func (d *DB) DeletePortalSession(ctx context.Context, key string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return deletePortalSession(tx, []byte(key)) })
+	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.delete(tx, []byte(key)) })
 }
 
 func (d *DB) DeleteHolderPortalSessions(ctx context.Context, holderID string) (n int, err error) {
 	err = d.update(ctx, func(tx *bolt.Tx) error {
-		prefix := []byte(holderID + "\x00")
-		var keys [][]byte
-		c := tx.Bucket(bPortalByHolder).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			keys = append(keys, bytes.Clone(k[len(prefix):]))
-		}
-		for _, k := range keys {
-			if err := deletePortalSession(tx, k); err != nil {
-				return err
-			}
-		}
-		n = len(keys)
-		return nil
+		n, err = portalSessions.deleteOwner(tx, holderID)
+		return err
 	})
 	return n, err
 }
 
 func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n int, err error) {
 	err = d.update(ctx, func(tx *bolt.Tx) error {
-		var ended [][]byte
-		if err := scan(tx, bPortalSessions, nil, func(k []byte, s *storage.PortalSession) error {
-			if s.Ended(now) {
-				ended = append(ended, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range ended {
-			if err := deletePortalSession(tx, k); err != nil {
-				return err
-			}
-		}
-		n = len(ended)
-		return nil
+		n, err = portalSessions.deleteEnded(tx, now)
+		return err
 	})
 	return n, err
 }
