@@ -12,6 +12,7 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/webpage"
 	"github.com/qesproject/qes/oauth"
 )
 
@@ -35,9 +36,9 @@ func oauthTextsIn(lang string) oauthTexts {
 
 const txnCookie = "qes_oauth_txn"
 
-// oauthCSP is the portal's policy: the pages use the portal's stylesheet and
-// no inline style or script (internal/app's tests check the two agree).
-const oauthCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// oauthCSP is every page's policy (internal/webpage): the OAuth pages use
+// the portal's stylesheet and no inline style or script.
+const oauthCSP = webpage.CSP
 
 func (a *API) oauthRoutes(e *echo.Echo) {
 	e.GET("/oauth2/authorize", a.oauthAuthorize)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/history"
+	"github.com/qesproject/qes/internal/webpage"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/sam"
 )
@@ -66,8 +67,8 @@ func New(p *account.Service, core *sam.Service, sess *Sessions, lc *lifecycle.Se
 	h := &handler{p: p, sam: core, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
-	e.Use(pageHeaders)
-	e.Use(limitForm)
+	e.Use(webpage.Headers)
+	e.Use(webpage.LimitForm)
 	h.routes(e)
 	return e
 }
@@ -140,29 +141,6 @@ func (h *handler) routes(e *echo.Echo) {
 
 func (h *handler) root(c *echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/portal/sign")
-}
-
-// pageHeaders forbid caching (pages show personal data and one-time
-// secrets), framing, scripts and off-site form targets.
-func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		hd := c.Response().Header()
-		hd.Set("Cache-Control", "no-store")
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		return next(c)
-	}
-}
-
-// limitForm bounds form bodies: no portal form is larger than a few
-// hundred bytes.
-func limitForm(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if r := c.Request(); r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
-		}
-		return next(c)
-	}
 }
 
 // errorHandler renders what escaped a handler as a page, never a bare 500.

@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/qesproject/qes/enrol"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 // Config describes the shop.
@@ -52,8 +53,8 @@ func New(svc *enrol.Service, dev *enrol.DevProvider, cfg Config, log *slog.Logge
 	h := &handler{svc: svc, dev: dev, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
-	e.Use(pageHeaders)
-	e.Use(limitForm)
+	e.Use(webpage.Headers)
+	e.Use(webpage.LimitForm)
 	h.routes(e)
 	return e
 }
@@ -94,28 +95,6 @@ func (h *handler) routes(e *echo.Echo) {
 	if h.dev != nil {
 		e.GET("/dev/pay/:intent", h.devPayPage)
 		e.POST("/dev/pay/:intent", h.devPay)
-	}
-}
-
-// pageHeaders forbid caching, framing, scripts and off-site form targets,
-// as portal's do.
-func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		hd := c.Response().Header()
-		hd.Set("Cache-Control", "no-store")
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		return next(c)
-	}
-}
-
-// limitForm bounds form bodies: no shop form is larger than a few KiB.
-func limitForm(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if r := c.Request(); r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
-		}
-		return next(c)
 	}
 }
 
