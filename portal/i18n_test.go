@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/webpage"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/sam"
 )
@@ -62,10 +62,10 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 	for _, st := range []sam.CertState{sam.CertValid, sam.CertExpired, sam.CertRevoked, sam.CertSuspended, sam.CertNotYetValid} {
 		keys["state."+string(st)] = "CertState"
 	}
-	for k := range kindStatus {
-		keys["kind."+k.String()] = "kindStatus"
+	for _, k := range webpage.Kinds() {
+		keys["kind."+k.String()] = "webpage.Kinds"
 	}
-	keys["kind."+errs.Internal.String()] = "kindStatus"
+	keys["kind."+errs.Internal.String()] = "webpage.UserError"
 	for k := range okNotices {
 		keys["ok."+k] = "okNotices"
 	}
@@ -104,29 +104,4 @@ func portalPrefix(id string) bool {
 		return false
 	}
 	return true
-}
-
-func TestUserErrorSpeaksTheHoldersLanguage(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		err    error
-		lang   string
-		status int
-		want   string
-	}{
-		{errs.M(errs.InvalidOTP, msg.OTPInvalid), "en", 400, "The one-time code is wrong or has expired."},
-		{errs.M(errs.InvalidOTP, msg.OTPInvalid), "it", 400, "Il codice OTP è errato o scaduto."},
-		{errs.Ef(errs.Locked, "locked until %s", "15:04 UTC"), "it", 403, msg.Text("it", "kind.locked")},
-		{fmt.Errorf("wrapped: %w", errs.M(errs.Conflict, "lifecycle.tick")), "it", 409, msg.Text("it", "lifecycle.tick")},
-		{errs.M(errs.Conflict, "lifecycle.tick"), "en", 409, msg.Text("en", "lifecycle.tick")},
-		{errs.E(errs.RateLimited, "unknown words"), "it", 429, msg.Text("it", "kind.rate_limited")},
-		{errs.E(errs.RateLimited, "Words without an ID"), "en", 429, "Words without an ID."},
-		{errs.Internalf(os.ErrNotExist, "secret cause"), "en", 500, msg.Text("en", "kind.internal")},
-	}
-	for _, c := range cases {
-		status, text := userError(c.lang, c.err)
-		if status != c.status || text != c.want {
-			t.Errorf("userError(%s, %v) = %d %q, want %d %q", c.lang, c.err, status, text, c.status, c.want)
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 type loginData struct {
@@ -68,7 +69,7 @@ func (h *handler) login(c *echo.Context) error {
 		if errors.As(err, &ra) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int((ra.RetryAfter()+time.Second-1)/time.Second)))
 		}
-		status, msg := userError(lang, err)
+		status, msg := webpage.UserError(lang, err)
 		if status >= 500 {
 			return err
 		}
@@ -93,7 +94,7 @@ func (h *handler) totp(c *echo.Context) error {
 	sess := session(c)
 	next, err := h.sess.SecondFactor(c.Request().Context(), token(c), strings.TrimSpace(c.FormValue("code")), c.RealIP())
 	if err != nil {
-		status, msg := userError(sess.Lang, err)
+		status, msg := webpage.UserError(sess.Lang, err)
 		if status >= 500 {
 			return err
 		}
@@ -121,7 +122,7 @@ func (h *handler) setLang(c *echo.Context) error {
 	sess := session(c)
 	lang := c.FormValue("lang")
 	if err := h.p.SetLanguage(c.Request().Context(), sess.HolderID, lang); err != nil {
-		status, msg := userError(sess.Lang, err)
+		status, msg := webpage.UserError(sess.Lang, err)
 		if status >= 500 {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 // newPage starts the page of a logged-in holder.
@@ -52,7 +53,7 @@ func (h *handler) loadAccount(c *echo.Context) (*account.AccountView, error) {
 // fail renders page name again with the domain error in the holder's
 // language; unexpected errors go to the error handler.
 func (h *handler) fail(c *echo.Context, name string, p *page, err error) error {
-	status, msg := userError(p.Lang, err)
+	status, msg := webpage.UserError(p.Lang, err)
 	if status >= 500 {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 // The recovery pages of the login page, for holders who are not logged
@@ -65,7 +66,7 @@ func (h *handler) recoverFail(c *echo.Context, name string, d recoverData, err e
 	if errors.As(err, &ra) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((ra.RetryAfter()+time.Second-1)/time.Second)))
 	}
-	status, text := userError(h.anonLang(c), err)
+	status, text := webpage.UserError(h.anonLang(c), err)
 	if status >= 500 {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/webpage"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -239,14 +240,10 @@ func (h *handler) callback(c *echo.Context) error {
 	out, err := h.svc.PaymentCallback(c.Request().Context(), c.Request())
 	if err != nil {
 		kind := errs.KindOf(err)
-		status, ok := kindStatus[kind]
-		if !ok {
+		status, text := webpage.UserError(msg.English, err)
+		if status >= 500 {
 			h.log.ErrorContext(c.Request().Context(), "shop: payment callback", "err", err)
-			status = http.StatusInternalServerError
-		}
-		text := msg.Text(msg.English, "kind.internal")
-		if status < 500 {
-			_, text = userError(msg.English, err)
+			text = msg.Text(msg.English, "kind.internal")
 		}
 		return c.JSON(status, map[string]string{"error": kind.String(), "error_description": text})
 	}

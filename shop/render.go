@@ -13,8 +13,8 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/qesproject/qes/enrol"
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 //go:embed templates/*.html
@@ -132,50 +132,13 @@ func (h *handler) message(c *echo.Context, status int, lang, titleKey, notice, e
 	return h.render(c, status, "message", &page{Lang: lang, TitleKey: titleKey, Notice: notice, Error: errText})
 }
 
-// kindStatus is the one place a domain Kind becomes a shop status.
-var kindStatus = map[errs.Kind]int{
-	errs.InvalidRequest:       http.StatusBadRequest,
-	errs.AuthenticationFailed: http.StatusUnauthorized,
-	errs.InvalidOTP:           http.StatusBadRequest,
-	errs.RateLimited:          http.StatusTooManyRequests,
-	errs.Conflict:             http.StatusConflict,
-	errs.NotFound:             http.StatusNotFound,
-	errs.AccessDenied:         http.StatusForbidden,
-	errs.InvalidToken:         http.StatusUnauthorized,
-	errs.ExpiredToken:         http.StatusUnauthorized,
-	errs.Unavailable:          http.StatusServiceUnavailable,
-}
-
-// userError turns a domain error into a status and a message in lang.
-func userError(lang string, err error) (int, string) {
-	kind := errs.KindOf(err)
-	status, ok := kindStatus[kind]
-	if !ok {
-		return http.StatusInternalServerError, tr(lang, "kind.internal")
-	}
-	if id, args, ok := errs.MessageOf(err); ok {
-		return status, sentence(msg.Text(lang, id, args...))
-	}
-	if detail := errs.DetailOf(err); detail != "" && lang == "en" {
-		return status, sentence(detail)
-	}
-	return status, tr(lang, "kind."+kind.String())
-}
-
-func sentence(s string) string {
-	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
-		return s
-	}
-	return s + "."
-}
-
 // fail renders page name again with the domain error; unexpected errors
 // go to the error handler.
 func (h *handler) fail(c *echo.Context, name string, p *page, err error) error {
 	if p.Lang == "" {
 		p.Lang = h.lang(c)
 	}
-	status, text := userError(p.Lang, err)
+	status, text := webpage.UserError(p.Lang, err)
 	if status >= 500 && status != http.StatusServiceUnavailable {
 		return err
 	}
