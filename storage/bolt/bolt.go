@@ -135,6 +135,26 @@ func updateRecord[T any](d *DB, ctx context.Context, bucket, key []byte, what st
 	})
 }
 
+// updateKeeping is updateRecord for a record whose identity (what
+// identity returns: its key and the owner it belongs to) fn must not
+// change; a change is a programming error, refused before it is written.
+func updateKeeping[T any](d *DB, ctx context.Context, bucket, key []byte, what string, identity func(*T) string, fn func(*T) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[T](tx, bucket, key, what)
+		if err != nil {
+			return err
+		}
+		before := identity(rec)
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if identity(rec) != before {
+			return errs.E(errs.Internal, "a "+what+"'s identity never changes")
+		}
+		return put(tx, bucket, key, rec)
+	})
+}
+
 func scan[T any](tx *bolt.Tx, bucket []byte, prefix []byte, fn func(k []byte, rec *T) error) error {
 	c := tx.Bucket(bucket).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -222,20 +242,8 @@ func (d *DB) CredentialsOf(ctx context.Context, holderID string) (out []*storage
 }
 
 func (d *DB) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.Credential](tx, bCredentials, []byte(id), "credential")
-		if err != nil {
-			return err
-		}
-		holder := rec.HolderID
-		if err := fn(rec); err != nil {
-			return err
-		}
-		if rec.ID != id || rec.HolderID != holder {
-			return errs.E(errs.Internal, "a credential's ID and holder never change")
-		}
-		return put(tx, bCredentials, []byte(id), rec)
-	})
+	return updateKeeping(d, ctx, bCredentials, []byte(id), "credential",
+		func(c *storage.Credential) string { return c.ID + "\x00" + c.HolderID }, fn)
 }
 
 // --- SADs

@@ -88,3 +88,40 @@ func TestRevocationConformance(t *testing.T) {
 		return db
 	})
 }
+
+// An update that changes a record's identity (its key or the owner an
+// index files it under) is a programming error: refused, nothing written.
+func TestUpdateKeepsIdentity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "qes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.CreateCustomer(ctx, &storage.Customer{ID: "c1", Email: "ann@example.org", Country: "IT"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*storage.Customer)
+		wantOK bool
+	}{
+		{"other fields change", func(c *storage.Customer) { c.Country = "AT" }, true},
+		{"e-mail is the index key", func(c *storage.Customer) { c.Email = "eve@example.org"; c.Country = "DE" }, false},
+		{"ID is the record key", func(c *storage.Customer) { c.ID = "c2"; c.Country = "DE" }, false},
+	}
+	for _, tc := range tests {
+		err := db.UpdateCustomer(ctx, "c1", func(c *storage.Customer) error { tc.change(c); return nil })
+		if tc.wantOK != (err == nil) {
+			t.Fatalf("%s: err %v", tc.name, err)
+		}
+		if !tc.wantOK && !errs.Is(err, errs.Internal) {
+			t.Fatalf("%s: kind %v, want internal", tc.name, errs.KindOf(err))
+		}
+		got, err := db.CustomerByEmail(ctx, "ann@example.org")
+		if err != nil || got.ID != "c1" || got.Country != "AT" {
+			t.Fatalf("%s: stored %+v (err %v), want c1 in AT", tc.name, got, err)
+		}
+	}
+}

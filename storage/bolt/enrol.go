@@ -83,20 +83,8 @@ func (d *DB) CustomerByEmail(ctx context.Context, email string) (c *storage.Cust
 }
 
 func (d *DB) UpdateCustomer(ctx context.Context, id string, fn func(*storage.Customer) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.Customer](tx, bCustomers, []byte(id), "customer")
-		if err != nil {
-			return err
-		}
-		email := rec.Email
-		if err := fn(rec); err != nil {
-			return err
-		}
-		if rec.ID != id || rec.Email != email {
-			return errs.E(errs.Internal, "a customer's ID and e-mail never change")
-		}
-		return put(tx, bCustomers, []byte(id), rec)
-	})
+	return updateKeeping(d, ctx, bCustomers, []byte(id), "customer",
+		func(c *storage.Customer) string { return c.ID + "\x00" + c.Email }, fn)
 }
 
 func addConsent(tx *bolt.Tx, c *storage.Consent) error {
