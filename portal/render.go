@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/internal/webpage"
 )
 
 //go:embed templates/*.html
@@ -118,15 +118,7 @@ func (h *handler) render(c *echo.Context, status int, name string, p *page) erro
 	if p.Service == "" {
 		p.Service = h.cfg.Name
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	w := c.Response()
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return webpage.Write(c.Response(), status, t, name, p)
 }
 
 // message renders a page that only says something (a notice or an

@@ -1,7 +1,6 @@
 package shop
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -117,15 +116,7 @@ func (h *handler) render(c *echo.Context, status int, name string, p *page) erro
 	if cu := h.customer(c); cu != nil && p.CSRF == "" {
 		p.User, p.CSRF = cu.Email, cu.CSRF
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	w := c.Response()
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return webpage.Write(c.Response(), status, t, name, p)
 }
 
 func (h *handler) message(c *echo.Context, status int, lang, titleKey, notice, errText string) error {

@@ -5,6 +5,9 @@
 package webpage
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -38,4 +41,18 @@ func LimitForm(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// Write renders t's "layout" template with data and sends it with status.
+// The page is rendered into memory first, so that a template error becomes
+// an error page instead of half a page after a 200.
+func Write(w http.ResponseWriter, status int, t *template.Template, name string, data any) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
 }
