@@ -116,10 +116,10 @@ func (s *Service) Register(ctx context.Context, r Registration) error {
 	if !ok1 || !ok2 {
 		return errs.M(errs.InvalidRequest, msg.ShopMarketingAnswer)
 	}
-	if err := s.throttle.check(s.now(), "ip:"+r.IP); err != nil {
+	if err := s.checkThrottle(s.now(), "ip:"+r.IP); err != nil {
 		return err
 	}
-	s.throttle.add(s.now(), "ip:"+r.IP)
+	s.throttle.Add(s.now(), "ip:"+r.IP)
 	hash, err := secret.Hash(r.Password, s.cfg.Argon)
 	if err != nil {
 		return err
@@ -193,10 +193,10 @@ func (s *Service) sendVerification(ctx context.Context, c *storage.Customer) err
 // address; for any other address it does nothing, with the same answer.
 func (s *Service) ResendVerification(ctx context.Context, email, ip string) error {
 	now := s.now()
-	if err := s.throttle.check(now, "ip:"+ip, "email:"+email); err != nil {
+	if err := s.checkThrottle(now, "ip:"+ip, "email:"+email); err != nil {
 		return err
 	}
-	s.throttle.add(now, "ip:"+ip, "email:"+email)
+	s.throttle.Add(now, "ip:"+ip, "email:"+email)
 	c, err := s.store.CustomerByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil || c.EmailVerified {
 		return nil
@@ -210,17 +210,17 @@ func (s *Service) VerifyEmail(ctx context.Context, email, code, ip string) (*sto
 	bad := errs.M(errs.InvalidOTP, msg.ShopCodeInvalid)
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	if err := s.throttle.check(now, "ip:"+ip, "email:"+email); err != nil {
+	if err := s.checkThrottle(now, "ip:"+ip, "email:"+email); err != nil {
 		return nil, err
 	}
 	c, err := s.store.CustomerByEmail(ctx, email)
 	if err != nil || c.EmailVerified {
-		s.throttle.add(now, "ip:"+ip, "email:"+email)
+		s.throttle.Add(now, "ip:"+ip, "email:"+email)
 		return nil, bad
 	}
 	if err := s.otp.Verify(ctx, verifyKey(c.ID), strings.TrimSpace(code)); err != nil {
 		if errs.Is(err, errs.InvalidOTP) {
-			s.throttle.add(now, "ip:"+ip, "email:"+email)
+			s.throttle.Add(now, "ip:"+ip, "email:"+email)
 			s.record(ctx, audit.Event{Type: "enrol.verify-email", Outcome: "denied", Detail: map[string]string{"customer": c.ID, "address": ip}})
 			return nil, bad
 		}
@@ -244,7 +244,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*stora
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	keys := []string{"ip:" + ip, "email:" + email}
-	if err := s.throttle.check(now, keys...); err != nil {
+	if err := s.checkThrottle(now, keys...); err != nil {
 		s.record(ctx, audit.Event{Type: "enrol.login", Outcome: "denied", Detail: map[string]string{"reason": "throttled", "address": ip}})
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*stora
 		return nil, verr
 	}
 	if c == nil || !ok {
-		s.throttle.add(now, keys...)
+		s.throttle.Add(now, keys...)
 		detail := map[string]string{"reason": "password", "address": ip}
 		if c != nil {
 			detail["customer"] = c.ID
@@ -286,10 +286,10 @@ func (s *Service) StartReset(ctx context.Context, email, ip string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	keys := []string{"ip:" + ip, "email:" + email}
-	if err := s.throttle.check(now, keys...); err != nil {
+	if err := s.checkThrottle(now, keys...); err != nil {
 		return err
 	}
-	s.throttle.add(now, keys...)
+	s.throttle.Add(now, keys...)
 	c, err := s.store.CustomerByEmail(ctx, email)
 	if errs.Is(err, errs.NotFound) {
 		s.record(ctx, audit.Event{Type: "enrol.reset-request", Outcome: "unknown", Detail: map[string]string{"address": ip}})
@@ -322,12 +322,12 @@ func (s *Service) CompleteReset(ctx context.Context, email, code, password, pass
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	keys := []string{"ip:" + ip, "email:" + email}
-	if err := s.throttle.check(now, keys...); err != nil {
+	if err := s.checkThrottle(now, keys...); err != nil {
 		return err
 	}
 	c, err := s.store.CustomerByEmail(ctx, email)
 	if errs.Is(err, errs.NotFound) {
-		s.throttle.add(now, keys...)
+		s.throttle.Add(now, keys...)
 		return bad
 	}
 	if err != nil {
@@ -335,7 +335,7 @@ func (s *Service) CompleteReset(ctx context.Context, email, code, password, pass
 	}
 	if err := s.otp.Verify(ctx, resetKey(c.ID), strings.TrimSpace(code)); err != nil {
 		if errs.Is(err, errs.InvalidOTP) {
-			s.throttle.add(now, keys...)
+			s.throttle.Add(now, keys...)
 			s.record(ctx, audit.Event{Type: "enrol.reset-password", Outcome: "denied", Detail: map[string]string{"customer": c.ID, "address": ip}})
 			return bad
 		}

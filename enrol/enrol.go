@@ -23,6 +23,7 @@ import (
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/ratelimit"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/storage"
@@ -177,7 +178,7 @@ type Service struct {
 	now      func() time.Time
 	cfg      Config
 	dummy    string
-	throttle *throttle
+	throttle *ratelimit.Window
 }
 
 // New builds the service.
@@ -190,7 +191,7 @@ func New(d Deps, cfg Config) *Service {
 		d.Now = time.Now
 	}
 	return &Service{store: d.Store, otp: d.OTP, notify: d.Notify, mac: d.MAC, audit: d.Audit, payments: d.Payments,
-		log: d.Log, now: d.Now, cfg: cfg, dummy: secret.Dummy(cfg.Argon), throttle: newThrottle(cfg.ThrottleMax, cfg.ThrottleWindow)}
+		log: d.Log, now: d.Now, cfg: cfg, dummy: secret.Dummy(cfg.Argon), throttle: ratelimit.New(cfg.ThrottleMax, cfg.ThrottleWindow)}
 }
 
 // Config returns the effective rules.

@@ -12,6 +12,7 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/ratelimit"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -109,7 +110,7 @@ type Sessions struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   SessionConfig
-	ips   *ipThrottle
+	ips   *ratelimit.Window
 }
 
 // NewSessions wires the web sessions.
@@ -122,7 +123,7 @@ func NewSessions(d SessionDeps, cfg SessionConfig) *Sessions {
 		d.Log = slog.Default()
 	}
 	return &Sessions{acct: d.Account, store: d.Store, mac: d.MAC, audit: d.Audit, log: d.Log, now: d.Now, cfg: cfg,
-		ips: newIPThrottle(cfg.IPFailures, cfg.IPWindow)}
+		ips: ratelimit.New(cfg.IPFailures, cfg.IPWindow)}
 }
 
 // Config returns the effective settings.
@@ -218,7 +219,7 @@ func (p *Sessions) newSession(ctx context.Context, h *storage.Holder, stage Sess
 // the policy allows. clientIP feeds the per-address throttle.
 func (p *Sessions) Login(ctx context.Context, userID, password, clientIP string) (*Session, error) {
 	now := p.now()
-	if p.ips.blocked(clientIP, now) {
+	if p.ips.Blocked(now, clientIP) {
 		p.record(ctx, audit.Event{Type: "portal.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "ip-throttled"}})
 		return nil, errs.M(errs.RateLimited, msg.LoginThrottledNetwork)
 	}
@@ -228,7 +229,7 @@ func (p *Sessions) Login(ctx context.Context, userID, password, clientIP string)
 	h, err := p.acct.AuthenticatePassword(ctx, userID, password, clientIP)
 	if err != nil {
 		if errs.Is(err, errs.AuthenticationFailed) {
-			p.ips.fail(clientIP, now)
+			p.ips.Add(now, clientIP)
 			return nil, errs.M(errs.AuthenticationFailed, msg.LoginWrong)
 		}
 		return nil, err
@@ -259,7 +260,7 @@ func (p *Sessions) SecondFactor(ctx context.Context, token, code, clientIP strin
 		return nil, errs.M(errs.Conflict, msg.NotWaitingForAppCode)
 	}
 	now := s.now()
-	if p.ips.blocked(clientIP, now) {
+	if p.ips.Blocked(now, clientIP) {
 		return nil, errs.M(errs.RateLimited, msg.LoginThrottledNetwork)
 	}
 	h, err := s.store.Holder(ctx, sess.HolderID)
@@ -278,7 +279,7 @@ func (p *Sessions) SecondFactor(ctx context.Context, token, code, clientIP strin
 		return nil, err
 	}
 	if !ok {
-		p.ips.fail(clientIP, now)
+		p.ips.Add(now, clientIP)
 		s.record(ctx, audit.Event{Type: "portal.login", Holder: h.ID, Outcome: "denied", Detail: map[string]string{"reason": "totp"}})
 		return nil, errs.M(errs.InvalidOTP, msg.AppCodeWrong)
 	}
