@@ -5,14 +5,12 @@ import (
 	"compress/zlib"
 	"fmt"
 	"net/http"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/internal/testutil/heapprobe"
 )
 
 // inflatingXrefPDF is the file of issue 17 item 3: about 2 MB, a plain
@@ -46,45 +44,6 @@ func inflatingXrefPDF() []byte {
 	return b.Bytes()
 }
 
-// processHeap runs f and reports the peak growth of the process's heap
-// objects (sampled every millisecond) and the bytes allocated meanwhile,
-// an upper bound of that peak that sampling cannot miss. The server runs
-// in this process, so both include everything qesd did for the request.
-func processHeap(f func()) (peak, allocated uint64) {
-	heap := func() uint64 {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64()
-	}
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	base := heap()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if h := heap(); h > base && h-base > peak {
-				peak = h - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	runtime.ReadMemStats(&after)
-	return peak, after.TotalAlloc - before.TotalAlloc
-}
-
 // TestSignDocRefusesInflatingXrefStream: with a valid SAD, signDoc answers
 // 400 naming the xref stream and its declared size, at once, and the
 // server's heap grows by less than 64 MiB (it grew by about 1 GB, for 9 s,
@@ -100,7 +59,7 @@ func TestSignDocRefusesInflatingXrefStream(t *testing.T) {
 	var st int
 	var resp map[string]any
 	var took time.Duration
-	peak, allocated := processHeap(func() {
+	peak, allocated := heapprobe.Measure(func() {
 		start := time.Now()
 		st, resp = signDoc(t, s, tok, body)
 		took = time.Since(start)

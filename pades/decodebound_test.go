@@ -5,12 +5,11 @@ import (
 	"compress/zlib"
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/heapprobe"
 )
 
 // zeroBomb returns zlib data of about n bytes that inflates to roughly
@@ -155,52 +154,6 @@ func bombPDFs() map[string][]byte {
 	return out
 }
 
-// heapProbe samples the live heap while a call runs: peak is the largest
-// growth of heap objects over the value before the call (sampled every
-// millisecond), allocated the bytes allocated meanwhile, an upper bound of
-// the peak that sampling cannot miss.
-type heapProbe struct {
-	peak, allocated uint64
-}
-
-func heapObjects() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-func measureHeap(f func()) heapProbe {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	base := heapObjects()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if h := heapObjects(); h > base && h-base > peak {
-				peak = h - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	return heapProbe{peak: peak, allocated: after.TotalAlloc - before.TotalAlloc}
-}
-
 // TestDecompressionBombsRefusedQuickly: every hostile file is refused as an
 // invalid request naming the bound, within a second, with the heap growing
 // by less than 64 MiB (counted as all bytes allocated during Prepare).
@@ -221,16 +174,16 @@ func TestDecompressionBombsRefusedQuickly(t *testing.T) {
 			in := files[tt.name]
 			var err error
 			var took time.Duration
-			probe := measureHeap(func() {
+			peak, allocated := heapprobe.Measure(func() {
 				start := time.Now()
 				_, err = Prepare(context.Background(), bytes.NewReader(in), int64(len(in)), pki.chain(), Options{})
 				took = time.Since(start)
 			})
 			t.Logf("%s (%d bytes): %v after %v; heap peak growth %.1f MiB (sampled), %.1f MiB allocated", tt.name, len(in), err, took,
-				float64(probe.peak)/(1<<20), float64(probe.allocated)/(1<<20))
+				float64(peak)/(1<<20), float64(allocated)/(1<<20))
 			assertInvalidRequest(t, err, tt.want)
-			if probe.allocated > 64<<20 {
-				t.Errorf("Prepare allocated %d bytes, want under 64 MiB", probe.allocated)
+			if allocated > 64<<20 {
+				t.Errorf("Prepare allocated %d bytes, want under 64 MiB", allocated)
 			}
 			// The time is logged, not asserted: the allocation bound above is
 			// what an unbounded decode breaks (the old reader allocated 1 GiB
