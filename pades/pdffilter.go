@@ -208,6 +208,14 @@ func predictorRow(p *dict) (int64, bool) {
 	if pred < 10 {
 		return 0, false
 	}
+	rowLen, _, err := pngParams(p)
+	return rowLen, err == nil
+}
+
+// pngParams reads a PNG predictor's Columns, Colors and BitsPerComponent
+// (with the PDF defaults), bounds them, and returns the row length and the
+// bytes per pixel in bytes.
+func pngParams(p *dict) (rowLen, bpp int64, err error) {
 	cols, ok := p.get("Columns").(int64)
 	if !ok {
 		cols = 1
@@ -221,9 +229,9 @@ func predictorRow(p *dict) (int64, bool) {
 		bpc = 8
 	}
 	if cols < 1 || cols > 1<<20 || colors < 1 || colors > 32 || bpc < 1 || bpc > 16 {
-		return 0, false
+		return 0, 0, fmt.Errorf("invalid predictor parameters")
 	}
-	return (cols*colors*bpc + 7) / 8, true
+	return (cols*colors*bpc + 7) / 8, (colors*bpc + 7) / 8, nil
 }
 
 // unpredict reverses a PNG predictor (Predictor >= 10); TIFF predictor 2 is
@@ -236,23 +244,11 @@ func unpredict(data []byte, p *dict) ([]byte, error) {
 	if pred < 10 {
 		return nil, fmt.Errorf("unsupported predictor %d", pred)
 	}
-	cols, ok := p.get("Columns").(int64)
-	if !ok {
-		cols = 1
+	row, pixel, err := pngParams(p)
+	if err != nil {
+		return nil, err
 	}
-	colors, ok := p.get("Colors").(int64)
-	if !ok {
-		colors = 1
-	}
-	bpc, ok := p.get("BitsPerComponent").(int64)
-	if !ok {
-		bpc = 8
-	}
-	if cols < 1 || cols > 1<<20 || colors < 1 || colors > 32 || bpc < 1 || bpc > 16 {
-		return nil, fmt.Errorf("invalid predictor parameters")
-	}
-	bpp := int((colors*bpc + 7) / 8)
-	rowLen := int((cols*colors*bpc + 7) / 8)
+	bpp, rowLen := int(pixel), int(row)
 	out := make([]byte, 0, len(data))
 	prev := make([]byte, rowLen)
 	cur := make([]byte, rowLen)
