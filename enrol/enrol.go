@@ -32,13 +32,22 @@ import (
 // State is where an enrolment is.
 type State string
 
-// The states of this first part of the enrolment. "registered" is the
-// customer's (e-mail confirmed); an order starts at "ordered".
+// The states of the enrolment. "registered" is the customer's (e-mail
+// confirmed); an order starts at "ordered". Identification (the app reads
+// the chip, records the selfie video) moves it to "identified", where a
+// registration officer approves, rejects or asks for a new identification.
 const (
 	Registered       State = "registered"
 	Ordered          State = "ordered"
 	Paid             State = "paid"
 	DetailsSubmitted State = "details_submitted"
+	Identifying      State = "identifying"
+	Identified       State = "identified"
+	Approved         State = "approved"
+	Rejected         State = "rejected"
+	RetryRequired    State = "retry_required"
+	// Failed is the end of an enrolment whose identification attempts ran out.
+	Failed State = "failed"
 )
 
 // StateName is the catalogue's name of a state, for messages: an error
@@ -51,11 +60,20 @@ func illegal(from, to string) error {
 	return errs.M(errs.Conflict, msg.ShopTransition, StateName(from), StateName(to))
 }
 
+// OrderStates are the states an order can be in, for pages that name them.
+var OrderStates = []State{Ordered, Paid, DetailsSubmitted, Identifying, Identified, Approved, Rejected, RetryRequired, Failed}
+
 // next lists the legal transitions.
 var next = map[State][]State{
 	Registered: {Ordered},
 	Ordered:    {Paid},
 	Paid:       {DetailsSubmitted},
+	// The first identification session starts identifying; failed
+	// attempts stay in identifying until the limit.
+	DetailsSubmitted: {Identifying},
+	Identifying:      {Identified, Failed},
+	Identified:       {Approved, Rejected, RetryRequired},
+	RetryRequired:    {Identifying},
 }
 
 // CanMove reports whether from -> to is a legal transition.

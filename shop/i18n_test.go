@@ -47,7 +47,7 @@ func TestEveryShopKeyIsTranslated(t *testing.T) {
 	for name := range pages {
 		keys["shop.title."+name] = "pages"
 	}
-	for _, s := range []enrol.State{enrol.Ordered, enrol.Paid, enrol.DetailsSubmitted} {
+	for _, s := range enrol.OrderStates {
 		keys["shop.state."+string(s)] = "states"
 	}
 	for _, m := range enrol.PaymentMethods {

@@ -14,6 +14,7 @@ type Enrolment interface {
 	Coupons
 	Consents
 	CustomerSessions
+	Identifications
 }
 
 // Customer is someone who registered in the shop. The e-mail is unique
@@ -91,6 +92,13 @@ type Order struct {
 	// UserID is the future holder's user ID, unique among orders and
 	// holders, assigned with the details.
 	UserID string `json:"userId,omitempty"`
+
+	// AttemptsUsed counts the failed identification attempts (a failed
+	// chip check, an expired session); the enrolment fails at the limit.
+	AttemptsUsed int `json:"attemptsUsed,omitempty"`
+	// IdentifiedAt is when the identification the officer reviews was
+	// completed (the proofing time).
+	IdentifiedAt time.Time `json:"identifiedAt,omitzero"`
 
 	Transitions []Transition `json:"transitions"`
 	CreatedAt   time.Time    `json:"createdAt"`

@@ -15,6 +15,7 @@ func RunEnrolment(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("customers", func(t *testing.T) { testCustomers(t, open(t)) })
 	t.Run("orders", func(t *testing.T) { testOrders(t, open(t)) })
 	t.Run("customer-sessions", func(t *testing.T) { testCustomerSessions(t, open(t)) })
+	t.Run("identifications", func(t *testing.T) { testIdentifications(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
