@@ -15,6 +15,7 @@ type Enrolment interface {
 	Consents
 	CustomerSessions
 	Identifications
+	TrustAnchors
 }
 
 // Customer is someone who registered in the shop. The e-mail is unique

@@ -16,6 +16,7 @@ func RunEnrolment(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("orders", func(t *testing.T) { testOrders(t, open(t)) })
 	t.Run("customer-sessions", func(t *testing.T) { testCustomerSessions(t, open(t)) })
 	t.Run("identifications", func(t *testing.T) { testIdentifications(t, open(t)) })
+	t.Run("trust-anchors", func(t *testing.T) { testTrustAnchors(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
