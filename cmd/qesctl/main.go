@@ -45,6 +45,9 @@ var commands = []command{
 	{"coupon list", "list the shop's coupons and their uses", couponList, true},
 	{"enrol list", "list shop orders (enrolments) with state and UserID", enrolList, true},
 	{"enrol show", "show one enrolment: order, customer, consents", enrolShow, true},
+	{"csca import", "trust CSCAs: a verified master list (--masterlist, --anchor) or one --cert", cscaImport, true},
+	{"csca crl import", "keep a CSCA's CRL (checked against the trusted CSCAs)", cscaCRLImport, true},
+	{"csca list", "list the trusted CSCAs and CRLs", cscaList, true},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 

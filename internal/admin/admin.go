@@ -81,13 +81,18 @@ func Listen(path string) (*Listener, error) {
 	return &Listener{path: path, ln: ln, ours: ours}, nil
 }
 
+// maxBody bounds one call's JSON: a CSCA master list (about 1 MB, in
+// base64) is the largest thing qesctl sends; only the operator can reach
+// the socket.
+const maxBody = 16 << 20
+
 // Serve answers calls to ops until ctx ends, then removes the socket.
 func (l *Listener) Serve(ctx context.Context, ops Ops) error {
 	mux := http.NewServeMux()
 	for route, op := range ops {
 		mux.HandleFunc("POST /"+route, func(w http.ResponseWriter, r *http.Request) {
 			var body json.RawMessage
-			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&body); err != nil {
 				write(w, nil, errs.M(errs.InvalidRequest, msg.AdminBodyNotJSON))
 				return
 			}

@@ -36,6 +36,9 @@ func OperatorOps(s *operator.Service) Ops {
 		"coupon/list":   op(s.ListCoupons),
 		"enrol/list":    op(s.ListEnrolments),
 		"enrol/show":    op(s.ShowEnrolment),
+		"csca/import":   op(s.ImportCSCA),
+		"csca/crl":      op(s.ImportCSCACRL),
+		"csca/list":     op(s.ListCSCAs),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {

@@ -27,6 +27,7 @@ func (a *App) newOperator() *operator.Service {
 		},
 		DataDir: a.Cfg.DataDir,
 		Shop:    a.Enrol,
+		Trust:   a.Trust,
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/sam"
 	"github.com/qesproject/qes/storage/bolt"
+	"github.com/qesproject/qes/trust"
 	"github.com/qesproject/qes/tsa"
 )
 
@@ -85,6 +86,8 @@ type App struct {
 	// DevPayments is the development payment provider, when configured.
 	Enrol       *enrol.Service
 	DevPayments *enrol.DevProvider
+	// Trust is the CSCA trust store identity proofing verifies chips against.
+	Trust *trust.Service
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -194,6 +197,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
 	a.openEnrol(mac, sender, argon)
+	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
 	a.Operator = a.newOperator()
 	return a, nil
 }

@@ -11,6 +11,7 @@ const (
 	TrustCountry          ID = "err.trust-country"
 	TrustCRL              ID = "err.trust-crl"
 	TrustCRLIssuerUnknown ID = "err.trust-crl-issuer-unknown"
+	TrustImportWhat       ID = "err.trust-import-what"
 )
 
 var trustMessages = map[ID][2]string{
@@ -23,6 +24,7 @@ var trustMessages = map[ID][2]string{
 	TrustCountry:          {"Country %q: give ISO 3166-1 alpha-2 codes such as IT or DE", "Paese %q: indica codici ISO 3166-1 alpha-2 come IT o DE"},
 	TrustCRL:              {"The CRL cannot be read: %s", "La CRL non è leggibile: %s"},
 	TrustCRLIssuerUnknown: {"No CSCA in the trust store issued this CRL, or its signature does not verify", "Nessuna CSCA dell'archivio di fiducia ha emesso questa CRL, o la sua firma non è valida"},
+	TrustImportWhat:       {"Import either a master list (with its anchor) or one certificate", "Importa una master list (con il suo certificato di fiducia) oppure un solo certificato"},
 }
 
 // The trust store's messages join the catalogue on their own, so that
