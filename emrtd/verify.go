@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -65,6 +66,13 @@ func fail(code Code, format string, args ...any) *Error {
 //     Input.Challenge; without DG15 the chip cannot prove it is no clone,
 //     which Checks.ActiveAuthentication records as "not_supported".
 func Verify(ctx context.Context, in Input) (*Report, error) {
+	// These are the caller's mistakes, not the document's.
+	if in.Trust == nil {
+		return nil, errors.New("emrtd: Verify without a trust store")
+	}
+	if in.Now.IsZero() {
+		return nil, errors.New("emrtd: Verify without the time of the reading")
+	}
 	v := &verifier{in: in}
 	steps := []func(context.Context) error{
 		v.parseSOD, v.requireDGs, v.checkSignature, v.checkDataGroups, v.parseDataGroups,

@@ -309,6 +309,16 @@ func TestVerifyTrustError(t *testing.T) {
 	if !errors.Is(err, boom) || errors.As(err, &e) {
 		t.Fatalf("err = %v, want the trust store's error", err)
 	}
+	for name, edit := range map[string]func(*emrtd.Input){
+		"no trust": func(in *emrtd.Input) { in.Trust = nil },
+		"no time":  func(in *emrtd.Input) { in.Now = time.Time{} },
+	} {
+		in := d.Input(emrtdgen.Challenge)
+		edit(&in)
+		if _, err := emrtd.Verify(context.Background(), in); err == nil || errors.As(err, &e) {
+			t.Errorf("%s: err = %v, want the caller's error", name, err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := emrtd.Verify(ctx, d.Input(emrtdgen.Challenge)); !errors.Is(err, context.Canceled) {
@@ -334,4 +344,24 @@ func BenchmarkVerifyCIE(b *testing.B) { benchVerify(b, emrtdgen.Options{Kind: em
 // parameters) and Active Authentication, in math/big.
 func BenchmarkVerifyPassport(b *testing.B) {
 	benchVerify(b, emrtdgen.Options{Kind: emrtdgen.Passport})
+}
+
+// FuzzVerify mutates one file of a valid CIE reading: whatever the bytes,
+// Verify returns a report or an error, never panics, and a report only
+// when the files are the ones the issuer signed.
+func FuzzVerify(f *testing.F) {
+	d := emrtdgen.NewDocument(f, emrtdgen.Options{Kind: emrtdgen.CIE})
+	names := []string{"SOD", "DG1", "DG2", "DG11", "DG12", "DG15", "COM"}
+	for i, name := range names {
+		f.Add(uint8(i), d.Files[name])
+	}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		name := names[int(which)%len(names)]
+		in := d.Input(emrtdgen.Challenge)
+		in.Files[name] = data
+		r, err := emrtd.Verify(context.Background(), in)
+		if err == nil && name != "COM" && !slices.Equal(data, d.Files[name]) {
+			t.Fatalf("%s changed and still verified: %+v", name, r.Checks)
+		}
+	})
 }
