@@ -7,10 +7,14 @@ import (
 	"encoding/asn1"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
 func TestReadTLV(t *testing.T) {
@@ -311,6 +315,32 @@ func TestSecurityObjectRoundTrip(t *testing.T) {
 		der, _ := s.Encode()
 		if _, err := ParseSecurityObject(der); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%+v accepted: %v", s, err)
+		}
+	}
+}
+
+// openssl, which no one here wrote, reads the encoder's DER as the
+// LDSSecurityObject it should be.
+func TestSecurityObjectOpenSSL(t *testing.T) {
+	t.Parallel()
+	bin := validator.Need(t, "openssl")
+	h := sha256.Sum256([]byte("dg"))
+	der, err := (&SecurityObject{Hash: crypto.SHA256, DataGroups: []DataGroupHash{{1, h[:]}, {2, h[:]}, {15, h[:]}},
+		LDSVersion: "0108", UnicodeVersion: "040000"}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "lso.der")
+	if err := os.WriteFile(f, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "asn1parse", "-inform", "DER", "-in", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl asn1parse: %v: %s", err, out)
+	}
+	for _, want := range []string{"sha256", "PRINTABLESTRING   :0108", "PRINTABLESTRING   :040000", "INTEGER           :0F"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("openssl does not show %q:\n%s", want, out)
 		}
 	}
 }

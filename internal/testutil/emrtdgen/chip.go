@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"math/big"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,18 +103,23 @@ func (c *Chip) InternalAuthenticate(challenge []byte) []byte {
 	return c.aa.Sign(challenge)
 }
 
-// Trust is an emrtd.Trust holding one state's CSCAs and CRLs.
+// Trust is an emrtd.Trust holding one state's CSCAs and CRLs. It is safe
+// for concurrent readings.
 type Trust struct {
-	Country    string // ISO 3166-1 alpha-2
-	CSCADERs   [][]byte
-	CRLDERs    [][]byte
-	Err        error // returned by both methods when set
+	Country  string // ISO 3166-1 alpha-2
+	CSCADERs [][]byte
+	CRLDERs  [][]byte
+	Err      error // returned by both methods when set
+
+	mu         sync.Mutex
 	lookedUpBy []string
 }
 
 // CSCAs implements emrtd.Trust.
 func (t *Trust) CSCAs(_ context.Context, country string) ([][]byte, error) {
+	t.mu.Lock()
 	t.lookedUpBy = append(t.lookedUpBy, country)
+	t.mu.Unlock()
 	if t.Err != nil {
 		return nil, t.Err
 	}
@@ -135,7 +141,11 @@ func (t *Trust) CRLs(_ context.Context, country string) ([][]byte, error) {
 }
 
 // LookedUp lists the countries CSCAs was asked for.
-func (t *Trust) LookedUp() []string { return slices.Clone(t.lookedUpBy) }
+func (t *Trust) LookedUp() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.lookedUpBy)
+}
 
 // Challenge is a fixed 8-byte Active Authentication challenge for tests.
 var Challenge = []byte{0x51, 0x45, 0x53, 0x2D, 0x41, 0x41, 0x01, 0x02}
