@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -367,4 +368,22 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("%s changed and still verified: %+v", name, r.Checks)
 		}
 	})
+}
+
+// A real Austrian passport's SOD (emrtd/lds/testdata) with data groups that
+// are not its own: the structure parses and the real Document Signer's
+// signature verifies, so the refusal is the data groups' hashes.
+func TestVerifyRealSOD(t *testing.T) {
+	t.Parallel()
+	sod, err := os.ReadFile("lds/testdata/at-sod.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDoc(t, emrtdgen.Options{NoAA: true})
+	in := d.Input(nil)
+	in.Files = map[string][]byte{"SOD": sod, "DG1": d.Files["DG1"], "DG2": d.Files["DG2"]}
+	_, e := verify(t, in)
+	if e == nil || e.Code != emrtd.DGHashMismatch || !strings.Contains(e.Detail, "DG1") {
+		t.Fatalf("Verify = %v, want dg_hash_mismatch on DG1", e)
+	}
 }

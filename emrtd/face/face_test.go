@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/emrtd"
+	"github.com/qesproject/qes/internal/testutil/emrtdgen"
 	"github.com/qesproject/qes/internal/testutil/validator"
 )
 
@@ -165,6 +166,26 @@ func BenchmarkJPEGToPNG(b *testing.B) {
 	for b.Loop() {
 		if _, err := ToPNG(context.Background(), img); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The portrait a generated chip holds, as Verify reports it, converts.
+func TestChipPortrait(t *testing.T) {
+	t.Parallel()
+	validator.Need(t, Decoder)
+	for _, jp2 := range []bool{false, true} {
+		d := emrtdgen.NewDocument(t, emrtdgen.Options{Kind: emrtdgen.CIE, FaceJP2: jp2})
+		r, err := emrtd.Verify(context.Background(), d.Input(emrtdgen.Challenge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ToPNG(context.Background(), r.Face)
+		if err != nil {
+			t.Fatalf("%s: %v", r.Face.Format, err)
+		}
+		if w, h := pngSize(t, out); w != 240 || h != 320 {
+			t.Fatalf("%s: %dx%d", r.Face.Format, w, h)
 		}
 	}
 }
