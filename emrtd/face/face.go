@@ -113,29 +113,68 @@ var (
 )
 
 // jp2Dimensions reads the image size from the codestream's SIZ marker
-// segment (ISO/IEC 15444-1 A.5.1), which a JP2 file's codestream box holds
-// as well: width Xsiz-XOsiz, height Ysiz-YOsiz. It bounds the decoder's
-// work before the decoder runs.
+// segment (ISO/IEC 15444-1 A.5.1): width Xsiz-XOsiz, height Ysiz-YOsiz,
+// and the number of components. In a JP2 file the codestream is the
+// top-level 'jp2c' box (15444-1 I.5.4), found by walking the boxes, so that
+// a decoy SIZ in some other box cannot announce a small image while the
+// decoder works on a large one. It bounds the decoder's work before the
+// decoder runs.
 func jp2Dimensions(data []byte) (w, h int, codestream bool, err error) {
+	cs := data
 	switch {
 	case bytes.HasPrefix(data, j2kSOCSIZ):
 		codestream = true
 	case bytes.HasPrefix(data, jp2Signature):
+		if cs, err = jp2Codestream(data); err != nil {
+			return 0, 0, false, err
+		}
 	default:
 		return 0, 0, false, fmt.Errorf("%w: not a JPEG 2000 file", ErrUnsupported)
 	}
-	i := bytes.Index(data, j2kSOCSIZ)
-	// SOC, SIZ, Lsiz(2) Rsiz(2) Xsiz(4) Ysiz(4) XOsiz(4) YOsiz(4).
-	if i < 0 || len(data)-i < 4+20 {
-		return 0, 0, false, fmt.Errorf("%w: JPEG 2000 without a size marker", ErrUnsupported)
+	// SOC, SIZ, Lsiz(2) Rsiz(2) Xsiz(4) Ysiz(4) XOsiz(4) YOsiz(4)
+	// XTsiz(4) YTsiz(4) XTOsiz(4) YTOsiz(4) Csiz(2).
+	if !bytes.HasPrefix(cs, j2kSOCSIZ) || len(cs) < 4+38 {
+		return 0, 0, false, fmt.Errorf("%w: JPEG 2000 codestream without its size marker", ErrUnsupported)
 	}
-	s := data[i+4:]
+	s := cs[4:]
 	x, y := binary.BigEndian.Uint32(s[4:8]), binary.BigEndian.Uint32(s[8:12])
 	xo, yo := binary.BigEndian.Uint32(s[12:16]), binary.BigEndian.Uint32(s[16:20])
+	comps := binary.BigEndian.Uint16(s[36:38])
 	if xo >= x || yo >= y || x-xo > 1<<16 || y-yo > 1<<16 {
 		return 0, 0, false, fmt.Errorf("%w: JPEG 2000 size %dx%d offset %dx%d", ErrUnsupported, x, y, xo, yo)
 	}
+	// A portrait is grey or colour, perhaps with alpha; thousands of
+	// components would multiply the decoder's memory.
+	if comps == 0 || comps > 4 {
+		return 0, 0, false, fmt.Errorf("%w: JPEG 2000 with %d components", ErrUnsupported, comps)
+	}
 	return int(x - xo), int(y - yo), codestream, nil
+}
+
+// jp2Codestream returns the contents of a JP2 file's top-level 'jp2c' box.
+func jp2Codestream(data []byte) ([]byte, error) {
+	for rest := data; len(rest) >= 8; {
+		n := uint64(binary.BigEndian.Uint32(rest[0:4]))
+		typ := string(rest[4:8])
+		head := uint64(8)
+		switch n {
+		case 0: // the box runs to the end of the file
+			n = uint64(len(rest))
+		case 1: // XLBox: a 64-bit length follows the type
+			if len(rest) < 16 {
+				return nil, fmt.Errorf("%w: JP2 box truncated", ErrUnsupported)
+			}
+			n, head = binary.BigEndian.Uint64(rest[8:16]), 16
+		}
+		if n < head || n > uint64(len(rest)) {
+			return nil, fmt.Errorf("%w: JP2 box %q of %d bytes, %d left", ErrUnsupported, typ, n, len(rest))
+		}
+		if typ == "jp2c" {
+			return rest[head:n], nil
+		}
+		rest = rest[n:]
+	}
+	return nil, fmt.Errorf("%w: JP2 file without a codestream box", ErrUnsupported)
 }
 
 func jp2ToPNG(ctx context.Context, data []byte) ([]byte, error) {

@@ -107,6 +107,14 @@ func TestToPNGRefuses(t *testing.T) {
 	binary.BigEndian.PutUint32(huge[i+8:], 5000)
 	binary.BigEndian.PutUint32(huge[i+12:], 5000)
 	truncated := jp2[:len(jp2)/2]
+	// A decoy: a small SIZ in an XML box before the real, huge codestream.
+	decoy := bytes.Clone(jp2[:bytes.Index(jp2, j2kSOCSIZ)-8])
+	small := bytes.Clone(jp2[bytes.Index(jp2, j2kSOCSIZ):][:60])
+	xml := append(binary.BigEndian.AppendUint32(nil, uint32(8+len(small))), "xml "...)
+	decoy = append(append(decoy, xml...), small...)
+	decoy = append(decoy, huge[bytes.Index(huge, j2kSOCSIZ)-8:]...)
+	manyComponents := bytes.Clone(jp2)
+	binary.BigEndian.PutUint16(manyComponents[bytes.Index(jp2, j2kSOCSIZ)+4+36:], 3000)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	cases := []struct {
@@ -121,6 +129,8 @@ func TestToPNGRefuses(t *testing.T) {
 		{"unknown format", context.Background(), emrtd.Image{Format: "gif", Data: []byte("GIF89a")}, ErrUnsupported},
 		{"not JPEG 2000", context.Background(), emrtd.Image{Format: "jp2", Data: []byte("GIF89a")}, ErrUnsupported},
 		{"truncated JP2", context.Background(), emrtd.Image{Format: "jp2", Data: truncated}, nil},
+		{"decoy size marker", context.Background(), emrtd.Image{Format: "jp2", Data: decoy}, ErrTooLarge},
+		{"3000 components", context.Background(), emrtd.Image{Format: "jp2", Data: manyComponents}, ErrUnsupported},
 		{"broken JPEG", context.Background(), emrtd.Image{Format: "jpeg", Data: []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 2}}, nil},
 		{"cancelled", cancelled, emrtd.Image{Format: "jp2", Data: jp2}, context.Canceled},
 	}
