@@ -199,3 +199,16 @@ func TestChipPortrait(t *testing.T) {
 		}
 	}
 }
+
+// The JPEG 2000 header reader sees hostile bytes before any decoder does.
+func FuzzJP2Dimensions(f *testing.F) {
+	f.Add(append(append([]byte{}, jp2Signature...), 0, 0, 0, 8, 'j', 'p', '2', 'c'))
+	f.Add(append(append([]byte{}, j2kSOCSIZ...), make([]byte, 40)...))
+	f.Add(append(append([]byte{}, jp2Signature...), 0, 0, 0, 1, 'j', 'p', '2', 'c', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		w, h, _, err := jp2Dimensions(b)
+		if err == nil && (w <= 0 || h <= 0) {
+			t.Fatalf("%dx%d accepted", w, h)
+		}
+	})
+}
