@@ -110,14 +110,14 @@ func (e *env) identified(t *testing.T, email, detailsTax, chipTax string, identi
 		t.Fatal(err)
 	}
 	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Identified), IdentifiedAt: identifiedAt,
-		Details: &storage.Details{Italian: detailsTax != "", TaxCode: detailsTax, Mobile: "+393330000000", DocCountry: "IT"},
+		Details:   &storage.Details{Italian: detailsTax != "", TaxCode: detailsTax, Mobile: "+393330000000", DocCountry: "IT"},
 		CreatedAt: identifiedAt}
 	if err := e.db.CreateOrder(ctx, o, nil); err != nil {
 		t.Fatal(err)
 	}
 	ident := &storage.Identification{ID: "id-" + number, OrderNumber: number, CustomerID: cust, Nationality: "IT", DocumentType: "CIE",
 		State: storage.IdentificationCompleted, CreatedAt: identifiedAt.Add(-10 * time.Minute), CompletedAt: identifiedAt,
-		Chip: &storage.ChipReading{Document: map[string]string{"surname": "BIANCHI", "givenNames": "ANNA", "taxCode": chipTax}},
+		Chip:   &storage.ChipReading{Document: map[string]string{"surname": "BIANCHI", "givenNames": "ANNA", "taxCode": chipTax}},
 		Photos: map[string]storage.EvidenceRef{"front": {SHA256: "aa", MediaType: "image/jpeg"}}}
 	if err := e.db.CreateIdentification(ctx, ident); err != nil {
 		t.Fatal(err)
