@@ -2,6 +2,7 @@ package officer_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -103,8 +104,7 @@ func (e *env) identified(t *testing.T, email, detailsTax, chipTax string, identi
 	t.Helper()
 	ctx := context.Background()
 	orderSeq++
-	number := "55-00001-" + strings.Repeat("0", 9) + string(rune('0'+orderSeq%10))
-	number = number[:len(number)-3] + string(rune('0'+orderSeq/100%10)) + string(rune('0'+orderSeq/10%10)) + string(rune('0'+orderSeq%10))
+	number := fmt.Sprintf("55-00001-%010d", orderSeq)
 	cust := "cust-" + number
 	if err := e.db.CreateCustomer(ctx, &storage.Customer{ID: cust, Email: email, EmailVerified: true, CreatedAt: identifiedAt}, nil); err != nil {
 		t.Fatal(err)
