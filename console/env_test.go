@@ -154,7 +154,7 @@ func picture(t *testing.T, w, h int, c color.RGBA, asPNG bool) []byte {
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			// a light background with an oval "face" in the middle
-			dx, dy := float64(x-w/2)/float64(w)/3, float64(y-h/2)/float64(h)/2.5
+			dx, dy := float64(x-w/2)/(float64(w)/3), float64(y-h/2)/(float64(h)/2.5)
 			if dx*dx+dy*dy < 1 {
 				img.Set(x, y, c)
 			} else {
