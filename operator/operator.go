@@ -58,6 +58,8 @@ type Service struct {
 	DataDir string
 	// Shop creates coupons and lists enrolments (operator/enrol.go).
 	Shop Shop
+	// Officers manages registration officers (operator/officer.go).
+	Officers Officers
 }
 
 // ClientRequest is `qesctl client create`: an OAuth 2.0 client.

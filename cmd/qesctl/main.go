@@ -45,6 +45,9 @@ var commands = []command{
 	{"coupon list", "list the shop's coupons and their uses", couponList, true},
 	{"enrol list", "list shop orders (enrolments) with state and UserID", enrolList, true},
 	{"enrol show", "show one enrolment: order, customer, consents", enrolShow, true},
+	{"operator create", "create a registration officer of the console (prints the TOTP URI once)", officerCreate, true},
+	{"operator list", "list registration officers and whether their training is current", officerList, true},
+	{"operator trained", "record a registration officer's training day", officerTrained, false},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 
@@ -57,7 +60,7 @@ func usage() string {
 	var b strings.Builder
 	b.WriteString("usage: qesctl [--data DIR] [--json] <command> [flags]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-16s%s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-18s%s\n", c.name, c.summary)
 	}
 	b.WriteString(`
 global flags (before or after the command):
@@ -73,6 +76,7 @@ Secrets never need the command line, where other users can read them
 asked on the terminal, else read as one line of standard input, in order:
   holder create   QES_PASSWORD, QES_PIN
   holder unblock  QES_PUK, QES_NEW_PIN
+  operator create QES_PASSWORD
   sign            QES_PASSWORD, QES_PIN, QES_OTP
 The old flags (--password, --pin, --puk, --new-pin, --otp) still work but
 are deprecated.

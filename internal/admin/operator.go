@@ -36,6 +36,11 @@ func OperatorOps(s *operator.Service) Ops {
 		"coupon/list":   op(s.ListCoupons),
 		"enrol/list":    op(s.ListEnrolments),
 		"enrol/show":    op(s.ShowEnrolment),
+
+		// Registration officers (qesctl operator ...).
+		"officer/create":  op(s.CreateOfficer),
+		"officer/list":    op(s.ListOfficers),
+		"officer/trained": op(s.OfficerTrained),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {

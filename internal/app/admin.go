@@ -27,6 +27,9 @@ func (a *App) newOperator() *operator.Service {
 		},
 		DataDir: a.Cfg.DataDir,
 		Shop:    a.Enrol,
+
+		// Registration officers (console.go).
+		Officers: a.Officers,
 	}
 }
 
