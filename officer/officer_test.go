@@ -452,3 +452,56 @@ func TestMediaNeedsAnOfficerNotTheApplicant(t *testing.T) {
 	_, err = e.svc.Media(ctx, "rossi", own, officer.MediaFront)
 	wantKind(t, err, errs.AccessDenied, msg.OfficerOwnEnrolment)
 }
+
+// Two officers deciding the same enrolment at once: one decision wins,
+// the other is a conflict, and the order moved once.
+func TestConcurrentDecisionsMoveTheOrderOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.officer(t, "rossi", officerTax, "mario@example.org", "2026-01-15")
+	e.officer(t, "verdi", "VRDGPP70A01F205V", "giuseppe@example.org", "2026-01-15")
+	number := e.identified(t, "anna@example.org", applicantTax, applicantTax, e.clock.Now().Add(-time.Hour))
+	reviews := map[string]string{}
+	for _, u := range []string{"rossi", "verdi"} {
+		cs, err := e.svc.Open(ctx, u, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews[u] = cs.Review.ID
+	}
+	errc := make(chan error, 2)
+	for _, u := range []string{"rossi", "verdi"} {
+		go func() {
+			_, err := e.svc.Decide(ctx, u, number, officer.Decision{Review: reviews[u], Action: "reject", Reason: "no match"})
+			errc <- err
+		}()
+	}
+	var ok, conflicts int
+	for range 2 {
+		switch err := <-errc; {
+		case err == nil:
+			ok++
+		case errs.Is(err, errs.Conflict):
+			conflicts++
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if ok != 1 || conflicts != 1 {
+		t.Fatalf("%d decisions, %d conflicts: want one of each", ok, conflicts)
+	}
+	o, err := e.db.Order(ctx, number)
+	if err != nil || o.State != string(enrol.Rejected) || len(o.Transitions) != 1 {
+		t.Fatalf("order = %+v, %v: want one move to rejected", o, err)
+	}
+	revs, _ := e.db.ReviewsOf(ctx, number)
+	decided := 0
+	for _, r := range revs {
+		if !r.DecidedAt.IsZero() {
+			decided++
+		}
+	}
+	if decided != 1 {
+		t.Fatalf("%d reviews decided, want 1", decided)
+	}
+}
