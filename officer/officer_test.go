@@ -505,3 +505,27 @@ func TestConcurrentDecisionsMoveTheOrderOnce(t *testing.T) {
 		t.Fatalf("%d reviews decided, want 1", decided)
 	}
 }
+
+func TestDisabledOfficerIsOut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	seed := e.officer(t, "rossi", officerTax, "mario@example.org", "2026-01-15")
+	number := e.identified(t, "anna@example.org", applicantTax, applicantTax, e.clock.Now())
+	tok, err := e.svc.Login(ctx, "rossi", password, code(t, seed, e.clock.Now()), "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.svc.Disable(ctx, "rossi")
+	if err != nil || !s.Disabled {
+		t.Fatalf("disable = %+v, %v", s, err)
+	}
+	_, err = e.svc.Session(ctx, tok)
+	wantKind(t, err, errs.InvalidToken, "")
+	e.clock.Advance(30 * time.Second)
+	_, err = e.svc.Login(ctx, "rossi", password, code(t, seed, e.clock.Now()), "10.0.0.1")
+	wantKind(t, err, errs.AuthenticationFailed, msg.OfficerLoginFailed)
+	_, err = e.svc.Open(ctx, "rossi", number)
+	wantKind(t, err, errs.AccessDenied, "")
+	_, err = e.svc.Disable(ctx, "nobody")
+	wantKind(t, err, errs.NotFound, msg.OfficerNotFound)
+}

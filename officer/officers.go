@@ -154,3 +154,28 @@ func (s *Service) Trained(ctx context.Context, user, day string) (*Summary, erro
 	s.record(ctx, audit.Event{Type: "officer.trained", Outcome: "ok", Detail: map[string]string{"officer": user, "on": day}})
 	return out, nil
 }
+
+// Disable ends an officer's access: their sessions stop at the next
+// request and no login passes. The record stays, as the reviews it
+// signed refer to it.
+func (s *Service) Disable(ctx context.Context, user string) (*Summary, error) {
+	user = normalizeUser(user)
+	now := s.now().UTC()
+	var out *Summary
+	err := s.store.UpdateOfficer(ctx, user, func(o *storage.Officer) error {
+		if o.DisabledAt.IsZero() {
+			o.DisabledAt = now
+		}
+		out = &Summary{User: o.User, FullName: o.FullName, Email: o.Email, TrainedOn: o.TrainedOn.Format("2006-01-02"),
+			TrainingValid: s.trainingCurrent(o, now), CreatedAt: o.CreatedAt, Disabled: true}
+		return nil
+	})
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.M(errs.NotFound, msg.OfficerNotFound, user)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Event{Type: "officer.disable", Outcome: "ok", Detail: map[string]string{"officer": user}})
+	return out, nil
+}

@@ -13,6 +13,20 @@ type Officers interface {
 	Create(ctx context.Context, n officer.NewOfficer) (*officer.Created, error)
 	List(ctx context.Context) ([]officer.Summary, error)
 	Trained(ctx context.Context, user, day string) (*officer.Summary, error)
+	Disable(ctx context.Context, user string) (*officer.Summary, error)
+}
+
+// OfficerRequest names one officer (`qesctl operator disable`).
+type OfficerRequest struct {
+	User string `json:"user"`
+}
+
+// DisableOfficer is `qesctl operator disable`.
+func (s *Service) DisableOfficer(ctx context.Context, r OfficerRequest) (*officer.Summary, error) {
+	if r.User == "" {
+		return nil, errs.M(errs.InvalidRequest, msg.OfficerUserInvalid)
+	}
+	return s.Officers.Disable(ctx, r.User)
 }
 
 // OfficerTrainedRequest is `qesctl operator trained`.

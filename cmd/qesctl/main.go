@@ -48,6 +48,7 @@ var commands = []command{
 	{"operator create", "create a registration officer of the console (prints the TOTP URI once)", officerCreate, true},
 	{"operator list", "list registration officers and whether their training is current", officerList, true},
 	{"operator trained", "record a registration officer's training day", officerTrained, false},
+	{"operator disable", "end a registration officer's access to the console", officerDisable, false},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 

@@ -103,3 +103,24 @@ func officerTrained(ctx context.Context, args []string) error {
 	fmt.Printf("officer %s trained on %s\n", s.User, s.TrainedOn)
 	return nil
 }
+
+// officerDisable is `qesctl operator disable`.
+func officerDisable(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("operator disable", flag.ContinueOnError)
+	data := fs.String("data", "./var", "data directory")
+	var r operator.OfficerRequest
+	fs.StringVar(&r.User, "user", "", "the officer's login name (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if r.User == "" {
+		fs.Usage()
+		return errors.New("--user is required")
+	}
+	var s officer.Summary
+	if err := app.Call(ctx, *data, "officer/disable", r, &s, opener(*data)); err != nil {
+		return err
+	}
+	fmt.Printf("officer %s disabled\n", s.User)
+	return nil
+}

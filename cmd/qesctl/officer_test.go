@@ -44,6 +44,7 @@ func TestOperatorCommandsOffline(t *testing.T) {
 		{"stale training listed", nil, []string{"--data", data, "operator", "list"}, 0, "no (training over 12 months old)"},
 		{"trained", nil, []string{"--data", data, "operator", "trained", "--user", "rossi", "--on", recent}, 0, "officer rossi trained on " + recent},
 		{"trained unknown", nil, []string{"--data", data, "operator", "trained", "--user", "nobody", "--on", recent}, 1, "There is no officer nobody"},
+		{"disable unknown", nil, []string{"--data", data, "operator", "disable", "--user", "nobody"}, 1, "There is no officer nobody"},
 		{"trained in the future", nil, []string{"--data", data, "operator", "trained", "--user", "rossi", "--on", "2999-01-05"}, 1, "not in the future"},
 	}
 	for _, c := range cases {
@@ -59,5 +60,11 @@ func TestOperatorCommandsOffline(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "argon2id") || strings.Contains(r.stdout, "totp") {
 		t.Fatal("operator list prints a secret")
+	}
+	if r := runQesctl(t, nil, "", "--data", data, "operator", "disable", "--user", "rossi"); r.code != 0 || !strings.Contains(r.stdout, "officer rossi disabled") {
+		t.Fatalf("operator disable: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runQesctl(t, nil, "", "--data", data, "operator", "list"); !strings.Contains(r.stdout, "no (disabled)") {
+		t.Fatalf("operator list after disable: %s", r.stdout)
 	}
 }

@@ -41,6 +41,7 @@ func OperatorOps(s *operator.Service) Ops {
 		"officer/create":  op(s.CreateOfficer),
 		"officer/list":    op(s.ListOfficers),
 		"officer/trained": op(s.OfficerTrained),
+		"officer/disable": op(s.DisableOfficer),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {
