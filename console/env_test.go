@@ -68,7 +68,7 @@ func (d dirEvidence) Open(_ context.Context, sum string) ([]byte, error) {
 	return b, err
 }
 
-func (d dirEvidence) put(t *testing.T, data []byte, mediaType string) storage.EvidenceRef {
+func (d dirEvidence) put(t testing.TB, data []byte, mediaType string) storage.EvidenceRef {
 	t.Helper()
 	sum := sha256.Sum256(data)
 	name := hex.EncodeToString(sum[:])
@@ -88,7 +88,7 @@ type env struct {
 	orders   int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
@@ -122,7 +122,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) officer(t *testing.T, user, tax, email, trained string) string {
+func (e *env) officer(t testing.TB, user, tax, email, trained string) string {
 	t.Helper()
 	c, err := e.svc.Create(context.Background(), officer.NewOfficer{User: user, FullName: "Officer " + user, TaxCode: tax,
 		Email: email, Password: password, TrainedOn: trained})
@@ -138,7 +138,7 @@ func (e *env) officer(t *testing.T, user, tax, email, trained string) string {
 
 // code is the authenticator's code now; each call moves the clock to
 // the next 30-second step, so that no code is used twice.
-func (e *env) code(t *testing.T, seed string) string {
+func (e *env) code(t testing.TB, seed string) string {
 	t.Helper()
 	e.clock.Advance(30 * time.Second)
 	c, err := totp.GenerateCode(seed, e.clock.Now())
@@ -148,7 +148,7 @@ func (e *env) code(t *testing.T, seed string) string {
 	return c
 }
 
-func picture(t *testing.T, w, h int, c color.RGBA, asPNG bool) []byte {
+func picture(t testing.TB, w, h int, c color.RGBA, asPNG bool) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -177,7 +177,7 @@ func picture(t *testing.T, w, h int, c color.RGBA, asPNG bool) []byte {
 
 // identified stores an order in state identified with a completed
 // identification and its evidence, as the app side leaves them.
-func (e *env) identified(t *testing.T, email string, withFace bool, identifiedAt time.Time) string {
+func (e *env) identified(t testing.TB, email string, withFace bool, identifiedAt time.Time) string {
 	t.Helper()
 	ctx := context.Background()
 	e.orders++
@@ -221,12 +221,12 @@ func (e *env) identified(t *testing.T, email string, withFace bool, identifiedAt
 // client is a browser without a script: a cookie jar, no redirects
 // followed.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	http *http.Client
 }
 
-func (e *env) client(t *testing.T) *client {
+func (e *env) client(t testing.TB) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
