@@ -17,7 +17,7 @@ func TestPagesAndMediaNeedAnOfficer(t *testing.T) {
 	c := e.client(t)
 	for _, path := range []string{"/operator/queue", "/operator/enrolments/" + number} {
 		resp, _ := c.do(http.MethodGet, path, nil)
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/operator/login?next="+path {
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/operator/login?next="+url.QueryEscape(path) {
 			t.Errorf("GET %s logged out: %d to %q, want the login page", path, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v5"
@@ -72,7 +73,7 @@ func (h *handler) auth(next echo.HandlerFunc) echo.HandlerFunc {
 				h.cookie(c, h.sessionCookieName(c), "", -1)
 			}
 			if c.Request().Method == http.MethodGet {
-				return c.Redirect(http.StatusSeeOther, "/operator/login?next="+c.Request().URL.Path)
+				return c.Redirect(http.StatusSeeOther, "/operator/login?next="+url.QueryEscape(c.Request().URL.Path))
 			}
 			lang := h.lang(c)
 			return h.message(c, http.StatusUnauthorized, lang, "console.title.login", tr(lang, "console.expired"))
