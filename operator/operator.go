@@ -60,6 +60,8 @@ type Service struct {
 	Shop Shop
 	// Trust imports CSCAs and their CRLs (operator/csca.go).
 	Trust Trust
+	// Officers manages registration officers (operator/officer.go).
+	Officers Officers
 }
 
 // ClientRequest is `qesctl client create`: an OAuth 2.0 client.

@@ -48,6 +48,10 @@ var commands = []command{
 	{"csca import", "trust CSCAs: a verified master list (--masterlist, --anchor) or one --cert", cscaImport, true},
 	{"csca crl import", "keep a CSCA's CRL (checked against the trusted CSCAs)", cscaCRLImport, true},
 	{"csca list", "list the trusted CSCAs and CRLs", cscaList, true},
+	{"operator create", "create a registration officer of the console (prints the TOTP URI once)", officerCreate, true},
+	{"operator list", "list registration officers and whether their training is current", officerList, true},
+	{"operator trained", "record a registration officer's training day", officerTrained, false},
+	{"operator disable", "end a registration officer's access to the console", officerDisable, false},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 
@@ -60,7 +64,7 @@ func usage() string {
 	var b strings.Builder
 	b.WriteString("usage: qesctl [--data DIR] [--json] <command> [flags]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-16s%s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-18s%s\n", c.name, c.summary)
 	}
 	b.WriteString(`
 global flags (before or after the command):
@@ -76,6 +80,7 @@ Secrets never need the command line, where other users can read them
 asked on the terminal, else read as one line of standard input, in order:
   holder create   QES_PASSWORD, QES_PIN
   holder unblock  QES_PUK, QES_NEW_PIN
+  operator create QES_PASSWORD
   sign            QES_PASSWORD, QES_PIN, QES_OTP
 The old flags (--password, --pin, --puk, --new-pin, --otp) still work but
 are deprecated.

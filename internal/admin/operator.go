@@ -39,6 +39,12 @@ func OperatorOps(s *operator.Service) Ops {
 		"csca/import":   op(s.ImportCSCA),
 		"csca/crl":      op(s.ImportCSCACRL),
 		"csca/list":     op(s.ListCSCAs),
+
+		// Registration officers (qesctl operator ...).
+		"officer/create":  op(s.CreateOfficer),
+		"officer/list":    op(s.ListOfficers),
+		"officer/trained": op(s.OfficerTrained),
+		"officer/disable": op(s.DisableOfficer),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {

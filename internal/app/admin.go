@@ -28,6 +28,9 @@ func (a *App) newOperator() *operator.Service {
 		DataDir: a.Cfg.DataDir,
 		Shop:    a.Enrol,
 		Trust:   a.Trust,
+
+		// Registration officers (console.go).
+		Officers: a.Officers,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
+	"github.com/qesproject/qes/console"
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
@@ -28,6 +29,7 @@ import (
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/oauth"
+	"github.com/qesproject/qes/officer"
 	"github.com/qesproject/qes/operator"
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
@@ -91,6 +93,11 @@ type App struct {
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
+
+	// Officers are the registration officers and their reviews; Evidence
+	// serves the console the identification's evidence files (console.go).
+	Officers *officer.Service
+	Evidence console.Evidence
 
 	// HSMPINSource says where the token user PIN came from, for the
 	// start-up log; empty when Options.HSM supplied the token.
@@ -198,6 +205,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}, portal.SessionConfig{})
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
+	a.openOfficers(mac, sealer, argon)
 	a.Operator = a.newOperator()
 	return a, nil
 }

@@ -27,8 +27,9 @@ var undocumentedPrefixes = []string{}
 
 // pagePrefixes are server-rendered HTML pages for people (the holder portal,
 // package portal; the shop and the dev payment provider's page, package
-// shop): not an API, so outside openapi.yaml for good.
-var pagePrefixes = []string{"/portal", "/shop", "/dev/pay/"}
+// shop; the registration officers' console, package console): not an API,
+// so outside openapi.yaml for good.
+var pagePrefixes = []string{"/portal", "/shop", "/dev/pay/", "/operator"}
 
 // apiUnderPages are API routes under a page prefix: they are held to
 // openapi.yaml like any other (the payment provider's callback).
