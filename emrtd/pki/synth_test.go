@@ -104,12 +104,12 @@ func TestSyntheticRoundTrip(t *testing.T) {
 				emrtdgen.SignedDataOptions{ContentTypeAttr: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}}), eContent, "contentType")
 			verifySOD(t, emrtdgen.SignedData(dsc.Cert, key, ldsOID, eContent, key.Hash,
 				emrtdgen.SignedDataOptions{MessageDigest: make([]byte, key.Hash.Size())}), eContent, "messageDigest")
-			// A SOD signed by another key under the same DSC.
-			other := emrtdgen.NewRSAKey(2048, false, crypto.SHA256)
-			if key.RSA != nil {
-				other = emrtdgen.NewECKey(ec.P256, false, crypto.SHA256)
+			// A SOD signed by another key of the same family under the same DSC.
+			other := emrtdgen.NewRSAKeySlot(2048, 1, key.PSS, key.Hash)
+			if key.EC != nil {
+				other = emrtdgen.NewECKey(key.EC.Curve, key.Explicit, key.Hash)
 			}
-			verifySOD(t, emrtdgen.SignSOD(dsc.Cert, &emrtdgen.Key{RSA: other.RSA, EC: other.EC, PSS: key.PSS, Hash: key.Hash}, ldsOID, eContent, key.Hash), eContent, "signature")
+			verifySOD(t, emrtdgen.SignSOD(dsc.Cert, other, ldsOID, eContent, key.Hash), eContent, "signature")
 			// The DSC does not verify with a stranger's CSCA.
 			stranger := emrtdgen.NewCSCA("IT", "CSCA "+kc.name, other, t0, t0.AddDate(1, 0, 0))
 			if err := dsc.Cert.CheckSignatureFrom(stranger.Cert); err == nil {
