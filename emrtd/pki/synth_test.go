@@ -3,6 +3,7 @@ package pki_test
 import (
 	"bytes"
 	"crypto"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
@@ -86,6 +87,9 @@ func TestSyntheticRoundTrip(t *testing.T) {
 			}
 			if !dsc.Cert.IssuedBy(csca.Cert) || csca.Cert.Country() != "IT" || !csca.Cert.IsCA || dsc.Cert.IsCA || dsc.Cert.BasicConstraintsValid {
 				t.Fatal("names, country or basic constraints are wrong")
+			}
+			if dsc.Cert.KeyUsage != x509.KeyUsageDigitalSignature || csca.Cert.KeyUsage != x509.KeyUsageCertSign|x509.KeyUsageCRLSign {
+				t.Fatalf("key usage: DSC %b, CSCA %b", dsc.Cert.KeyUsage, csca.Cert.KeyUsage)
 			}
 			pub, err := pki.ParsePublicKey(key.SPKI())
 			if err != nil {
