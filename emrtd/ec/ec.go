@@ -107,120 +107,160 @@ func Marshal(c *Curve, x, y *big.Int) []byte {
 func (pub *PublicKey) Bytes() []byte { return Marshal(pub.Curve, pub.X, pub.Y) }
 
 // jacobian is (X/Z^2, Y/Z^3); Z = 0 is the point at infinity.
-type jacobian struct{ x, y, z *big.Int }
+type jacobian struct{ x, y, z big.Int }
 
-func (c *Curve) affineToJacobian(x, y *big.Int) jacobian {
-	return jacobian{new(big.Int).Set(x), new(big.Int).Set(y), big.NewInt(1)}
+// arith does the field and point arithmetic of one computation in place,
+// on its own scratch values: math/big allocation, not multiplication,
+// dominated the first version's cost. Not safe for concurrent use.
+type arith struct {
+	c                                  *Curve
+	prod, quo                          big.Int
+	xx, yy, yyyy, zz, s, m, t, u1, u2  big.Int
+	s1, s2, h, r, hh, hhh, v, z1z1, z2 big.Int
 }
 
-func (c *Curve) infinity() jacobian { return jacobian{big.NewInt(1), big.NewInt(1), new(big.Int)} }
+// mul is z = x*y mod p. Every operand is reduced and non-negative, so the
+// truncated QuoRem is the modulus, and it reuses the quotient's memory.
+func (a *arith) mul(z, x, y *big.Int) { a.prod.Mul(x, y); a.quo.QuoRem(&a.prod, a.c.P, z) }
 
-func (c *Curve) toAffine(p jacobian) (x, y *big.Int, ok bool) {
+func (a *arith) sub(z, x, y *big.Int) {
+	z.Sub(x, y)
+	if z.Sign() < 0 {
+		z.Add(z, a.c.P)
+	}
+}
+
+// lsh is z = x * 2^n mod p.
+func (a *arith) lsh(z, x *big.Int, n uint) { a.prod.Lsh(x, n); a.quo.QuoRem(&a.prod, a.c.P, z) }
+
+func (a *arith) setInfinity(p *jacobian) { p.x.SetInt64(1); p.y.SetInt64(1); p.z.SetInt64(0) }
+
+// double sets dst = 2p (dst may be p): dbl-2007-bl for general a.
+func (a *arith) double(dst, p *jacobian) {
+	if p.z.Sign() == 0 || p.y.Sign() == 0 {
+		a.setInfinity(dst)
+		return
+	}
+	a.mul(&a.xx, &p.x, &p.x)
+	a.mul(&a.yy, &p.y, &p.y)
+	a.mul(&a.yyyy, &a.yy, &a.yy)
+	a.mul(&a.zz, &p.z, &p.z)
+	a.mul(&a.s, &p.x, &a.yy)
+	a.lsh(&a.s, &a.s, 2) // S = 4*X*YY
+	a.mul(&a.t, &a.zz, &a.zz)
+	a.mul(&a.t, &a.t, a.c.A)
+	a.m.Lsh(&a.xx, 1)
+	a.m.Add(&a.m, &a.xx)
+	a.m.Add(&a.m, &a.t)
+	a.prod.Set(&a.m)
+	a.quo.QuoRem(&a.prod, a.c.P, &a.m) // M = 3*XX + a*ZZ^2
+	// Z3 = 2*Y*Z first: Y is overwritten below.
+	a.mul(&a.t, &p.y, &p.z)
+	a.lsh(&dst.z, &a.t, 1)
+	a.mul(&a.t, &a.m, &a.m)
+	a.lsh(&a.u1, &a.s, 1)
+	a.sub(&dst.x, &a.t, &a.u1) // X3 = M^2 - 2S
+	a.sub(&a.t, &a.s, &dst.x)
+	a.mul(&a.t, &a.t, &a.m)
+	a.lsh(&a.u1, &a.yyyy, 3)
+	a.sub(&dst.y, &a.t, &a.u1) // Y3 = M*(S-X3) - 8*YYYY
+}
+
+// add sets dst = p + q (dst may be p, not q): add-2007-bl.
+func (a *arith) add(dst, p, q *jacobian) {
+	if p.z.Sign() == 0 {
+		dst.x.Set(&q.x)
+		dst.y.Set(&q.y)
+		dst.z.Set(&q.z)
+		return
+	}
+	if q.z.Sign() == 0 {
+		if dst != p {
+			dst.x.Set(&p.x)
+			dst.y.Set(&p.y)
+			dst.z.Set(&p.z)
+		}
+		return
+	}
+	a.mul(&a.z1z1, &p.z, &p.z)
+	a.mul(&a.z2, &q.z, &q.z)
+	a.mul(&a.u1, &p.x, &a.z2)
+	a.mul(&a.u2, &q.x, &a.z1z1)
+	a.mul(&a.t, &q.z, &a.z2)
+	a.mul(&a.s1, &p.y, &a.t)
+	a.mul(&a.t, &p.z, &a.z1z1)
+	a.mul(&a.s2, &q.y, &a.t)
+	if a.u1.Cmp(&a.u2) == 0 {
+		if a.s1.Cmp(&a.s2) == 0 {
+			a.double(dst, p)
+		} else {
+			a.setInfinity(dst)
+		}
+		return
+	}
+	a.sub(&a.h, &a.u2, &a.u1)
+	a.sub(&a.r, &a.s2, &a.s1)
+	a.mul(&a.hh, &a.h, &a.h)
+	a.mul(&a.hhh, &a.hh, &a.h)
+	a.mul(&a.v, &a.u1, &a.hh)
+	// Z3 = Z1*Z2*H before Z1 is overwritten.
+	a.mul(&a.t, &p.z, &q.z)
+	a.mul(&dst.z, &a.t, &a.h)
+	a.mul(&a.t, &a.r, &a.r)
+	a.sub(&a.t, &a.t, &a.hhh)
+	a.lsh(&a.u2, &a.v, 1)
+	a.sub(&dst.x, &a.t, &a.u2) // X3 = R^2 - H^3 - 2*U1*H^2
+	a.sub(&a.t, &a.v, &dst.x)
+	a.mul(&a.t, &a.t, &a.r)
+	a.mul(&a.u2, &a.s1, &a.hhh)
+	a.sub(&dst.y, &a.t, &a.u2) // Y3 = R*(U1*H^2 - X3) - S1*H^3
+}
+
+func (a *arith) toAffine(p *jacobian) (x, y *big.Int, ok bool) {
 	if p.z.Sign() == 0 {
 		return nil, nil, false
 	}
-	zinv := new(big.Int).ModInverse(p.z, c.P)
-	zinv2 := new(big.Int).Mul(zinv, zinv)
-	zinv2.Mod(zinv2, c.P)
-	x = new(big.Int).Mul(p.x, zinv2)
-	x.Mod(x, c.P)
-	zinv2.Mul(zinv2, zinv)
-	y = new(big.Int).Mul(p.y, zinv2)
-	y.Mod(y, c.P)
+	zinv := new(big.Int).ModInverse(&p.z, a.c.P)
+	a.mul(&a.t, zinv, zinv)
+	x = new(big.Int)
+	a.mul(x, &p.x, &a.t)
+	a.mul(&a.t, &a.t, zinv)
+	y = new(big.Int)
+	a.mul(y, &p.y, &a.t)
 	return x, y, true
-}
-
-func (c *Curve) double(p jacobian) jacobian {
-	if p.z.Sign() == 0 || p.y.Sign() == 0 {
-		return c.infinity()
-	}
-	P := c.P
-	mod := func(v *big.Int) *big.Int { return v.Mod(v, P) }
-	xx := mod(new(big.Int).Mul(p.x, p.x))
-	yy := mod(new(big.Int).Mul(p.y, p.y))
-	yyyy := mod(new(big.Int).Mul(yy, yy))
-	zz := mod(new(big.Int).Mul(p.z, p.z))
-	s := mod(new(big.Int).Lsh(mod(new(big.Int).Mul(p.x, yy)), 2))
-	m := new(big.Int).Mul(xx, big.NewInt(3))
-	azzzz := mod(new(big.Int).Mul(zz, zz))
-	azzzz.Mul(azzzz, c.A)
-	m = mod(m.Add(m, azzzz))
-	x3 := new(big.Int).Mul(m, m)
-	x3.Sub(x3, new(big.Int).Lsh(s, 1))
-	mod(x3)
-	y3 := new(big.Int).Sub(s, x3)
-	y3.Mul(y3, m)
-	y3.Sub(y3, new(big.Int).Lsh(yyyy, 3))
-	mod(y3)
-	z3 := new(big.Int).Mul(p.y, p.z)
-	z3 = mod(z3.Lsh(z3, 1))
-	return jacobian{x3, y3, z3}
-}
-
-func (c *Curve) add(p, q jacobian) jacobian {
-	if p.z.Sign() == 0 {
-		return q
-	}
-	if q.z.Sign() == 0 {
-		return p
-	}
-	P := c.P
-	mod := func(v *big.Int) *big.Int { return v.Mod(v, P) }
-	z1z1 := mod(new(big.Int).Mul(p.z, p.z))
-	z2z2 := mod(new(big.Int).Mul(q.z, q.z))
-	u1 := mod(new(big.Int).Mul(p.x, z2z2))
-	u2 := mod(new(big.Int).Mul(q.x, z1z1))
-	s1 := mod(new(big.Int).Mul(p.y, mod(new(big.Int).Mul(q.z, z2z2))))
-	s2 := mod(new(big.Int).Mul(q.y, mod(new(big.Int).Mul(p.z, z1z1))))
-	if u1.Cmp(u2) == 0 {
-		if s1.Cmp(s2) == 0 {
-			return c.double(p)
-		}
-		return c.infinity()
-	}
-	h := mod(new(big.Int).Sub(u2, u1))
-	r := mod(new(big.Int).Sub(s2, s1))
-	hh := mod(new(big.Int).Mul(h, h))
-	hhh := mod(new(big.Int).Mul(hh, h))
-	v := mod(new(big.Int).Mul(u1, hh))
-	x3 := new(big.Int).Mul(r, r)
-	x3.Sub(x3, hhh)
-	x3.Sub(x3, new(big.Int).Lsh(v, 1))
-	mod(x3)
-	y3 := new(big.Int).Sub(v, x3)
-	y3.Mul(y3, r)
-	y3.Sub(y3, new(big.Int).Mul(s1, hhh))
-	mod(y3)
-	z3 := mod(new(big.Int).Mul(p.z, q.z))
-	z3 = mod(z3.Mul(z3, h))
-	return jacobian{x3, y3, z3}
 }
 
 // combinedMult is k1*(x1,y1) + k2*(x2,y2) by Shamir's trick: one pass of
 // doublings instead of two. Not constant time.
-func (c *Curve) combinedMult(x1, y1, k1, x2, y2, k2 *big.Int) jacobian {
-	p1 := c.affineToJacobian(x1, y1)
-	p2 := c.affineToJacobian(x2, y2)
-	p12 := c.add(p1, p2)
-	acc := c.infinity()
+func (c *Curve) combinedMult(x1, y1, k1, x2, y2, k2 *big.Int) (x, y *big.Int, ok bool) {
+	a := &arith{c: c}
+	var p1, p2, p12, acc jacobian
+	p1.x.Set(x1)
+	p1.y.Set(y1)
+	p1.z.SetInt64(1)
+	p2.x.Set(x2)
+	p2.y.Set(y2)
+	p2.z.SetInt64(1)
+	a.add(&p12, &p1, &p2)
+	a.setInfinity(&acc)
 	n := max(k1.BitLen(), k2.BitLen())
 	for i := n - 1; i >= 0; i-- {
-		acc = c.double(acc)
+		a.double(&acc, &acc)
 		switch b1, b2 := k1.Bit(i), k2.Bit(i); {
 		case b1 == 1 && b2 == 1:
-			acc = c.add(acc, p12)
+			a.add(&acc, &acc, &p12)
 		case b1 == 1:
-			acc = c.add(acc, p1)
+			a.add(&acc, &acc, &p1)
 		case b2 == 1:
-			acc = c.add(acc, p2)
+			a.add(&acc, &acc, &p2)
 		}
 	}
-	return acc
+	return a.toAffine(&acc)
 }
 
 // ScalarMult is k*(x, y); ok is false for the point at infinity.
 func (c *Curve) ScalarMult(x, y, k *big.Int) (rx, ry *big.Int, ok bool) {
-	return c.toAffine(c.combinedMult(x, y, k, x, y, new(big.Int)))
+	return c.combinedMult(x, y, k, x, y, new(big.Int))
 }
 
 // ScalarBaseMult is k*G.
@@ -272,7 +312,7 @@ func verifyGeneric(pub *PublicKey, digest []byte, r, s *big.Int) bool {
 	u1.Mod(u1, c.N)
 	u2 := new(big.Int).Mul(r, w)
 	u2.Mod(u2, c.N)
-	x, _, ok := c.toAffine(c.combinedMult(c.Gx, c.Gy, u1, pub.X, pub.Y, u2))
+	x, _, ok := c.combinedMult(c.Gx, c.Gy, u1, pub.X, pub.Y, u2)
 	if !ok {
 		return false
 	}

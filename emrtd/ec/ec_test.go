@@ -107,3 +107,39 @@ func TestGenericAgreesWithCryptoECDSA(t *testing.T) {
 		}
 	}
 }
+
+// The group law holds on every curve: k1*G + k2*P computed in one pass
+// equals (k1 + k2*d)*G for P = d*G, for random scalars (edge cases
+// included: 0, 1, N-1). A slip in the doubling or addition formulas breaks
+// this even where sign and verify would agree with each other.
+func TestGroupLaw(t *testing.T) {
+	for _, c := range Curves {
+		t.Run(c.Name, func(t *testing.T) {
+			scalars := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), new(big.Int).Sub(c.N, big.NewInt(1))}
+			for range 4 {
+				k, err := randScalar(c, rand.Reader)
+				if err != nil {
+					t.Fatal(err)
+				}
+				scalars = append(scalars, k)
+			}
+			d, _ := randScalar(c, rand.Reader)
+			px, py, _ := c.ScalarBaseMult(d)
+			for _, k1 := range scalars {
+				for _, k2 := range scalars[len(scalars)-3:] {
+					x, y, ok := c.combinedMult(c.Gx, c.Gy, k1, px, py, k2)
+					want := new(big.Int).Mul(k2, d)
+					want.Add(want, k1)
+					want.Mod(want, c.N)
+					wx, wy, wok := c.ScalarBaseMult(want)
+					if ok != wok || ok && (x.Cmp(wx) != 0 || y.Cmp(wy) != 0) {
+						t.Fatalf("k1=%v k2=%v: k1*G + k2*P is not (k1 + k2*d)*G", k1, k2)
+					}
+					if ok && !c.IsOnCurve(x, y) {
+						t.Fatal("result off the curve")
+					}
+				}
+			}
+		})
+	}
+}

@@ -79,8 +79,9 @@ func FuzzParseCRL(f *testing.F) {
 }
 
 // Verifying the 902 KB German master list allocates a bounded multiple of
-// its size (measured: about 8.6 times, for 587 certificates' names, keys,
-// serials and the hashing): every raw field is a view of the input.
+// its size (measured: about 3.6 times, for 587 certificates' names, keys,
+// serials and the hashing; 5.4 under -race): every raw field is a view
+// of the input.
 func TestParseMemoryBound(t *testing.T) {
 	raw := testdata(t, "de.ml")
 	anchor := germanAnchor(t)
@@ -92,7 +93,7 @@ func TestParseMemoryBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("VerifyMasterList on %d bytes allocated %d bytes", len(raw), allocated)
-	if allocated > uint64(12*len(raw)) {
+	if allocated > uint64(8*len(raw)) {
 		t.Fatalf("allocated %d bytes for a %d-byte master list", allocated, len(raw))
 	}
 }

@@ -3,6 +3,7 @@ package pki_test
 import (
 	"bytes"
 	"crypto"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,8 @@ func germanML(t testing.TB) *pki.MasterList {
 
 func TestGermanMasterList(t *testing.T) {
 	anchor := germanAnchor(t)
-	if _, ok := anchor.PublicKey.(*ec.PublicKey); !ok || anchor.Country() != "DE" || !anchor.IsCA {
+	if _, ok := anchor.PublicKey.(*ec.PublicKey); !ok || anchor.Country() != "DE" || !anchor.IsCA ||
+		anchor.KeyUsage != x509.KeyUsageCertSign|x509.KeyUsageCRLSign || len(anchor.SubjectKeyID) != 20 {
 		t.Fatalf("the German CSCA (brainpool, explicit parameters) parsed wrong: %T %q", anchor.PublicKey, anchor.Country())
 	}
 	ml := germanML(t)

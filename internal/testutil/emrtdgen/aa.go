@@ -23,10 +23,10 @@ type AAKey struct {
 
 // NewAAKeyRSA is an RSA chip key answering with ISO/IEC 9796-2 scheme 1
 // and SHA-1 (trailer 0xBC), as most RSA chips do.
-func NewAAKeyRSA(bits int) *AAKey { return &AAKey{rsa: rsaKey(bits), hash: crypto.SHA1} }
+func NewAAKeyRSA(bits int) *AAKey { return &AAKey{rsa: rsaKey(bits, 0), hash: crypto.SHA1} }
 
 // NewAAKeyRSAHash is NewAAKeyRSA with another hash (trailer hashID 0xCC).
-func NewAAKeyRSAHash(bits int, h crypto.Hash) *AAKey { return &AAKey{rsa: rsaKey(bits), hash: h} }
+func NewAAKeyRSAHash(bits int, h crypto.Hash) *AAKey { return &AAKey{rsa: rsaKey(bits, 0), hash: h} }
 
 // NewAAKeyEC is an EC chip key answering with ecdsa-plain-SHA256.
 func NewAAKeyEC(c *ec.Curve) *AAKey {

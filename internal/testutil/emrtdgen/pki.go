@@ -48,24 +48,33 @@ type Key struct {
 	Hash crypto.Hash
 }
 
-var rsaKeys sync.Map // bits -> *rsa.PrivateKey
+type rsaSlot struct{ bits, slot int }
 
-func rsaKey(bits int) *rsa.PrivateKey {
-	if k, ok := rsaKeys.Load(bits); ok {
+var rsaKeys sync.Map // rsaSlot -> *rsa.PrivateKey
+
+func rsaKey(bits, slot int) *rsa.PrivateKey {
+	if k, ok := rsaKeys.Load(rsaSlot{bits, slot}); ok {
 		return k.(*rsa.PrivateKey)
 	}
 	k, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		panic(err)
 	}
-	actual, _ := rsaKeys.LoadOrStore(bits, k)
+	actual, _ := rsaKeys.LoadOrStore(rsaSlot{bits, slot}, k)
 	return actual.(*rsa.PrivateKey)
 }
 
 // NewRSAKey is the binary's RSA key of this size, signing with PKCS#1 v1.5
 // or, when pss, RSASSA-PSS, with hash h.
 func NewRSAKey(bits int, pss bool, h crypto.Hash) *Key {
-	return &Key{RSA: rsaKey(bits), PSS: pss, Hash: h}
+	return &Key{RSA: rsaKey(bits, 0), PSS: pss, Hash: h}
+}
+
+// NewRSAKeySlot is like NewRSAKey, but slot picks one of several cached
+// keys of the size, for tests that need two different RSA keys (an old and
+// a new CSCA).
+func NewRSAKeySlot(bits, slot int, pss bool, h crypto.Hash) *Key {
+	return &Key{RSA: rsaKey(bits, slot), PSS: pss, Hash: h}
 }
 
 // NewECKey is a fresh key on c signing ECDSA with hash h; explicit writes
@@ -77,6 +86,25 @@ func NewECKey(c *ec.Curve, explicit bool, h crypto.Hash) *Key {
 	}
 	return &Key{EC: k, Explicit: explicit, Hash: h}
 }
+
+// The CSCA key profiles real states use, as the tests need them.
+
+// KeyRSAPSS2048 is an RSA-2048 key signing RSASSA-PSS with SHA-256.
+func KeyRSAPSS2048() *Key { return NewRSAKey(2048, true, crypto.SHA256) }
+
+// KeyRSAPSS2048Slot is KeyRSAPSS2048 from another cached key.
+func KeyRSAPSS2048Slot(slot int) *Key { return NewRSAKeySlot(2048, slot, true, crypto.SHA256) }
+
+// KeyBrainpoolP256r1Explicit is a brainpoolP256r1 key written with
+// explicit domain parameters, signing ECDSA with SHA-256.
+func KeyBrainpoolP256r1Explicit() *Key { return NewECKey(ec.BrainpoolP256r1, true, crypto.SHA256) }
+
+// KeyBrainpoolP384r1Explicit is a brainpoolP384r1 key written with
+// explicit domain parameters, signing ECDSA with SHA-384.
+func KeyBrainpoolP384r1Explicit() *Key { return NewECKey(ec.BrainpoolP384r1, true, crypto.SHA384) }
+
+// KeyP256 is a P-256 key with the named curve, signing ECDSA with SHA-256.
+func KeyP256() *Key { return NewECKey(ec.P256, false, crypto.SHA256) }
 
 // Public is the key as emrtd/pki holds it.
 func (k *Key) Public() pki.PublicKey {
