@@ -49,6 +49,7 @@ type DeviceToken struct {
 // proofs already seen.
 type Devices interface {
 	PutAppLogin(ctx context.Context, l *AppLogin) error // errs.Conflict if the key exists
+	AppLogin(ctx context.Context, key string) (*AppLogin, error)
 	// TakeAppLogin returns and deletes a login (single use).
 	TakeAppLogin(ctx context.Context, key string) (*AppLogin, error)
 	CreateDevice(ctx context.Context, d *Device) error // errs.Conflict if the ID exists

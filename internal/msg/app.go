@@ -90,3 +90,14 @@ func init() {
 		panic(err)
 	}
 }
+
+// SMSAppLogin is the app login's SMS.
+const SMSAppLogin ID = "sms.app-login"
+
+func init() {
+	if err := mergeInto(catalogue, map[ID][2]string{
+		SMSAppLogin: {"qes: %s is your code to log in to the enrolment app. It is valid for %d minutes.", "qes: %s è il codice per accedere all'app di identificazione. È valido per %d minuti."},
+	}); err != nil {
+		panic(err)
+	}
+}

@@ -30,6 +30,14 @@ func (d *DB) PutAppLogin(ctx context.Context, l *storage.AppLogin) error {
 	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bAppLogins, []byte(l.Key), l, "app login") })
 }
 
+func (d *DB) AppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login")
+		return err
+	})
+	return l, err
+}
+
 func (d *DB) TakeAppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
 	err = d.update(ctx, func(tx *bolt.Tx) error {
 		if l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login"); err != nil {

@@ -23,6 +23,9 @@ func testAppLogins(t *testing.T, s storage.Devices) {
 	l := &storage.AppLogin{Key: "k1", CustomerID: "c1", Mobile: "+393331234567", CreatedAt: t0, ExpiresAt: t0.Add(5 * time.Minute)}
 	must(t, s.PutAppLogin(ctx, l))
 	wantKind(t, s.PutAppLogin(ctx, l), errs.Conflict)
+	if got, err := s.AppLogin(ctx, "k1"); err != nil || got.CustomerID != "c1" {
+		t.Fatalf("login = %+v, %v", got, err)
+	}
 	got, err := s.TakeAppLogin(ctx, "k1")
 	must(t, err)
 	if got.CustomerID != "c1" || got.Mobile != l.Mobile || !got.ExpiresAt.Equal(l.ExpiresAt) {
