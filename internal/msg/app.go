@@ -44,6 +44,8 @@ const (
 )
 
 var appMessages = map[ID][2]string{
+	"kind.gone": {"This has expired: start again.", "È scaduto: ricomincia."},
+
 	EvidenceNotFound: {"No such evidence file", "File di evidenza inesistente"},
 	EvidenceTooLarge: {"An evidence file may be at most %d MB", "Un file di evidenza può essere al massimo di %d MB"},
 
