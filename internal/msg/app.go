@@ -41,6 +41,7 @@ const (
 	AppConfirmField      ID = "err.app-confirm-field"
 	AppIncomplete        ID = "err.app-incomplete"
 	AppTaxCode           ID = "err.app-tax-code"
+	AppChipOff           ID = "err.app-chip-off"
 )
 
 var appMessages = map[ID][2]string{
@@ -82,6 +83,7 @@ var appMessages = map[ID][2]string{
 	AppChipRefused:       {"The chip reading was refused (%s)", "La lettura del chip è stata rifiutata (%s)"},
 	AppConfirmField:      {"The %s is too long or not valid", "Il campo %s è troppo lungo o non valido"},
 	AppIncomplete:        {"The identification is incomplete: %s", "L'identificazione è incompleta: %s"},
+	AppChipOff:           {"Chip verification is not configured on this server", "La verifica del chip non è configurata su questo server"},
 	AppTaxCode:           {"The tax code is not valid", "Il codice fiscale non è valido"},
 }
 
