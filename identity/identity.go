@@ -60,7 +60,9 @@ type ChipVerifier interface {
 type VerifierFunc func(ctx context.Context, in emrtd.Input) (*emrtd.Report, error)
 
 // Verify implements ChipVerifier.
-func (f VerifierFunc) Verify(ctx context.Context, in emrtd.Input) (*emrtd.Report, error) { return f(ctx, in) }
+func (f VerifierFunc) Verify(ctx context.Context, in emrtd.Input) (*emrtd.Report, error) {
+	return f(ctx, in)
+}
 
 // FaceMatcher compares the chip's portrait with the selfie video: a
 // certified biometric engine, never a face detector.
