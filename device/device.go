@@ -310,8 +310,9 @@ func (s *Service) issue(ctx context.Context, dev *storage.Device) (*Tokens, erro
 
 // Refresh exchanges a refresh token for a new access token and a new
 // refresh token (the old one is spent). The request must carry a DPoP
-// proof of the device the token was issued to.
-func (s *Service) Refresh(ctx context.Context, refreshToken string, p Proof) (*Tokens, error) {
+// proof of the device the token was issued to, whose bh is the hash of
+// body (the request as received).
+func (s *Service) Refresh(ctx context.Context, refreshToken string, p Proof, body []byte) (*Tokens, error) {
 	bad := errs.M(errs.InvalidGrant, msg.AppRefreshInvalid)
 	if len(refreshToken) != 43 {
 		return nil, bad
@@ -336,7 +337,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, p Proof) (*T
 	}
 	// The proof first: a stolen refresh token without the device key must
 	// not even spend the token.
-	if _, err := s.checkProof(ctx, p, dev, ""); err != nil {
+	c, err := s.checkProof(ctx, p, dev, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := (&Principal{bodyHash: c.BH}).CheckBody(body); err != nil {
 		return nil, err
 	}
 	if _, err := s.d.Store.TakeDeviceToken(ctx, key); err != nil {

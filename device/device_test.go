@@ -437,27 +437,27 @@ func TestRefreshRotates(t *testing.T) {
 	tok := e.bind(t, key)
 	url := base + "/token"
 	proof := func(k *ecdsa.PrivateKey, jti string) device.Proof {
-		p, err := device.SignProof(k, device.ProofRequest{Method: "POST", URL: url, IssuedAt: e.clock.Now(), ID: jti, HasBody: true})
+		p, err := device.SignProof(k, device.ProofRequest{Method: "POST", URL: url, IssuedAt: e.clock.Now(), ID: jti, HasBody: true, Body: []byte("{}")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return device.Proof{Headers: []string{p}, Method: "POST", URL: url}
 	}
 	// Another device's key cannot use (or spend) the refresh token.
-	_, err := e.svc.Refresh(ctx, tok.RefreshToken, proof(other, "r0"))
+	_, err := e.svc.Refresh(ctx, tok.RefreshToken, proof(other, "r0"), []byte("{}"))
 	wantKind(t, err, errs.InvalidToken)
-	next, err := e.svc.Refresh(ctx, tok.RefreshToken, proof(key, "r1"))
+	next, err := e.svc.Refresh(ctx, tok.RefreshToken, proof(key, "r1"), []byte("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if next.RefreshToken == tok.RefreshToken || next.AccessToken == tok.AccessToken || next.DeviceID != tok.DeviceID {
 		t.Fatalf("refresh did not rotate: %+v", next)
 	}
-	_, err = e.svc.Refresh(ctx, tok.RefreshToken, proof(key, "r2"))
+	_, err = e.svc.Refresh(ctx, tok.RefreshToken, proof(key, "r2"), []byte("{}"))
 	wantKind(t, err, errs.InvalidGrant)
-	_, err = e.svc.Refresh(ctx, next.AccessToken, proof(key, "r3"))
+	_, err = e.svc.Refresh(ctx, next.AccessToken, proof(key, "r3"), []byte("{}"))
 	wantKind(t, err, errs.InvalidGrant)
-	if _, err := e.svc.Refresh(ctx, next.RefreshToken, proof(key, "r4")); err != nil {
+	if _, err := e.svc.Refresh(ctx, next.RefreshToken, proof(key, "r4"), []byte("{}")); err != nil {
 		t.Fatalf("the rotated refresh token: %v", err)
 	}
 }

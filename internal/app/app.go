@@ -19,11 +19,15 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
+	"github.com/qesproject/qes/device"
+	"github.com/qesproject/qes/emrtd"
 	"github.com/qesproject/qes/enrol"
+	"github.com/qesproject/qes/evidence"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
+	"github.com/qesproject/qes/identity"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
@@ -46,6 +50,9 @@ type Options struct {
 	Sender otp.Sender
 	// Log is the logger; nil logs to stderr at the configured level.
 	Log *slog.Logger
+	// ChipTrust is the CSCA trust store the chip step verifies against
+	// (appapi.go); nil leaves the chip step off.
+	ChipTrust emrtd.Trust
 	// HSM is an already open token to use instead of the configured one.
 	// SoftHSM2 reads its configuration once per process, so tests that
 	// start several servers share one token; the App does not close it.
@@ -85,6 +92,13 @@ type App struct {
 	// DevPayments is the development payment provider, when configured.
 	Enrol       *enrol.Service
 	DevPayments *enrol.DevProvider
+
+	// Devices, Identity and Evidence serve the enrolment app: its
+	// device-bound sessions, the identification sessions and the evidence
+	// kept at rest (appapi.go).
+	Devices  *device.Service
+	Identity *identity.Service
+	Evidence *evidence.Store
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -194,6 +208,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
 	a.openEnrol(mac, sender, argon)
+	if err := a.openAppAPI(ctx, mac, opts.ChipTrust); err != nil {
+		return nil, err
+	}
 	a.Operator = a.newOperator()
 	return a, nil
 }

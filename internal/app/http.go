@@ -35,6 +35,7 @@ func (a *App) mux() *routeMux {
 	mux.Handle("GET /portal", portalUI)
 	mux.Handle("/portal/", portalUI)
 	a.shopRoutes(mux)
+	a.appRoutes(mux)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)

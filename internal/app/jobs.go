@@ -28,6 +28,8 @@ func (a *App) periodicJobs() []job {
 		{name: "portal", every: time.Minute, run: a.RunPortalJobs},
 		// Ended shop sessions.
 		{name: "shop", every: time.Minute, run: a.RunShopJobs},
+		// Expired enrolment-app logins, tokens and DPoP proof IDs.
+		{name: "app", every: time.Minute, run: a.RunAppJobs},
 	}
 }
 
