@@ -17,17 +17,19 @@ import (
 // Code names one failed check.
 type Code string
 
-// The checks' codes, in the order Verify runs them.
+// The checks' codes, in the order Verify runs them (Verify's comment says
+// why; a data group that is signed but cannot be parsed is reported as
+// sod_malformed after the hash checks).
 const (
 	SODMalformed               Code = "sod_malformed"
+	DGRequired                 Code = "dg_required"
 	SODSignatureInvalid        Code = "sod_signature_invalid"
+	DGHashMismatch             Code = "dg_hash_mismatch"
+	DGNotInSOD                 Code = "dg_not_in_sod"
 	CSCAUntrusted              Code = "csca_untrusted"
 	DSCExpired                 Code = "dsc_expired"
 	DSCRevoked                 Code = "dsc_revoked"
 	CRLStale                   Code = "crl_stale"
-	DGHashMismatch             Code = "dg_hash_mismatch"
-	DGNotInSOD                 Code = "dg_not_in_sod"
-	DGRequired                 Code = "dg_required"
 	DocumentExpired            Code = "document_expired"
 	MRZCheckDigit              Code = "mrz_check_digit"
 	MRZMismatch                Code = "mrz_mismatch"
@@ -36,8 +38,8 @@ const (
 )
 
 // Codes lists every code, for tables and tests.
-var Codes = []Code{SODMalformed, SODSignatureInvalid, CSCAUntrusted, DSCExpired, DSCRevoked, CRLStale,
-	DGHashMismatch, DGNotInSOD, DGRequired, DocumentExpired, MRZCheckDigit, MRZMismatch, TaxCodeMismatch,
+var Codes = []Code{SODMalformed, DGRequired, SODSignatureInvalid, DGHashMismatch, DGNotInSOD, CSCAUntrusted,
+	DSCExpired, DSCRevoked, CRLStale, DocumentExpired, MRZCheckDigit, MRZMismatch, TaxCodeMismatch,
 	ActiveAuthenticationFailed}
 
 // Error is a refused chip reading.

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages qes needs, when they are missing.
-#   scripts/deps.sh run    SoftHSM2 (the embedded PKCS#11 token)
+#   scripts/deps.sh run    SoftHSM2 (the embedded PKCS#11 token), opj_decompress (the CIE's JPEG 2000
+#                            portrait -> PNG for the officer's console)
 #   scripts/deps.sh test   + the validators the tests run: pdfsig, qpdf, NSS certutil, openssl,
-#                            and Chromium with a font for the portal's browser tests
+#                            Chromium with a font for the portal's browser tests, and opj_compress
+#                            for the JPEG 2000 portraits of the eMRTD tests
 # As root it uses apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-want=(softhsm2-util:softhsm2 openssl:openssl)
+want=(softhsm2-util:softhsm2 openssl:openssl opj_decompress:libopenjp2-tools)
 if [[ "${1:-run}" == "test" ]]; then
-  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils chromium:chromium)
+  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils chromium:chromium opj_compress:libopenjp2-tools)
 fi
 
 missing=()
