@@ -266,7 +266,7 @@ func (s *Service) Start(ctx context.Context, customerID, number, nationality, do
 	sess := &storage.Identification{ID: id, OrderNumber: number, CustomerID: customerID, Nationality: nationality,
 		DocumentType: documentType, State: storage.IdentificationOpen, CreatedAt: now, ExpiresAt: now.Add(s.cfg.TTL),
 		AAChallenge: challenge, Liveness: live}
-	if err := s.require(ctx, "start", sess, map[string]string{"documentType": documentType, "nationality": nationality}); err != nil {
+	if err := s.require(ctx, "start", sess, map[string]string{"documentType": documentType}); err != nil {
 		return nil, err
 	}
 	if err := s.d.Store.CreateIdentification(ctx, sess); err != nil {
