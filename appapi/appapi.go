@@ -442,6 +442,9 @@ func (a *API) chip(w http.ResponseWriter, r *http.Request) {
 	if in.ActiveAuthentication != nil {
 		read.AASignature = in.ActiveAuthentication.Signature
 	}
+	if len(in.ChipAuthentication) > 0 && string(in.ChipAuthentication) != "null" {
+		read.ChipAuthentication = in.ChipAuthentication
+	}
 	res, err := a.identity.SubmitChip(r.Context(), p.CustomerID, r.PathValue("id"), r.PathValue("sid"), read)
 	if err != nil {
 		writeError(w, r, a.log, err)

@@ -34,6 +34,11 @@ type ChipRead struct {
 	Access      Access
 	Files       map[string][]byte
 	AASignature []byte
+	// ChipAuthentication is the app's Chip Authentication evidence (JSON)
+	// for a chip without Active Authentication: kept as evidence, not
+	// verified (ENROLMENT.md 1.4 item 7: it proves possession of the chip
+	// but is not fresh unless the server chose the terminal key).
+	ChipAuthentication []byte
 }
 
 // ChipResult is a reading that passed.
@@ -74,6 +79,9 @@ func (r *ChipRead) check(maxFile int) error {
 		if len(data) == 0 || len(data) > maxFile {
 			return errs.M(errs.InvalidRequest, msg.AppChipFiles, name+" is empty or too large")
 		}
+	}
+	if len(r.ChipAuthentication) > 16<<10 || len(r.ChipAuthentication) > 0 && !json.Valid(r.ChipAuthentication) {
+		return errs.M(errs.InvalidRequest, msg.AppChipFiles, "the Chip Authentication evidence is too long or not JSON")
 	}
 	if len(r.AASignature) > 1024 {
 		return errs.M(errs.InvalidRequest, msg.AppChipFiles, "the Active Authentication signature is too long")
@@ -142,6 +150,13 @@ func (s *Service) SubmitChip(ctx context.Context, customerID, number, sid string
 			}
 			attempt.Files[name] = ref
 		}
+	}
+	if len(r.ChipAuthentication) > 0 {
+		ref, err := s.d.Evidence.Put(ctx, r.ChipAuthentication, "application/json")
+		if err != nil {
+			return nil, err
+		}
+		attempt.Files["ChipAuthentication"] = ref
 	}
 	typed := emrtd.Typed{DocumentNumber: strings.TrimRight(r.Access.DocumentNumber, "<"), DateOfBirth: r.Access.DateOfBirth, DateOfExpiry: r.Access.DateOfExpiry}
 	report, verr := s.d.Chip.Verify(ctx, emrtd.Input{Files: r.Files, Typed: typed, Challenge: challenge, AASignature: r.AASignature,

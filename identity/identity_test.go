@@ -318,7 +318,9 @@ func TestAttemptsRunOut(t *testing.T) {
 		if st.AttemptsLeft != 4-i {
 			t.Fatalf("start %d: %d attempts left", i, st.AttemptsLeft)
 		}
-		_, err = e.svc.SubmitChip(ctx, c, n, st.Session.ID, chipRead())
+		read := chipRead()
+		read.ChipAuthentication = []byte(`{"protocol":"id-CA-ECDH-AES-CBC-CMAC-128","terminalKey":"AQID"}`)
+		_, err = e.svc.SubmitChip(ctx, c, n, st.Session.ID, read)
 		var refused *identity.Refused
 		var code *emrtd.Error
 		if !errors.As(err, &refused) || !errors.As(err, &code) || code.Code != emrtd.DGHashMismatch || refused.AttemptsLeft != 3-i {
@@ -326,6 +328,9 @@ func TestAttemptsRunOut(t *testing.T) {
 		}
 		wantKind(t, err, errs.InvalidRequest)
 		sess, _ := e.svc.Session(ctx, c, n, st.Session.ID)
+		if ca, err := e.ev.Open(ctx, sess.Attempts[0].Files["ChipAuthentication"].SHA256); err != nil || !bytes.Equal(ca, read.ChipAuthentication) {
+			t.Fatalf("Chip Authentication evidence: %q, %v", ca, err)
+		}
 		if sess.State != storage.IdentificationFailed || len(sess.Attempts) != 1 || sess.Attempts[0].Code != "dg_hash_mismatch" || sess.Attempts[0].Report == nil {
 			t.Fatalf("session after attempt %d: %+v", i, sess)
 		}
