@@ -56,7 +56,7 @@ type env struct {
 	outbox string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 var customerSeq atomic.Int64
 
 // customer stores a confirmed customer with an order whose details are in.
-func (e *env) customer(t *testing.T, withDetails bool) string {
+func (e *env) customer(t testing.TB, withDetails bool) string {
 	t.Helper()
 	ctx := context.Background()
 	n := customerSeq.Add(1)
@@ -107,7 +107,7 @@ func (e *env) customer(t *testing.T, withDetails bool) string {
 	return email
 }
 
-func (e *env) lastCode(t *testing.T) string {
+func (e *env) lastCode(t testing.TB) string {
 	t.Helper()
 	f, err := os.Open(e.outbox)
 	if err != nil {
@@ -131,7 +131,7 @@ func (e *env) lastCode(t *testing.T) string {
 	return code
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -140,7 +140,7 @@ func newKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
-func jwkJSON(t *testing.T, k *ecdsa.PrivateKey) []byte {
+func jwkJSON(t testing.TB, k *ecdsa.PrivateKey) []byte {
 	t.Helper()
 	raw, err := json.Marshal(device.JWKOf(&k.PublicKey))
 	if err != nil {
@@ -150,7 +150,7 @@ func jwkJSON(t *testing.T, k *ecdsa.PrivateKey) []byte {
 }
 
 // bind logs a new customer in and registers key as its device.
-func (e *env) bind(t *testing.T, key *ecdsa.PrivateKey) *device.Tokens {
+func (e *env) bind(t testing.TB, key *ecdsa.PrivateKey) *device.Tokens {
 	t.Helper()
 	ctx := context.Background()
 	email := e.customer(t, true)

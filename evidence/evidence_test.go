@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/evidence"
+	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -25,10 +26,18 @@ func TestMain(m *testing.M) {
 
 func newStore(t *testing.T, dir string) *evidence.Store {
 	t.Helper()
-	sealer, err := testutil.HSM(t).Sealer(context.Background(), "evidence-test")
+	sealer, err := hsmSealer(t)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newStoreWith(dir, sealer)
+}
+
+func hsmSealer(t testing.TB) (hsm.Sealer, error) {
+	return testutil.HSM(t).Sealer(context.Background(), "evidence-test")
+}
+
+func newStoreWith(dir string, sealer hsm.Sealer) *evidence.Store {
 	return evidence.New(dir, sealer, nil)
 }
 
