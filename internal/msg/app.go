@@ -98,9 +98,14 @@ func init() {
 // SMSAppLogin is the app login's SMS.
 const SMSAppLogin ID = "sms.app-login"
 
+// StoreNoSpace is a database commit refused by a full filesystem (kept
+// here, with the other messages of this branch, to merge cleanly).
+const StoreNoSpace ID = "err.store.no-space"
+
 func init() {
 	if err := mergeInto(catalogue, map[ID][2]string{
-		SMSAppLogin: {"qes: %s is your code to log in to the enrolment app. It is valid for %d minutes.", "qes: %s è il codice per accedere all'app di identificazione. È valido per %d minuti."},
+		StoreNoSpace: {"The database's disk is full: nothing was changed. Try again later", "Il disco del database è pieno: non è stato modificato nulla. Riprova più tardi"},
+		SMSAppLogin:  {"qes: %s is your code to log in to the enrolment app. It is valid for %d minutes.", "qes: %s è il codice per accedere all'app di identificazione. È valido per %d minuti."},
 	}); err != nil {
 		panic(err)
 	}
