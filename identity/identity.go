@@ -22,6 +22,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -146,6 +147,10 @@ type Deps struct {
 type Service struct {
 	d   Deps
 	cfg Config
+	// starting serialises Start, so that two concurrent starts of one
+	// order cannot leave two sessions open (starts are rare: one lock
+	// for all orders is enough).
+	starting sync.Mutex
 }
 
 // New builds the service.
@@ -243,6 +248,8 @@ func (s *Service) Start(ctx context.Context, customerID, number, nationality, do
 	if _, err := s.d.Enrol.Order(ctx, customerID, number); err != nil {
 		return nil, err
 	}
+	s.starting.Lock()
+	defer s.starting.Unlock()
 	if err := s.closeOpen(ctx, number); err != nil {
 		return nil, err
 	}

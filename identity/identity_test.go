@@ -399,3 +399,36 @@ func TestUploadsAreSniffed(t *testing.T) {
 		t.Fatalf("session %+v", sess)
 	}
 }
+
+// Concurrent starts of one order leave exactly one session open.
+func TestConcurrentStarts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	c, n := e.order(t, "details_submitted")
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			if _, err := e.svc.Start(ctx, c, n, "IT", "CIE"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	list, err := e.svc.Sessions(ctx, c, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, s := range list {
+		if s.State == storage.IdentificationOpen {
+			open++
+		}
+	}
+	if len(list) != 6 || open != 1 {
+		t.Fatalf("%d sessions, %d open; want 6 and 1", len(list), open)
+	}
+	if o := e.orderState(t, n); o.AttemptsUsed != 0 || len(o.Transitions) != 1 {
+		t.Fatalf("order %+v", o)
+	}
+}
