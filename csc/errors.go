@@ -43,6 +43,7 @@ var kindMap = map[errs.Kind]mapped{
 	errs.RateLimited:          {http.StatusTooManyRequests, "temporarily_unavailable", "Too many requests; try again later"},
 	errs.NotImplemented:       {http.StatusNotImplemented, "invalid_request", "The method is not implemented"},
 	errs.Unavailable:          {http.StatusServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable"},
+	errs.Gone:                 {http.StatusBadRequest, "invalid_request", "The object has expired"},
 	errs.Internal:             {http.StatusInternalServerError, "server_error", "Internal error"},
 }
 

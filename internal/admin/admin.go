@@ -189,7 +189,7 @@ func Call(ctx context.Context, dataDir, op string, req, resp any, local Local) e
 
 var kindByName = func() map[string]errs.Kind {
 	m := map[string]errs.Kind{}
-	for k := errs.Internal; k <= errs.Unavailable; k++ {
+	for k := errs.Internal; k <= errs.Gone; k++ { // every Kind, the last one included
 		m[k.String()] = k
 	}
 	return m

@@ -19,12 +19,15 @@ import (
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
-	"github.com/qesproject/qes/console"
+	"github.com/qesproject/qes/device"
+	"github.com/qesproject/qes/emrtd"
 	"github.com/qesproject/qes/enrol"
+	"github.com/qesproject/qes/evidence"
 	"github.com/qesproject/qes/history"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
 	"github.com/qesproject/qes/hsm/softhsm"
+	"github.com/qesproject/qes/identity"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
@@ -49,6 +52,9 @@ type Options struct {
 	Sender otp.Sender
 	// Log is the logger; nil logs to stderr at the configured level.
 	Log *slog.Logger
+	// ChipTrust replaces the CSCA trust store the chip step verifies
+	// against (appapi.go); nil uses the one qesctl csca imports into.
+	ChipTrust emrtd.Trust
 	// HSM is an already open token to use instead of the configured one.
 	// SoftHSM2 reads its configuration once per process, so tests that
 	// start several servers share one token; the App does not close it.
@@ -91,13 +97,19 @@ type App struct {
 	// Trust is the CSCA trust store identity proofing verifies chips against.
 	Trust *trust.Service
 
+	// Devices, Identity and Evidence serve the enrolment app: its
+	// device-bound sessions, the identification sessions and the evidence
+	// kept at rest (appapi.go).
+	Devices  *device.Service
+	Identity *identity.Service
+	Evidence *evidence.Store
+
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
 
-	// Officers are the registration officers and their reviews; Evidence
-	// serves the console the identification's evidence files (console.go).
+	// Officers are the registration officers and their reviews; the
+	// console reads the identification's files from Evidence (console.go).
 	Officers *officer.Service
-	Evidence console.Evidence
 
 	// HSMPINSource says where the token user PIN came from, for the
 	// start-up log; empty when Options.HSM supplied the token.
@@ -206,6 +218,13 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
 	a.openOfficers(mac, sealer, argon)
+	var chipTrust emrtd.Trust = trust.View{Store: a.Store}
+	if opts.ChipTrust != nil {
+		chipTrust = opts.ChipTrust
+	}
+	if err := a.openAppAPI(ctx, mac, chipTrust); err != nil {
+		return nil, err
+	}
 	a.Operator = a.newOperator()
 	return a, nil
 }

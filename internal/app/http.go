@@ -36,6 +36,7 @@ func (a *App) mux() *routeMux {
 	mux.Handle("/portal/", portalUI)
 	a.shopRoutes(mux)
 	a.consoleRoutes(mux)
+	a.appRoutes(mux)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(qes.OpenAPI)

@@ -30,6 +30,8 @@ func (a *App) periodicJobs() []job {
 		{name: "shop", every: time.Minute, run: a.RunShopJobs},
 		// Ended console sessions.
 		{name: "console", every: time.Minute, run: a.RunConsoleJobs},
+		// Expired enrolment-app logins, tokens and DPoP proof IDs.
+		{name: "app", every: time.Minute, run: a.RunAppJobs},
 	}
 }
 

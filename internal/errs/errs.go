@@ -55,6 +55,9 @@ const (
 	NotImplemented
 	// Unavailable: a dependency (HSM, storage) is temporarily unavailable (HTTP 503).
 	Unavailable
+	// Gone: the object existed but its time is over for good, such as an
+	// identification session whose window closed (HTTP 410): start anew.
+	Gone
 )
 
 var kindNames = map[Kind]string{
@@ -78,6 +81,7 @@ var kindNames = map[Kind]string{
 	RateLimited:          "rate_limited",
 	NotImplemented:       "not_implemented",
 	Unavailable:          "unavailable",
+	Gone:                 "gone",
 }
 
 func (k Kind) String() string {

@@ -24,6 +24,7 @@ var kindStatus = map[errs.Kind]int{
 	errs.InvalidToken:         http.StatusUnauthorized,
 	errs.ExpiredToken:         http.StatusUnauthorized,
 	errs.Unavailable:          http.StatusServiceUnavailable,
+	errs.Gone:                 http.StatusGone,
 }
 
 // UserError turns a domain error into a status and a message in the

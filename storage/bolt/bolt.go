@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -118,7 +119,18 @@ func (d *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.Update(fn)
+	return noSpace(d.db.Update(fn))
+}
+
+// noSpace makes a commit that failed on a full filesystem Unavailable
+// (nothing was written; it may work once space returns) instead of an
+// internal error, whichever write of a request happens to need the new
+// page.
+func noSpace(err error) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		return errs.WrapM(err, errs.Unavailable, msg.StoreNoSpace)
+	}
+	return err
 }
 
 // updateRecord is the read-modify-write every Update method shares.

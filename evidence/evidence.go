@@ -1,0 +1,266 @@
+// Package evidence keeps identity-proofing evidence at rest (chip files,
+// verification reports, document photos, selfie videos): each file is
+// content-addressed by the SHA-256 of its plaintext under DIR/evidence/
+// and encrypted with age to an X25519 recipient whose identity is itself
+// kept sealed by the HSM (ETSI TS 119 461 ISS-8.5.2-05/06: tamper-evident,
+// confidential storage). Open decrypts and re-hashes, so a file changed on
+// disk is refused rather than shown.
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/storage"
+)
+
+// MaxSize bounds one evidence file (the largest is a selfie video of at
+// most 25 MB): Open refuses to decrypt more.
+const MaxSize = 32 << 20
+
+// identityFile holds the sealed X25519 identity; sealAD binds the sealed
+// blob to its purpose so that no other sealed secret can stand in for it.
+const (
+	identityFile = "identity.sealed"
+	sealAD       = "qes/evidence/x25519-identity"
+)
+
+// Store is the evidence directory.
+type Store struct {
+	dir    string
+	sealer hsm.Sealer
+	now    func() time.Time
+
+	mu sync.Mutex
+	id *age.X25519Identity
+}
+
+// New keeps evidence under dataDir/evidence, encrypted to an identity
+// sealed by sealer (created on first use). now may be nil.
+func New(dataDir string, sealer hsm.Sealer, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{dir: filepath.Join(dataDir, "evidence"), sealer: sealer, now: now}
+}
+
+// Dir is the evidence directory.
+func (s *Store) Dir() string { return s.dir }
+
+// identity returns the X25519 identity, unsealing it or, the first time,
+// generating and sealing it.
+func (s *Store) identity() (*age.X25519Identity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id != nil {
+		return s.id, nil
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, errs.Internalf(err, "create evidence directory")
+	}
+	path := filepath.Join(s.dir, identityFile)
+	sealed, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		plain, err := s.sealer.Open(sealed, []byte(sealAD))
+		if err != nil {
+			return nil, errs.Internalf(err, "unseal the evidence identity")
+		}
+		id, err := age.ParseX25519Identity(string(plain))
+		if err != nil {
+			return nil, errs.Internalf(err, "parse the evidence identity")
+		}
+		s.id = id
+		return id, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, errs.Internalf(err, "read the evidence identity")
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, errs.Internalf(err, "generate the evidence identity")
+	}
+	sealed, err = s.sealer.Seal([]byte(id.String()), []byte(sealAD))
+	if err != nil {
+		return nil, errs.Internalf(err, "seal the evidence identity")
+	}
+	// Written once and never replaced: losing it loses every file.
+	if err := writeDurably(s.dir, identityFile, func(w io.Writer) error { _, err := w.Write(sealed); return err }, false); err != nil {
+		return nil, err
+	}
+	s.id = id
+	return id, nil
+}
+
+// Recipient is the age recipient evidence is encrypted to (for an
+// operator's export tools).
+func (s *Store) Recipient() (string, error) {
+	id, err := s.identity()
+	if err != nil {
+		return "", err
+	}
+	return id.Recipient().String(), nil
+}
+
+func (s *Store) path(sum string) string {
+	return filepath.Join(s.dir, sum[:2], sum+".age")
+}
+
+// Put stores data (encrypted, fsync'd, file and directory) and returns
+// its reference. The same bytes stored twice are one file.
+func (s *Store) Put(ctx context.Context, data []byte, mediaType string) (storage.EvidenceRef, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.EvidenceRef{}, err
+	}
+	if len(data) > MaxSize {
+		return storage.EvidenceRef{}, errs.M(errs.InvalidRequest, msg.EvidenceTooLarge, MaxSize>>20)
+	}
+	id, err := s.identity()
+	if err != nil {
+		return storage.EvidenceRef{}, err
+	}
+	digest := sha256.Sum256(data)
+	sum := hex.EncodeToString(digest[:])
+	ref := storage.EvidenceRef{SHA256: sum, MediaType: mediaType, Size: int64(len(data)), At: s.now().UTC()}
+	if _, err := os.Stat(s.path(sum)); err == nil {
+		return ref, nil
+	}
+	sub := filepath.Join(s.dir, sum[:2])
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		return storage.EvidenceRef{}, errs.Internalf(err, "create evidence directory")
+	}
+	err = writeDurably(sub, sum+".age", func(w io.Writer) error {
+		enc, err := age.Encrypt(w, id.Recipient())
+		if err != nil {
+			return err
+		}
+		if _, err := enc.Write(data); err != nil {
+			return err
+		}
+		return enc.Close()
+	}, true)
+	if err != nil {
+		return storage.EvidenceRef{}, err
+	}
+	// The new subdirectory's entry in the evidence directory must be
+	// durable too.
+	if err := syncDir(s.dir); err != nil {
+		return storage.EvidenceRef{}, err
+	}
+	return ref, nil
+}
+
+// Open returns the plaintext of the file whose SHA-256 is sha256hex; a
+// file that does not decrypt or whose plaintext no longer has that hash
+// is refused.
+func (s *Store) Open(ctx context.Context, sha256hex string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
+		return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
+	}
+	id, err := s.identity()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.path(sha256hex))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
+	}
+	if err != nil {
+		return nil, errs.Internalf(err, "open evidence %s", sha256hex)
+	}
+	defer f.Close()
+	r, err := age.Decrypt(io.LimitReader(f, MaxSize+(1<<20)), id)
+	if err != nil {
+		return nil, errs.Internalf(err, "decrypt evidence %s", sha256hex)
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, errs.Internalf(err, "decrypt evidence %s", sha256hex)
+	}
+	if n > MaxSize {
+		return nil, errs.Ef(errs.Internal, "evidence %s is larger than %d bytes", sha256hex, MaxSize)
+	}
+	got := sha256.Sum256(buf.Bytes())
+	if hex.EncodeToString(got[:]) != sha256hex {
+		return nil, errs.Ef(errs.Internal, "evidence %s does not match its hash", sha256hex)
+	}
+	return buf.Bytes(), nil
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// writeDurably writes name in dir through a temporary file: written,
+// fsync'd, renamed (or, with replace false, linked so that an existing
+// file is kept), and the directory fsync'd.
+func writeDurably(dir, name string, write func(io.Writer) error, replace bool) (err error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return errs.Internalf(err, "create evidence file")
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		_ = tmp.Close()
+		return errs.Internalf(err, "write evidence file")
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		return errs.Internalf(err, "sync evidence file")
+	}
+	if err := tmp.Close(); err != nil {
+		return errs.Internalf(err, "close evidence file")
+	}
+	target := filepath.Join(dir, name)
+	if replace {
+		if err := os.Rename(tmp.Name(), target); err != nil {
+			return errs.Internalf(err, "store evidence file")
+		}
+	} else {
+		if err := os.Link(tmp.Name(), target); err != nil {
+			return errs.Internalf(err, "store evidence file")
+		}
+		_ = os.Remove(tmp.Name())
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return errs.Internalf(err, "open directory %s", dir)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}

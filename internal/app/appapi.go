@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/qesproject/qes/appapi"
+	"github.com/qesproject/qes/device"
+	"github.com/qesproject/qes/emrtd"
+	"github.com/qesproject/qes/evidence"
+	"github.com/qesproject/qes/hsm"
+	"github.com/qesproject/qes/identity"
+)
+
+// openAppAPI builds what the enrolment app talks to: device-bound
+// sessions, identification sessions and the evidence store (DIR/evidence,
+// its age identity sealed under the HSM's "evidence" key). trust is the
+// CSCA trust store of the chip step; while it or the chip verifier is
+// missing the chip step answers 501 and nothing else changes.
+func (a *App) openAppAPI(ctx context.Context, mac hsm.MAC, trust emrtd.Trust) error {
+	sealer, err := a.HSM.Sealer(ctx, "evidence")
+	if err != nil {
+		return fmt.Errorf("evidence sealer: %w", err)
+	}
+	a.Evidence = evidence.New(a.Cfg.DataDir, sealer, a.Now)
+	a.Devices = device.New(device.Deps{
+		Store: a.Store, Shop: a.Enrol, OTP: a.OTP, MAC: mac, Attestor: device.NotAttested{}, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, device.Config{})
+	a.Identity = identity.New(identity.Deps{
+		Store: a.Store, Enrol: a.Enrol, Evidence: a.Evidence, Chip: chipVerifier, Trust: trust,
+		Face: identity.None{}, Liveness: identity.None{}, Audit: a.Audit, Log: a.Log, Now: a.Now,
+	}, identity.Config{TTL: a.Cfg.Enrol.IdentificationTTL.D(), MaxAttempts: a.Cfg.Enrol.MaxAttempts})
+	return nil
+}
+
+// appRoutes mounts the enrolment app's JSON API, one pattern per route so
+// that the contract test sees each of them.
+func (a *App) appRoutes(mux *routeMux) {
+	api := appapi.New(a.Devices, a.Identity, a.Enrol, appapi.Config{PublicURL: a.Cfg.PublicURL}, a.Log)
+	for _, r := range appapi.Routes() {
+		mux.Handle(r.Method+" "+r.Path, api)
+	}
+}
+
+// RunAppJobs removes the enrolment app's expired logins, tokens and DPoP
+// proof IDs.
+func (a *App) RunAppJobs(ctx context.Context) error {
+	if _, err := a.Devices.Cleanup(ctx); err != nil {
+		return fmt.Errorf("expired app records: %w", err)
+	}
+	return nil
+}
