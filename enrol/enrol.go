@@ -48,6 +48,14 @@ const (
 	RetryRequired    State = "retry_required"
 	// Failed is the end of an enrolment whose identification attempts ran out.
 	Failed State = "failed"
+	// Enrolment 3/3: the applicant accepts the contract and receives the
+	// envelope (requested), the officer approves, the certificate is
+	// issued with its key disabled, the holder activates it (active) or
+	// the deadline passes (expired: certificate revoked, key destroyed).
+	Requested State = "requested"
+	Issued    State = "issued"
+	Active    State = "active"
+	Expired   State = "expired"
 )
 
 // StateName is the catalogue's name of a state, for messages: an error

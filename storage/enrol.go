@@ -101,6 +101,12 @@ type Order struct {
 	// completed (the proofing time).
 	IdentifiedAt time.Time `json:"identifiedAt,omitzero"`
 
+	// Request is the applicant's certificate request: the contract
+	// accepted and the envelope made (enrolment 3/3).
+	Request *CertificateRequest `json:"request,omitempty"`
+	// Issuance is what approval issued.
+	Issuance *Issuance `json:"issuance,omitempty"`
+
 	Transitions []Transition `json:"transitions"`
 	CreatedAt   time.Time    `json:"createdAt"`
 	UpdatedAt   time.Time    `json:"updatedAt"`
@@ -126,6 +132,42 @@ type Details struct {
 	DocCountry  string    `json:"docCountry"`          // country of issue of the identity document
 	SubmittedAt time.Time `json:"submittedAt"`
 	SubmittedIP string    `json:"submittedIp,omitempty"`
+}
+
+// CertificateRequest is the request step: the contract the applicant
+// accepted and the PIN/PUK/ERC envelope made for them. Only argon2id hashes
+// of the codes are kept; the envelope is an evidence file, encrypted under
+// the applicant's passphrase and again at rest.
+type CertificateRequest struct {
+	ContractVersion string      `json:"contractVersion"`
+	ContractSHA256  string      `json:"contractSha256"` // hex, of the template the applicant accepted
+	ContractLang    string      `json:"contractLang"`
+	AcceptContract  bool        `json:"acceptContract"`
+	ApproveClauses  bool        `json:"approveClauses"` // arts. 1341-1342 c.c.
+	At              time.Time   `json:"at"`
+	IP              string      `json:"ip,omitempty"`
+	DeviceID        string      `json:"deviceId,omitempty"`
+	DeviceJKT       string      `json:"deviceJkt,omitempty"` // the DPoP key's RFC 7638 thumbprint
+	PINHash         string      `json:"pinHash"`
+	PUKHash         string      `json:"pukHash"`
+	ERCHash         string      `json:"ercHash"`
+	EnvelopeNumber  string      `json:"envelopeNumber"`
+	Envelope        EvidenceRef `json:"envelope"`
+}
+
+// Issuance is the certificate issued for an approved enrolment; the key
+// stays disabled until the holder activates it before ActivationDeadline.
+type Issuance struct {
+	HolderID           string    `json:"holderId"`
+	CredentialID       string    `json:"credentialId"`
+	CertificateSerial  string    `json:"certificateSerial"`
+	LevelOfProofing    string    `json:"levelOfProofing"`
+	At                 time.Time `json:"at"`
+	ActivationDeadline time.Time `json:"activationDeadline"`
+	ActivatedAt        time.Time `json:"activatedAt,omitzero"`
+	// SignedContract is the contract the holder signed with the new key at
+	// activation (PAdES B-T), kept as evidence.
+	SignedContract *EvidenceRef `json:"signedContract,omitempty"`
 }
 
 // Coupon discounts orders by a percentage (basis points) or an amount.

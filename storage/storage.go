@@ -78,6 +78,11 @@ type Holder struct {
 	DailyReport        bool   `json:"dailyReport,omitempty"`
 	DailyReportSentFor string `json:"dailyReportSentFor,omitempty"`
 
+	// FirstAccessPending marks a holder created by an enrolment: the
+	// account has no password yet, and the first access to My Sign sets
+	// one with the envelope's PUK and an SMS code.
+	FirstAccessPending bool `json:"firstAccessPending,omitempty"`
+
 	// ERCFailures counts wrong emergency codes; ERCBlocked stops the
 	// emergency route for this account after too many.
 	ERCFailures int  `json:"ercFailures,omitempty"`
