@@ -281,7 +281,8 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 // nextStep tells the app what the applicant does next in each state.
 var nextStep = map[string]string{
 	"ordered": "payment", "paid": "details", "details_submitted": "identification", "identifying": "identification",
-	"retry_required": "identification", "identified": "review", "approved": "contract", "rejected": "none", "failed": "none",
+	"retry_required": "identification", "identified": "contract", "requested": "review", "approved": "issuance", "rejected": "none", "failed": "none",
+	"issued": "activation", "active": "none", "expired": "none",
 }
 
 type enrolmentOut struct {
