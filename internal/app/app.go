@@ -215,6 +215,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
+	if err := a.openEvidence(ctx); err != nil {
+		return nil, err
+	}
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
 	a.openOfficers(mac, sealer, argon)
@@ -222,9 +225,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if opts.ChipTrust != nil {
 		chipTrust = opts.ChipTrust
 	}
-	if err := a.openAppAPI(ctx, mac, chipTrust); err != nil {
-		return nil, err
-	}
+	a.openAppAPI(mac, chipTrust)
 	a.Operator = a.newOperator()
 	return a, nil
 }
