@@ -1,6 +1,7 @@
 package appapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -41,7 +42,8 @@ func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, document
 		t.Fatalf("start: %d %v", status, out)
 	}
 	challenge, _ := base64.StdEncoding.DecodeString(out["aaChallenge"].(string))
-	base := prefix + "/enrolments/" + number + "/identification/" + out["sessionID"].(string)
+	sid := out["sessionID"].(string)
+	base := prefix + "/enrolments/" + number + "/identification/" + sid
 	for _, side := range []string{"front", "back"} {
 		if status, out := a.upload(base+"/photo/"+side, "image/jpeg", photo(t)); status != 200 {
 			t.Fatalf("photo %s: %d %v", side, status, out)
@@ -67,6 +69,20 @@ func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, document
 	if status, out := a.call("POST", base+"/complete", nil); status != 200 || out["state"] != "identified" {
 		t.Fatalf("complete: %d %v", status, out)
 	}
+	// The officer sees the chip's portrait as a PNG, whatever the chip
+	// stores; the original stays the evidence.
+	sess, err := s.App.Identity.Session(context.Background(), customerOf(t, s, number), number, sid)
+	if err != nil || sess.Chip == nil || sess.Chip.FacePNG == nil {
+		t.Fatalf("no portrait for the console: %+v, %v", sess, err)
+	}
+	png, err := s.App.Evidence.Open(context.Background(), sess.Chip.FacePNG.SHA256)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Fatalf("console portrait: %.8q, %v", png, err)
+	}
+	original, err := s.App.Evidence.Open(context.Background(), sess.Chip.Face.SHA256)
+	if err != nil || !bytes.Equal(original, doc.Face.Data) {
+		t.Fatalf("the chip's portrait is not kept as it came: %v", err)
+	}
 }
 
 // Enrolment 2/3 end to end against a real qesd whose trust store was
@@ -85,7 +101,8 @@ func TestIdentityProofingEndToEnd(t *testing.T) {
 	csca := func(name string, key *emrtdgen.Key) *emrtdgen.Issued {
 		return emrtdgen.NewCSCA("IT", "CSCA "+name, key, now.AddDate(-5, 0, 0), now.AddDate(10, 0, 0))
 	}
-	cie := emrtdgen.NewDocument(t, emrtdgen.Options{Kind: emrtdgen.CIE, Now: now, CSCA: csca("CIE", emrtdgen.KeyRSAPSS2048())})
+	// The CIE's portrait is JPEG 2000, as on real cards.
+	cie := emrtdgen.NewDocument(t, emrtdgen.Options{Kind: emrtdgen.CIE, Now: now, CSCA: csca("CIE", emrtdgen.KeyRSAPSS2048()), FaceJP2: true})
 	passport := emrtdgen.NewDocument(t, emrtdgen.Options{Kind: emrtdgen.Passport, Now: now, CSCA: csca("passport", emrtdgen.KeyBrainpoolP384r1Explicit())})
 	if cie.CSCA.Cert.SignatureAlgorithm.String() != "RSASSA-PSS" || passport.CSCA.Key.EC == nil || !passport.CSCA.Key.Explicit {
 		t.Fatalf("the documents are not the ones this test means: CIE CSCA %s, passport CSCA %+v",
