@@ -12,8 +12,11 @@ package envelope
 
 import (
 	"crypto/rand"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/sam"
@@ -123,4 +126,17 @@ func checkDigits(s string, n int) bool {
 	return true
 }
 
-var _ fmt.Stringer = Codes{}
+var (
+	_ fmt.Stringer   = Codes{}
+	_ slog.LogValuer = Codes{}
+	_ json.Marshaler = Codes{}
+)
+
+// LogValue keeps the codes out of slog's handlers, JSON ones included.
+func (c Codes) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
+// MarshalJSON refuses: plaintext codes never go into JSON (the outbox, an
+// API answer, a stored record); keep their argon2id hashes instead.
+func (c Codes) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("envelope: the plaintext codes are never serialised")
+}
