@@ -2,6 +2,7 @@ package envelope_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -409,7 +410,7 @@ func TestCodesStayOutOfLogs(t *testing.T) {
 			t.Errorf("%q leaked into: %s", s, buf.String())
 		}
 	}
-	if b, err := jsonMarshal(c); err == nil {
+	if b, err := json.Marshal(c); err == nil {
 		t.Errorf("json.Marshal of the codes gave %s", b)
 	}
 }
