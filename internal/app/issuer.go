@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/contract"
 	"github.com/qesproject/qes/enrol"
+	"github.com/qesproject/qes/envelope"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/sam"
@@ -58,4 +61,34 @@ func (i enrolIssuer) IssueCertificate(ctx context.Context, r enrol.IssueRequest)
 		return nil, err
 	}
 	return &enrol.IssuedCertificate{HolderID: h.ID, CredentialID: c.ID, CertificateSerial: fmt.Sprintf("%x", chain[0].SerialNumber)}, nil
+}
+
+// contracts are the embedded contract templates (package contract) as
+// enrol reads them.
+type contracts struct{}
+
+func (contracts) Current() string { return contract.Current() }
+
+func (contracts) Template(version, lang string) (*enrol.Contract, error) {
+	d, err := contract.Template(version, lang)
+	if err != nil {
+		return nil, err
+	}
+	return &enrol.Contract{Version: d.Version, Lang: d.Lang, PDF: d.PDF, SHA256: d.SHA256}, nil
+}
+
+// envelopes are the PIN/PUK/ERC envelopes (package envelope), drawn from
+// crypto/rand.
+type envelopes struct{}
+
+func (envelopes) Generate() (enrol.Codes, error) {
+	c, err := envelope.Generate(rand.Reader)
+	return enrol.Codes{PIN: c.PIN, PUK: c.PUK, ERC: c.ERC}, err
+}
+
+func (envelopes) CheckPassphrase(p string, min int) error { return envelope.CheckPassphrase(p, min) }
+
+func (envelopes) Build(d enrol.EnvelopeData, passphrase string) ([]byte, error) {
+	return envelope.Build(envelope.Data{UserID: d.UserID, EnvelopeNumber: d.EnvelopeNumber, Lang: d.Lang, GivenName: d.GivenName,
+		Surname: d.Surname, Codes: envelope.Codes{PIN: d.Codes.PIN, PUK: d.Codes.PUK, ERC: d.Codes.ERC}, IssuedAt: d.IssuedAt}, passphrase, rand.Reader)
 }

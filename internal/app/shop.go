@@ -33,7 +33,7 @@ func (a *App) openEnrol(mac hsm.MAC, sender otp.Sender, argon secret.Params) {
 	e := a.Cfg.Enrol
 	a.Enrol = enrol.New(enrol.Deps{
 		Store: a.Store, OTP: a.OTP, Notify: sender, MAC: mac, Audit: a.Audit, Payments: payments, Log: a.Log, Now: a.Now,
-		Evidence: a.Evidence, Issuer: enrolIssuer{store: a.Store, accounts: a.Accounts, sam: a.Credentials},
+		Contracts: contracts{}, Envelopes: envelopes{}, Evidence: a.Evidence, Issuer: enrolIssuer{store: a.Store, accounts: a.Accounts, sam: a.Credentials},
 	}, enrol.Config{
 		Argon: argon, NetCents: e.NetCents, Currency: e.Currency, ValidityYears: e.ValidityYears, VAT: e.VAT,
 		VATHome: a.Cfg.Service.Region, PasswordMaxAge: a.Accounts.Config().PasswordMaxAge, PublicURL: a.Cfg.PublicURL,
