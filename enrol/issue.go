@@ -202,7 +202,7 @@ func (s *Service) mailIssued(ctx context.Context, o *storage.Order) (*storage.Or
 	}
 	for _, m := range mails {
 		if err := s.notify.Send(ctx, m); err != nil {
-			return nil, errs.Wrap(err, errs.Unavailable, "send the issuance e-mails")
+			return nil, errs.WrapM(err, errs.Unavailable, msg.IssuanceMail)
 		}
 	}
 	var out *storage.Order

@@ -66,7 +66,9 @@ func (e *seededEnvelopes) Generate() (enrol.Codes, error) {
 	return out, err
 }
 
-func (e *seededEnvelopes) CheckPassphrase(p string, min int) error { return envelope.CheckPassphrase(p, min) }
+func (e *seededEnvelopes) CheckPassphrase(p string, min int) error {
+	return envelope.CheckPassphrase(p, min)
+}
 
 func (e *seededEnvelopes) Build(d enrol.EnvelopeData, passphrase string) ([]byte, error) {
 	return envelope.Build(envelope.Data{UserID: d.UserID, EnvelopeNumber: d.EnvelopeNumber, Lang: d.Lang, GivenName: d.GivenName,

@@ -12,6 +12,7 @@ const (
 	ContractUnavailable ID = "err.contract-unavailable"
 	IssuanceState       ID = "err.issuance-state"
 	IssuanceHolder      ID = "err.issuance-holder"
+	IssuanceMail        ID = "err.issuance-mail"
 
 	MailIssuedContract        ID = "mail.issued-contract"
 	MailIssuedContractSubject ID = "mail.issued-contract-subject"
@@ -31,6 +32,7 @@ var issuanceMessages = map[ID][2]string{
 	ContractUnavailable: {"The contract is not available at the moment", "Il contratto non è disponibile al momento"},
 	IssuanceState:       {"The order is %s: no certificate can be issued for it", "L'ordine è %s: non può essere emesso un certificato"},
 	IssuanceHolder:      {"The user ID %s belongs to another holder", "Lo UserID %s appartiene a un altro titolare"},
+	IssuanceMail:        {"The certificate was issued; its e-mails could not be sent yet and will be retried", "Il certificato è stato emesso; le sue e-mail non sono ancora state inviate e verranno ritentate"},
 
 	"err.shop-state-requested": {"requested, awaiting review", "richiesto, in attesa di verifica"},
 	"err.shop-state-issued":    {"issued, awaiting activation", "emesso, in attesa di attivazione"},
