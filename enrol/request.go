@@ -130,6 +130,9 @@ func (s *Service) RequestCertificate(ctx context.Context, customerID, number str
 	if State(o.State) != Identified {
 		return nil, errs.M(errs.Conflict, msg.RequestState, StateName(o.State))
 	}
+	if o.UserID == "" {
+		return nil, errs.E(errs.Internal, "an identified order without a UserID")
+	}
 	for _, f := range []struct {
 		name string
 		v    *bool
