@@ -68,12 +68,6 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 		t.Fatalf("contract in the applicant's language: %d %v", resp.StatusCode, resp.Header)
 	}
 	hash := resp.Header.Get("X-Contract-SHA256")
-	// Only the contract takes a query.
-	other := a.request("GET", base, "", nil, nil)
-	other.URL.RawQuery = "lang=it"
-	if status, _ := testutil.Do(t, other); status != 400 {
-		t.Fatalf("a query on another route: %d, want 400", status)
-	}
 
 	const passphrase = "Lanterna verde 1987"
 	body := func(change func(map[string]any)) map[string]any {
