@@ -91,7 +91,7 @@ var next = map[State][]State{
 	RetryRequired: {Identifying},
 	// Approval issues the certificate (key disabled); the holder
 	// activates it before the deadline, or it expires.
-	Approved: {Issued},
+	Approved: {Issued, RetryRequired},
 	Issued:   {Active, Expired},
 }
 
@@ -170,6 +170,11 @@ type Config struct {
 	// passphrase's minimum length (default 6, the seed's).
 	ActivationDeadline time.Duration
 	PassphraseMin      int
+	// ProofingValidity bounds how long after the identification a
+	// certificate may still be issued (REG-6.3.1-00D; 0: unbounded). The
+	// officer applies it at the decision; issuance applies it again, since
+	// an issuance the job retries may come much later.
+	ProofingValidity time.Duration
 }
 
 func (c *Config) defaults() {

@@ -131,6 +131,13 @@ func (s *Service) Issue(ctx context.Context, number string) (*storage.Order, err
 	if o.Request == nil {
 		return nil, errs.E(errs.Internal, "an approved order without a certificate request")
 	}
+	if v := s.cfg.ProofingValidity; v > 0 && s.now().Sub(o.IdentifiedAt) > v {
+		// Too late for this identification: only a new one helps.
+		if _, err := s.transition(ctx, number, RetryRequired, map[string]string{"reason": "proofing-expired"}, nil); err != nil {
+			return nil, err
+		}
+		return nil, errs.M(errs.Conflict, msg.IssuanceState, StateName(string(RetryRequired)))
+	}
 	ident, err := s.completedIdentification(ctx, number)
 	if err != nil {
 		return nil, err

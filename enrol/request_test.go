@@ -106,7 +106,7 @@ type reqEnv struct {
 	now       time.Time
 }
 
-func newReqEnv(t *testing.T) *reqEnv {
+func newReqEnv(t *testing.T, cfg ...func(*enrol.Config)) *reqEnv {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
@@ -130,8 +130,16 @@ func newReqEnv(t *testing.T) *reqEnv {
 	box := otp.NewOutbox(e.outbox)
 	e.svc = enrol.New(enrol.Deps{Store: db, OTP: otp.New(db, hmacKey("k"), box, clock, otp.Config{}), Notify: box, MAC: hmacKey("k"),
 		Audit: log, Now: clock, Contracts: contracts{}, Envelopes: e.envelopes, Evidence: e.ev, Issuer: e.issuer},
-		enrol.Config{Argon: secret.Fast})
+		config(cfg))
 	return e
+}
+
+func config(opts []func(*enrol.Config)) enrol.Config {
+	c := enrol.Config{Argon: secret.Fast}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 // identified stores a customer and an identified order with a completed
@@ -398,6 +406,37 @@ func TestIssueOnApproval(t *testing.T) {
 		t.Fatal("the outbox's JSON carries an attachment's content")
 	}
 	assertNoSecrets(t, e, e.envelopes.codes[len(e.envelopes.codes)-1])
+}
+
+// An issuance retried after the proofing's validity ran out does not
+// issue: the order goes back to a new identification.
+func TestIssueAfterProofingValidity(t *testing.T) {
+	t.Parallel()
+	e := newReqEnv(t, func(c *enrol.Config) { c.ProofingValidity = 30 * 24 * time.Hour })
+	ctx := context.Background()
+	const number = "55-00001-0000000003"
+	e.identified(t, "c3", number, "EF123456", "it")
+	it, err := contract.Template(contract.Current(), "it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.svc.RequestCertificate(ctx, "c3", number, enrol.RequestInput{ContractSHA256: it.SHA256, AcceptContract: yes(), ApproveClauses: yes(), Passphrase: passphrase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.issuer.fail = true
+	if _, err := e.svc.DecideReview(ctx, number, enrol.ReviewDecision{Officer: "rossi", Review: "r1", To: enrol.Approved, IdentifiedAt: o.IdentifiedAt}); err != nil {
+		t.Fatal(err)
+	}
+	e.issuer.fail = false
+	e.now = e.now.Add(31 * 24 * time.Hour)
+	calls := len(e.issuer.calls)
+	if _, err := e.svc.IssuePending(ctx); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("issuance past the proofing validity: %v", err)
+	}
+	if o, _ := e.db.Order(ctx, number); o.State != string(enrol.RetryRequired) || o.Issuance != nil || len(e.issuer.calls) != calls {
+		t.Fatalf("order %s, issuance %+v, %d issuer calls", o.State, o.Issuance, len(e.issuer.calls)-calls)
+	}
 }
 
 func TestSubject(t *testing.T) {

@@ -37,7 +37,7 @@ func (a *App) openEnrol(mac hsm.MAC, sender otp.Sender, argon secret.Params) {
 	}, enrol.Config{
 		Argon: argon, NetCents: e.NetCents, Currency: e.Currency, ValidityYears: e.ValidityYears, VAT: e.VAT,
 		VATHome: a.Cfg.Service.Region, PasswordMaxAge: a.Accounts.Config().PasswordMaxAge, PublicURL: a.Cfg.PublicURL,
-		ActivationDeadline: e.ActivationDeadline.D(), PassphraseMin: e.PassphraseMin,
+		ActivationDeadline: e.ActivationDeadline.D(), PassphraseMin: e.PassphraseMin, ProofingValidity: e.ProofingValidity.D(),
 	})
 }
 
