@@ -520,3 +520,27 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 }
+
+// FuzzCheckPassphrase: any input gets an answer, never a panic, and an
+// accepted passphrase always builds an envelope.
+func FuzzCheckPassphrase(f *testing.F) {
+	for _, s := range []string{"gatto-lungo", "ﬁnestra\u00a0aperta", "abc\u05d0", "\xff", strings.Repeat("é", 200)} {
+		f.Add(s, 6)
+	}
+	f.Fuzz(func(t *testing.T, p string, min int) {
+		err := envelope.CheckPassphrase(p, min)
+		if err == nil {
+			codes, gerr := envelope.Generate(seeded(1))
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			if _, berr := envelope.Build(data("en", codes), p, seeded(2)); berr != nil {
+				t.Fatalf("CheckPassphrase accepted %q, Build refused it: %v", p, berr)
+			}
+			return
+		}
+		if !errs.Is(err, errs.InvalidRequest) {
+			t.Fatalf("CheckPassphrase(%q): %v, want invalid_request", p, err)
+		}
+	})
+}
