@@ -213,11 +213,12 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}, portal.SessionConfig{})
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
-	a.openOfficers(mac, sealer, argon)
 	// The chip step trusts exactly the CSCAs qesctl csca imported.
 	if err := a.openAppAPI(ctx, mac, trust.View{Store: a.Store}); err != nil {
 		return nil, err
 	}
+	// Officers keep their decisions in the app's evidence store.
+	a.openOfficers(mac, sealer, argon)
 	a.Operator = a.newOperator()
 	return a, nil
 }
