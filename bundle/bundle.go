@@ -16,7 +16,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-		"encoding/json"
+	"encoding/json"
 	"log/slog"
 	"strconv"
 	"time"

@@ -63,8 +63,8 @@ func (e *env) enrolment(number, state string, issued bool, shared storage.Eviden
 	o := &storage.Order{Number: number, CustomerID: cust.ID, State: state, Product: "qes-edoc", Currency: "EUR",
 		NetCents: 7900, TaxableCents: 7900, VATCents: 1738, GrossCents: 9638, VATRateBP: 2200, VATCountry: "IT",
 		PaymentMethod: "card", PaymentRef: "pay-" + number, PaidAt: now, UserID: "U" + number[len(number)-6:],
-		Details:     &storage.Details{Italian: true, TaxCode: "RSSMRA80A01H501U", Mobile: "+393331234567", DocCountry: "IT", SubmittedAt: now},
-		Consents:    []storage.Consent{{CustomerID: cust.ID, Kind: "biometric", Given: true, TextVersion: "2", At: now, IP: "192.0.2.1", UserAgent: "test"}},
+		Details:      &storage.Details{Italian: true, TaxCode: "RSSMRA80A01H501U", Mobile: "+393331234567", DocCountry: "IT", SubmittedAt: now},
+		Consents:     []storage.Consent{{CustomerID: cust.ID, Kind: "biometric", Given: true, TextVersion: "2", At: now, IP: "192.0.2.1", UserAgent: "test"}},
 		IdentifiedAt: now, Transitions: []storage.Transition{{From: "identified", To: state, At: now}}, CreatedAt: now, UpdatedAt: now}
 	if issued {
 		o.Request = &storage.CertificateRequest{ContractVersion: "2026-01", ContractSHA256: strings.Repeat("b", 64), ContractLang: "it",
@@ -79,7 +79,7 @@ func (e *env) enrolment(number, state string, issued bool, shared storage.Eviden
 	failed := &storage.Identification{ID: "s1-" + number, OrderNumber: number, CustomerID: cust.ID, Nationality: "IT", DocumentType: "CIE",
 		State: storage.IdentificationFailed, CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), AAChallenge: []byte{1, 2, 3, 4, 5, 6, 7, 8},
 		Attempts: []storage.ChipAttempt{{At: now, Code: "csca_untrusted", Access: "PACE-CAN",
-			Files:  map[string]storage.EvidenceRef{"SOD": e.put([]byte("sod-bad-"+number), "application/octet-stream"), "DG1": shared}}}}
+			Files: map[string]storage.EvidenceRef{"SOD": e.put([]byte("sod-bad-"+number), "application/octet-stream"), "DG1": shared}}}}
 	report := e.put([]byte(`{"result":"ok","access":"PACE-MRZ","typed":{"DocumentNumber":"CA00000AA"}}`+number), "application/json")
 	ok := &storage.Identification{ID: "s2-" + number, OrderNumber: number, CustomerID: cust.ID, Nationality: "IT", DocumentType: "CIE",
 		State: storage.IdentificationCompleted, CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), AAChallenge: []byte{8, 7, 6, 5, 4, 3, 2, 1},
