@@ -117,11 +117,9 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) 
 					doom("order "+o.Number, sum)
 				}
 			case !bundled[o.Number] && o.Issuance == nil && failedSession(x) &&
-				!now.Before(sessionEnd(x).Add(s.cfg.FailedRetention)) && s.anyExists(refs):
-				reason := "session " + o.Number + "/" + x.ID
-				rep.Sessions = append(rep.Sessions, o.Number+"/"+x.ID)
+				!now.Before(sessionEnd(x).Add(s.cfg.FailedRetention)):
 				for _, sum := range refs {
-					doom(reason, sum)
+					doom("session "+o.Number+"/"+x.ID, sum)
 				}
 			default:
 				for _, sum := range refs {
@@ -136,19 +134,28 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) 
 		var del []string
 		for _, sum := range doomed[reason] {
 			switch {
+			case deleted[sum] || !s.d.Files.Exists(sum):
+				// Deleted by an earlier reason or purge.
 			case keep[sum]:
 				rep.Shared++
-			case deleted[sum]:
 			default:
 				deleted[sum] = true
 				del = append(del, sum)
 			}
 		}
+		kind, subject, _ := strings.Cut(reason, " ")
+		if kind == "session" {
+			// A session purged before stays in its order's records with
+			// its files gone: nothing to do, nothing to report.
+			if len(del) == 0 {
+				continue
+			}
+			rep.Sessions = append(rep.Sessions, subject)
+		}
 		rep.Files += len(del)
 		if dryRun {
 			continue
 		}
-		kind, subject, _ := strings.Cut(reason, " ")
 		if err := audit.Require(ctx, s.d.Audit, s.d.Log, audit.Event{Type: "evidence.purged", Outcome: "ok", Detail: map[string]string{
 			kind: subject, "files": itoa(len(del)), "at": now.Format(time.RFC3339)}}); err != nil {
 			return rep, err
@@ -209,13 +216,4 @@ func sessionEnd(x *storage.Identification) time.Time {
 		}
 	}
 	return end
-}
-
-func (s *Service) anyExists(sums []string) bool {
-	for _, sum := range sums {
-		if sum != "" && s.d.Files.Exists(sum) {
-			return true
-		}
-	}
-	return false
 }
