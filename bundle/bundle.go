@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -83,6 +84,9 @@ type Config struct {
 type Service struct {
 	d   Deps
 	cfg Config
+	// mu runs seals and purges one at a time: a purge never deletes a
+	// file a sealing is about to name, and versions are numbered in order.
+	mu sync.Mutex
 }
 
 // New builds the service.
@@ -127,6 +131,17 @@ type Manifest struct {
 	SealedAt    time.Time      `json:"sealedAt"`
 	RetainUntil time.Time      `json:"retainUntil"`
 	Files       []ManifestFile `json:"files"`
+	// Absent are evidence files the records name that were deleted at
+	// the end of their own retention before this sealing.
+	Absent []AbsentFile `json:"absent,omitempty"`
+}
+
+// AbsentFile is a file a record names but the evidence store no longer
+// holds.
+type AbsentFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
 }
 
 // ManifestFile is one file of the bundle.
@@ -170,10 +185,13 @@ func (s *Service) Seal(ctx context.Context, orderNumber string) (*Sealed, error)
 	if !ended[o.State] {
 		return nil, errs.M(errs.Conflict, msg.BundleNotEnded, orderNumber, o.State)
 	}
-	files, completedAt, err := s.gather(ctx, o)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, completedAt, err := s.gather(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	files := c.files
 	now := s.d.Now().UTC()
 	endedAt := o.UpdatedAt
 	if n := len(o.Transitions); n > 0 {
@@ -198,6 +216,7 @@ func (s *Service) Seal(ctx context.Context, orderNumber string) (*Sealed, error)
 	for _, f := range files {
 		m.Files = append(m.Files, ManifestFile{Path: f.path, SHA256: f.ref.SHA256, Size: f.ref.Size, MediaType: f.ref.MediaType})
 	}
+	m.Absent = c.absent
 	raw, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, errs.Internalf(err, "encode manifest")

@@ -24,9 +24,10 @@ type file struct {
 // collector gathers a bundle's files: existing evidence files by
 // reference (checked to be there and intact), records as new JSON files.
 type collector struct {
-	s     *Service
-	files []file
-	seen  map[string]bool
+	s      *Service
+	files  []file
+	absent []AbsentFile
+	seen   map[string]bool
 }
 
 // evidence adds an existing evidence file; it must open (present, its
@@ -35,8 +36,17 @@ func (c *collector) evidence(ctx context.Context, path string, ref storage.Evide
 	if ref.SHA256 == "" {
 		return nil
 	}
-	if _, err := c.s.d.Files.Open(ctx, ref.SHA256); err != nil {
-		return fmt.Errorf("evidence file for %s (%s): %w", path, ref.SHA256, err)
+	_, err := c.s.d.Files.Open(ctx, ref.SHA256)
+	switch {
+	case errs.Is(err, errs.NotFound):
+		// Deleted at the end of its own retention (a failed attempt's
+		// evidence, purged before the enrolment ended): the manifest says
+		// so rather than leave a silent hole.
+		c.absent = append(c.absent, AbsentFile{Path: path, SHA256: ref.SHA256, Size: ref.Size})
+		return nil
+	case err != nil:
+		// A file that no longer decrypts or hashes is never sealed over.
+		return errs.Internalf(err, "evidence file for %s (%s)", path, ref.SHA256)
 	}
 	c.add(path, ref)
 	return nil
@@ -223,7 +233,7 @@ func useCase(level string) string {
 
 // gather collects the files of o's bundle, and the completion time of
 // its identity proofing.
-func (s *Service) gather(ctx context.Context, o *storage.Order) ([]file, time.Time, error) {
+func (s *Service) gather(ctx context.Context, o *storage.Order) (*collector, time.Time, error) {
 	c := &collector{s: s, seen: map[string]bool{}}
 	if err := c.json(ctx, "order.json", orderRecord{
 		Number: o.Number, State: o.State, Product: o.Product, Currency: o.Currency, NetCents: o.NetCents,
@@ -343,7 +353,7 @@ func (s *Service) gather(ctx context.Context, o *storage.Order) ([]file, time.Ti
 			return nil, time.Time{}, err
 		}
 	}
-	return c.files, completedAt.UTC(), nil
+	return c, completedAt.UTC(), nil
 }
 
 // gatherSession adds one identification session: chip/<n>/ with every

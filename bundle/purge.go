@@ -31,9 +31,11 @@ type PurgeReport struct {
 // never issued a certificate nor were sealed, FailedRetention after the
 // attempt. Files are shared by content (a contract template, a file sent
 // twice), so a file is deleted only when nothing still retained names
-// it; a retained bundle whose manifest cannot be read stops the purge.
+// it; a bundle whose manifest cannot be read stops the purge.
 // Each deletion is audited before it is made.
 func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.d.Now().UTC()
 	rep := &PurgeReport{DryRun: dryRun, Bundles: []string{}, Sessions: []string{}}
 	keep := map[string]bool{}
@@ -52,22 +54,30 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) 
 	bundled := map[string]bool{}
 	err := s.d.Records.ListEvidenceBundles(ctx, func(b *storage.EvidenceBundle) error {
 		bundled[b.OrderNumber] = true
-		gone := !now.Before(b.RetainUntil)
+		// The sealed manifests hold what the files are and until when
+		// they are kept; the index alone (a database row) never decides a
+		// deletion, and a manifest that cannot be read stops the purge.
+		var manifests []*Manifest
+		retainUntil := b.RetainUntil
+		for _, v := range b.Versions {
+			m, _, err := s.manifest(ctx, v)
+			if err != nil {
+				return errs.Internalf(err, "manifest %d of the bundle of %s", v.Version, b.OrderNumber)
+			}
+			manifests = append(manifests, m)
+			if m.RetainUntil.After(retainUntil) {
+				retainUntil = m.RetainUntil
+			}
+		}
+		gone := !now.Before(retainUntil)
 		if gone {
 			expired[b.OrderNumber] = true
 			rep.Bundles = append(rep.Bundles, b.OrderNumber)
 		}
-		for _, v := range b.Versions {
+		for k, v := range b.Versions {
 			sums := []string{v.Manifest.SHA256, v.Seal.SHA256}
-			m, _, err := s.manifest(ctx, v)
-			switch {
-			case err == nil:
-				for _, f := range m.Files {
-					sums = append(sums, f.SHA256)
-				}
-			case !gone:
-				// What a retained bundle holds is unknown: delete nothing.
-				return errs.Internalf(err, "manifest %d of retained bundle %s", v.Version, b.OrderNumber)
+			for _, f := range manifests[k].Files {
+				sums = append(sums, f.SHA256)
 			}
 			for _, sum := range sums {
 				if gone {

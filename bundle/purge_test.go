@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/bundle"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 )
@@ -107,6 +108,37 @@ func TestPurge(t *testing.T) {
 	}
 	if after[0].Detail["order"] != rejected.Number || after[1].Detail["session"] != abandoned.Number+"/s1-"+abandoned.Number {
 		t.Fatalf("purge records %+v", after)
+	}
+
+	// The abandoned enrolment ends later: its bundle says which files
+	// were deleted at the end of their own retention.
+	if err := e.srv.App.Store.UpdateOrder(e.ctx, abandoned.Number, func(o *storage.Order) error {
+		o.Transitions = append(o.Transitions, storage.Transition{From: o.State, To: "failed", At: e.srv.Clock.Now()})
+		o.State = "failed"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.App.Bundles.Seal(e.ctx, abandoned.Number); err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.srv.App.Store.EvidenceBundle(e.ctx, abandoned.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := e.srv.App.Evidence.Open(e.ctx, b.Versions[0].Manifest.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m bundle.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Absent) != 1 || m.Absent[0].Path != "chip/session-1/attempt-1/SOD" {
+		t.Fatalf("absent files %+v, want the purged SOD", m.Absent)
+	}
+	if r := e.verify(abandoned.Number); !r.OK {
+		t.Fatalf("a bundle with absent files does not verify: %+v", r.Problems)
 	}
 
 	// Done once: a second purge finds nothing.
