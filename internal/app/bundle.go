@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto"
+	"fmt"
 	"path/filepath"
 
 	"github.com/qesproject/qes/bundle"
@@ -36,4 +37,17 @@ type bundleTimestamper struct{ a *App }
 
 func (t bundleTimestamper) Timestamp(ctx context.Context, h crypto.Hash, digest []byte) ([]byte, error) {
 	return t.a.TSA.Timestamp(ctx, "evidence-seal", h, digest, nil)
+}
+
+// RunEvidenceJobs seals the evidence bundles that are due: enrolments
+// that ended without one, or changed since their last sealing.
+func (a *App) RunEvidenceJobs(ctx context.Context) error {
+	n, err := a.Bundles.SealDue(ctx)
+	if n > 0 {
+		a.Log.InfoContext(ctx, "evidence bundles sealed", "count", n)
+	}
+	if err != nil {
+		return fmt.Errorf("evidence bundles: %w", err)
+	}
+	return nil
 }
