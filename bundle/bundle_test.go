@@ -31,12 +31,12 @@ func TestMain(m *testing.M) {
 // env is a real qesd's App (SoftHSM2 token, bbolt, audit log, CA, TSA,
 // evidence store) with enrolment records written straight into its store.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *testutil.Server
 	ctx context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	return &env{t: t, srv: testutil.StartServer(t), ctx: context.Background()}
 }
 

@@ -57,6 +57,9 @@ func (s *Service) Verify(ctx context.Context, orderNumber string) (*Report, erro
 			continue
 		}
 		vr.Files, vr.CompletedAt = len(m.Files), m.CompletedAt
+		if m.Order != b.OrderNumber || m.Version != v.Version {
+			problem(v.Version, "manifest.json: names enrolment %s version %d", m.Order, m.Version)
+		}
 		for _, f := range m.Files {
 			data, err := s.d.Files.Open(ctx, f.SHA256)
 			switch {
