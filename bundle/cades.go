@@ -291,7 +291,11 @@ type SealCheck struct {
 // signature and certificate (chaining to root), signing-certificate-v2,
 // and the signature time-stamp token (its imprint over the signature
 // value, its signature and the TSA's certificate).
-func verifySeal(p7s, manifest []byte, root *x509.Certificate) (*SealCheck, error) {
+//
+// Any certificate under qes's root verifies as a CMS signature (a holder's
+// qualified certificate too), so the signer must also be one of sealers:
+// the registration authority's seal certificates.
+func verifySeal(p7s, manifest []byte, root *x509.Certificate, sealers []*x509.Certificate) (*SealCheck, error) {
 	sd, err := parseSignedData(p7s)
 	if err != nil {
 		return nil, err
@@ -319,6 +323,13 @@ func verifySeal(p7s, manifest []byte, root *x509.Certificate) (*SealCheck, error
 		return nil, err
 	}
 	check.Signer = signer.Subject.String()
+	isSealer := false
+	for _, c := range sealers {
+		isSealer = isSealer || c.Equal(signer)
+	}
+	if !isSealer {
+		return nil, fmt.Errorf("signed by %q, not by the registration authority's seal key", check.Signer)
+	}
 	want := sha256.Sum256(signer.Raw)
 	got, err := signingCertHash(sd.signed[oids.AttrSigningCertV2.String()])
 	if err != nil {

@@ -76,7 +76,7 @@ func (s *Service) Verify(ctx context.Context, orderNumber string) (*Report, erro
 		p7s, err := s.d.Files.Open(ctx, v.Seal.SHA256)
 		if err != nil {
 			problem(v.Version, "manifest.p7s: %v", describe(err))
-		} else if vr.Seal, err = verifySeal(p7s, raw, root); err != nil {
+		} else if vr.Seal, err = verifySeal(p7s, raw, root, s.d.Chain[:1]); err != nil {
 			problem(v.Version, "manifest.p7s: %v", err)
 		}
 		if err := s.checkAudit(ctx, b.OrderNumber, v); err != nil {
