@@ -38,6 +38,10 @@ type Records interface {
 	ReviewsOf(ctx context.Context, orderNumber string) ([]*storage.Review, error)
 	Officer(ctx context.Context, user string) (*storage.Officer, error)
 	Certificate(ctx context.Context, serial string) (*storage.Certificate, error)
+	// UpdateOrder and UpdateIdentification let purge erase the personal
+	// data the records still hold at the end of retention.
+	UpdateOrder(ctx context.Context, number string, fn func(*storage.Order) error) error
+	UpdateIdentification(ctx context.Context, id string, fn func(*storage.Identification) error) error
 	storage.EvidenceBundles
 }
 

@@ -62,7 +62,7 @@ func (e *env) enrolment(number, state string, issued bool, shared storage.Eviden
 	}
 	o := &storage.Order{Number: number, CustomerID: cust.ID, State: state, Product: "qes-edoc", Currency: "EUR",
 		NetCents: 7900, TaxableCents: 7900, VATCents: 1738, GrossCents: 9638, VATRateBP: 2200, VATCountry: "IT",
-		PaymentMethod: "card", PaymentRef: "pay-" + number, PaidAt: now, UserID: "U" + number[len(number)-6:],
+		PaymentMethod: "card", PaymentRef: "pay-" + number, Billing: storage.Billing{Name: "Mario Rossi", TaxID: "RSSMRA80A01H501U", Address: "Via Roma 1"}, PaidAt: now, UserID: "U" + number[len(number)-6:],
 		Details:      &storage.Details{Italian: true, TaxCode: "RSSMRA80A01H501U", Mobile: "+393331234567", DocCountry: "IT", SubmittedAt: now},
 		Consents:     []storage.Consent{{CustomerID: cust.ID, Kind: "biometric", Given: true, TextVersion: "2", At: now, IP: "192.0.2.1", UserAgent: "test"}},
 		IdentifiedAt: now, Transitions: []storage.Transition{{From: "identified", To: state, At: now}}, CreatedAt: now, UpdatedAt: now}

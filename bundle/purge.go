@@ -176,8 +176,17 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) 
 				return rep, err
 			}
 		}
-		if kind == "order" {
+		switch kind {
+		case "order":
+			if err := s.scrubOrder(ctx, subject); err != nil {
+				return rep, err
+			}
 			if err := s.d.Records.DeleteEvidenceBundle(ctx, subject); err != nil && !errs.Is(err, errs.NotFound) {
+				return rep, err
+			}
+		case "session":
+			_, id, _ := strings.Cut(subject, "/")
+			if err := s.d.Records.UpdateIdentification(ctx, id, scrubSession); err != nil {
 				return rep, err
 			}
 		}
@@ -226,4 +235,45 @@ func sessionEnd(x *storage.Identification) time.Time {
 		}
 	}
 	return end
+}
+
+// scrubOrder erases the personal data an order and its identification
+// sessions still hold once their evidence is deleted (ISS-8.5.2-08): the
+// details form, the billing data, addresses and browsers of consents and
+// of the request, the chip's document data. What remains is the order's
+// number, state, amounts and the hashes of files that no longer exist.
+func (s *Service) scrubOrder(ctx context.Context, number string) error {
+	err := s.d.Records.UpdateOrder(ctx, number, func(o *storage.Order) error {
+		o.Details, o.Billing = nil, storage.Billing{}
+		for k := range o.Consents {
+			o.Consents[k].IP, o.Consents[k].UserAgent = "", ""
+		}
+		if o.Request != nil {
+			o.Request.IP, o.Request.DeviceID, o.Request.DeviceJKT = "", "", ""
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sessions, err := s.d.Records.IdentificationsOf(ctx, number)
+	if err != nil {
+		return err
+	}
+	for _, x := range sessions {
+		if err := s.d.Records.UpdateIdentification(ctx, x.ID, scrubSession); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scrubSession erases a session's personal data; the references to its
+// deleted files stay, so that a later bundle lists them as absent.
+func scrubSession(x *storage.Identification) error {
+	x.Confirmed = nil
+	if x.Chip != nil {
+		x.Chip.Document, x.Chip.DSC, x.Chip.CSCA = nil, "", ""
+	}
+	return nil
 }

@@ -102,6 +102,18 @@ func TestPurge(t *testing.T) {
 	if r := e.verify(issued.Number); !r.OK {
 		t.Fatalf("the retained bundle no longer verifies: %+v", r.Problems)
 	}
+	// The personal data the records held went with the evidence; the
+	// retained enrolments keep theirs.
+	for number, gone := range map[string]bool{rejected.Number: true, issued.Number: false, unsealed.Number: false} {
+		o, err := e.srv.App.Store.Order(e.ctx, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := ref(number, "s2", func(x *storage.Identification) string { return x.Chip.Document["documentNumber"] })
+		if gone != (o.Details == nil && o.Billing == storage.Billing{} && o.Consents[0].IP == "" && doc == "") {
+			t.Errorf("%s: details %+v, consent address %q, document %q; erased: want %v", number, o.Details, o.Consents[0].IP, doc, gone)
+		}
+	}
 	after := purgeRecords(t, e)
 	if len(after)-len(before) != 2 {
 		t.Fatalf("%d purge records audited, want one for the bundle and one for the session: %+v", len(after)-len(before), after)
