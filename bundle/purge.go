@@ -32,7 +32,8 @@ type PurgeReport struct {
 // attempt. Files are shared by content (a contract template, a file sent
 // twice), so a file is deleted only when nothing still retained names
 // it; a bundle whose manifest cannot be read stops the purge.
-// Each deletion is audited before it is made.
+// Each deletion is audited before it is made; the personal data the
+// records still hold goes with the files (scrubOrder, scrubSession).
 func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
