@@ -179,6 +179,8 @@ func (s *Service) Seal(ctx context.Context, orderNumber string) (*Sealed, error)
 	if orderNumber == "" {
 		return nil, errs.M(errs.InvalidRequest, msg.BundleOrderRequired)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	o, err := s.d.Records.Order(ctx, orderNumber)
 	if errs.Is(err, errs.NotFound) {
 		return nil, errs.M(errs.NotFound, msg.BundleOrderNotFound, orderNumber)
@@ -189,8 +191,6 @@ func (s *Service) Seal(ctx context.Context, orderNumber string) (*Sealed, error)
 	if !ended[o.State] {
 		return nil, errs.M(errs.Conflict, msg.BundleNotEnded, orderNumber, o.State)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	c, completedAt, err := s.gather(ctx, o)
 	if err != nil {
 		return nil, err
