@@ -17,6 +17,7 @@ import (
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
+	"github.com/qesproject/qes/bundle"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/device"
@@ -99,6 +100,9 @@ type App struct {
 	Devices  *device.Service
 	Identity *identity.Service
 	Evidence *evidence.Store
+	// Bundles seal, verify, export and purge enrolments' evidence
+	// bundles (bundle.go).
+	Bundles *bundle.Service
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -219,6 +223,9 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	// Officers keep their decisions in the app's evidence store.
 	a.openOfficers(mac, sealer, argon)
+	if err := a.openBundles(ctx); err != nil {
+		return nil, err
+	}
 	a.Operator = a.newOperator()
 	return a, nil
 }

@@ -32,6 +32,8 @@ func (a *App) periodicJobs() []job {
 		{name: "console", every: time.Minute, run: a.RunConsoleJobs},
 		// Expired enrolment-app logins, tokens and DPoP proof IDs.
 		{name: "app", every: time.Minute, run: a.RunAppJobs},
+		// Evidence bundles of enrolments that ended or changed (bundle.go).
+		{name: "evidence", every: 5 * time.Minute, run: a.RunEvidenceJobs},
 	}
 }
 
