@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/evidence"
+
 	"github.com/pquerna/otp/totp"
 
 	"github.com/qesproject/qes/audit"
@@ -114,7 +116,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	en := enrol.New(enrol.Deps{Store: db, MAC: mac, Audit: log, Now: e.clock.Now}, enrol.Config{Argon: secret.Fast})
-	e.svc = officer.New(officer.Deps{Store: db, Enrol: en, Sealer: sealer, MAC: mac, Audit: log, Now: e.clock.Now},
+	e.svc = officer.New(officer.Deps{Store: db, Enrol: en, Sealer: sealer, Evidence: evidence.New(dir, sealer, e.clock.Now), MAC: mac, Audit: log, Now: e.clock.Now},
 		officer.Config{Argon: secret.Fast})
 	e.srv = httptest.NewServer(console.New(e.svc, e.evidence, console.Config{Name: "qes test"}, nil))
 	t.Cleanup(func() { e.srv.Close(); _ = log.Close(); _ = db.Close() })

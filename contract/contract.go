@@ -26,8 +26,11 @@ import (
 // evidence of older enrolments names it.
 var versions = []string{"2026-12"}
 
-// Langs are the languages every version is written in.
-var Langs = []string{"it", "en"}
+// langs are the languages every version is written in.
+var langs = []string{"it", "en"}
+
+// Langs lists the languages every version is written in.
+func Langs() []string { return slices.Clone(langs) }
 
 //go:embed templates
 var files embed.FS
@@ -53,7 +56,7 @@ func Template(version, lang string) (*Doc, error) {
 	if !slices.Contains(versions, version) {
 		return nil, errs.M(errs.NotFound, msg.ContractVersionUnknown, version, Current())
 	}
-	if !slices.Contains(Langs, lang) {
+	if !slices.Contains(langs, lang) {
 		return nil, errs.M(errs.NotFound, msg.ContractLangUnknown, lang)
 	}
 	b, err := files.ReadFile("templates/" + version + "/" + lang + ".pdf")

@@ -29,7 +29,7 @@ func TestGoldenHashes(t *testing.T) {
 	t.Parallel()
 	seen := 0
 	for _, v := range contract.Versions() {
-		for _, lang := range contract.Langs {
+		for _, lang := range contract.Langs() {
 			d, err := contract.Template(v, lang)
 			if err != nil {
 				t.Fatalf("Template(%s, %s): %v", v, lang, err)
@@ -117,7 +117,7 @@ func TestTemplatesReadAndCheck(t *testing.T) {
 	footer := regexp.MustCompile(`(Contratto qes, versione|qes contract, version) \S+ - (pagina|page) \d+ (di|of) \d+`)
 	space := regexp.MustCompile(`\s+`)
 	for _, v := range contract.Versions() {
-		for _, lang := range contract.Langs {
+		for _, lang := range contract.Langs() {
 			d, err := contract.Template(v, lang)
 			if err != nil {
 				t.Fatal(err)
@@ -164,7 +164,7 @@ func TestTemplatesReadAndCheck(t *testing.T) {
 // version's PDF be reviewed as the output of its text.
 func TestGeneratorIsDeterministic(t *testing.T) {
 	t.Parallel()
-	for _, lang := range contract.Langs {
+	for _, lang := range contract.Langs() {
 		src, err := os.ReadFile(filepath.Join("templates", contract.Current(), lang+".txt"))
 		if err != nil {
 			t.Fatal(err)

@@ -60,7 +60,7 @@ func TestGenerateTemplate(t *testing.T) {
 	if *generate == "" {
 		t.Skip("only with -generate <version>")
 	}
-	for _, lang := range Langs {
+	for _, lang := range Langs() {
 		dir := filepath.Join("templates", *generate)
 		src, err := os.ReadFile(filepath.Join(dir, lang+".txt"))
 		if err != nil {

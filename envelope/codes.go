@@ -8,6 +8,14 @@
 //
 // The PIN policy is sam.CheckPIN's, imported rather than restated, so that
 // a PIN the envelope prints is always one the SAM accepts.
+//
+// Residual risk: revision 6 checks a password with a few dozen AES and
+// SHA-2 operations, so whoever holds the encrypted envelope can try
+// passphrases offline quickly, and a 6-character passphrase falls to such
+// a search. The blocklist and the rules only remove the first guesses.
+// What a stolen envelope then gives is bounded elsewhere: the PUK works
+// only with the holder's account and an SMS code, the PIN only with the
+// password and an OTP, and the ERC can only suspend the certificate.
 package envelope
 
 import (

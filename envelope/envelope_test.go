@@ -107,21 +107,20 @@ func TestBuildOpensWithQpdf(t *testing.T) {
 			}
 			enc := parseEncryption(show)
 			want := map[string]string{
-				"R":                          "6",
-				"stream encryption method":   "AESv3",
-				"string encryption method":   "AESv3",
-				"file encryption method":     "AESv3",
-				"print high resolution":      "allowed",
-				"print low resolution":       "allowed",
-				"extract for any purpose":    "not allowed",
-				"modify anything":            "not allowed",
-				"modify annotations":         "not allowed",
-				"modify forms":               "not allowed",
-				"modify document assembly":   "not allowed",
-				"Supplied password is":       "user password",
-				"extract for accessibility:": "",
+				"R":                         "6",
+				"stream encryption method":  "AESv3",
+				"string encryption method":  "AESv3",
+				"file encryption method":    "AESv3",
+				"print high resolution":     "allowed",
+				"print low resolution":      "allowed",
+				"extract for any purpose":   "not allowed",
+				"modify anything":           "not allowed",
+				"modify annotations":        "not allowed",
+				"modify forms":              "not allowed",
+				"modify document assembly":  "not allowed",
+				"Supplied password is":      "user password",
+				"extract for accessibility": "allowed",
 			}
-			delete(want, "extract for accessibility:")
 			for k, v := range want {
 				if enc[k] != v {
 					t.Errorf("qpdf --show-encryption: %s = %q, want %q\n%s", k, enc[k], v, show)
@@ -133,6 +132,18 @@ func TestBuildOpensWithQpdf(t *testing.T) {
 				if ok || !strings.Contains(out, "invalid password") {
 					t.Errorf("qpdf opened the envelope with %q:\n%s", wrong, out)
 				}
+			}
+
+			// poppler is a second, independent reader of revision 6.
+			info, ok := run(t, "pdfinfo", "-upw", tt.qpdfPassword, in)
+			if !ok || !strings.Contains(info, "print:yes copy:no change:no addNotes:no algorithm:AES-256") || !regexp.MustCompile(`PDF version:\s+2\.0`).MatchString(info) {
+				t.Errorf("pdfinfo -upw:\n%s", info)
+			}
+			if out, ok := run(t, "pdftotext", "-upw", "wrong passphrase", in, "-"); ok {
+				t.Errorf("poppler opened the envelope with a wrong password:\n%s", out)
+			}
+			if out, _ := run(t, "pdftotext", "-enc", "UTF-8", "-upw", tt.qpdfPassword, in, "-"); !strings.Contains(out, codes.ERC) {
+				t.Errorf("poppler's text of the envelope lacks the ERC:\n%s", out)
 			}
 
 			dec := filepath.Join(dir, "decrypted.pdf")
@@ -508,4 +519,28 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}
+
+// FuzzCheckPassphrase: any input gets an answer, never a panic, and an
+// accepted passphrase always builds an envelope.
+func FuzzCheckPassphrase(f *testing.F) {
+	for _, s := range []string{"gatto-lungo", "ﬁnestra\u00a0aperta", "abc\u05d0", "\xff", strings.Repeat("é", 200)} {
+		f.Add(s, 6)
+	}
+	f.Fuzz(func(t *testing.T, p string, min int) {
+		err := envelope.CheckPassphrase(p, min)
+		if err == nil {
+			codes, gerr := envelope.Generate(seeded(1))
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			if _, berr := envelope.Build(data("en", codes), p, seeded(2)); berr != nil {
+				t.Fatalf("CheckPassphrase accepted %q, Build refused it: %v", p, berr)
+			}
+			return
+		}
+		if !errs.Is(err, errs.InvalidRequest) {
+			t.Fatalf("CheckPassphrase(%q): %v, want invalid_request", p, err)
+		}
+	})
 }

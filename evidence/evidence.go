@@ -264,3 +264,36 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// Delete removes the file whose SHA-256 is sha256hex (retention ended);
+// a file already gone is not an error. The caller decides that no record
+// still retained refers to it: files are shared by content.
+func (s *Store) Delete(ctx context.Context, sha256hex string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
+		return errs.M(errs.NotFound, msg.EvidenceNotFound)
+	}
+	err := os.Remove(s.path(sha256hex))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return errs.Internalf(err, "delete evidence %s", sha256hex)
+	}
+	return syncDir(filepath.Join(s.dir, sha256hex[:2]))
+}
+
+// Exists reports whether the file whose SHA-256 is sha256hex is stored.
+func (s *Store) Exists(sha256hex string) bool {
+	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
+		return false
+	}
+	_, err := os.Stat(s.path(sha256hex))
+	return err == nil
+}
+
+// Path is where the encrypted file whose SHA-256 is sha256hex lives (for
+// tools and tests that inspect the ciphertext).
+func (s *Store) Path(sha256hex string) string { return s.path(sha256hex) }

@@ -56,10 +56,12 @@ type Deps struct {
 	Store  Store
 	Enrol  Enrol
 	Sealer hsm.Sealer // seals the TOTP seeds
-	MAC    MAC
-	Audit  audit.Appender
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Evidence keeps each decision encrypted at rest (the evidence store).
+	Evidence Evidence
+	MAC      MAC
+	Audit    audit.Appender
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Config holds the rules; zero values take the defaults.
@@ -114,19 +116,26 @@ func (c *Config) defaults() {
 	}
 }
 
+// Evidence keeps files encrypted at rest, addressed by their SHA-256
+// (evidence.Store).
+type Evidence interface {
+	Put(ctx context.Context, data []byte, mediaType string) (storage.EvidenceRef, error)
+}
+
 // Service is the officers' domain.
 type Service struct {
-	store  Store
-	enrol  Enrol
-	sealer hsm.Sealer
-	mac    MAC
-	audit  audit.Appender
-	log    *slog.Logger
-	now    func() time.Time
-	cfg    Config
-	dummy  string
-	byAddr *ratelimit.Window
-	byPair *ratelimit.Window
+	store    Store
+	enrol    Enrol
+	sealer   hsm.Sealer
+	evidence Evidence
+	mac      MAC
+	audit    audit.Appender
+	log      *slog.Logger
+	now      func() time.Time
+	cfg      Config
+	dummy    string
+	byAddr   *ratelimit.Window
+	byPair   *ratelimit.Window
 }
 
 // New builds the service.
@@ -138,7 +147,7 @@ func New(d Deps, cfg Config) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, enrol: d.Enrol, sealer: d.Sealer, mac: d.MAC, audit: d.Audit, log: d.Log, now: d.Now,
+	return &Service{store: d.Store, enrol: d.Enrol, sealer: d.Sealer, evidence: d.Evidence, mac: d.MAC, audit: d.Audit, log: d.Log, now: d.Now,
 		cfg: cfg, dummy: secret.Dummy(cfg.Argon),
 		byAddr: ratelimit.New(cfg.ThrottleAddress, cfg.ThrottleWindow), byPair: ratelimit.New(cfg.ThrottlePair, cfg.ThrottleWindow)}
 }

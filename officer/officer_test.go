@@ -2,6 +2,7 @@ package officer_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qesproject/qes/evidence"
 
 	"github.com/pquerna/otp/totp"
 
@@ -37,10 +40,11 @@ const (
 )
 
 type env struct {
-	svc   *officer.Service
-	db    *bolt.DB
-	clock *fakeclock.Clock
-	audit string
+	svc      *officer.Service
+	db       *bolt.DB
+	evidence *evidence.Store
+	clock    *fakeclock.Clock
+	audit    string
 }
 
 func newEnv(t *testing.T) *env {
@@ -67,7 +71,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	en := enrol.New(enrol.Deps{Store: db, MAC: mac, Audit: log, Now: e.clock.Now}, enrol.Config{Argon: secret.Fast})
-	e.svc = officer.New(officer.Deps{Store: db, Enrol: en, Sealer: sealer, MAC: mac, Audit: log, Now: e.clock.Now},
+	e.evidence = evidence.New(dir, sealer, e.clock.Now)
+	e.svc = officer.New(officer.Deps{Store: db, Enrol: en, Sealer: sealer, Evidence: e.evidence, MAC: mac, Audit: log, Now: e.clock.Now},
 		officer.Config{Argon: secret.Fast})
 	return e
 }
@@ -397,6 +402,15 @@ func TestReviewRecordsTimeAndRefusesASecondDecision(t *testing.T) {
 	}
 	if rev.Seconds != 95 || !rev.DecidedAt.Equal(e.clock.Now()) || !rev.OpenedAt.Equal(first.Review.OpenedAt) || rev.Checklist["ears"] != "match" {
 		t.Fatalf("review = %+v: want 95 s spent and the checklist", rev)
+	}
+	// The decision is kept as evidence, encrypted and addressed by hash.
+	if rev.Evidence == nil {
+		t.Fatal("the decision was not kept as evidence")
+	}
+	kept, err := e.evidence.Open(ctx, rev.Evidence.SHA256)
+	var record storage.Review
+	if err != nil || json.Unmarshal(kept, &record) != nil || record.Decision != "approved" || record.Seconds != 95 || record.Officer != "rossi" {
+		t.Fatalf("decision evidence %s: %v", kept, err)
 	}
 	// The same review twice, and another officer on the decided order:
 	// both are conflicts, and the order stays approved.

@@ -1,6 +1,7 @@
 package officer
 
 import (
+	"encoding/json"
 	"context"
 	"slices"
 	"strconv"
@@ -316,13 +317,6 @@ func (s *Service) Decide(ctx context.Context, user, number string, d Decision) (
 		to = enrol.RetryRequired
 		reason = msg.Text("en", msg.OfficerProofingExpired, int(s.cfg.ProofingValidity/(24*time.Hour)))
 	}
-	detail := map[string]string{"officer": of.User, "order": number, "review": rev.ID, "decision": string(to), "requested": string(requested)}
-	if _, err := s.enrol.DecideReview(ctx, number, enrol.ReviewDecision{Officer: of.User, Review: rev.ID, To: to,
-		IdentifiedAt: sub.order.IdentifiedAt}); err != nil {
-		detail["error"] = errs.KindOf(err).String()
-		s.record(ctx, audit.Event{Type: "officer.review", Outcome: "error", Detail: detail})
-		return nil, err
-	}
 	checklist := map[string]string{}
 	for _, f := range Features {
 		if d.Checklist[f] == FeatureMatch {
@@ -332,6 +326,30 @@ func (s *Service) Decide(ctx context.Context, user, number string, d Decision) (
 		}
 	}
 	seconds := int64(now.Sub(rev.OpenedAt) / time.Second)
+	decided := *rev
+	decided.DecidedAt, decided.Seconds, decided.Decision, decided.Reason, decided.Checklist = now, seconds, string(to), reason, checklist
+	if requested != to {
+		decided.Requested = string(requested)
+	}
+	// The decision is evidence of the proofing (TS 119 461 8.5.2): it is
+	// kept encrypted and addressed by hash before the order moves, so an
+	// order never moves on a decision whose record is not kept.
+	record, err := json.Marshal(decided)
+	if err != nil {
+		return nil, errs.Internalf(err, "encode review %s", rev.ID)
+	}
+	ref, err := s.evidence.Put(ctx, record, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	detail := map[string]string{"officer": of.User, "order": number, "review": rev.ID, "decision": string(to), "requested": string(requested),
+		"evidence": ref.SHA256}
+	if _, err := s.enrol.DecideReview(ctx, number, enrol.ReviewDecision{Officer: of.User, Review: rev.ID, To: to,
+		IdentifiedAt: sub.order.IdentifiedAt}); err != nil {
+		detail["error"] = errs.KindOf(err).String()
+		s.record(ctx, audit.Event{Type: "officer.review", Outcome: "error", Detail: detail})
+		return nil, err
+	}
 	detail["seconds"] = strconv.FormatInt(seconds, 10)
 	err = s.store.UpdateReview(ctx, rev.ID, func(r *storage.Review) error {
 		if !r.DecidedAt.IsZero() {
@@ -341,6 +359,7 @@ func (s *Service) Decide(ctx context.Context, user, number string, d Decision) (
 		if requested != to {
 			r.Requested = string(requested)
 		}
+		r.Evidence = &ref
 		rev = r
 		return nil
 	})

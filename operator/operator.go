@@ -62,6 +62,9 @@ type Service struct {
 	Trust Trust
 	// Officers manages registration officers (operator/officer.go).
 	Officers Officers
+	// Evidence seals, verifies, exports and purges enrolments' evidence
+	// bundles (operator/evidence.go).
+	Evidence Evidence
 }
 
 // ClientRequest is `qesctl client create`: an OAuth 2.0 client.

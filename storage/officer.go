@@ -66,6 +66,9 @@ type Review struct {
 	// Checklist maps a feature ("face_shape", "eyes", ...) to the
 	// officer's answer ("match", "mismatch", "unclear").
 	Checklist map[string]string `json:"checklist,omitempty"`
+	// Evidence is the decided record as kept in the evidence store
+	// (encrypted at rest, addressed by hash).
+	Evidence *EvidenceRef `json:"evidence,omitempty"`
 }
 
 // Officers stores registration officers.

@@ -52,6 +52,10 @@ var commands = []command{
 	{"operator list", "list registration officers and whether their training is current", officerList, true},
 	{"operator trained", "record a registration officer's training day", officerTrained, false},
 	{"operator disable", "end a registration officer's access to the console", officerDisable, false},
+	{"evidence seal", "seal an enrolment's evidence bundle (again: a new manifest version)", evidenceSeal, true},
+	{"evidence verify", "check an evidence bundle: every file's hash, the seal, the time-stamp, the audit record", evidenceVerify, true},
+	{"evidence export", "write an evidence bundle as a ZIP for an auditor (-o FILE.zip)", evidenceExport, true},
+	{"evidence purge", "delete the evidence whose retention ended (--dry-run to look first)", evidencePurge, true},
 	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
 }
 

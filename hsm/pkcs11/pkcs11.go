@@ -36,6 +36,15 @@ type Manager struct {
 	signers map[hsm.KeyRef]crypto11.Signer
 	secrets map[string]*crypto11.SecretKey
 
+	// writes serialises what creates or deletes token objects. SoftHSM2's
+	// file object store is not safe when one process writes objects from
+	// several threads (SoftHSMv2 issue 573: a concurrent C_GenerateKeyPair
+	// fails now and then with CKR_TEMPLATE_INCONSISTENT or
+	// CKR_GENERAL_ERROR, seen here when parallel tests start servers on one
+	// token). Keys are made rarely, so every module pays nothing that
+	// matters; signing is not serialised. Always the innermost lock.
+	writes sync.Mutex
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -110,6 +119,7 @@ func (m *Manager) Generate(ctx context.Context, kt hsm.KeyType, label string) (h
 	_ = pubAttrs.Set(crypto11.CkaEncrypt, false)
 
 	var s crypto11.Signer
+	m.writes.Lock()
 	switch kt {
 	case hsm.ECP256:
 		s, err = m.ctx.GenerateECDSAKeyPairWithAttributes(pubAttrs, privAttrs, elliptic.P256())
@@ -120,8 +130,10 @@ func (m *Manager) Generate(ctx context.Context, kt hsm.KeyType, label string) (h
 	case hsm.RSA3072:
 		s, err = m.ctx.GenerateRSAKeyPairWithAttributes(pubAttrs, privAttrs, 3072)
 	default:
+		m.writes.Unlock()
 		return "", nil, errs.M(errs.InvalidRequest, msg.PKCS11UnsupportedKeyType, kt)
 	}
+	m.writes.Unlock()
 	if err != nil {
 		return "", nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateKey, string(kt))
 	}
@@ -177,6 +189,8 @@ func (m *Manager) Destroy(ctx context.Context, ref hsm.KeyRef) error {
 	m.mu.Lock()
 	delete(m.signers, ref)
 	m.mu.Unlock()
+	m.writes.Lock()
+	defer m.writes.Unlock()
 	if err := s.Delete(); err != nil {
 		return errs.WrapM(err, errs.Unavailable, msg.PKCS11DestroyKey, string(ref))
 	}
@@ -239,7 +253,9 @@ func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, erro
 		if _, err := rand.Read(id); err != nil {
 			return nil, errs.Internalf(err, "hsm: random key id")
 		}
+		m.writes.Lock()
 		k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
+		m.writes.Unlock()
 		if err != nil {
 			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateSecret, name)
 		}
@@ -312,7 +328,10 @@ func (m *Manager) Sealer(_ context.Context, name string) (hsm.Sealer, error) {
 			if _, err := rand.Read(id); err != nil {
 				return nil, errs.Internalf(err, "hsm: random key id")
 			}
-			if k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES); err != nil {
+			m.writes.Lock()
+			k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES)
+			m.writes.Unlock()
+			if err != nil {
 				return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateAESKey, name)
 			}
 		}

@@ -45,6 +45,12 @@ func OperatorOps(s *operator.Service) Ops {
 		"officer/list":    op(s.ListOfficers),
 		"officer/trained": op(s.OfficerTrained),
 		"officer/disable": op(s.DisableOfficer),
+
+		// Evidence bundles (qesctl evidence ...).
+		"evidence/seal":   op(s.SealEvidence),
+		"evidence/verify": op(s.VerifyEvidence),
+		"evidence/export": op(s.ExportEvidence),
+		"evidence/purge":  op(s.PurgeEvidence),
 	}
 	for _, action := range operator.CertActions {
 		ops["cert/"+string(action)] = op(func(ctx context.Context, r operator.CertRequest) (*operator.CertResult, error) {

@@ -31,6 +31,9 @@ func (a *App) newOperator() *operator.Service {
 
 		// Registration officers (console.go).
 		Officers: a.Officers,
+
+		// Evidence bundles (bundle.go).
+		Evidence: a.Bundles,
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
+	"github.com/qesproject/qes/bundle"
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/device"
@@ -99,6 +100,9 @@ type App struct {
 	Devices  *device.Service
 	Identity *identity.Service
 	Evidence *evidence.Store
+	// Bundles seal, verify, export and purge enrolments' evidence
+	// bundles (bundle.go).
+	Bundles *bundle.Service
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -216,9 +220,13 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
-	a.openOfficers(mac, sealer, argon)
 	// The chip step trusts exactly the CSCAs qesctl csca imported.
 	a.openAppAPI(mac, trust.View{Store: a.Store})
+	// Officers keep their decisions in the app's evidence store.
+	a.openOfficers(mac, sealer, argon)
+	if err := a.openBundles(ctx); err != nil {
+		return nil, err
+	}
 	a.Operator = a.newOperator()
 	return a, nil
 }

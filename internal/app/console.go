@@ -17,7 +17,7 @@ import (
 // configuration (enrol.proofingValidity).
 func (a *App) openOfficers(mac hsm.MAC, sealer hsm.Sealer, argon secret.Params) {
 	a.Officers = officer.New(officer.Deps{
-		Store: a.Store, Enrol: a.Enrol, Sealer: sealer, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
+		Store: a.Store, Enrol: a.Enrol, Sealer: sealer, Evidence: a.Evidence, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, officer.Config{Argon: argon, ProofingValidity: a.Cfg.Enrol.ProofingValidity.D(), TOTPIssuer: a.Cfg.Service.Name + " console"})
 }
 

@@ -34,6 +34,8 @@ func (a *App) periodicJobs() []job {
 		{name: "app", every: time.Minute, run: a.RunAppJobs},
 		// Approved orders whose certificate or e-mails are still due.
 		{name: "issuance", every: time.Minute, run: a.RunIssuanceJobs},
+		// Evidence bundles of enrolments that ended or changed (bundle.go).
+		{name: "evidence", every: 5 * time.Minute, run: a.RunEvidenceJobs},
 	}
 }
 

@@ -38,6 +38,7 @@ type Config struct {
 	Log       Log      `json:"log"`
 	Enrol     Enrol    `json:"enrol"`
 	Payments  Payments `json:"payments"`
+	Evidence  Evidence `json:"evidence"`
 }
 
 // TLS enables HTTPS. It is required to listen on anything but loopback.
@@ -262,6 +263,7 @@ func (c *Config) defaults() {
 	}
 	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
 	c.Enrol.defaults()
+	c.Evidence.defaults()
 	c.Payments.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -299,6 +301,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.TSA.validate(); err != nil {
+		return err
+	}
+	if err := c.Evidence.validate(); err != nil {
 		return err
 	}
 	if err := c.Enrol.validate(); err != nil {

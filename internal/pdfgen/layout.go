@@ -65,13 +65,6 @@ func (d *Doc) Gap(pt float64) {
 	}
 }
 
-// NewPage starts a page unless the current one is still empty.
-func (d *Doc) NewPage() {
-	if d.y < PageHeight-marginTop {
-		d.newPage()
-	}
-}
-
 // Text writes a paragraph in font at size, indented by indent points and
 // wrapped at the right margin; prefix (a bullet, a number) hangs in the
 // indentation's last part. Lines are 1.3 times the size apart.
@@ -100,7 +93,8 @@ func (d *Doc) KeepTogether(height float64) {
 }
 
 // Field writes a label in the regular font and, to its right at
-// valueX points from the margin, a value in font at size.
+// valueX points from the margin, a value in font at size on one line (see
+// Fit).
 func (d *Doc) Field(label string, valueX float64, font Font, size float64, value string) {
 	lead := size * 1.5
 	if d.y-lead < marginBottom {
@@ -108,7 +102,27 @@ func (d *Doc) Field(label string, valueX float64, font Font, size float64, value
 	}
 	d.y -= lead
 	d.show(Regular, 11, marginLeft, d.y, label)
+	size, value = Fit(font, size, PageWidth-marginLeft-marginRight-valueX, value)
 	d.show(font, size, marginLeft+valueX, d.y, value)
+}
+
+// minFitSize is the smallest size Fit sets a value in.
+const minFitSize = 7
+
+// Fit makes text fit width points on one line: a smaller size first, down
+// to 7 points, then the text cut with an ellipsis.
+func Fit(font Font, size, width float64, text string) (float64, string) {
+	for size > minFitSize && Width(font, size, text) > width {
+		size = max(minFitSize, size-0.5)
+	}
+	if Width(font, size, text) <= width {
+		return size, text
+	}
+	runes := []rune(text)
+	for len(runes) > 0 && Width(font, size, string(runes)+"…") > width {
+		runes = runes[:len(runes)-1]
+	}
+	return size, string(runes) + "…"
 }
 
 // Rule draws a thin horizontal line across the text width.

@@ -71,6 +71,36 @@ func TestWrap(t *testing.T) {
 	}
 }
 
+func TestFit(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Wolfeschlegelsteinhausen ", 6)
+	tests := []struct {
+		text     string
+		size     float64
+		keep     bool
+		wantSize float64
+	}{
+		{"Mario Rossi", 12, true, 12},
+		{strings.Repeat("Bergmann ", 6), 12, true, 0}, // smaller, whole
+		{long, 12, false, 7},                          // 7 points and cut
+	}
+	for _, tt := range tests {
+		size, text := Fit(Bold, tt.size, 300, tt.text)
+		if w := Width(Bold, size, text); w > 300 {
+			t.Errorf("Fit(%q) is %.1f points wide", tt.text, w)
+		}
+		if (text == tt.text) != tt.keep {
+			t.Errorf("Fit(%q) = %q", tt.text, text)
+		}
+		if tt.wantSize != 0 && size != tt.wantSize {
+			t.Errorf("Fit(%q) size %v, want %v", tt.text, size, tt.wantSize)
+		}
+		if !tt.keep && !strings.HasSuffix(text, "…") {
+			t.Errorf("a cut text has no ellipsis: %q", text)
+		}
+	}
+}
+
 func TestPreparePassword(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

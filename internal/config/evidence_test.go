@@ -1,0 +1,34 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEvidenceRetention(t *testing.T) {
+	c, err := load(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Evidence.RetentionYears != 20 || c.Evidence.FailedRetention.D() != 8760*time.Hour {
+		t.Fatalf("evidence defaults = %+v, want 20 years and 8760h", c.Evidence)
+	}
+	c, err = load(t, `{"evidence":{"retentionYears":25,"failedRetention":"4380h"}}`)
+	if err != nil || c.Evidence.RetentionYears != 25 || c.Evidence.FailedRetention.D() != 4380*time.Hour {
+		t.Fatalf("evidence = %+v, %v", c.Evidence, err)
+	}
+	for _, tt := range []struct{ name, file, want string }{
+		{"unknown key", `{"evidence":{"retention":20}}`, "unknown field"},
+		{"negative years", `{"evidence":{"retentionYears":-1}}`, "evidence.retentionYears"},
+		{"too short", `{"evidence":{"failedRetention":"1h"}}`, "evidence.failedRetention"},
+		{"bad duration", `{"evidence":{"failedRetention":"a year"}}`, "duration"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.file)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
