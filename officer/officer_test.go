@@ -375,6 +375,15 @@ func TestReviewRecordsTimeAndRefusesASecondDecision(t *testing.T) {
 	e.officer(t, "verdi", "VRDGPP70A01F205V", "giuseppe@example.org", "2026-01-15")
 	older := e.identified(t, "anna@example.org", applicantTax, applicantTax, e.clock.Now().Add(-2*time.Hour))
 	number := e.identified(t, "bea@example.org", applicantTax, applicantTax, e.clock.Now().Add(-time.Hour))
+	// Identified but not yet requested (no contract accepted): not the
+	// officer's yet, however long it has waited.
+	early := e.identified(t, "carla@example.org", applicantTax, applicantTax, e.clock.Now().Add(-3*time.Hour))
+	if err := e.db.UpdateOrder(ctx, early, func(o *storage.Order) error { o.State = string(enrol.Identified); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Open(ctx, "rossi", early); !errs.Is(err, errs.Conflict) {
+		t.Fatalf("open an order not requested yet: %v", err)
+	}
 
 	q, err := e.svc.Queue(ctx)
 	if err != nil || len(q) != 2 || q[0].Order != older || q[0].Waiting != 2*time.Hour {
