@@ -94,7 +94,28 @@ func (i *issuer) IssueCertificate(_ context.Context, r enrol.IssueRequest) (*enr
 	return &enrol.IssuedCertificate{HolderID: r.UserID, CredentialID: "cred-1", CertificateSerial: "0a1b"}, nil
 }
 
+// switchSender is the outbox behind a switch: a mail relay that is down
+// while down is set.
+type switchSender struct {
+	mu   sync.Mutex
+	down bool
+	box  *otp.Outbox
+}
+
+func (s *switchSender) Send(ctx context.Context, m otp.Message) error {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		return errs.E(errs.Unavailable, "the relay is down")
+	}
+	return s.box.Send(ctx, m)
+}
+
+func (s *switchSender) set(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
+
 type reqEnv struct {
+	mail      *switchSender
 	svc       *enrol.Service
 	db        *bolt.DB
 	ev        *evidence.Store
@@ -128,7 +149,8 @@ func newReqEnv(t *testing.T, cfg ...func(*enrol.Config)) *reqEnv {
 	}
 	e.ev = evidence.New(dir, sealer, clock)
 	box := otp.NewOutbox(e.outbox)
-	e.svc = enrol.New(enrol.Deps{Store: db, OTP: otp.New(db, hmacKey("k"), box, clock, otp.Config{}), Notify: box, MAC: hmacKey("k"),
+	e.mail = &switchSender{box: box}
+	e.svc = enrol.New(enrol.Deps{Store: db, OTP: otp.New(db, hmacKey("k"), box, clock, otp.Config{}), Notify: e.mail, MAC: hmacKey("k"),
 		Audit: log, Now: clock, Contracts: contracts{}, Envelopes: e.envelopes, Evidence: e.ev, Issuer: e.issuer},
 		config(cfg))
 	return e
@@ -406,6 +428,44 @@ func TestIssueOnApproval(t *testing.T) {
 		t.Fatal("the outbox's JSON carries an attachment's content")
 	}
 	assertNoSecrets(t, e, e.envelopes.codes[len(e.envelopes.codes)-1])
+}
+
+// Issued while the mail relay is down: the order is issued, the e-mails
+// are due, and the job sends them once the relay is back, once.
+func TestIssuanceMailRetried(t *testing.T) {
+	t.Parallel()
+	e := newReqEnv(t)
+	ctx := context.Background()
+	const number = "55-00001-0000000004"
+	e.identified(t, "c4", number, "GH123456", "it")
+	it, err := contract.Template(contract.Current(), "it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.svc.RequestCertificate(ctx, "c4", number, enrol.RequestInput{ContractSHA256: it.SHA256, AcceptContract: yes(), ApproveClauses: yes(), Passphrase: passphrase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mail.set(true)
+	o, err = e.svc.DecideReview(ctx, number, enrol.ReviewDecision{Officer: "rossi", Review: "r1", To: enrol.Approved, IdentifiedAt: o.IdentifiedAt})
+	if err != nil || o.State != string(enrol.Approved) {
+		t.Fatalf("approval: %+v, %v", o, err)
+	}
+	if o, _ := e.db.Order(ctx, number); o.State != string(enrol.Issued) || o.Issuance == nil || !o.Issuance.MailedAt.IsZero() {
+		t.Fatalf("issued with the relay down: %+v", o)
+	}
+	if _, err := e.svc.IssuePending(ctx); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("pending with the relay down: %v", err)
+	}
+	e.mail.set(false)
+	for run := 0; run < 2; run++ {
+		if _, err := e.svc.IssuePending(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o, _ := e.db.Order(ctx, number); o.Issuance.MailedAt.IsZero() || len(outboxLines(t, e.outbox)) != 2 || len(e.issuer.calls) != 1 {
+		t.Fatalf("after the relay came back: %+v, %d e-mails, %d issuer calls", o.Issuance, len(outboxLines(t, e.outbox)), len(e.issuer.calls))
+	}
 }
 
 // An issuance retried after the proofing's validity ran out does not
