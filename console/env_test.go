@@ -190,7 +190,9 @@ func (e *env) identified(t testing.TB, email string, withFace bool, identifiedAt
 		t.Fatal(err)
 	}
 	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Requested), IdentifiedAt: identifiedAt,
-		Details:   &storage.Details{Italian: true, TaxCode: applicantTax, Mobile: "+393330000000", DocCountry: "IT"},
+		Details: &storage.Details{Italian: true, TaxCode: applicantTax, Mobile: "+393330000000", DocCountry: "IT"},
+		Request: &storage.CertificateRequest{ContractVersion: "2026-12", ContractLang: "it", AcceptContract: true, ApproveClauses: true,
+			At: identifiedAt.Add(time.Minute)},
 		CreatedAt: identifiedAt}
 	if err := e.db.CreateOrder(ctx, o, nil); err != nil {
 		t.Fatal(err)

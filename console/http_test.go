@@ -84,6 +84,10 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 	// A decision needs the session's CSRF token.
 	page := "/operator/enrolments/" + number
 	_, body = c.do(http.MethodGet, page, nil)
+	// The officer sees which contract the applicant accepted, and when.
+	if !strings.Contains(body, `<dd id="contract">2026-12 (it) · `) {
+		t.Fatalf("the review page does not show the contract accepted:\n%s", body)
+	}
 	review := regexpValue(t, body, "review")
 	resp, _ = c.do(http.MethodPost, page+"/decision", url.Values{"csrf": {"forged"}, "review": {review}, "action": {"reject"}, "reason": {"x"}})
 	if resp.StatusCode != http.StatusForbidden {

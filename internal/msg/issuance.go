@@ -38,10 +38,13 @@ var issuanceMessages = map[ID][2]string{
 	"err.shop-state-issued":    {"issued, awaiting activation", "emesso, in attesa di attivazione"},
 	"err.shop-state-active":    {"active", "attivo"},
 	"err.shop-state-expired":   {"expired (not activated in time)", "scaduto (non attivato in tempo)"},
-	"shop.state.requested":     {"certificate requested: awaiting the officer's review", "certificato richiesto: in attesa della verifica dell'operatore"},
-	"shop.state.issued":        {"certificate issued: activate it in My Sign", "certificato emesso: attivalo in My Sign"},
-	"shop.state.active":        {"certificate active", "certificato attivo"},
-	"shop.state.expired":       {"expired: the certificate was not activated in time", "scaduto: il certificato non è stato attivato in tempo"},
+	// The review page: when the applicant accepted which contract.
+	"console.enrol.contract": {"Contract accepted", "Contratto accettato"},
+
+	"shop.state.requested": {"certificate requested: awaiting the officer's review", "certificato richiesto: in attesa della verifica dell'operatore"},
+	"shop.state.issued":    {"certificate issued: activate it in My Sign", "certificato emesso: attivalo in My Sign"},
+	"shop.state.active":    {"certificate active", "certificato attivo"},
+	"shop.state.expired":   {"expired: the certificate was not activated in time", "scaduto: il certificato non è stato attivato in tempo"},
 
 	MailIssuedContractSubject: {"qes: your qualified certificate has been issued", "qes: il tuo certificato qualificato è stato emesso"},
 	MailIssuedContract: {"qes: the qualified certificate for UserID %s (order %s) has been issued. Attached is the contract you accepted (version %s). The PIN, PUK and emergency code arrive in a separate e-mail, in an envelope you open with your passphrase. Activate the certificate in My Sign by %s: first access with the UserID, the PUK and a new password.",
