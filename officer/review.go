@@ -1,8 +1,8 @@
 package officer
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
