@@ -77,10 +77,11 @@ func (s *Service) Contract(ctx context.Context, holderID string) ([]byte, error)
 }
 
 func (s *Service) contractOf(o *storage.Order) ([]byte, error) {
-	if s.d.Contracts == nil || o.Request == nil {
+	contracts := s.templates()
+	if contracts == nil || o.Request == nil {
 		return nil, errs.M(errs.Unavailable, msg.ActivationContractUnset)
 	}
-	pdf, err := s.d.Contracts(o.Request.ContractVersion, o.Request.ContractLang)
+	pdf, err := contracts(o.Request.ContractVersion, o.Request.ContractLang)
 	if err != nil {
 		return nil, fmt.Errorf("contract %s/%s of order %s: %w", o.Request.ContractVersion, o.Request.ContractLang, o.Number, err)
 	}

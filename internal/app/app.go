@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/activation"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/ca"
@@ -103,6 +104,10 @@ type App struct {
 	Devices  *device.Service
 	Identity *identity.Service
 	Evidence *evidence.Store
+
+	// Activation is the holder's first access, the activation of an
+	// enrolled credential and the activation deadline (activation.go).
+	Activation *activation.Service
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -225,6 +230,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err := a.openAppAPI(ctx, mac, chipTrust); err != nil {
 		return nil, err
 	}
+	a.openActivation(sender, argon)
 	a.Operator = a.newOperator()
 	return a, nil
 }

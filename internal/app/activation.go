@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/qesproject/qes/activation"
+	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/internal/secret"
+	"github.com/qesproject/qes/lifecycle"
+	"github.com/qesproject/qes/otp"
+)
+
+// openActivation builds the holder's first access, the activation and the
+// activation deadline over the module, the lifecycle, the evidence store
+// and the in-process TSA. The contract templates are set on the service
+// (SetContracts) where they are loaded; until then activation refuses
+// with a clear message.
+func (a *App) openActivation(sender otp.Sender, argon secret.Params) {
+	a.Activation = activation.New(activation.Deps{
+		Store: a.Store, SAM: a.Credentials, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
+		Timestamper: localTimestamper{a.TSA}, Revoker: deadlineRevoker{a.Lifecycle},
+		Mail: outboxMailer{sender: sender, dir: filepath.Join(a.Cfg.DataDir, "outbox")}, Notify: sender,
+		Log: a.Log, Now: a.Now,
+	}, activation.Config{Argon: argon})
+}
+
+// RunActivationJobs runs the activation deadline once: overdue issued
+// orders are revoked, their keys destroyed, the orders expired and the
+// customers told. qesd runs it every minute; tests call it after moving
+// the clock.
+func (a *App) RunActivationJobs(ctx context.Context) error {
+	n, err := a.Activation.ExpireOverdue(ctx)
+	if n > 0 {
+		a.Log.InfoContext(ctx, "activation deadline", "expired", n)
+	}
+	if err != nil {
+		return fmt.Errorf("activation deadline: %w", err)
+	}
+	return nil
+}
+
+// deadlineRevoker revokes an unactivated credential as the system, with
+// reason cessationOfOperation: the lifecycle destroys the key and tells
+// the holder.
+type deadlineRevoker struct{ lc *lifecycle.Service }
+
+func (r deadlineRevoker) RevokeUnactivated(ctx context.Context, holderID, credentialID string) error {
+	_, err := r.lc.Apply(ctx, lifecycle.Actor{Kind: lifecycle.ActorSystem}, lifecycle.Change{
+		Action: lifecycle.ActionRevoke, HolderID: holderID, CredentialID: credentialID,
+		Reason: ca.ReasonCessationOfOperation, Note: "not activated by the activation deadline",
+	})
+	return err
+}
+
+// outboxMailer sends a message through the sender and, for the dev outbox,
+// writes its PDF to outbox/<sha256 of the PDF>/<filename> next to
+// outbox.jsonl. A production mail relay would carry the attachment itself.
+type outboxMailer struct {
+	sender otp.Sender
+	dir    string
+}
+
+func (m outboxMailer) SendWithPDF(ctx context.Context, msg otp.Message, filename string, pdf []byte) error {
+	sum := sha256.Sum256(pdf)
+	dir := filepath.Join(m.dir, hex.EncodeToString(sum[:]))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("outbox attachment directory: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(filename)), pdf, 0o600); err != nil {
+		return fmt.Errorf("outbox attachment: %w", err)
+	}
+	return m.sender.Send(ctx, msg)
+}
