@@ -89,8 +89,8 @@ func newEnrolled(t *testing.T, s *testutil.Server, userID string) *enrolled {
 	}
 	e.OrderNumber = "55-00001-" + strings.Repeat("0", 4) + userID[2:]
 	o := &storage.Order{Number: e.OrderNumber, CustomerID: customer.ID, State: "issued", Product: "QES with eDoc ID", Currency: "EUR",
-		Request:  &storage.CertificateRequest{ContractVersion: "2026-01", ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
-		Issuance: &storage.Issuance{HolderID: userID, CredentialID: e.CredentialID, At: now, ActivationDeadline: e.Deadline},
+		Request:   &storage.CertificateRequest{ContractVersion: "2026-01", ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
+		Issuance:  &storage.Issuance{HolderID: userID, CredentialID: e.CredentialID, At: now, ActivationDeadline: e.Deadline},
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.App.Store.CreateOrder(ctx, o, nil); err != nil {
 		t.Fatal(err)
