@@ -13,6 +13,7 @@ import (
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/otp"
+	"github.com/qesproject/qes/portal"
 )
 
 // openActivation builds the holder's first access, the activation and the
@@ -75,4 +76,40 @@ func (m outboxMailer) SendWithPDF(ctx context.Context, msg otp.Message, filename
 		return fmt.Errorf("outbox attachment: %w", err)
 	}
 	return m.sender.Send(ctx, msg)
+}
+
+// portalActivation adapts the activation service to the portal's port.
+type portalActivation struct{ s *activation.Service }
+
+func (p portalActivation) StartFirstAccess(ctx context.Context, userID, puk, password, confirm, clientIP string) (string, string, error) {
+	tk, err := p.s.StartFirstAccess(ctx, activation.FirstAccessStart{UserID: userID, PUK: puk, Password: password, Confirm: confirm, ClientIP: clientIP})
+	if err != nil {
+		return "", "", err
+	}
+	return tk.Ticket, tk.PhoneMasked, nil
+}
+
+func (p portalActivation) CompleteFirstAccess(ctx context.Context, ticket, code, clientIP string) (string, error) {
+	return p.s.CompleteFirstAccess(ctx, ticket, code, clientIP)
+}
+
+func (p portalActivation) PendingActivation(ctx context.Context, holderID string) (*portal.PendingActivation, error) {
+	pend, err := p.s.Pending(ctx, holderID)
+	if err != nil {
+		return nil, err
+	}
+	return &portal.PendingActivation{OrderNumber: pend.OrderNumber, CredentialID: pend.CredentialID, ContractVersion: pend.ContractVersion, Deadline: pend.Deadline}, nil
+}
+
+func (p portalActivation) Contract(ctx context.Context, holderID string) ([]byte, error) {
+	return p.s.Contract(ctx, holderID)
+}
+
+func (p portalActivation) SendActivationCode(ctx context.Context, holderID string) error {
+	return p.s.SendCode(ctx, holderID)
+}
+
+func (p portalActivation) Activate(ctx context.Context, holderID, envelopePIN, newPIN, confirmPIN, code string) error {
+	_, err := p.s.Activate(ctx, activation.Request{HolderID: holderID, EnvelopePIN: envelopePIN, NewPIN: newPIN, ConfirmPIN: confirmPIN, OTP: code})
+	return err
 }
