@@ -256,7 +256,7 @@ func (s *Service) mailSigned(ctx context.Context, holderID string, o *storage.Or
 		s.d.Log.WarnContext(ctx, "activation mail: load holder", "holder", holderID, "err", err)
 		return
 	}
-	name := msg.Text(h.Lang, "activate.contract-name")
+	name := msg.Text(h.Lang, "mail.activation-attachment")
 	text := "qes: " + msg.Text(h.Lang, msg.MailActivated, o.Issuance.CredentialID, o.Number, at.UTC().Format("2006-01-02 15:04 UTC"), name)
 	m := otp.Message{Time: at.UTC(), Channel: "email", To: h.Email, Purpose: "activation-done", Text: text}
 	if err := s.d.Mail.SendWithPDF(ctx, m, name, signed); err != nil {

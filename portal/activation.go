@@ -53,7 +53,7 @@ type firstAccessData struct {
 
 func (h *handler) renderFirstAccess(c *echo.Context, status int, lang, errText string, d firstAccessData) error {
 	d.LoginCSRF = h.loginCSRF(c)
-	return h.render(c, status, "first_access", &page{Lang: lang, TitleKey: "title.first-access", Error: errText, Data: d})
+	return h.render(c, status, "firstaccess", &page{Lang: lang, TitleKey: "title.firstaccess", Error: errText, Data: d})
 }
 
 func (h *handler) firstAccessPage(c *echo.Context) error {
@@ -192,5 +192,5 @@ func (h *handler) activate(c *echo.Context) error {
 	if err != nil {
 		return h.fail(c, "activate", p, err)
 	}
-	return h.message(c, http.StatusOK, p.Lang, "title.activate", p.T("activate.done"), "", "/portal/sign", "common.home")
+	return h.message(c, http.StatusOK, p.Lang, "title.activate", p.T("msg.activated"), "", "/portal/sign", "common.home")
 }
