@@ -234,7 +234,8 @@ func start(t *testing.T, a *app, number string) (sid string, challenge []byte, o
 func TestAppIdentifies(t *testing.T) {
 	t.Parallel()
 	doc := emrtdgen.NewDocument(t, emrtdgen.Options{Now: time.Now().UTC()})
-	s := testutil.StartServer(t, testutil.WithChipTrust(doc.Trust))
+	s := testutil.StartServer(t)
+	trustDocument(t, s, doc)
 	email, mobile, number := seed(t, s, doc.TaxCode)
 	a := login(t, s, email, mobile)
 
@@ -388,7 +389,8 @@ func TestAppRefusals(t *testing.T) {
 func TestAppExpiryAndAttempts(t *testing.T) {
 	t.Parallel()
 	doc := emrtdgen.NewDocument(t, emrtdgen.Options{Now: time.Now().UTC()})
-	s := testutil.StartServer(t, testutil.WithChipTrust(doc.Trust))
+	s := testutil.StartServer(t)
+	trustDocument(t, s, doc)
 	email, mobile, number := seed(t, s, doc.TaxCode)
 	a := login(t, s, email, mobile)
 

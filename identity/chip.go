@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/qesproject/qes/emrtd"
+	"github.com/qesproject/qes/emrtd/face"
 	"github.com/qesproject/qes/internal/codicefiscale"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -222,7 +223,7 @@ func (s *Service) SubmitChip(ctx context.Context, customerID, number, sid string
 		return nil, err
 	}
 	reading := &storage.ChipReading{Document: documentMap(report.Document), Checks: checksMap(report.Checks), Face: face,
-		DSC: report.DSC.Subject, CSCA: report.CSCA.Subject, At: now}
+		FacePNG: s.portraitForConsole(ctx, report.Face), DSC: report.DSC.Subject, CSCA: report.CSCA.Subject, At: now}
 	err = s.d.Store.UpdateIdentification(ctx, sid, func(x *storage.Identification) error {
 		x.Attempts = append(x.Attempts, attempt)
 		if x.State != storage.IdentificationOpen {
@@ -279,4 +280,22 @@ func checksMap(c emrtd.Checks) map[string]string {
 	m := map[string]string{}
 	_ = json.Unmarshal(raw, &m)
 	return m
+}
+
+// portraitForConsole converts the chip's portrait (often JPEG 2000, which
+// browsers do not show) to a PNG for the officer. The PNG is derived, not
+// evidence: when conversion fails the reading still stands and the console
+// says the portrait is not available.
+func (s *Service) portraitForConsole(ctx context.Context, img emrtd.Image) *storage.EvidenceRef {
+	png, err := face.ToPNG(ctx, img)
+	if err != nil {
+		s.d.Log.WarnContext(ctx, "chip portrait not converted for the console", "format", img.Format, "err", err)
+		return nil
+	}
+	ref, err := s.d.Evidence.Put(ctx, png, "image/png")
+	if err != nil {
+		s.d.Log.WarnContext(ctx, "chip portrait not stored for the console", "err", err)
+		return nil
+	}
+	return &ref
 }

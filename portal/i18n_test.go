@@ -100,7 +100,7 @@ func TestEveryMessageKeyIsTranslated(t *testing.T) {
 func portalPrefix(id string) bool {
 	prefix, _, _ := strings.Cut(id, ".")
 	switch prefix {
-	case "oauth", "err", "sms", "mail", "shop":
+	case "oauth", "err", "sms", "mail", "shop", "console":
 		return false
 	}
 	return true

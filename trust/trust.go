@@ -166,7 +166,9 @@ func (s *Service) ImportCRL(ctx context.Context, der []byte) (*storage.CSCACRL, 
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(all, func(c *pki.Certificate) bool { return crl.CheckSignatureFrom(c) == nil })
+	// The issuer is named by the CRL and proven by its key: a CSCA with the
+	// same key under another name (a key reused across a rename) is not it.
+	i := slices.IndexFunc(all, func(c *pki.Certificate) bool { return crl.IssuedBy(c) && crl.CheckSignatureFrom(c) == nil })
 	if i < 0 {
 		return nil, errs.M(errs.InvalidRequest, msg.TrustCRLIssuerUnknown)
 	}

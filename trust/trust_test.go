@@ -164,13 +164,24 @@ func TestCertificatesAndCRLs(t *testing.T) {
 		}
 	}
 
+	// A CSCA with old's key under another name: a CRL belongs to the name
+	// it states, not to whichever certificate's key verifies it.
+	twin := emrtdgen.NewCSCA("IT", "CSCA IT twin", old.Key, now.AddDate(-1, 0, 0), now.AddDate(5, 0, 0))
+	if _, err := e.svc.ImportCertificate(ctx, twin.DER); err != nil {
+		t.Fatal(err)
+	}
+	twinCRL, err := e.svc.ImportCRL(ctx, emrtdgen.NewCRL(twin, now.AddDate(0, 0, -1), now.AddDate(0, 3, 0), 5))
+	if err != nil || twinCRL.Issuer != twin.Cert.Subject.String() {
+		t.Fatalf("twin's CRL kept as %+v, %v", twinCRL, err)
+	}
+
 	first := emrtdgen.NewCRL(old, now.AddDate(0, 0, -10), now.AddDate(0, 3, 0), 1)
 	second := emrtdgen.NewCRL(old, now.AddDate(0, 0, -1), now.AddDate(0, 3, 0), 2, dsc.Cert.SerialNumber, big.NewInt(7))
 	if _, err := e.svc.ImportCRL(ctx, first); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := e.svc.ImportCRL(ctx, second)
-	if err != nil || rec.Revoked != 2 || rec.Number != "2" || rec.Country != "IT" {
+	if err != nil || rec.Revoked != 2 || rec.Number != "2" || rec.Country != "IT" || rec.Issuer != old.Cert.Subject.String() {
 		t.Fatalf("second CRL = %+v, %v", rec, err)
 	}
 	_, err = e.svc.ImportCRL(ctx, first)
@@ -181,16 +192,23 @@ func TestCertificatesAndCRLs(t *testing.T) {
 	// The view hands emrtd.Verify exactly what is trusted.
 	view := trust.View{Store: e.store}
 	cscas, err := view.CSCAs(ctx, "IT")
-	if err != nil || len(cscas) != 2 {
+	if err != nil || len(cscas) != 3 {
 		t.Fatalf("view CSCAs = %d, %v", len(cscas), err)
 	}
 	crls, err := view.CRLs(ctx, "IT")
-	if err != nil || len(crls) != 1 {
+	if err != nil || len(crls) != 2 {
 		t.Fatalf("view CRLs = %d, %v", len(crls), err)
 	}
-	parsed, err := pki.ParseCRL(crls[0])
-	if err != nil || !parsed.IsRevoked(dsc.Cert.SerialNumber) {
-		t.Fatalf("the kept CRL is not the newest: %v", err)
+	revokedSeen := false
+	for _, der := range crls {
+		parsed, err := pki.ParseCRL(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revokedSeen = revokedSeen || parsed.IsRevoked(dsc.Cert.SerialNumber)
+	}
+	if !revokedSeen {
+		t.Fatal("the kept CRL of the 2016 CSCA is not the newest")
 	}
 	if other, _ := view.CSCAs(ctx, "DE"); len(other) != 0 {
 		t.Fatalf("DE has %d CSCAs", len(other))

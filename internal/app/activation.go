@@ -10,6 +10,7 @@ import (
 
 	"github.com/qesproject/qes/activation"
 	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/contract"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/otp"
@@ -17,17 +18,25 @@ import (
 )
 
 // openActivation builds the holder's first access, the activation and the
-// activation deadline over the module, the lifecycle, the evidence store
-// and the in-process TSA. The contract templates are set on the service
-// (SetContracts) where they are loaded; until then activation refuses
-// with a clear message.
+// activation deadline over the module, the lifecycle, the evidence store,
+// the in-process TSA and the contract templates the binary embeds.
 func (a *App) openActivation(sender otp.Sender, argon secret.Params) {
 	a.Activation = activation.New(activation.Deps{
+		Contracts: contractPDF,
 		Store: a.Store, SAM: a.Credentials, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
 		Timestamper: localTimestamper{a.TSA}, Revoker: deadlineRevoker{a.Lifecycle},
 		Mail: outboxMailer{sender: sender, dir: filepath.Join(a.Cfg.DataDir, "outbox")}, Notify: sender,
 		Log: a.Log, Now: a.Now,
 	}, activation.Config{Argon: argon})
+}
+
+// contractPDF is the template of a contract version in a language.
+func contractPDF(version, lang string) ([]byte, error) {
+	doc, err := contract.Template(version, lang)
+	if err != nil {
+		return nil, err
+	}
+	return doc.PDF, nil
 }
 
 // RunActivationJobs runs the activation deadline once: overdue issued

@@ -21,7 +21,6 @@ import (
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/ca/ocsp"
 	"github.com/qesproject/qes/device"
-	"github.com/qesproject/qes/emrtd"
 	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/evidence"
 	"github.com/qesproject/qes/history"
@@ -53,9 +52,6 @@ type Options struct {
 	Sender otp.Sender
 	// Log is the logger; nil logs to stderr at the configured level.
 	Log *slog.Logger
-	// ChipTrust replaces the CSCA trust store the chip step verifies
-	// against (appapi.go); nil uses the one qesctl csca imports into.
-	ChipTrust emrtd.Trust
 	// HSM is an already open token to use instead of the configured one.
 	// SoftHSM2 reads its configuration once per process, so tests that
 	// start several servers share one token; the App does not close it.
@@ -223,11 +219,8 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
 	a.openOfficers(mac, sealer, argon)
-	var chipTrust emrtd.Trust = trust.View{Store: a.Store}
-	if opts.ChipTrust != nil {
-		chipTrust = opts.ChipTrust
-	}
-	if err := a.openAppAPI(ctx, mac, chipTrust); err != nil {
+	// The chip step trusts exactly the CSCAs qesctl csca imported.
+	if err := a.openAppAPI(ctx, mac, trust.View{Store: a.Store}); err != nil {
 		return nil, err
 	}
 	a.openActivation(sender, argon)

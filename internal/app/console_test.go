@@ -18,8 +18,7 @@ import (
 )
 
 // The console is mounted at /operator/ on qesd: an officer made like
-// qesctl makes one logs in; without an evidence store configured, the
-// media routes say so instead of failing.
+// qesctl makes one logs in and reads the evidence the app's store keeps.
 func TestConsoleIsMounted(t *testing.T) {
 	t.Parallel()
 	s := testutil.StartServer(t)
@@ -38,9 +37,14 @@ func TestConsoleIsMounted(t *testing.T) {
 	if err := s.App.Store.CreateOrder(ctx, &storage.Order{Number: number, CustomerID: "c1", State: "identified", IdentifiedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
+	photo := []byte("\xff\xd8\xff\xe0 a document photo \xff\xd9")
+	front, err := s.App.Evidence.Put(ctx, photo, "image/jpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.App.Store.CreateIdentification(ctx, &storage.Identification{ID: "i1", OrderNumber: number, CustomerID: "c1",
 		State: storage.IdentificationCompleted, CompletedAt: now,
-		Photos: map[string]storage.EvidenceRef{"front": {SHA256: strings.Repeat("ab", 32), MediaType: "image/jpeg"}}}); err != nil {
+		Photos: map[string]storage.EvidenceRef{"front": front}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -77,9 +81,12 @@ func TestConsoleIsMounted(t *testing.T) {
 	if resp, body := get("/operator/queue"); resp.StatusCode != http.StatusOK || !strings.Contains(body, number) {
 		t.Fatalf("queue: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := get("/operator/enrolments/" + number + "/photo/front"); resp.StatusCode != http.StatusServiceUnavailable ||
-		!strings.Contains(body, "evidence store is not configured") {
-		t.Fatalf("media without an evidence store: %d %s", resp.StatusCode, body)
+	if resp, body := get("/operator/enrolments/" + number + "/photo/front"); resp.StatusCode != http.StatusOK ||
+		body != string(photo) || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("front photo from the evidence store: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := get("/operator/enrolments/" + number + "/photo/back"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a photo never uploaded: %d, want 404", resp.StatusCode)
 	}
 	if err := s.App.RunConsoleJobs(ctx); err != nil {
 		t.Fatal(err)

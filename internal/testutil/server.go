@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qesproject/qes/emrtd"
 	"github.com/qesproject/qes/internal/app"
 	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/secret"
@@ -50,14 +49,7 @@ type Setup struct {
 	// Argon is the password/PIN hashing cost; tests default to secret.Fast,
 	// benchmarks of authorize use the production default.
 	Argon secret.Params
-	// ChipTrust is the CSCA trust store of the enrolment app's chip step
-	// (app.Options.ChipTrust).
-	ChipTrust emrtd.Trust
 }
-
-// WithChipTrust sets the CSCA trust store the chip step verifies against
-// (a test issuing state's, from emrtdgen).
-func WithChipTrust(tr emrtd.Trust) ServerOption { return func(s *Setup) { s.ChipTrust = tr } }
 
 // WithArgon sets the argon2id cost.
 func WithArgon(p secret.Params) ServerOption { return func(s *Setup) { s.Argon = p } }
@@ -96,7 +88,7 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 		o(setup)
 	}
 	a, err := app.Open(context.Background(), cfg, app.Options{
-		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon, ChipTrust: setup.ChipTrust,
+		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon,
 		Log: testLogger(t),
 	})
 	if err != nil {

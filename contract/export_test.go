@@ -1,0 +1,4 @@
+package contract
+
+// Render is the generator, for the black-box tests.
+var Render = render
