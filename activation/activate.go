@@ -77,7 +77,7 @@ func (s *Service) Contract(ctx context.Context, holderID string) ([]byte, error)
 }
 
 func (s *Service) contractOf(o *storage.Order) ([]byte, error) {
-	contracts := s.templates()
+	contracts := s.d.Contracts
 	if contracts == nil || o.Request == nil {
 		return nil, errs.M(errs.Unavailable, msg.ActivationContractUnset)
 	}

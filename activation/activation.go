@@ -14,7 +14,6 @@ import (
 	"context"
 	"crypto"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -70,7 +69,7 @@ type Deps struct {
 	OTP       *otp.Service
 	Audit     audit.Appender
 	Evidence  Evidence
-	Contracts Contracts // nil: activation refuses until templates exist
+	Contracts Contracts // nil: activation refuses with ActivationContractUnset
 	// Timestamper time-stamps the contract's signature (qes's TSA).
 	Timestamper pades.Timestamper
 	Revoker     Revoker
@@ -121,19 +120,6 @@ type Service struct {
 	first *firstAccess
 	// dummy keeps a refusal for an unknown user ID as slow as a wrong PUK.
 	dummy string
-	// contracts are the templates (Deps.Contracts, or SetContracts).
-	contracts atomic.Pointer[Contracts]
-}
-
-// SetContracts replaces the contract templates (the composition root sets
-// them once the templates are loaded; tests set their own).
-func (s *Service) SetContracts(c Contracts) { s.contracts.Store(&c) }
-
-func (s *Service) templates() Contracts {
-	if c := s.contracts.Load(); c != nil {
-		return *c
-	}
-	return nil
 }
 
 // New wires the service.
@@ -145,11 +131,7 @@ func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	s := &Service{d: d, cfg: cfg, first: newFirstAccess(cfg), dummy: secret.Dummy(cfg.Argon)}
-	if d.Contracts != nil {
-		s.SetContracts(d.Contracts)
-	}
-	return s
+	return &Service{d: d, cfg: cfg, first: newFirstAccess(cfg), dummy: secret.Dummy(cfg.Argon)}
 }
 
 func (s *Service) record(ctx context.Context, ev audit.Event) {

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"github.com/qesproject/qes/account"
 	"github.com/qesproject/qes/activation"
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/contract"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -79,7 +79,12 @@ func newEnrolled(t *testing.T, s *testutil.Server, userID string) *enrolled {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.Contract = testutil.MakePDF(2, 0)
+	// The contract the binary embeds, as the applicant accepted it.
+	doc, err := contract.Template(contract.Current(), "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Contract = doc.PDF
 	sum := sha256.Sum256(e.Contract)
 	now := s.Clock.Now()
 	e.Deadline = now.Add(60 * 24 * time.Hour)
@@ -89,19 +94,12 @@ func newEnrolled(t *testing.T, s *testutil.Server, userID string) *enrolled {
 	}
 	e.OrderNumber = "55-00001-" + strings.Repeat("0", 4) + userID[2:]
 	o := &storage.Order{Number: e.OrderNumber, CustomerID: customer.ID, State: "issued", Product: "QES with eDoc ID", Currency: "EUR",
-		Request:   &storage.CertificateRequest{ContractVersion: "2026-01", ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
+		Request:   &storage.CertificateRequest{ContractVersion: contract.Current(), ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
 		Issuance:  &storage.Issuance{HolderID: userID, CredentialID: e.CredentialID, At: now, ActivationDeadline: e.Deadline},
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.App.Store.CreateOrder(ctx, o, nil); err != nil {
 		t.Fatal(err)
 	}
-	contract := e.Contract
-	s.App.Activation.SetContracts(func(version, lang string) ([]byte, error) {
-		if version != "2026-01" || lang != "en" {
-			return nil, fmt.Errorf("no contract %s/%s", version, lang)
-		}
-		return contract, nil
-	})
 	return e
 }
 
@@ -265,7 +263,7 @@ func TestActivation(t *testing.T) {
 	firstAccess(t, s, e)
 
 	p, err := act.Pending(ctx, e.UserID)
-	if err != nil || p.CredentialID != e.CredentialID || p.ContractVersion != "2026-01" || !p.Deadline.Equal(e.Deadline) {
+	if err != nil || p.CredentialID != e.CredentialID || p.ContractVersion != contract.Current() || !p.Deadline.Equal(e.Deadline) {
 		t.Fatalf("pending: %+v %v", p, err)
 	}
 	got, err := act.Contract(ctx, e.UserID)
