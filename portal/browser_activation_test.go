@@ -66,8 +66,8 @@ func TestBrowserFirstAccessAndActivation(t *testing.T) {
 	}
 	const orderNo = "55-00002-0000200001"
 	if err := s.App.Store.CreateOrder(ctx, &storage.Order{Number: orderNo, CustomerID: "cust-b1", State: "issued", Product: "QES with eDoc ID", Currency: "EUR",
-		Request:  &storage.CertificateRequest{ContractVersion: contract.Current(), ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
-		Issuance: &storage.Issuance{HolderID: userID, CredentialID: credID, At: now, ActivationDeadline: now.Add(60 * 24 * time.Hour)},
+		Request:   &storage.CertificateRequest{ContractVersion: contract.Current(), ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
+		Issuance:  &storage.Issuance{HolderID: userID, CredentialID: credID, At: now, ActivationDeadline: now.Add(60 * 24 * time.Hour)},
 		CreatedAt: now, UpdatedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
