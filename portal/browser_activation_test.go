@@ -100,6 +100,11 @@ func TestBrowserFirstAccessAndActivation(t *testing.T) {
 	b.Fill("#code", s.LastCode(t, phone))
 	b.Submit("#submit")
 	b.ExpectPath("/portal/activate")
+	b.Open("/portal/sign")
+	b.ExpectText("#activation-pending", "waiting for activation")
+	b.Shot("my-sign-pending")
+	b.Submit("#activate-now")
+	b.ExpectPath("/portal/activate")
 	b.Shot("activate")
 	if !b.Has("#contract-link") {
 		t.Fatal("the activation page does not offer the contract")
@@ -131,6 +136,9 @@ func TestBrowserFirstAccessAndActivation(t *testing.T) {
 		t.Fatalf("order after activation: %+v %v", o, err)
 	}
 	b.Open("/portal/sign")
+	if b.Has("#activation-pending") {
+		t.Fatal("My Sign still asks for activation")
+	}
 	b.Shot("my-sign")
 
 	// The new certificate signs through CSC with the new PIN.

@@ -68,6 +68,8 @@ var activationMessages = map[ID][2]string{
 	"activate.new-pin":           {"Your new PIN", "Il tuo nuovo PIN"},
 	"activate.confirm-pin":       {"Repeat the new PIN", "Ripeti il nuovo PIN"},
 	"activate.submit":            {"Sign the contract and activate", "Firma il contratto e attiva"},
+	"activate.pending":           {"Your certificate is waiting for activation.", "Il tuo certificato è in attesa di attivazione."},
+	"activate.go":                {"Activate now", "Attiva ora"},
 	"msg.activated":              {"Your signature is active: the signed contract was e-mailed to you.", "La tua firma è attiva: il contratto firmato ti è stato inviato per e-mail."},
 	"mail.activation-attachment": {"contract-signed.pdf", "contratto-firmato.pdf"},
 }
