@@ -112,7 +112,13 @@ func (s *Service) StartFirstAccess(ctx context.Context, r FirstAccessStart) (*Fi
 		return nil, failed("unknown")
 	}
 	if err := s.d.SAM.CheckPUK(ctx, h.ID, pend.credentialID, r.PUK); err != nil {
-		if errs.Is(err, errs.InvalidPIN) || errs.Is(err, errs.Locked) {
+		if errs.Is(err, errs.Locked) {
+			// A blocked PUK is refused before any hash is checked: spend
+			// the same work, so that timing does not tell it apart.
+			_, _ = secret.Verify(r.PUK, s.dummy)
+			return nil, failed("puk-blocked")
+		}
+		if errs.Is(err, errs.InvalidPIN) {
 			return nil, failed("puk")
 		}
 		return nil, err
