@@ -524,3 +524,46 @@ func parseRecord(line string) (audit.Record, error) {
 }
 
 func verifyPIN(pin, hash string) (bool, error) { return secret.Verify(pin, hash) }
+
+// failingTSA stands for a time-stamping authority that does not answer.
+type failingTSA struct{}
+
+func (failingTSA) Timestamp(context.Context, crypto.Hash, []byte) ([]byte, error) {
+	return nil, errors.New("tsa down")
+}
+
+// When the contract's signature cannot be completed the key stays
+// disabled and the order issued; the new PIN is set, and the holder
+// retries with it in both PIN fields.
+func TestActivationKeyStaysDisabledWhenTheContractIsNotSigned(t *testing.T) {
+	s := testutil.StartServer(t)
+	e := newEnrolled(t, s, "AB100007")
+	ctx := context.Background()
+	firstAccess(t, s, e)
+	broken := activation.New(activation.Deps{
+		Store: s.App.Store, SAM: s.App.Credentials, OTP: s.App.OTP, Audit: s.App.Audit, Evidence: s.App.Evidence,
+		Contracts: func(v, l string) ([]byte, error) { return e.Contract, nil }, Timestamper: failingTSA{}, Now: s.Clock.Now,
+	}, activation.Config{Argon: secret.Fast})
+	const newPIN = "73915824"
+	if err := broken.SendCode(ctx, e.UserID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := broken.Activate(ctx, activation.Request{HolderID: e.UserID, EnvelopePIN: e.EnvelopePIN, NewPIN: newPIN, ConfirmPIN: newPIN, OTP: s.LastCode(t, e.Phone)})
+	wantKind(t, "activation without a time-stamp", err, errs.Unavailable, msg.ActivationNotSigned)
+	if c := credential(t, s, e.CredentialID); c.KeyEnabled {
+		t.Fatal("the key was enabled although the contract was not signed")
+	}
+	if o, _ := s.App.Store.Order(ctx, e.OrderNumber); o.State != "issued" || o.Issuance.SignedContract != nil {
+		t.Fatalf("order after a failed activation: %s %+v", o.State, o.Issuance)
+	}
+	s.Clock.Advance(21 * time.Second)
+	if err := s.App.Activation.SendCode(ctx, e.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.App.Activation.Activate(ctx, activation.Request{HolderID: e.UserID, EnvelopePIN: newPIN, NewPIN: newPIN, ConfirmPIN: newPIN, OTP: s.LastCode(t, e.Phone)}); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if c := credential(t, s, e.CredentialID); !c.KeyEnabled {
+		t.Fatal("key not enabled after the retry")
+	}
+}
