@@ -53,7 +53,7 @@ type enrolled struct {
 	Contract              []byte
 }
 
-func newEnrolled(t *testing.T, s *testutil.Server, userID string) *enrolled {
+func newEnrolled(t testing.TB, s *testutil.Server, userID string) *enrolled {
 	t.Helper()
 	ctx := context.Background()
 	e := &enrolled{UserID: userID, Phone: "+39333" + userID[2:], Email: strings.ToLower(userID) + "@holder.example",
@@ -114,7 +114,7 @@ func credential(t *testing.T, s *testutil.Server, id string) *storage.Credential
 
 // firstAccess completes the first access and returns nothing: the holder
 // has a password afterwards.
-func firstAccess(t *testing.T, s *testutil.Server, e *enrolled) {
+func firstAccess(t testing.TB, s *testutil.Server, e *enrolled) {
 	t.Helper()
 	ctx := context.Background()
 	tk, err := s.App.Activation.StartFirstAccess(ctx, activation.FirstAccessStart{UserID: e.UserID, PUK: e.PUK, Password: e.Password, Confirm: e.Password, ClientIP: "192.0.2.1"})
