@@ -26,6 +26,13 @@ type NewHolder struct {
 	Email       string
 	Phone       string
 	Lang        string
+	// Order is the enrolment order that reserved ID (issuance): only it
+	// may create the holder with that ID.
+	Order string
+	// FirstAccess creates the account without a usable password: the
+	// holder sets one at the first access to My Sign with the envelope's
+	// PUK and an SMS code. Password is then ignored.
+	FirstAccess bool
 }
 
 var (
@@ -39,7 +46,15 @@ func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Hold
 	if !userIDPattern.MatchString(nh.ID) {
 		return nil, errs.M(errs.InvalidRequest, msg.UserIDFormat)
 	}
-	if err := CheckPassword(nh.Password); err != nil {
+	if nh.FirstAccess {
+		// A random password nobody ever sees: the hash is well formed, and
+		// no login can match it.
+		unusable, err := secret.NewToken()
+		if err != nil {
+			return nil, err
+		}
+		nh.Password = unusable
+	} else if err := CheckPassword(nh.Password); err != nil {
 		return nil, err
 	}
 	if !phonePattern.MatchString(nh.Phone) {
@@ -60,9 +75,10 @@ func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Hold
 		ID: nh.ID, PasswordHash: hash, PasswordChangedAt: now,
 		GivenName: nh.GivenName, Surname: nh.Surname, Country: strings.ToUpper(nh.Country), SemanticsID: nh.SemanticsID,
 		Email: nh.Email, Phone: nh.Phone, Lang: nh.Lang, OTPMode: "sms", CreatedAt: now,
+		Order: nh.Order, FirstAccessPending: nh.FirstAccess,
 	}
 	// An administrative action: on record before it happens, or not at all.
-	if err := s.recordOrRefuse(ctx, audit.Event{Type: "holder.create", Holder: h.ID}); err != nil {
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "holder.create", Holder: h.ID, Detail: orderDetail(nh.Order)}); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateHolder(ctx, h); err != nil {
@@ -74,6 +90,13 @@ func (s *Service) CreateHolder(ctx context.Context, nh NewHolder) (*storage.Hold
 	}
 	s.record(ctx, audit.Event{Type: "holder.create", Holder: h.ID, Outcome: "ok"})
 	return h, nil
+}
+
+func orderDetail(order string) map[string]string {
+	if order == "" {
+		return nil
+	}
+	return map[string]string{"order": order}
 }
 
 // Holder returns an account.

@@ -248,7 +248,7 @@ func (s *Service) move(ctx context.Context, number, to string, detail map[string
 // mailSigned e-mails the signed contract to the holder; the activation is
 // committed, so a failure is logged.
 func (s *Service) mailSigned(ctx context.Context, holderID string, o *storage.Order, signed []byte, at time.Time) {
-	if s.d.Mail == nil {
+	if s.d.Notify == nil {
 		return
 	}
 	h, err := s.d.Store.Holder(ctx, holderID)
@@ -258,8 +258,9 @@ func (s *Service) mailSigned(ctx context.Context, holderID string, o *storage.Or
 	}
 	name := msg.Text(h.Lang, "mail.activation-attachment")
 	text := "qes: " + msg.Text(h.Lang, msg.MailActivated, o.Issuance.CredentialID, o.Number, at.UTC().Format("2006-01-02 15:04 UTC"), name)
-	m := otp.Message{Time: at.UTC(), Channel: "email", To: h.Email, Purpose: "activation-done", Text: text}
-	if err := s.d.Mail.SendWithPDF(ctx, m, name, signed); err != nil {
+	m := otp.Message{Time: at.UTC(), Channel: "email", To: h.Email, Purpose: "activation-done", Text: text,
+		Attachments: []otp.Attachment{{Name: name, MediaType: "application/pdf", Data: signed}}}
+	if err := s.d.Notify.Send(ctx, m); err != nil {
 		s.d.Log.WarnContext(ctx, "activation mail not delivered", "order", o.Number, "err", err)
 	}
 }

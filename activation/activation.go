@@ -56,12 +56,6 @@ type Revoker interface {
 	RevokeUnactivated(ctx context.Context, holderID, credentialID string) error
 }
 
-// Mailer e-mails a message with one PDF attached (the dev outbox keeps the
-// attachment next to outbox.jsonl).
-type Mailer interface {
-	SendWithPDF(ctx context.Context, m otp.Message, filename string, pdf []byte) error
-}
-
 // Deps are the package's collaborators.
 type Deps struct {
 	Store     storage.Store
@@ -73,8 +67,7 @@ type Deps struct {
 	// Timestamper time-stamps the contract's signature (qes's TSA).
 	Timestamper pades.Timestamper
 	Revoker     Revoker
-	Mail        Mailer
-	// Notify delivers the e-mails without attachments.
+	// Notify delivers the e-mails (the signed contract as an attachment).
 	Notify otp.Sender
 	Log    *slog.Logger
 	Now    func() time.Time

@@ -355,7 +355,10 @@ func TestActivation(t *testing.T) {
 	if mail == nil {
 		t.Fatal("no activation e-mail")
 	}
-	attached, err := os.ReadFile(filepath.Join(s.DataDir, "outbox", res.SignedContract.SHA256, "contract-signed.pdf"))
+	if len(mail.Attachments) != 1 || mail.Attachments[0].Name != "contract-signed.pdf" || mail.Attachments[0].SHA256 != res.SignedContract.SHA256 {
+		t.Fatalf("activation e-mail attachments: %+v", mail.Attachments)
+	}
+	attached, err := os.ReadFile(filepath.Join(s.DataDir, filepath.FromSlash(mail.Attachments[0].File)))
 	if err != nil || !bytes.Equal(attached, signed) {
 		t.Fatalf("attachment: %v", err)
 	}

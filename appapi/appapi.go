@@ -1,6 +1,7 @@
 // Package appapi is the JSON edge of the enrolment app under /api/v1/app
 // (ENROLMENT.md 6.4): device-bound login, token refresh, the customer's
-// enrolments, and the identification session's steps up to completion.
+// enrolments, the identification session's steps up to completion, the
+// contract and the certificate request.
 // Every call after login carries "Authorization: DPoP <token>" and a DPoP
 // proof; calls with a body are checked against the proof's body hash
 // before the body is used. Each route bounds its body before reading it.
@@ -17,10 +18,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qesproject/qes/device"
+	"github.com/qesproject/qes/enrol"
 	"github.com/qesproject/qes/identity"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -35,6 +38,9 @@ type Route struct {
 	Method, Path string
 	limit        int64 // body bytes; 0: no body
 	handle       func(*API, http.ResponseWriter, *http.Request)
+	// query: the route reads a query (a DPoP proof's htu never covers
+	// one, so only parameters that choose a representation qualify).
+	query bool
 }
 
 // Body limits per route.
@@ -48,27 +54,31 @@ const (
 const ident = Prefix + "/enrolments/{id}/identification"
 
 var routes = []Route{
-	{"POST", Prefix + "/login", smallJSON, (*API).login},
-	{"POST", Prefix + "/login/confirm", smallJSON, (*API).confirmLogin},
-	{"POST", Prefix + "/token", smallJSON, (*API).token},
-	{"GET", Prefix + "/enrolments", 0, (*API).enrolments},
-	{"GET", Prefix + "/enrolments/{id}", 0, (*API).enrolment},
-	{"POST", ident, smallJSON, (*API).startIdentification},
-	{"PUT", ident + "/{sid}/photo/{side}", photoBody, (*API).photo},
-	{"POST", ident + "/{sid}/chip", chipJSON, (*API).chip},
-	{"POST", ident + "/{sid}/confirm", smallJSON, (*API).confirm},
-	{"PUT", ident + "/{sid}/video", videoBody, (*API).video},
-	{"POST", ident + "/{sid}/complete", smallJSON, (*API).complete},
+	{"POST", Prefix + "/login", smallJSON, (*API).login, false},
+	{"POST", Prefix + "/login/confirm", smallJSON, (*API).confirmLogin, false},
+	{"POST", Prefix + "/token", smallJSON, (*API).token, false},
+	{"GET", Prefix + "/enrolments", 0, (*API).enrolments, false},
+	{"GET", Prefix + "/enrolments/{id}", 0, (*API).enrolment, false},
+	{"POST", ident, smallJSON, (*API).startIdentification, false},
+	{"PUT", ident + "/{sid}/photo/{side}", photoBody, (*API).photo, false},
+	{"POST", ident + "/{sid}/chip", chipJSON, (*API).chip, false},
+	{"POST", ident + "/{sid}/confirm", smallJSON, (*API).confirm, false},
+	{"PUT", ident + "/{sid}/video", videoBody, (*API).video, false},
+	{"POST", ident + "/{sid}/complete", smallJSON, (*API).complete, false},
+	{"GET", Prefix + "/enrolments/{id}/contract", 0, (*API).contract, true},
+	{"POST", Prefix + "/enrolments/{id}/request", smallJSON, (*API).request, false},
 }
 
 // Routes lists every route, for the composition root's mux and the
 // contract test.
 func Routes() []Route { return routes }
 
-// Shop is the part of the shop the API reads (enrol.Service).
+// Shop is the part of the enrolment the API calls (enrol.Service).
 type Shop interface {
 	Orders(ctx context.Context, customerID string) ([]*storage.Order, error)
 	Order(ctx context.Context, customerID, number string) (*storage.Order, error)
+	CurrentContract(ctx context.Context, customerID, number, lang string) (*enrol.Contract, error)
+	RequestCertificate(ctx context.Context, customerID, number string, in enrol.RequestInput) (*storage.Order, error)
 }
 
 // Config holds the edge's settings.
@@ -98,6 +108,10 @@ func New(devices *device.Service, ident *identity.Service, shop Shop, cfg Config
 	a := &API{devices: devices, identity: ident, shop: shop, cfg: cfg, log: log, mux: http.NewServeMux()}
 	for _, r := range routes {
 		a.mux.HandleFunc(r.Method+" "+r.Path, func(w http.ResponseWriter, req *http.Request) {
+			if req.URL.RawQuery != "" && !r.query {
+				writeError(w, req, a.log, errs.M(errs.InvalidRequest, msg.AppRouteUnknown))
+				return
+			}
 			// The bound comes before any read (the handler reads through it).
 			if r.limit == 0 {
 				req.Body = http.MaxBytesReader(w, req.Body, 0)
@@ -113,13 +127,9 @@ func New(devices *device.Service, ident *identity.Service, shop Shop, cfg Config
 	return a
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A query is refused per route (New):
+// a DPoP proof's htu does not cover one.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.RawQuery != "" {
-		// No route takes a query; a DPoP proof's htu does not cover one.
-		writeError(w, r, a.log, errs.M(errs.InvalidRequest, msg.AppRouteUnknown))
-		return
-	}
 	a.mux.ServeHTTP(w, r)
 }
 
@@ -281,7 +291,8 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 // nextStep tells the app what the applicant does next in each state.
 var nextStep = map[string]string{
 	"ordered": "payment", "paid": "details", "details_submitted": "identification", "identifying": "identification",
-	"retry_required": "identification", "identified": "review", "approved": "contract", "rejected": "none", "failed": "none",
+	"retry_required": "identification", "identified": "contract", "requested": "review", "approved": "issuance", "rejected": "none", "failed": "none",
+	"issued": "activation", "active": "none", "expired": "none",
 }
 
 type enrolmentOut struct {
@@ -489,4 +500,70 @@ func (a *API) complete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"state": "identified", "levelOfProofing": s.LevelOfProofing, "completedAt": s.CompletedAt})
+}
+
+// --- the certificate request
+
+// contract serves the current contract byte-exact, in the language the
+// query asks for (it, en; the applicant's when absent), with its version
+// and SHA-256: the request must carry that hash.
+func (a *API) contract(w http.ResponseWriter, r *http.Request) {
+	p, _, err := a.authenticate(r, false)
+	if err != nil {
+		writeError(w, r, a.log, err)
+		return
+	}
+	q := r.URL.Query()
+	for k := range q {
+		if k != "lang" {
+			writeError(w, r, a.log, errs.M(errs.InvalidRequest, msg.ContractLang))
+			return
+		}
+	}
+	c, err := a.shop.CurrentContract(r.Context(), p.CustomerID, r.PathValue("id"), q.Get("lang"))
+	if err != nil {
+		writeError(w, r, a.log, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Length", strconv.Itoa(len(c.PDF)))
+	h.Set("Content-Language", c.Lang)
+	h.Set("Content-Disposition", `inline; filename="contract-`+c.Version+`-`+c.Lang+`.pdf"`)
+	h.Set("X-Contract-Version", c.Version)
+	h.Set("X-Contract-SHA256", c.SHA256)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(c.PDF)
+}
+
+// request is the applicant's certificate request: the contract's hash, the
+// two flags and the envelope's passphrase. The passphrase goes to the
+// domain and nowhere else: never logged, never echoed.
+func (a *API) request(w http.ResponseWriter, r *http.Request) {
+	p, body, err := a.authenticate(r, true)
+	var in struct {
+		ContractSHA256 string `json:"contractSHA256"`
+		AcceptContract *bool  `json:"acceptContract"`
+		ApproveClauses *bool  `json:"approveClauses"`
+		Passphrase     string `json:"passphrase"`
+	}
+	if err == nil {
+		err = decode(body, &in)
+	}
+	if err != nil {
+		writeError(w, r, a.log, err)
+		return
+	}
+	o, err := a.shop.RequestCertificate(r.Context(), p.CustomerID, r.PathValue("id"), enrol.RequestInput{
+		ContractSHA256: in.ContractSHA256, AcceptContract: in.AcceptContract, ApproveClauses: in.ApproveClauses,
+		Passphrase: in.Passphrase, IP: clientIP(r), DeviceID: p.DeviceID, DeviceJKT: p.JKT,
+	})
+	in.Passphrase = ""
+	if err != nil {
+		writeError(w, r, a.log, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"state": o.State, "nextStep": nextStep[o.State],
+		"contractVersion": o.Request.ContractVersion, "envelopeNumber": o.Request.EnvelopeNumber})
 }

@@ -75,6 +75,10 @@ func seed(t *testing.T, s *testutil.Server, taxCode string) (email, mobile, numb
 		Details: &storage.Details{Italian: true, TaxCode: taxCode, Mobile: mobile, DocCountry: "IT", SubmittedAt: now}}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The details step reserves the future holder's UserID.
+	if err := s.App.Store.UpdateOrder(ctx, number, func(o *storage.Order) error { o.UserID = fmt.Sprintf("AP%06d", n); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	return email, mobile, number
 }
 
@@ -277,7 +281,7 @@ func TestAppIdentifies(t *testing.T) {
 		t.Fatalf("complete: %d %v", status, out)
 	}
 	status, out = a.call("GET", prefix+"/enrolments/"+number, nil)
-	if status != 200 || out["state"] != "identified" || out["nextStep"] != "review" || out["identification"].(map[string]any)["state"] != "completed" {
+	if status != 200 || out["state"] != "identified" || out["nextStep"] != "contract" || out["identification"].(map[string]any)["state"] != "completed" {
 		t.Fatalf("enrolment: %d %v", status, out)
 	}
 

@@ -32,8 +32,9 @@ func trustDocument(t *testing.T, s *testutil.Server, doc *emrtdgen.Document) {
 	}
 }
 
-// identify plays the app from login to "identified" for doc.
-func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, documentType string) {
+// identify plays the app from login to "identified" for doc; it returns
+// the app's session and the order.
+func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, documentType string) (*app, string) {
 	t.Helper()
 	email, mobile, number := seed(t, s, doc.TaxCode)
 	a := login(t, s, email, mobile)
@@ -83,6 +84,7 @@ func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, document
 	if err != nil || !bytes.Equal(original, doc.Face.Data) {
 		t.Fatalf("the chip's portrait is not kept as it came: %v", err)
 	}
+	return a, number
 }
 
 // Enrolment 2/3 end to end against a real qesd whose trust store was

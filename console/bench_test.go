@@ -37,7 +37,7 @@ func BenchmarkQueue(b *testing.B) {
 	for i := range 500 {
 		state := "paid"
 		if i%5 == 0 {
-			state = "identified"
+			state = "requested"
 		}
 		o := &storage.Order{Number: fmt.Sprintf("55-00009-%010d", i), CustomerID: "bulk", State: state, IdentifiedAt: now.Add(-time.Duration(i) * time.Minute)}
 		if err := e.db.CreateOrder(ctx, o, nil); err != nil {

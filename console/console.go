@@ -1,6 +1,6 @@
 // Package console is the registration officers' browser edge under
 // /operator/: login with a password and an authenticator code, the queue
-// of identified enrolments, the review page (the chip's portrait, the
+// of requested enrolments (identified, contract accepted), the review page (the chip's portrait, the
 // document photos, the selfie video, the liveness challenge, the chip's
 // check results and data, the binding results, a morphological feature
 // checklist) and the decision, as server-rendered html/template pages in

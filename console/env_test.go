@@ -175,7 +175,8 @@ func picture(t testing.TB, w, h int, c color.RGBA, asPNG bool) []byte {
 	return b.Bytes()
 }
 
-// identified stores an order in state identified with a completed
+// identified stores an order in state requested (identified, contract
+// accepted) with a completed
 // identification and its evidence, as the app side leaves them.
 func (e *env) identified(t testing.TB, email string, withFace bool, identifiedAt time.Time) string {
 	t.Helper()
@@ -186,7 +187,7 @@ func (e *env) identified(t testing.TB, email string, withFace bool, identifiedAt
 	if err := e.db.CreateCustomer(ctx, &storage.Customer{ID: cust, Email: email, EmailVerified: true, CreatedAt: identifiedAt}, nil); err != nil {
 		t.Fatal(err)
 	}
-	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Identified), IdentifiedAt: identifiedAt,
+	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Requested), IdentifiedAt: identifiedAt,
 		Details:   &storage.Details{Italian: true, TaxCode: applicantTax, Mobile: "+393330000000", DocCountry: "IT"},
 		CreatedAt: identifiedAt}
 	if err := e.db.CreateOrder(ctx, o, nil); err != nil {

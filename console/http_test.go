@@ -89,7 +89,7 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("forged decision: %d, want 403", resp.StatusCode)
 	}
-	if o, _ := e.db.Order(context.Background(), number); o.State != "identified" {
+	if o, _ := e.db.Order(context.Background(), number); o.State != "requested" {
 		t.Fatalf("a forged decision moved the order to %s", o.State)
 	}
 	resp, _ = c.do(http.MethodPost, "/operator/logout", url.Values{"csrf": {"forged"}})

@@ -372,6 +372,9 @@ func (s *Service) device(ctx context.Context, id string) (*storage.Device, error
 type Principal struct {
 	CustomerID string
 	DeviceID   string
+	// JKT is the RFC 7638 thumbprint of the device key that signed the
+	// request's DPoP proof (recorded with a contract acceptance).
+	JKT string
 	// bodyHash is the proof's bh claim (base64url SHA-256 of the body).
 	bodyHash string
 }
@@ -418,7 +421,7 @@ func (s *Service) Authenticate(ctx context.Context, authorization string, p Proo
 	if err != nil {
 		return nil, err
 	}
-	return &Principal{CustomerID: dev.CustomerID, DeviceID: dev.ID, bodyHash: c.BH}, nil
+	return &Principal{CustomerID: dev.CustomerID, DeviceID: dev.ID, JKT: dev.JKT, bodyHash: c.BH}, nil
 }
 
 // Cleanup removes expired logins, tokens and proof IDs (a periodic job).

@@ -18,6 +18,7 @@ package enrol
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/qesproject/qes/audit"
@@ -34,8 +35,10 @@ type State string
 
 // The states of the enrolment. "registered" is the customer's (e-mail
 // confirmed); an order starts at "ordered". Identification (the app reads
-// the chip, records the selfie video) moves it to "identified", where a
-// registration officer approves, rejects or asks for a new identification.
+// the chip, records the selfie video) moves it to "identified"; the
+// applicant's certificate request (contract accepted, envelope made) to
+// "requested", where a registration officer approves, rejects or asks for a
+// new identification. Approval issues the certificate ("issued").
 const (
 	Registered       State = "registered"
 	Ordered          State = "ordered"
@@ -69,7 +72,8 @@ func illegal(from, to string) error {
 }
 
 // OrderStates are the states an order can be in, for pages that name them.
-var OrderStates = []State{Ordered, Paid, DetailsSubmitted, Identifying, Identified, Approved, Rejected, RetryRequired, Failed}
+var OrderStates = []State{Ordered, Paid, DetailsSubmitted, Identifying, Identified, Requested, Approved, Rejected, RetryRequired, Failed,
+	Issued, Active, Expired}
 
 // next lists the legal transitions.
 var next = map[State][]State{
@@ -80,8 +84,15 @@ var next = map[State][]State{
 	// attempts stay in identifying until the limit.
 	DetailsSubmitted: {Identifying},
 	Identifying:      {Identified, Failed},
-	Identified:       {Approved, Rejected, RetryRequired},
-	RetryRequired:    {Identifying},
+	// The applicant accepts the contract and receives the envelope; only
+	// then does the order wait for an officer.
+	Identified:    {Requested},
+	Requested:     {Approved, Rejected, RetryRequired},
+	RetryRequired: {Identifying},
+	// Approval issues the certificate (key disabled); the holder
+	// activates it before the deadline, or it expires.
+	Approved: {Issued},
+	Issued:   {Active, Expired},
 }
 
 // CanMove reports whether from -> to is a legal transition.
@@ -120,6 +131,12 @@ type Deps struct {
 	Payments Payments
 	Log      *slog.Logger
 	Now      func() time.Time
+	// The certificate request and issuance (enrolment 3/3); while any is
+	// nil those steps answer NotImplemented.
+	Contracts Contracts
+	Envelopes Envelopes
+	Evidence  Evidence
+	Issuer    CertificateIssuer
 }
 
 // Config holds the shop's rules; zero values take the defaults.
@@ -148,6 +165,11 @@ type Config struct {
 	// per e-mail within ThrottleWindow (default 10 per 15 min).
 	ThrottleMax    int
 	ThrottleWindow time.Duration
+	// ActivationDeadline is how long an issued certificate waits for its
+	// holder's activation (default 60 days); PassphraseMin the envelope
+	// passphrase's minimum length (default 6, the seed's).
+	ActivationDeadline time.Duration
+	PassphraseMin      int
 }
 
 func (c *Config) defaults() {
@@ -190,6 +212,12 @@ func (c *Config) defaults() {
 	if c.ThrottleWindow <= 0 {
 		c.ThrottleWindow = 15 * time.Minute
 	}
+	if c.ActivationDeadline <= 0 {
+		c.ActivationDeadline = 60 * 24 * time.Hour
+	}
+	if c.PassphraseMin <= 0 {
+		c.PassphraseMin = 6
+	}
 }
 
 // Service is the enrolment domain.
@@ -205,6 +233,12 @@ type Service struct {
 	cfg      Config
 	dummy    string
 	throttle *ratelimit.Window
+
+	contracts Contracts
+	envelopes Envelopes
+	evidence  Evidence
+	issuer    CertificateIssuer
+	issuing   sync.Mutex
 }
 
 // New builds the service.
@@ -217,7 +251,8 @@ func New(d Deps, cfg Config) *Service {
 		d.Now = time.Now
 	}
 	return &Service{store: d.Store, otp: d.OTP, notify: d.Notify, mac: d.MAC, audit: d.Audit, payments: d.Payments,
-		log: d.Log, now: d.Now, cfg: cfg, dummy: secret.Dummy(cfg.Argon), throttle: ratelimit.New(cfg.ThrottleMax, cfg.ThrottleWindow)}
+		log: d.Log, now: d.Now, cfg: cfg, dummy: secret.Dummy(cfg.Argon), throttle: ratelimit.New(cfg.ThrottleMax, cfg.ThrottleWindow),
+		contracts: d.Contracts, envelopes: d.Envelopes, evidence: d.Evidence, issuer: d.Issuer}
 }
 
 // Config returns the effective rules.

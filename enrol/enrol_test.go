@@ -114,12 +114,45 @@ func TestStateMachine(t *testing.T) {
 	}
 }
 
+// The enrolment 3/3 part of the machine: the request comes between
+// identification and review, issuance after approval.
+func TestStateMachineIssuance(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		from, to enrol.State
+		ok       bool
+	}{
+		{enrol.Identified, enrol.Requested, true},
+		{enrol.Identified, enrol.Approved, false},
+		{enrol.Requested, enrol.Approved, true},
+		{enrol.Requested, enrol.Rejected, true},
+		{enrol.Requested, enrol.RetryRequired, true},
+		{enrol.Requested, enrol.Issued, false},
+		{enrol.Approved, enrol.Issued, true},
+		{enrol.Rejected, enrol.Issued, false},
+		{enrol.Issued, enrol.Active, true},
+		{enrol.Issued, enrol.Expired, true},
+		{enrol.Active, enrol.Expired, false},
+	} {
+		if got := enrol.CanMove(c.from, c.to); got != c.ok {
+			t.Errorf("CanMove(%s, %s) = %v, want %v", c.from, c.to, got, c.ok)
+		}
+	}
+}
+
 // Every state has a name in the catalogue, in both languages.
 func TestStateNames(t *testing.T) {
 	t.Parallel()
-	for _, s := range []string{"unconfirmed", string(enrol.Registered), string(enrol.Ordered), string(enrol.Paid), string(enrol.DetailsSubmitted)} {
+	names := []string{"unconfirmed", string(enrol.Registered)}
+	for _, s := range enrol.OrderStates {
+		names = append(names, string(s))
+	}
+	for _, s := range names {
 		if !msg.Has(enrol.StateName(s)) {
 			t.Errorf("state %s has no name in the catalogue", s)
+		}
+		if s != "unconfirmed" && s != string(enrol.Registered) && !msg.Has(msg.ID("shop.state."+s)) {
+			t.Errorf("state %s has no shop.state name", s)
 		}
 	}
 	err := errs.M(errs.Conflict, msg.ShopTransition, enrol.StateName("paid"), enrol.StateName("ordered"))

@@ -9,7 +9,7 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// ReviewDecision is a registration officer's decision on an identified
+// ReviewDecision is a registration officer's decision on a requested
 // order (package officer applies the rules of who may decide what).
 type ReviewDecision struct {
 	// Officer is the deciding officer's user name; Review the review
@@ -24,11 +24,13 @@ type ReviewDecision struct {
 	IdentifiedAt time.Time
 }
 
-// DecideReview moves an identified order to approved, rejected or
+// DecideReview moves a requested order to approved, rejected or
 // retry_required in one transaction, after an audit event that names the
 // officer and the decision and no personal data. An order not (or no
-// longer) identified is an errs.Conflict: two officers deciding the same
-// order at once get one decision, and one refusal.
+// longer) requested is an errs.Conflict: two officers deciding the same
+// order at once get one decision, and one refusal. An approval then
+// issues the certificate (Issue); when that fails the decision stands and
+// the issuance job finishes it, so the error is logged, not returned.
 func (s *Service) DecideReview(ctx context.Context, number string, d ReviewDecision) (*storage.Order, error) {
 	switch d.To {
 	case Approved, Rejected, RetryRequired:
@@ -39,10 +41,19 @@ func (s *Service) DecideReview(ctx context.Context, number string, d ReviewDecis
 		return nil, errs.E(errs.Internal, "a review decision names its officer and review")
 	}
 	detail := map[string]string{"officer": d.Officer, "review": d.Review, "decision": string(d.To)}
-	return s.transition(ctx, number, d.To, detail, func(o *storage.Order) error {
+	o, err := s.transition(ctx, number, d.To, detail, func(o *storage.Order) error {
 		if !o.IdentifiedAt.Equal(d.IdentifiedAt) {
 			return errs.M(errs.Conflict, msg.ReviewStale)
 		}
 		return nil
 	})
+	if err != nil || d.To != Approved || s.issuer == nil {
+		return o, err
+	}
+	issued, err := s.Issue(ctx, number)
+	if err != nil {
+		s.log.ErrorContext(ctx, "enrol: issuance after approval failed; the issuance job retries it", "order", number, "err", err)
+		return o, nil
+	}
+	return issued, nil
 }

@@ -21,8 +21,8 @@ func TestDecideReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []*storage.Order{
-		{Number: "55-00001-0000000001", CustomerID: "c1", State: string(enrol.Identified), IdentifiedAt: identifiedAt},
-		{Number: "55-00001-0000000002", CustomerID: "c1", State: string(enrol.Identified), IdentifiedAt: identifiedAt},
+		{Number: "55-00001-0000000001", CustomerID: "c1", State: string(enrol.Requested), IdentifiedAt: identifiedAt},
+		{Number: "55-00001-0000000002", CustomerID: "c1", State: string(enrol.Requested), IdentifiedAt: identifiedAt},
 		{Number: "55-00001-0000000003", CustomerID: "c1", State: string(enrol.DetailsSubmitted)},
 	} {
 		if err := e.store.CreateOrder(ctx, o, nil); err != nil {
@@ -42,7 +42,7 @@ func TestDecideReview(t *testing.T) {
 	}{
 		{"another identification since", "55-00001-0000000001", d(enrol.Approved, identifiedAt.Add(time.Second)), false, errs.Conflict, msg.ReviewStale},
 		{"not a review's state", "55-00001-0000000001", d(enrol.Failed, identifiedAt), false, errs.Internal, ""},
-		{"not identified", "55-00001-0000000003", d(enrol.Approved, time.Time{}), false, errs.Conflict, msg.ShopTransition},
+		{"not requested", "55-00001-0000000003", d(enrol.Approved, time.Time{}), false, errs.Conflict, msg.ShopTransition},
 		{"no such order", "55-00009-0000000009", d(enrol.Rejected, identifiedAt), false, errs.NotFound, msg.ShopOrderNotFound},
 		{"approve", "55-00001-0000000001", d(enrol.Approved, identifiedAt), true, 0, ""},
 		{"a second decision", "55-00001-0000000001", d(enrol.Rejected, identifiedAt), false, errs.Conflict, msg.ShopTransition},
@@ -51,7 +51,7 @@ func TestDecideReview(t *testing.T) {
 	for _, c := range cases {
 		o, err := e.svc.DecideReview(ctx, c.number, c.d)
 		if c.ok {
-			if err != nil || o.State != string(c.d.To) || o.Transitions[len(o.Transitions)-1].From != string(enrol.Identified) {
+			if err != nil || o.State != string(c.d.To) || o.Transitions[len(o.Transitions)-1].From != string(enrol.Requested) {
 				t.Errorf("%s: %+v, %v", c.name, o, err)
 			}
 			continue

@@ -2,7 +2,7 @@
 // an officer is (user name, full name, tax code, e-mail, a password and an
 // authenticator app, the date of their last training), how they log in to
 // the console (password and a current TOTP code, throttled, never locked),
-// the queue of identified enrolments, and the rules of a review (ETSI TS
+// the queue of requested enrolments (identified, contract accepted), and the rules of a review (ETSI TS
 // 119 461 BIN-8.4.4, EN 319 411-1 REG-6.2.2-26 and REG-6.3.1-00D):
 //
 //   - an officer never reviews their own enrolment (same tax code as the

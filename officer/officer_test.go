@@ -98,7 +98,8 @@ func code(t *testing.T, seed string, at time.Time) string {
 
 var orderSeq int
 
-// identified stores an order in state identified with a completed
+// identified stores an order in state requested (identified, contract
+// accepted) with a completed
 // identification, as the app side leaves it.
 func (e *env) identified(t *testing.T, email, detailsTax, chipTax string, identifiedAt time.Time) string {
 	t.Helper()
@@ -109,7 +110,7 @@ func (e *env) identified(t *testing.T, email, detailsTax, chipTax string, identi
 	if err := e.db.CreateCustomer(ctx, &storage.Customer{ID: cust, Email: email, EmailVerified: true, CreatedAt: identifiedAt}, nil); err != nil {
 		t.Fatal(err)
 	}
-	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Identified), IdentifiedAt: identifiedAt,
+	o := &storage.Order{Number: number, CustomerID: cust, State: string(enrol.Requested), IdentifiedAt: identifiedAt,
 		Details:   &storage.Details{Italian: detailsTax != "", TaxCode: detailsTax, Mobile: "+393330000000", DocCountry: "IT"},
 		CreatedAt: identifiedAt}
 	if err := e.db.CreateOrder(ctx, o, nil); err != nil {
@@ -336,7 +337,7 @@ func TestReviewRules(t *testing.T) {
 			}
 			if c.kind != 0 {
 				wantKind(t, err, c.kind, c.msg)
-				if o.State != string(enrol.Identified) {
+				if o.State != string(enrol.Requested) {
 					t.Fatalf("a refused decision moved the order to %s", o.State)
 				}
 				return

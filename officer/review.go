@@ -33,12 +33,14 @@ type QueueItem struct {
 	Waiting      time.Duration
 }
 
-// Queue lists the orders in state identified, the longest waiting first.
+// Queue lists the orders in state requested (identified, contract
+// accepted, envelope made), the longest waiting since identification
+// first: the proofing's validity counts from IdentifiedAt.
 func (s *Service) Queue(ctx context.Context) ([]QueueItem, error) {
 	now := s.now()
 	var out []QueueItem
 	err := s.store.ListOrders(ctx, func(o *storage.Order) error {
-		if o.State == string(enrol.Identified) {
+		if o.State == string(enrol.Requested) {
 			out = append(out, QueueItem{Order: o.Number, IdentifiedAt: o.IdentifiedAt, Waiting: now.Sub(o.IdentifiedAt)})
 		}
 		return nil
@@ -157,7 +159,7 @@ func (s *Service) see(ctx context.Context, user, number string) (*storage.Office
 	return of, sub, nil
 }
 
-// Open shows an identified enrolment to an officer and records the start
+// Open shows a requested enrolment to an officer and records the start
 // of the review: the first visit opens a review record, and later visits
 // of the same officer to the same identification continue it, so that a
 // reload does not reset the time spent.
@@ -166,7 +168,7 @@ func (s *Service) Open(ctx context.Context, user, number string) (*Case, error) 
 	if err != nil {
 		return nil, err
 	}
-	if sub.order.State != string(enrol.Identified) {
+	if sub.order.State != string(enrol.Requested) {
 		return nil, errs.M(errs.Conflict, msg.OfficerNotInReview)
 	}
 	if sub.ident == nil {
@@ -301,7 +303,7 @@ func (s *Service) Decide(ctx context.Context, user, number string, d Decision) (
 	if !rev.DecidedAt.IsZero() {
 		return nil, errs.M(errs.Conflict, msg.OfficerReviewDecided)
 	}
-	if sub.order.State != string(enrol.Identified) {
+	if sub.order.State != string(enrol.Requested) {
 		return nil, errs.M(errs.Conflict, msg.OfficerNotInReview)
 	}
 	if sub.ident == nil || sub.ident.ID != rev.IdentificationID {

@@ -106,37 +106,93 @@ func (s *Service) CreateCredential(ctx context.Context, nc NewCredential) (*Crea
 	if err != nil {
 		return nil, err
 	}
+	c := &storage.Credential{
+		ID: id, HolderID: h.ID, KeyType: string(nc.KeyType),
+		KeyEnabled: true, Description: nc.Description, Multisign: s.cfg.Multisign,
+		PINHash: pinHash, PUKHash: pukHash, ERCHash: ercHash,
+	}
+	if err := s.generateAndCertify(ctx, h, c); err != nil {
+		return nil, err
+	}
+	return &Created{Credential: c, PUK: puk, ERC: erc}, nil
+}
+
+// generateAndCertify generates c's key in the HSM, has the CA certify it
+// and stores c: the steps every new credential shares. Nothing is left
+// behind when a step fails: no key without a certificate, no certified key
+// without its credential.
+func (s *Service) generateAndCertify(ctx context.Context, h *storage.Holder, c *storage.Credential) error {
+	kt := hsm.KeyType(c.KeyType)
 	// A key event: on record before the HSM generates the key, or not at all.
-	if err := s.recordOrRefuse(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: id, Detail: map[string]string{"key": string(nc.KeyType)}}); err != nil {
-		return nil, err
+	if err := s.recordOrRefuse(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: c.ID, Detail: map[string]string{"key": c.KeyType}}); err != nil {
+		return err
 	}
-	ref, pub, err := s.keys.Generate(ctx, nc.KeyType, "credential "+id)
+	ref, pub, err := s.keys.Generate(ctx, kt, "credential "+c.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	chain, err := s.issuer.IssueHolderCertificate(ctx, h, id, pub)
+	chain, err := s.issuer.IssueHolderCertificate(ctx, h, c.ID, pub)
 	if err != nil {
 		// Never leave an uncertified key behind in the HSM.
 		if derr := s.keys.Destroy(ctx, ref); derr != nil {
 			s.log.ErrorContext(ctx, "destroy key after failed issuance", "key", ref, "err", derr)
 		}
-		return nil, err
+		return err
 	}
-	c := &storage.Credential{
-		ID: id, HolderID: h.ID, KeyRef: string(ref), KeyType: string(nc.KeyType),
-		KeyEnabled: true, Description: nc.Description, Multisign: s.cfg.Multisign,
-		PINHash: pinHash, PUKHash: pukHash, ERCHash: ercHash, CreatedAt: s.now(),
-	}
+	c.KeyRef, c.CreatedAt = string(ref), s.now()
 	for _, cert := range chain {
 		c.Certificates = append(c.Certificates, cert.Raw)
 	}
 	if err := s.store.CreateCredential(ctx, c); err != nil {
 		_ = s.keys.Destroy(ctx, ref)
+		return err
+	}
+	s.record(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: c.ID, Outcome: "ok",
+		Detail: map[string]string{"key": c.KeyType, "serial": fmt.Sprintf("%x", chain[0].SerialNumber), "keyEnabled": fmt.Sprint(c.KeyEnabled)}})
+	return nil
+}
+
+// HashedCredential is a credential whose PIN, PUK and emergency code were
+// drawn elsewhere (the enrolment's envelope) and arrive as argon2id hashes.
+type HashedCredential struct {
+	HolderID                  string
+	PINHash, PUKHash, ERCHash string
+	KeyType                   hsm.KeyType
+	Description               string
+}
+
+// CreateCredentialFromHashes generates a key pair in the HSM, has the CA
+// certify it and stores the credential with the given hashes and its key
+// DISABLED: the holder enables it at activation, after changing the
+// envelope's PIN. No secret passes through here in clear.
+func (s *Service) CreateCredentialFromHashes(ctx context.Context, hc HashedCredential) (*storage.Credential, error) {
+	if hc.KeyType == "" {
+		hc.KeyType = hsm.ECP256
+	}
+	if _, err := hsm.ParseKeyType(string(hc.KeyType)); err != nil {
 		return nil, err
 	}
-	s.record(ctx, audit.Event{Type: "credential.create", Holder: h.ID, Credential: id, Outcome: "ok",
-		Detail: map[string]string{"key": string(nc.KeyType), "serial": fmt.Sprintf("%x", chain[0].SerialNumber)}})
-	return &Created{Credential: c, PUK: puk, ERC: erc}, nil
+	for _, h := range []string{hc.PINHash, hc.PUKHash, hc.ERCHash} {
+		if !strings.HasPrefix(h, "$argon2id$") {
+			return nil, errs.E(errs.Internal, "a credential from hashes needs argon2id hashes of the PIN, PUK and emergency code")
+		}
+	}
+	h, err := s.store.Holder(ctx, hc.HolderID)
+	if err != nil {
+		return nil, err
+	}
+	id, err := secret.NewID()
+	if err != nil {
+		return nil, err
+	}
+	c := &storage.Credential{
+		ID: id, HolderID: h.ID, KeyType: string(hc.KeyType), KeyEnabled: false, Description: hc.Description,
+		Multisign: s.cfg.Multisign, PINHash: hc.PINHash, PUKHash: hc.PUKHash, ERCHash: hc.ERCHash,
+	}
+	if err := s.generateAndCertify(ctx, h, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // View is what the CSC API reports about a credential.

@@ -165,6 +165,9 @@ type Issuance struct {
 	At                 time.Time `json:"at"`
 	ActivationDeadline time.Time `json:"activationDeadline"`
 	ActivatedAt        time.Time `json:"activatedAt,omitzero"`
+	// MailedAt is when the contract and the envelope were e-mailed (zero:
+	// not yet, the issuance job sends them).
+	MailedAt time.Time `json:"mailedAt,omitzero"`
 	// SignedContract is the contract the holder signed with the new key at
 	// activation (PAdES B-T), kept as evidence.
 	SignedContract *EvidenceRef `json:"signedContract,omitempty"`

@@ -82,6 +82,9 @@ type Holder struct {
 	// account has no password yet, and the first access to My Sign sets
 	// one with the envelope's PUK and an SMS code.
 	FirstAccessPending bool `json:"firstAccessPending,omitempty"`
+	// Order is the enrolment order that reserved this holder's ID and
+	// issued the account (empty for holders an operator created).
+	Order string `json:"order,omitempty"`
 
 	// ERCFailures counts wrong emergency codes; ERCBlocked stops the
 	// emergency route for this account after too many.
@@ -217,7 +220,9 @@ type Certificate struct {
 
 // Holders stores accounts.
 type Holders interface {
-	CreateHolder(ctx context.Context, h *Holder) error // errs.Conflict if the ID is taken
+	// CreateHolder stores h; errs.Conflict if the ID is taken, or
+	// reserved by an order other than h.Order.
+	CreateHolder(ctx context.Context, h *Holder) error
 	Holder(ctx context.Context, id string) (*Holder, error)
 	UpdateHolder(ctx context.Context, id string, fn func(*Holder) error) error
 	ListHolders(ctx context.Context) ([]*Holder, error)

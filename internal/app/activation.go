@@ -2,11 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/qesproject/qes/activation"
 	"github.com/qesproject/qes/ca"
@@ -23,10 +19,10 @@ import (
 func (a *App) openActivation(sender otp.Sender, argon secret.Params) {
 	a.Activation = activation.New(activation.Deps{
 		Contracts: contractPDF,
-		Store: a.Store, SAM: a.Credentials, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
+		Store:     a.Store, SAM: a.Credentials, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
 		Timestamper: localTimestamper{a.TSA}, Revoker: deadlineRevoker{a.Lifecycle},
-		Mail: outboxMailer{sender: sender, dir: filepath.Join(a.Cfg.DataDir, "outbox")}, Notify: sender,
-		Log: a.Log, Now: a.Now,
+		Notify: sender,
+		Log:    a.Log, Now: a.Now,
 	}, activation.Config{Argon: argon})
 }
 
@@ -65,26 +61,6 @@ func (r deadlineRevoker) RevokeUnactivated(ctx context.Context, holderID, creden
 		Reason: ca.ReasonCessationOfOperation, Note: "not activated by the activation deadline",
 	})
 	return err
-}
-
-// outboxMailer sends a message through the sender and, for the dev outbox,
-// writes its PDF to outbox/<sha256 of the PDF>/<filename> next to
-// outbox.jsonl. A production mail relay would carry the attachment itself.
-type outboxMailer struct {
-	sender otp.Sender
-	dir    string
-}
-
-func (m outboxMailer) SendWithPDF(ctx context.Context, msg otp.Message, filename string, pdf []byte) error {
-	sum := sha256.Sum256(pdf)
-	dir := filepath.Join(m.dir, hex.EncodeToString(sum[:]))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("outbox attachment directory: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, filepath.Base(filename)), pdf, 0o600); err != nil {
-		return fmt.Errorf("outbox attachment: %w", err)
-	}
-	return m.sender.Send(ctx, msg)
 }
 
 // portalActivation adapts the activation service to the portal's port.

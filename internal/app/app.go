@@ -216,13 +216,14 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.Sessions = portal.NewSessions(portal.SessionDeps{
 		Account: a.Accounts, Store: a.Store, MAC: mac, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, portal.SessionConfig{})
+	if err := a.openEvidence(ctx); err != nil {
+		return nil, err
+	}
 	a.openEnrol(mac, sender, argon)
 	a.Trust = trust.New(trust.Deps{Store: a.Store, Audit: a.Audit, Log: a.Log, Now: a.Now})
 	a.openOfficers(mac, sealer, argon)
 	// The chip step trusts exactly the CSCAs qesctl csca imported.
-	if err := a.openAppAPI(ctx, mac, trust.View{Store: a.Store}); err != nil {
-		return nil, err
-	}
+	a.openAppAPI(mac, trust.View{Store: a.Store})
 	a.openActivation(sender, argon)
 	a.Operator = a.newOperator()
 	return a, nil

@@ -13,16 +13,10 @@ import (
 )
 
 // openAppAPI builds what the enrolment app talks to: device-bound
-// sessions, identification sessions and the evidence store (DIR/evidence,
-// its age identity sealed under the HSM's "evidence" key). trust is the
+// sessions and identification sessions over the evidence store. trust is the
 // CSCA trust store of the chip step; while it or the chip verifier is
 // missing the chip step answers 501 and nothing else changes.
-func (a *App) openAppAPI(ctx context.Context, mac hsm.MAC, trust emrtd.Trust) error {
-	sealer, err := a.HSM.Sealer(ctx, "evidence")
-	if err != nil {
-		return fmt.Errorf("evidence sealer: %w", err)
-	}
-	a.Evidence = evidence.New(a.Cfg.DataDir, sealer, a.Now)
+func (a *App) openAppAPI(mac hsm.MAC, trust emrtd.Trust) {
 	a.Devices = device.New(device.Deps{
 		Store: a.Store, Shop: a.Enrol, OTP: a.OTP, MAC: mac, Attestor: device.NotAttested{}, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, device.Config{})
@@ -30,6 +24,17 @@ func (a *App) openAppAPI(ctx context.Context, mac hsm.MAC, trust emrtd.Trust) er
 		Store: a.Store, Enrol: a.Enrol, Evidence: a.Evidence, Chip: chipVerifier, Trust: trust,
 		Face: identity.None{}, Liveness: identity.None{}, Audit: a.Audit, Log: a.Log, Now: a.Now,
 	}, identity.Config{TTL: a.Cfg.Enrol.IdentificationTTL.D(), MaxAttempts: a.Cfg.Enrol.MaxAttempts})
+}
+
+// openEvidence opens the evidence store (DIR/evidence, its age identity
+// sealed under the HSM's "evidence" key): identification and the
+// certificate request keep their files there.
+func (a *App) openEvidence(ctx context.Context) error {
+	sealer, err := a.HSM.Sealer(ctx, "evidence")
+	if err != nil {
+		return fmt.Errorf("evidence sealer: %w", err)
+	}
+	a.Evidence = evidence.New(a.Cfg.DataDir, sealer, a.Now)
 	return nil
 }
 

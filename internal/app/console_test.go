@@ -34,7 +34,7 @@ func TestConsoleIsMounted(t *testing.T) {
 	if err := s.App.Store.CreateCustomer(ctx, &storage.Customer{ID: "c1", Email: "anna@example.org", CreatedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.App.Store.CreateOrder(ctx, &storage.Order{Number: number, CustomerID: "c1", State: "identified", IdentifiedAt: now}, nil); err != nil {
+	if err := s.App.Store.CreateOrder(ctx, &storage.Order{Number: number, CustomerID: "c1", State: "requested", IdentifiedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	photo := []byte("\xff\xd8\xff\xe0 a document photo \xff\xd9")

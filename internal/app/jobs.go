@@ -34,6 +34,8 @@ func (a *App) periodicJobs() []job {
 		{name: "console", every: time.Minute, run: a.RunConsoleJobs},
 		// Expired enrolment-app logins, tokens and DPoP proof IDs.
 		{name: "app", every: time.Minute, run: a.RunAppJobs},
+		// Approved orders whose certificate or e-mails are still due.
+		{name: "issuance", every: time.Minute, run: a.RunIssuanceJobs},
 	}
 }
 

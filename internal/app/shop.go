@@ -33,9 +33,11 @@ func (a *App) openEnrol(mac hsm.MAC, sender otp.Sender, argon secret.Params) {
 	e := a.Cfg.Enrol
 	a.Enrol = enrol.New(enrol.Deps{
 		Store: a.Store, OTP: a.OTP, Notify: sender, MAC: mac, Audit: a.Audit, Payments: payments, Log: a.Log, Now: a.Now,
+		Contracts: contracts{}, Envelopes: envelopes{}, Evidence: a.Evidence, Issuer: enrolIssuer{store: a.Store, accounts: a.Accounts, sam: a.Credentials},
 	}, enrol.Config{
 		Argon: argon, NetCents: e.NetCents, Currency: e.Currency, ValidityYears: e.ValidityYears, VAT: e.VAT,
 		VATHome: a.Cfg.Service.Region, PasswordMaxAge: a.Accounts.Config().PasswordMaxAge, PublicURL: a.Cfg.PublicURL,
+		ActivationDeadline: e.ActivationDeadline.D(), PassphraseMin: e.PassphraseMin,
 	})
 }
 
@@ -53,6 +55,20 @@ func (a *App) shopRoutes(mux *routeMux) {
 	if a.DevPayments != nil {
 		mux.Handle("/dev/pay/", ui)
 	}
+}
+
+// RunIssuanceJobs finishes the issuance of approved orders whose
+// certificate or e-mails did not go out at the approval (HSM, CA or mail
+// relay down): every run retries each of them once.
+func (a *App) RunIssuanceJobs(ctx context.Context) error {
+	n, err := a.Enrol.IssuePending(ctx)
+	if n > 0 {
+		a.Log.InfoContext(ctx, "issuance job", "issued", n)
+	}
+	if err != nil {
+		return fmt.Errorf("pending issuance: %w", err)
+	}
+	return nil
 }
 
 // RunShopJobs removes ended shop sessions.

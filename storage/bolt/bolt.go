@@ -185,6 +185,11 @@ func scan[T any](tx *bolt.Tx, bucket []byte, prefix []byte, fn func(k []byte, re
 
 func (d *DB) CreateHolder(ctx context.Context, h *storage.Holder) error {
 	return d.update(ctx, func(tx *bolt.Tx) error {
+		// A user ID an order reserved is the applicant's: only that
+		// order's issuance may create the holder.
+		if owner := tx.Bucket(bOrdersByUserID).Get([]byte(h.ID)); owner != nil && string(owner) != h.Order {
+			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+h.ID)
+		}
 		return create(tx, bHolders, []byte(h.ID), h, "holder "+h.ID)
 	})
 }

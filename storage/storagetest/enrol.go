@@ -133,6 +133,16 @@ func testOrders(t *testing.T, s storage.Store) {
 			t.Fatalf("UserIDTaken(%s) = %v, %v; want %v", id, got, err, want)
 		}
 	}
+	// A reserved user ID becomes a holder only for the order that
+	// reserved it (issuance); anyone else is refused.
+	wantKind(t, s.CreateHolder(ctx, &storage.Holder{ID: "CD654321"}), errs.Conflict)
+	wantKind(t, s.CreateHolder(ctx, &storage.Holder{ID: "CD654321", Order: "55-00001-0000000005"}), errs.Conflict)
+	must(t, s.CreateHolder(ctx, &storage.Holder{ID: "CD654321", Order: o1.Number}))
+	if h, err := s.Holder(ctx, "CD654321"); err != nil || h.Order != o1.Number {
+		t.Fatalf("holder of the order = %+v, %v", h, err)
+	}
+	// The order can still be updated once its holder exists.
+	must(t, s.UpdateOrder(ctx, o1.Number, func(o *storage.Order) error { return nil }))
 	got, err := s.Order(ctx, o1.Number)
 	must(t, err)
 	if got.UserID != "CD654321" || got.State != "details_submitted" || got.GrossCents != 8674 || len(got.Consents) != 1 || got.Consents[0].TextSHA256 != "ab" {
