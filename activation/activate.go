@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/otp"
@@ -187,11 +186,7 @@ func (s *Service) Activate(ctx context.Context, r Request) (*Result, error) {
 	if err := s.d.SAM.EnableKey(ctx, r.HolderID, a.credentialID); err != nil {
 		return nil, err
 	}
-	o, err := s.move(ctx, a.order.Number, stateActive, map[string]string{"credential": a.credentialID, "signedContract": ref.SHA256},
-		func(o *storage.Order) {
-			o.Issuance.ActivatedAt = now.UTC()
-			o.Issuance.SignedContract = &ref
-		})
+	o, err := s.d.Orders.MarkActive(ctx, a.order.Number, now, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -211,38 +206,6 @@ func (s *Service) sign(ctx context.Context, holderID, credentialID, sad, hashOID
 		return nil, err
 	}
 	return out.Bytes(), nil
-}
-
-// move changes the order's state from issued in one transaction, after an
-// audit intent (the enrol.* events of the state machine).
-func (s *Service) move(ctx context.Context, number, to string, detail map[string]string, apply func(*storage.Order)) (*storage.Order, error) {
-	ev := audit.Event{Type: "enrol." + to, Detail: map[string]string{"order": number}}
-	for k, v := range detail {
-		ev.Detail[k] = v
-	}
-	if err := s.recordOrRefuse(ctx, ev); err != nil {
-		return nil, err
-	}
-	now := s.d.Now().UTC()
-	var out *storage.Order
-	err := s.d.Store.UpdateOrder(ctx, number, func(o *storage.Order) error {
-		if o.State != stateIssued || o.Issuance == nil {
-			return errs.M(errs.Conflict, msg.ActivationNotPending)
-		}
-		if apply != nil {
-			apply(o)
-		}
-		o.Transitions = append(o.Transitions, storage.Transition{From: o.State, To: to, At: now})
-		o.State, o.UpdatedAt = to, now
-		out = o
-		return nil
-	})
-	ev.Outcome = "ok"
-	if err != nil {
-		ev.Outcome, ev.Detail["error"] = "error", errs.KindOf(err).String()
-	}
-	s.record(ctx, ev)
-	return out, err
 }
 
 // mailSigned e-mails the signed contract to the holder; the activation is

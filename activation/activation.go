@@ -24,12 +24,9 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// States of an order this package reads and writes (enrol's names).
-const (
-	stateIssued  = "issued"
-	stateActive  = "active"
-	stateExpired = "expired"
-)
+// stateIssued is the enrol state of an order whose credential awaits
+// activation (enrol.Issued; enrol is reached through Orders only).
+const stateIssued = "issued"
 
 // SAM is the signature activation module as activation uses it
 // (sam.Service).
@@ -39,6 +36,14 @@ type SAM interface {
 	AuthorizeActivation(ctx context.Context, a sam.ActivationAuthorization) (string, error)
 	SignActivation(ctx context.Context, holderID, credentialID, sad, hashOID string, hash []byte, opts crypto.SignerOpts) ([]byte, error)
 	EnableKey(ctx context.Context, holderID, credentialID string) error
+}
+
+// Orders moves an enrolment along enrol's state machine (enrol.Service):
+// each move is one transaction and an audit event, and an order that is
+// not issued any more is refused with Conflict.
+type Orders interface {
+	MarkActive(ctx context.Context, number string, at time.Time, signedContract storage.EvidenceRef) (*storage.Order, error)
+	MarkExpired(ctx context.Context, number string) (*storage.Order, error)
 }
 
 // Evidence keeps the signed contract at rest (evidence.Store).
@@ -60,6 +65,7 @@ type Revoker interface {
 type Deps struct {
 	Store     storage.Store
 	SAM       SAM
+	Orders    Orders
 	OTP       *otp.Service
 	Audit     audit.Appender
 	Evidence  Evidence

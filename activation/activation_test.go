@@ -544,7 +544,7 @@ func TestActivationKeyStaysDisabledWhenTheContractIsNotSigned(t *testing.T) {
 	ctx := context.Background()
 	firstAccess(t, s, e)
 	broken := activation.New(activation.Deps{
-		Store: s.App.Store, SAM: s.App.Credentials, OTP: s.App.OTP, Audit: s.App.Audit, Evidence: s.App.Evidence,
+		Store: s.App.Store, SAM: s.App.Credentials, Orders: s.App.Enrol, OTP: s.App.OTP, Audit: s.App.Audit, Evidence: s.App.Evidence,
 		Contracts: func(v, l string) ([]byte, error) { return e.Contract, nil }, Timestamper: failingTSA{}, Now: s.Clock.Now,
 	}, activation.Config{Argon: secret.Fast})
 	const newPIN = "73915824"

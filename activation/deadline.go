@@ -48,11 +48,11 @@ func (s *Service) expire(ctx context.Context, o *storage.Order, now time.Time) e
 	// interrupted run answers Conflict and the lifecycle's reconciliation
 	// finishes its key.
 	if err := s.d.Revoker.RevokeUnactivated(ctx, is.HolderID, is.CredentialID); err != nil && !errs.Is(err, errs.Conflict) {
-		s.record(ctx, audit.Event{Type: "enrol." + stateExpired, Holder: is.HolderID, Credential: is.CredentialID, Outcome: "error",
+		s.record(ctx, audit.Event{Type: "enrol.expired", Holder: is.HolderID, Credential: is.CredentialID, Outcome: "error",
 			Detail: map[string]string{"order": o.Number, "step": "revoke", "error": errs.KindOf(err).String()}})
 		return err
 	}
-	moved, err := s.move(ctx, o.Number, stateExpired, map[string]string{"credential": is.CredentialID, "deadline": is.ActivationDeadline.UTC().Format(time.RFC3339)}, nil)
+	moved, err := s.d.Orders.MarkExpired(ctx, o.Number)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,9 @@ import (
 // the in-process TSA and the contract templates the binary embeds.
 func (a *App) openActivation(sender otp.Sender, argon secret.Params) {
 	a.Activation = activation.New(activation.Deps{
-		Contracts: contractPDF,
-		Store:     a.Store, SAM: a.Credentials, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
-		Timestamper: localTimestamper{a.TSA}, Revoker: deadlineRevoker{a.Lifecycle},
-		Notify: sender,
-		Log:    a.Log, Now: a.Now,
+		Store: a.Store, SAM: a.Credentials, Orders: a.Enrol, OTP: a.OTP, Audit: a.Audit, Evidence: a.Evidence,
+		Contracts: contractPDF, Timestamper: localTimestamper{a.TSA}, Revoker: deadlineRevoker{a.Lifecycle},
+		Notify: sender, Log: a.Log, Now: a.Now,
 	}, activation.Config{Argon: argon})
 }
 
