@@ -231,7 +231,9 @@ func mailID(number, kind string) string { return strings.ReplaceAll(number, "-",
 func (s *Service) IssuePending(ctx context.Context) (int, error) {
 	var pending []string
 	err := s.store.ListOrders(ctx, func(o *storage.Order) error {
-		if State(o.State) == Approved || (State(o.State) == Issued && o.Issuance != nil && o.Issuance.MailedAt.IsZero()) {
+		// An approved order without a request was approved before the
+		// request step existed: there are no code hashes to issue from.
+		if (State(o.State) == Approved && o.Request != nil) || (State(o.State) == Issued && o.Issuance != nil && o.Issuance.MailedAt.IsZero()) {
 			pending = append(pending, o.Number)
 		}
 		return nil

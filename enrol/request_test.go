@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -135,7 +136,7 @@ func newReqEnv(t *testing.T) *reqEnv {
 
 // identified stores a customer and an identified order with a completed
 // identification of an Italian CIE.
-func (e *reqEnv) identified(t *testing.T, cust, number, userID, lang string) {
+func (e *reqEnv) identified(t testing.TB, cust, number, userID, lang string) {
 	t.Helper()
 	ctx := context.Background()
 	if err := e.db.CreateCustomer(ctx, &storage.Customer{ID: cust, Email: cust + "@example.org", EmailVerified: true, Lang: lang, CreatedAt: e.now}, nil); err != nil {
@@ -430,5 +431,49 @@ func TestSubject(t *testing.T) {
 	}
 	if _, err := enrol.Subject(order, ident(map[string]string{"documentCode": "P<", "surname": "X", "givenNames": "Y"}, "")); err == nil {
 		t.Error("a reading without country or number gave a subject")
+	}
+}
+
+// BenchmarkRequestCertificate is one certificate request at the production
+// argon2id cost: three code hashes, the envelope built and encrypted, the
+// evidence file written, the transition committed.
+func BenchmarkRequestCertificate(b *testing.B) {
+	dir := b.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "qes.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	log, err := audit.Open(filepath.Join(dir, "audit.jsonl"), db, clock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = log.Close(); _ = db.Close() })
+	sealer, err := testutil.HSM(b).Sealer(context.Background(), "enrol-bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &reqEnv{db: db, dir: dir, now: now, envelopes: &seededEnvelopes{rnd: chachaReader{rand.NewChaCha8([32]byte{9})}}}
+	e.ev = evidence.New(dir, sealer, clock)
+	box := otp.NewOutbox(filepath.Join(dir, "outbox.jsonl"))
+	e.svc = enrol.New(enrol.Deps{Store: db, Notify: box, MAC: hmacKey("k"), Audit: log, Now: clock, Contracts: contracts{},
+		Envelopes: e.envelopes, Evidence: e.ev}, enrol.Config{Argon: secret.Default})
+	it, err := contract.Template(contract.Current(), "it")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := enrol.RequestInput{ContractSHA256: it.SHA256, AcceptContract: yes(), ApproveClauses: yes(), Passphrase: passphrase}
+	numbers := make([]string, b.N)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("55-00009-%010d", i)
+		e.identified(b, fmt.Sprintf("b%d", i), numbers[i], fmt.Sprintf("BN%06d", i), "it")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.svc.RequestCertificate(context.Background(), fmt.Sprintf("b%d", i), numbers[i], in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
