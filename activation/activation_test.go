@@ -416,6 +416,10 @@ func TestDeadline(t *testing.T) {
 	if status, reason := ocspStatus(t, s, leaf); status != xocsp.Revoked || reason != xocsp.CessationOfOperation {
 		t.Fatalf("OCSP: status %d reason %d", status, reason)
 	}
+	// And as the issuing CA's CRL says.
+	if reason, ok := crlReason(t, s, leaf); !ok || reason != 5 {
+		t.Fatalf("CRL: listed %v, reason %d, want cessationOfOperation (5)", ok, reason)
+	}
 	// The key is gone from the token.
 	c := credential(t, s, late.CredentialID)
 	if c.KeyEnabled || c.KeyDestroyedAt.IsZero() {
@@ -569,4 +573,35 @@ func TestActivationKeyStaysDisabledWhenTheContractIsNotSigned(t *testing.T) {
 	if c := credential(t, s, e.CredentialID); !c.KeyEnabled {
 		t.Fatal("key not enabled after the retry")
 	}
+}
+
+// crlReason fetches the CRL the leaf names and reports whether it lists the
+// leaf, with the reason code.
+func crlReason(t *testing.T, s *testutil.Server, leaf *x509.Certificate) (int, bool) {
+	t.Helper()
+	if len(leaf.CRLDistributionPoints) == 0 {
+		t.Fatal("the certificate names no CRL")
+	}
+	resp, err := http.Get(leaf.CRLDistributionPoints[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	der, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("CRL: %d %v", resp.StatusCode, err)
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := crl.CheckSignatureFrom(s.App.Authorities.IssuingChain[0]); err != nil {
+		t.Fatalf("CRL signature: %v", err)
+	}
+	for _, e := range crl.RevokedCertificateEntries {
+		if e.SerialNumber.Cmp(leaf.SerialNumber) == 0 {
+			return e.ReasonCode, true
+		}
+	}
+	return 0, false
 }
