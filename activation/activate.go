@@ -150,6 +150,12 @@ func (s *Service) Activate(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The envelope's PIN must not sign: the new PIN differs from it, unless
+	// an earlier attempt already replaced it (the credential's PIN is no
+	// longer the envelope's) and the holder retries with the PIN set then.
+	if r.NewPIN == strings.TrimSpace(r.EnvelopePIN) && (a.order.Request == nil || cred.PINHash == a.order.Request.PINHash) {
+		return nil, errs.M(errs.InvalidRequest, msg.PINUnchanged)
+	}
 	chain, err := sam.ChainOf(cred)
 	if err != nil {
 		return nil, err

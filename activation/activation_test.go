@@ -94,7 +94,8 @@ func newEnrolled(t testing.TB, s *testutil.Server, userID string) *enrolled {
 	}
 	e.OrderNumber = "55-00001-" + strings.Repeat("0", 4) + userID[2:]
 	o := &storage.Order{Number: e.OrderNumber, CustomerID: customer.ID, State: "issued", Product: "QES with eDoc ID", Currency: "EUR",
-		Request:   &storage.CertificateRequest{ContractVersion: contract.Current(), ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]), AcceptContract: true, ApproveClauses: true, At: now},
+		Request: &storage.CertificateRequest{ContractVersion: contract.Current(), ContractLang: "en", ContractSHA256: hex.EncodeToString(sum[:]),
+			AcceptContract: true, ApproveClauses: true, At: now, PINHash: created.Credential.PINHash, PUKHash: created.Credential.PUKHash},
 		Issuance:  &storage.Issuance{HolderID: userID, CredentialID: e.CredentialID, At: now, ActivationDeadline: e.Deadline},
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.App.Store.CreateOrder(ctx, o, nil); err != nil {
@@ -289,6 +290,7 @@ func TestActivation(t *testing.T) {
 		{"confirmation differs", activation.Request{EnvelopePIN: e.EnvelopePIN, NewPIN: newPIN, ConfirmPIN: "73915825", OTP: "123456"}, errs.InvalidRequest, msg.PINConfirmDiffers},
 		{"new PIN a sequence", activation.Request{EnvelopePIN: e.EnvelopePIN, NewPIN: "12345678", ConfirmPIN: "12345678", OTP: "123456"}, errs.InvalidRequest, msg.PINGuessable},
 		{"new PIN too short", activation.Request{EnvelopePIN: e.EnvelopePIN, NewPIN: "7391", ConfirmPIN: "7391", OTP: "123456"}, errs.InvalidRequest, msg.PINPolicy},
+		{"new PIN is the envelope's", activation.Request{EnvelopePIN: e.EnvelopePIN, NewPIN: e.EnvelopePIN, ConfirmPIN: e.EnvelopePIN, OTP: "123456"}, errs.InvalidRequest, msg.PINUnchanged},
 		{"no OTP", activation.Request{EnvelopePIN: e.EnvelopePIN, NewPIN: newPIN, ConfirmPIN: newPIN}, errs.InvalidRequest, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
