@@ -134,6 +134,13 @@ func (s *Service) checkPassword(ctx context.Context, userID, password, clientIP 
 	if err != nil {
 		return nil, err
 	}
+	if h.FirstAccessPending || h.PasswordHash == "" {
+		// An enrolled holder has no password until the first access sets
+		// one with the envelope's PUK: point there, after the same work.
+		_, _ = secret.Verify(password, s.dummyHash)
+		s.record(ctx, audit.Event{Type: "auth.login", Holder: userID, Outcome: "denied", Detail: map[string]string{"reason": "first-access-pending", "address": clientIP}})
+		return nil, errs.M(errs.Conflict, msg.FirstAccessRequired)
+	}
 	ok, err := secret.Verify(password, h.PasswordHash)
 	if err != nil {
 		return nil, err

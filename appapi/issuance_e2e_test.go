@@ -209,6 +209,9 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 	if err != nil || files < 5 {
 		t.Fatalf("walked %d files: %v", files, err)
 	}
+
+	// The holder's first access and activation (package activation).
+	activateIssued(t, s, o.UserID, codes[0], codes[1])
 }
 
 func queued(q []officer.QueueItem, number string) bool {

@@ -56,7 +56,7 @@ func TestEveryPageInItalianWithoutScriptOrInlineStyle(t *testing.T) {
 		"/portal/sign/report", "/portal/sign/pin", "/portal/sign/lifecycle", "/portal/sign/lifecycle?action=revoke",
 		"/portal/sign/footprint", "/portal/account", "/portal/account/password", "/portal/account/recovery-email",
 		"/portal/account/recovery-phone", "/portal/account/two-factor", "/portal/nothing-here",
-		"/portal/recover/password", "/portal/recover/userid"}
+		"/portal/recover/password", "/portal/recover/userid", "/portal/first-access", "/portal/activate"}
 	for _, p := range paths {
 		body := get(p)
 		if !strings.Contains(body, `<html lang="it">`) {

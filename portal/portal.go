@@ -35,6 +35,9 @@ type Config struct {
 	// __Host-) even on plain HTTP requests, for a TLS proxy in front.
 	// Requests that arrive over TLS always get Secure cookies.
 	SecureCookies bool
+	// Activation serves the first access and the activation pages; nil
+	// leaves them out.
+	Activation Activation
 }
 
 // History is the signing history the report pages show (history.Service).
@@ -50,6 +53,7 @@ type handler struct {
 	sess *Sessions
 	lc   *lifecycle.Service
 	hs   History
+	act  Activation
 	cfg  Config
 	log  *slog.Logger
 }
@@ -64,7 +68,7 @@ func New(p *account.Service, core *sam.Service, sess *Sessions, lc *lifecycle.Se
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{p: p, sam: core, sess: sess, lc: lc, hs: hs, cfg: cfg, log: log}
+	h := &handler{p: p, sam: core, sess: sess, lc: lc, hs: hs, act: cfg.Activation, cfg: cfg, log: log}
 	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: h.errorHandler})
 	e.Use(middleware.Recover())
 	e.Use(webpage.Headers)
@@ -92,6 +96,16 @@ func (h *handler) routes(e *echo.Echo) {
 	e.POST("/portal/recover/password", h.recoverPassword)
 	e.GET("/portal/recover/userid", h.recoverUserIDPage)
 	e.POST("/portal/recover/userid", h.recoverUserID)
+
+	if h.act != nil {
+		e.GET("/portal/first-access", h.firstAccessPage)
+		e.POST("/portal/first-access", h.firstAccessStart)
+		e.POST("/portal/first-access/confirm", h.firstAccessConfirm)
+		e.GET("/portal/activate", h.activatePage, h.auth(active...))
+		e.GET("/portal/activate/contract.pdf", h.activateContract, h.auth(active...))
+		e.POST("/portal/activate/send", h.activateSend, h.auth(active...))
+		e.POST("/portal/activate", h.activate, h.auth(active...))
+	}
 
 	e.GET("/portal/sign", h.home, h.auth(active...))
 	e.GET("/portal/sign/certificate", h.certificate, h.auth(active...))

@@ -246,6 +246,23 @@ func (p *Sessions) Login(ctx context.Context, userID, password, clientIP string)
 	return sess, nil
 }
 
+// Open starts a session for a holder another step authenticated (the
+// first access: PUK, new password and SMS code), at the stage a login
+// would reach.
+func (p *Sessions) Open(ctx context.Context, holderID, how string) (*Session, error) {
+	h, err := p.store.Holder(ctx, holderID)
+	if err != nil {
+		return nil, err
+	}
+	stage := p.stageFor(h)
+	sess, err := p.newSession(ctx, h, stage)
+	if err != nil {
+		return nil, err
+	}
+	p.record(ctx, audit.Event{Type: "portal.login", Holder: h.ID, Outcome: "ok", Detail: map[string]string{"stage": string(stage), "via": how}})
+	return sess, nil
+}
+
 // SecondFactor completes a two-factor login with the authenticator code.
 // A wrong code counts like a wrong password (account lockout and address
 // throttle). Success rotates the session: the token that only knew the

@@ -94,6 +94,8 @@ func keyDescription(c *x509.Certificate) string {
 type homeData struct {
 	Account *account.AccountView
 	Certs   []certView
+	// Activation is the credential awaiting activation, if any.
+	Activation *PendingActivation
 }
 
 func (h *handler) home(c *echo.Context) error {
@@ -108,6 +110,15 @@ func (h *handler) home(c *echo.Context) error {
 	d := homeData{Account: acct}
 	for _, v := range views {
 		d.Certs = append(d.Certs, newCertView(v, acct.Email))
+	}
+	if h.act != nil {
+		// An enrolled credential waiting for activation is the first
+		// thing to do: the page says so and links there.
+		pend, err := h.act.PendingActivation(c.Request().Context(), acct.ID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		d.Activation = pend
 	}
 	p := h.newPage(c, acct)
 	p.Data = d

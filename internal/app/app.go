@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/account"
+	"github.com/qesproject/qes/activation"
 	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/authn"
 	"github.com/qesproject/qes/bundle"
@@ -103,6 +104,10 @@ type App struct {
 	// Bundles seal, verify, export and purge enrolments' evidence
 	// bundles (bundle.go).
 	Bundles *bundle.Service
+
+	// Activation is the holder's first access, the activation of an
+	// enrolled credential and the activation deadline (activation.go).
+	Activation *activation.Service
 
 	// Operator runs qesctl's requests (the admin socket's route table).
 	Operator *operator.Service
@@ -227,6 +232,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err := a.openBundles(ctx); err != nil {
 		return nil, err
 	}
+	a.openActivation(sender, argon)
 	a.Operator = a.newOperator()
 	return a, nil
 }

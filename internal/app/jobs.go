@@ -24,6 +24,8 @@ func (a *App) periodicJobs() []job {
 		{name: "janitor", every: time.Minute, run: a.RunJanitor},
 		// Holds that lapse, expiries, interrupted changes, CRLs due.
 		{name: "lifecycle", every: time.Minute, run: a.RunLifecycleJobs},
+		// Issued credentials not activated by their deadline.
+		{name: "activation", every: time.Minute, run: a.RunActivationJobs},
 		// Ended web sessions, daily signing summaries.
 		{name: "portal", every: time.Minute, run: a.RunPortalJobs},
 		// Ended shop sessions.

@@ -14,6 +14,7 @@ func (a *App) portalHandler() http.Handler {
 	return portal.New(a.Accounts, a.Credentials, a.Sessions, a.Lifecycle, a.History, portal.Config{
 		Name:          a.Cfg.Service.Name,
 		SecureCookies: strings.HasPrefix(a.Cfg.PublicURL, "https://"),
+		Activation:    portalActivation{a.Activation},
 	}, a.Log)
 }
 

@@ -1,0 +1,57 @@
+package appapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/qesproject/qes/activation"
+	"github.com/qesproject/qes/internal/testutil"
+)
+
+// activateIssued continues an issued enrolment as its holder would: first
+// access with the envelope's PUK, a new password and the SMS code; then
+// the activation with the envelope's PIN, a new PIN and the SMS code, which
+// signs the contract (PAdES B-T, checked by pdfsig and openssl) before the
+// key is enabled; then a hash signed through CSC credentials/authorize +
+// signatures/signHash with the new certificate.
+func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk string) {
+	t.Helper()
+	ctx := context.Background()
+	h, err := s.App.Store.Holder(ctx, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password, newPIN = "Holder-pass 42", "73915824"
+	tk, err := s.App.Activation.StartFirstAccess(ctx, activation.FirstAccessStart{UserID: userID, PUK: puk, Password: password, Confirm: password, ClientIP: "192.0.2.10"})
+	if err != nil {
+		t.Fatalf("first access: %v", err)
+	}
+	if _, err := s.App.Activation.CompleteFirstAccess(ctx, tk.Ticket, s.LastCode(t, h.Phone), "192.0.2.10"); err != nil {
+		t.Fatalf("first access code: %v", err)
+	}
+	if err := s.App.Activation.SendCode(ctx, userID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.App.Activation.Activate(ctx, activation.Request{HolderID: userID, EnvelopePIN: envelopePIN, NewPIN: newPIN, ConfirmPIN: newPIN, OTP: s.LastCode(t, h.Phone)})
+	if err != nil {
+		t.Fatalf("activate: %v", err)
+	}
+	signed, err := s.App.Evidence.Open(ctx, res.SignedContract.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.AssertSignedPDF(t, s.App.Authorities.Root, s.App.Authorities.IssuingChain, signed, 1, true)
+	o, err := s.App.Store.Order(ctx, res.OrderNumber)
+	if err != nil || o.State != "active" || o.Issuance.SignedContract == nil {
+		t.Fatalf("order after activation: %+v, %v", o, err)
+	}
+	tok := s.Login(t, "v2", userID, password)
+	holder := testutil.Holder{ID: userID, Password: password, PIN: newPIN, Phone: h.Phone, CredentialID: res.CredentialID}
+	hash := testutil.SHA256B64([]byte("signed after activation"))
+	sad := s.Authorize(t, tok, holder, 1, hash)
+	if st, body := s.Post(t, "/csc/v2/signatures/signHash", tok, map[string]any{
+		"credentialID": res.CredentialID, "SAD": sad, "hashes": []string{hash}, "signAlgo": "1.2.840.10045.4.3.2"}); st != http.StatusOK {
+		t.Fatalf("signHash: %d %v", st, body)
+	}
+}
