@@ -475,25 +475,7 @@ func leafOf(t *testing.T, s *testutil.Server, credentialID string) *x509.Certifi
 
 func ocspStatus(t *testing.T, s *testutil.Server, leaf *x509.Certificate) (int, int) {
 	t.Helper()
-	issuer := s.App.Authorities.IssuingChain[0]
-	req, err := xocsp.CreateRequest(leaf, issuer, &xocsp.RequestOptions{Hash: crypto.SHA256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(s.URL+"/ocsp", "application/ocsp-request", bytes.NewReader(req))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := xocsp.ParseResponse(body, issuer)
-	if err != nil {
-		t.Fatalf("OCSP response: %v", err)
-	}
-	return r.Status, r.RevocationReason
+	return s.OCSPStatus(t, leaf)
 }
 
 // auditTypes lists "type/outcome" of the audit records of a credential

@@ -2,11 +2,8 @@ package shop_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -14,53 +11,26 @@ import (
 	"github.com/qesproject/qes/internal/testutil"
 )
 
-// client is a cookie-keeping HTTP client on a test server, for checks
-// below the browser (headers, refusals, the callback API).
+// client is the shop's customer over plain HTTP (testutil.WebClient),
+// for checks below the browser (headers, refusals, the callback API).
 type client struct {
+	*testutil.WebClient
 	t *testing.T
 	s *testutil.Server
-	c *http.Client
 }
 
 func newClient(t *testing.T, s *testutil.Server) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{WebClient: testutil.NewWebClient(t, s), t: t, s: s}
 }
 
 func (c *client) do(method, path string, form url.Values) (*http.Response, string) {
 	c.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.s.URL+path, body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := c.c.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 500 && resp.StatusCode != 503 {
-		c.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	return resp, string(raw)
+	return c.Do(method, path, form)
 }
-
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func csrfOf(t *testing.T, page string) string {
 	t.Helper()
-	m := csrfRE.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no CSRF token on the page:\n%s", page)
-	}
-	return m[1]
+	return testutil.CSRF(t, page)
 }
 
 func TestPagesCarryThePortalsHeaders(t *testing.T) {

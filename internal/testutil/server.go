@@ -49,7 +49,15 @@ type Setup struct {
 	// Argon is the password/PIN hashing cost; tests default to secret.Fast,
 	// benchmarks of authorize use the production default.
 	Argon secret.Params
+	// LogWriter, when set, receives everything the server logs (debug
+	// level and up, as text), besides the warnings the test log gets:
+	// tests grep it for what must never be logged.
+	LogWriter io.Writer
 }
+
+// WithLogWriter sends a copy of the server's log, at every level, to w;
+// w must be safe for concurrent writes (LogBuffer is).
+func WithLogWriter(w io.Writer) ServerOption { return func(s *Setup) { s.LogWriter = w } }
 
 // WithArgon sets the argon2id cost.
 func WithArgon(p secret.Params) ServerOption { return func(s *Setup) { s.Argon = p } }
@@ -89,7 +97,7 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	}
 	a, err := app.Open(context.Background(), cfg, app.Options{
 		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon,
-		Log: testLogger(t),
+		Log: testLogger(t, setup.LogWriter),
 	})
 	if err != nil {
 		_ = ln.Close()
