@@ -2,6 +2,10 @@ package appapi_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"net/http"
 	"testing"
 
@@ -14,8 +18,9 @@ import (
 // the activation with the envelope's PIN, a new PIN and the SMS code, which
 // signs the contract (PAdES B-T, checked by pdfsig and openssl) before the
 // key is enabled; then a hash signed through CSC credentials/authorize +
-// signatures/signHash with the new certificate.
-func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk string) {
+// signatures/signHash with the new certificate, verified with the
+// certificate's public key. It returns the holder as activated.
+func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk string) testutil.Holder {
 	t.Helper()
 	ctx := context.Background()
 	h, err := s.App.Store.Holder(ctx, userID)
@@ -48,10 +53,34 @@ func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk s
 	}
 	tok := s.Login(t, "v2", userID, password)
 	holder := testutil.Holder{ID: userID, Password: password, PIN: newPIN, Phone: h.Phone, CredentialID: res.CredentialID}
-	hash := testutil.SHA256B64([]byte("signed after activation"))
+	message := []byte("signed after activation")
+	hash := testutil.SHA256B64(message)
 	sad := s.Authorize(t, tok, holder, 1, hash)
-	if st, body := s.Post(t, "/csc/v2/signatures/signHash", tok, map[string]any{
-		"credentialID": res.CredentialID, "SAD": sad, "hashes": []string{hash}, "signAlgo": "1.2.840.10045.4.3.2"}); st != http.StatusOK {
+	st, body := s.Post(t, "/csc/v2/signatures/signHash", tok, map[string]any{
+		"credentialID": res.CredentialID, "SAD": sad, "hashes": []string{hash}, "signAlgo": "1.2.840.10045.4.3.2"})
+	if st != http.StatusOK {
 		t.Fatalf("signHash: %d %v", st, body)
 	}
+	sigs, _ := body["signatures"].([]any)
+	if len(sigs) != 1 {
+		t.Fatalf("signHash answered %v", body)
+	}
+	sig, err := base64.StdEncoding.DecodeString(sigs[0].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := s.App.Store.Credential(ctx, res.CredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cred.Certificates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, ok := leaf.PublicKey.(*ecdsa.PublicKey)
+	digest := sha256.Sum256(message)
+	if !ok || !ecdsa.VerifyASN1(pub, digest[:], sig) {
+		t.Fatalf("the signature does not verify with the new certificate's key (%T)", leaf.PublicKey)
+	}
+	return holder
 }

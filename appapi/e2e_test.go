@@ -38,6 +38,14 @@ func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, document
 	t.Helper()
 	email, mobile, number := seed(t, s, doc.TaxCode)
 	a := login(t, s, email, mobile)
+	identifyOrder(t, s, a, doc, number, documentType)
+	return a, number
+}
+
+// identifyOrder plays the app on a logged-in device from the start of the
+// identification of order number to "identified" with doc.
+func identifyOrder(t *testing.T, s *testutil.Server, a *app, doc *emrtdgen.Document, number, documentType string) {
+	t.Helper()
 	status, out := a.call("POST", prefix+"/enrolments/"+number+"/identification", map[string]string{"nationality": "IT", "documentType": documentType})
 	if status != 201 {
 		t.Fatalf("start: %d %v", status, out)
@@ -84,7 +92,6 @@ func identify(t *testing.T, s *testutil.Server, doc *emrtdgen.Document, document
 	if err != nil || !bytes.Equal(original, doc.Face.Data) {
 		t.Fatalf("the chip's portrait is not kept as it came: %v", err)
 	}
-	return a, number
 }
 
 // Enrolment 2/3 end to end against a real qesd whose trust store was

@@ -107,25 +107,8 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 	}
 
 	// The officer's queue holds the requested order; approving issues.
-	if _, err := s.App.Officers.Create(ctx, officer.NewOfficer{User: "bianchi", FullName: "Anna Bianchi", TaxCode: "RSSMRA80A01H501U",
-		Email: "anna.bianchi@example.org", Password: "Officer-Pass1!", TrainedOn: now.AddDate(0, -1, 0).Format("2006-01-02")}); err != nil {
-		t.Fatal(err)
-	}
-	queue, err := s.App.Officers.Queue(ctx)
-	if err != nil || !queued(queue, number) {
-		t.Fatalf("queue: %+v, %v", queue, err)
-	}
-	c, err := s.App.Officers.Open(ctx, "bianchi", number)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checklist := map[string]string{}
-	for _, f := range officer.Features {
-		checklist[f] = officer.FeatureMatch
-	}
-	if _, err := s.App.Officers.Decide(ctx, "bianchi", number, officer.Decision{Review: c.Review.ID, Action: "approve", Checklist: checklist}); err != nil {
-		t.Fatal(err)
-	}
+	newOfficer(t, s, "bianchi")
+	approve(t, s, "bianchi", number)
 	o, err = s.App.Store.Order(ctx, number)
 	if err != nil || o.State != "issued" || o.Issuance == nil || o.Issuance.MailedAt.IsZero() ||
 		!o.Issuance.ActivationDeadline.Equal(o.Issuance.At.Add(60*24*time.Hour)) || o.Issuance.LevelOfProofing != "baseline" {
@@ -189,8 +172,51 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 	}
 
 	// No code and no passphrase in any file qesd wrote.
+	noSecretOnDisk(t, s, append(codes, passphrase))
+
+	// The holder's first access and activation (package activation).
+	activateIssued(t, s, o.UserID, codes[0], codes[1])
+}
+
+// newOfficer creates a registration officer the way `qesctl operator
+// create` does (the operator route).
+func newOfficer(t *testing.T, s *testutil.Server, user string) {
+	t.Helper()
+	if _, err := s.App.Operator.CreateOfficer(context.Background(), officer.NewOfficer{User: user, FullName: "Anna Bianchi", TaxCode: "RSSMRA80A01H501U",
+		Email: user + "@example.org", Password: "Officer-Pass1!", TrainedOn: s.Clock.Now().AddDate(0, -1, 0).Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// approve has officer user find the order in the review queue and
+// approve it with every feature matching.
+func approve(t *testing.T, s *testutil.Server, user, number string) {
+	t.Helper()
+	ctx := context.Background()
+	queue, err := s.App.Officers.Queue(ctx)
+	if err != nil || !queued(queue, number) {
+		t.Fatalf("queue: %+v, %v", queue, err)
+	}
+	c, err := s.App.Officers.Open(ctx, user, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checklist := map[string]string{}
+	for _, f := range officer.Features {
+		checklist[f] = officer.FeatureMatch
+	}
+	if _, err := s.App.Officers.Decide(ctx, user, number, officer.Decision{Review: c.Review.ID, Action: "approve", Checklist: checklist}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noSecretOnDisk fails if any file under the data directory (bbolt, the
+// audit log, the outbox JSON and its attachments, the evidence store)
+// holds one of secrets in clear.
+func noSecretOnDisk(t *testing.T, s *testutil.Server, secrets []string) {
+	t.Helper()
 	files := 0
-	err = filepath.WalkDir(s.DataDir, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(s.DataDir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err // directories, the admin socket
 		}
@@ -199,7 +225,7 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, secret := range append(codes, passphrase) {
+		for _, secret := range secrets {
 			if bytes.Contains(raw, []byte(secret)) {
 				t.Errorf("%s holds a secret in clear", path)
 			}
@@ -209,9 +235,6 @@ func TestRequestAndIssuanceEndToEnd(t *testing.T) {
 	if err != nil || files < 5 {
 		t.Fatalf("walked %d files: %v", files, err)
 	}
-
-	// The holder's first access and activation (package activation).
-	activateIssued(t, s, o.UserID, codes[0], codes[1])
 }
 
 func queued(q []officer.QueueItem, number string) bool {
