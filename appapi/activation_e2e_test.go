@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/activation"
@@ -47,6 +48,19 @@ func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk s
 		t.Fatal(err)
 	}
 	testutil.AssertSignedPDF(t, s.App.Authorities.Root, s.App.Authorities.IssuingChain, signed, 1, true)
+	// pdfsig names the signer: the holder's new certificate.
+	cred, err := s.App.Store.Credential(ctx, res.CredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cred.Certificates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := testutil.Pdfsig(t, testutil.NSSDB(t, s.App.Authorities.Root), signed); leaf.Subject.CommonName == "" || !strings.Contains(out, "Signer Certificate Common Name: "+leaf.Subject.CommonName) ||
+		!strings.Contains(out, "Signature is Valid") {
+		t.Fatalf("pdfsig on the signed contract does not name the holder %q:\n%s", leaf.Subject.CommonName, out)
+	}
 	o, err := s.App.Store.Order(ctx, res.OrderNumber)
 	if err != nil || o.State != "active" || o.Issuance.SignedContract == nil {
 		t.Fatalf("order after activation: %+v, %v", o, err)
@@ -66,14 +80,6 @@ func activateIssued(t *testing.T, s *testutil.Server, userID, envelopePIN, puk s
 		t.Fatalf("signHash answered %v", body)
 	}
 	sig, err := base64.StdEncoding.DecodeString(sigs[0].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := s.App.Store.Credential(ctx, res.CredentialID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(cred.Certificates[0])
 	if err != nil {
 		t.Fatal(err)
 	}
