@@ -3,10 +3,7 @@ package console
 import (
 	"embed"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -21,24 +18,7 @@ var templateFS embed.FS
 //go:embed static/console.css
 var css []byte
 
-var pages = mustParsePages()
-
-func mustParsePages() map[string]*template.Template {
-	base := template.Must(template.New("").ParseFS(templateFS, "templates/layout.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
-	}
-	return out
-}
+var pages = webpage.ParsePages(templateFS, "layout")
 
 // tr returns key's text in lang from the one catalogue.
 func tr(lang, key string) string { return msg.Text(lang, msg.ID(key)) }

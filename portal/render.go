@@ -3,8 +3,6 @@ package portal
 import (
 	"embed"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,24 +21,7 @@ var staticFS embed.FS
 
 // pages are parsed once: each page template joins the layout and the
 // partials in its own set, so that every page can define "content".
-var pages = mustParsePages()
-
-func mustParsePages() map[string]*template.Template {
-	base := template.Must(template.New("").ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" || name == "partials" {
-			continue
-		}
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
-	}
-	return out
-}
+var pages = webpage.ParsePages(templateFS, "layout", "partials")
 
 // page is what every template sees.
 type page struct {

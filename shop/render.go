@@ -3,8 +3,6 @@ package shop
 import (
 	"embed"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -19,24 +17,7 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = mustParsePages()
-
-func mustParsePages() map[string]*template.Template {
-	base := template.Must(template.New("").ParseFS(templateFS, "templates/layout.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
-	}
-	return out
-}
+var pages = webpage.ParsePages(templateFS, "layout")
 
 // tr returns key's text in lang from the one catalogue.
 func tr(lang, key string) string { return msg.Text(lang, msg.ID(key)) }
