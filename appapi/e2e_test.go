@@ -131,7 +131,10 @@ func TestIdentityProofingEndToEnd(t *testing.T) {
 		// the details form's tax code.
 		body    func(map[string]any, []byte)
 		taxCode string
-		want    emrtd.Code
+		// chosen, when set, is the document type the applicant picks
+		// instead of the document's own.
+		chosen string
+		want   emrtd.Code
 	}
 	var seenNames []string
 	doc := func(o emrtdgen.Options, trusted bool) *emrtdgen.Document {
@@ -166,6 +169,7 @@ func TestIdentityProofingEndToEnd(t *testing.T) {
 		{name: "typed number", doc: passport, body: func(b map[string]any, _ []byte) {
 			b["access"].(map[string]string)["documentNumber"] = "YA0000000"
 		}, want: emrtd.MRZMismatch},
+		{name: "a CIE in a passport session", doc: cie, chosen: "PASSPORT", want: emrtd.MRZMismatch},
 		{name: "someone else's tax code", doc: passport, taxCode: "BNCGNN75C12F205K", want: emrtd.TaxCodeMismatch},
 		{name: "replayed AA answer", doc: cie, body: func(b map[string]any, challenge []byte) {
 			other := append([]byte{}, challenge...)
@@ -182,12 +186,24 @@ func TestIdentityProofingEndToEnd(t *testing.T) {
 			}
 			email, mobile, number := seed(t, s, taxCode)
 			a := login(t, s, email, mobile)
-			sid, challenge, _ := start(t, a, number)
+			documentType := "PASSPORT"
+			if c.doc.Kind == emrtdgen.CIE {
+				documentType = "CIE"
+			}
+			if c.chosen != "" {
+				documentType = c.chosen
+			}
+			status, out := a.call("POST", prefix+"/enrolments/"+number+"/identification", map[string]string{"nationality": "IT", "documentType": documentType})
+			if status != 201 {
+				t.Fatalf("start: %d %v", status, out)
+			}
+			sid := out["sessionID"].(string)
+			challenge, _ := base64.StdEncoding.DecodeString(out["aaChallenge"].(string))
 			body := chipBody(c.doc, challenge, "")
 			if c.body != nil {
 				c.body(body, challenge)
 			}
-			status, out := a.call("POST", prefix+"/enrolments/"+number+"/identification/"+sid+"/chip", body)
+			status, out = a.call("POST", prefix+"/enrolments/"+number+"/identification/"+sid+"/chip", body)
 			if status != 422 || out["error"] != string(c.want) || out["attemptsLeft"] != float64(2) {
 				t.Fatalf("%d %v, want 422 %s with 2 attempts left", status, out, c.want)
 			}

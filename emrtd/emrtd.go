@@ -58,6 +58,11 @@ type Typed struct {
 	DocumentNumber string // as printed, without filler
 	DateOfBirth    string // YYMMDD
 	DateOfExpiry   string // YYMMDD
+	// DocumentCodes, when not empty, are the first letters of the
+	// document codes the applicant's choice allows ("P" for a passport,
+	// "ACI" for an identity card): a chip of another kind is refused as
+	// mrz_mismatch.
+	DocumentCodes string
 }
 
 // Input is one chip reading to verify.

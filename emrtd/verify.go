@@ -417,6 +417,8 @@ func (v *verifier) checkMRZ(context.Context) error {
 		return fail(MRZMismatch, "the date of birth typed is not the chip's")
 	case t.DateOfExpiry != v.mrz.DateOfExpiry:
 		return fail(MRZMismatch, "the date of expiry typed is not the chip's")
+	case t.DocumentCodes != "" && (v.mrz.DocumentCode == "" || !strings.Contains(t.DocumentCodes, v.mrz.DocumentCode[:1])):
+		return fail(MRZMismatch, "the chip is of another kind of document (code %q) than the one chosen", v.mrz.DocumentCode)
 	}
 	v.report.Checks.MRZMatchesInput = outcomeOK
 	return nil

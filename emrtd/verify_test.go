@@ -242,6 +242,8 @@ func TestVerifyRefuses(t *testing.T) {
 		{"expiry digit", emrtdgen.Options{Kind: emrtdgen.CIE, CorruptDigit: emrtdgen.DigitDateOfExpiry}, nil, emrtd.MRZCheckDigit},
 		{"composite digit", emrtdgen.Options{CorruptDigit: emrtdgen.DigitComposite}, nil, emrtd.MRZCheckDigit},
 		{"typed number", emrtdgen.Options{}, func(in *emrtd.Input, _ *emrtdgen.Document) { in.Typed.DocumentNumber = "YA1234568" }, emrtd.MRZMismatch},
+		{"a CIE where a passport was chosen", emrtdgen.Options{Kind: emrtdgen.CIE}, func(in *emrtd.Input, _ *emrtdgen.Document) { in.Typed.DocumentCodes = "P" }, emrtd.MRZMismatch},
+		{"a passport where an identity card was chosen", emrtdgen.Options{}, func(in *emrtd.Input, _ *emrtdgen.Document) { in.Typed.DocumentCodes = "ACI" }, emrtd.MRZMismatch},
 		{"typed birth", emrtdgen.Options{Kind: emrtdgen.CIE}, func(in *emrtd.Input, _ *emrtdgen.Document) { in.Typed.DateOfBirth = "800102" }, emrtd.MRZMismatch},
 		{"typed expiry", emrtdgen.Options{}, func(in *emrtd.Input, _ *emrtdgen.Document) { in.Typed.DateOfExpiry = "310629" }, emrtd.MRZMismatch},
 		{"tax code of another person", emrtdgen.Options{Kind: emrtdgen.CIE, NoDG11: true}, func(in *emrtd.Input, _ *emrtdgen.Document) {

@@ -159,7 +159,8 @@ func (s *Service) SubmitChip(ctx context.Context, customerID, number, sid string
 		}
 		attempt.Files["ChipAuthentication"] = ref
 	}
-	typed := emrtd.Typed{DocumentNumber: strings.TrimRight(r.Access.DocumentNumber, "<"), DateOfBirth: r.Access.DateOfBirth, DateOfExpiry: r.Access.DateOfExpiry}
+	typed := emrtd.Typed{DocumentNumber: strings.TrimRight(r.Access.DocumentNumber, "<"), DateOfBirth: r.Access.DateOfBirth,
+		DateOfExpiry: r.Access.DateOfExpiry, DocumentCodes: documentCodes[sess.DocumentType]}
 	report, verr := s.d.Chip.Verify(ctx, emrtd.Input{Files: r.Files, Typed: typed, Challenge: challenge, AASignature: r.AASignature,
 		TaxCode: taxCode, Trust: s.d.Trust, Now: now})
 	rec := attemptRecord{Access: attempt.Access, Typed: typed, Challenge: challenge}
@@ -299,3 +300,8 @@ func (s *Service) portraitForConsole(ctx context.Context, img emrtd.Image) *stor
 	}
 	return &ref
 }
+
+// documentCodes are the first letters of the ICAO document codes each
+// choice in the app allows (ICAO 9303-4 and -5: P for passports; A, C or I
+// for identity cards, the CIE's being "CI" or "C<").
+var documentCodes = map[string]string{"PASSPORT": "P", "CIE": "ACI"}
