@@ -3,8 +3,6 @@ package enrol
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -22,20 +20,10 @@ type Session struct {
 }
 
 func (s *Service) sessionKey(token string) (string, error) {
-	sum, err := s.mac.Sum([]byte("shop-session"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(sum), nil
+	return secret.SessionKey(s.mac, "shop", token)
 }
 
-func (s *Service) csrf(token string) (string, error) {
-	sum, err := s.mac.Sum([]byte("shop-csrf"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(sum), nil
-}
+func (s *Service) csrf(token string) (string, error) { return secret.SessionCSRF(s.mac, "shop", token) }
 
 // StartSession logs a customer in and returns the browser's token; only
 // its MAC is stored.

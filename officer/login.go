@@ -3,8 +3,6 @@ package officer
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -100,19 +98,11 @@ func (s *Service) Login(ctx context.Context, user, password, code, ip string) (s
 }
 
 func (s *Service) sessionKey(token string) (string, error) {
-	sum, err := s.mac.Sum([]byte("officer-session"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(sum), nil
+	return secret.SessionKey(s.mac, "officer", token)
 }
 
 func (s *Service) csrf(token string) (string, error) {
-	sum, err := s.mac.Sum([]byte("officer-csrf"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(sum), nil
+	return secret.SessionCSRF(s.mac, "officer", token)
 }
 
 func (s *Service) startSession(ctx context.Context, user string) (string, error) {

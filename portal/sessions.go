@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"log/slog"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/internal/ratelimit"
+	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -168,19 +168,11 @@ type Session struct {
 }
 
 func (p *Sessions) sessionKey(token string) (string, error) {
-	sum, err := p.mac.Sum([]byte("portal-session"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(sum), nil
+	return secret.SessionKey(p.mac, "portal", token)
 }
 
 func (p *Sessions) csrfFor(token string) (string, error) {
-	sum, err := p.mac.Sum([]byte("portal-csrf"), []byte(token))
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(sum), nil
+	return secret.SessionCSRF(p.mac, "portal", token)
 }
 
 // stageFor is where a fully authenticated holder lands.
