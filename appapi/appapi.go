@@ -184,6 +184,20 @@ func jsonProblem(err error) string {
 
 // authenticate checks the access token and the DPoP proof; with body
 // true it then reads the body and checks it against the proof's bh.
+// authenticatedJSON authenticates a DPoP-bound call and decodes its JSON
+// body into in; false means it has answered already.
+func (a *API) authenticatedJSON(w http.ResponseWriter, r *http.Request, in any) (*device.Principal, bool) {
+	p, body, err := a.authenticate(r, true)
+	if err == nil {
+		err = decode(body, in)
+	}
+	if err != nil {
+		writeError(w, r, a.log, err)
+		return nil, false
+	}
+	return p, true
+}
+
 func (a *API) authenticate(r *http.Request, withBody bool) (*device.Principal, []byte, error) {
 	p, err := a.devices.Authenticate(r.Context(), r.Header.Get("Authorization"), device.Proof{
 		Headers: r.Header.Values("DPoP"), Method: r.Method, URL: a.url(r)})
@@ -369,16 +383,12 @@ func (a *API) enrolment(w http.ResponseWriter, r *http.Request) {
 // --- identification
 
 func (a *API) startIdentification(w http.ResponseWriter, r *http.Request) {
-	p, body, err := a.authenticate(r, true)
 	var in struct {
 		Nationality  string `json:"nationality"`
 		DocumentType string `json:"documentType"`
 	}
-	if err == nil {
-		err = decode(body, &in)
-	}
-	if err != nil {
-		writeError(w, r, a.log, err)
+	p, ok := a.authenticatedJSON(w, r, &in)
+	if !ok {
 		return
 	}
 	st, err := a.identity.Start(r.Context(), p.CustomerID, r.PathValue("id"), in.Nationality, in.DocumentType)
@@ -427,7 +437,6 @@ func (a *API) video(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) chip(w http.ResponseWriter, r *http.Request) {
-	p, body, err := a.authenticate(r, true)
 	var in struct {
 		Access struct {
 			Protocol       string `json:"protocol"`
@@ -442,11 +451,8 @@ func (a *API) chip(w http.ResponseWriter, r *http.Request) {
 		} `json:"activeAuthentication,omitempty"`
 		ChipAuthentication json.RawMessage `json:"chipAuthentication,omitempty"`
 	}
-	if err == nil {
-		err = decode(body, &in)
-	}
-	if err != nil {
-		writeError(w, r, a.log, err)
+	p, ok := a.authenticatedJSON(w, r, &in)
+	if !ok {
 		return
 	}
 	read := identity.ChipRead{Access: identity.Access(in.Access), Files: in.Files}
@@ -469,16 +475,12 @@ func (a *API) chip(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) confirm(w http.ResponseWriter, r *http.Request) {
-	p, body, err := a.authenticate(r, true)
 	var in struct {
 		Address string `json:"address,omitempty"`
 		TaxCode string `json:"taxCode,omitempty"`
 	}
-	if err == nil {
-		err = decode(body, &in)
-	}
-	if err != nil {
-		writeError(w, r, a.log, err)
+	p, ok := a.authenticatedJSON(w, r, &in)
+	if !ok {
 		return
 	}
 	if err := a.identity.Confirm(r.Context(), p.CustomerID, r.PathValue("id"), r.PathValue("sid"), in.Address, in.TaxCode); err != nil {
@@ -541,18 +543,14 @@ func (a *API) contract(w http.ResponseWriter, r *http.Request) {
 // two flags and the envelope's passphrase. The passphrase goes to the
 // domain and nowhere else: never logged, never echoed.
 func (a *API) request(w http.ResponseWriter, r *http.Request) {
-	p, body, err := a.authenticate(r, true)
 	var in struct {
 		ContractSHA256 string `json:"contractSHA256"`
 		AcceptContract *bool  `json:"acceptContract"`
 		ApproveClauses *bool  `json:"approveClauses"`
 		Passphrase     string `json:"passphrase"`
 	}
-	if err == nil {
-		err = decode(body, &in)
-	}
-	if err != nil {
-		writeError(w, r, a.log, err)
+	p, ok := a.authenticatedJSON(w, r, &in)
+	if !ok {
 		return
 	}
 	o, err := a.shop.RequestCertificate(r.Context(), p.CustomerID, r.PathValue("id"), enrol.RequestInput{
