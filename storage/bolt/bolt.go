@@ -1,14 +1,13 @@
 // Package bolt is the embedded storage back end: one bbolt file, fsync on
 // every commit, so that what a transaction guards (a used SAD, a PIN failure)
-// survives a crash that happens right after.
+// survives a crash that happens right after. The aggregates are storage/kv's;
+// this package is the engine under them and the group commit of the signing
+// path's writes (group.go).
 package bolt
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"syscall"
 	"time"
 
@@ -17,30 +16,15 @@ import (
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/storage"
-)
-
-var (
-	bHolders       = []byte("holders")
-	bCredentials   = []byte("credentials")
-	bCredByHolder  = []byte("credentials_by_holder")
-	bSADs          = []byte("sads")
-	bOTPs          = []byte("otps")
-	bTokens        = []byte("tokens")
-	bAuthorities   = []byte("authorities")
-	bCertificates  = []byte("certificates")
-	bMeta          = []byte("meta")
-	bClients       = []byte("clients")
-	bCRLs          = []byte("crls")
-	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients, bCRLs}
-	keyCRLNumber   = []byte("crl_number")
-	keyAuditAnchor = []byte("audit_anchor")
+	"github.com/qesproject/qes/storage/kv"
 )
 
 // DB is a storage.Store in one bbolt file.
 type DB struct {
+	*kv.DB
 	db *bolt.DB
 	// grp group-commits the writes of the signing path (SAD use, audit
-	// anchor), see group.go.
+	// anchor, signing history), see group.go.
 	grp *group
 }
 
@@ -57,7 +41,7 @@ func Open(path string) (*DB, error) {
 		return nil, errs.Internalf(err, "open database %s", path)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
+		for _, b := range kv.Buckets() {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -68,7 +52,9 @@ func Open(path string) (*DB, error) {
 		_ = db.Close()
 		return nil, errs.Internalf(err, "initialise database %s", path)
 	}
-	return &DB{db: db, grp: newGroup(db)}, nil
+	d := &DB{db: db, grp: newGroup(db)}
+	d.DB = kv.New(engine{d})
+	return d, nil
 }
 
 // Close stops the group commit (after the group under way; callers still
@@ -81,46 +67,32 @@ func (d *DB) Close() error {
 // Path is the file behind the store.
 func (d *DB) Path() string { return d.db.Path() }
 
-func get[T any](tx *bolt.Tx, bucket, key []byte, what string) (*T, error) {
-	v := tx.Bucket(bucket).Get(key)
-	if v == nil {
-		return nil, errs.M(errs.NotFound, msg.StoreNotFound, what)
-	}
-	var rec T
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return nil, errs.Internalf(err, "decode %s", what)
-	}
-	return &rec, nil
-}
+// engine is kv.Engine over the file and its group.
+type engine struct{ d *DB }
 
-func put(tx *bolt.Tx, bucket, key []byte, rec any) error {
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return errs.Internalf(err, "encode %s record", bucket)
-	}
-	return tx.Bucket(bucket).Put(key, v)
-}
-
-func create(tx *bolt.Tx, bucket, key []byte, rec any, what string) error {
-	if tx.Bucket(bucket).Get(key) != nil {
-		return errs.M(errs.Conflict, msg.StoreAlreadyExists, what)
-	}
-	return put(tx, bucket, key, rec)
-}
-
-func (d *DB) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+func (e engine) View(ctx context.Context, fn func(kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.View(fn)
+	return e.d.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (d *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+func (e engine) Update(ctx context.Context, fn func(kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return noSpace(d.db.Update(fn))
+	return noSpace(e.d.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) }))
 }
+
+func (e engine) Group(ctx context.Context, fn func(kv.Tx) error) error {
+	return e.d.grp.do(ctx, func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+func (e engine) GroupSoon(ctx context.Context, fn func(kv.Tx) error) error {
+	return e.d.grp.doSoon(ctx, func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+func (e engine) Close() error { return e.d.Close() }
 
 // noSpace makes a commit that failed on a full filesystem Unavailable
 // (nothing was written; it may work once space returns) instead of an
@@ -133,387 +105,17 @@ func noSpace(err error) error {
 	return err
 }
 
-// updateRecord is the read-modify-write every Update method shares.
-func updateRecord[T any](d *DB, ctx context.Context, bucket, key []byte, what string, fn func(*T) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[T](tx, bucket, key, what)
-		if err != nil {
-			return err
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-		return put(tx, bucket, key, rec)
-	})
-}
+// boltTx, boltBucket and boltCursor adapt bbolt's types to kv's
+// interfaces (bbolt's Cursor method returns its own cursor type).
+type boltTx struct{ tx *bolt.Tx }
 
-// updateKeeping is updateRecord for a record whose identity (what
-// identity returns: its key and the owner it belongs to) fn must not
-// change; a change is a programming error, refused before it is written.
-func updateKeeping[T any](d *DB, ctx context.Context, bucket, key []byte, what string, identity func(*T) string, fn func(*T) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[T](tx, bucket, key, what)
-		if err != nil {
-			return err
-		}
-		before := identity(rec)
-		if err := fn(rec); err != nil {
-			return err
-		}
-		if identity(rec) != before {
-			return errs.E(errs.Internal, "a "+what+"'s identity never changes")
-		}
-		return put(tx, bucket, key, rec)
-	})
-}
+func (t boltTx) Bucket(name []byte) kv.Bucket { return boltBucket{t.tx.Bucket(name)} }
 
-func scan[T any](tx *bolt.Tx, bucket []byte, prefix []byte, fn func(k []byte, rec *T) error) error {
-	c := tx.Bucket(bucket).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return errs.Internalf(err, "decode %s record", bucket)
-		}
-		if err := fn(k, &rec); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+type boltBucket struct{ b *bolt.Bucket }
 
-// --- holders
-
-func (d *DB) CreateHolder(ctx context.Context, h *storage.Holder) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		// A user ID an order reserved is the applicant's: only that
-		// order's issuance may create the holder.
-		if owner := tx.Bucket(bOrdersByUserID).Get([]byte(h.ID)); owner != nil && string(owner) != h.Order {
-			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+h.ID)
-		}
-		return create(tx, bHolders, []byte(h.ID), h, "holder "+h.ID)
-	})
-}
-
-func (d *DB) Holder(ctx context.Context, id string) (h *storage.Holder, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		h, err = get[storage.Holder](tx, bHolders, []byte(id), "holder")
-		return err
-	})
-	return h, err
-}
-
-func (d *DB) UpdateHolder(ctx context.Context, id string, fn func(*storage.Holder) error) error {
-	return updateRecord(d, ctx, bHolders, []byte(id), "holder", fn)
-}
-
-func (d *DB) ListHolders(ctx context.Context) (out []*storage.Holder, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		return scan(tx, bHolders, nil, func(_ []byte, h *storage.Holder) error {
-			out = append(out, h)
-			return nil
-		})
-	})
-	return out, err
-}
-
-// --- credentials
-
-func holderIndexKey(holderID, credID string) []byte {
-	return []byte(holderID + "\x00" + credID)
-}
-
-func (d *DB) CreateCredential(ctx context.Context, c *storage.Credential) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		if tx.Bucket(bHolders).Get([]byte(c.HolderID)) == nil {
-			return errs.M(errs.NotFound, msg.StoreHolderNotFound, c.HolderID)
-		}
-		if err := create(tx, bCredentials, []byte(c.ID), c, "credential "+c.ID); err != nil {
-			return err
-		}
-		return tx.Bucket(bCredByHolder).Put(holderIndexKey(c.HolderID, c.ID), nil)
-	})
-}
-
-func (d *DB) Credential(ctx context.Context, id string) (c *storage.Credential, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		c, err = get[storage.Credential](tx, bCredentials, []byte(id), "credential")
-		return err
-	})
-	return c, err
-}
-
-func (d *DB) CredentialsOf(ctx context.Context, holderID string) (out []*storage.Credential, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		prefix := []byte(holderID + "\x00")
-		c := tx.Bucket(bCredByHolder).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			cred, err := get[storage.Credential](tx, bCredentials, k[len(prefix):], "credential")
-			if err != nil {
-				return err
-			}
-			out = append(out, cred)
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (d *DB) UpdateCredential(ctx context.Context, id string, fn func(*storage.Credential) error) error {
-	return updateKeeping(d, ctx, bCredentials, []byte(id), "credential",
-		func(c *storage.Credential) string { return c.ID + "\x00" + c.HolderID }, fn)
-}
-
-// --- SADs
-
-func (d *DB) PutSAD(ctx context.Context, s *storage.SAD) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		return create(tx, bSADs, s.Key, s, "SAD")
-	})
-}
-
-// UpdateSAD commits together with the concurrent UpdateSADs and audit
-// anchor saves (group commit, see group.go): signHash requests share the
-// fsyncs instead of queueing for one each. fn may run more than once.
-func (d *DB) UpdateSAD(ctx context.Context, key []byte, fn func(*storage.SAD) error) error {
-	return d.grp.do(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.SAD](tx, bSADs, key, "SAD")
-		if err != nil {
-			return refuse(err)
-		}
-		if err := fn(rec); err != nil {
-			return refuse(err) // nothing written yet
-		}
-		if rec.Remaining <= 0 {
-			return tx.Bucket(bSADs).Delete(key)
-		}
-		return put(tx, bSADs, key, rec)
-	})
-}
-
-func (d *DB) DeleteSAD(ctx context.Context, key []byte) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bSADs).Delete(key) })
-}
-
-func (d *DB) DeleteExpiredSADs(ctx context.Context, now time.Time) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
-		var expired [][]byte
-		if err := scan(tx, bSADs, nil, func(k []byte, s *storage.SAD) error {
-			if !now.Before(s.ExpiresAt) {
-				expired = append(expired, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range expired {
-			if err := tx.Bucket(bSADs).Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(expired)
-		return nil
-	})
-	return n, err
-}
-
-// --- OTPs
-
-func (d *DB) PutOTP(ctx context.Context, o *storage.OTP) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx, bOTPs, []byte(o.Key), o) })
-}
-
-func (d *DB) UpdateOTP(ctx context.Context, key string, fn func(*storage.OTP) (bool, error)) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[storage.OTP](tx, bOTPs, []byte(key), "OTP")
-		if err != nil {
-			return err
-		}
-		del, err := fn(rec)
-		if err != nil {
-			return err
-		}
-		if del {
-			return tx.Bucket(bOTPs).Delete([]byte(key))
-		}
-		return put(tx, bOTPs, []byte(key), rec)
-	})
-}
-
-// --- tokens
-
-func (d *DB) PutToken(ctx context.Context, t *storage.Token) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bTokens, []byte(t.ID), t, "token") })
-}
-
-func (d *DB) Token(ctx context.Context, id string) (t *storage.Token, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		t, err = get[storage.Token](tx, bTokens, []byte(id), "token")
-		return err
-	})
-	return t, err
-}
-
-func (d *DB) TakeToken(ctx context.Context, id string) (t *storage.Token, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
-		t, err = get[storage.Token](tx, bTokens, []byte(id), "token")
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bTokens).Delete([]byte(id))
-	})
-	return t, err
-}
-
-func (d *DB) DeleteToken(ctx context.Context, id string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bTokens).Delete([]byte(id)) })
-}
-
-func (d *DB) deleteTokensWhere(ctx context.Context, match func(*storage.Token) bool) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
-		var doomed [][]byte
-		if err := scan(tx, bTokens, nil, func(k []byte, t *storage.Token) error {
-			if match(t) {
-				doomed = append(doomed, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := tx.Bucket(bTokens).Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
-	})
-	return n, err
-}
-
-func (d *DB) DeleteGrant(ctx context.Context, grantID string) (int, error) {
-	if grantID == "" {
-		return 0, nil
-	}
-	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return t.GrantID == grantID })
-}
-
-func (d *DB) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
-	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return !now.Before(t.ExpiresAt) })
-}
-
-// --- authorities
-
-func (d *DB) PutAuthority(ctx context.Context, a *storage.Authority) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx, bAuthorities, []byte(a.Name), a) })
-}
-
-func (d *DB) Authority(ctx context.Context, name string) (a *storage.Authority, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		a, err = get[storage.Authority](tx, bAuthorities, []byte(name), "authority "+name)
-		return err
-	})
-	return a, err
-}
-
-// --- OAuth clients
-
-func (d *DB) CreateClient(ctx context.Context, c *storage.Client) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bClients, []byte(c.ID), c, "client "+c.ID) })
-}
-
-func (d *DB) Client(ctx context.Context, id string) (c *storage.Client, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		c, err = get[storage.Client](tx, bClients, []byte(id), "client")
-		return err
-	})
-	return c, err
-}
-
-// --- certificates
-
-func (d *DB) CreateCertificate(ctx context.Context, c *storage.Certificate) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
-		return create(tx, bCertificates, []byte(c.Serial), c, "certificate "+c.Serial)
-	})
-}
-
-func (d *DB) Certificate(ctx context.Context, serial string) (c *storage.Certificate, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		c, err = get[storage.Certificate](tx, bCertificates, []byte(serial), "certificate")
-		return err
-	})
-	return c, err
-}
-
-func (d *DB) UpdateCertificate(ctx context.Context, serial string, fn func(*storage.Certificate) error) error {
-	return updateRecord(d, ctx, bCertificates, []byte(serial), "certificate", fn)
-}
-
-func (d *DB) ListCertificates(ctx context.Context, fn func(*storage.Certificate) error) error {
-	return d.view(ctx, func(tx *bolt.Tx) error {
-		return scan(tx, bCertificates, nil, func(_ []byte, c *storage.Certificate) error { return fn(c) })
-	})
-}
-
-func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bMeta)
-		if v := b.Get(keyCRLNumber); v != nil {
-			if _, err := fmt.Sscan(string(v), &n); err != nil {
-				return errs.Internalf(err, "decode CRL number")
-			}
-		}
-		n++
-		return b.Put(keyCRLNumber, []byte(fmt.Sprint(n)))
-	})
-	return n, err
-}
-
-// --- audit anchor
-
-// SaveAuditAnchor records the newest audit record's sequence number and hash,
-// so that cutting records off the end of the audit log is detected. It
-// rides in the same group commit as the SAD uses of the requests whose
-// intents it covers.
-func (d *DB) SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error {
-	return d.grp.do(ctx, func(tx *bolt.Tx) error { return putAnchor(tx, seq, hash) })
-}
-
-// SaveAuditAnchorHead is SaveAuditAnchor at the head the audit log has
-// made durable when the group's transaction runs (audit.HeadAnchor): one
-// commit then anchors every batch fsync'd while it waited for the group.
-func (d *DB) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (seq uint64, hash []byte, err error) {
-	err = d.grp.do(ctx, func(tx *bolt.Tx) error {
-		seq, hash = head()
-		return putAnchor(tx, seq, hash)
-	})
-	return seq, hash, err
-}
-
-func putAnchor(tx *bolt.Tx, seq uint64, hash []byte) error {
-	v, _ := json.Marshal(struct {
-		Seq  uint64 `json:"seq"`
-		Hash []byte `json:"hash"`
-	}{seq, hash})
-	return tx.Bucket(bMeta).Put(keyAuditAnchor, v)
-}
-
-// AuditAnchor returns the last saved anchor (0, nil when none).
-func (d *DB) AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
-		v := tx.Bucket(bMeta).Get(keyAuditAnchor)
-		if v == nil {
-			return nil
-		}
-		var a struct {
-			Seq  uint64 `json:"seq"`
-			Hash []byte `json:"hash"`
-		}
-		if err := json.Unmarshal(v, &a); err != nil {
-			return errs.Internalf(err, "decode audit anchor")
-		}
-		seq, hash = a.Seq, a.Hash
-		return nil
-	})
-	return seq, hash, err
-}
+func (b boltBucket) Get(key []byte) []byte                    { return b.b.Get(key) }
+func (b boltBucket) Put(key, value []byte) error              { return b.b.Put(key, value) }
+func (b boltBucket) Delete(key []byte) error                  { return b.b.Delete(key) }
+func (b boltBucket) Cursor() kv.Cursor                        { return b.b.Cursor() }
+func (b boltBucket) NextSequence() (uint64, error)            { return b.b.NextSequence() }
+func (b boltBucket) ForEach(fn func(k, v []byte) error) error { return b.b.ForEach(fn) }

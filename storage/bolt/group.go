@@ -11,6 +11,7 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/storage/kv"
 )
 
 // Group commit. Every bbolt commit costs two fsyncs, and bbolt runs one
@@ -116,19 +117,12 @@ func (g *group) close() {
 }
 
 // refusal marks an error returned before fn wrote anything in tx: the
-// transaction stays clean and the other members go on in it.
-type refusal struct{ err error }
-
-func (r refusal) Error() string { return r.err.Error() }
-func (r refusal) Unwrap() error { return r.err }
+// transaction stays clean and the other members go on in it. It is kv's,
+// so that the aggregates (storage/kv) refuse the same way on every engine.
+type refusal = kv.Refusal
 
 // refuse wraps err (nil stays nil) to say that the member wrote nothing.
-func refuse(err error) error {
-	if err == nil {
-		return nil
-	}
-	return refusal{err}
-}
+func refuse(err error) error { return kv.Refuse(err) }
 
 // do runs fn in a read-write transaction shared with the concurrent
 // callers of do, and returns once that transaction has committed (or
@@ -267,7 +261,7 @@ func (g *group) run(batch []*member) {
 			switch {
 			case m.err == nil:
 			case errors.As(m.err, &r):
-				m.err = r.err
+				m.err = r.Err
 			default:
 				dirty = i
 			}

@@ -418,7 +418,7 @@ func BenchmarkSADUse(b *testing.B) {
 				defer d.Close()
 				var next atomic.Int64
 				use := func(tx *bolt.Tx) error {
-					return tx.Bucket(bSADs).Put(fmt.Appendf(nil, "s%d", next.Add(1)), make([]byte, 200))
+					return tx.Bucket([]byte("sads")).Put(fmt.Appendf(nil, "s%d", next.Add(1)), make([]byte, 200))
 				}
 				work := make(chan struct{})
 				var wg sync.WaitGroup

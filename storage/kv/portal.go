@@ -1,4 +1,4 @@
-package bolt
+package kv
 
 import (
 	"bytes"
@@ -6,8 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -24,8 +22,8 @@ var (
 	bSignatures = []byte("signatures")
 )
 
-// Open creates every bucket in allBuckets; these join it here so that
-// bolt.go stays as it is.
+// Each aggregate's file adds its buckets to allBuckets (Buckets), which
+// an engine that needs them created (bbolt) creates at open.
 func init() {
 	allBuckets = append(allBuckets, bPortalSessions, bPortalByHolder, bSignatures)
 }
@@ -33,11 +31,11 @@ func init() {
 // --- portal sessions (sessions.go)
 
 func (d *DB) PutPortalSession(ctx context.Context, s *storage.PortalSession) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.create(tx, s) })
+	return d.update(ctx, func(tx Tx) error { return portalSessions.create(tx, s) })
 }
 
 func (d *DB) PortalSession(ctx context.Context, key string) (s *storage.PortalSession, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		s, err = portalSessions.get(tx, key)
 		return err
 	})
@@ -45,15 +43,15 @@ func (d *DB) PortalSession(ctx context.Context, key string) (s *storage.PortalSe
 }
 
 func (d *DB) UpdatePortalSession(ctx context.Context, key string, fn func(*storage.PortalSession) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.update(tx, key, fn) })
+	return d.update(ctx, func(tx Tx) error { return portalSessions.update(tx, key, fn) })
 }
 
 func (d *DB) DeletePortalSession(ctx context.Context, key string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return portalSessions.delete(tx, []byte(key)) })
+	return d.update(ctx, func(tx Tx) error { return portalSessions.delete(tx, []byte(key)) })
 }
 
 func (d *DB) DeleteHolderPortalSessions(ctx context.Context, holderID string) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n, err = portalSessions.deleteOwner(tx, holderID)
 		return err
 	})
@@ -61,7 +59,7 @@ func (d *DB) DeleteHolderPortalSessions(ctx context.Context, holderID string) (n
 }
 
 func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n, err = portalSessions.deleteEnded(tx, now)
 		return err
 	})
@@ -94,12 +92,12 @@ func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) e
 	}
 	// History records come after every signHash; they ride along with
 	// the next group commit of the signing path's SAD uses and audit
-	// anchors (group.go, doSoon) instead of taking bbolt's writer lock for
+	// anchors (Engine.GroupSoon; storage/bolt's group.go) instead of taking the writer lock for
 	// commits of their own in front of the next requests' SAD commits. A
 	// group that fails is retried without the failing member: the
 	// sequence number is taken inside the transaction, so a re-run cannot
 	// duplicate.
-	return d.grp.doSoon(ctx, func(tx *bolt.Tx) error {
+	return d.groupSoon(ctx, func(tx Tx) error {
 		bucket := tx.Bucket(bSignatures)
 		seq, err := bucket.NextSequence()
 		if err != nil {
@@ -110,7 +108,7 @@ func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) e
 }
 
 func (d *DB) SignatureBatches(ctx context.Context, holderID string, from, to time.Time, fn func(*storage.SignatureBatch) error) error {
-	return d.view(ctx, func(tx *bolt.Tx) error {
+	return d.view(ctx, func(tx Tx) error {
 		prefix := []byte(holderID + "\x00")
 		start := prefix
 		if !from.IsZero() && from.UnixNano() > 0 {

@@ -1,9 +1,7 @@
-package bolt
+package kv
 
 import (
 	"context"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -22,7 +20,7 @@ func (d *DB) CreateIdentification(ctx context.Context, s *storage.Identification
 	if s.ID == "" || s.OrderNumber == "" || s.CustomerID == "" {
 		return errs.E(errs.Internal, "an identification needs an ID, an order and a customer")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		if tx.Bucket(bOrders).Get([]byte(s.OrderNumber)) == nil {
 			return errs.E(errs.Internal, "an identification belongs to a stored order")
 		}
@@ -39,7 +37,7 @@ func (d *DB) CreateIdentification(ctx context.Context, s *storage.Identification
 }
 
 func (d *DB) Identification(ctx context.Context, id string) (s *storage.Identification, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		s, err = get[storage.Identification](tx, bIdentifications, []byte(id), "identification")
 		return err
 	})
@@ -52,7 +50,7 @@ func (d *DB) UpdateIdentification(ctx context.Context, id string, fn func(*stora
 }
 
 func (d *DB) IdentificationsOf(ctx context.Context, orderNumber string) (out []*storage.Identification, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		c := tx.Bucket(bIdentByOrder).Cursor()
 		prefix := []byte(orderNumber + "\x00")
 		for k, v := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {

@@ -1,10 +1,8 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -36,18 +34,18 @@ var customerSessions = sessionTable[storage.CustomerSession]{
 	ended: (*storage.CustomerSession).Ended,
 }
 
-func (t sessionTable[T]) create(tx *bolt.Tx, s *T) error {
+func (t sessionTable[T]) create(tx Tx, s *T) error {
 	if err := create(tx, t.bucket, []byte(t.key(s)), s, t.what); err != nil {
 		return err
 	}
 	return tx.Bucket(t.byOwner).Put(pairKey(t.owner(s), t.key(s)), nil)
 }
 
-func (t sessionTable[T]) get(tx *bolt.Tx, key string) (*T, error) {
+func (t sessionTable[T]) get(tx Tx, key string) (*T, error) {
 	return get[T](tx, t.bucket, []byte(key), t.what)
 }
 
-func (t sessionTable[T]) update(tx *bolt.Tx, key string, fn func(*T) error) error {
+func (t sessionTable[T]) update(tx Tx, key string, fn func(*T) error) error {
 	rec, err := t.get(tx, key)
 	if err != nil {
 		return err
@@ -63,7 +61,7 @@ func (t sessionTable[T]) update(tx *bolt.Tx, key string, fn func(*T) error) erro
 }
 
 // delete removes a session and its index entry; a missing one is no error.
-func (t sessionTable[T]) delete(tx *bolt.Tx, key []byte) error {
+func (t sessionTable[T]) delete(tx Tx, key []byte) error {
 	if tx.Bucket(t.bucket).Get(key) == nil {
 		return nil
 	}
@@ -77,7 +75,7 @@ func (t sessionTable[T]) delete(tx *bolt.Tx, key []byte) error {
 	return tx.Bucket(t.bucket).Delete(key)
 }
 
-func (t sessionTable[T]) deleteOwner(tx *bolt.Tx, owner string) (int, error) {
+func (t sessionTable[T]) deleteOwner(tx Tx, owner string) (int, error) {
 	prefix := []byte(owner + "\x00")
 	var keys [][]byte
 	c := tx.Bucket(t.byOwner).Cursor()
@@ -87,7 +85,7 @@ func (t sessionTable[T]) deleteOwner(tx *bolt.Tx, owner string) (int, error) {
 	return len(keys), t.deleteAll(tx, keys)
 }
 
-func (t sessionTable[T]) deleteEnded(tx *bolt.Tx, now time.Time) (int, error) {
+func (t sessionTable[T]) deleteEnded(tx Tx, now time.Time) (int, error) {
 	var ended [][]byte
 	if err := scan(tx, t.bucket, nil, func(k []byte, s *T) error {
 		if t.ended(s, now) {
@@ -100,7 +98,7 @@ func (t sessionTable[T]) deleteEnded(tx *bolt.Tx, now time.Time) (int, error) {
 	return len(ended), t.deleteAll(tx, ended)
 }
 
-func (t sessionTable[T]) deleteAll(tx *bolt.Tx, keys [][]byte) error {
+func (t sessionTable[T]) deleteAll(tx Tx, keys [][]byte) error {
 	for _, k := range keys {
 		if err := t.delete(tx, k); err != nil {
 			return err

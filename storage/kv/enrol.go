@@ -1,12 +1,10 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"context"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -40,7 +38,7 @@ func (d *DB) CreateCustomer(ctx context.Context, c *storage.Customer, consents [
 	if c.ID == "" || c.Email == "" {
 		return errs.E(errs.Internal, "a customer needs an ID and an e-mail")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		if tx.Bucket(bCustomerByEmail).Get(emailKey(c.Email)) != nil {
 			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "customer e-mail")
 		}
@@ -63,7 +61,7 @@ func (d *DB) CreateCustomer(ctx context.Context, c *storage.Customer, consents [
 }
 
 func (d *DB) Customer(ctx context.Context, id string) (c *storage.Customer, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		c, err = get[storage.Customer](tx, bCustomers, []byte(id), "customer")
 		return err
 	})
@@ -71,7 +69,7 @@ func (d *DB) Customer(ctx context.Context, id string) (c *storage.Customer, err 
 }
 
 func (d *DB) CustomerByEmail(ctx context.Context, email string) (c *storage.Customer, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		id := tx.Bucket(bCustomerByEmail).Get(emailKey(email))
 		if id == nil {
 			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
@@ -87,7 +85,7 @@ func (d *DB) UpdateCustomer(ctx context.Context, id string, fn func(*storage.Cus
 		func(c *storage.Customer) string { return c.ID + "\x00" + c.Email }, fn)
 }
 
-func addConsent(tx *bolt.Tx, c *storage.Consent) error {
+func addConsent(tx Tx, c *storage.Consent) error {
 	if c.CustomerID == "" || c.Kind == "" {
 		return errs.E(errs.Internal, "a consent needs a customer and a kind")
 	}
@@ -100,7 +98,7 @@ func addConsent(tx *bolt.Tx, c *storage.Consent) error {
 }
 
 func (d *DB) AddConsent(ctx context.Context, c *storage.Consent) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		if tx.Bucket(bCustomers).Get([]byte(c.CustomerID)) == nil {
 			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
 		}
@@ -109,7 +107,7 @@ func (d *DB) AddConsent(ctx context.Context, c *storage.Consent) error {
 }
 
 func (d *DB) ConsentsOf(ctx context.Context, customerID string) (out []*storage.Consent, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		return scan(tx, bConsents, []byte(customerID+"\x00"), func(_ []byte, c *storage.Consent) error {
 			out = append(out, c)
 			return nil
@@ -124,7 +122,7 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 	if o.Number == "" || o.CustomerID == "" {
 		return errs.E(errs.Internal, "an order needs a number and a customer")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		if tx.Bucket(bCustomers).Get([]byte(o.CustomerID)) == nil {
 			return errs.M(errs.NotFound, msg.StoreNotFound, "customer")
 		}
@@ -162,7 +160,7 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 }
 
 // reserveUserID claims id for order number: free among orders and holders.
-func reserveUserID(tx *bolt.Tx, id, number string) error {
+func reserveUserID(tx Tx, id, number string) error {
 	if tx.Bucket(bHolders).Get([]byte(id)) != nil {
 		return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+id)
 	}
@@ -173,7 +171,7 @@ func reserveUserID(tx *bolt.Tx, id, number string) error {
 }
 
 func (d *DB) Order(ctx context.Context, number string) (o *storage.Order, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		o, err = get[storage.Order](tx, bOrders, []byte(number), "order")
 		return err
 	})
@@ -181,7 +179,7 @@ func (d *DB) Order(ctx context.Context, number string) (o *storage.Order, err er
 }
 
 func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Order) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		rec, err := get[storage.Order](tx, bOrders, []byte(number), "order")
 		if err != nil {
 			return err
@@ -206,7 +204,7 @@ func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Or
 }
 
 func (d *DB) OrdersOf(ctx context.Context, customerID string) (out []*storage.Order, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		prefix := []byte(customerID + "\x00")
 		c := tx.Bucket(bOrdersByCustomer).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -222,13 +220,13 @@ func (d *DB) OrdersOf(ctx context.Context, customerID string) (out []*storage.Or
 }
 
 func (d *DB) ListOrders(ctx context.Context, fn func(*storage.Order) error) error {
-	return d.view(ctx, func(tx *bolt.Tx) error {
+	return d.view(ctx, func(tx Tx) error {
 		return scan(tx, bOrders, nil, func(_ []byte, o *storage.Order) error { return fn(o) })
 	})
 }
 
 func (d *DB) UserIDTaken(ctx context.Context, id string) (taken bool, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		taken = tx.Bucket(bHolders).Get([]byte(id)) != nil || tx.Bucket(bOrdersByUserID).Get([]byte(id)) != nil
 		return nil
 	})
@@ -241,11 +239,11 @@ func (d *DB) CreateCoupon(ctx context.Context, c *storage.Coupon) error {
 	if c.Code == "" {
 		return errs.E(errs.Internal, "a coupon needs a code")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bCoupons, []byte(c.Code), c, "coupon "+c.Code) })
+	return d.update(ctx, func(tx Tx) error { return create(tx, bCoupons, []byte(c.Code), c, "coupon "+c.Code) })
 }
 
 func (d *DB) Coupon(ctx context.Context, code string) (c *storage.Coupon, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		c, err = get[storage.Coupon](tx, bCoupons, []byte(code), "coupon")
 		return err
 	})
@@ -253,7 +251,7 @@ func (d *DB) Coupon(ctx context.Context, code string) (c *storage.Coupon, err er
 }
 
 func (d *DB) ListCoupons(ctx context.Context) (out []*storage.Coupon, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		return scan(tx, bCoupons, nil, func(_ []byte, c *storage.Coupon) error {
 			out = append(out, c)
 			return nil
@@ -265,11 +263,11 @@ func (d *DB) ListCoupons(ctx context.Context) (out []*storage.Coupon, err error)
 // --- customer sessions (sessions.go)
 
 func (d *DB) PutCustomerSession(ctx context.Context, s *storage.CustomerSession) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.create(tx, s) })
+	return d.update(ctx, func(tx Tx) error { return customerSessions.create(tx, s) })
 }
 
 func (d *DB) CustomerSession(ctx context.Context, key string) (s *storage.CustomerSession, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		s, err = customerSessions.get(tx, key)
 		return err
 	})
@@ -277,15 +275,15 @@ func (d *DB) CustomerSession(ctx context.Context, key string) (s *storage.Custom
 }
 
 func (d *DB) UpdateCustomerSession(ctx context.Context, key string, fn func(*storage.CustomerSession) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.update(tx, key, fn) })
+	return d.update(ctx, func(tx Tx) error { return customerSessions.update(tx, key, fn) })
 }
 
 func (d *DB) DeleteCustomerSession(ctx context.Context, key string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return customerSessions.delete(tx, []byte(key)) })
+	return d.update(ctx, func(tx Tx) error { return customerSessions.delete(tx, []byte(key)) })
 }
 
 func (d *DB) DeleteCustomerSessions(ctx context.Context, customerID string) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n, err = customerSessions.deleteOwner(tx, customerID)
 		return err
 	})
@@ -293,7 +291,7 @@ func (d *DB) DeleteCustomerSessions(ctx context.Context, customerID string) (n i
 }
 
 func (d *DB) DeleteEndedCustomerSessions(ctx context.Context, now time.Time) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n, err = customerSessions.deleteEnded(tx, now)
 		return err
 	})

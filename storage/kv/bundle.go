@@ -1,10 +1,8 @@
-package bolt
+package kv
 
 import (
 	"context"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -23,7 +21,7 @@ func (d *DB) AddBundleVersion(ctx context.Context, orderNumber, outcome string, 
 	if orderNumber == "" || v.Manifest.SHA256 == "" || v.Seal.SHA256 == "" {
 		return nil, errs.E(errs.Internal, "a bundle version needs its order, manifest and seal")
 	}
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		key := []byte(orderNumber)
 		b := &storage.EvidenceBundle{OrderNumber: orderNumber}
 		if tx.Bucket(bBundles).Get(key) != nil {
@@ -45,7 +43,7 @@ func (d *DB) AddBundleVersion(ctx context.Context, orderNumber, outcome string, 
 }
 
 func (d *DB) EvidenceBundle(ctx context.Context, orderNumber string) (b *storage.EvidenceBundle, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		b, err = get[storage.EvidenceBundle](tx, bBundles, []byte(orderNumber), "evidence bundle")
 		return err
 	})
@@ -56,7 +54,7 @@ func (d *DB) EvidenceBundle(ctx context.Context, orderNumber string) (b *storage
 // transaction, so that fn may use the store (purge deletes as it goes).
 func (d *DB) ListEvidenceBundles(ctx context.Context, fn func(*storage.EvidenceBundle) error) error {
 	var all []*storage.EvidenceBundle
-	err := d.view(ctx, func(tx *bolt.Tx) error {
+	err := d.view(ctx, func(tx Tx) error {
 		return scan(tx, bBundles, nil, func(_ []byte, b *storage.EvidenceBundle) error {
 			all = append(all, b)
 			return nil
@@ -74,7 +72,7 @@ func (d *DB) ListEvidenceBundles(ctx context.Context, fn func(*storage.EvidenceB
 }
 
 func (d *DB) DeleteEvidenceBundle(ctx context.Context, orderNumber string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		key := []byte(orderNumber)
 		if tx.Bucket(bBundles).Get(key) == nil {
 			return errs.M(errs.NotFound, msg.StoreNotFound, "evidence bundle")

@@ -1,9 +1,7 @@
-package bolt
+package kv
 
 import (
 	"context"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -23,7 +21,7 @@ func (d *DB) PutCSCA(ctx context.Context, c *storage.CSCA) (added bool, err erro
 	if c.SHA256 == "" || c.Country == "" || len(c.DER) == 0 {
 		return false, errs.E(errs.Internal, "a CSCA needs its hash, country and certificate")
 	}
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		key := pairKey(c.Country, c.SHA256)
 		if tx.Bucket(bCSCAs).Get(key) != nil {
 			added = false
@@ -36,7 +34,7 @@ func (d *DB) PutCSCA(ctx context.Context, c *storage.CSCA) (added bool, err erro
 }
 
 func (d *DB) CSCAs(ctx context.Context, country string) (out []*storage.CSCA, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		return scan(tx, bCSCAs, countryPrefix(country), func(_ []byte, c *storage.CSCA) error {
 			out = append(out, c)
 			return nil
@@ -49,7 +47,7 @@ func (d *DB) PutCSCACRL(ctx context.Context, c *storage.CSCACRL) error {
 	if c.Country == "" || c.IssuerKey == "" || len(c.DER) == 0 {
 		return errs.E(errs.Internal, "a CSCA CRL needs its country, issuer and DER")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		key := pairKey(c.Country, c.IssuerKey)
 		if tx.Bucket(bCSCACRLs).Get(key) != nil {
 			old, err := get[storage.CSCACRL](tx, bCSCACRLs, key, "CSCA CRL")
@@ -65,7 +63,7 @@ func (d *DB) PutCSCACRL(ctx context.Context, c *storage.CSCACRL) error {
 }
 
 func (d *DB) CSCACRLs(ctx context.Context, country string) (out []*storage.CSCACRL, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		return scan(tx, bCSCACRLs, countryPrefix(country), func(_ []byte, c *storage.CSCACRL) error {
 			out = append(out, c)
 			return nil

@@ -1,12 +1,10 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -27,11 +25,11 @@ func init() {
 var _ storage.Devices = (*DB)(nil)
 
 func (d *DB) PutAppLogin(ctx context.Context, l *storage.AppLogin) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bAppLogins, []byte(l.Key), l, "app login") })
+	return d.update(ctx, func(tx Tx) error { return create(tx, bAppLogins, []byte(l.Key), l, "app login") })
 }
 
 func (d *DB) AppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login")
 		return err
 	})
@@ -39,7 +37,7 @@ func (d *DB) AppLogin(ctx context.Context, key string) (l *storage.AppLogin, err
 }
 
 func (d *DB) TakeAppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		if l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login"); err != nil {
 			return err
 		}
@@ -52,11 +50,11 @@ func (d *DB) CreateDevice(ctx context.Context, dev *storage.Device) error {
 	if dev.ID == "" || dev.CustomerID == "" || dev.JKT == "" {
 		return errs.E(errs.Internal, "a device needs an ID, a customer and a key thumbprint")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bDevices, []byte(dev.ID), dev, "device") })
+	return d.update(ctx, func(tx Tx) error { return create(tx, bDevices, []byte(dev.ID), dev, "device") })
 }
 
 func (d *DB) Device(ctx context.Context, id string) (dev *storage.Device, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		dev, err = get[storage.Device](tx, bDevices, []byte(id), "device")
 		return err
 	})
@@ -64,11 +62,11 @@ func (d *DB) Device(ctx context.Context, id string) (dev *storage.Device, err er
 }
 
 func (d *DB) PutDeviceToken(ctx context.Context, t *storage.DeviceToken) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bDeviceTokens, []byte(t.Key), t, "device token") })
+	return d.update(ctx, func(tx Tx) error { return create(tx, bDeviceTokens, []byte(t.Key), t, "device token") })
 }
 
 func (d *DB) DeviceToken(ctx context.Context, key string) (t *storage.DeviceToken, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		t, err = get[storage.DeviceToken](tx, bDeviceTokens, []byte(key), "device token")
 		return err
 	})
@@ -76,7 +74,7 @@ func (d *DB) DeviceToken(ctx context.Context, key string) (t *storage.DeviceToke
 }
 
 func (d *DB) TakeDeviceToken(ctx context.Context, key string) (t *storage.DeviceToken, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		if t, err = get[storage.DeviceToken](tx, bDeviceTokens, []byte(key), "device token"); err != nil {
 			return err
 		}
@@ -86,7 +84,7 @@ func (d *DB) TakeDeviceToken(ctx context.Context, key string) (t *storage.Device
 }
 
 func (d *DB) UseProofID(ctx context.Context, key string, now, expires time.Time) error {
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		b := tx.Bucket(bProofIDs)
 		// A recorded ID is a replay until its record expires (the janitor
 		// removes expired ones later).
@@ -101,7 +99,7 @@ func (d *DB) UseProofID(ctx context.Context, key string, now, expires time.Time)
 }
 
 func (d *DB) DeleteExpiredDeviceRecords(ctx context.Context, now time.Time) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n = 0
 		for _, b := range []struct {
 			bucket  []byte

@@ -1,11 +1,9 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"context"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -38,11 +36,11 @@ func (d *DB) CreateOfficer(ctx context.Context, o *storage.Officer) error {
 	if o.User == "" {
 		return errs.E(errs.Internal, "an officer needs a user name")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error { return create(tx, bOfficers, []byte(o.User), o, "officer") })
+	return d.update(ctx, func(tx Tx) error { return create(tx, bOfficers, []byte(o.User), o, "officer") })
 }
 
 func (d *DB) Officer(ctx context.Context, user string) (o *storage.Officer, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		o, err = get[storage.Officer](tx, bOfficers, []byte(user), "officer")
 		return err
 	})
@@ -54,7 +52,7 @@ func (d *DB) UpdateOfficer(ctx context.Context, user string, fn func(*storage.Of
 }
 
 func (d *DB) ListOfficers(ctx context.Context) (out []*storage.Officer, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		return scan(tx, bOfficers, nil, func(_ []byte, o *storage.Officer) error {
 			out = append(out, o)
 			return nil
@@ -66,11 +64,11 @@ func (d *DB) ListOfficers(ctx context.Context) (out []*storage.Officer, err erro
 // --- officer sessions
 
 func (d *DB) PutOfficerSession(ctx context.Context, s *storage.OfficerSession) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return officerSessions.create(tx, s) })
+	return d.update(ctx, func(tx Tx) error { return officerSessions.create(tx, s) })
 }
 
 func (d *DB) OfficerSession(ctx context.Context, key string) (s *storage.OfficerSession, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		s, err = officerSessions.get(tx, key)
 		return err
 	})
@@ -78,15 +76,15 @@ func (d *DB) OfficerSession(ctx context.Context, key string) (s *storage.Officer
 }
 
 func (d *DB) UpdateOfficerSession(ctx context.Context, key string, fn func(*storage.OfficerSession) error) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return officerSessions.update(tx, key, fn) })
+	return d.update(ctx, func(tx Tx) error { return officerSessions.update(tx, key, fn) })
 }
 
 func (d *DB) DeleteOfficerSession(ctx context.Context, key string) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return officerSessions.delete(tx, []byte(key)) })
+	return d.update(ctx, func(tx Tx) error { return officerSessions.delete(tx, []byte(key)) })
 }
 
 func (d *DB) DeleteEndedOfficerSessions(ctx context.Context, now time.Time) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		n, err = officerSessions.deleteEnded(tx, now)
 		return err
 	})
@@ -99,7 +97,7 @@ func (d *DB) CreateReview(ctx context.Context, r *storage.Review) error {
 	if r.ID == "" || r.OrderNumber == "" || r.Officer == "" {
 		return errs.E(errs.Internal, "a review needs an ID, an order and an officer")
 	}
-	return d.update(ctx, func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx Tx) error {
 		if tx.Bucket(bOrders).Get([]byte(r.OrderNumber)) == nil {
 			return errs.E(errs.Internal, "a review belongs to a stored order")
 		}
@@ -116,7 +114,7 @@ func (d *DB) CreateReview(ctx context.Context, r *storage.Review) error {
 }
 
 func (d *DB) Review(ctx context.Context, id string) (r *storage.Review, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		r, err = get[storage.Review](tx, bReviews, []byte(id), "review")
 		return err
 	})
@@ -130,7 +128,7 @@ func (d *DB) UpdateReview(ctx context.Context, id string, fn func(*storage.Revie
 }
 
 func (d *DB) ReviewsOf(ctx context.Context, orderNumber string) (out []*storage.Review, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		prefix := []byte(orderNumber + "\x00")
 		c := tx.Bucket(bReviewsByOrder).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

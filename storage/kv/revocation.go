@@ -1,10 +1,8 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"context"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -14,11 +12,11 @@ import (
 // --- CRLs
 
 func (d *DB) PutCRL(ctx context.Context, issuer string, der []byte) error {
-	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bCRLs).Put([]byte(issuer), der) })
+	return d.update(ctx, func(tx Tx) error { return tx.Bucket(bCRLs).Put([]byte(issuer), der) })
 }
 
 func (d *DB) CRL(ctx context.Context, issuer string) (der []byte, err error) {
-	err = d.view(ctx, func(tx *bolt.Tx) error {
+	err = d.view(ctx, func(tx Tx) error {
 		v := tx.Bucket(bCRLs).Get([]byte(issuer))
 		if v == nil {
 			return errs.M(errs.NotFound, msg.StoreNoCRLYet, issuer)
@@ -31,7 +29,7 @@ func (d *DB) CRL(ctx context.Context, issuer string) (der []byte, err error) {
 
 // DeleteCredentialSADs scans the SADs, which are few: each lives minutes.
 func (d *DB) DeleteCredentialSADs(ctx context.Context, credentialID string) (n int, err error) {
-	err = d.update(ctx, func(tx *bolt.Tx) error {
+	err = d.update(ctx, func(tx Tx) error {
 		var doomed [][]byte
 		if err := scan(tx, bSADs, nil, func(k []byte, s *storage.SAD) error {
 			if s.CredentialID == credentialID {
