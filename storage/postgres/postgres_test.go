@@ -1,0 +1,218 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/testutil/pgtest"
+	"github.com/qesproject/qes/storage"
+	"github.com/qesproject/qes/storage/postgres"
+	"github.com/qesproject/qes/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func open(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T) storage.Store { return open(t) })
+}
+
+func TestRevocationConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.RunRevocation(t, func(t *testing.T) storage.Store { return open(t) })
+}
+
+func TestEnrolmentConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.RunEnrolment(t, func(t *testing.T) storage.Store { return open(t) })
+}
+
+func TestDevicesConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.RunDevices(t, func(t *testing.T) storage.Devices { return open(t) })
+}
+
+func TestOfficerConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.RunOfficers(t, func(t *testing.T) storagetest.OfficerBackend { return open(t) })
+}
+
+func TestEvidenceBundleConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.RunEvidenceBundles(t, func(t *testing.T) storage.EvidenceBundles { return open(t) })
+}
+
+// What a transaction commits is there for the next connection, and for
+// the next process: reopening the same database finds the state and does
+// not migrate again.
+func TestCommittedStateSurvivesReopen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSAD(ctx, &storage.SAD{Key: []byte("s"), Remaining: 2, Hashes: []string{"h1", "h2"}, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateSAD(ctx, []byte("s"), func(s *storage.SAD) error { s.Remaining--; s.Hashes = s.Hashes[1:]; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAuditAnchor(ctx, 7, []byte{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+
+	db, err = postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.UpdateSAD(ctx, []byte("s"), func(s *storage.SAD) error {
+		if s.Remaining != 1 || len(s.Hashes) != 1 || s.Hashes[0] != "h2" {
+			t.Fatalf("after reopen SAD = %+v, want one use left for h2", s)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, hash, err := db.AuditAnchor(ctx)
+	if err != nil || seq != 7 || len(hash) != 2 {
+		t.Fatalf("anchor = %d %v %v", seq, hash, err)
+	}
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM qes_schema_migrations`).Scan(&n); err != nil || n != postgres.SchemaVersion() {
+		t.Fatalf("%d migrations recorded (%v), want %d, once each", n, err, postgres.SchemaVersion())
+	}
+}
+
+// A database migrated by a newer qes is refused with a clear error, not
+// written with records the older binary does not know.
+func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := postgres.SchemaVersion() + 1
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO qes_schema_migrations (version, name) VALUES ($1, 'from_the_future')`, next); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	_, err = postgres.Open(ctx, dsn)
+	if !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("open a newer schema: %v, want Unavailable", err)
+	}
+	if got := errs.DetailOf(err); got == "" {
+		t.Fatalf("no detail in %v", err)
+	}
+}
+
+// Nodes starting together migrate once: the advisory lock serialises them.
+func TestConcurrentStartsMigrateOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	const nodes = 4
+	errc := make(chan error, nodes)
+	for range nodes {
+		go func() {
+			db, err := postgres.Open(ctx, dsn)
+			if err == nil {
+				_ = db.Close()
+			}
+			errc <- err
+		}()
+	}
+	for range nodes {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM qes_schema_migrations`).Scan(&n); err != nil || n != postgres.SchemaVersion() {
+		t.Fatalf("%d migration rows (%v), want %d", n, err, postgres.SchemaVersion())
+	}
+}
+
+// A database that cannot be reached is Unavailable at open, and the DSN
+// (which may hold a password) is not repeated in the error.
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, unreachable := postgres.Open(ctx, "host="+t.TempDir()+" user=qes password=s3cret dbname=none connect_timeout=2")
+	if !errs.Is(unreachable, errs.Unavailable) {
+		t.Fatalf("open: %v, want Unavailable", unreachable)
+	}
+	_, malformed := postgres.Open(ctx, "postgres://qes:s3cret@%zz")
+	if !errs.Is(malformed, errs.InvalidRequest) {
+		t.Fatalf("bad DSN: %v, want InvalidRequest", malformed)
+	}
+	for _, e := range []error{unreachable, malformed} {
+		if strings.Contains(e.Error(), "s3cret") || strings.Contains(errs.DetailOf(e), "s3cret") {
+			t.Fatalf("the DSN's password leaked: %v", e)
+		}
+	}
+}
+
+// Cursors read a bucket a page at a time: a walk longer than a page sees
+// every record once, in key order, and a delete that collects keys on the
+// way removes them all.
+func TestCursorPages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t)
+	const n = 600 // more than two pages
+	past := time.Now().Add(-time.Hour)
+	for i := range n {
+		if err := db.CreateHolder(ctx, &storage.Holder{ID: fmt.Sprintf("h%04d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutToken(ctx, &storage.Token{ID: fmt.Sprintf("t%04d", i), ExpiresAt: past}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs, err := db.ListHolders(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != n {
+		t.Fatalf("listed %d holders, want %d", len(hs), n)
+	}
+	for i, h := range hs {
+		if want := fmt.Sprintf("h%04d", i); h.ID != want {
+			t.Fatalf("holder %d is %s, want %s (key order)", i, h.ID, want)
+		}
+	}
+	deleted, err := db.DeleteExpiredTokens(ctx, time.Now())
+	if err != nil || deleted != n {
+		t.Fatalf("deleted %d expired tokens (%v), want %d", deleted, err, n)
+	}
+}

@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/qesproject/qes/storage/kv"
+)
+
+// pgTx is kv.Tx over one PostgreSQL transaction. kv's interface is
+// bbolt's, where reads cannot fail: the first failed statement is kept in
+// err, every later call does nothing, and the engine returns err (and
+// retries if it is a serialisation failure) whatever fn made of it.
+type pgTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+	err error
+}
+
+func (t *pgTx) Bucket(name []byte) kv.Bucket { return &bucket{t: t, name: string(name)} }
+
+func (t *pgTx) fail(err error) error {
+	if t.err == nil {
+		t.err = err
+	}
+	return t.err
+}
+
+type bucket struct {
+	t    *pgTx
+	name string
+}
+
+func (b *bucket) Get(key []byte) []byte {
+	if b.t.err != nil {
+		return nil
+	}
+	var v []byte
+	err := b.t.tx.QueryRow(b.t.ctx, `SELECT value FROM kv WHERE bucket = $1 AND key = $2`, b.name, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		b.t.fail(err)
+		return nil
+	}
+	if v == nil {
+		v = []byte{} // present with an empty value, as bbolt says it
+	}
+	return v
+}
+
+func (b *bucket) Put(key, value []byte) error {
+	if b.t.err != nil {
+		return b.t.err
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	_, err := b.t.tx.Exec(b.t.ctx, `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, b.name, key, value)
+	if err != nil {
+		return b.t.fail(err)
+	}
+	return nil
+}
+
+func (b *bucket) Delete(key []byte) error {
+	if b.t.err != nil {
+		return b.t.err
+	}
+	if _, err := b.t.tx.Exec(b.t.ctx, `DELETE FROM kv WHERE bucket = $1 AND key = $2`, b.name, key); err != nil {
+		return b.t.fail(err)
+	}
+	return nil
+}
+
+func (b *bucket) NextSequence() (uint64, error) {
+	if b.t.err != nil {
+		return 0, b.t.err
+	}
+	var n int64
+	err := b.t.tx.QueryRow(b.t.ctx, `INSERT INTO kv_sequences (bucket, value) VALUES ($1, 1)
+		ON CONFLICT (bucket) DO UPDATE SET value = kv_sequences.value + 1 RETURNING value`, b.name).Scan(&n)
+	if err != nil {
+		return 0, b.t.fail(err)
+	}
+	return uint64(n), nil
+}
+
+func (b *bucket) ForEach(fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return b.t.err
+}
+
+func (b *bucket) Cursor() kv.Cursor { return &cursor{b: b} }
+
+// pageSize is how many rows a cursor reads per query: a walk over a large
+// bucket holds one page in memory, not the bucket.
+const pageSize = 256
+
+// cursor walks a bucket a page at a time, each page the keys after the
+// last one seen, in the primary key's (bytewise) order.
+type cursor struct {
+	b    *bucket
+	page []pair
+	i    int
+	more bool // the last query filled its page: there may be more rows
+}
+
+type pair struct{ k, v []byte }
+
+func (c *cursor) First() (k, v []byte) { return c.load(`>=`, []byte{}) }
+
+func (c *cursor) Seek(seek []byte) (k, v []byte) {
+	if seek == nil {
+		seek = []byte{}
+	}
+	return c.load(`>=`, seek)
+}
+
+func (c *cursor) Next() (k, v []byte) {
+	if c.i+1 < len(c.page) {
+		c.i++
+		return c.at()
+	}
+	if !c.more || len(c.page) == 0 {
+		c.page, c.i = nil, 0
+		return nil, nil
+	}
+	return c.load(`>`, bytes.Clone(c.page[len(c.page)-1].k))
+}
+
+func (c *cursor) at() ([]byte, []byte) {
+	p := c.page[c.i]
+	return p.k, p.v
+}
+
+// load reads the page of keys from on (op ">=") or after it (op ">").
+func (c *cursor) load(op string, from []byte) (k, v []byte) {
+	c.page, c.i, c.more = nil, 0, false
+	t := c.b.t
+	if t.err != nil {
+		return nil, nil
+	}
+	rows, err := t.tx.Query(t.ctx, `SELECT key, value FROM kv WHERE bucket = $1 AND key `+op+` $2 ORDER BY key LIMIT $3`,
+		c.b.name, from, pageSize)
+	if err != nil {
+		t.fail(err)
+		return nil, nil
+	}
+	page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
+		var p pair
+		err := r.Scan(&p.k, &p.v)
+		if p.v == nil {
+			p.v = []byte{}
+		}
+		return p, err
+	})
+	if err != nil {
+		t.fail(err)
+		return nil, nil
+	}
+	c.page, c.more = page, len(page) == pageSize
+	if len(page) == 0 {
+		return nil, nil
+	}
+	return c.at()
+}
