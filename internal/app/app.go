@@ -38,7 +38,7 @@ import (
 	"github.com/qesproject/qes/otp"
 	"github.com/qesproject/qes/portal"
 	"github.com/qesproject/qes/sam"
-	"github.com/qesproject/qes/storage/bolt"
+	"github.com/qesproject/qes/storage/backend"
 	"github.com/qesproject/qes/trust"
 	"github.com/qesproject/qes/tsa"
 )
@@ -61,10 +61,12 @@ type Options struct {
 
 // App is a running qes.
 type App struct {
-	Cfg         *config.Config
-	Log         *slog.Logger
-	Now         func() time.Time
-	Store       *bolt.DB
+	Cfg *config.Config
+	Log *slog.Logger
+	Now func() time.Time
+	// Store is the configured back end (storage/backend: bbolt by
+	// default, or PostgreSQL).
+	Store       backend.Store
 	HSM         hsm.Manager
 	Audit       *audit.Log
 	Outbox      *otp.Outbox
@@ -147,7 +149,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	} else if a.HSM, a.HSMPINSource, err = openHSM(ctx, cfg, a.Log); err != nil {
 		return nil, err
 	}
-	if a.Store, err = bolt.Open(filepath.Join(cfg.DataDir, "qes.db")); err != nil {
+	if a.Store, err = backend.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN, cfg.DataDir); err != nil {
 		return nil, err
 	}
 	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, audit.WithLogger(a.Log)); err != nil {

@@ -39,6 +39,7 @@ type Config struct {
 	Enrol     Enrol    `json:"enrol"`
 	Payments  Payments `json:"payments"`
 	Evidence  Evidence `json:"evidence"`
+	Storage   Storage  `json:"storage"`
 }
 
 // TLS enables HTTPS. It is required to listen on anything but loopback.
@@ -265,6 +266,7 @@ func (c *Config) defaults() {
 	c.Enrol.defaults()
 	c.Evidence.defaults()
 	c.Payments.defaults()
+	c.Storage.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -310,6 +312,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Payments.validate(c.Listen); err != nil {
+		return err
+	}
+	if err := c.Storage.validate(); err != nil {
 		return err
 	}
 	switch c.Log.Level {

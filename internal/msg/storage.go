@@ -9,6 +9,7 @@ const (
 	StoreDriverUnknown  ID = "err.store.driver-unknown"
 	StoreDSNMissing     ID = "err.store.dsn-missing"
 	StoreMigrationFails ID = "err.store.migration-fails"
+	StoreDSNInvalid     ID = "err.store.dsn-invalid"
 )
 
 func init() {
@@ -18,6 +19,7 @@ func init() {
 		StoreSchemaNewer:    {"the database's schema is version %d, newer than this qes binary's %d: run the newer qes, or restore a backup made for this one", "lo schema del database è alla versione %d, più recente della %d di questo eseguibile qes: usa il qes più recente, o ripristina un backup fatto per questo"},
 		StoreDriverUnknown:  {"unknown storage driver %q (known: %s)", "driver di archiviazione sconosciuto %q (noti: %s)"},
 		StoreDSNMissing:     {"storage driver %s needs a DSN: set storage.dsn in qes.json or QES_STORAGE_DSN", "il driver di archiviazione %s richiede un DSN: imposta storage.dsn in qes.json o QES_STORAGE_DSN"},
+		StoreDSNInvalid:     {"the storage DSN cannot be parsed (it is not repeated here: it may hold a password)", "il DSN di archiviazione non è leggibile (non viene ripetuto qui: può contenere una password)"},
 		StoreMigrationFails: {"database schema migration %d (%s) failed", "la migrazione %d (%s) dello schema del database non è riuscita"},
 	}); err != nil {
 		panic(err)

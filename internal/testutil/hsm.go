@@ -3,6 +3,8 @@
 package testutil
 
 import (
+	"github.com/qesproject/qes/internal/testutil/pgtest"
+
 	"context"
 	"fmt"
 	"os"
@@ -65,6 +67,7 @@ func OpenToken(ctx context.Context, dir, label string) (hsm.Manager, error) {
 //	func TestMain(m *testing.M) { code := m.Run(); testutil.Cleanup(); os.Exit(code) }
 func Cleanup() {
 	cleanupBinaries()
+	pgtest.Stop()
 	if hsmMgr != nil {
 		_ = hsmMgr.Close()
 	}

@@ -88,6 +88,7 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 		t.Fatal(err)
 	}
 	cfg.Listen = ln.Addr().String()
+	useStorage(t, cfg)
 	if cfg.PublicURL == "http://127.0.0.1:8080" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}

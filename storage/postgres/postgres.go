@@ -37,8 +37,9 @@ var _ storage.Store = (*DB)(nil)
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		// The DSN may hold a password: never repeat it.
-		return nil, errs.E(errs.InvalidRequest, "storage DSN: cannot parse it")
+		// The DSN may hold a password, and pgx's error quotes it: neither
+		// is repeated.
+		return nil, errs.M(errs.InvalidRequest, msg.StoreDSNInvalid)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

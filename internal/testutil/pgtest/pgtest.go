@@ -65,15 +65,13 @@ const user = "qes"
 // server; the database is dropped when the test ends.
 func DSN(t testing.TB) string {
 	t.Helper()
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbSeq.Add(1))
-	dsn := Database(t, name)
-	t.Cleanup(func() { drop(name) })
-	return dsn
+	return Database(t, fmt.Sprintf("t%d_%d", os.Getpid(), dbSeq.Add(1)))
 }
 
 // Database returns the DSN of the database called name, creating it empty
-// if it does not exist yet; it lives until Stop (tests that restart a
-// server on the same data keep finding it).
+// if it does not exist yet: a test that restarts a server on the same data
+// finds it again. The test that created it drops it when it ends (its
+// server's cleanup, registered later, runs first).
 func Database(t testing.TB, name string) string {
 	t.Helper()
 	s := start(t)
@@ -92,6 +90,7 @@ func Database(t testing.TB, name string) string {
 		if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
 			t.Fatalf("pgtest: create database %s: %v", name, err)
 		}
+		t.Cleanup(func() { drop(name) })
 	}
 	return s.dsn(name)
 }
