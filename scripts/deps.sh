@@ -4,7 +4,9 @@
 #                            portrait -> PNG for the officer's console)
 #   scripts/deps.sh test   + the validators the tests run: pdfsig, qpdf, NSS certutil, openssl,
 #                            Chromium with a font for the portal's browser tests, and opj_compress
-#                            for the JPEG 2000 portraits of the eMRTD tests
+#                            for the JPEG 2000 portraits of the eMRTD tests, and PostgreSQL (initdb and
+#                            postgres, which the storage tests start in a temporary directory; the
+#                            package's own cluster and service are not used)
 # As root it uses apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
@@ -22,6 +24,11 @@ done
 # DejaVu; without any font it draws nothing legible.
 if [[ "${1:-run}" == "test" && ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
   missing+=(fonts-dejavu-core)
+fi
+# Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/<major>/bin
+# (where internal/testutil/pgtest looks for them).
+if [[ "${1:-run}" == "test" ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && ! command -v initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
 fi
 if ((${#missing[@]} == 0)); then
   exit 0
