@@ -1,12 +1,15 @@
 // Package storage defines what qes keeps, one interface per aggregate, so
-// that the embedded bbolt store (storage/bolt) and a networked database can
-// stand in for each other. Records hold only hashes/MACs of secrets.
+// that the embedded bbolt store (storage/bolt) and PostgreSQL
+// (storage/postgres), both over the aggregates of storage/kv, stand in for
+// each other. Records hold only hashes/MACs of secrets.
 //
 // Update methods run fn on the current record inside one transaction and
 // commit what fn leaves in it when fn returns nil. A non-nil error from fn
 // aborts without writing; a rule that must both record a failure (a wrong PIN)
 // and refuse the request therefore records in fn, returns nil, and reports the
-// refusal after the commit.
+// refusal after the commit. fn may run more than once (PostgreSQL reruns a
+// transaction that lost a serialisation conflict): it decides from the record
+// it is given and the values it captured, and never calls the store.
 package storage
 
 import (
@@ -249,11 +252,12 @@ type SADs interface {
 	// from fn changes nothing and fails no other call. fn may run more
 	// than once for one call (a group retried without a failing member):
 	// it must decide from the SAD it is given and the values it captured,
-	// keep no other state between runs, and not call the store. A networked back end (the
-	// PostgreSQL one is not written yet) does the same with one transaction
-	// per group, or with commit_delay/synchronous_commit, whichever
-	// measures better; storagetest's "sads-concurrent-use" holds it to the
-	// semantics.
+	// keep no other state between runs, and not call the store.
+	// storage/postgres runs each call in a SERIALIZABLE transaction of its
+	// own, rerun on a serialisation failure (so fn may run more than once
+	// there too); group commit on PostgreSQL is left for later.
+	// storagetest's "sads-concurrent-use" and "sad-hash-spent-once" hold
+	// both back ends to the semantics.
 	UpdateSAD(ctx context.Context, key []byte, fn func(*SAD) error) error
 	DeleteSAD(ctx context.Context, key []byte) error
 	// DeleteCredentialSADs removes every SAD of a credential (its key or

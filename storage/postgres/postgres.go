@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,9 @@ type DB struct {
 
 var _ storage.Store = (*DB)(nil)
 
+// defaultMaxConns is the pool size unless the DSN sets pool_max_conns.
+const defaultMaxConns = 16
+
 // Open connects to the database dsn names (a libpq URL or key=value
 // string), applies the schema migrations this binary carries and returns
 // the store. A database whose schema is newer than the binary is refused.
@@ -40,6 +44,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// The DSN may hold a password, and pgx's error quotes it: neither
 		// is repeated.
 		return nil, errs.M(errs.InvalidRequest, msg.StoreDSNInvalid)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default (the CPU count, at least 4) queues a busy node's
+		// requests behind few connections; a DSN's pool_max_conns wins.
+		cfg.MaxConns = max(cfg.MaxConns, defaultMaxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
