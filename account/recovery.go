@@ -416,6 +416,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 	digest := ticketDigest(ticket)
 	if okTicket && otp.ValidFormat(code) {
 		err := s.store.UpdateOTP(ctx, key, func(o *storage.OTP) (bool, error) {
+			stored, found = storage.OTP{}, false // the closure may run again (storage's contract)
 			// Another request's code in this slot is not this one's:
 			// it is neither used nor counted.
 			if len(o.CodeMAC) > len(digest) && subtle.ConstantTimeCompare(o.CodeMAC[:len(digest)], digest) == 1 {
@@ -446,6 +447,7 @@ func (s *Service) consumeResetCode(ctx context.Context, userID, ticket, code str
 	// racing each other change the password once.
 	reason := "wrong"
 	err = s.store.UpdateOTP(ctx, key, func(o *storage.OTP) (bool, error) {
+		reason = "wrong" // the closure may run again (storage's contract)
 		if !bytes.Equal(o.CodeMAC, stored.CodeMAC) {
 			reason = "used"
 			return false, nil

@@ -156,16 +156,25 @@ func (s *Service) Sweep(ctx context.Context) ([]Transition, error) {
 		if !ok {
 			return changes, errs.Ef(errs.Internal, "register key %q is not a hex serial", key)
 		}
+		// The closure may run more than once (storage's contract): it
+		// decides the transition afresh each time, and only the run that
+		// committed is counted.
+		var change *Transition
 		err := s.store.UpdateCertificate(ctx, key, func(rec *storage.Certificate) error {
+			change = nil
 			before := status(rec)
 			after := s.lifecycle.Tick(before, now)
 			if after.Status == before.Status {
 				return nil // changed meanwhile by someone else
 			}
-			changes = append(changes, transitionOf(rec, serial, before, after))
+			tr := transitionOf(rec, serial, before, after)
+			change = &tr
 			store(rec, after)
 			return nil
 		})
+		if err == nil && change != nil {
+			changes = append(changes, *change)
+		}
 		if err != nil {
 			s.notify(ctx, changes)
 			return changes, err

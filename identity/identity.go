@@ -308,6 +308,7 @@ func (s *Service) closeOpen(ctx context.Context, number string) error {
 		}
 		closed := false
 		err := s.d.Store.UpdateIdentification(ctx, sess.ID, func(r *storage.Identification) error {
+			closed = false // the closure may run again (storage's contract)
 			if live(r.State) {
 				r.State, closed = storage.IdentificationExpired, true
 			}
@@ -328,6 +329,7 @@ func (s *Service) closeOpen(ctx context.Context, number string) error {
 func (s *Service) expire(ctx context.Context, sess *storage.Identification) error {
 	changed := false
 	err := s.d.Store.UpdateIdentification(ctx, sess.ID, func(r *storage.Identification) error {
+		changed = false // the closure may run again (storage's contract)
 		if live(r.State) {
 			r.State, changed = storage.IdentificationExpired, true
 		}
