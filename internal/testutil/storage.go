@@ -1,8 +1,13 @@
 package testutil
 
 import (
+	"context"
+	"path/filepath"
+
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/qesproject/qes/storage/backend"
+	"github.com/qesproject/qes/storage/bolt"
 	"os"
 	"testing"
 
@@ -11,9 +16,11 @@ import (
 )
 
 // StorageEnv selects the storage back end of every test server:
-// unset or "bolt" (the default, a bbolt file in the data directory) or
-// "postgres" (a database on the test binary's PostgreSQL, see pgtest), so
-// that the whole suite can run on either:
+// unset or "bolt" (the default, a bbolt file in the data directory),
+// "postgres" (a database on the test binary's PostgreSQL, see pgtest), or
+// "bolt-rerun" (bbolt running every read-write closure twice, the first
+// run rolled back: it finds closures that break storage's rule that they
+// may run more than once), so that the whole suite can run on any:
 //
 //	QES_STORAGE=postgres go test ./internal/app ./csc ./sam ./portal
 //
@@ -27,13 +34,27 @@ func useStorage(t testing.TB, cfg *config.Config) {
 	t.Helper()
 	switch d := os.Getenv(StorageEnv); d {
 	case "", config.DriverBolt:
+	case driverBoltRerun:
+		cfg.Storage.Driver = driverBoltRerun
 	case config.DriverPostgres:
 		sum := sha256.Sum256([]byte(cfg.DataDir))
 		cfg.Storage.Driver = config.DriverPostgres
 		cfg.Storage.DSN = pgtest.Database(t, "qes_"+hex.EncodeToString(sum[:12]))
 	default:
-		t.Fatalf("%s=%q: want bolt or postgres", StorageEnv, d)
+		t.Fatalf("%s=%q: want bolt, postgres or %s", StorageEnv, d, driverBoltRerun)
 	}
+}
+
+const driverBoltRerun = "bolt-rerun"
+
+func init() {
+	backend.Register(driverBoltRerun, func(_ context.Context, _, dataDir string) (backend.Store, error) {
+		db, err := bolt.Open(filepath.Join(dataDir, "qes.db"), bolt.RerunClosures())
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	})
 }
 
 // StorageDriver is the back end the test servers run on.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -34,6 +35,8 @@ type Store interface {
 // empty), dataDir the service's data directory.
 type Opener func(ctx context.Context, dsn, dataDir string) (Store, error)
 
+var mu sync.Mutex
+
 var drivers = map[string]Opener{
 	"bolt":     openBolt,
 	"postgres": openPostgres,
@@ -44,8 +47,21 @@ var (
 	_ Store = (*postgres.DB)(nil)
 )
 
+// Register adds a driver (tests register engines of their own); a name
+// taken already is a programming error.
+func Register(name string, open Opener) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, taken := drivers[name]; taken {
+		panic("storage/backend: driver " + name + " registered twice")
+	}
+	drivers[name] = open
+}
+
 // Drivers lists the known drivers, sorted.
 func Drivers() []string {
+	mu.Lock()
+	defer mu.Unlock()
 	out := make([]string, 0, len(drivers))
 	for d := range drivers {
 		out = append(out, d)
@@ -59,7 +75,9 @@ func Open(ctx context.Context, driver, dsn, dataDir string) (Store, error) {
 	if driver == "" {
 		driver = "bolt"
 	}
+	mu.Lock()
 	open, ok := drivers[driver]
+	mu.Unlock()
 	if !ok {
 		return nil, errs.M(errs.InvalidRequest, msg.StoreDriverUnknown, driver, strings.Join(Drivers(), ", "))
 	}

@@ -30,9 +30,23 @@ type DB struct {
 
 var _ storage.Store = (*DB)(nil)
 
+// Option adjusts Open.
+type Option func(*options)
+
+type options struct{ rerun bool }
+
+// RerunClosures runs every read-write closure twice, the first run rolled
+// back (kv.Rerun): for tests that hold callers to storage's contract that
+// a closure may run more than once, as PostgreSQL does on a conflict.
+func RerunClosures() Option { return func(o *options) { o.rerun = true } }
+
 // Open opens (creating if needed) the database file at path. It fails fast
 // if another process holds the file.
-func Open(path string) (*DB, error) {
+func Open(path string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
@@ -53,7 +67,11 @@ func Open(path string) (*DB, error) {
 		return nil, errs.Internalf(err, "initialise database %s", path)
 	}
 	d := &DB{db: db, grp: newGroup(db)}
-	d.DB = kv.New(engine{d})
+	var e kv.Engine = engine{d}
+	if o.rerun {
+		e = kv.Rerun(e)
+	}
+	d.DB = kv.New(e)
 	return d, nil
 }
 

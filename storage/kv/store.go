@@ -381,6 +381,7 @@ func (d *DB) ListCertificates(ctx context.Context, fn func(*storage.Certificate)
 func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
 	err = d.update(ctx, func(tx Tx) error {
 		b := tx.Bucket(bMeta)
+		n = 0 // a rerun starts afresh (an empty register's first number is 1)
 		if v := b.Get(keyCRLNumber); v != nil {
 			if _, err := fmt.Sscan(string(v), &n); err != nil {
 				return errs.Internalf(err, "decode CRL number")
