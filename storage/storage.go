@@ -20,6 +20,7 @@ type Store interface {
 	Holders
 	Credentials
 	SADs
+	AuditOutbox
 	OTPs
 	Tokens
 	Authorities

@@ -31,7 +31,8 @@ var (
 	bMeta          = []byte("meta")
 	bClients       = []byte("clients")
 	bCRLs          = []byte("crls")
-	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients, bCRLs}
+	bAuditOutbox   = []byte("audit_outbox")
+	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients, bCRLs, bAuditOutbox}
 	keyCRLNumber   = []byte("crl_number")
 	keyAuditAnchor = []byte("audit_anchor")
 )

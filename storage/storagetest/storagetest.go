@@ -21,6 +21,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("sads", func(t *testing.T) { testSADs(t, open(t)) })
 	t.Run("sads-concurrent-use", func(t *testing.T) { testSADsConcurrentUse(t, open(t)) })
+	t.Run("audit-outbox", func(t *testing.T) { testAuditOutbox(t, open(t)) })
 	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })

@@ -1,0 +1,73 @@
+package bolt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/storage"
+)
+
+// UseSAD joins the signing path's group commit like UpdateSAD, writing the
+// outbox record in the same transaction.
+func (d *DB) UseSAD(ctx context.Context, key []byte, fn func(*storage.SAD) error, rec storage.OutboxRecord) error {
+	if rec.ID == "" {
+		return errs.Internalf(errors.New("outbox record without an ID"), "use SAD")
+	}
+	val, err := json.Marshal(rec)
+	if err != nil {
+		return errs.Internalf(err, "encode outbox record %s", rec.ID)
+	}
+	return d.grp.do(ctx, func(tx *bolt.Tx) error {
+		sad, err := get[storage.SAD](tx, bSADs, key, "SAD")
+		if err != nil {
+			return refuse(err)
+		}
+		if err := fn(sad); err != nil {
+			return refuse(err) // nothing written yet
+		}
+		if err := tx.Bucket(bAuditOutbox).Put([]byte(rec.ID), val); err != nil {
+			return noSpace(err)
+		}
+		if sad.Remaining <= 0 {
+			return tx.Bucket(bSADs).Delete(key)
+		}
+		return put(tx, bSADs, key, sad)
+	})
+}
+
+func (d *DB) OutboxRecords(ctx context.Context, limit int) (out []storage.OutboxRecord, err error) {
+	err = d.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bAuditOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var r storage.OutboxRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return errs.Internalf(err, "decode outbox record %s", k)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteOutboxRecords rides along with the next group commit: nobody waits
+// for it on a request's path, and a record left by a crash before it ran
+// is relayed again at start-up.
+func (d *DB) DeleteOutboxRecords(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return d.grp.doSoon(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bAuditOutbox)
+		for _, id := range ids {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
