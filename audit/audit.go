@@ -141,6 +141,21 @@ type appendReq struct {
 	// soon marks an AppendSoon record: nobody waits for it, so a batch of
 	// these alone does not pay for an anchor save.
 	soon bool
+	// onDone, from AppendRelayed, is told the outcome once the anchor
+	// covers the record (or it failed); called by the writer side, it must
+	// not block.
+	onDone func(seq uint64, err error)
+}
+
+// answer tells whoever waits for r its outcome.
+func (r appendReq) answer(res appendResult) {
+	r.reply <- res
+	if r.onDone != nil {
+		r.onDone(res.seq, res.err)
+	}
+	if res.err != nil && r.onErr != nil {
+		r.onErr(res.err)
+	}
 }
 
 type appendResult struct {
@@ -324,6 +339,30 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 	}
 }
 
+// AppendRelayed queues ev in order with the Appends, without waiting. It
+// is for records already durable elsewhere (the store's audit outbox):
+// done, if not nil, is told the outcome once the record is on disk and
+// anchored, so that the other copy can be dropped; it is called from the
+// log's own goroutines and must not block. With done nil nobody waits and
+// the record costs no anchor save of its own (like AppendSoon, but it
+// keeps its place after the relayed records queued before it).
+func (l *Log) AppendRelayed(ev Event, done func(seq uint64, err error)) {
+	req := appendReq{ev: ev, reply: make(chan appendResult, 1), onDone: done, soon: done == nil}
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if !closed {
+		select {
+		case l.reqs <- req:
+			return
+		case <-l.done:
+		}
+	}
+	if done != nil {
+		done(0, errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable))
+	}
+}
+
 // Append writes ev and returns once it is on disk.
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
 	return l.send(ctx, appendReq{ev: ev})
@@ -399,7 +438,7 @@ func (l *Log) writer(c *chain) {
 			for {
 				select {
 				case r := <-l.reqs:
-					r.reply <- appendResult{err: errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)}
+					r.answer(appendResult{err: errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)})
 				default:
 					return
 				}
@@ -525,10 +564,7 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 				if err == nil {
 					res.seq = d.seqs[i]
 				}
-				r.reply <- res
-				if err != nil && r.onErr != nil {
-					r.onErr(err)
-				}
+				r.answer(res)
 			}
 		}
 		group = group[:0]
@@ -578,10 +614,7 @@ func (l *Log) headAnchorer(headSeq uint64, headHash string, behind bool) {
 			if err == nil {
 				res.seq = d.seqs[i]
 			}
-			r.reply <- res
-			if err != nil && r.onErr != nil {
-				r.onErr(err)
-			}
+			r.answer(res)
 		}
 	}
 	// settle answers the waiting batches the anchor now covers, or, when
