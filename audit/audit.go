@@ -703,12 +703,15 @@ func (l *Log) setHealth(err error) {
 	l.health = err
 }
 
-// Health reports why the log cannot acknowledge records now: a failed
-// write, a failed anchor save, or a loss found at Open; nil when it can.
-// It reads the state the last batch left.
+// Health reports why the log cannot acknowledge records now: it is
+// closed, or a failed write, a failed anchor save, or a loss found at
+// Open; nil when it can. It reads the state the last batch left.
 func (l *Log) Health() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)
+	}
 	return l.health
 }
 

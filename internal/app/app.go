@@ -202,6 +202,13 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Issuer: samIssuer{a.CA},
 		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
 	}, sam.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	// Intents a crash left in the store's outbox go into the log before
+	// anything new is signed.
+	if n, err := a.Credentials.RelayAuditOutbox(ctx); err != nil {
+		return nil, fmt.Errorf("relay the audit outbox: %w", err)
+	} else if n > 0 {
+		a.Log.Warn("signature intents recovered from the audit outbox", "count", n)
+	}
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, SAM: a.Credentials, Sealer: sealer, Tokens: a.Tokens, OTP: a.OTP, Audit: a.Audit, Notify: sender,
 		Log: a.Log, Now: a.Now,
@@ -243,6 +250,16 @@ func (a *App) Close() error {
 	var errsList []error
 	if a.Recorder != nil {
 		errsList = append(errsList, a.Recorder.Close())
+	}
+	if a.Credentials != nil && a.Audit != nil {
+		// Intents on their way from the outbox: in the log and out of the
+		// outbox before either closes (left there, the next start relays
+		// them again).
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.Credentials.DrainAuditRelay(ctx); err != nil {
+			a.Log.Warn("audit relay not drained; the next start relays what is left", "err", err)
+		}
+		cancel()
 	}
 	if a.Audit != nil {
 		errsList = append(errsList, a.Audit.Close())
