@@ -112,7 +112,8 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 	// pass until the HSM has answered (see signingGate).
 	release := s.gate.hold(d.c.ID, false)
 	defer release()
-	if _, err := d.Certificate(ctx); err != nil {
+	chain, err := d.Certificate(ctx)
+	if err != nil {
 		return nil, err
 	}
 	raw := make([][]byte, len(authorized))
@@ -122,7 +123,7 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID,
 		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(authorized)), "hashes": hashesFingerprint(raw)}}
 	d.result = audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID, Detail: intent.Detail}
-	if err := s.useSAD(ctx, d.sadKey, p.HolderID, d.c.ID, hashOID, authorized, intent); err != nil {
+	if err := s.useSAD(ctx, d.sadKey, p.HolderID, d.c, chain[0], hashOID, authorized, intent); err != nil {
 		if errs.Is(err, errs.HashNotAuthorized) {
 			err = ErrDocNotAuthorized
 		}

@@ -46,12 +46,10 @@ type relay struct {
 
 func newRelay() *relay { return &relay{slots: make(chan struct{}, maxRelaying)} }
 
-// outboxIntent stores intent with the SAD's use, after fn accepts it, and
-// relays it to the audit log; the caller may sign once it returns nil.
-func (s *Service) outboxIntent(ctx context.Context, sadKey []byte, fn func(*storage.SAD) error, intent audit.Event) error {
-	if s.audit.Health() != nil || s.relay.stuck.Load() {
-		return s.intentDirect(ctx, sadKey, fn, intent)
-	}
+// outboxIntent stores intent with the SAD's use, after u.Check accepts it
+// in the same transaction, and relays it to the audit log; the caller may
+// sign once it returns nil.
+func (s *Service) outboxIntent(ctx context.Context, u storage.SADUse, intent audit.Event) error {
 	id, err := outboxID(s.now())
 	if err != nil {
 		return err
@@ -66,13 +64,17 @@ func (s *Service) outboxIntent(ctx context.Context, sadKey []byte, fn func(*stor
 	if err != nil {
 		return errs.Internalf(err, "encode signature intent")
 	}
+	u.Intent = storage.OutboxRecord{ID: id, Event: raw, At: s.now()}
+	if s.audit.Health() != nil || s.relay.stuck.Load() {
+		return s.intentDirect(ctx, u, intent)
+	}
 	select {
 	case s.relay.slots <- struct{}{}:
 	case <-ctx.Done():
 		return errs.WrapM(ctx.Err(), errs.Unavailable, msg.SignatureNotAudited)
 	}
 	s.relay.pending.Add(1)
-	if err := s.store.UseSAD(ctx, sadKey, fn, storage.OutboxRecord{ID: id, Event: raw, At: s.now()}); err != nil {
+	if err := s.store.UseSAD(ctx, u); err != nil {
 		s.relayed()
 		return err
 	}
@@ -99,8 +101,10 @@ func (s *Service) outboxIntent(ctx context.Context, sadKey []byte, fn func(*stor
 // the outbox: relay those first, then append this intent and wait for it,
 // as before the outbox existed. It fails closed while the log cannot
 // write, and its append is what finds out that the log writes again (a
-// full disk freed), without a restart.
-func (s *Service) intentDirect(ctx context.Context, sadKey []byte, fn func(*storage.SAD) error, intent audit.Event) error {
+// full disk freed), without a restart. The SAD is spent by the same
+// UseSAD (so the same checks run in its transaction); the outbox copy of
+// an intent already in the log is dropped at once.
+func (s *Service) intentDirect(ctx context.Context, u storage.SADUse, intent audit.Event) error {
 	s.relay.recovering.Lock()
 	if s.relay.stuck.Load() {
 		if _, err := s.RelayAuditOutbox(ctx); err != nil {
@@ -113,7 +117,13 @@ func (s *Service) intentDirect(ctx context.Context, sadKey []byte, fn func(*stor
 	if _, err := s.audit.Append(ctx, intent); err != nil {
 		return errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
 	}
-	return s.store.UpdateSAD(ctx, sadKey, fn)
+	if err := s.store.UseSAD(ctx, u); err != nil {
+		return err
+	}
+	if err := s.store.DeleteOutboxRecords(ctx, []string{u.Intent.ID}); err != nil {
+		s.log.Warn("outbox copy of an appended intent not deleted; the next start appends it again", "intent", u.Intent.ID, "err", err)
+	}
+	return nil
 }
 
 func (s *Service) relayed() {

@@ -38,6 +38,11 @@ type Issuer interface {
 	IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error)
 	// CertificateState reports the certificate's status at time now.
 	CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (CertState, error)
+	// CertificateStateOf is CertificateState over the register's record
+	// (nil: unknown), read in the transaction that spends the SAD.
+	CertificateStateOf(cert *x509.Certificate, rec *storage.Certificate, now time.Time) CertState
+	// RegisterKey is the key of cert's record in the register.
+	RegisterKey(cert *x509.Certificate) string
 }
 
 // CertState is a certificate's status as CSC reports it. The CA decides

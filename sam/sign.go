@@ -1,7 +1,9 @@
 package sam
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -77,7 +79,7 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	// The intent and the SAD's use are durable together, in one commit
 	// shared with the concurrent requests, before the HSM signs (see
 	// relay.go).
-	if err := s.useSAD(ctx, sadKey, p.HolderID, c.ID, HashOID(params.Hash), hashes, intent); err != nil {
+	if err := s.useSAD(ctx, sadKey, p.HolderID, c, v.Chain[0], HashOID(params.Hash), hashes, intent); err != nil {
 		result.Outcome = "denied"
 		result.Detail = map[string]string{"reason": errs.KindOf(err).String()}
 		s.record(ctx, result)
@@ -141,9 +143,25 @@ func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credenti
 }
 
 // useSAD is consumeSAD writing the signature's intent in the same
-// transaction (the audit outbox, see relay.go).
-func (s *Service) useSAD(ctx context.Context, key []byte, holderID, credentialID, hashOID string, hashes []string, intent audit.Event) error {
-	err := s.outboxIntent(ctx, key, s.takeHashes(holderID, credentialID, hashOID, hashes), intent)
+// transaction (the audit outbox, see relay.go), which also checks again
+// that the credential and its certificate (leaf, as checked before the
+// call) can sign: a change committed by another node since that check
+// refuses the use.
+func (s *Service) useSAD(ctx context.Context, key []byte, holderID string, c *storage.Credential, leaf *x509.Certificate, hashOID string, hashes []string, intent audit.Event) error {
+	take := s.takeHashes(holderID, c.ID, hashOID, hashes)
+	now := s.now()
+	check := func(sad *storage.SAD, cred *storage.Credential, cert *storage.Certificate) error {
+		if cred.HolderID != holderID || len(cred.Certificates) == 0 || !bytes.Equal(cred.Certificates[0], c.Certificates[0]) {
+			// Renewed (or replaced) since the request began: the SAD was
+			// for the old certificate.
+			return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
+		}
+		if err := usable(cred, &View{CertState: s.issuer.CertificateStateOf(leaf, cert, now)}); err != nil {
+			return err
+		}
+		return take(sad)
+	}
+	err := s.outboxIntent(ctx, storage.SADUse{Key: key, CredentialID: c.ID, CertificateSerial: s.issuer.RegisterKey(leaf), Check: check}, intent)
 	if errs.Is(err, errs.NotFound) {
 		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}

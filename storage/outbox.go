@@ -20,12 +20,30 @@ type OutboxRecord struct {
 	At    time.Time `json:"at"`
 }
 
+// SADUse is one signature's use of a SAD, decided and written in one
+// transaction: the credential and its certificate's register record are
+// read in it, so that on a shared database no signature is authorized
+// after a revocation, suspension or key destruction that committed
+// before it (a concurrent change and the use are serialised), and the
+// intent is stored with it.
+type SADUse struct {
+	Key []byte // the SAD's store key
+	// CredentialID and CertificateSerial (the register's key) name the
+	// records Check is given; a missing certificate record is nil.
+	CredentialID, CertificateSerial string
+	// Check decides the use from what the transaction read and changes
+	// sad; an error refuses it and writes nothing. It may run more than
+	// once.
+	Check  func(sad *SAD, cred *Credential, cert *Certificate) error
+	Intent OutboxRecord
+}
+
 // AuditOutbox keeps records on their way to the audit log.
 type AuditOutbox interface {
-	// UseSAD is UpdateSAD that also stores rec when fn accepts: both or
-	// neither are durable when it returns (same group-commit semantics; fn
-	// may run more than once).
-	UseSAD(ctx context.Context, key []byte, fn func(*SAD) error, rec OutboxRecord) error
+	// UseSAD is UpdateSAD for a signature: when Check accepts, the SAD
+	// change and the intent are durable together when it returns (same
+	// group-commit semantics; Check may run more than once).
+	UseSAD(ctx context.Context, u SADUse) error
 	// OutboxRecords returns up to limit records, oldest first.
 	OutboxRecords(ctx context.Context, limit int) ([]OutboxRecord, error)
 	// DeleteOutboxRecords removes records the audit log now holds; unknown

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/audit"
+	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/testutil"
 	"github.com/qesproject/qes/storage"
 )
@@ -70,7 +72,18 @@ func TestOutboxLeftByACrashIsRelayedAtStart(t *testing.T) {
 	ev, _ := json.Marshal(audit.Event{Type: "signature.intent", Holder: "someone", Credential: "crash-credential",
 		Detail: map[string]string{"count": "1", "hashes": "f00d"}})
 	rec := storage.OutboxRecord{ID: "00000000000000ff-0123456789abcdef", Event: ev, At: time.Now()}
-	if err := s.App.Store.UseSAD(ctx, key, func(sad *storage.SAD) error { sad.Remaining = 0; return nil }, rec); err != nil {
+	h := s.NewHolder(t, "ec-p256")
+	cred, err := s.App.Store.Credential(ctx, h.CredentialID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cred.Certificates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := storage.SADUse{Key: key, CredentialID: h.CredentialID, CertificateSerial: ca.RegisterKey(leaf), Intent: rec,
+		Check: func(sad *storage.SAD, _ *storage.Credential, _ *storage.Certificate) error { sad.Remaining = 0; return nil }}
+	if err := s.App.Store.UseSAD(ctx, use); err != nil {
 		t.Fatal(err)
 	}
 

@@ -11,31 +11,44 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// UseSAD joins the signing path's group commit like UpdateSAD, writing the
-// outbox record in the same transaction.
-func (d *DB) UseSAD(ctx context.Context, key []byte, fn func(*storage.SAD) error, rec storage.OutboxRecord) error {
-	if rec.ID == "" {
-		return errs.Internalf(errors.New("outbox record without an ID"), "use SAD")
+// UseSAD joins the signing path's group commit like UpdateSAD, reading
+// the credential and certificate and writing the outbox record in the same
+// transaction.
+func (d *DB) UseSAD(ctx context.Context, u storage.SADUse) error {
+	rec := u.Intent
+	if rec.ID == "" || u.Check == nil {
+		return errs.Internalf(errors.New("SAD use without an intent ID or a check"), "use SAD")
 	}
 	val, err := json.Marshal(rec)
 	if err != nil {
 		return errs.Internalf(err, "encode outbox record %s", rec.ID)
 	}
 	return d.grp.do(ctx, func(tx *bolt.Tx) error {
-		sad, err := get[storage.SAD](tx, bSADs, key, "SAD")
+		sad, err := get[storage.SAD](tx, bSADs, u.Key, "SAD")
 		if err != nil {
 			return refuse(err)
 		}
-		if err := fn(sad); err != nil {
+		cred, err := get[storage.Credential](tx, bCredentials, []byte(u.CredentialID), "credential")
+		if err != nil {
+			return refuse(err)
+		}
+		cert, err := get[storage.Certificate](tx, bCertificates, []byte(u.CertificateSerial), "certificate")
+		if errs.Is(err, errs.NotFound) {
+			cert, err = nil, nil
+		}
+		if err != nil {
+			return refuse(err)
+		}
+		if err := u.Check(sad, cred, cert); err != nil {
 			return refuse(err) // nothing written yet
 		}
 		if err := tx.Bucket(bAuditOutbox).Put([]byte(rec.ID), val); err != nil {
 			return noSpace(err)
 		}
 		if sad.Remaining <= 0 {
-			return tx.Bucket(bSADs).Delete(key)
+			return tx.Bucket(bSADs).Delete(u.Key)
 		}
-		return put(tx, bSADs, key, sad)
+		return put(tx, bSADs, u.Key, sad)
 	})
 }
 

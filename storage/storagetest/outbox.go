@@ -23,8 +23,25 @@ func testAuditOutbox(t *testing.T, s storage.Store) {
 		hashes[i] = fmt.Sprintf("h%02d", i)
 	}
 	must(t, s.PutSAD(ctx, &storage.SAD{Key: []byte("sad"), Hashes: hashes, Remaining: n, ExpiresAt: time.Now().Add(time.Hour)}))
-	take := func(h string) func(*storage.SAD) error {
-		return func(sad *storage.SAD) error {
+	must(t, s.CreateHolder(ctx, &storage.Holder{ID: "alice"}))
+	must(t, s.CreateCredential(ctx, &storage.Credential{ID: "cred", HolderID: "alice", KeyEnabled: true}))
+	must(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0b", CredentialID: "cred", Status: storage.CertActive}))
+	var take func(h string) func(*storage.SAD, *storage.Credential, *storage.Certificate) error
+	use := func(key []byte, id string, h string) storage.SADUse {
+		return storage.SADUse{Key: key, CredentialID: "cred", CertificateSerial: "0b", Check: take(h),
+			Intent: storage.OutboxRecord{ID: id, Event: []byte(`{"hash":"` + h + `"}`), At: time.Now()}}
+	}
+	take = func(h string) func(*storage.SAD, *storage.Credential, *storage.Certificate) error {
+		return func(sad *storage.SAD, cred *storage.Credential, cert *storage.Certificate) error {
+			if cred == nil || cred.ID != "cred" || !cred.KeyEnabled {
+				return errs.Ef(errs.Internal, "check given credential %+v", cred)
+			}
+			if cert == nil || cert.Serial != "0b" {
+				return errs.Ef(errs.Internal, "check given certificate %+v", cert)
+			}
+			if cert.Status != storage.CertActive {
+				return errs.M(errs.CredentialUnusable, msg.CertRevoked)
+			}
 			for i, x := range sad.Hashes {
 				if x == h {
 					sad.Hashes = append(sad.Hashes[:i:i], sad.Hashes[i+1:]...)
@@ -36,11 +53,25 @@ func testAuditOutbox(t *testing.T, s storage.Store) {
 		}
 	}
 
-	// A missing SAD and a refusing fn write nothing.
-	err := s.UseSAD(ctx, []byte("nope"), take("h00"), storage.OutboxRecord{ID: "0-missing", Event: []byte(`{}`)})
-	wantKind(t, err, errs.NotFound)
-	err = s.UseSAD(ctx, []byte("sad"), take("stranger"), storage.OutboxRecord{ID: "0-refused", Event: []byte(`{}`)})
-	wantKind(t, err, errs.HashNotAuthorized)
+	// A missing SAD, a refusing check and a certificate revoked before
+	// the use write nothing; a missing certificate record reaches the
+	// check as nil.
+	wantKind(t, s.UseSAD(ctx, use([]byte("nope"), "0-missing", "h00")), errs.NotFound)
+	wantKind(t, s.UseSAD(ctx, use([]byte("sad"), "0-refused", "stranger")), errs.HashNotAuthorized)
+	must(t, s.UpdateCertificate(ctx, "0b", func(c *storage.Certificate) error { c.Status = storage.CertRevoked; return nil }))
+	wantKind(t, s.UseSAD(ctx, use([]byte("sad"), "0-revoked", "h00")), errs.CredentialUnusable)
+	must(t, s.UpdateCertificate(ctx, "0b", func(c *storage.Certificate) error { c.Status = storage.CertActive; return nil }))
+	var sawNil bool
+	noCert := use([]byte("sad"), "0-nocert", "h00")
+	noCert.CertificateSerial = "ff"
+	noCert.Check = func(_ *storage.SAD, _ *storage.Credential, cert *storage.Certificate) error {
+		sawNil = cert == nil
+		return errs.M(errs.CredentialUnusable, msg.CertRevoked)
+	}
+	wantKind(t, s.UseSAD(ctx, noCert), errs.CredentialUnusable)
+	if !sawNil {
+		t.Fatal("a certificate missing from the register must reach the check as nil")
+	}
 	if recs, err := s.OutboxRecords(ctx, 10); err != nil || len(recs) != 0 {
 		t.Fatalf("outbox after refusals = %v, %v; want empty", recs, err)
 	}
@@ -54,7 +85,7 @@ func testAuditOutbox(t *testing.T, s storage.Store) {
 			go func() {
 				defer wg.Done()
 				id := fmt.Sprintf("%04d-%d", i, copy)
-				err := s.UseSAD(ctx, []byte("sad"), take(h), storage.OutboxRecord{ID: id, Event: []byte(`{"hash":"` + h + `"}`), At: time.Now()})
+				err := s.UseSAD(ctx, use([]byte("sad"), id, h))
 				switch {
 				case err == nil:
 					mu.Lock()
