@@ -3,9 +3,9 @@ package sam
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"

@@ -82,7 +82,10 @@ func TestOutboxLeftByACrashIsRelayedAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	use := storage.SADUse{Key: key, CredentialID: h.CredentialID, CertificateSerial: ca.RegisterKey(leaf), Intent: rec,
-		Check: func(sad *storage.SAD, _ *storage.Credential, _ *storage.Certificate) error { sad.Remaining = 0; return nil }}
+		Check: func(sad *storage.SAD, _ *storage.Credential, _ *storage.Certificate) error {
+			sad.Remaining = 0
+			return nil
+		}}
 	if err := s.App.Store.UseSAD(ctx, use); err != nil {
 		t.Fatal(err)
 	}
