@@ -41,3 +41,23 @@ func TestReadyz(t *testing.T) {
 		t.Fatalf("audit writer closed: %d %+v", st, a)
 	}
 }
+
+// TestReadyzStoreClosed: a store that no longer answers a read
+// transaction makes the node not ready and is named.
+func TestReadyzStoreClosed(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	if err := s.App.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := s.Get(t, "/readyz")
+	var a struct {
+		Status  string            `json:"status"`
+		Failing []string          `json:"failing"`
+		Checks  map[string]string `json:"checks"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
+		len(a.Failing) == 0 || a.Failing[0] != "store" || a.Checks["store"] == "ok" || a.Checks["token"] != "ok" {
+		t.Fatalf("store closed: %d %s", resp.StatusCode, body)
+	}
+}

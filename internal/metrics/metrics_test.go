@@ -66,6 +66,7 @@ func TestAuditObserved(t *testing.T) {
 		{Type: "auth.login", Outcome: "denied", Detail: map[string]string{"reason": "throttled"}},
 		{Type: "credential.authorize", Outcome: "denied", Detail: map[string]string{"reason": "pin-blocked"}},
 		{Type: "auth.login", Outcome: "ok"},
+		{Type: "auth.login-attack", Outcome: "notified"},
 		{Type: "signature.intent"},
 	} {
 		m.AuditObserved(ev, time.Millisecond, nil)
@@ -78,6 +79,7 @@ func TestAuditObserved(t *testing.T) {
 		{testutil.ToFloat64(m.authFailures.WithLabelValues("credential.authorize")), 1, "authorize failures"},
 		{testutil.ToFloat64(m.lockouts.WithLabelValues("auth.login", "throttled")), 1, "login lockouts"},
 		{testutil.ToFloat64(m.lockouts.WithLabelValues("credential.authorize", "pin-blocked")), 1, "PIN lockouts"},
+		{testutil.ToFloat64(m.lockouts.WithLabelValues("auth.login-attack", "throttle-started")), 1, "throttle started"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)

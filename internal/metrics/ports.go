@@ -67,6 +67,11 @@ func (m *Metrics) AuditObserved(ev audit.Event, took time.Duration, err error) {
 		result = "error"
 	}
 	m.auditAppend.WithLabelValues(result).Observe(took.Seconds())
+	if ev.Type == "auth.login-attack" {
+		// The password throttle has just started slowing this account.
+		m.lockouts.WithLabelValues(ev.Type, "throttle-started").Inc()
+		return
+	}
 	if !authEvents[ev.Type] || ev.Outcome != "denied" {
 		return
 	}
