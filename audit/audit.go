@@ -92,6 +92,15 @@ type Option func(*Log)
 // slog.Default().
 func WithLogger(lg *slog.Logger) Option { return func(l *Log) { l.log = lg } }
 
+// WithObserver has observe called after every Append with the event, the
+// time the caller waited for it to be acknowledged and the outcome, so
+// that the composition root can measure the log without this package
+// knowing how (internal/metrics). observe must be quick and must not
+// append.
+func WithObserver(observe func(ev Event, took time.Duration, err error)) Option {
+	return func(l *Log) { l.observe = observe }
+}
+
 // Log appends records to one file. Concurrent appends are grouped into one
 // write and one fsync.
 type Log struct {
@@ -99,6 +108,8 @@ type Log struct {
 	anchor Anchor
 	now    func() time.Time
 	log    *slog.Logger
+	// observe, when set, is told of every Append (WithObserver).
+	observe func(Event, time.Duration, error)
 
 	reqs chan appendReq
 	// durable carries written batches from the writer to the anchorer,
@@ -365,7 +376,13 @@ func (l *Log) AppendRelayed(ev Event, done func(seq uint64, err error)) {
 
 // Append writes ev and returns once it is on disk.
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
-	return l.send(ctx, appendReq{ev: ev})
+	if l.observe == nil {
+		return l.send(ctx, appendReq{ev: ev})
+	}
+	start := time.Now()
+	seq, err := l.send(ctx, appendReq{ev: ev})
+	l.observe(ev, time.Since(start), err)
+	return seq, err
 }
 
 // Flush returns once every record queued before it, by Append or
