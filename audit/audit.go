@@ -92,6 +92,15 @@ type Option func(*Log)
 // slog.Default().
 func WithLogger(lg *slog.Logger) Option { return func(l *Log) { l.log = lg } }
 
+// WithObserver has observe called after every Append with the event, the
+// time the caller waited for it to be acknowledged and the outcome, so
+// that the composition root can measure the log without this package
+// knowing how (internal/metrics). observe must be quick and must not
+// append.
+func WithObserver(observe func(ev Event, took time.Duration, err error)) Option {
+	return func(l *Log) { l.observe = observe }
+}
+
 // Log appends records to one file. Concurrent appends are grouped into one
 // write and one fsync.
 type Log struct {
@@ -99,6 +108,8 @@ type Log struct {
 	anchor Anchor
 	now    func() time.Time
 	log    *slog.Logger
+	// observe, when set, is told of every Append (WithObserver).
+	observe func(Event, time.Duration, error)
 
 	reqs chan appendReq
 	// durable carries written batches from the writer to the anchorer,
@@ -141,6 +152,21 @@ type appendReq struct {
 	// soon marks an AppendSoon record: nobody waits for it, so a batch of
 	// these alone does not pay for an anchor save.
 	soon bool
+	// onDone, from AppendRelayed, is told the outcome once the anchor
+	// covers the record (or it failed); called by the writer side, it must
+	// not block.
+	onDone func(seq uint64, err error)
+}
+
+// answer tells whoever waits for r its outcome.
+func (r appendReq) answer(res appendResult) {
+	r.reply <- res
+	if r.onDone != nil {
+		r.onDone(res.seq, res.err)
+	}
+	if res.err != nil && r.onErr != nil {
+		r.onErr(res.err)
+	}
 }
 
 type appendResult struct {
@@ -324,9 +350,39 @@ func (l *Log) AppendSoon(ev Event, onErr func(error)) {
 	}
 }
 
+// AppendRelayed queues ev in order with the Appends, without waiting. It
+// is for records already durable elsewhere (the store's audit outbox):
+// done, if not nil, is told the outcome once the record is on disk and
+// anchored, so that the other copy can be dropped; it is called from the
+// log's own goroutines and must not block. With done nil nobody waits and
+// the record costs no anchor save of its own (like AppendSoon, but it
+// keeps its place after the relayed records queued before it).
+func (l *Log) AppendRelayed(ev Event, done func(seq uint64, err error)) {
+	req := appendReq{ev: ev, reply: make(chan appendResult, 1), onDone: done, soon: done == nil}
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if !closed {
+		select {
+		case l.reqs <- req:
+			return
+		case <-l.done:
+		}
+	}
+	if done != nil {
+		done(0, errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable))
+	}
+}
+
 // Append writes ev and returns once it is on disk.
 func (l *Log) Append(ctx context.Context, ev Event) (uint64, error) {
-	return l.send(ctx, appendReq{ev: ev})
+	if l.observe == nil {
+		return l.send(ctx, appendReq{ev: ev})
+	}
+	start := time.Now()
+	seq, err := l.send(ctx, appendReq{ev: ev})
+	l.observe(ev, time.Since(start), err)
+	return seq, err
 }
 
 // Flush returns once every record queued before it, by Append or
@@ -399,7 +455,7 @@ func (l *Log) writer(c *chain) {
 			for {
 				select {
 				case r := <-l.reqs:
-					r.reply <- appendResult{err: errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)}
+					r.answer(appendResult{err: errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)})
 				default:
 					return
 				}
@@ -525,10 +581,7 @@ func (l *Log) anchorer(headSeq uint64, headHash string, behind bool) {
 				if err == nil {
 					res.seq = d.seqs[i]
 				}
-				r.reply <- res
-				if err != nil && r.onErr != nil {
-					r.onErr(err)
-				}
+				r.answer(res)
 			}
 		}
 		group = group[:0]
@@ -578,10 +631,7 @@ func (l *Log) headAnchorer(headSeq uint64, headHash string, behind bool) {
 			if err == nil {
 				res.seq = d.seqs[i]
 			}
-			r.reply <- res
-			if err != nil && r.onErr != nil {
-				r.onErr(err)
-			}
+			r.answer(res)
 		}
 	}
 	// settle answers the waiting batches the anchor now covers, or, when
@@ -670,12 +720,15 @@ func (l *Log) setHealth(err error) {
 	l.health = err
 }
 
-// Health reports why the log cannot acknowledge records now: a failed
-// write, a failed anchor save, or a loss found at Open; nil when it can.
-// It reads the state the last batch left.
+// Health reports why the log cannot acknowledge records now: it is
+// closed, or a failed write, a failed anchor save, or a loss found at
+// Open; nil when it can. It reads the state the last batch left.
 func (l *Log) Health() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)
+	}
 	return l.health
 }
 

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -238,5 +239,69 @@ func TestAppendSoonRidesAlongOrFlushes(t *testing.T) {
 	l.AppendSoon(audit.Event{Type: "after-close"}, func(err error) { got = err })
 	if !errs.Is(got, errs.Unavailable) {
 		t.Fatalf("AppendSoon after Close reported %v", got)
+	}
+}
+
+// AppendRelayed keeps its place among the appends, tells done only once
+// the record is anchored, and tells it of a refusal after Close.
+func TestAppendRelayedKeepsOrderAndReportsWhenAnchored(t *testing.T) {
+	l, path, db := newLog(t)
+	ctx := context.Background()
+	type outcome struct {
+		seq uint64
+		err error
+	}
+	const n = 50
+	dones := make(chan outcome, n)
+	for i := range n {
+		l.AppendRelayed(audit.Event{Type: "signature.intent", Detail: map[string]string{"n": fmt.Sprint(i)}}, func(seq uint64, err error) {
+			dones <- outcome{seq, err}
+		})
+		l.AppendRelayed(audit.Event{Type: "signature.result", Detail: map[string]string{"n": fmt.Sprint(i)}}, nil)
+	}
+	seen := map[uint64]bool{}
+	for range n {
+		o := <-dones
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		anchorSeq, _, err := db.AuditAnchor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if anchorSeq < o.seq {
+			t.Fatalf("done told of record %d before the anchor (%d) covered it", o.seq, anchorSeq)
+		}
+		seen[o.seq] = true
+	}
+	if len(seen) != n {
+		t.Fatalf("%d distinct sequence numbers for %d relayed records", len(seen), n)
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(raw), []byte("\n"))
+	if len(lines) != 2*n {
+		t.Fatalf("%d records, want %d", len(lines), 2*n)
+	}
+	for i, line := range lines {
+		var r audit.Record
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{true: "signature.intent", false: "signature.result"}[i%2 == 0]
+		if r.Type != want || r.Detail["n"] != fmt.Sprint(i/2) {
+			t.Fatalf("record %d is %s %s, want %s %d: relayed records must keep their order", i, r.Type, r.Detail["n"], want, i/2)
+		}
+	}
+	_ = l.Close()
+	got := make(chan error, 1)
+	l.AppendRelayed(audit.Event{Type: "after-close"}, func(_ uint64, err error) { got <- err })
+	if err := <-got; !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("AppendRelayed after Close reported %v", err)
 	}
 }

@@ -131,14 +131,26 @@ func status(rec *storage.Certificate) CertStatus {
 func (s *Service) CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (State, error) {
 	rec, err := s.store.Certificate(ctx, serialKey(cert.SerialNumber))
 	if errs.Is(err, errs.NotFound) {
-		// A certificate the register does not know must never sign.
-		return StateRevoked, nil
+		rec, err = nil, nil
 	}
 	if err != nil {
 		return "", err
 	}
-	if now.Before(cert.NotBefore) {
-		return StateNotYetValid, nil
-	}
-	return s.lifecycle.Tick(status(rec), now).Status, nil
+	return s.StateOf(cert, rec, now), nil
 }
+
+// StateOf is CertificateState over a register record read elsewhere (in
+// the transaction that spends a SAD); rec is nil when the register does
+// not know the certificate, which then must never sign.
+func (s *Service) StateOf(cert *x509.Certificate, rec *storage.Certificate, now time.Time) State {
+	if rec == nil {
+		return StateRevoked
+	}
+	if now.Before(cert.NotBefore) {
+		return StateNotYetValid
+	}
+	return s.lifecycle.Tick(status(rec), now).Status
+}
+
+// RegisterKey is the register's key of a certificate.
+func RegisterKey(cert *x509.Certificate) string { return serialKey(cert.SerialNumber) }

@@ -164,7 +164,16 @@ type grantedSAD struct {
 }
 
 func (s *Service) sadKey(sad string) ([]byte, error) {
-	return s.mac.Sum([]byte("sad"), []byte(sad))
+	now := s.now()
+	if key, ok := s.sadKeys.get(sad, now); ok {
+		return key, nil
+	}
+	key, err := s.mac.Sum([]byte("sad"), []byte(sad))
+	if err != nil {
+		return nil, err
+	}
+	s.sadKeys.put(sad, key, now.Add(s.cfg.SADLifetime), now)
+	return key, nil
 }
 
 func (s *Service) grantSAD(ctx context.Context, rec *storage.SAD) (*grantedSAD, error) {

@@ -101,9 +101,9 @@ type Digest struct {
 	Opts   crypto.SignerOpts
 }
 
-// Sign puts the intent in the audit log and takes authorized (standard
-// base64 hashes with algorithm hashOID) off the SAD, concurrently as
-// SignHash does; only when both are on disk does the HSM sign each digest.
+// Sign takes authorized (standard base64 hashes with algorithm hashOID)
+// off the SAD and writes the intent in the same commit, as SignHash does;
+// only then does the HSM sign each digest.
 // A refusal or an HSM failure is on record when Sign returns.
 func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []string, digests []Digest) ([][]byte, error) {
 	s, p := d.s, d.p
@@ -112,7 +112,8 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 	// pass until the HSM has answered (see signingGate).
 	release := s.gate.hold(d.c.ID, false)
 	defer release()
-	if _, err := d.Certificate(ctx); err != nil {
+	chain, err := d.Certificate(ctx)
+	if err != nil {
 		return nil, err
 	}
 	raw := make([][]byte, len(authorized))
@@ -122,23 +123,14 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 	intent := audit.Event{Type: "signature.intent", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID,
 		Detail: map[string]string{"method": "signDoc", "count": fmt.Sprint(len(authorized)), "hashes": hashesFingerprint(raw)}}
 	d.result = audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: d.c.ID, Client: p.ClientID, Detail: intent.Detail}
-	intentDone := make(chan error, 1)
-	go func() {
-		_, err := s.audit.Append(ctx, intent)
-		intentDone <- err
-	}()
-	sadErr := s.consumeSAD(ctx, d.sadKey, p.HolderID, d.c.ID, hashOID, authorized)
-	if err := <-intentDone; err != nil {
-		return nil, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
-	}
-	if sadErr != nil {
-		if errs.Is(sadErr, errs.HashNotAuthorized) {
-			sadErr = ErrDocNotAuthorized
+	if err := s.useSAD(ctx, d.sadKey, p.HolderID, d.c, chain[0], hashOID, authorized, intent); err != nil {
+		if errs.Is(err, errs.HashNotAuthorized) {
+			err = ErrDocNotAuthorized
 		}
 		d.result.Outcome = "denied"
-		d.result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(sadErr).String()}
+		d.result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(err).String()}
 		s.record(ctx, d.result)
-		return nil, sadErr
+		return nil, err
 	}
 	signer, err := s.keys.Signer(ctx, hsm.KeyRef(d.c.KeyRef))
 	if err != nil {
@@ -166,7 +158,7 @@ func (d *DocSigning) Finished(ctx context.Context, err error) {
 		return
 	}
 	d.result.Outcome = "ok"
-	d.s.recordSoon(ctx, d.result)
+	d.s.audit.AppendRelayed(d.result, nil) // in order after the relayed intent
 }
 
 // NormalizeHashes decodes base64 or base64url digests (CSC mixes both),

@@ -38,6 +38,11 @@ type Issuer interface {
 	IssueHolderCertificate(ctx context.Context, h *storage.Holder, credentialID string, pub crypto.PublicKey) ([]*x509.Certificate, error)
 	// CertificateState reports the certificate's status at time now.
 	CertificateState(ctx context.Context, cert *x509.Certificate, now time.Time) (CertState, error)
+	// CertificateStateOf is CertificateState over the register's record
+	// (nil: unknown), read in the transaction that spends the SAD.
+	CertificateStateOf(cert *x509.Certificate, rec *storage.Certificate, now time.Time) CertState
+	// RegisterKey is the key of cert's record in the register.
+	RegisterKey(cert *x509.Certificate) string
 }
 
 // CertState is a certificate's status as CSC reports it. The CA decides
@@ -56,8 +61,11 @@ const (
 // Auditor records what happened (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, ev audit.Event) (uint64, error)
-	// AppendSoon records ev with the next durable append, without waiting.
-	AppendSoon(ev audit.Event, onErr func(error))
+	// AppendRelayed records ev, durable elsewhere already, in order with
+	// the appends; done (if not nil) hears when it is anchored.
+	AppendRelayed(ev audit.Event, done func(seq uint64, err error))
+	// Health is why the log cannot take records now (nil when it can).
+	Health() error
 }
 
 // SignatureLog keeps the holder's signing history (history.Recorder): it
@@ -120,6 +128,8 @@ type Deps struct {
 // Service is the signature activation module.
 type Service struct {
 	gate    signingGate // orders signatures against lifecycle changes
+	relay   *relay      // signature intents from the store's outbox to the log
+	sadKeys sadKeys     // SAD -> store key, saving the token an HMAC per use
 	store   storage.Store
 	keys    KeyManager
 	mac     MAC
@@ -143,6 +153,7 @@ func New(d Deps, cfg Config) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{
+		relay: newRelay(),
 		store: d.Store, keys: d.Keys, mac: d.MAC, sealer: d.Sealer, issuer: d.Issuer,
 		otp: d.OTP, audit: d.Audit, history: d.History, log: d.Log, now: d.Now, cfg: cfg}
 }
@@ -152,14 +163,6 @@ func (s *Service) Config() Config { return s.cfg }
 
 // Now is the module's clock.
 func (s *Service) Now() time.Time { return s.now() }
-
-// recordSoon queues the outcome of an action whose intent is already on
-// disk: it rides along with the next fsync instead of costing one.
-func (s *Service) recordSoon(ctx context.Context, ev audit.Event) {
-	s.audit.AppendSoon(ev, func(err error) {
-		s.log.ErrorContext(context.WithoutCancel(ctx), "audit append failed", "type", ev.Type, "err", err)
-	})
-}
 
 // recordOrRefuse writes an audit event that must exist before what it
 // records happens (EN 319 401, TS 119 431-1: authentications, factor use):

@@ -1,9 +1,11 @@
 package sam
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -74,26 +76,14 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 		Detail: map[string]string{"count": fmt.Sprint(len(hashes)), "signAlgo": r.SignAlgo, "hashes": hashesFingerprint(digests)}}
 	result := audit.Event{Type: "signature.result", Holder: p.HolderID, Credential: c.ID, Client: p.ClientID, Detail: intent.Detail}
 
-	// The intent record and the SAD's use go to different files; writing
-	// them concurrently halves the time spent waiting for fsync, and the
-	// HSM is touched only when both are on disk. Both writes are shared
-	// with the concurrent requests: the audit log fsyncs every intent that
-	// arrived during the previous fsync at once, and the store commits
-	// the SAD uses (and the audit anchor) of a group in one transaction.
-	intentDone := make(chan error, 1)
-	go func() {
-		_, err := s.audit.Append(ctx, intent)
-		intentDone <- err
-	}()
-	sadErr := s.consumeSAD(ctx, sadKey, p.HolderID, c.ID, HashOID(params.Hash), hashes)
-	if err := <-intentDone; err != nil {
-		return nil, errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
-	}
-	if sadErr != nil {
+	// The intent and the SAD's use are durable together, in one commit
+	// shared with the concurrent requests, before the HSM signs (see
+	// relay.go).
+	if err := s.useSAD(ctx, sadKey, p.HolderID, c, v.Chain[0], HashOID(params.Hash), hashes, intent); err != nil {
 		result.Outcome = "denied"
-		result.Detail = map[string]string{"reason": errs.KindOf(sadErr).String()}
+		result.Detail = map[string]string{"reason": errs.KindOf(err).String()}
 		s.record(ctx, result)
-		return nil, sadErr
+		return nil, err
 	}
 	signer, err := s.keys.Signer(ctx, hsm.KeyRef(c.KeyRef))
 	if err != nil {
@@ -116,7 +106,8 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	// them are logged).
 	result.Outcome = "ok"
 	signedAt := s.now()
-	s.recordSoon(ctx, result)
+	// After its intent, which the relay queued before the HSM signed.
+	s.audit.AppendRelayed(result, nil)
 	if s.history != nil {
 		s.history.Signed(context.WithoutCancel(ctx), p.HolderID, c.ID, p.ClientID, len(sigs), signedAt)
 	}
@@ -144,8 +135,44 @@ func (s *Service) resolveSAD(p *authn.Principal, sad string) ([]byte, error) {
 // requests' uses together (group commit) and may run the closure more
 // than once: it decides from the SAD it is given and the request alone.
 func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credentialID, hashOID string, hashes []string) error {
+	err := s.store.UpdateSAD(ctx, key, s.takeHashes(holderID, credentialID, hashOID, hashes))
+	if errs.Is(err, errs.NotFound) {
+		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
+	}
+	return err
+}
+
+// useSAD is consumeSAD writing the signature's intent in the same
+// transaction (the audit outbox, see relay.go), which also checks again
+// that the credential and its certificate (leaf, as checked before the
+// call) can sign: a change committed by another node since that check
+// refuses the use.
+func (s *Service) useSAD(ctx context.Context, key []byte, holderID string, c *storage.Credential, leaf *x509.Certificate, hashOID string, hashes []string, intent audit.Event) error {
+	take := s.takeHashes(holderID, c.ID, hashOID, hashes)
 	now := s.now()
-	err := s.store.UpdateSAD(ctx, key, func(sad *storage.SAD) error {
+	check := func(sad *storage.SAD, cred *storage.Credential, cert *storage.Certificate) error {
+		if cred.HolderID != holderID || len(cred.Certificates) == 0 || !bytes.Equal(cred.Certificates[0], c.Certificates[0]) {
+			// Renewed (or replaced) since the request began: the SAD was
+			// for the old certificate.
+			return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
+		}
+		if err := usable(cred, &View{CertState: s.issuer.CertificateStateOf(leaf, cert, now)}); err != nil {
+			return err
+		}
+		return take(sad)
+	}
+	err := s.outboxIntent(ctx, storage.SADUse{Key: key, CredentialID: c.ID, CertificateSerial: s.issuer.RegisterKey(leaf), Check: check}, intent)
+	if errs.Is(err, errs.NotFound) {
+		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
+	}
+	return err
+}
+
+// takeHashes is the SAD change of a signature: the hashes leave the
+// multiset, or nothing changes and the use is refused.
+func (s *Service) takeHashes(holderID, credentialID, hashOID string, hashes []string) func(*storage.SAD) error {
+	now := s.now()
+	return func(sad *storage.SAD) error {
 		if err := checkSADOwner(sad, holderID, credentialID, now); err != nil {
 			return err
 		}
@@ -163,11 +190,7 @@ func (s *Service) consumeSAD(ctx context.Context, key []byte, holderID, credenti
 		sad.Hashes = left
 		sad.Remaining -= len(hashes)
 		return nil
-	})
-	if errs.Is(err, errs.NotFound) {
-		return errs.M(errs.InvalidSAD, msg.InvalidParam, "SAD")
 	}
-	return err
 }
 
 func indexOf(list []string, v string) int {

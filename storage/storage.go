@@ -23,6 +23,7 @@ type Store interface {
 	Holders
 	Credentials
 	SADs
+	AuditOutbox
 	OTPs
 	Tokens
 	Authorities

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qesproject/qes/account"
@@ -30,6 +32,8 @@ import (
 	"github.com/qesproject/qes/hsm/softhsm"
 	"github.com/qesproject/qes/identity"
 	"github.com/qesproject/qes/internal/config"
+	"github.com/qesproject/qes/internal/metrics"
+	"github.com/qesproject/qes/internal/reqid"
 	"github.com/qesproject/qes/internal/secret"
 	"github.com/qesproject/qes/lifecycle"
 	"github.com/qesproject/qes/oauth"
@@ -57,6 +61,9 @@ type Options struct {
 	// SoftHSM2 reads its configuration once per process, so tests that
 	// start several servers share one token; the App does not close it.
 	HSM hsm.Manager
+	// MetricsListener, when set, serves /metrics instead of the configured
+	// metrics.listen address (tests pass one on 127.0.0.1:0).
+	MetricsListener net.Listener
 }
 
 // App is a running qes.
@@ -122,6 +129,16 @@ type App struct {
 	// start-up log; empty when Options.HSM supplied the token.
 	HSMPINSource string
 
+	// Metrics are the Prometheus collectors (metrics.go); Run serves them
+	// on their own listener when one is configured.
+	Metrics   *metrics.Metrics
+	metricsLn net.Listener
+	// tokenProbe is the readiness check of the token under way (ready.go).
+	tokenProbeMu sync.Mutex
+	tokenProbe   *tokenProbe
+	// extraJobs run besides periodicJobs (tests, through export_test.go).
+	extraJobs []job
+
 	sharedHSM bool
 }
 
@@ -132,10 +149,11 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	a := &App{Cfg: cfg, Log: opts.Log, Now: opts.Now}
+	a := &App{Cfg: cfg, Log: opts.Log, Now: opts.Now, Metrics: metrics.New(), metricsLn: opts.MetricsListener}
 	if a.Log == nil {
 		a.Log = NewLogger(cfg.Log)
 	}
+	a.Log = reqid.Logger(a.Log) // request_id on every line logged in a request
 	if a.Now == nil {
 		a.Now = time.Now
 	}
@@ -149,12 +167,14 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	} else if a.HSM, a.HSMPINSource, err = openHSM(ctx, cfg, a.Log); err != nil {
 		return nil, err
 	}
+	a.HSM = a.Metrics.HSM(a.HSM)
 	if a.Store, err = backend.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN, cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, audit.WithLogger(a.Log)); err != nil {
+	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, audit.WithLogger(a.Log), audit.WithObserver(a.Metrics.AuditObserved)); err != nil {
 		return nil, err
 	}
+	a.watchStore()
 	profile, err := ca.NewQualifiedProfile(ca.QualifiedProfileConfig{
 		PolicyOID: cfg.CA.PolicyOID, CPSURI: cfg.CA.CPSURL,
 		PDS:            []ca.PDSLocation{{URL: cfg.CA.PDSURL, Language: "en"}},
@@ -178,6 +198,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 		a.Outbox = otp.NewOutbox(filepath.Join(cfg.DataDir, "outbox.jsonl"))
 		sender = a.Outbox
 	}
+	sender = a.Metrics.Sender(sender)
 	mac, err := a.HSM.MACKey(ctx, "secrets")
 	if err != nil {
 		return nil, err
@@ -201,9 +222,16 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	a.Tokens = authn.New(authn.Deps{Store: a.Store, MAC: mac, Signer: tokenSigner, Now: a.Now}, authn.Config{})
 	a.Recorder = history.NewRecorder(a.Store, a.Log)
 	a.Credentials = sam.New(sam.Deps{
-		Store: a.Store, Keys: a.HSM, MAC: mac, Sealer: sealer, Issuer: samIssuer{a.CA},
+		Store: a.Store, Keys: a.Metrics.SigningKeys(a.HSM), MAC: mac, Sealer: sealer, Issuer: samIssuer{a.CA},
 		OTP: a.OTP, Audit: a.Audit, History: a.Recorder, Log: a.Log, Now: a.Now,
 	}, sam.Config{Argon: argon, Multisign: cfg.Service.Multisign})
+	// Intents a crash left in the store's outbox go into the log before
+	// anything new is signed.
+	if n, err := a.Credentials.RelayAuditOutbox(ctx); err != nil {
+		return nil, fmt.Errorf("relay the audit outbox: %w", err)
+	} else if n > 0 {
+		a.Log.Warn("signature intents recovered from the audit outbox", "count", n)
+	}
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, SAM: a.Credentials, Sealer: sealer, Tokens: a.Tokens, OTP: a.OTP, Audit: a.Audit, Notify: sender,
 		Log: a.Log, Now: a.Now,
@@ -245,6 +273,16 @@ func (a *App) Close() error {
 	var errsList []error
 	if a.Recorder != nil {
 		errsList = append(errsList, a.Recorder.Close())
+	}
+	if a.Credentials != nil && a.Audit != nil {
+		// Intents on their way from the outbox: in the log and out of the
+		// outbox before either closes (left there, the next start relays
+		// them again).
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.Credentials.DrainAuditRelay(ctx); err != nil {
+			a.Log.Warn("audit relay not drained; the next start relays what is left", "err", err)
+		}
+		cancel()
 	}
 	if a.Audit != nil {
 		errsList = append(errsList, a.Audit.Close())

@@ -13,10 +13,15 @@ import (
 
 	qes "github.com/qesproject/qes"
 	"github.com/qesproject/qes/csc"
+	"github.com/qesproject/qes/internal/reqid"
 )
 
-// Handler is every HTTP route qesd serves.
-func (a *App) Handler() http.Handler { return securityHeaders(a.withOCSP(a.mux())) }
+// Handler is every HTTP route qesd serves. The request id is outermost, so
+// that the metrics' access log line carries it; the metrics wrapper hands
+// the routers the very request it reads the route pattern from.
+func (a *App) Handler() http.Handler {
+	return reqid.Middleware(a.Metrics.HTTP(securityHeaders(a.withOCSP(a.mux())), a.Log))
+}
 
 func (a *App) mux() *routeMux {
 	mux := newRouteMux()
@@ -80,11 +85,17 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// Run serves HTTP(S) on ln and the admin socket until ctx ends, and
-// returns once both have shut down and every job they started has
-// stopped: the caller may then Close the App. An admin socket that cannot
-// be opened is logged and HTTP goes on, as before there was Run.
+// Run serves HTTP(S) on ln, the admin socket and, when configured,
+// /metrics until ctx ends, and returns once all have shut down and every
+// job they started has stopped: the caller may then Close the App. An
+// admin socket that cannot be opened is logged and HTTP goes on, as before
+// there was Run; a metrics address that cannot be opened is an error,
+// since the operator asked for it.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	mln, err := a.metricsListener()
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var admin sync.WaitGroup
@@ -93,13 +104,32 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 			a.Log.ErrorContext(ctx, "admin socket", "err", err)
 		}
 	})
-	err := a.Serve(ctx, ln)
+	// /metrics outlives the drain: it stops after Serve returned, so that
+	// a scrape can watch the in-flight requests go down.
+	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopMetrics()
+	var metricsDone sync.WaitGroup
+	if mln != nil {
+		a.Log.InfoContext(ctx, "metrics serving", "listen", mln.Addr().String())
+		metricsDone.Go(func() {
+			if err := a.serveMetrics(metricsCtx, mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.ErrorContext(ctx, "metrics listener", "err", err)
+			}
+		})
+	}
+	err = a.Serve(ctx, ln)
 	cancel() // HTTP failed on its own: stop the admin socket too
 	admin.Wait()
+	stopMetrics()
+	metricsDone.Wait()
 	return err
 }
 
-// Serve answers HTTP(S) on ln until ctx ends, then shuts down gracefully.
+// Serve answers HTTP(S) on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, lets the requests in flight and the job runs under
+// way finish within the configured drainTimeout, cuts off what is left
+// after it, and returns only once no job is running, so that Close never
+// pulls the audit log or the store from under a request or a job.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Handler(),
@@ -110,15 +140,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
 	}
-	// The periodic jobs belong to Serve: they stop when it returns (ctx
-	// ended or the listener failed), and Serve returns only after they
-	// have, so Close never pulls the store from under a running job.
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	var jobs sync.WaitGroup
-	defer jobs.Wait()
+	// The periodic jobs belong to Serve. stopJobs ends their loops (no new
+	// run starts); a run under way keeps runCtx, which only the end of
+	// the drain cancels.
+	loopCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
+	runCtx, cutJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutJobs()
+	var jobs sync.WaitGroup
 	for _, j := range a.periodicJobs() {
-		jobs.Go(func() { j.loop(jobsCtx, a.Log) })
+		jobs.Go(func() { j.loop(loopCtx, runCtx, a.Log) })
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -129,20 +160,37 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		errc <- srv.Serve(ln)
 	}()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc: // the listener failed: still drain the jobs
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	timeout := a.Cfg.DrainTimeout.D()
+	a.Log.InfoContext(context.WithoutCancel(ctx), "draining", "timeout", timeout)
+	drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+	stopJobs()
+	jobsDone := make(chan struct{})
+	go func() { jobs.Wait(); close(jobsDone) }()
+	if serveErr == nil {
+		if err := srv.Shutdown(drain); err != nil {
+			// The drain timed out: close what is still open.
+			a.Log.WarnContext(drain, "drain timed out: closing the remaining connections", "timeout", timeout)
+			_ = srv.Close()
+		}
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr = err
+		}
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	select {
+	case <-jobsDone:
+	case <-drain.Done():
+		a.Log.WarnContext(context.WithoutCancel(ctx), "drain timed out: cancelling the running jobs", "timeout", timeout)
+		cutJobs()
+		<-jobsDone
 	}
-	return nil
+	a.Log.InfoContext(context.WithoutCancel(ctx), "drained")
+	return serveErr
 }
 
 // RunJanitor removes expired SADs and tokens.

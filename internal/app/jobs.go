@@ -18,7 +18,7 @@ type job struct {
 // periodicJobs is every background job there is: Serve starts one
 // goroutine per entry and waits for all of them before it returns.
 func (a *App) periodicJobs() []job {
-	return []job{
+	return append([]job{
 		// Expired SADs and tokens are refused when read; deleting them only
 		// bounds the database.
 		{name: "janitor", every: time.Minute, run: a.RunJanitor},
@@ -38,21 +38,27 @@ func (a *App) periodicJobs() []job {
 		{name: "issuance", every: time.Minute, run: a.RunIssuanceJobs},
 		// Evidence bundles of enrolments that ended or changed (bundle.go).
 		{name: "evidence", every: 5 * time.Minute, run: a.RunEvidenceJobs},
-	}
+	}, a.extraJobs...)
 }
 
-// loop runs j on its interval until ctx ends. A failed run is logged and
+// loop runs j on its interval until stop ends. Each run gets runCtx,
+// which outlives stop, so that a run under way at shutdown finishes
+// within the drain instead of failing halfway. A failed run is logged and
 // tried again at the next tick: every job is idempotent.
-func (j job) loop(ctx context.Context, log *slog.Logger) {
+func (j job) loop(stop, runCtx context.Context, log *slog.Logger) {
 	t := time.NewTicker(j.every)
 	defer t.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-t.C:
-			if err := j.run(ctx); err != nil && ctx.Err() == nil {
-				log.WarnContext(ctx, "periodic job failed", "job", j.name, "err", err)
+			// A tick and the stop may be ready together: stop wins.
+			if stop.Err() != nil {
+				return
+			}
+			if err := j.run(runCtx); err != nil && runCtx.Err() == nil {
+				log.WarnContext(runCtx, "periodic job failed", "job", j.name, "err", err)
 			}
 		}
 	}

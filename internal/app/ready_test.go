@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -53,7 +55,7 @@ func TestReadyzFollowsTheAuditAnchor(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveReady(w, r, l.Ready) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveReady(w, r, []readyCheck{{"audit", l.Ready}}) }))
 	t.Cleanup(srv.Close)
 
 	ctx := context.Background()
@@ -62,14 +64,13 @@ func TestReadyzFollowsTheAuditAnchor(t *testing.T) {
 		fail   bool
 		append bool // try to write a record first
 		status int
-		body   string // prefix
 	}{
-		{"healthy and idle", false, false, http.StatusOK, "ready\n"},
-		{"healthy after an append", false, true, http.StatusOK, "ready\n"},
-		{"anchor fails on an append", true, true, http.StatusServiceUnavailable, "not ready: audit log: "},
-		{"anchor still failing, idle", true, false, http.StatusServiceUnavailable, "not ready: audit log: "},
-		{"anchor back, idle: the probe retries it", false, false, http.StatusOK, "ready\n"},
-		{"and appends are acknowledged again", false, true, http.StatusOK, "ready\n"},
+		{"healthy and idle", false, false, http.StatusOK},
+		{"healthy after an append", false, true, http.StatusOK},
+		{"anchor fails on an append", true, true, http.StatusServiceUnavailable},
+		{"anchor still failing, idle", true, false, http.StatusServiceUnavailable},
+		{"anchor back, idle: the probe retries it", false, false, http.StatusOK},
+		{"and appends are acknowledged again", false, true, http.StatusOK},
 	}
 	for _, st := range steps {
 		anchor.fail.Store(st.fail)
@@ -85,12 +86,19 @@ func TestReadyzFollowsTheAuditAnchor(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		body := string(b)
-		if resp.StatusCode != st.status || !strings.HasPrefix(body, st.body) || strings.Count(body, "\n") != 1 || !strings.HasSuffix(body, "\n") {
-			t.Fatalf("%s: %d %q, want %d %q… on one line", st.name, resp.StatusCode, body, st.status, st.body)
+		var ans readyAnswer
+		if err := json.Unmarshal(b, &ans); err != nil || resp.StatusCode != st.status {
+			t.Fatalf("%s: %d %q (%v), want %d and JSON", st.name, resp.StatusCode, b, err, st.status)
 		}
-		if st.fail && !strings.Contains(body, "anchor") {
-			t.Errorf("%s: the reason %q does not name the anchor", st.name, body)
+		want := readyAnswer{Status: "ready", Failing: []string{}, Checks: map[string]string{"audit": "ok"}}
+		if st.fail {
+			want = readyAnswer{Status: "not ready", Failing: []string{"audit"}, Checks: map[string]string{"audit": ans.Checks["audit"]}}
+			if reason := ans.Checks["audit"]; !strings.Contains(reason, "anchor") || strings.Contains(reason, "\n") {
+				t.Errorf("%s: the reason %q does not name the anchor on one line", st.name, reason)
+			}
+		}
+		if !reflect.DeepEqual(ans, want) {
+			t.Fatalf("%s: %+v, want %+v", st.name, ans, want)
 		}
 	}
 }

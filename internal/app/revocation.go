@@ -57,6 +57,11 @@ func (a *App) withOCSP(next http.Handler) http.Handler {
 	responder := http.StripPrefix("/ocsp", a.OCSP)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ocsp" || strings.HasPrefix(r.URL.Path, "/ocsp/") {
+			// The route label of the metrics, which the mux would have set.
+			r.Pattern = "/ocsp"
+			if r.URL.Path != "/ocsp" {
+				r.Pattern = "/ocsp/{request}"
+			}
 			responder.ServeHTTP(w, r)
 			return
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/sam"
+	"github.com/qesproject/qes/storage"
 )
 
 // samIssuer is the CA as the SAM sees it (sam.Issuer). The SAM has its own
@@ -19,5 +20,13 @@ func (i samIssuer) CertificateState(ctx context.Context, cert *x509.Certificate,
 	st, err := i.Service.CertificateState(ctx, cert, now)
 	return samStateOf(st), err
 }
+
+// CertificateStateOf is StateOf in the SAM's words.
+func (i samIssuer) CertificateStateOf(cert *x509.Certificate, rec *storage.Certificate, now time.Time) sam.CertState {
+	return samStateOf(i.Service.StateOf(cert, rec, now))
+}
+
+// RegisterKey is the register's key of cert.
+func (samIssuer) RegisterKey(cert *x509.Certificate) string { return ca.RegisterKey(cert) }
 
 func samStateOf(st ca.State) sam.CertState { return sam.CertState(st) }

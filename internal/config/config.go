@@ -39,7 +39,26 @@ type Config struct {
 	Enrol     Enrol    `json:"enrol"`
 	Payments  Payments `json:"payments"`
 	Evidence  Evidence `json:"evidence"`
-	Storage   Storage  `json:"storage"`
+	// Metrics serves /metrics on an address of its own (see Metrics).
+	Metrics Metrics `json:"metrics"`
+	// Storage selects the database back end (storage.go).
+	Storage Storage `json:"storage"`
+	// DrainTimeout bounds a graceful shutdown (SIGTERM, SIGINT): in-flight
+	// requests and running background jobs get this long to finish before
+	// they are cut off and the audit log and the store close (default 30s).
+	DrainTimeout Duration `json:"drainTimeout"`
+}
+
+// Metrics configures the Prometheus endpoint. It is off unless Listen is
+// set, and it is never on the service's own listener: the service
+// listener faces clients (usually through a load balancer), and an
+// address of its own keeps the scrape endpoint off that surface unless an
+// operator deliberately routes it there.
+type Metrics struct {
+	// Listen is the address of /metrics, e.g. "127.0.0.1:9090"; empty
+	// serves no metrics. It is plain HTTP: put it on a loopback or
+	// management network address.
+	Listen string `json:"listen"`
 }
 
 // TLS enables HTTPS. It is required to listen on anything but loopback.
@@ -270,6 +289,9 @@ func (c *Config) defaults() {
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = Duration(30 * time.Second)
+	}
 }
 
 // Validate rejects configurations that would run unsafely.
@@ -280,6 +302,11 @@ func (c *Config) Validate() error {
 	}
 	if !isLoopback(host) && !c.TLS.Enabled() {
 		return errs.M(errs.InvalidRequest, msg.ConfigListenNotLoopback, c.Listen, FileName)
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return errs.WrapM(err, errs.InvalidRequest, msg.ConfigListen, c.Metrics.Listen)
+		}
 	}
 	if c.TLS.Enabled() && (c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
 		return errs.M(errs.InvalidRequest, msg.ConfigTLSIncomplete)

@@ -27,10 +27,12 @@ import (
 // Server is a real qesd: the wired App serving HTTP on 127.0.0.1, with its
 // own data directory and bbolt file, on the process's SoftHSM2 token.
 type Server struct {
-	URL     string
-	App     *app.App
-	Clock   *Clock
-	DataDir string
+	URL string
+	App *app.App
+	// MetricsURL is the base URL of /metrics's own listener (WithMetrics).
+	MetricsURL string
+	Clock      *Clock
+	DataDir    string
 
 	t      testing.TB
 	cancel context.CancelFunc
@@ -53,7 +55,13 @@ type Setup struct {
 	// level and up, as text), besides the warnings the test log gets:
 	// tests grep it for what must never be logged.
 	LogWriter io.Writer
+	// Metrics serves /metrics on a listener of its own on 127.0.0.1.
+	Metrics bool
 }
+
+// WithMetrics serves /metrics on a second 127.0.0.1 listener, as
+// metrics.listen does in qes.json; Server.MetricsURL points at it.
+func WithMetrics() ServerOption { return func(s *Setup) { s.Metrics = true } }
 
 // WithLogWriter sends a copy of the server's log, at every level, to w;
 // w must be safe for concurrent writes (LogBuffer is).
@@ -96,16 +104,29 @@ func startServer(t testing.TB, dir string, clock *Clock, opts ...ServerOption) *
 	for _, o := range opts {
 		o(setup)
 	}
+	var mln net.Listener
+	if setup.Metrics {
+		if mln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			_ = ln.Close()
+			t.Fatal(err)
+		}
+	}
 	a, err := app.Open(context.Background(), cfg, app.Options{
 		HSM: HSM(t), Now: clock.Now, Argon: &setup.Argon,
-		Log: testLogger(t, setup.LogWriter),
+		Log: testLogger(t, setup.LogWriter), MetricsListener: mln,
 	})
 	if err != nil {
 		_ = ln.Close()
+		if mln != nil {
+			_ = mln.Close()
+		}
 		t.Fatalf("open app: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{URL: "http://" + ln.Addr().String(), App: a, Clock: clock, DataDir: dir, t: t, cancel: cancel, done: make(chan error, 1), ln: ln}
+	if mln != nil {
+		s.MetricsURL = "http://" + mln.Addr().String()
+	}
 	go func() { s.done <- a.Run(ctx, ln) }()
 	t.Cleanup(s.Stop)
 	return s

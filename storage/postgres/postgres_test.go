@@ -216,3 +216,21 @@ func TestCursorPages(t *testing.T) {
 		t.Fatalf("deleted %d expired tokens (%v), want %d", deleted, err, n)
 	}
 }
+
+// Readiness and metrics read the pool: Ping answers while the database
+// does, and DBStats reports the pool's size.
+func TestPingAndStats(t *testing.T) {
+	t.Parallel()
+	db := open(t)
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := db.DBStats()
+	if st["pg_pool_max_conns"] != 16 || st["pg_pool_total_conns"] < 1 {
+		t.Fatalf("stats %v: want a pool of 16 with a connection open", st)
+	}
+	_ = db.Close()
+	if err := db.Ping(context.Background()); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("ping a closed pool: %v, want Unavailable", err)
+	}
+}

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("sad-hash-spent-once", func(t *testing.T) { testSADHashSpentOnce(t, open(t)) })
 	t.Run("token-taken-once", func(t *testing.T) { testTokenTakenOnce(t, open(t)) })
 	t.Run("crl-numbers-concurrent", func(t *testing.T) { testCRLNumbersConcurrent(t, open(t)) })
+	t.Run("audit-outbox", func(t *testing.T) { testAuditOutbox(t, open(t)) })
 	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
