@@ -182,6 +182,7 @@ func launch(bin string) (*server, error) {
 	if len(base) > 60 {
 		base = "/tmp"
 	}
+	sweep(base)
 	dir, err := os.MkdirTemp(base, "qes-pg-")
 	if err != nil {
 		return nil, err
@@ -244,6 +245,29 @@ func launch(bin string) (*server, error) {
 		return nil, fmt.Errorf("postgres did not become ready in 2 minutes:\n%s", s.log.String())
 	}
 	return s, nil
+}
+
+// sweep removes the directories of servers whose test binary died
+// without Stop (postgres itself ends with it, by Pdeathsig): no live
+// postmaster and older than a start takes, so that another binary's
+// server, running or still in initdb, is never touched.
+func sweep(base string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, "qes-pg-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			var pid int
+			if _, err := fmt.Sscan(string(b), &pid); err == nil && pid > 0 {
+				if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
+					continue // still running
+				}
+			}
+		}
+		_ = os.RemoveAll(d)
+	}
 }
 
 // watch copies postgres's log and says when it is ready (or exited first).
