@@ -24,6 +24,7 @@ type Store interface {
 	Credentials
 	SADs
 	AuditOutbox
+	Leases
 	OTPs
 	Tokens
 	Authorities

@@ -138,6 +138,8 @@ type App struct {
 	tokenProbe   *tokenProbe
 	// extraJobs run besides periodicJobs (tests, through export_test.go).
 	extraJobs []job
+	// leaseObserved, for tests, sees each lease decision of a job loop.
+	leaseObserved func(job string, held bool)
 
 	sharedHSM bool
 }

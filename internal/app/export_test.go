@@ -10,3 +10,6 @@ import (
 func AddJob(a *App, name string, every time.Duration, run func(context.Context) error) {
 	a.extraJobs = append(a.extraJobs, job{name: name, every: every, run: run})
 }
+
+// ObserveLeases lets a test see each job loop's lease decision.
+func ObserveLeases(a *App, fn func(job string, held bool)) { a.leaseObserved = fn }

@@ -148,7 +148,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	runCtx, cutJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutJobs()
 	var jobs sync.WaitGroup
-	for _, j := range a.periodicJobs() {
+	periodic := a.periodicJobs()
+	for _, j := range periodic {
+		j.lease = func(ctx context.Context) bool { return a.holdsLease(ctx, j) }
 		jobs.Go(func() { j.loop(loopCtx, runCtx, a.Log) })
 	}
 	errc := make(chan error, 1)
@@ -189,6 +191,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		cutJobs()
 		<-jobsDone
 	}
+	release, cancelRelease := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	a.releaseLeases(release, periodic)
+	cancelRelease()
 	a.Log.InfoContext(context.WithoutCancel(ctx), "drained")
 	return serveErr
 }

@@ -13,6 +13,40 @@ type job struct {
 	name  string
 	every time.Duration
 	run   func(context.Context) error
+	// lease, when set, says whether this node runs the job now: nodes
+	// sharing a database run each job once per deployment, not once each.
+	lease func(context.Context) bool
+}
+
+// jobLeaseTTL is how long a node keeps a job after its last tick: three
+// intervals, so that a node that died (or stopped without releasing) is
+// replaced within three ticks, and a slow tick does not lose the lease.
+func jobLeaseTTL(every time.Duration) time.Duration { return 3 * every }
+
+func jobLease(name string) string { return "job/" + name }
+
+// holdsLease takes or renews this node's lease on j; an error counts as
+// not holding it (the store is down: the job could not run anyway).
+func (a *App) holdsLease(ctx context.Context, j job) bool {
+	held, err := a.Store.AcquireLease(ctx, jobLease(j.name), a.Cfg.Node, a.Now(), jobLeaseTTL(j.every))
+	if err != nil {
+		a.Log.WarnContext(ctx, "job lease not acquired", "job", j.name, "err", err)
+		held = false
+	}
+	if a.leaseObserved != nil {
+		a.leaseObserved(j.name, held)
+	}
+	return held
+}
+
+// releaseLeases lets the other nodes take this node's jobs at their next
+// tick (shutdown).
+func (a *App) releaseLeases(ctx context.Context, jobs []job) {
+	for _, j := range jobs {
+		if err := a.Store.ReleaseLease(ctx, jobLease(j.name), a.Cfg.Node); err != nil {
+			a.Log.WarnContext(ctx, "job lease not released; another node takes it when it expires", "job", j.name, "err", err)
+		}
+	}
 }
 
 // periodicJobs is every background job there is: Serve starts one
@@ -56,6 +90,9 @@ func (j job) loop(stop, runCtx context.Context, log *slog.Logger) {
 			// A tick and the stop may be ready together: stop wins.
 			if stop.Err() != nil {
 				return
+			}
+			if j.lease != nil && !j.lease(runCtx) {
+				continue // another node runs it this time
 			}
 			if err := j.run(runCtx); err != nil && runCtx.Err() == nil {
 				log.WarnContext(runCtx, "periodic job failed", "job", j.name, "err", err)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,10 @@ type Config struct {
 	// requests and running background jobs get this long to finish before
 	// they are cut off and the audit log and the store close (default 30s).
 	DrainTimeout Duration `json:"drainTimeout"`
+	// Node names this process among the qesd nodes sharing one database:
+	// it holds the leases of the background jobs it runs. Default: the
+	// host name and the process ID, unique per running process.
+	Node string `json:"node"`
 }
 
 // Metrics configures the Prometheus endpoint. It is off unless Listen is
@@ -213,6 +218,10 @@ func Load(dataDir string) (*Config, error) {
 }
 
 func (c *Config) defaults() {
+	if c.Node == "" {
+		host, _ := os.Hostname()
+		c.Node = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
