@@ -111,6 +111,29 @@ func (p *CRLPublisher) Load(ctx context.Context) error {
 	return p.Refresh(ctx)
 }
 
+// Reload takes the stored CRLs another node published when they are newer
+// (a higher CRL number) than what this node serves; it issues nothing.
+func (p *CRLPublisher) Reload(ctx context.Context) error {
+	for _, name := range []string{CRLIssuing, CRLRoot} {
+		der, err := p.cfg.Store.CRL(ctx, name)
+		if errs.Is(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		cur := p.current[name].Load()
+		pub, err := p.parse(name, der)
+		if err != nil {
+			return err
+		}
+		if cur == nil || pub.Number.Cmp(cur.Number) > 0 {
+			p.current[name].CompareAndSwap(cur, pub)
+		}
+	}
+	return nil
+}
+
 func (p *CRLPublisher) parse(name string, der []byte) (*PublishedCRL, error) {
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {

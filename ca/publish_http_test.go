@@ -78,3 +78,53 @@ func TestCRLHandler(t *testing.T) {
 		t.Fatalf("revalidation with the current ETag: %s, want 304", resp.Status)
 	}
 }
+
+// Two publishers over one store stand for two nodes: what node A publishes
+// reaches node B's handler with Reload, and B's own later publication
+// stays what it serves after a reload.
+func TestCRLReloadTakesANewerCRLFromTheStore(t *testing.T) {
+	f := newRegisterFixture(t)
+	ctx := context.Background()
+	node := func() *CRLPublisher {
+		p, err := NewCRLPublisher(CRLPublisherConfig{Store: f.store, Issuing: f.pki.issuer, Root: f.pki.rootIssuer,
+			Lifecycle: f.svc.Lifecycle(), Now: f.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := node(), node()
+	before := b.Current(CRLIssuing).Number
+	f.clock.Advance(2 * time.Second) // CRL times are whole seconds
+	if err := a.Publish(ctx, CRLIssuing); err != nil {
+		t.Fatal(err)
+	}
+	newer := a.Current(CRLIssuing)
+	if newer.Number.Cmp(before) <= 0 {
+		t.Fatalf("node A published number %v after %v", newer.Number, before)
+	}
+	if b.Current(CRLIssuing).Number.Cmp(before) != 0 {
+		t.Fatal("node B changed before it reloaded")
+	}
+	if err := b.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Current(CRLIssuing); !bytes.Equal(got.DER, newer.DER) {
+		t.Fatalf("node B serves number %v after Reload, want A's %v", got.Number, newer.Number)
+	}
+	// B publishes a newer one itself; a reload keeps it.
+	f.clock.Advance(2 * time.Second)
+	if err := b.Publish(ctx, CRLIssuing); err != nil {
+		t.Fatal(err)
+	}
+	own := b.Current(CRLIssuing)
+	if err := b.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Current(CRLIssuing); got.Number.Cmp(own.Number) != 0 {
+		t.Fatalf("Reload replaced B's own newer CRL %v with %v", own.Number, got.Number)
+	}
+}

@@ -304,6 +304,11 @@ type Certificates interface {
 	Certificate(ctx context.Context, serial string) (*Certificate, error)
 	UpdateCertificate(ctx context.Context, serial string, fn func(*Certificate) error) error
 	ListCertificates(ctx context.Context, fn func(*Certificate) error) error
+	// CertificateEpoch counts the committed UpdateCertificates (it moves
+	// on in the same transaction): a node whose caches hold statuses
+	// polls it and drops them when it moved, which bounds how long it
+	// answers a status another node changed.
+	CertificateEpoch(ctx context.Context) (uint64, error)
 	// NextCRLNumber returns a strictly increasing CRL number.
 	NextCRLNumber(ctx context.Context) (uint64, error)
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qesproject/qes/account"
@@ -138,6 +139,8 @@ type App struct {
 	tokenProbe   *tokenProbe
 	// extraJobs run besides periodicJobs (tests, through export_test.go).
 	extraJobs []job
+	// statusEpoch is the certificate register's epoch RunStatusSync saw last.
+	statusEpoch atomic.Uint64
 	// leaseObserved, for tests, sees each lease decision of a job loop.
 	leaseObserved func(job string, held bool)
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -150,7 +151,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var jobs sync.WaitGroup
 	periodic := a.periodicJobs()
 	for _, j := range periodic {
-		j.lease = func(ctx context.Context) bool { return a.holdsLease(ctx, j) }
+		if !j.perNode {
+			j.lease = func(ctx context.Context) bool { return a.holdsLease(ctx, j) }
+		}
 		jobs.Go(func() { j.loop(loopCtx, runCtx, a.Log) })
 	}
 	errc := make(chan error, 1)
@@ -192,7 +195,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		<-jobsDone
 	}
 	release, cancelRelease := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	a.releaseLeases(release, periodic)
+	a.releaseLeases(release, slices.DeleteFunc(periodic, func(j job) bool { return j.perNode }))
 	cancelRelease()
 	a.Log.InfoContext(context.WithoutCancel(ctx), "drained")
 	return serveErr

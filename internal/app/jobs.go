@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -16,6 +17,8 @@ type job struct {
 	// lease, when set, says whether this node runs the job now: nodes
 	// sharing a database run each job once per deployment, not once each.
 	lease func(context.Context) bool
+	// perNode jobs run on every node (they refresh the node's own state).
+	perNode bool
 }
 
 // jobLeaseTTL is how long a node keeps a job after its last tick: three
@@ -70,6 +73,9 @@ func (a *App) periodicJobs() []job {
 		{name: "app", every: time.Minute, run: a.RunAppJobs},
 		// Approved orders whose certificate or e-mails are still due.
 		{name: "issuance", every: time.Minute, run: a.RunIssuanceJobs},
+		// Status changes other nodes committed reach this node's OCSP
+		// cache and CRLs within statusSyncEvery.
+		{name: "status-sync", every: statusSyncEvery, run: a.RunStatusSync, perNode: true},
 		// Evidence bundles of enrolments that ended or changed (bundle.go).
 		{name: "evidence", every: 5 * time.Minute, run: a.RunEvidenceJobs},
 	}, a.extraJobs...)
@@ -99,4 +105,26 @@ func (j job) loop(stop, runCtx context.Context, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// statusSyncEvery bounds how long a node answers OCSP with a status
+// another node has changed since (plus one poll's duration).
+const statusSyncEvery = 5 * time.Second
+
+// RunStatusSync drops this node's cached OCSP responses when the
+// certificate register changed since the last look (another node suspended,
+// revoked or reactivated; this node's own changes are dropped at once by
+// publishStatus), and takes newer CRLs another node published.
+func (a *App) RunStatusSync(ctx context.Context) error {
+	epoch, err := a.Store.CertificateEpoch(ctx)
+	if err != nil {
+		return fmt.Errorf("read the certificate register's epoch: %w", err)
+	}
+	if a.statusEpoch.Swap(epoch) != epoch {
+		a.OCSP.InvalidateAll()
+	}
+	if err := a.CRLs.Reload(ctx); err != nil {
+		return fmt.Errorf("reload the published CRLs: %w", err)
+	}
+	return nil
 }

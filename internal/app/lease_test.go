@@ -6,7 +6,12 @@ import (
 	"testing"
 	"time"
 
+	xocsp "golang.org/x/crypto/ocsp"
+
+	"github.com/qesproject/qes/ca"
 	"github.com/qesproject/qes/internal/app"
+	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/storage"
 )
 
 // TestJobsRunOnlyWhereTheLeaseIs: a job whose lease another node holds
@@ -75,5 +80,44 @@ func TestJobsRunOnlyWhereTheLeaseIs(t *testing.T) {
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStatusChangedByAnotherNodeReachesOCSP: a revocation committed to the
+// shared register by another node (written to the store here without this
+// node's CA, which would drop its cache at once) is still answered "good"
+// from this node's OCSP cache until the status sync runs, and "revoked"
+// right after it.
+func TestStatusChangedByAnotherNodeReachesOCSP(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	ctx := context.Background()
+	h := s.NewHolder(t, "ec-p256")
+	leaf := holderLeaf(t, s, h.CredentialID)
+	if st, _ := s.OCSPStatus(t, leaf); st != xocsp.Good {
+		t.Fatalf("OCSP before: %d, want good", st)
+	}
+	if err := s.App.RunStatusSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.OCSPStatus(t, leaf); st != xocsp.Good {
+		t.Fatalf("OCSP after a sync with nothing changed: %d", st)
+	}
+	serial := ca.RegisterKey(leaf)
+	now := s.Clock.Now()
+	if err := s.App.Store.UpdateCertificate(ctx, serial, func(c *storage.Certificate) error {
+		c.Status, c.Reason, c.RevokedAt, c.ChangedAt = storage.CertRevoked, int(ca.ReasonKeyCompromise), now, now
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.OCSPStatus(t, leaf); st != xocsp.Good {
+		t.Fatalf("OCSP before the sync: %d; the test needs the cached answer (else it proves nothing)", st)
+	}
+	if err := s.App.RunStatusSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, reason := s.OCSPStatus(t, leaf); st != xocsp.Revoked || reason != int(ca.ReasonKeyCompromise) {
+		t.Fatalf("OCSP after the sync: status %d reason %d, want revoked (keyCompromise)", st, reason)
 	}
 }

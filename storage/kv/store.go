@@ -27,6 +27,7 @@ var (
 	allBuckets     = [][]byte{bHolders, bCredentials, bCredByHolder, bSADs, bOTPs, bTokens, bAuthorities, bCertificates, bMeta, bClients, bCRLs}
 	keyCRLNumber   = []byte("crl_number")
 	keyAuditAnchor = []byte("audit_anchor")
+	keyCertEpoch   = []byte("certificate_epoch")
 )
 
 func get[T any](tx Tx, bucket, key []byte, what string) (*T, error) {
@@ -368,8 +369,44 @@ func (d *DB) Certificate(ctx context.Context, serial string) (c *storage.Certifi
 	return c, err
 }
 
+// UpdateCertificate also moves the register's epoch on, in the same
+// transaction, so that other nodes' caches see that something changed.
 func (d *DB) UpdateCertificate(ctx context.Context, serial string, fn func(*storage.Certificate) error) error {
-	return updateRecord(d, ctx, bCertificates, []byte(serial), "certificate", fn)
+	return d.update(ctx, func(tx Tx) error {
+		rec, err := get[storage.Certificate](tx, bCertificates, []byte(serial), "certificate")
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if err := put(tx, bCertificates, []byte(serial), rec); err != nil {
+			return err
+		}
+		epoch, err := readEpoch(tx)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(keyCertEpoch, []byte(fmt.Sprint(epoch+1)))
+	})
+}
+
+func (d *DB) CertificateEpoch(ctx context.Context) (epoch uint64, err error) {
+	err = d.view(ctx, func(tx Tx) error {
+		epoch, err = readEpoch(tx)
+		return err
+	})
+	return epoch, err
+}
+
+func readEpoch(tx Tx) (uint64, error) {
+	var n uint64
+	if v := tx.Bucket(bMeta).Get(keyCertEpoch); v != nil {
+		if _, err := fmt.Sscan(string(v), &n); err != nil {
+			return 0, errs.Internalf(err, "decode the certificate register's epoch")
+		}
+	}
+	return n, nil
 }
 
 func (d *DB) ListCertificates(ctx context.Context, fn func(*storage.Certificate) error) error {

@@ -181,7 +181,20 @@ func testCertificates(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	must(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0a", Status: storage.CertActive}))
 	wantKind(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0a"}), errs.Conflict)
+	e0, err := s.CertificateEpoch(ctx)
+	must(t, err)
 	must(t, s.UpdateCertificate(ctx, "0a", func(c *storage.Certificate) error { c.Status = storage.CertSuspended; return nil }))
+	if e1, err := s.CertificateEpoch(ctx); err != nil || e1 <= e0 {
+		t.Fatalf("certificate epoch %d -> %d (%v): a committed update must move it on", e0, e1, err)
+	}
+	e1, _ := s.CertificateEpoch(ctx)
+	refused := errors.New("no")
+	if err := s.UpdateCertificate(ctx, "0a", func(*storage.Certificate) error { return refused }); !errors.Is(err, refused) {
+		t.Fatalf("refused update: %v", err)
+	}
+	if e2, _ := s.CertificateEpoch(ctx); e2 != e1 {
+		t.Fatalf("a refused update moved the epoch %d -> %d", e1, e2)
+	}
 	var seen []storage.CertStatus
 	must(t, s.ListCertificates(ctx, func(c *storage.Certificate) error { seen = append(seen, c.Status); return nil }))
 	if len(seen) != 1 || seen[0] != storage.CertSuspended {
