@@ -14,10 +14,67 @@ import (
 // bbolt's, where reads cannot fail: the first failed statement is kept in
 // err, every later call does nothing, and the engine returns err (and
 // retries if it is a serialisation failure) whatever fn made of it.
+//
+// Reads are kept and writes held back until the next cursor or the
+// commit, which send them in one round trip: a group's members (group.go)
+// read the same SAD, credential and certificate, and each round trip to
+// the server costs more than the statement itself.
 type pgTx struct {
 	ctx context.Context
 	tx  pgx.Tx
 	err error
+
+	seen   map[string]seenValue // by bucket and key: read or written here
+	writes []write              // not yet sent, in order
+}
+
+type seenValue struct {
+	v       []byte
+	present bool
+}
+
+type write struct {
+	bucket     string
+	key, value []byte
+	del        bool
+}
+
+func seenKey(bucket string, key []byte) string { return bucket + "\x00" + string(key) }
+
+func (t *pgTx) remember(bucket string, key, v []byte, present bool) {
+	if t.seen == nil {
+		t.seen = make(map[string]seenValue)
+	}
+	t.seen[seenKey(bucket, key)] = seenValue{v: v, present: present}
+}
+
+// flush sends the held-back writes in one batch, in their order.
+func (t *pgTx) flush() error {
+	if t.err != nil || len(t.writes) == 0 {
+		return t.err
+	}
+	var batch pgx.Batch
+	for _, w := range t.writes {
+		if w.del {
+			batch.Queue(`DELETE FROM kv WHERE bucket = $1 AND key = $2`, w.bucket, w.key)
+		} else {
+			batch.Queue(`INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
+				ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
+		}
+	}
+	n := len(t.writes)
+	t.writes = nil
+	br := t.tx.SendBatch(t.ctx, &batch)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return t.fail(err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return t.fail(err)
+	}
+	return nil
 }
 
 func (t *pgTx) Bucket(name []byte) kv.Bucket { return &bucket{t: t, name: string(name)} }
@@ -38,9 +95,16 @@ func (b *bucket) Get(key []byte) []byte {
 	if b.t.err != nil {
 		return nil
 	}
+	if s, ok := b.t.seen[seenKey(b.name, key)]; ok {
+		if !s.present {
+			return nil
+		}
+		return s.v
+	}
 	var v []byte
 	err := b.t.tx.QueryRow(b.t.ctx, `SELECT value FROM kv WHERE bucket = $1 AND key = $2`, b.name, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
+		b.t.remember(b.name, key, nil, false)
 		return nil
 	}
 	if err != nil {
@@ -50,6 +114,7 @@ func (b *bucket) Get(key []byte) []byte {
 	if v == nil {
 		v = []byte{} // present with an empty value, as bbolt says it
 	}
+	b.t.remember(b.name, key, v, true)
 	return v
 }
 
@@ -57,14 +122,10 @@ func (b *bucket) Put(key, value []byte) error {
 	if b.t.err != nil {
 		return b.t.err
 	}
-	if value == nil {
-		value = []byte{}
-	}
-	_, err := b.t.tx.Exec(b.t.ctx, `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
-		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, b.name, key, value)
-	if err != nil {
-		return b.t.fail(err)
-	}
+	// Copies: bbolt lets the caller reuse its slices after Put.
+	key, value = bytes.Clone(key), append([]byte{}, value...)
+	b.t.writes = append(b.t.writes, write{bucket: b.name, key: key, value: value})
+	b.t.remember(b.name, key, value, true)
 	return nil
 }
 
@@ -72,9 +133,9 @@ func (b *bucket) Delete(key []byte) error {
 	if b.t.err != nil {
 		return b.t.err
 	}
-	if _, err := b.t.tx.Exec(b.t.ctx, `DELETE FROM kv WHERE bucket = $1 AND key = $2`, b.name, key); err != nil {
-		return b.t.fail(err)
-	}
+	key = bytes.Clone(key)
+	b.t.writes = append(b.t.writes, write{bucket: b.name, key: key, del: true})
+	b.t.remember(b.name, key, nil, false)
 	return nil
 }
 
@@ -148,7 +209,7 @@ func (c *cursor) at() ([]byte, []byte) {
 func (c *cursor) load(op string, from []byte) (k, v []byte) {
 	c.page, c.i, c.more = nil, 0, false
 	t := c.b.t
-	if t.err != nil {
+	if t.flush() != nil { // the rows must include this transaction's writes
 		return nil, nil
 	}
 	rows, err := t.tx.Query(t.ctx, `SELECT key, value FROM kv WHERE bucket = $1 AND key `+op+` $2 ORDER BY key LIMIT $3`,

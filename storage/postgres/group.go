@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/storage/kv"
+)
+
+// Group commit on PostgreSQL: the Group and GroupSoon callers of this node
+// that arrive while a group's transaction is under way run together in the
+// next one, one after another, and commit once. Without it, sixteen
+// signHash calls spending one SAD abort each other's serializable
+// transactions and retry, and every SAD use, audit anchor, outbox delete
+// and history batch pays a commit (a WAL flush) of its own.
+//
+// A caller sees what storage/bolt's group gives it: its fn runs in some
+// serial order with the others; a refusal (kv.Refuse) writes nothing and
+// fails no one else; a member that fails after writing is dropped and the
+// others run again in a fresh transaction; a serialisation failure (another
+// node) reruns the whole group, as Update reruns one closure; a commit that
+// fails fails every member. fn may therefore run more than once.
+type committer struct {
+	e engine
+
+	mu      sync.Mutex
+	pending []*member
+	closed  bool
+
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+
+	// queued, for tests, hears each caller join the pending list.
+	queued func()
+}
+
+type member struct {
+	ctx  context.Context
+	fn   func(kv.Tx) error
+	done chan error
+	err  error
+}
+
+// maxGroup bounds one transaction's members (and so its lock time).
+const maxGroup = 64
+
+// groupTimeout bounds one group's transaction: its members' contexts do
+// not reach the statements, which run for all of them.
+const groupTimeout = 30 * time.Second
+
+var errGroupClosed = errs.M(errs.Unavailable, msg.StoreClosed)
+
+// errDirty ends a group's attempt when a member failed after writing.
+var errDirty = errors.New("a group member failed after writing")
+
+func newCommitter(e engine) *committer {
+	c := &committer{e: e, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// close answers the waiting callers with errGroupClosed after the group
+// under way and stops the committer; the pool may close after it.
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.stop)
+	}
+	c.mu.Unlock()
+	<-c.done
+}
+
+func (c *committer) do(ctx context.Context, fn func(kv.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := &member{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errGroupClosed
+	}
+	c.pending = append(c.pending, m)
+	c.mu.Unlock()
+	if c.queued != nil {
+		c.queued()
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default: // a wake-up is waiting already
+	}
+	return <-m.done
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.wake:
+		case <-c.stop:
+			c.mu.Lock()
+			left := c.pending
+			c.pending = nil
+			c.mu.Unlock()
+			for _, m := range left {
+				m.done <- errGroupClosed
+			}
+			return
+		}
+		for {
+			c.mu.Lock()
+			n := min(len(c.pending), maxGroup)
+			batch := append([]*member(nil), c.pending[:n]...)
+			c.pending = append(c.pending[:0], c.pending[n:]...)
+			c.mu.Unlock()
+			if n == 0 {
+				break
+			}
+			c.run(batch)
+		}
+	}
+}
+
+// run commits batch in one transaction and answers every member.
+func (c *committer) run(batch []*member) {
+	live := batch[:0:0]
+	for _, m := range batch {
+		if err := m.ctx.Err(); err != nil {
+			m.done <- err
+			continue
+		}
+		live = append(live, m)
+	}
+	for len(live) > 0 {
+		dirty := -1
+		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+		err := c.e.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
+			for i, m := range live {
+				m.err = call(m, tx)
+				var r kv.Refusal
+				if m.err != nil && !errors.As(m.err, &r) {
+					dirty = i
+					return errDirty
+				}
+			}
+			return nil
+		})
+		cancel()
+		if errors.Is(err, errDirty) {
+			live[dirty].done <- live[dirty].err
+			live = append(live[:dirty:dirty], live[dirty+1:]...)
+			continue
+		}
+		for _, m := range live {
+			if err != nil {
+				m.done <- err
+			} else {
+				m.done <- m.err
+			}
+		}
+		return
+	}
+}
+
+// call runs one member's fn, turning a panic into that member's error.
+func call(m *member, tx kv.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errs.Internalf(fmt.Errorf("panic: %v", p), "group transaction member")
+		}
+	}()
+	return m.fn(tx)
+}

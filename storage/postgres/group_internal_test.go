@@ -1,0 +1,129 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/pgtest"
+	"github.com/qesproject/qes/storage/kv"
+)
+
+// The members queued behind a running group share the next transaction:
+// a refusal fails only its own caller, a member that fails after writing
+// (or panics) leaves nothing behind and the others commit without it, and
+// the members that wrote are all there.
+func TestGroupMembersShareATransaction(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const n = 12
+	queued := make(chan struct{}, n+1)
+	d.grp.queued = func() { queued <- struct{}{} }
+
+	leaderIn, release := make(chan struct{}), make(chan struct{})
+	leaderDone := make(chan error, 1)
+	go func() {
+		leaderDone <- d.grp.do(ctx, func(kv.Tx) error { close(leaderIn); <-release; return nil })
+	}()
+	<-queued
+	<-leaderIn
+	no := errors.New("no")
+	results := make([]chan error, n)
+	for i := range n {
+		results[i] = make(chan error, 1)
+		go func() {
+			results[i] <- d.grp.do(ctx, func(tx kv.Tx) error {
+				b := tx.Bucket([]byte("grouptest"))
+				switch i {
+				case 0:
+					return kv.Refuse(no)
+				case 1:
+					_ = b.Put([]byte("dirty"), []byte("half"))
+					return fmt.Errorf("member 1: %w", no)
+				case 2:
+					_ = b.Put([]byte("panic"), []byte("half"))
+					panic("member 2 panics")
+				}
+				return b.Put([]byte(fmt.Sprintf("k%02d", i)), []byte("v"))
+			})
+		}()
+	}
+	for range n {
+		<-queued // all wait behind the leader
+	}
+	close(release)
+	if err := <-leaderDone; err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		err := <-results[i]
+		switch i {
+		case 0, 1:
+			if !errors.Is(err, no) {
+				t.Errorf("member %d got %v, want its own error", i, err)
+			}
+		case 2:
+			if err == nil {
+				t.Error("the panicking member got no error")
+			}
+		default:
+			if err != nil {
+				t.Errorf("member %d got %v: another member's failure failed it", i, err)
+			}
+		}
+	}
+	err = engine{pool: d.pool}.View(ctx, func(tx kv.Tx) error {
+		b := tx.Bucket([]byte("grouptest"))
+		for _, k := range []string{"dirty", "panic"} {
+			if b.Get([]byte(k)) != nil {
+				t.Errorf("the half change %q of a failed member was committed", k)
+			}
+		}
+		for i := 3; i < n; i++ {
+			if b.Get([]byte(fmt.Sprintf("k%02d", i))) == nil {
+				t.Errorf("member %d's change is missing", i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Closing answers the callers still waiting, and later callers, with an
+// error instead of leaving them hanging.
+func TestGroupClosedAnswersWaiters(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := make(chan struct{}, 2)
+	d.grp.queued = func() { queued <- struct{}{} }
+	leaderIn, release := make(chan struct{}), make(chan struct{})
+	go func() { _ = d.grp.do(ctx, func(kv.Tx) error { close(leaderIn); <-release; return nil }) }()
+	<-queued
+	<-leaderIn
+	waiter := make(chan error, 1)
+	go func() { waiter <- d.grp.do(ctx, func(kv.Tx) error { return nil }) }()
+	<-queued
+	closed := make(chan struct{})
+	go func() { d.grp.close(); close(closed) }()
+	close(release)
+	<-closed
+	if err := <-waiter; err == nil {
+		// It may have run in the group after the leader's, before the
+		// stop was seen: then it committed, which is also an answer.
+		t.Log("the waiter's group ran before the close")
+	}
+	if err := d.grp.do(ctx, func(kv.Tx) error { return nil }); !errors.Is(err, errGroupClosed) {
+		t.Fatalf("a call after close got %v, want the closed error", err)
+	}
+	_ = d.Close()
+}
