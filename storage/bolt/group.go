@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -82,12 +81,7 @@ type groupHooks struct {
 	committed func(n int) // a group of n members committed
 }
 
-type member struct {
-	ctx  context.Context
-	fn   func(*bolt.Tx) error
-	done chan error // its answer
-	err  error
-}
+type member = kv.Member[*bolt.Tx]
 
 // maxGroup bounds the members of one commit.
 const maxGroup = 256
@@ -148,7 +142,7 @@ func (g *group) enqueue(ctx context.Context, fn func(*bolt.Tx) error, soon bool)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &member{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	m := kv.NewMember(ctx, fn)
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
@@ -171,7 +165,7 @@ func (g *group) enqueue(ctx context.Context, fn func(*bolt.Tx) error, soon bool)
 	if !soon {
 		g.signal()
 	}
-	return <-m.done
+	return <-m.Done
 }
 
 func (g *group) signal() {
@@ -206,7 +200,7 @@ func (g *group) commit() {
 			}
 			g.mu.Unlock()
 			for _, m := range left {
-				m.done <- errGroupClosed
+				m.Done <- errGroupClosed
 			}
 			return
 		}
@@ -236,32 +230,25 @@ func (g *group) commit() {
 
 // run commits batch in one transaction and answers every member.
 func (g *group) run(batch []*member) {
-	live := batch[:0:0]
-	for _, m := range batch {
-		if err := m.ctx.Err(); err != nil {
-			m.done <- err
-			continue
-		}
-		live = append(live, m)
-	}
+	live := kv.Live(batch)
 	var answered []*member // failed members, answered after the commit
 	for len(live) > 0 {
 		tx, err := g.db.Begin(true)
 		if err != nil {
 			err = errs.Internalf(err, "begin a group transaction")
 			for _, m := range append(answered, live...) {
-				m.done <- err
+				m.Done <- err
 			}
 			return
 		}
 		dirty := -1
 		for i, m := range live {
-			m.err = g.call(m, tx)
+			m.Err = g.call(m, tx)
 			var r refusal
 			switch {
-			case m.err == nil:
-			case errors.As(m.err, &r):
-				m.err = r.Err
+			case m.Err == nil:
+			case errors.As(m.Err, &r):
+				m.Err = r.Err
 			default:
 				dirty = i
 			}
@@ -280,7 +267,7 @@ func (g *group) run(batch []*member) {
 		if err := tx.Commit(); err != nil {
 			err = errs.WrapM(err, errs.Unavailable, msg.StoreCommitGroup, len(live))
 			for _, m := range append(answered, live...) {
-				m.done <- err
+				m.Done <- err
 			}
 			return
 		}
@@ -290,20 +277,14 @@ func (g *group) run(batch []*member) {
 		break
 	}
 	for _, m := range append(answered, live...) {
-		m.done <- m.err
+		m.Done <- m.Err
 	}
 }
 
-// call runs one member's fn, turning a panic into that member's error
-// (and a dirty one: it may have stopped halfway through its writes).
-func (g *group) call(m *member, tx *bolt.Tx) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = errs.Internalf(fmt.Errorf("panic: %v", p), "group transaction member")
-		}
-	}()
+// call runs one member's fn (see kv.Member.Call) under the test hook.
+func (g *group) call(m *member, tx *bolt.Tx) error {
 	if g.hooks.ran != nil {
 		g.hooks.ran()
 	}
-	return m.fn(tx)
+	return m.Call(tx)
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -42,12 +41,7 @@ type committer struct {
 	queued func()
 }
 
-type member struct {
-	ctx  context.Context
-	fn   func(kv.Tx) error
-	done chan error
-	err  error
-}
+type member = kv.Member[kv.Tx]
 
 // maxGroup bounds one transaction's members (and so its lock time).
 const maxGroup = 64
@@ -83,7 +77,7 @@ func (c *committer) do(ctx context.Context, fn func(kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &member{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	m := kv.NewMember(ctx, fn)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -98,7 +92,7 @@ func (c *committer) do(ctx context.Context, fn func(kv.Tx) error) error {
 	case c.wake <- struct{}{}:
 	default: // a wake-up is waiting already
 	}
-	return <-m.done
+	return <-m.Done
 }
 
 func (c *committer) loop() {
@@ -112,7 +106,7 @@ func (c *committer) loop() {
 			c.pending = nil
 			c.mu.Unlock()
 			for _, m := range left {
-				m.done <- errGroupClosed
+				m.Done <- errGroupClosed
 			}
 			return
 		}
@@ -132,22 +126,15 @@ func (c *committer) loop() {
 
 // run commits batch in one transaction and answers every member.
 func (c *committer) run(batch []*member) {
-	live := batch[:0:0]
-	for _, m := range batch {
-		if err := m.ctx.Err(); err != nil {
-			m.done <- err
-			continue
-		}
-		live = append(live, m)
-	}
+	live := kv.Live(batch)
 	for len(live) > 0 {
 		dirty := -1
 		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 		err := c.e.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
 			for i, m := range live {
-				m.err = call(m, tx)
+				m.Err = m.Call(tx)
 				var r kv.Refusal
-				if m.err != nil && !errors.As(m.err, &r) {
+				if m.Err != nil && !errors.As(m.Err, &r) {
 					dirty = i
 					return errDirty
 				}
@@ -156,27 +143,17 @@ func (c *committer) run(batch []*member) {
 		})
 		cancel()
 		if errors.Is(err, errDirty) {
-			live[dirty].done <- live[dirty].err
+			live[dirty].Done <- live[dirty].Err
 			live = append(live[:dirty:dirty], live[dirty+1:]...)
 			continue
 		}
 		for _, m := range live {
 			if err != nil {
-				m.done <- err
+				m.Done <- err
 			} else {
-				m.done <- m.err
+				m.Done <- m.Err
 			}
 		}
 		return
 	}
-}
-
-// call runs one member's fn, turning a panic into that member's error.
-func call(m *member, tx kv.Tx) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = errs.Internalf(fmt.Errorf("panic: %v", p), "group transaction member")
-		}
-	}()
-	return m.fn(tx)
 }
