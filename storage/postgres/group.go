@@ -32,14 +32,24 @@ type committer struct {
 	mu      sync.Mutex
 	pending []*member
 	closed  bool
+	// soon holds doSoon members: they ride along with the next group and
+	// go in one of their own only when none has come for soonDelay.
+	soon  []*member
+	timer *time.Timer // armed while soon members wait
 
 	wake chan struct{}
 	stop chan struct{}
 	done chan struct{}
 
-	// queued, for tests, hears each caller join the pending list.
+	// queued, for tests, hears each caller join the pending list (or
+	// the soon list); ran hears the size of each group's transaction.
 	queued func()
+	ran    func(n int)
 }
+
+// soonDelay bounds how long a doSoon member waits for company (bbolt's
+// group waits as long).
+const soonDelay = 10 * time.Millisecond
 
 type member = kv.Member[kv.Tx]
 
@@ -74,6 +84,18 @@ func (c *committer) close() {
 }
 
 func (c *committer) do(ctx context.Context, fn func(kv.Tx) error) error {
+	return c.enqueue(ctx, fn, false)
+}
+
+// doSoon is do for writes nobody waits for on a request's path (outbox
+// deletes, the signing history): the member joins the next group that
+// forms for do's callers instead of paying a commit of its own, and goes
+// alone only when none has come within soonDelay.
+func (c *committer) doSoon(ctx context.Context, fn func(kv.Tx) error) error {
+	return c.enqueue(ctx, fn, true)
+}
+
+func (c *committer) enqueue(ctx context.Context, fn func(kv.Tx) error, soon bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -83,16 +105,39 @@ func (c *committer) do(ctx context.Context, fn func(kv.Tx) error) error {
 		c.mu.Unlock()
 		return errGroupClosed
 	}
-	c.pending = append(c.pending, m)
+	if soon {
+		c.soon = append(c.soon, m)
+		if c.timer == nil {
+			c.timer = time.AfterFunc(soonDelay, c.soonDue)
+		}
+	} else {
+		c.pending = append(c.pending, m)
+	}
 	c.mu.Unlock()
 	if c.queued != nil {
 		c.queued()
 	}
+	if !soon {
+		c.signal()
+	}
+	return <-m.Done
+}
+
+func (c *committer) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default: // a wake-up is waiting already
 	}
-	return <-m.Done
+}
+
+// soonDue lets the soon members that found no group go in one of their own.
+func (c *committer) soonDue() {
+	c.mu.Lock()
+	c.timer = nil
+	c.pending = append(c.pending, c.soon...)
+	c.soon = nil
+	c.mu.Unlock()
+	c.signal()
 }
 
 func (c *committer) loop() {
@@ -102,8 +147,12 @@ func (c *committer) loop() {
 		case <-c.wake:
 		case <-c.stop:
 			c.mu.Lock()
-			left := c.pending
-			c.pending = nil
+			left := append(c.pending, c.soon...)
+			c.pending, c.soon = nil, nil
+			if c.timer != nil {
+				c.timer.Stop()
+				c.timer = nil
+			}
 			c.mu.Unlock()
 			for _, m := range left {
 				m.Done <- errGroupClosed
@@ -115,9 +164,17 @@ func (c *committer) loop() {
 			n := min(len(c.pending), maxGroup)
 			batch := append([]*member(nil), c.pending[:n]...)
 			c.pending = append(c.pending[:0], c.pending[n:]...)
+			if n > 0 {
+				k := min(len(c.soon), maxGroup-n)
+				batch = append(batch, c.soon[:k]...)
+				c.soon = append(c.soon[:0], c.soon[k:]...)
+			}
 			c.mu.Unlock()
-			if n == 0 {
+			if len(batch) == 0 {
 				break
+			}
+			if c.ran != nil {
+				c.ran(len(batch))
 			}
 			c.run(batch)
 		}

@@ -127,3 +127,54 @@ func TestGroupClosedAnswersWaiters(t *testing.T) {
 	}
 	_ = d.Close()
 }
+
+// A doSoon member (an outbox delete, the signing history) rides along with
+// the next group of do callers instead of a transaction of its own, and
+// with no group coming it still commits, alone.
+func TestGroupSoonRidesAlong(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	queued := make(chan struct{}, 4)
+	sizes := make(chan int, 8)
+	d.grp.queued = func() { queued <- struct{}{} }
+	d.grp.ran = func(n int) { sizes <- n }
+
+	leaderIn, release := make(chan struct{}), make(chan struct{})
+	leaderDone := make(chan error, 1)
+	go func() {
+		leaderDone <- d.grp.do(ctx, func(kv.Tx) error { close(leaderIn); <-release; return nil })
+	}()
+	<-queued
+	<-leaderIn
+	if n := <-sizes; n != 1 {
+		t.Fatalf("the leader's group has %d members", n)
+	}
+	put := func(k string) func(kv.Tx) error {
+		return func(tx kv.Tx) error { return tx.Bucket([]byte("soontest")).Put([]byte(k), []byte("v")) }
+	}
+	soonDone, nextDone := make(chan error, 1), make(chan error, 1)
+	go func() { soonDone <- d.grp.doSoon(ctx, put("history")) }()
+	<-queued
+	go func() { nextDone <- d.grp.do(ctx, put("sad")) }()
+	<-queued
+	close(release)
+	for _, ch := range []chan error{leaderDone, soonDone, nextDone} {
+		if err := <-ch; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := <-sizes; n != 2 {
+		t.Fatalf("the next group has %d members, want 2: the soon member rides along", n)
+	}
+	// Alone, it goes by itself.
+	if err := d.grp.doSoon(ctx, put("late")); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-sizes; n != 1 {
+		t.Fatalf("a lone soon member's group has %d members", n)
+	}
+}

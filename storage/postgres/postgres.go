@@ -100,10 +100,8 @@ func (e engine) Update(ctx context.Context, fn func(kv.Tx) error) error {
 
 func (e engine) Group(ctx context.Context, fn func(kv.Tx) error) error { return (*e.grp).do(ctx, fn) }
 
-// GroupSoon joins the next group like Group: a group forms from whoever
-// waits, so there is nothing to wait for.
 func (e engine) GroupSoon(ctx context.Context, fn func(kv.Tx) error) error {
-	return (*e.grp).do(ctx, fn)
+	return (*e.grp).doSoon(ctx, fn)
 }
 
 func (e engine) Close() error {
