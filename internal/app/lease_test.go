@@ -52,9 +52,7 @@ func TestJobsRunOnlyWhereTheLeaseIs(t *testing.T) {
 			}
 		}
 	})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx, ln) }()
+	stop, done := startRun(a, ln)
 
 	<-freeRan
 	for range 3 {

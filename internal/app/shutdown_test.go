@@ -63,6 +63,15 @@ func openRunnable(t *testing.T, drain time.Duration) (*app.App, net.Listener, *d
 	return a, ln, sig
 }
 
+// startRun runs a on ln until stop is called; done receives what Run
+// returned.
+func startRun(a *app.App, ln net.Listener) (stop context.CancelFunc, done <-chan error) {
+	ctx, stop := context.WithCancel(context.Background())
+	ch := make(chan error, 1)
+	go func() { ch <- a.Run(ctx, ln) }()
+	return stop, ch
+}
+
 // TestShutdownFinishesAnInFlightRequest holds a request inside its
 // handler (the handler is reading a body the client has not sent yet: the
 // server's "100 Continue" says it got there), shuts the server down, and
@@ -71,9 +80,7 @@ func openRunnable(t *testing.T, drain time.Duration) (*app.App, net.Listener, *d
 func TestShutdownFinishesAnInFlightRequest(t *testing.T) {
 	t.Parallel()
 	a, ln, sig := openRunnable(t, 0)
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ln) }()
+	stop, done := startRun(a, ln)
 
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -141,9 +148,7 @@ func TestShutdownWaitsForARunningJob(t *testing.T) {
 		close(finished)
 		return jobErr
 	})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ln) }()
+	stop, done := startRun(a, ln)
 	<-started
 	stop()
 	<-sig.Draining
@@ -187,9 +192,7 @@ func TestShutdownCutsAJobAtTheDrainTimeout(t *testing.T) {
 		cut = ctx.Err()
 		return cut
 	})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ln) }()
+	stop, done := startRun(a, ln)
 	<-started
 	stop()
 	<-sig.Draining
