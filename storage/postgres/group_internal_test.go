@@ -16,11 +16,7 @@ import (
 // the members that wrote are all there.
 func TestGroupMembersShareATransaction(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openForGroup(t)
 	const n = 12
 	queued := make(chan struct{}, n+1)
 	d.grp.queued = func() { queued <- struct{}{} }
@@ -77,7 +73,7 @@ func TestGroupMembersShareATransaction(t *testing.T) {
 			}
 		}
 	}
-	err = engine{pool: d.pool}.View(ctx, func(tx kv.Tx) error {
+	err := engine{pool: d.pool}.View(ctx, func(tx kv.Tx) error {
 		b := tx.Bucket([]byte("grouptest"))
 		for _, k := range []string{"dirty", "panic"} {
 			if b.Get([]byte(k)) != nil {
@@ -100,10 +96,7 @@ func TestGroupMembersShareATransaction(t *testing.T) {
 // error instead of leaving them hanging.
 func TestGroupClosedAnswersWaiters(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openForGroup(t)
 	queued := make(chan struct{}, 2)
 	d.grp.queued = func() { queued <- struct{}{} }
 	leaderIn, release := make(chan struct{}), make(chan struct{})
@@ -125,7 +118,6 @@ func TestGroupClosedAnswersWaiters(t *testing.T) {
 	if err := d.grp.do(ctx, func(kv.Tx) error { return nil }); !errors.Is(err, errGroupClosed) {
 		t.Fatalf("a call after close got %v, want the closed error", err)
 	}
-	_ = d.Close()
 }
 
 // A doSoon member (an outbox delete, the signing history) rides along with
@@ -133,11 +125,7 @@ func TestGroupClosedAnswersWaiters(t *testing.T) {
 // with no group coming it still commits, alone.
 func TestGroupSoonRidesAlong(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openForGroup(t)
 	queued := make(chan struct{}, 4)
 	sizes := make(chan int, 8)
 	d.grp.queued = func() { queued <- struct{}{} }
@@ -177,4 +165,16 @@ func TestGroupSoonRidesAlong(t *testing.T) {
 	if n := <-sizes; n != 1 {
 		t.Fatalf("a lone soon member's group has %d members", n)
 	}
+}
+
+// openForGroup opens a fresh database whose committer a test drives
+// directly; it is closed when the test ends (closing twice is harmless).
+func openForGroup(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
 }
