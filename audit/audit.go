@@ -106,8 +106,11 @@ func WithObserver(observe func(ev Event, took time.Duration, err error)) Option 
 type Log struct {
 	path   string
 	anchor Anchor
-	now    func() time.Time
-	log    *slog.Logger
+	// chain, when set, keeps the log in the store instead of the file
+	// (OpenStore): no file, no anchorer.
+	chain Chain
+	now   func() time.Time
+	log   *slog.Logger
 	// observe, when set, is told of every Append (WithObserver).
 	observe func(Event, time.Duration, error)
 
@@ -416,8 +419,10 @@ func (l *Log) send(ctx context.Context, req appendReq) (uint64, error) {
 
 func (l *Log) writer(c *chain) {
 	defer l.wg.Done()
-	defer c.f.Close()
-	defer close(l.durable)  // after the last batch: the anchorer then returns
+	if c != nil {
+		defer c.f.Close()
+		defer close(l.durable) // after the last batch: the anchorer then returns
+	}
 	var waiting []appendReq // from AppendSoon
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -489,6 +494,12 @@ type durableBatch struct {
 // it. The writer goes on with the next batch meanwhile, so the log's fsync
 // and the anchor's database commit overlap under load.
 func (l *Log) commit(c *chain, batch []appendReq, force bool) {
+	if l.chain != nil {
+		if len(batch) > 0 {
+			l.commitStore(batch)
+		}
+		return
+	}
 	seqs, err := c.write(batch, l.now)
 	need := force
 	for _, r := range batch {

@@ -64,8 +64,11 @@ type Deps struct {
 	Chain       []*x509.Certificate
 	Timestamper Timestamper
 	Audit       audit.Appender
-	// AuditPath is the audit log's file, read back by Verify.
-	AuditPath string
+	// AuditRecords reads the log's records back for Verify (audit.Log,
+	// kept in a file or in the store).
+	AuditRecords interface {
+		RecordAt(ctx context.Context, seq uint64) (*audit.Record, bool, error)
+	}
 	// Template returns the contract template with the given version,
 	// language and SHA-256 (hex), or an error; nil leaves the template out
 	// (the acceptance record still names its hash).

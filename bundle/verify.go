@@ -123,7 +123,7 @@ func (s *Service) manifest(ctx context.Context, v storage.BundleVersion) (*Manif
 // checkAudit finds the version's record in the audit log: intact, of
 // the right kind, naming this order and manifest.
 func (s *Service) checkAudit(ctx context.Context, order string, v storage.BundleVersion) error {
-	rec, ok, err := audit.RecordAt(ctx, s.d.AuditPath, v.AuditSeq)
+	rec, ok, err := s.d.AuditRecords.RecordAt(ctx, v.AuditSeq)
 	switch {
 	case err != nil:
 		return err

@@ -17,7 +17,8 @@ import (
 	"github.com/qesproject/qes/storage"
 )
 
-// The signing path's durable write. A signature's intent must be on disk
+// The signing path's durable write, for a log kept in a file (a log kept
+// in the store chains the intent in the SAD use's transaction itself). A signature's intent must be on disk
 // before the HSM signs, and so must the SAD's use. Both go into the store
 // in one transaction (UseSAD: the intent in the audit outbox), which the
 // store commits together with the concurrent requests' (group commit): one
@@ -60,6 +61,12 @@ func (s *Service) outboxIntent(ctx context.Context, u storage.SADUse, intent aud
 	}
 	detail["intent"] = id
 	intent.Detail = detail
+	if seal := s.audit.Seal(intent); seal != nil {
+		// The log is the store's chain: the intent is chained in the SAD
+		// use's own transaction, nothing to relay.
+		u.Chain = seal
+		return s.store.UseSAD(ctx, u)
+	}
 	raw, err := json.Marshal(intent)
 	if err != nil {
 		return errs.Internalf(err, "encode signature intent")

@@ -66,6 +66,9 @@ type Auditor interface {
 	AppendRelayed(ev audit.Event, done func(seq uint64, err error))
 	// Health is why the log cannot take records now (nil when it can).
 	Health() error
+	// Seal is, for a log kept in the store, what chains ev in the
+	// transaction of the SAD use it records; nil for a file log.
+	Seal(ev audit.Event) func(seq uint64, prev string) ([][]byte, string, error)
 }
 
 // SignatureLog keeps the holder's signing history (history.Recorder): it

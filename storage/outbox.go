@@ -34,8 +34,13 @@ type SADUse struct {
 	// Check decides the use from what the transaction read and changes
 	// sad; an error refuses it and writes nothing. It may run more than
 	// once.
-	Check  func(sad *SAD, cred *Credential, cert *Certificate) error
+	Check func(sad *SAD, cred *Credential, cert *Certificate) error
+	// Intent is written to the audit outbox, unless Chain is set: then
+	// Chain appends the intent to the store's audit chain in the same
+	// transaction instead (a deployment whose audit trail is in the
+	// store needs no relay).
 	Intent OutboxRecord
+	Chain  AuditSeal
 }
 
 // AuditOutbox keeps records on their way to the audit log.

@@ -24,6 +24,7 @@ type Store interface {
 	Credentials
 	SADs
 	AuditOutbox
+	AuditChain
 	Leases
 	OTPs
 	Tokens

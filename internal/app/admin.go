@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 
-	"github.com/qesproject/qes/audit"
 	"github.com/qesproject/qes/internal/admin"
 	"github.com/qesproject/qes/operator"
 )
@@ -22,9 +20,7 @@ func (a *App) ServeAdmin(ctx context.Context) error {
 func (a *App) newOperator() *operator.Service {
 	return &operator.Service{
 		Accounts: a.Accounts, Holders: a.Store, Credentials: a.Credentials, Lifecycle: a.Lifecycle, Clients: a.OAuth,
-		Audit: func(ctx context.Context) (audit.Report, error) {
-			return audit.Verify(ctx, filepath.Join(a.Cfg.DataDir, "audit.jsonl"), a.Store)
-		},
+		Audit:   a.Audit.Verify,
 		DataDir: a.Cfg.DataDir,
 		Shop:    a.Enrol,
 		Trust:   a.Trust,

@@ -176,7 +176,13 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	if a.Store, err = backend.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN, cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, audit.WithLogger(a.Log), audit.WithObserver(a.Metrics.AuditObserved)); err != nil {
+	auditOpts := []audit.Option{audit.WithLogger(a.Log), audit.WithObserver(a.Metrics.AuditObserved)}
+	if cfg.Storage.Audit == config.AuditInStore {
+		a.Audit, err = audit.OpenStore(ctx, a.Store, a.Now, auditOpts...)
+	} else {
+		a.Audit, err = audit.Open(filepath.Join(cfg.DataDir, "audit.jsonl"), a.Store, a.Now, auditOpts...)
+	}
+	if err != nil {
 		return nil, err
 	}
 	a.watchStore()

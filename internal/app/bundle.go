@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"fmt"
-	"path/filepath"
 
 	"github.com/qesproject/qes/bundle"
 	"github.com/qesproject/qes/ca"
@@ -26,7 +25,7 @@ func (a *App) openBundles(ctx context.Context) error {
 	}
 	a.Bundles = bundle.New(bundle.Deps{
 		Records: a.Store, Files: a.Evidence, Signer: key, Chain: chain, Template: contractTemplate,
-		Timestamper: bundleTimestamper{a}, Audit: a.Audit, AuditPath: filepath.Join(a.Cfg.DataDir, "audit.jsonl"),
+		Timestamper: bundleTimestamper{a}, Audit: a.Audit, AuditRecords: a.Audit,
 		Log: a.Log, Now: a.Now,
 	}, bundle.Config{RetentionYears: a.Cfg.Evidence.RetentionYears, FailedRetention: a.Cfg.Evidence.FailedRetention.D()})
 	return nil

@@ -17,7 +17,19 @@ type Storage struct {
 	// a .pgpass file); for bolt an optional file path. StorageDSNEnv, when
 	// set, replaces it, so that a password need not sit in qes.json.
 	DSN string `json:"dsn"`
+	// Audit says where the hash-chained audit log is kept: "file"
+	// (<data>/audit.jsonl, fsync'd, anchored in the store: one process
+	// only) or "store" (one chain in the database that every node
+	// appends to, a signature's intent in its SAD use's transaction).
+	// Default: "store" on postgres, "file" on bolt.
+	Audit string `json:"audit"`
 }
+
+// Where the audit log is kept.
+const (
+	AuditInFile  = "file"
+	AuditInStore = "store"
+)
 
 // StorageDSNEnv is the environment variable that supplies Storage.DSN.
 const StorageDSNEnv = "QES_STORAGE_DSN"
@@ -32,12 +44,21 @@ func (s *Storage) defaults() {
 	if s.Driver == "" {
 		s.Driver = DriverBolt
 	}
+	if s.Audit == "" {
+		s.Audit = AuditInFile
+		if s.Driver == DriverPostgres {
+			s.Audit = AuditInStore
+		}
+	}
 	if dsn := os.Getenv(StorageDSNEnv); dsn != "" {
 		s.DSN = dsn
 	}
 }
 
 func (s Storage) validate() error {
+	if s.Audit != AuditInFile && s.Audit != AuditInStore {
+		return errs.M(errs.InvalidRequest, msg.StoreAuditUnknown, s.Audit)
+	}
 	switch s.Driver {
 	case DriverBolt:
 	case DriverPostgres:

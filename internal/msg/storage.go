@@ -10,6 +10,7 @@ const (
 	StoreDSNMissing     ID = "err.store.dsn-missing"
 	StoreMigrationFails ID = "err.store.migration-fails"
 	StoreDSNInvalid     ID = "err.store.dsn-invalid"
+	StoreAuditUnknown   ID = "err.store.audit-unknown"
 )
 
 func init() {
@@ -20,6 +21,7 @@ func init() {
 		StoreDriverUnknown:  {"unknown storage driver %q (known: %s)", "driver di archiviazione sconosciuto %q (noti: %s)"},
 		StoreDSNMissing:     {"storage driver %s needs a DSN: set storage.dsn in qes.json or QES_STORAGE_DSN", "il driver di archiviazione %s richiede un DSN: imposta storage.dsn in qes.json o QES_STORAGE_DSN"},
 		StoreDSNInvalid:     {"the storage DSN cannot be parsed (it is not repeated here: it may hold a password)", "il DSN di archiviazione non è leggibile (non viene ripetuto qui: può contenere una password)"},
+		StoreAuditUnknown:   {"storage.audit is %q: it must be \"file\" (one process, <data>/audit.jsonl) or \"store\" (one chain in the database, for several nodes)", "storage.audit vale %q: deve essere \"file\" (un solo processo, <data>/audit.jsonl) o \"store\" (una sola catena nel database, per più nodi)"},
 		StoreMigrationFails: {"database schema migration %d (%s) failed", "la migrazione %d (%s) dello schema del database non è riuscita"},
 	}); err != nil {
 		panic(err)

@@ -43,7 +43,22 @@ func useStorage(t testing.TB, cfg *config.Config) {
 	default:
 		t.Fatalf("%s=%q: want bolt, postgres or %s", StorageEnv, d, driverBoltRerun)
 	}
+	// Most tests read the audit log's file; AuditEnv=store keeps it in the
+	// store instead, as a several-node deployment does.
+	switch a := os.Getenv(AuditEnv); a {
+	case "", config.AuditInFile:
+		cfg.Storage.Audit = config.AuditInFile
+	case config.AuditInStore:
+		cfg.Storage.Audit = config.AuditInStore
+	default:
+		t.Fatalf("%s=%q: want file or store", AuditEnv, a)
+	}
 }
+
+// AuditEnv selects where the test servers keep the audit log: unset or
+// "file" (<data>/audit.jsonl, which most tests read), or "store".
+const AuditEnv = "QES_AUDIT"
+
 
 const driverBoltRerun = "bolt-rerun"
 

@@ -22,7 +22,7 @@ func init() {
 // transaction.
 func (d *DB) UseSAD(ctx context.Context, u storage.SADUse) error {
 	rec := u.Intent
-	if rec.ID == "" || u.Check == nil {
+	if rec.ID == "" && u.Chain == nil || u.Check == nil {
 		return errs.Internalf(errors.New("SAD use without an intent ID or a check"), "use SAD")
 	}
 	val, err := json.Marshal(rec)
@@ -48,7 +48,11 @@ func (d *DB) UseSAD(ctx context.Context, u storage.SADUse) error {
 		if err := u.Check(sad, cred, cert); err != nil {
 			return Refuse(err) // nothing written yet
 		}
-		if err := tx.Bucket(bAuditOutbox).Put([]byte(rec.ID), val); err != nil {
+		if u.Chain != nil {
+			if err := appendAudit(tx, u.Chain); err != nil {
+				return err
+			}
+		} else if err := tx.Bucket(bAuditOutbox).Put([]byte(rec.ID), val); err != nil {
 			return err
 		}
 		if sad.Remaining <= 0 {

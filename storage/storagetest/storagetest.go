@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("sads", func(t *testing.T) { testSADs(t, open(t)) })
 	t.Run("sads-concurrent-use", func(t *testing.T) { testSADsConcurrentUse(t, open(t)) })
 	t.Run("audit-outbox", func(t *testing.T) { testAuditOutbox(t, open(t)) })
+	t.Run("audit-chain", func(t *testing.T) { testAuditChain(t, open(t)) })
 	t.Run("leases", func(t *testing.T) { testLeases(t, open(t)) })
 	t.Run("sad-hash-spent-once", func(t *testing.T) { testSADHashSpentOnce(t, open(t)) })
 	t.Run("token-taken-once", func(t *testing.T) { testTokenTakenOnce(t, open(t)) })
