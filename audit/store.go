@@ -123,7 +123,14 @@ func (l *Log) Seal(ev Event) func(seq uint64, prev string) ([][]byte, string, er
 		return nil
 	}
 	at := l.now().UTC()
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
 	return func(seq uint64, prev string) ([][]byte, string, error) {
+		if closed {
+			// Fail closed like Append: no signature without its record.
+			return nil, "", errs.WrapM(ErrClosed, errs.Unavailable, msg.AuditLogUnavailable)
+		}
 		recs, head, _, err := sealRecords([]Event{ev}, at, seq, prev)
 		return recs, head, err
 	}

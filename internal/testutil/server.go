@@ -70,6 +70,36 @@ func WithLogWriter(w io.Writer) ServerOption { return func(s *Setup) { s.LogWrit
 // WithArgon sets the argon2id cost.
 func WithArgon(p secret.Params) ServerOption { return func(s *Setup) { s.Argon = p } }
 
+// WithAuditInStore keeps the audit log in the store (storage.audit
+// "store"), as a deployment of several nodes does.
+func WithAuditInStore() ServerOption {
+	return func(s *Setup) { s.Config.Storage.Audit = config.AuditInStore }
+}
+
+// AuditLines returns the audit log's records as they are stored, in
+// order: the file's lines, or the store's chain.
+func (s *Server) AuditLines(t testing.TB) [][]byte {
+	t.Helper()
+	if !s.App.Audit.InStore() {
+		raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes.SplitAfter(bytes.TrimSuffix(raw, []byte("\n")), []byte("\n"))
+	}
+	var out [][]byte
+	for {
+		_, recs, err := s.App.Store.AuditRecords(context.Background(), uint64(len(out)), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 0 {
+			return out
+		}
+		out = append(out, recs...)
+	}
+}
+
 // StartServer starts a server in a fresh data directory. The clock starts
 // at the real current time (certificates are issued at it) and can be
 // advanced.
