@@ -59,7 +59,6 @@ func useStorage(t testing.TB, cfg *config.Config) {
 // "file" (<data>/audit.jsonl, which most tests read), or "store".
 const AuditEnv = "QES_AUDIT"
 
-
 const driverBoltRerun = "bolt-rerun"
 
 func init() {

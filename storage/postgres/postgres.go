@@ -117,12 +117,52 @@ const maxAttempts = 64
 // run runs fn in a transaction, again from the start after a
 // serialisation failure or a deadlock, with a short jittered back-off.
 func (e engine) run(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
+	return e.runOn(ctx, e.pool, opts, fn)
+}
+
+// beginner is where a transaction begins: the pool, or one connection
+// holding a session lock.
+type beginner interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// groupLock is the advisory lock key every node's group transactions run
+// under (migrationLock is another). Each group reads and writes the audit
+// chain's head, so two nodes' groups would always conflict: under
+// SERIALIZABLE one of them would do its work, fail at commit and start
+// again. Taken before BEGIN (the snapshot is then taken after the other
+// node's commit), it makes them wait their turn instead.
+const groupLock int64 = 0x7165735f67727570 // "qes_grup"
+
+// runLocked is run holding groupLock on the connection for every attempt.
+func (e engine) runLocked(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, groupLock); err != nil {
+		// The lock may be granted though the wait was cut short: a
+		// connection in doubt does not go back to the pool.
+		_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		return mapErr(err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, groupLock); err != nil {
+			// Closing the session releases its locks.
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	return e.runOn(ctx, conn, opts, fn)
+}
+
+func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) error {
 	backoff := time.Millisecond
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err, dbErr := e.once(ctx, opts, fn)
+		err, dbErr := e.once(ctx, b, opts, fn)
 		if err == nil {
 			return nil
 		}
@@ -151,8 +191,8 @@ func (e engine) run(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) erro
 
 // once runs one attempt; dbErr says the error came from the database
 // (begin, a statement, commit) and not from fn.
-func (e engine) once(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) (err error, dbErr bool) {
-	ptx, err := e.pool.BeginTx(ctx, opts)
+func (e engine) once(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) (err error, dbErr bool) {
+	ptx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return err, true
 	}
