@@ -187,7 +187,7 @@ func (c *committer) run(batch []*member) {
 	for len(live) > 0 {
 		dirty := -1
 		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
-		err := c.e.runLocked(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
+		err := c.e.runGroup(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
 			for i, m := range live {
 				m.Err = m.Call(tx)
 				var r kv.Refusal

@@ -126,13 +126,32 @@ type beginner interface {
 	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
 }
 
-// groupLock is the advisory lock key every node's group transactions run
-// under (migrationLock is another). Each group reads and writes the audit
-// chain's head, so two nodes' groups would always conflict: under
-// SERIALIZABLE one of them would do its work, fail at commit and start
-// again. Taken before BEGIN (the snapshot is then taken after the other
-// node's commit), it makes them wait their turn instead.
+// groupLock is the advisory lock key every node's group transactions
+// take after a first attempt failed on a conflict (migrationLock is
+// another). Each group reads and writes the audit chain's head, so two
+// nodes' groups running at once always conflict: under SERIALIZABLE one
+// of them does its work, fails at commit and starts again, and under load
+// may keep failing. Retried under the lock, taken before BEGIN (so the
+// snapshot is taken after the other node's commit), the groups wait
+// their turn instead. The first attempt goes without it: a lock is two
+// more round trips on every group, which a lone node (or a quiet
+// deployment) need not pay.
 const groupLock int64 = 0x7165735f67727570 // "qes_grup"
+
+// runGroup runs a group's transaction: once as is, and after a conflict
+// under groupLock.
+func (e engine) runGroup(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
+	err, dbErr := e.once(ctx, e.pool, opts, fn)
+	switch {
+	case err == nil:
+		return nil
+	case !dbErr:
+		return err
+	case !retryable(err):
+		return mapErr(err)
+	}
+	return e.runLocked(ctx, opts, fn)
+}
 
 // runLocked is run holding groupLock on the connection for every attempt.
 func (e engine) runLocked(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
