@@ -11,11 +11,13 @@ run:
 	$(GO) run ./cmd/qesd --data $(DATA) --listen $(LISTEN)
 
 ## test: everything CI runs: lint, all tests under the race detector (real SoftHSM2, bbolt, HTTP,
-## validators), brief fuzzing.
+## validators), the packages that run a server again on PostgreSQL with the audit chain in the
+## database (as several nodes run), brief fuzzing.
 ## Under CI=true a missing validator fails its tests instead of skipping them.
 test: lint
 	@scripts/deps.sh test
 	$(GO) test -race -count=1 -timeout 20m ./...
+	QES_STORAGE=postgres QES_AUDIT=store $(GO) test -count=1 -timeout 20m $$(scripts/server-packages.sh)
 	scripts/fuzz-smoke.sh
 
 ## fuzz: every fuzz target for FUZZTIME executions (default 1000x): a count, not a

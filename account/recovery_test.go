@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -241,10 +239,7 @@ func TestPasswordResetBySMSEndsEverySessionAndToken(t *testing.T) {
 	if err := s.App.Audit.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := s.AuditText(t)
 	log := string(raw)
 	for _, want := range []string{`"type":"holder.password-reset-request","holder":"` + h.ID + `","detail"`, `"type":"holder.password-reset","holder":"` + h.ID + `","detail"`,
 		`"type":"holder.password-reset","holder":"` + h.ID + `","outcome":"ok"`} {

@@ -482,10 +482,7 @@ func ocspStatus(t *testing.T, s *testutil.Server, leaf *x509.Certificate) (int, 
 // (all records when credentialID is empty), in order.
 func auditTypes(t *testing.T, s *testutil.Server, credentialID string) []string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := s.AuditText(t)
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		r, err := parseRecord(line)

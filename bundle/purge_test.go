@@ -1,10 +1,7 @@
 package bundle_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -169,17 +166,10 @@ func purgeRecords(t *testing.T, e *env) []audit.Record {
 	if err := e.srv.App.Audit.Flush(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(e.srv.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []audit.Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
+	for _, line := range e.srv.AuditLines(t) {
 		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		if err := json.Unmarshal(line, &r); err != nil {
 			t.Fatal(err)
 		}
 		if r.Type == "evidence.purged" {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -197,10 +195,7 @@ func TestEmergencySuspension(t *testing.T) {
 
 func auditOf(t *testing.T, s *testutil.Server) []audit.Record {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := s.AuditText(t)
 	var out []audit.Record
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
 		var r audit.Record

@@ -65,7 +65,11 @@ func (s *Service) outboxIntent(ctx context.Context, u storage.SADUse, intent aud
 		// The log is the store's chain: the intent is chained in the SAD
 		// use's own transaction, nothing to relay.
 		u.Chain = seal
-		return s.store.UseSAD(ctx, u)
+		err := s.store.UseSAD(ctx, u)
+		if errs.Is(err, errs.Unavailable) {
+			return errs.WrapM(err, errs.Unavailable, msg.SignatureNotAudited)
+		}
+		return err
 	}
 	raw, err := json.Marshal(intent)
 	if err != nil {

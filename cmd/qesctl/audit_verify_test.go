@@ -19,7 +19,7 @@ import (
 // cut off the file, as a crash on a lying disk or an intruder would, and
 // expects the exact missing range.
 func TestAuditVerifyNamesTheLoss(t *testing.T) {
-	s := testutil.StartServer(t)
+	s := testutil.StartServer(t, testutil.WithAuditInFile())
 	qesctl := testutil.Binary(t, "qesctl")
 	path := filepath.Join(s.DataDir, "audit.jsonl")
 	ctx := context.Background()

@@ -73,7 +73,7 @@ func fill(t *testing.T, dir string) (free func()) {
 // service signs again without a restart, and the chain verifies.
 func TestDiskFullFailsClosedAndRecovers(t *testing.T) {
 	dir := smallDisk(t, "16m")
-	s := testutil.StartServerIn(t, dir)
+	s := testutil.StartServerIn(t, dir, testutil.WithAuditInFile())
 	h := s.NewHolder(t, "ec-p256")
 	const n = 64
 	hashes := make([]string, n)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
@@ -10,8 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -154,11 +153,7 @@ func lastNotice(t *testing.T, s *testutil.Server, to, purpose string) otp.Messag
 // auditRecords reads the server's audit log.
 func auditRecords(t *testing.T, s *testutil.Server) []audit.Record {
 	t.Helper()
-	f, err := os.Open(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := bytes.NewReader(s.AuditText(t))
 	var out []audit.Record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)

@@ -20,7 +20,7 @@ import (
 // the outbox once the log holds it.
 func TestSignatureIntentRelayedThroughOutbox(t *testing.T) {
 	t.Parallel()
-	s := testutil.StartServer(t)
+	s := testutil.StartServer(t, testutil.WithAuditInFile())
 	ctx := context.Background()
 	h := s.NewHolder(t, "ec-p256")
 	tok := s.Login(t, "v2", h.ID, h.Password)
@@ -63,7 +63,7 @@ func TestSignatureIntentRelayedThroughOutbox(t *testing.T) {
 // verifies.
 func TestOutboxLeftByACrashIsRelayedAtStart(t *testing.T) {
 	t.Parallel()
-	s := testutil.StartServer(t)
+	s := testutil.StartServer(t, testutil.WithAuditInFile())
 	ctx := context.Background()
 	key := []byte("crash-sad")
 	if err := s.App.Store.PutSAD(ctx, &storage.SAD{Key: key, Hashes: []string{"aGFzaA=="}, Remaining: 1, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {

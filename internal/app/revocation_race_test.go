@@ -2,14 +2,13 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -116,11 +115,7 @@ func TestNoSignatureCompletesAfterSuspensionOrRevocation(t *testing.T) {
 
 	// Walk the chain: a result for a received signature must come before
 	// the intent of the change that ended its round.
-	f, err := os.Open(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := bytes.NewReader(s.AuditText(t))
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	ours := map[string]bool{}

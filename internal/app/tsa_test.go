@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,10 +138,7 @@ func TestTSALogsEveryToken(t *testing.T) {
 	}
 
 	logged := map[string]audit.Record{}
-	raw, err := os.ReadFile(filepath.Join(s.DataDir, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := s.AuditText(t)
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
 		var r audit.Record
 		if err := json.Unmarshal(line, &r); err != nil {

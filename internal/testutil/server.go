@@ -76,6 +76,13 @@ func WithAuditInStore() ServerOption {
 	return func(s *Setup) { s.Config.Storage.Audit = config.AuditInStore }
 }
 
+// WithAuditInFile keeps the audit log in its file whatever AuditEnv
+// says: for the tests of the file log itself (a cut file, a full disk,
+// the outbox relay).
+func WithAuditInFile() ServerOption {
+	return func(s *Setup) { s.Config.Storage.Audit = config.AuditInFile }
+}
+
 // AuditLines returns the audit log's records as they are stored, in
 // order: the file's lines, or the store's chain.
 func (s *Server) AuditLines(t testing.TB) [][]byte {
@@ -85,7 +92,11 @@ func (s *Server) AuditLines(t testing.TB) [][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return bytes.SplitAfter(bytes.TrimSuffix(raw, []byte("\n")), []byte("\n"))
+		raw = bytes.TrimSuffix(raw, []byte("\n"))
+		if len(raw) == 0 {
+			return nil
+		}
+		return bytes.Split(raw, []byte("\n"))
 	}
 	var out [][]byte
 	for {
@@ -98,6 +109,17 @@ func (s *Server) AuditLines(t testing.TB) [][]byte {
 		}
 		out = append(out, recs...)
 	}
+}
+
+// AuditText is AuditLines as the file holds them: one record a line.
+func (s *Server) AuditText(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, l := range s.AuditLines(t) {
+		b.Write(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // StartServer starts a server in a fresh data directory. The clock starts
