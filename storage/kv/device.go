@@ -1,7 +1,6 @@
 package kv
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -24,8 +23,89 @@ func init() {
 
 var _ storage.Devices = (*DB)(nil)
 
+// Each of the app's short-lived records (logins, tokens, proof IDs) is
+// filed in an expiry index of its own, written with the record, which
+// the periodic cleanup walks up to now.
+type expiring struct {
+	bucket []byte
+	index  expiryIndex
+	what   string
+	// expires decodes a record's expiry.
+	expires func(v []byte) (time.Time, error)
+}
+
+var (
+	appLogins = expiring{bAppLogins, bAppLoginsByExpiry, "app login", func(v []byte) (time.Time, error) {
+		var l storage.AppLogin
+		err := json.Unmarshal(v, &l)
+		return l.ExpiresAt, err
+	}}
+	deviceTokens = expiring{bDeviceTokens, bDevTokensByExpiry, "device token", func(v []byte) (time.Time, error) {
+		var t storage.DeviceToken
+		err := json.Unmarshal(v, &t)
+		return t.ExpiresAt, err
+	}}
+	proofIDs = expiring{bProofIDs, bProofIDsByExpiry, "proof ID", func(v []byte) (time.Time, error) {
+		var t time.Time
+		err := json.Unmarshal(v, &t)
+		return t, err
+	}}
+)
+
+// expiry returns the expiry of the record at key (ok false: none).
+func (e expiring) expiry(tx Tx, key []byte) (time.Time, bool, error) {
+	v := tx.Bucket(e.bucket).Get(key)
+	if v == nil {
+		return time.Time{}, false, nil
+	}
+	t, err := e.expires(v)
+	if err != nil {
+		return time.Time{}, false, errs.Internalf(err, "decode %s record", e.bucket)
+	}
+	return t, true, nil
+}
+
+// put writes rec at key, re-filing the index entry of a record it
+// replaces.
+func (e expiring) put(tx Tx, key []byte, rec any, expires time.Time) error {
+	old, ok, err := e.expiry(tx, key)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := e.index.remove(tx, old, key); err != nil {
+			return err
+		}
+	}
+	if err := put(tx, e.bucket, key, rec); err != nil {
+		return err
+	}
+	return e.index.add(tx, expires, key)
+}
+
+func (e expiring) delete(tx Tx, key []byte) error {
+	exp, ok, err := e.expiry(tx, key)
+	if err != nil || !ok {
+		return err
+	}
+	if err := e.index.remove(tx, exp, key); err != nil {
+		return err
+	}
+	return tx.Bucket(e.bucket).Delete(key)
+}
+
+func (e expiring) sweep(tx Tx, now time.Time) (int, error) {
+	return e.index.sweep(tx, now, func(key []byte) (time.Time, bool, error) { return e.expiry(tx, key) },
+		func(key []byte) error { return e.delete(tx, key) })
+}
+
 func (d *DB) PutAppLogin(ctx context.Context, l *storage.AppLogin) error {
-	return d.update(ctx, func(tx Tx) error { return create(tx, bAppLogins, []byte(l.Key), l, "app login") })
+	return d.update(ctx, func(tx Tx) error {
+		if tx.Bucket(bAppLogins).Get([]byte(l.Key)) != nil {
+			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "app login")
+		}
+		return appLogins.put(tx, []byte(l.Key), l, l.ExpiresAt)
+	})
 }
 
 func (d *DB) AppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
@@ -41,7 +121,7 @@ func (d *DB) TakeAppLogin(ctx context.Context, key string) (l *storage.AppLogin,
 		if l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login"); err != nil {
 			return err
 		}
-		return tx.Bucket(bAppLogins).Delete([]byte(key))
+		return appLogins.delete(tx, []byte(key))
 	})
 	return l, err
 }
@@ -62,7 +142,12 @@ func (d *DB) Device(ctx context.Context, id string) (dev *storage.Device, err er
 }
 
 func (d *DB) PutDeviceToken(ctx context.Context, t *storage.DeviceToken) error {
-	return d.update(ctx, func(tx Tx) error { return create(tx, bDeviceTokens, []byte(t.Key), t, "device token") })
+	return d.update(ctx, func(tx Tx) error {
+		if tx.Bucket(bDeviceTokens).Get([]byte(t.Key)) != nil {
+			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "device token")
+		}
+		return deviceTokens.put(tx, []byte(t.Key), t, t.ExpiresAt)
+	})
 }
 
 func (d *DB) DeviceToken(ctx context.Context, key string) (t *storage.DeviceToken, err error) {
@@ -78,7 +163,7 @@ func (d *DB) TakeDeviceToken(ctx context.Context, key string) (t *storage.Device
 		if t, err = get[storage.DeviceToken](tx, bDeviceTokens, []byte(key), "device token"); err != nil {
 			return err
 		}
-		return tx.Bucket(bDeviceTokens).Delete([]byte(key))
+		return deviceTokens.delete(tx, []byte(key))
 	})
 	return t, err
 }
@@ -94,50 +179,19 @@ func (d *DB) UseProofID(ctx context.Context, key string, now, expires time.Time)
 				return errs.M(errs.Conflict, msg.StoreAlreadyExists, "proof")
 			}
 		}
-		return put(tx, bProofIDs, []byte(key), expires.UTC())
+		return proofIDs.put(tx, []byte(key), expires.UTC(), expires.UTC())
 	})
 }
 
 func (d *DB) DeleteExpiredDeviceRecords(ctx context.Context, now time.Time) (n int, err error) {
 	err = d.update(ctx, func(tx Tx) error {
 		n = 0
-		for _, b := range []struct {
-			bucket  []byte
-			expires func([]byte) (time.Time, error)
-		}{
-			{bAppLogins, func(v []byte) (time.Time, error) {
-				var l storage.AppLogin
-				err := json.Unmarshal(v, &l)
-				return l.ExpiresAt, err
-			}},
-			{bDeviceTokens, func(v []byte) (time.Time, error) {
-				var t storage.DeviceToken
-				err := json.Unmarshal(v, &t)
-				return t.ExpiresAt, err
-			}},
-			{bProofIDs, func(v []byte) (time.Time, error) {
-				var t time.Time
-				err := json.Unmarshal(v, &t)
-				return t, err
-			}},
-		} {
-			var doomed [][]byte
-			c := tx.Bucket(b.bucket).Cursor()
-			for k, v := c.First(); k != nil; k, v = c.Next() {
-				exp, err := b.expires(v)
-				if err != nil {
-					return errs.Internalf(err, "decode %s record", b.bucket)
-				}
-				if !now.Before(exp) {
-					doomed = append(doomed, bytes.Clone(k))
-				}
+		for _, e := range []expiring{appLogins, deviceTokens, proofIDs} {
+			m, err := e.sweep(tx, now)
+			n += m
+			if err != nil {
+				return err
 			}
-			for _, k := range doomed {
-				if err := tx.Bucket(b.bucket).Delete(k); err != nil {
-					return err
-				}
-			}
-			n += len(doomed)
 		}
 		return nil
 	})

@@ -24,10 +24,10 @@ func init() {
 var _ storage.OfficerStore = (*DB)(nil)
 
 var officerSessions = sessionTable[storage.OfficerSession]{
-	bucket: bOfficerSessions, byOwner: bOfficerSessByOf, what: "officer session",
+	bucket: bOfficerSessions, byOwner: bOfficerSessByOf, byEnd: bOfficerSessByEnd, what: "officer session",
 	owner: func(s *storage.OfficerSession) string { return s.User },
 	key:   func(s *storage.OfficerSession) string { return s.Key },
-	ended: (*storage.OfficerSession).Ended,
+	end:   func(s *storage.OfficerSession) time.Time { return sessionEnd(s.IdleUntil, s.ExpiresAt) },
 }
 
 // --- officers

@@ -66,11 +66,17 @@ func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n in
 	return n, err
 }
 
-func (d *DB) DeleteHolderTokens(ctx context.Context, holderID string) (int, error) {
+// DeleteHolderTokens walks tokens_by_holder: a password change costs the
+// holder's tokens, not every token.
+func (d *DB) DeleteHolderTokens(ctx context.Context, holderID string) (n int, err error) {
 	if holderID == "" {
 		return 0, nil
 	}
-	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return t.HolderID == holderID })
+	err = d.update(ctx, func(tx Tx) error {
+		n, err = deleteOwnedTokens(tx, bTokensByHolder, holderID)
+		return err
+	})
+	return n, err
 }
 
 // --- signing history

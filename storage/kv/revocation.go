@@ -6,7 +6,6 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
-	"github.com/qesproject/qes/storage"
 )
 
 // --- CRLs
@@ -27,24 +26,21 @@ func (d *DB) CRL(ctx context.Context, issuer string) (der []byte, err error) {
 	return der, err
 }
 
-// DeleteCredentialSADs scans the SADs, which are few: each lives minutes.
+// DeleteCredentialSADs walks sads_by_credential.
 func (d *DB) DeleteCredentialSADs(ctx context.Context, credentialID string) (n int, err error) {
 	err = d.update(ctx, func(tx Tx) error {
-		var doomed [][]byte
-		if err := scan(tx, bSADs, nil, func(k []byte, s *storage.SAD) error {
-			if s.CredentialID == credentialID {
-				doomed = append(doomed, bytes.Clone(k))
+		n = 0
+		for _, key := range ownedBy(tx, bSADsByCredential, credentialID) {
+			if tx.Bucket(bSADs).Get(key) != nil {
+				n++
 			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := tx.Bucket(bSADs).Delete(k); err != nil {
+			if err := deleteSAD(tx, key); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bSADsByCredential).Delete(pairKeyBytes(credentialID, key)); err != nil {
 				return err
 			}
 		}
-		n = len(doomed)
 		return nil
 	})
 	return n, err

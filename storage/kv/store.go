@@ -189,9 +189,41 @@ func (d *DB) UpdateCredential(ctx context.Context, id string, fn func(*storage.C
 
 // --- SADs
 
+// A SAD is filed in sads_by_expiry (the janitor's sweep) and
+// sads_by_credential (a credential's key changed: its SADs go), both
+// written with the record.
+
+func putSADIndexes(tx Tx, s *storage.SAD) error {
+	if err := bSADsByExpiry.add(tx, s.ExpiresAt, s.Key); err != nil {
+		return err
+	}
+	return tx.Bucket(bSADsByCredential).Put(pairKeyBytes(s.CredentialID, s.Key), []byte{})
+}
+
+// deleteSAD removes a SAD and its index entries; a missing one is no error.
+func deleteSAD(tx Tx, key []byte) error {
+	if tx.Bucket(bSADs).Get(key) == nil {
+		return nil
+	}
+	s, err := get[storage.SAD](tx, bSADs, key, "SAD")
+	if err != nil {
+		return err
+	}
+	if err := bSADsByExpiry.remove(tx, s.ExpiresAt, key); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bSADsByCredential).Delete(pairKeyBytes(s.CredentialID, key)); err != nil {
+		return err
+	}
+	return tx.Bucket(bSADs).Delete(key)
+}
+
 func (d *DB) PutSAD(ctx context.Context, s *storage.SAD) error {
 	return d.update(ctx, func(tx Tx) error {
-		return create(tx, bSADs, s.Key, s, "SAD")
+		if err := create(tx, bSADs, s.Key, s, "SAD"); err != nil {
+			return err
+		}
+		return putSADIndexes(tx, s)
 	})
 }
 
@@ -204,40 +236,50 @@ func (d *DB) UpdateSAD(ctx context.Context, key []byte, fn func(*storage.SAD) er
 		if err != nil {
 			return Refuse(err)
 		}
+		expires, cred := rec.ExpiresAt, rec.CredentialID
 		if err := fn(rec); err != nil {
 			return Refuse(err) // nothing written yet
 		}
+		if rec.CredentialID != cred || !bytes.Equal(rec.Key, key) {
+			return Refuse(errs.E(errs.Internal, "a SAD's key and credential never change"))
+		}
 		if rec.Remaining <= 0 {
-			return tx.Bucket(bSADs).Delete(key)
+			return deleteSAD(tx, key)
+		}
+		if err := bSADsByExpiry.move(tx, expires, rec.ExpiresAt, key); err != nil {
+			return err
 		}
 		return put(tx, bSADs, key, rec)
 	})
 }
 
 func (d *DB) DeleteSAD(ctx context.Context, key []byte) error {
-	return d.update(ctx, func(tx Tx) error { return tx.Bucket(bSADs).Delete(key) })
+	return d.update(ctx, func(tx Tx) error { return deleteSAD(tx, key) })
 }
 
+// DeleteExpiredSADs walks sads_by_expiry up to now: its cost is the
+// expired SADs', not every SAD's.
 func (d *DB) DeleteExpiredSADs(ctx context.Context, now time.Time) (n int, err error) {
 	err = d.update(ctx, func(tx Tx) error {
-		var expired [][]byte
-		if err := scan(tx, bSADs, nil, func(k []byte, s *storage.SAD) error {
-			if !now.Before(s.ExpiresAt) {
-				expired = append(expired, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range expired {
-			if err := tx.Bucket(bSADs).Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(expired)
-		return nil
+		n, err = bSADsByExpiry.sweep(tx, now, func(key []byte) (time.Time, bool, error) {
+			return expiryOf(tx, bSADs, key, "SAD", func(s *storage.SAD) time.Time { return s.ExpiresAt })
+		}, func(key []byte) error { return deleteSAD(tx, key) })
+		return err
 	})
 	return n, err
+}
+
+// expiryOf reads the record at key and returns its expiry; ok is false
+// when there is no record.
+func expiryOf[T any](tx Tx, bucket, key []byte, what string, expiry func(*T) time.Time) (time.Time, bool, error) {
+	if tx.Bucket(bucket).Get(key) == nil {
+		return time.Time{}, false, nil
+	}
+	rec, err := get[T](tx, bucket, key, what)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return expiry(rec), true, nil
 }
 
 // --- OTPs
@@ -265,8 +307,56 @@ func (d *DB) UpdateOTP(ctx context.Context, key string, fn func(*storage.OTP) (b
 
 // --- tokens
 
+// A token is filed in tokens_by_expiry (the janitor's sweep) and, when it
+// belongs to a grant, tokens_by_grant (a logout ends the grant's tokens),
+// both written with the record.
+
+func deleteToken(tx Tx, id []byte) error {
+	if tx.Bucket(bTokens).Get(id) == nil {
+		return nil
+	}
+	t, err := get[storage.Token](tx, bTokens, id, "token")
+	if err != nil {
+		return err
+	}
+	if err := bTokensByExpiry.remove(tx, t.ExpiresAt, id); err != nil {
+		return err
+	}
+	if t.GrantID != "" {
+		if err := tx.Bucket(bTokensByGrant).Delete(pairKey(t.GrantID, t.ID)); err != nil {
+			return err
+		}
+	}
+	if t.HolderID != "" {
+		if err := tx.Bucket(bTokensByHolder).Delete(pairKey(t.HolderID, t.ID)); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bTokens).Delete(id)
+}
+
+func putTokenIndexes(tx Tx, t *storage.Token) error {
+	if err := bTokensByExpiry.add(tx, t.ExpiresAt, []byte(t.ID)); err != nil {
+		return err
+	}
+	if t.GrantID != "" {
+		if err := tx.Bucket(bTokensByGrant).Put(pairKey(t.GrantID, t.ID), []byte{}); err != nil {
+			return err
+		}
+	}
+	if t.HolderID == "" {
+		return nil
+	}
+	return tx.Bucket(bTokensByHolder).Put(pairKey(t.HolderID, t.ID), []byte{})
+}
+
 func (d *DB) PutToken(ctx context.Context, t *storage.Token) error {
-	return d.update(ctx, func(tx Tx) error { return create(tx, bTokens, []byte(t.ID), t, "token") })
+	return d.update(ctx, func(tx Tx) error {
+		if err := create(tx, bTokens, []byte(t.ID), t, "token"); err != nil {
+			return err
+		}
+		return putTokenIndexes(tx, t)
+	})
 }
 
 func (d *DB) Token(ctx context.Context, id string) (t *storage.Token, err error) {
@@ -283,46 +373,54 @@ func (d *DB) TakeToken(ctx context.Context, id string) (t *storage.Token, err er
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bTokens).Delete([]byte(id))
+		return deleteToken(tx, []byte(id))
 	})
 	return t, err
 }
 
 func (d *DB) DeleteToken(ctx context.Context, id string) error {
-	return d.update(ctx, func(tx Tx) error { return tx.Bucket(bTokens).Delete([]byte(id)) })
+	return d.update(ctx, func(tx Tx) error { return deleteToken(tx, []byte(id)) })
 }
 
-func (d *DB) deleteTokensWhere(ctx context.Context, match func(*storage.Token) bool) (n int, err error) {
+// DeleteGrant walks tokens_by_grant: a logout costs its grant's tokens.
+func (d *DB) DeleteGrant(ctx context.Context, grantID string) (n int, err error) {
+	if grantID == "" {
+		return 0, nil
+	}
 	err = d.update(ctx, func(tx Tx) error {
-		var doomed [][]byte
-		if err := scan(tx, bTokens, nil, func(k []byte, t *storage.Token) error {
-			if match(t) {
-				doomed = append(doomed, bytes.Clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := tx.Bucket(bTokens).Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
+		n, err = deleteOwnedTokens(tx, bTokensByGrant, grantID)
+		return err
 	})
 	return n, err
 }
 
-func (d *DB) DeleteGrant(ctx context.Context, grantID string) (int, error) {
-	if grantID == "" {
-		return 0, nil
+// deleteOwnedTokens deletes the tokens an owner index (by grant, by
+// holder) files under owner.
+func deleteOwnedTokens(tx Tx, index []byte, owner string) (n int, err error) {
+	for _, id := range ownedBy(tx, index, owner) {
+		if tx.Bucket(bTokens).Get(id) != nil {
+			n++
+		}
+		if err := deleteToken(tx, id); err != nil {
+			return n, err
+		}
+		// An entry without its token (none is ever left) goes too.
+		if err := tx.Bucket(index).Delete(pairKeyBytes(owner, id)); err != nil {
+			return n, err
+		}
 	}
-	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return t.GrantID == grantID })
+	return n, nil
 }
 
-func (d *DB) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
-	return d.deleteTokensWhere(ctx, func(t *storage.Token) bool { return !now.Before(t.ExpiresAt) })
+// DeleteExpiredTokens walks tokens_by_expiry up to now.
+func (d *DB) DeleteExpiredTokens(ctx context.Context, now time.Time) (n int, err error) {
+	err = d.update(ctx, func(tx Tx) error {
+		n, err = bTokensByExpiry.sweep(tx, now, func(id []byte) (time.Time, bool, error) {
+			return expiryOf(tx, bTokens, id, "token", func(t *storage.Token) time.Time { return t.ExpiresAt })
+		}, func(id []byte) error { return deleteToken(tx, id) })
+		return err
+	})
+	return n, err
 }
 
 // --- authorities
