@@ -25,10 +25,11 @@ type awaiting struct {
 }
 
 // awaitingOf finds the holder's issued order (NotFound when none). Orders
-// are few per holder and the scan is over the order bucket only.
+// awaiting activation are the issued ones, which the store's state index
+// hands out without walking every order.
 func (s *Service) awaitingOf(ctx context.Context, holderID string) (*awaiting, error) {
 	var found *storage.Order
-	err := s.d.Store.ListOrders(ctx, func(o *storage.Order) error {
+	err := s.d.Store.OrdersInState(ctx, stateIssued, func(o *storage.Order) error {
 		if o.State == stateIssued && o.Issuance != nil && o.Issuance.HolderID == holderID && found == nil {
 			found = o
 		}

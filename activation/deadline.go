@@ -21,7 +21,9 @@ import (
 func (s *Service) ExpireOverdue(ctx context.Context) (int, error) {
 	now := s.d.Now()
 	var due []*storage.Order
-	err := s.d.Store.ListOrders(ctx, func(o *storage.Order) error {
+	// Only issued orders await activation: the store's state index hands
+	// out those, not every order.
+	err := s.d.Store.OrdersInState(ctx, stateIssued, func(o *storage.Order) error {
 		if o.State == stateIssued && o.Issuance != nil && !now.Before(o.Issuance.ActivationDeadline) {
 			due = append(due, o)
 		}

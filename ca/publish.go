@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"math/big"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -217,7 +218,7 @@ func (p *CRLPublisher) issue(ctx context.Context, name string) (*PublishedCRL, e
 // must remain visible (ETSI EN 319 411-1, CSS-6.3.10).
 func (p *CRLPublisher) entries(ctx context.Context, thisUpdate time.Time) ([]CRLEntry, error) {
 	var out []CRLEntry
-	err := p.cfg.Store.ListCertificates(ctx, func(rec *storage.Certificate) error {
+	add := func(rec *storage.Certificate) error {
 		st := p.cfg.Lifecycle.Tick(status(rec), thisUpdate)
 		serial, ok := new(big.Int).SetString(rec.Serial, 16)
 		if !ok {
@@ -232,6 +233,16 @@ func (p *CRLPublisher) entries(ctx context.Context, thisUpdate time.Time) ([]CRL
 		e.RevokedAt = e.RevokedAt.UTC().Truncate(time.Second)
 		out = append(out, e)
 		return nil
-	})
-	return out, err
+	}
+	// Only a stored suspension or revocation lists a certificate (time
+	// turns an active one expired, never revoked): the status index hands
+	// out just those instead of the whole register.
+	for _, st := range []storage.CertStatus{storage.CertSuspended, storage.CertRevoked} {
+		if err := p.cfg.Store.CertificatesWithStatus(ctx, st, time.Time{}, add); err != nil {
+			return nil, err
+		}
+	}
+	// Serial order: a CRL's entries keep their places between issues.
+	slices.SortFunc(out, func(a, b CRLEntry) int { return a.Serial.Cmp(b.Serial) })
+	return out, nil
 }

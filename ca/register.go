@@ -3,6 +3,7 @@ package ca
 import (
 	"context"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -140,16 +141,23 @@ func (s *Service) apply(ctx context.Context, serial *big.Int, ev Event) (Transit
 func (s *Service) Sweep(ctx context.Context) ([]Transition, error) {
 	now := s.now()
 	var due []string
-	err := s.store.ListCertificates(ctx, func(rec *storage.Certificate) error {
+	collect := func(rec *storage.Certificate) error {
 		st := status(rec)
 		if s.lifecycle.Tick(st, now).Status != st.Status {
 			due = append(due, rec.Serial)
 		}
 		return nil
-	})
-	if err != nil {
+	}
+	// Time changes only active certificates past notAfter and suspended
+	// ones (their hold lapses): the register's status index hands out just
+	// those, so a sweep costs what is due, not the register.
+	if err := s.store.CertificatesWithStatus(ctx, storage.CertActive, now, collect); err != nil {
 		return nil, err
 	}
+	if err := s.store.CertificatesWithStatus(ctx, storage.CertSuspended, time.Time{}, collect); err != nil {
+		return nil, err
+	}
+	slices.Sort(due) // register order, as a walk of the register gave
 	var changes []Transition
 	for _, key := range due {
 		serial, ok := new(big.Int).SetString(key, 16)
@@ -187,14 +195,7 @@ func (s *Service) Sweep(ctx context.Context) ([]Transition, error) {
 // CertificatesOf lists the register's entries for a credential, as a
 // reconciliation job needs.
 func (s *Service) CertificatesOf(ctx context.Context, credentialID string) ([]*storage.Certificate, error) {
-	var out []*storage.Certificate
-	err := s.store.ListCertificates(ctx, func(rec *storage.Certificate) error {
-		if rec.CredentialID == credentialID {
-			out = append(out, rec)
-		}
-		return nil
-	})
-	return out, err
+	return s.store.CertificatesOfCredential(ctx, credentialID)
 }
 
 func transitionOf(rec *storage.Certificate, serial *big.Int, before, after CertStatus) Transition {

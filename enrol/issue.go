@@ -3,6 +3,7 @@ package enrol
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qesproject/qes/audit"
@@ -237,17 +238,22 @@ func mailID(number, kind string) string { return strings.ReplaceAll(number, "-",
 // many orders it finished and the first error.
 func (s *Service) IssuePending(ctx context.Context) (int, error) {
 	var pending []string
-	err := s.store.ListOrders(ctx, func(o *storage.Order) error {
+	collect := func(o *storage.Order) error {
 		// An approved order without a request was approved before the
 		// request step existed: there are no code hashes to issue from.
 		if (State(o.State) == Approved && o.Request != nil) || (State(o.State) == Issued && o.Issuance != nil && o.Issuance.MailedAt.IsZero()) {
 			pending = append(pending, o.Number)
 		}
 		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
+	// Only approved and issued orders can be pending: the store's state
+	// index hands out those, not every order.
+	for _, st := range []State{Approved, Issued} {
+		if err := s.store.OrdersInState(ctx, string(st), collect); err != nil {
+			return 0, err
+		}
+	}
+	slices.Sort(pending) // number order, as a walk of every order gave
 	var first error
 	done := 0
 	for _, n := range pending {

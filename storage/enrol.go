@@ -232,7 +232,12 @@ type Orders interface {
 	// customer never change.
 	UpdateOrder(ctx context.Context, number string, fn func(*Order) error) error
 	OrdersOf(ctx context.Context, customerID string) ([]*Order, error)
+	// ListOrders walks every order (an export, an operator's list);
+	// periodic work uses OrdersInState.
 	ListOrders(ctx context.Context, fn func(*Order) error) error
+	// OrdersInState calls fn for every order in state, in number order. It
+	// walks an index: its cost is the orders in that state.
+	OrdersInState(ctx context.Context, state string, fn func(*Order) error) error
 	// UserIDTaken reports whether an order or a holder has id.
 	UserIDTaken(ctx context.Context, id string) (bool, error)
 }

@@ -304,7 +304,18 @@ type Certificates interface {
 	CreateCertificate(ctx context.Context, c *Certificate) error // errs.Conflict on a reused serial
 	Certificate(ctx context.Context, serial string) (*Certificate, error)
 	UpdateCertificate(ctx context.Context, serial string, fn func(*Certificate) error) error
+	// ListCertificates walks the whole register (an export, a report);
+	// periodic work uses the indexed queries below.
 	ListCertificates(ctx context.Context, fn func(*Certificate) error) error
+	// CertificatesWithStatus calls fn for every certificate whose status
+	// is status (a stored status other than suspended, revoked and expired
+	// counts as active) and whose NotAfter is before notAfterBefore (the
+	// zero time: whatever its NotAfter), in NotAfter order. It walks an
+	// index: its cost is the certificates it finds, not the register's.
+	CertificatesWithStatus(ctx context.Context, status CertStatus, notAfterBefore time.Time, fn func(*Certificate) error) error
+	// CertificatesOfCredential lists a credential's register entries
+	// (its current certificate and those it replaced), by an index.
+	CertificatesOfCredential(ctx context.Context, credentialID string) ([]*Certificate, error)
 	// CertificateEpoch counts the committed UpdateCertificates (it moves
 	// on in the same transaction): a node whose caches hold statuses
 	// polls it and drops them when it moved, which bounds how long it

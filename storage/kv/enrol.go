@@ -155,6 +155,9 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 		if err := create(tx, bOrders, []byte(o.Number), o, "order "+o.Number); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bOrdersByState).Put(pairKey(o.State, o.Number), []byte{}); err != nil {
+			return err
+		}
 		return tx.Bucket(bOrdersByCustomer).Put(pairKey(o.CustomerID, o.Number), nil)
 	})
 }
@@ -184,7 +187,7 @@ func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Or
 		if err != nil {
 			return err
 		}
-		customer, userID := rec.CustomerID, rec.UserID
+		customer, userID, state := rec.CustomerID, rec.UserID, rec.State
 		if err := fn(rec); err != nil {
 			return err
 		}
@@ -196,6 +199,14 @@ func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Or
 				return errs.M(errs.Conflict, msg.StoreAlreadyExists, "the order's user ID "+userID)
 			}
 			if err := reserveUserID(tx, rec.UserID, number); err != nil {
+				return err
+			}
+		}
+		if rec.State != state {
+			if err := tx.Bucket(bOrdersByState).Delete(pairKey(state, number)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bOrdersByState).Put(pairKey(rec.State, number), []byte{}); err != nil {
 				return err
 			}
 		}
@@ -222,6 +233,23 @@ func (d *DB) OrdersOf(ctx context.Context, customerID string) (out []*storage.Or
 func (d *DB) ListOrders(ctx context.Context, fn func(*storage.Order) error) error {
 	return d.view(ctx, func(tx Tx) error {
 		return scan(tx, bOrders, nil, func(_ []byte, o *storage.Order) error { return fn(o) })
+	})
+}
+
+// OrdersInState walks orders_by_state ("<state>\x00<number>", written
+// with the order).
+func (d *DB) OrdersInState(ctx context.Context, state string, fn func(*storage.Order) error) error {
+	return d.view(ctx, func(tx Tx) error {
+		for _, number := range ownedBy(tx, bOrdersByState, state) {
+			o, err := get[storage.Order](tx, bOrders, number, "order")
+			if err != nil {
+				return err
+			}
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

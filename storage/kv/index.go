@@ -29,6 +29,7 @@ var (
 	bTokensByHolder     = []byte("tokens_by_holder")       // "<holder>\x00<token ID>"
 	bCertsByStatus      = []byte("certificates_by_status") // "<status>\x00<big-endian notAfter><serial>"
 	bCertsByCredential  = []byte("certificates_by_credential")
+	bOrdersByState      = []byte("orders_by_state")      // "<state>\x00<number>"
 	bHoldersDailyReport = []byte("holders_daily_report") // holder ID of each holder with DailyReport on
 )
 
@@ -36,7 +37,7 @@ func init() {
 	allBuckets = append(allBuckets,
 		[]byte(bSADsByExpiry), []byte(bTokensByExpiry), []byte(bPortalByEnd), []byte(bCustSessByEnd),
 		[]byte(bOfficerSessByEnd), []byte(bAppLoginsByExpiry), []byte(bDevTokensByExpiry), []byte(bProofIDsByExpiry),
-		bSADsByCredential, bTokensByGrant, bTokensByHolder, bCertsByStatus, bCertsByCredential, bHoldersDailyReport)
+		bSADsByCredential, bTokensByGrant, bTokensByHolder, bCertsByStatus, bCertsByCredential, bOrdersByState, bHoldersDailyReport)
 }
 
 var (

@@ -453,9 +453,48 @@ func (d *DB) Client(ctx context.Context, id string) (c *storage.Client, err erro
 
 // --- certificates
 
+// A certificate is filed in certificates_by_status ("<status>\x00
+// <big-endian notAfter><serial>": the lifecycle sweep reads the active
+// ones past notAfter and the suspended ones, the CRL the suspended and
+// revoked ones) and certificates_by_credential ("<credential>\x00
+// <serial>"), both written with the record.
+
+// certIndexStatus is the status a certificate is filed under: what
+// ca's status() reads it as.
+func certIndexStatus(s storage.CertStatus) storage.CertStatus {
+	switch s {
+	case storage.CertSuspended, storage.CertRevoked, storage.CertExpired:
+		return s
+	}
+	return storage.CertActive
+}
+
+func certStatusKey(c *storage.Certificate) []byte {
+	k := append([]byte(certIndexStatus(c.Status)), 0)
+	k = append(k, timeOrder(c.NotAfter)...)
+	return append(k, c.Serial...)
+}
+
+func putCertIndexes(tx Tx, c *storage.Certificate) error {
+	if err := tx.Bucket(bCertsByStatus).Put(certStatusKey(c), []byte{}); err != nil {
+		return err
+	}
+	return tx.Bucket(bCertsByCredential).Put(pairKey(c.CredentialID, c.Serial), []byte{})
+}
+
+func deleteCertIndexes(tx Tx, c *storage.Certificate) error {
+	if err := tx.Bucket(bCertsByStatus).Delete(certStatusKey(c)); err != nil {
+		return err
+	}
+	return tx.Bucket(bCertsByCredential).Delete(pairKey(c.CredentialID, c.Serial))
+}
+
 func (d *DB) CreateCertificate(ctx context.Context, c *storage.Certificate) error {
 	return d.update(ctx, func(tx Tx) error {
-		return create(tx, bCertificates, []byte(c.Serial), c, "certificate "+c.Serial)
+		if err := create(tx, bCertificates, []byte(c.Serial), c, "certificate "+c.Serial); err != nil {
+			return err
+		}
+		return putCertIndexes(tx, c)
 	})
 }
 
@@ -475,8 +514,20 @@ func (d *DB) UpdateCertificate(ctx context.Context, serial string, fn func(*stor
 		if err != nil {
 			return err
 		}
+		before := *rec
 		if err := fn(rec); err != nil {
 			return err
+		}
+		if rec.Serial != serial {
+			return errs.E(errs.Internal, "a certificate's serial never changes")
+		}
+		if !bytes.Equal(certStatusKey(&before), certStatusKey(rec)) || before.CredentialID != rec.CredentialID {
+			if err := deleteCertIndexes(tx, &before); err != nil {
+				return err
+			}
+			if err := putCertIndexes(tx, rec); err != nil {
+				return err
+			}
 		}
 		if err := put(tx, bCertificates, []byte(serial), rec); err != nil {
 			return err
@@ -511,6 +562,48 @@ func (d *DB) ListCertificates(ctx context.Context, fn func(*storage.Certificate)
 	return d.view(ctx, func(tx Tx) error {
 		return scan(tx, bCertificates, nil, func(_ []byte, c *storage.Certificate) error { return fn(c) })
 	})
+}
+
+func (d *DB) CertificatesWithStatus(ctx context.Context, status storage.CertStatus, notAfterBefore time.Time, fn func(*storage.Certificate) error) error {
+	prefix := append([]byte(certIndexStatus(status)), 0)
+	var end []byte
+	if !notAfterBefore.IsZero() {
+		end = append(bytes.Clone(prefix), timeOrder(notAfterBefore)...)
+	}
+	return d.view(ctx, func(tx Tx) error {
+		c := tx.Bucket(bCertsByStatus).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if end != nil && bytes.Compare(k, end) >= 0 {
+				break
+			}
+			if len(k) < len(prefix)+8 {
+				return errs.Ef(errs.Internal, "certificate status index entry %q is malformed", k)
+			}
+			rec, err := get[storage.Certificate](tx, bCertificates, k[len(prefix)+8:], "certificate")
+			if err != nil {
+				return err
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (d *DB) CertificatesOfCredential(ctx context.Context, credentialID string) (out []*storage.Certificate, err error) {
+	err = d.view(ctx, func(tx Tx) error {
+		out = nil
+		for _, serial := range ownedBy(tx, bCertsByCredential, credentialID) {
+			rec, err := get[storage.Certificate](tx, bCertificates, serial, "certificate")
+			if err != nil {
+				return err
+			}
+			out = append(out, rec)
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (d *DB) NextCRLNumber(ctx context.Context) (n uint64, err error) {
