@@ -15,7 +15,7 @@ import (
 type Store interface {
 	SignatureBatches(ctx context.Context, holderID string, from, to time.Time, fn func(*storage.SignatureBatch) error) error
 	UpdateHolder(ctx context.Context, id string, fn func(*storage.Holder) error) error
-	ListHolders(ctx context.Context) ([]*storage.Holder, error)
+	HoldersDueDailyReport(ctx context.Context, day string) ([]*storage.Holder, error)
 }
 
 // Credentials tells whether a credential is the holder's (the signature

@@ -232,6 +232,10 @@ type Holders interface {
 	Holder(ctx context.Context, id string) (*Holder, error)
 	UpdateHolder(ctx context.Context, id string, fn func(*Holder) error) error
 	ListHolders(ctx context.Context) ([]*Holder, error)
+	// HoldersDueDailyReport returns the holders with DailyReport on whose
+	// DailyReportSentFor is before day (YYYY-MM-DD), in that order. It
+	// walks an index: its cost is the holders due, not every holder.
+	HoldersDueDailyReport(ctx context.Context, day string) ([]*Holder, error)
 }
 
 // Credentials stores signing credentials.

@@ -114,8 +114,29 @@ func (d *DB) CreateHolder(ctx context.Context, h *storage.Holder) error {
 		if owner := tx.Bucket(bOrdersByUserID).Get([]byte(h.ID)); owner != nil && string(owner) != h.Order {
 			return errs.M(errs.Conflict, msg.StoreAlreadyExists, "user ID "+h.ID)
 		}
-		return create(tx, bHolders, []byte(h.ID), h, "holder "+h.ID)
+		if err := create(tx, bHolders, []byte(h.ID), h, "holder "+h.ID); err != nil {
+			return err
+		}
+		return putHolderIndexes(tx, h)
 	})
+}
+
+// A holder with the daily summary on is filed in holders_daily_report
+// under "<DailyReportSentFor>\x00<ID>": the day's run walks those not yet
+// summarised for the day, oldest first, and stops there.
+
+func dailyReportKey(h *storage.Holder) []byte {
+	if !h.DailyReport {
+		return nil
+	}
+	return pairKey(h.DailyReportSentFor, h.ID)
+}
+
+func putHolderIndexes(tx Tx, h *storage.Holder) error {
+	if k := dailyReportKey(h); k != nil {
+		return tx.Bucket(bHoldersDailyReport).Put(k, []byte{})
+	}
+	return nil
 }
 
 func (d *DB) Holder(ctx context.Context, id string) (h *storage.Holder, err error) {
@@ -127,7 +148,51 @@ func (d *DB) Holder(ctx context.Context, id string) (h *storage.Holder, err erro
 }
 
 func (d *DB) UpdateHolder(ctx context.Context, id string, fn func(*storage.Holder) error) error {
-	return updateRecord(d, ctx, bHolders, []byte(id), "holder", fn)
+	return d.update(ctx, func(tx Tx) error {
+		rec, err := get[storage.Holder](tx, bHolders, []byte(id), "holder")
+		if err != nil {
+			return err
+		}
+		before := dailyReportKey(rec)
+		if err := fn(rec); err != nil {
+			return err
+		}
+		if rec.ID != id {
+			return errs.E(errs.Internal, "a holder's ID never changes")
+		}
+		if after := dailyReportKey(rec); !bytes.Equal(before, after) {
+			if before != nil {
+				if err := tx.Bucket(bHoldersDailyReport).Delete(before); err != nil {
+					return err
+				}
+			}
+			if err := putHolderIndexes(tx, rec); err != nil {
+				return err
+			}
+		}
+		return put(tx, bHolders, []byte(id), rec)
+	})
+}
+
+func (d *DB) HoldersDueDailyReport(ctx context.Context, day string) (out []*storage.Holder, err error) {
+	end := []byte(day + "\x00")
+	err = d.view(ctx, func(tx Tx) error {
+		out = nil
+		c := tx.Bucket(bHoldersDailyReport).Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return errs.Ef(errs.Internal, "daily report index entry %q is malformed", k)
+			}
+			h, err := get[storage.Holder](tx, bHolders, k[i+1:], "holder")
+			if err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (d *DB) ListHolders(ctx context.Context) (out []*storage.Holder, err error) {
