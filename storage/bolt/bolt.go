@@ -71,7 +71,12 @@ func Open(path string, opts ...Option) (*DB, error) {
 	if o.rerun {
 		e = kv.Rerun(e)
 	}
-	d.DB = kv.New(e)
+	// A file written before an index existed gets it built now (once).
+	if d.DB, err = kv.Open(context.Background(), e); err != nil {
+		d.grp.close()
+		_ = db.Close()
+		return nil, errs.Internalf(err, "index database %s", path)
+	}
 	return d, nil
 }
 

@@ -66,7 +66,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	e := engine{pool: pool, grp: new(*committer)}
 	*e.grp = newCommitter(e)
 	d := &DB{pool: pool, grp: *e.grp}
-	d.DB = kv.New(e)
+	// A database written before an index existed gets it built now (once).
+	if d.DB, err = kv.Open(ctx, e); err != nil {
+		d.grp.close()
+		pool.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
