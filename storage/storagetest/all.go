@@ -30,6 +30,16 @@ func RunAll(t *testing.T, open func(t *testing.T) Backend) {
 		{"enrolment", func(t *testing.T) { RunEnrolment(t, func(t *testing.T) storage.Store { return open(t) }) }},
 		{"devices", func(t *testing.T) { RunDevices(t, func(t *testing.T) storage.Devices { return open(t) }) }},
 		{"officers", func(t *testing.T) { RunOfficers(t, func(t *testing.T) OfficerBackend { return open(t) }) }},
+		{"sweeps", func(t *testing.T) {
+			RunSweeps(t, func(t *testing.T) SweepBackend {
+				b := open(t)
+				s, ok := b.(SweepBackend)
+				if !ok {
+					t.Fatalf("%T cannot check its indexes (CheckIndexes)", b)
+				}
+				return s
+			})
+		}},
 		{"evidence-bundles", func(t *testing.T) {
 			RunEvidenceBundles(t, func(t *testing.T) storage.EvidenceBundles { return open(t) })
 		}},
