@@ -5,9 +5,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 	"github.com/qesproject/qes/storage/bolt"
+	"github.com/qesproject/qes/storage/kv"
 	"github.com/qesproject/qes/storage/storagetest"
 )
 
@@ -93,4 +96,51 @@ func TestConformanceClosuresRerun(t *testing.T) {
 		return db
 	}
 	storagetest.RunAll(t, func(t *testing.T) storagetest.Backend { return open(t) })
+}
+
+// A file an older binary wrote has records but none of the indexes the
+// sweeps read: opening it builds them once, and the sweeps find the
+// records written before.
+func TestOpenBuildsMissingIndexes(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "qes.db")
+	db, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storagetest.SeedIndexed(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Take the file back to what a binary without the indexes left.
+	raw, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = raw.Update(func(tx *bbolt.Tx) error {
+		for _, b := range kv.IndexBuckets() {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		meta, key := kv.IndexVersionKey()
+		return tx.Bucket(meta).Delete(key)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.IndexVersion(context.Background()); err != nil || v == 0 {
+		t.Fatalf("index version after open = %d, %v; want the backfill's", v, err)
+	}
+	storagetest.CheckSeededSweeps(t, db)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil/pgtest"
 	"github.com/qesproject/qes/storage"
+	"github.com/qesproject/qes/storage/kv"
 	"github.com/qesproject/qes/storage/postgres"
 	"github.com/qesproject/qes/storage/storagetest"
 	"sync"
@@ -242,4 +243,40 @@ func TestNodesShareOneAuditChain(t *testing.T) {
 			t.Fatalf("record %d = %+v, %v, %v; acknowledged as %s", a.seq, rec, ok, err, a.name)
 		}
 	}
+}
+
+// A database an older binary wrote has records but none of the indexes
+// the sweeps read: opening it builds them once, and the sweeps find the
+// records written before.
+func TestOpenBuildsMissingIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storagetest.SeedIndexed(t, db)
+	// Take the database back to what a binary without the indexes left.
+	var names []string
+	for _, b := range kv.IndexBuckets() {
+		names = append(names, string(b))
+	}
+	meta, key := kv.IndexVersionKey()
+	if _, err := db.Pool().Exec(ctx, `DELETE FROM kv WHERE bucket = ANY($1) OR (bucket = $2 AND key = $3)`, names, string(meta), key); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.IndexVersion(ctx); err != nil || v == 0 {
+		t.Fatalf("index version after open = %d, %v; want the backfill's", v, err)
+	}
+	storagetest.CheckSeededSweeps(t, db)
 }
