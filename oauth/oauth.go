@@ -208,7 +208,7 @@ func (s *Server) PushAuthorization(ctx context.Context, r AuthzRequest, clientSe
 		return "", 0, err
 	}
 	raw, _ := json.Marshal(r)
-	if err := s.store.PutToken(ctx, &storage.Token{ID: "par:" + id, Kind: "par", ClientID: r.ClientID, ExpiresAt: s.now().Add(parTTL), Data: raw}); err != nil {
+	if err := s.store.PutPushedRequest(ctx, &storage.PushedRequest{ID: id, ClientID: r.ClientID, Request: raw, ExpiresAt: s.now().Add(parTTL)}); err != nil {
 		return "", 0, err
 	}
 	return "urn:ietf:params:oauth:request_uri:" + id, int(parTTL.Seconds()), nil
@@ -219,12 +219,12 @@ func (s *Server) PushAuthorization(ctx context.Context, r AuthzRequest, clientSe
 func (s *Server) StartAuthorization(ctx context.Context, r AuthzRequest) (*OAuthTxn, error) {
 	if r.RequestURI != "" {
 		id := strings.TrimPrefix(r.RequestURI, "urn:ietf:params:oauth:request_uri:")
-		rec, err := s.store.TakeToken(ctx, "par:"+id)
+		rec, err := s.store.TakePushedRequest(ctx, id)
 		if err != nil || !s.now().Before(rec.ExpiresAt) || rec.ClientID != r.ClientID {
 			return nil, oauthErr("invalid_request", msg.OAuthRequestURIInvalid, false)
 		}
 		var pushed AuthzRequest
-		if err := json.Unmarshal(rec.Data, &pushed); err != nil {
+		if err := json.Unmarshal(rec.Request, &pushed); err != nil {
 			return nil, errs.Internalf(err, "decode pushed request")
 		}
 		r = pushed
@@ -344,13 +344,12 @@ func (s *Server) validateAuthz(ctx context.Context, r AuthzRequest) (*OAuthTxn, 
 
 func (s *Server) saveTxn(ctx context.Context, t *OAuthTxn) error {
 	raw, _ := json.Marshal(t)
-	_ = s.store.DeleteToken(ctx, "txn:"+t.ID)
-	return s.store.PutToken(ctx, &storage.Token{ID: "txn:" + t.ID, Kind: "oauth-txn", ClientID: t.ClientID, ExpiresAt: s.now().Add(oauthTxnTTL), Data: raw})
+	return s.store.PutOAuthTransaction(ctx, &storage.OAuthTransaction{ID: t.ID, ClientID: t.ClientID, Data: raw, ExpiresAt: s.now().Add(oauthTxnTTL)})
 }
 
 // Transaction loads an authorization in progress.
 func (s *Server) Transaction(ctx context.Context, id string) (*OAuthTxn, error) {
-	rec, err := s.store.Token(ctx, "txn:"+id)
+	rec, err := s.store.OAuthTransaction(ctx, id)
 	if err != nil || !s.now().Before(rec.ExpiresAt) {
 		return nil, errs.M(errs.InvalidRequest, msg.AuthorizationUnknown)
 	}
@@ -407,7 +406,7 @@ func (s *Server) DenyRedirect(ctx context.Context, txnID string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	_ = s.store.DeleteToken(ctx, "txn:"+txnID)
+	_ = s.store.DeleteOAuthTransaction(ctx, txnID)
 	return ErrorRedirect(t.RedirectURI, t.State, "access_denied", msg.Text(msg.English, msg.UserCancelled)), nil
 }
 
@@ -433,7 +432,7 @@ func (s *Server) codeKey(code string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "code:" + hex.EncodeToString(sum), nil
+	return hex.EncodeToString(sum), nil
 }
 
 func (s *Server) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
@@ -446,14 +445,14 @@ func (s *Server) issueCode(ctx context.Context, t *OAuthTxn) (string, error) {
 		return "", err
 	}
 	raw, _ := json.Marshal(t)
-	if err := s.store.PutToken(ctx, &storage.Token{ID: key, Kind: "code", HolderID: t.HolderID, ClientID: t.ClientID, Scope: t.Scope, ExpiresAt: s.now().Add(oauthCodeTTL), Data: raw}); err != nil {
+	if err := s.store.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: key, HolderID: t.HolderID, ClientID: t.ClientID, Scope: t.Scope, Data: raw, ExpiresAt: s.now().Add(oauthCodeTTL)}); err != nil {
 		return "", err
 	}
-	_ = s.store.DeleteToken(ctx, "txn:"+t.ID)
+	_ = s.store.DeleteOAuthTransaction(ctx, t.ID)
 	if err := audit.Require(ctx, s.audit, s.log, audit.Event{Type: "oauth.authorize", Holder: t.HolderID, Credential: t.CredentialID, Client: t.ClientID, Outcome: "ok",
 		Detail: map[string]string{"scope": t.Scope, "hashes": fmt.Sprint(len(t.Hashes))}}); err != nil {
 		// A code nobody can account for must not be redeemable.
-		_ = s.store.DeleteToken(ctx, key)
+		_ = s.store.DeleteAuthorizationCode(ctx, key)
 		return "", err
 	}
 	q := url.Values{"code": {code}}
@@ -508,7 +507,7 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (*TokenResponse, err
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.store.TakeToken(ctx, key) // single use, whatever happens next
+	rec, err := s.store.TakeAuthorizationCode(ctx, key) // single use, whatever happens next
 	if err != nil || !s.now().Before(rec.ExpiresAt) || rec.ClientID != client.ID {
 		return nil, oauthErr("invalid_grant", msg.OAuthCodeInvalid, false)
 	}

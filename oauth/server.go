@@ -47,10 +47,9 @@ type Auditor interface {
 type Store interface {
 	CreateClient(ctx context.Context, c *storage.Client) error
 	Client(ctx context.Context, id string) (*storage.Client, error)
-	PutToken(ctx context.Context, t *storage.Token) error
+	storage.OAuthRecords
+	// Token reads a refresh token (its client may revoke it).
 	Token(ctx context.Context, id string) (*storage.Token, error)
-	TakeToken(ctx context.Context, id string) (*storage.Token, error)
-	DeleteToken(ctx context.Context, id string) error
 }
 
 // Config holds the server's rules: the SAM's, so that a token never

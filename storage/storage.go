@@ -28,6 +28,7 @@ type Store interface {
 	Leases
 	OTPs
 	Tokens
+	OAuthRecords
 	Authorities
 	Certificates
 	Clients
@@ -169,17 +170,18 @@ type OTP struct {
 	Attempts  int       `json:"attempts"`
 }
 
-// Token is an issued access token (by its JWT ID) or refresh token (by MAC).
+// Token is an issued access token (by its JWT ID) or refresh token (by
+// MAC). OAuth's pushed requests, transactions and codes are records of
+// their own (OAuthRecords).
 type Token struct {
 	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // "access" | "refresh" | "code"
+	Kind      string    `json:"kind"` // "access" | "refresh"
 	HolderID  string    `json:"holderId"`
 	ClientID  string    `json:"clientId,omitempty"`
 	Scope     string    `json:"scope"`
 	GrantID   string    `json:"grantId"` // tokens from one login or OAuth grant
 	ExpiresAt time.Time `json:"expiresAt"`
-	// Data carries kind-specific JSON (an OAuth code's PKCE challenge and
-	// authorization details, a credential-scope token's binding).
+	// Data carries kind-specific JSON (a credential-scope token's binding).
 	Data []byte `json:"data,omitempty"`
 }
 
@@ -280,7 +282,7 @@ type OTPs interface {
 	UpdateOTP(ctx context.Context, key string, fn func(o *OTP) (deleteAfter bool, err error)) error
 }
 
-// Tokens stores access, refresh and authorization-code tokens.
+// Tokens stores access and refresh tokens.
 type Tokens interface {
 	PutToken(ctx context.Context, t *Token) error
 	Token(ctx context.Context, id string) (*Token, error)

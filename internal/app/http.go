@@ -201,7 +201,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return serveErr
 }
 
-// RunJanitor removes expired SADs and tokens.
+// RunJanitor removes expired SADs, tokens and OAuth records (pushed
+// requests, transactions, codes).
 func (a *App) RunJanitor(ctx context.Context) error {
 	now := a.Now()
 	var failed []error
@@ -210,6 +211,9 @@ func (a *App) RunJanitor(ctx context.Context) error {
 	}
 	if _, err := a.Store.DeleteExpiredTokens(ctx, now); err != nil {
 		failed = append(failed, fmt.Errorf("expired tokens: %w", err))
+	}
+	if _, err := a.Store.DeleteExpiredOAuthRecords(ctx, now); err != nil {
+		failed = append(failed, fmt.Errorf("expired OAuth requests, transactions and codes: %w", err))
 	}
 	return errors.Join(failed...)
 }

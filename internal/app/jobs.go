@@ -56,7 +56,7 @@ func (a *App) releaseLeases(ctx context.Context, jobs []job) {
 // goroutine per entry and waits for all of them before it returns.
 func (a *App) periodicJobs() []job {
 	return append([]job{
-		// Expired SADs and tokens are refused when read; deleting them only
+		// Expired SADs, tokens and OAuth records are refused when read; deleting them only
 		// bounds the database.
 		{name: "janitor", every: time.Minute, run: a.RunJanitor},
 		// Holds that lapse, expiries, interrupted changes, CRLs due.

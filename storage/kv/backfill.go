@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
@@ -14,8 +15,10 @@ import (
 // written before an index existed gets it built once, at open.
 var keyIndexVersion = []byte("index_version")
 
-// indexVersion is the newest set of indexes: 1 adds the expiry, owner,
-// status and state indexes of index.go.
+// indexVersion is the newest layout: 1 adds the expiry, owner, status and
+// state indexes of index.go, and moves OAuth's pushed requests,
+// transactions and codes out of the tokens bucket into records of their
+// own (oauth.go).
 const indexVersion = 1
 
 // Open returns the store over e after building the indexes a database
@@ -70,6 +73,9 @@ func (d *DB) backfill(ctx context.Context) error {
 		if err := buildIndexes(tx); err != nil {
 			return fmt.Errorf("build the store's indexes: %w", err)
 		}
+		if err := moveOAuthTokens(tx); err != nil {
+			return fmt.Errorf("move OAuth records out of the tokens: %w", err)
+		}
 		return tx.Bucket(bMeta).Put(keyIndexVersion, []byte(strconv.Itoa(indexVersion)))
 	})
 }
@@ -90,7 +96,7 @@ func buildIndexes(tx Tx) error {
 	if err := buildSessionIndex(tx, officerSessions); err != nil {
 		return err
 	}
-	for _, e := range []expiring{appLogins, deviceTokens, proofIDs} {
+	for _, e := range []expiring{appLogins, deviceTokens, proofIDs, pushedRequests, oauthTxns, authCodes} {
 		var keys [][]byte
 		c := tx.Bucket(e.bucket).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -119,4 +125,43 @@ func buildIndexes(tx Tx) error {
 
 func buildSessionIndex[T any](tx Tx, t sessionTable[T]) error {
 	return scan(tx, t.bucket, nil, func(k []byte, s *T) error { return t.byEnd.add(tx, t.end(s), k) })
+}
+
+// moveOAuthTokens moves the pushed requests ("par:<id>"), OAuth
+// transactions ("txn:<id>") and codes ("code:<MAC>") an older binary kept
+// as tokens into their own records, so that an authorization under way
+// while qesd was upgraded completes.
+func moveOAuthTokens(tx Tx) error {
+	var legacy []*storage.Token
+	if err := scan(tx, bTokens, nil, func(_ []byte, t *storage.Token) error {
+		switch t.Kind {
+		case "par", "oauth-txn", "code":
+			legacy = append(legacy, t)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, t := range legacy {
+		var err error
+		switch t.Kind {
+		case "par":
+			id := strings.TrimPrefix(t.ID, "par:")
+			err = pushedRequests.put(tx, []byte(id), &storage.PushedRequest{ID: id, ClientID: t.ClientID, Request: t.Data, ExpiresAt: t.ExpiresAt}, t.ExpiresAt)
+		case "oauth-txn":
+			id := strings.TrimPrefix(t.ID, "txn:")
+			err = oauthTxns.put(tx, []byte(id), &storage.OAuthTransaction{ID: id, ClientID: t.ClientID, Data: t.Data, ExpiresAt: t.ExpiresAt}, t.ExpiresAt)
+		case "code":
+			key := strings.TrimPrefix(t.ID, "code:")
+			err = authCodes.put(tx, []byte(key), &storage.AuthorizationCode{Key: key, HolderID: t.HolderID, ClientID: t.ClientID,
+				Scope: t.Scope, Data: t.Data, ExpiresAt: t.ExpiresAt}, t.ExpiresAt)
+		}
+		if err != nil {
+			return err
+		}
+		if err := deleteToken(tx, []byte(t.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -64,10 +64,10 @@ func testSADHashSpentOnce(t *testing.T, s storage.Store) {
 	wantKind(t, s.UpdateSAD(ctx, []byte("one"), func(*storage.SAD) error { return nil }), errs.NotFound)
 }
 
-// N callers take one authorization code: exactly one gets it.
+// N callers take one token (TakeToken, single use): exactly one gets it.
 func testTokenTakenOnce(t *testing.T, s storage.Store) {
 	ctx := context.Background()
-	must(t, s.PutToken(ctx, &storage.Token{ID: "code-1", Kind: "code", HolderID: "alice", ExpiresAt: time.Now().Add(time.Minute)}))
+	must(t, s.PutToken(ctx, &storage.Token{ID: "code-1", Kind: "access", HolderID: "alice", ExpiresAt: time.Now().Add(time.Minute)}))
 	var mu sync.Mutex
 	got := 0
 	race(concurrency, func(int) {

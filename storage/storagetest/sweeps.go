@@ -3,9 +3,11 @@ package storagetest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/storage"
 )
 
@@ -31,6 +33,8 @@ type SweepBackend interface {
 func RunSweeps(t *testing.T, open func(t *testing.T) SweepBackend) {
 	t.Run("sads", func(t *testing.T) { testSweepSADs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testSweepTokens(t, open(t)) })
+	t.Run("oauth-records", func(t *testing.T) { testOAuthRecords(t, open(t)) })
+	t.Run("code-taken-once", func(t *testing.T) { testCodeTakenOnce(t, open(t)) })
 	t.Run("sessions", func(t *testing.T) { testSweepSessions(t, open(t)) })
 	t.Run("device-records", func(t *testing.T) { testSweepDeviceRecords(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testSweepCertificates(t, open(t)) })
@@ -58,6 +62,15 @@ func SeedIndexed(t *testing.T, s Backend) {
 	must(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0b", CredentialID: "c1", HolderID: "h1", NotAfter: t0.Add(time.Hour), Status: storage.CertRevoked}))
 	must(t, s.CreateCustomer(ctx, &storage.Customer{ID: "cu1", Email: "cu1@example.org"}, nil))
 	must(t, s.CreateOrder(ctx, &storage.Order{Number: "55-1", CustomerID: "cu1", State: "issued"}, nil))
+	// What an older binary kept as tokens: a pushed request, an OAuth
+	// transaction and a code, each under its prefix.
+	for _, x := range []*storage.Token{
+		{ID: "par:p1", Kind: "par", ClientID: "app", ExpiresAt: t0.Add(time.Hour), Data: []byte(`{"client_id":"app"}`)},
+		{ID: "txn:x1", Kind: "oauth-txn", ClientID: "app", ExpiresAt: t0.Add(time.Hour), Data: []byte(`{"id":"x1"}`)},
+		{ID: "code:c0de", Kind: "code", HolderID: "h1", ClientID: "app", Scope: "service", ExpiresAt: t0.Add(time.Hour), Data: []byte(`{"id":"x0"}`)},
+	} {
+		must(t, s.PutToken(ctx, x))
+	}
 }
 
 // CheckSeededSweeps checks, on a store SeedIndexed wrote, that every
@@ -83,6 +96,22 @@ func CheckSeededSweeps(t *testing.T, s SweepBackend) {
 	hs, err := s.HoldersDueDailyReport(ctx, "2026-01-01")
 	must(t, err)
 	wantN(t, "holders due a daily report", len(hs), 1)
+
+	// The older binary's OAuth tokens are records of their own now.
+	par, err := s.TakePushedRequest(ctx, "p1")
+	must(t, err)
+	txn, err := s.OAuthTransaction(ctx, "x1")
+	must(t, err)
+	code, err := s.TakeAuthorizationCode(ctx, "c0de")
+	must(t, err)
+	if par.ClientID != "app" || string(par.Request) != `{"client_id":"app"}` || string(txn.Data) != `{"id":"x1"}` ||
+		code.HolderID != "h1" || code.Scope != "service" || !code.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("moved OAuth records = %+v %+v %+v", par, txn, code)
+	}
+	for _, id := range []string{"par:p1", "txn:x1", "code:c0de"} {
+		_, err := s.Token(ctx, id)
+		wantKind(t, err, errs.NotFound)
+	}
 	must(t, s.CheckIndexes(ctx))
 }
 
@@ -428,4 +457,76 @@ func testSweepDailyReport(t *testing.T, s SweepBackend) {
 	if got := fmt.Sprint(due("2026-01-02")); got != "[turned-on on]" {
 		t.Fatalf("due 2026-01-02 = %s, want [turned-on on] (never summarised first)", got)
 	}
+}
+
+func testOAuthRecords(t *testing.T, s SweepBackend) {
+	ctx := context.Background()
+	n := counted(t)
+	must(t, s.PutPushedRequest(ctx, &storage.PushedRequest{ID: "p-old", ClientID: "app", Request: []byte("{}"), ExpiresAt: t0.Add(-time.Second)}))
+	must(t, s.PutPushedRequest(ctx, &storage.PushedRequest{ID: "p-live", ClientID: "app", Request: []byte(`{"a":1}`), ExpiresAt: t0.Add(time.Minute)}))
+	wantKind(t, s.PutPushedRequest(ctx, &storage.PushedRequest{ID: "p-live", ClientID: "other", ExpiresAt: t0.Add(time.Hour)}), errs.Conflict)
+	must(t, s.PutOAuthTransaction(ctx, &storage.OAuthTransaction{ID: "x-moved", ClientID: "app", Data: []byte("1"), ExpiresAt: t0.Add(time.Minute)}))
+	// Saving a transaction again replaces it, and its expiry.
+	must(t, s.PutOAuthTransaction(ctx, &storage.OAuthTransaction{ID: "x-moved", ClientID: "app", Data: []byte("2"), ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.PutOAuthTransaction(ctx, &storage.OAuthTransaction{ID: "x-deleted", ClientID: "app", ExpiresAt: t0.Add(time.Minute)}))
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-old", HolderID: "h", ClientID: "app", ExpiresAt: t0}))
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-live", HolderID: "h", ClientID: "app", Scope: "service", ExpiresAt: t0.Add(time.Minute)}))
+	wantKind(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-live", ExpiresAt: t0.Add(time.Hour)}), errs.Conflict)
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-deleted", ExpiresAt: t0.Add(time.Minute)}))
+	must(t, s.DeleteOAuthTransaction(ctx, "x-deleted"))
+	must(t, s.DeleteOAuthTransaction(ctx, "x-deleted")) // a missing one is no error
+	must(t, s.DeleteAuthorizationCode(ctx, "k-deleted"))
+	checked(t, s, "writes")
+
+	got, err := s.OAuthTransaction(ctx, "x-moved")
+	must(t, err)
+	if string(got.Data) != "2" {
+		t.Fatalf("transaction = %+v, want the second save", got)
+	}
+	wantN(t, "expired OAuth records at t0", n(s.DeleteExpiredOAuthRecords(ctx, t0)), 2)                     // p-old, k-old
+	wantN(t, "expired OAuth records at +2m", n(s.DeleteExpiredOAuthRecords(ctx, t0.Add(2*time.Minute))), 2) // p-live, k-live; x-moved moved on
+	_, err = s.OAuthTransaction(ctx, "x-moved")
+	must(t, err)
+	checked(t, s, "sweeps")
+
+	must(t, s.PutPushedRequest(ctx, &storage.PushedRequest{ID: "p2", ClientID: "app", ExpiresAt: t0.Add(time.Hour)}))
+	p, err := s.TakePushedRequest(ctx, "p2")
+	must(t, err)
+	if p.ClientID != "app" {
+		t.Fatalf("pushed request = %+v", p)
+	}
+	_, err = s.TakePushedRequest(ctx, "p2")
+	wantKind(t, err, errs.NotFound)
+	_, err = s.TakeAuthorizationCode(ctx, "k-old")
+	wantKind(t, err, errs.NotFound)
+	// OAuth records are not tokens: the token sweep and reads leave them.
+	wantN(t, "expired tokens at +2h", n(s.DeleteExpiredTokens(ctx, t0.Add(2*time.Hour))), 0)
+	wantN(t, "expired OAuth records at +2h", n(s.DeleteExpiredOAuthRecords(ctx, t0.Add(2*time.Hour))), 1) // x-moved
+	checked(t, s, "takes")
+}
+
+// N callers redeem one authorization code: exactly one gets it.
+func testCodeTakenOnce(t *testing.T, s SweepBackend) {
+	ctx := context.Background()
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "code-1", HolderID: "alice", ExpiresAt: time.Now().Add(time.Minute)}))
+	var mu sync.Mutex
+	got := 0
+	race(concurrency, func(int) {
+		c, err := s.TakeAuthorizationCode(ctx, "code-1")
+		switch {
+		case err == nil:
+			if c.Key != "code-1" || c.HolderID != "alice" {
+				t.Errorf("took %+v", c)
+			}
+			mu.Lock()
+			got++
+			mu.Unlock()
+		case !errs.Is(err, errs.NotFound):
+			t.Errorf("take: %v, want the code or NotFound", err)
+		}
+	})
+	if got != 1 {
+		t.Fatalf("the code was taken %d times, want exactly once", got)
+	}
+	checked(t, s, "the race")
 }
