@@ -32,6 +32,8 @@ import (
 type Records interface {
 	Order(ctx context.Context, number string) (*storage.Order, error)
 	ListOrders(ctx context.Context, fn func(*storage.Order) error) error
+	OrdersDueSealing(ctx context.Context, fn func(number string, mark []byte) error) error
+	ClearSealingDue(ctx context.Context, number string, mark []byte) error
 	Customer(ctx context.Context, id string) (*storage.Customer, error)
 	ConsentsOf(ctx context.Context, customerID string) ([]*storage.Consent, error)
 	IdentificationsOf(ctx context.Context, orderNumber string) ([]*storage.Identification, error)

@@ -13,14 +13,19 @@ import (
 // again those whose records changed since their last sealing (activation
 // added the signed contract, the activation deadline expired the
 // certificate): qesd runs it periodically, so that no ended enrolment
-// stays unsealed whichever step ended it. It returns how many it sealed;
-// one enrolment's failure does not stop the others.
+// stays unsealed whichever step ended it. It looks only at the orders
+// written since it last found them current (the store's sealing-due
+// marks), so a run costs the orders that changed, not every order. It
+// returns how many it sealed; one enrolment's failure does not stop the
+// others.
 func (s *Service) SealDue(ctx context.Context) (int, error) {
-	var due []string
-	err := s.d.Records.ListOrders(ctx, func(o *storage.Order) error {
-		if ended[o.State] {
-			due = append(due, o.Number)
-		}
+	type due struct {
+		number string
+		mark   []byte
+	}
+	var marked []due
+	err := s.d.Records.OrdersDueSealing(ctx, func(number string, mark []byte) error {
+		marked = append(marked, due{number, mark})
 		return nil
 	})
 	if err != nil {
@@ -28,29 +33,36 @@ func (s *Service) SealDue(ctx context.Context) (int, error) {
 	}
 	sealed := 0
 	var failures []error
-	for _, number := range due {
+	for _, x := range marked {
 		if err := ctx.Err(); err != nil {
 			return sealed, err
 		}
-		o, err := s.d.Records.Order(ctx, number)
+		o, err := s.d.Records.Order(ctx, x.number)
 		if err != nil {
 			failures = append(failures, err)
 			continue
 		}
+		if !ended[o.State] {
+			continue // stays due: it is looked at again once it ends
+		}
 		need, err := s.needsSealing(ctx, o)
 		if err != nil {
-			failures = append(failures, fmt.Errorf("%s: %w", number, err))
+			failures = append(failures, fmt.Errorf("%s: %w", x.number, err))
 			continue
 		}
-		if !need {
-			continue
+		if need {
+			if _, err := s.Seal(ctx, x.number); err != nil {
+				s.d.Log.ErrorContext(ctx, "evidence bundle not sealed", "order", x.number, "err", err)
+				failures = append(failures, fmt.Errorf("seal %s: %w", x.number, err))
+				continue
+			}
+			sealed++
 		}
-		if _, err := s.Seal(ctx, number); err != nil {
-			s.d.Log.ErrorContext(ctx, "evidence bundle not sealed", "order", number, "err", err)
-			failures = append(failures, fmt.Errorf("seal %s: %w", number, err))
-			continue
+		// Current now: forgotten until the order is written again (a write
+		// since the mark was read keeps it due).
+		if err := s.d.Records.ClearSealingDue(ctx, x.number, x.mark); err != nil {
+			failures = append(failures, fmt.Errorf("%s: %w", x.number, err))
 		}
-		sealed++
 	}
 	return sealed, errors.Join(failures...)
 }

@@ -238,6 +238,13 @@ type Orders interface {
 	// OrdersInState calls fn for every order in state, in number order. It
 	// walks an index: its cost is the orders in that state.
 	OrdersInState(ctx context.Context, state string, fn func(*Order) error) error
+	// OrdersDueSealing calls fn for every order written (created or
+	// updated) since ClearSealingDue last cleared it, with the mark of its
+	// last write: the evidence job looks at those instead of every order.
+	OrdersDueSealing(ctx context.Context, fn func(number string, mark []byte) error) error
+	// ClearSealingDue forgets that the order is due, unless it was written
+	// again since mark was read (then it stays due).
+	ClearSealingDue(ctx context.Context, number string, mark []byte) error
 	// UserIDTaken reports whether an order or a holder has id.
 	UserIDTaken(ctx context.Context, id string) (bool, error)
 }

@@ -18,7 +18,8 @@ var keyIndexVersion = []byte("index_version")
 // indexVersion is the newest layout: 1 adds the expiry, owner, status and
 // state indexes of index.go, and moves OAuth's pushed requests,
 // transactions and codes out of the tokens bucket into records of their
-// own (oauth.go).
+// own (oauth.go), and marks every order due for the evidence job
+// (orders_sealing_due).
 const indexVersion = 1
 
 // Open returns the store over e after building the indexes a database
@@ -75,6 +76,11 @@ func (d *DB) backfill(ctx context.Context) error {
 		}
 		if err := moveOAuthTokens(tx); err != nil {
 			return fmt.Errorf("move OAuth records out of the tokens: %w", err)
+		}
+		// Every order is due once: the evidence job checks each a last time
+		// the old way, and from then on only the orders written since.
+		if err := scan(tx, bOrders, nil, func(_ []byte, o *storage.Order) error { return markSealingDue(tx, o) }); err != nil {
+			return err
 		}
 		return tx.Bucket(bMeta).Put(keyIndexVersion, []byte(strconv.Itoa(indexVersion)))
 	})

@@ -15,13 +15,13 @@ var indexBuckets = [][]byte{
 	bHoldersDailyReport,
 }
 
-// IndexBuckets returns the names of the indexes built at open when
-// missing (a copy), so that a back end's tests can remove them and open
+// IndexBuckets returns the names of the buckets built at open when
+// missing (the indexes and the sealing-due marks; a copy), so that a back end's tests can remove them and open
 // a store as an older binary left it.
 func IndexBuckets() [][]byte {
-	out := make([][]byte, len(indexBuckets))
+	out := make([][]byte, len(indexBuckets), len(indexBuckets)+1)
 	copy(out, indexBuckets)
-	return out
+	return append(out, bOrdersSealingDue)
 }
 
 // IndexVersionKey is the meta key the backfill is guarded by, and

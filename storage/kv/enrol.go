@@ -3,6 +3,8 @@ package kv
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -158,6 +160,9 @@ func (d *DB) CreateOrder(ctx context.Context, o *storage.Order, prepare func(*st
 		if err := tx.Bucket(bOrdersByState).Put(pairKey(o.State, o.Number), []byte{}); err != nil {
 			return err
 		}
+		if err := markSealingDue(tx, o); err != nil {
+			return err
+		}
 		return tx.Bucket(bOrdersByCustomer).Put(pairKey(o.CustomerID, o.Number), nil)
 	})
 }
@@ -210,7 +215,57 @@ func (d *DB) UpdateOrder(ctx context.Context, number string, fn func(*storage.Or
 				return err
 			}
 		}
+		if err := markSealingDue(tx, rec); err != nil {
+			return err
+		}
 		return put(tx, bOrders, []byte(number), rec)
+	})
+}
+
+// markSealingDue files the order in orders_sealing_due with the hash of
+// what is being written as the mark: a later write changes the mark, so
+// a clear decided on an earlier read leaves the order due.
+func markSealingDue(tx Tx, o *storage.Order) error {
+	v, err := json.Marshal(o)
+	if err != nil {
+		return errs.Internalf(err, "encode order")
+	}
+	sum := sha256.Sum256(v)
+	return tx.Bucket(bOrdersSealingDue).Put([]byte(o.Number), sum[:])
+}
+
+func (d *DB) OrdersDueSealing(ctx context.Context, fn func(number string, mark []byte) error) error {
+	type due struct {
+		number string
+		mark   []byte
+	}
+	var all []due
+	err := d.view(ctx, func(tx Tx) error {
+		all = nil
+		return tx.Bucket(bOrdersSealingDue).ForEach(func(k, v []byte) error {
+			all = append(all, due{string(k), bytes.Clone(v)})
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	// fn runs outside the transaction: the job seals (and writes) as it
+	// goes.
+	for _, x := range all {
+		if err := fn(x.number, x.mark); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *DB) ClearSealingDue(ctx context.Context, number string, mark []byte) error {
+	return d.update(ctx, func(tx Tx) error {
+		if !bytes.Equal(tx.Bucket(bOrdersSealingDue).Get([]byte(number)), mark) {
+			return nil // written again since: still due
+		}
+		return tx.Bucket(bOrdersSealingDue).Delete([]byte(number))
 	})
 }
 

@@ -16,20 +16,24 @@ type expiryIndex []byte
 
 // Every expiry index, so that the backfill and tests can find them.
 var (
-	bSADsByExpiry       = expiryIndex("sads_by_expiry")
-	bTokensByExpiry     = expiryIndex("tokens_by_expiry")
-	bPortalByEnd        = expiryIndex("portal_sessions_by_end")
-	bCustSessByEnd      = expiryIndex("customer_sessions_by_end")
-	bOfficerSessByEnd   = expiryIndex("officer_sessions_by_end")
-	bAppLoginsByExpiry  = expiryIndex("app_logins_by_expiry")
-	bDevTokensByExpiry  = expiryIndex("device_tokens_by_expiry")
-	bProofIDsByExpiry   = expiryIndex("dpop_proof_ids_by_expiry")
-	bSADsByCredential   = []byte("sads_by_credential")     // "<credential>\x00<SAD key>"
-	bTokensByGrant      = []byte("tokens_by_grant")        // "<grant>\x00<token ID>"
-	bTokensByHolder     = []byte("tokens_by_holder")       // "<holder>\x00<token ID>"
-	bCertsByStatus      = []byte("certificates_by_status") // "<status>\x00<big-endian notAfter><serial>"
-	bCertsByCredential  = []byte("certificates_by_credential")
-	bOrdersByState      = []byte("orders_by_state")      // "<state>\x00<number>"
+	bSADsByExpiry      = expiryIndex("sads_by_expiry")
+	bTokensByExpiry    = expiryIndex("tokens_by_expiry")
+	bPortalByEnd       = expiryIndex("portal_sessions_by_end")
+	bCustSessByEnd     = expiryIndex("customer_sessions_by_end")
+	bOfficerSessByEnd  = expiryIndex("officer_sessions_by_end")
+	bAppLoginsByExpiry = expiryIndex("app_logins_by_expiry")
+	bDevTokensByExpiry = expiryIndex("device_tokens_by_expiry")
+	bProofIDsByExpiry  = expiryIndex("dpop_proof_ids_by_expiry")
+	bSADsByCredential  = []byte("sads_by_credential")     // "<credential>\x00<SAD key>"
+	bTokensByGrant     = []byte("tokens_by_grant")        // "<grant>\x00<token ID>"
+	bTokensByHolder    = []byte("tokens_by_holder")       // "<holder>\x00<token ID>"
+	bCertsByStatus     = []byte("certificates_by_status") // "<status>\x00<big-endian notAfter><serial>"
+	bCertsByCredential = []byte("certificates_by_credential")
+	bOrdersByState     = []byte("orders_by_state") // "<state>\x00<number>"
+	// bOrdersSealingDue holds the orders written since the evidence job
+	// last found their bundle current: number -> mark (a state, not an
+	// index: it is not derived from the records alone).
+	bOrdersSealingDue   = []byte("orders_sealing_due")
 	bHoldersDailyReport = []byte("holders_daily_report") // holder ID of each holder with DailyReport on
 )
 
@@ -37,7 +41,7 @@ func init() {
 	allBuckets = append(allBuckets,
 		[]byte(bSADsByExpiry), []byte(bTokensByExpiry), []byte(bPortalByEnd), []byte(bCustSessByEnd),
 		[]byte(bOfficerSessByEnd), []byte(bAppLoginsByExpiry), []byte(bDevTokensByExpiry), []byte(bProofIDsByExpiry),
-		bSADsByCredential, bTokensByGrant, bTokensByHolder, bCertsByStatus, bCertsByCredential, bOrdersByState, bHoldersDailyReport)
+		bSADsByCredential, bTokensByGrant, bTokensByHolder, bCertsByStatus, bCertsByCredential, bOrdersByState, bOrdersSealingDue, bHoldersDailyReport)
 }
 
 var (

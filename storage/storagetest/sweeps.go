@@ -97,6 +97,12 @@ func CheckSeededSweeps(t *testing.T, s SweepBackend) {
 	must(t, err)
 	wantN(t, "holders due a daily report", len(hs), 1)
 
+	var sealing []string
+	must(t, s.OrdersDueSealing(ctx, func(number string, _ []byte) error { sealing = append(sealing, number); return nil }))
+	if fmt.Sprint(sealing) != "[55-1]" {
+		t.Fatalf("orders due sealing = %v, want [55-1] (every order, once)", sealing)
+	}
+
 	// The older binary's OAuth tokens are records of their own now.
 	par, err := s.TakePushedRequest(ctx, "p1")
 	must(t, err)
@@ -425,6 +431,34 @@ func testSweepOrders(t *testing.T, s SweepBackend) {
 	checked(t, s, "updates")
 	wantN(t, "issued after activation", countOrders(t, s, "issued"), 1)
 	wantN(t, "active after activation", countOrders(t, s, "active"), 2)
+
+	// Sealing-due marks: every written order is due until cleared with
+	// the mark of its last write.
+	marks := func() map[string][]byte {
+		t.Helper()
+		m := map[string][]byte{}
+		must(t, s.OrdersDueSealing(ctx, func(number string, mark []byte) error { m[number] = mark; return nil }))
+		return m
+	}
+	due := marks()
+	wantN(t, "orders due sealing", len(due), 5)
+	must(t, s.ClearSealingDue(ctx, "55-0", due["55-0"]))
+	must(t, s.ClearSealingDue(ctx, "55-1", due["55-1"]))
+	// 55-2 is written after its mark was read: clearing with the old mark
+	// leaves it due.
+	must(t, s.UpdateOrder(ctx, "55-2", func(o *storage.Order) error { o.Product = "y"; return nil }))
+	must(t, s.ClearSealingDue(ctx, "55-2", due["55-2"]))
+	must(t, s.ClearSealingDue(ctx, "55-9", nil)) // none: no error
+	after := marks()
+	if _, ok := after["55-2"]; len(after) != 3 || !ok {
+		t.Fatalf("due after the clears = %v, want 55-2, 55-3, 55-4", after)
+	}
+	// A write after the clear makes it due again.
+	must(t, s.UpdateOrder(ctx, "55-0", func(o *storage.Order) error { o.State = "expired"; return nil }))
+	if _, ok := marks()["55-0"]; !ok {
+		t.Fatal("an order written after its clear is not due")
+	}
+	checked(t, s, "sealing marks")
 }
 
 func testSweepDailyReport(t *testing.T, s SweepBackend) {
