@@ -14,7 +14,8 @@ import (
 // transaction as the record, by whoever writes the record.
 type expiryIndex []byte
 
-// Every expiry index, so that the backfill and tests can find them.
+// The expiry indexes, then the owner, status and state indexes the
+// periodic jobs and owner deletes read (key layout beside each).
 var (
 	bSADsByExpiry      = expiryIndex("sads_by_expiry")
 	bTokensByExpiry    = expiryIndex("tokens_by_expiry")
@@ -34,7 +35,7 @@ var (
 	// last found their bundle current: number -> mark (a state, not an
 	// index: it is not derived from the records alone).
 	bOrdersSealingDue   = []byte("orders_sealing_due")
-	bHoldersDailyReport = []byte("holders_daily_report") // holder ID of each holder with DailyReport on
+	bHoldersDailyReport = []byte("holders_daily_report") // "<DailyReportSentFor>\x00<holder>" of holders with DailyReport on
 )
 
 func init() {
