@@ -116,6 +116,9 @@ func buildIndexes(tx Tx) error {
 			if err := e.index.add(tx, exp, k); err != nil {
 				return err
 			}
+			if err := e.addOwner(tx, k); err != nil {
+				return err
+			}
 		}
 	}
 	if err := scan(tx, bCertificates, nil, func(_ []byte, c *storage.Certificate) error { return putCertIndexes(tx, c) }); err != nil {

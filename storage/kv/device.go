@@ -32,20 +32,24 @@ type expiring struct {
 	what   string
 	// expires decodes a record's expiry.
 	expires func(v []byte) (time.Time, error)
+	// byOwner, when set, is an owner index ("<owner>\x00<key>") of the
+	// records owner names (a record without one is not filed).
+	byOwner []byte
+	owner   func(v []byte) (string, error)
 }
 
 var (
-	appLogins = expiring{bAppLogins, bAppLoginsByExpiry, "app login", func(v []byte) (time.Time, error) {
+	appLogins = expiring{bucket: bAppLogins, index: bAppLoginsByExpiry, what: "app login", expires: func(v []byte) (time.Time, error) {
 		var l storage.AppLogin
 		err := json.Unmarshal(v, &l)
 		return l.ExpiresAt, err
 	}}
-	deviceTokens = expiring{bDeviceTokens, bDevTokensByExpiry, "device token", func(v []byte) (time.Time, error) {
+	deviceTokens = expiring{bucket: bDeviceTokens, index: bDevTokensByExpiry, what: "device token", expires: func(v []byte) (time.Time, error) {
 		var t storage.DeviceToken
 		err := json.Unmarshal(v, &t)
 		return t.ExpiresAt, err
 	}}
-	proofIDs = expiring{bProofIDs, bProofIDsByExpiry, "proof ID", func(v []byte) (time.Time, error) {
+	proofIDs = expiring{bucket: bProofIDs, index: bProofIDsByExpiry, what: "proof ID", expires: func(v []byte) (time.Time, error) {
 		var t time.Time
 		err := json.Unmarshal(v, &t)
 		return t, err
@@ -68,21 +72,35 @@ func (e expiring) expiry(tx Tx, key []byte) (time.Time, bool, error) {
 // put writes rec at key, re-filing the index entry of a record it
 // replaces.
 func (e expiring) put(tx Tx, key []byte, rec any, expires time.Time) error {
-	old, ok, err := e.expiry(tx, key)
-	if err != nil {
+	if err := e.delete(tx, key); err != nil { // the record it replaces, with its entries
 		return err
 	}
-	if ok {
-		if err := e.index.remove(tx, old, key); err != nil {
-			return err
-		}
-	}
 	if err := put(tx, e.bucket, key, rec); err != nil {
+		return err
+	}
+	if err := e.addOwner(tx, key); err != nil {
 		return err
 	}
 	return e.index.add(tx, expires, key)
 }
 
+// addOwner files the record at key in the owner index, if e has one.
+func (e expiring) addOwner(tx Tx, key []byte) error {
+	if e.byOwner == nil {
+		return nil
+	}
+	o, err := e.owner(tx.Bucket(e.bucket).Get(key))
+	if err != nil {
+		return errs.Internalf(err, "decode %s record", e.bucket)
+	}
+	if o == "" {
+		return nil
+	}
+	return tx.Bucket(e.byOwner).Put(pairKeyBytes(o, key), []byte{})
+}
+
+// delete removes the record at key with its index entries; a missing one
+// is no error.
 func (e expiring) delete(tx Tx, key []byte) error {
 	exp, ok, err := e.expiry(tx, key)
 	if err != nil || !ok {
@@ -91,7 +109,35 @@ func (e expiring) delete(tx Tx, key []byte) error {
 	if err := e.index.remove(tx, exp, key); err != nil {
 		return err
 	}
+	if e.byOwner != nil {
+		o, err := e.owner(tx.Bucket(e.bucket).Get(key))
+		if err != nil {
+			return errs.Internalf(err, "decode %s record", e.bucket)
+		}
+		if o != "" {
+			if err := tx.Bucket(e.byOwner).Delete(pairKeyBytes(o, key)); err != nil {
+				return err
+			}
+		}
+	}
 	return tx.Bucket(e.bucket).Delete(key)
+}
+
+// deleteOwner deletes every record the owner index files under owner.
+func (e expiring) deleteOwner(tx Tx, owner string) (n int, err error) {
+	for _, key := range ownedBy(tx, e.byOwner, owner) {
+		if tx.Bucket(e.bucket).Get(key) != nil {
+			n++
+		}
+		if err := e.delete(tx, key); err != nil {
+			return n, err
+		}
+		// An entry without its record (none is ever left) goes too.
+		if err := tx.Bucket(e.byOwner).Delete(pairKeyBytes(owner, key)); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func (e expiring) sweep(tx Tx, now time.Time) (int, error) {

@@ -19,12 +19,13 @@ var (
 	bPushedByExpiry   = expiryIndex("oauth_pushed_requests_by_expiry")
 	bOAuthTxnByExpiry = expiryIndex("oauth_transactions_by_expiry")
 	bAuthCodeByExpiry = expiryIndex("oauth_codes_by_expiry")
+	bAuthCodeByHolder = []byte("oauth_codes_by_holder") // "<holder>\x00<code key>"
 )
 
 func init() {
 	allBuckets = append(allBuckets, bPushedRequests, bOAuthTxns, bAuthCodes,
-		[]byte(bPushedByExpiry), []byte(bOAuthTxnByExpiry), []byte(bAuthCodeByExpiry))
-	indexBuckets = append(indexBuckets, []byte(bPushedByExpiry), []byte(bOAuthTxnByExpiry), []byte(bAuthCodeByExpiry))
+		[]byte(bPushedByExpiry), []byte(bOAuthTxnByExpiry), []byte(bAuthCodeByExpiry), bAuthCodeByHolder)
+	indexBuckets = append(indexBuckets, []byte(bPushedByExpiry), []byte(bOAuthTxnByExpiry), []byte(bAuthCodeByExpiry), bAuthCodeByHolder)
 }
 
 var _ storage.OAuthRecords = (*DB)(nil)
@@ -38,12 +39,19 @@ func expiresOf[T any](expiry func(*T) time.Time) func([]byte) (time.Time, error)
 }
 
 var (
-	pushedRequests = expiring{bPushedRequests, bPushedByExpiry, "pushed request",
-		expiresOf(func(r *storage.PushedRequest) time.Time { return r.ExpiresAt })}
-	oauthTxns = expiring{bOAuthTxns, bOAuthTxnByExpiry, "OAuth transaction",
-		expiresOf(func(t *storage.OAuthTransaction) time.Time { return t.ExpiresAt })}
-	authCodes = expiring{bAuthCodes, bAuthCodeByExpiry, "authorization code",
-		expiresOf(func(c *storage.AuthorizationCode) time.Time { return c.ExpiresAt })}
+	pushedRequests = expiring{bucket: bPushedRequests, index: bPushedByExpiry, what: "pushed request",
+		expires: expiresOf(func(r *storage.PushedRequest) time.Time { return r.ExpiresAt })}
+	oauthTxns = expiring{bucket: bOAuthTxns, index: bOAuthTxnByExpiry, what: "OAuth transaction",
+		expires: expiresOf(func(t *storage.OAuthTransaction) time.Time { return t.ExpiresAt })}
+	// A code is filed by holder too: a password change ends the holder's
+	// codes with the tokens (DeleteHolderTokens).
+	authCodes = expiring{bucket: bAuthCodes, index: bAuthCodeByExpiry, what: "authorization code",
+		expires: expiresOf(func(c *storage.AuthorizationCode) time.Time { return c.ExpiresAt }),
+		byOwner: bAuthCodeByHolder, owner: func(v []byte) (string, error) {
+			var c storage.AuthorizationCode
+			err := json.Unmarshal(v, &c)
+			return c.HolderID, err
+		}}
 )
 
 // createExpiring stores rec under key unless the key is taken.

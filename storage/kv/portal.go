@@ -66,14 +66,18 @@ func (d *DB) DeleteEndedPortalSessions(ctx context.Context, now time.Time) (n in
 	return n, err
 }
 
-// DeleteHolderTokens walks tokens_by_holder: a password change costs the
-// holder's tokens, not every token.
+// DeleteHolderTokens walks tokens_by_holder and oauth_codes_by_holder: a
+// password change costs the holder's tokens and codes, not every token.
 func (d *DB) DeleteHolderTokens(ctx context.Context, holderID string) (n int, err error) {
 	if holderID == "" {
 		return 0, nil
 	}
 	err = d.update(ctx, func(tx Tx) error {
-		n, err = deleteOwnedTokens(tx, bTokensByHolder, holderID)
+		if n, err = deleteOwnedTokens(tx, bTokensByHolder, holderID); err != nil {
+			return err
+		}
+		codes, err := authCodes.deleteOwner(tx, holderID)
+		n += codes
 		return err
 	})
 	return n, err

@@ -533,6 +533,18 @@ func testOAuthRecords(t *testing.T, s SweepBackend) {
 	wantKind(t, err, errs.NotFound)
 	_, err = s.TakeAuthorizationCode(ctx, "k-old")
 	wantKind(t, err, errs.NotFound)
+	// A password change ends the holder's codes with its tokens
+	// (HolderTokens), and no one else's.
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-hx", HolderID: "hx", ClientID: "app", ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.PutAuthorizationCode(ctx, &storage.AuthorizationCode{Key: "k-hy", HolderID: "hy", ClientID: "app", ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.PutToken(ctx, &storage.Token{ID: "t-hx", Kind: "refresh", HolderID: "hx", ExpiresAt: t0.Add(time.Hour)}))
+	wantN(t, "hx's tokens and codes", n(s.DeleteHolderTokens(ctx, "hx")), 2)
+	_, err = s.TakeAuthorizationCode(ctx, "k-hx")
+	wantKind(t, err, errs.NotFound)
+	_, err = s.TakeAuthorizationCode(ctx, "k-hy")
+	must(t, err)
+	checked(t, s, "a holder's tokens and codes ended")
+
 	// OAuth records are not tokens: the token sweep and reads leave them.
 	wantN(t, "expired tokens at +2h", n(s.DeleteExpiredTokens(ctx, t0.Add(2*time.Hour))), 0)
 	wantN(t, "expired OAuth records at +2h", n(s.DeleteExpiredOAuthRecords(ctx, t0.Add(2*time.Hour))), 1) // x-moved
