@@ -96,7 +96,7 @@ func signDocParts(res *signdoc.Result) []jsonPart {
 	if len(res.Documents) > 0 {
 		items := make([][][]byte, len(res.Documents))
 		for i, d := range res.Documents {
-			items[i] = [][]byte{d.Original, d.Appended}
+			items[i] = d.Parts
 		}
 		l.array("DocumentWithSignature", items)
 		sep = ","

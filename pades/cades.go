@@ -7,15 +7,19 @@ import (
 	"crypto/x509"
 	"time"
 
+	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/internal/oids"
 )
 
-// CAdESOptions controls a detached CAdES signature over a precomputed
-// digest (CSC signDoc with documentDigests and signature_format "C").
+// CAdESOptions controls a CAdES signature (ETSI EN 319 122-1 baseline):
+// detached over a precomputed digest (CSC signDoc documentDigests), or
+// over a whole document, detached (.p7s) or enveloping it (attached,
+// the .p7m of Italian practice).
 type CAdESOptions struct {
-	// Level: B-B (default), B-T or B-LT. B-LTA needs archive time-stamps
-	// and is not implemented.
+	// Level: B-B (default), B-T, B-LT or B-LTA (an archive-time-stamp-v3
+	// with its ATSHashIndexV3 over the B-LT signature).
 	Level Level
 	// Hash is the algorithm the document digest was computed with; it also
 	// digests the signed attributes. Default SHA-256.
@@ -37,6 +41,40 @@ type PreparedCAdES struct {
 	attrs     signedAttrs
 	tbsDigest []byte
 	signerVI  ValidationInfo
+	// contentDigest is the message-digest value, which the archive
+	// time-stamp covers again.
+	contentDigest []byte
+	// content is the encapsulated content of an attached signature (the
+	// caller's slice, never copied), nil for a detached one.
+	content []byte
+}
+
+// PrepareCAdESContent builds the signed attributes over content: attached
+// (the content goes inside the SignedData) or detached. content is kept,
+// not copied: the caller must leave it unchanged until Finish returns and,
+// for an attached signature, while it uses the result. An empty content is
+// refused: there is nothing to sign.
+func PrepareCAdESContent(ctx context.Context, chain []*x509.Certificate, content []byte, attached bool, opts CAdESOptions) (*PreparedCAdES, error) {
+	if len(content) == 0 {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESCAdESEmptyContent)
+	}
+	h := opts.Hash
+	if h == 0 {
+		h = crypto.SHA256
+	}
+	if _, err := hashOID(h); err != nil {
+		return nil, err
+	}
+	hh := h.New()
+	hh.Write(content)
+	p, err := PrepareCAdES(ctx, chain, hh.Sum(nil), opts)
+	if err != nil {
+		return nil, err
+	}
+	if attached {
+		p.content = content
+	}
+	return p, nil
 }
 
 // PrepareCAdES builds the signed attributes (content-type, message-digest,
@@ -47,9 +85,6 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 	}
 	if opts.Level == 0 {
 		opts.Level = LevelBB
-	}
-	if opts.Level == LevelBLTA {
-		return nil, errs.M(errs.NotImplemented, msg.PAdESCAdESLTAUnsupported)
 	}
 	if opts.Level < LevelBB || opts.Level > LevelBLTA {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESUnknownConformanceLevel)
@@ -70,7 +105,7 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 	if len(digest) != alg.hash.Size() {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESDigestLength, len(digest), alg.hash.Size(), alg.hash)
 	}
-	p := &PreparedCAdES{opts: opts, alg: alg, chain: chain}
+	p := &PreparedCAdES{opts: opts, alg: alg, chain: chain, contentDigest: append([]byte(nil), digest...)}
 	if opts.Level >= LevelBLT {
 		if p.signerVI, err = collectValidationInfo(ctx, opts.Revocation, chain, opts.ExtraCertificates); err != nil {
 			return nil, err
@@ -88,22 +123,50 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 // Digest is the value to sign (hash of the DER signed attributes).
 func (p *PreparedCAdES) Digest() []byte { return append([]byte(nil), p.tbsDigest...) }
 
+// CAdESSignature is a finished CMS ContentInfo in three parts: Prefix,
+// Content (the encapsulated document of an attached signature, the very
+// slice given to PrepareCAdESContent; nil when detached) and Suffix. Their
+// concatenation is the DER signature; keeping them apart lets a 50 MB .p7m
+// be answered without another 50 MB copy.
+type CAdESSignature struct {
+	Prefix, Content, Suffix []byte
+}
+
+// Bytes joins the parts (a copy; for small signatures and tests).
+func (s CAdESSignature) Bytes() []byte {
+	out := make([]byte, 0, len(s.Prefix)+len(s.Content)+len(s.Suffix))
+	return append(append(append(out, s.Prefix...), s.Content...), s.Suffix...)
+}
+
 // Finish assembles the DER CMS ContentInfo around the signature value. From
 // B-LT on, the validation data also goes into the SignedData certificates
 // and crls fields (OCSP responses as RFC 5940 other revocation info).
 func (p *PreparedCAdES) Finish(ctx context.Context, signature []byte) ([]byte, ValidationInfo, error) {
+	sig, vi, err := p.FinishParts(ctx, signature)
+	if err != nil {
+		return nil, vi, err
+	}
+	return sig.Bytes(), vi, nil
+}
+
+// FinishParts is Finish returning the signature in parts. The signature
+// time-stamp (B-T) covers the signature value; B-LT adds the certificate
+// and revocation values of the signer's and the TSA's chains to the
+// SignedData; B-LTA then adds an archive-time-stamp-v3 (EN 319 122-1
+// 5.5.3) whose token carries the ATSHashIndexV3 of what it covers.
+func (p *PreparedCAdES) FinishParts(ctx context.Context, signature []byte) (CAdESSignature, ValidationInfo, error) {
+	var vi ValidationInfo
 	signature = p.alg.normalizeECDSA(signature)
 	if err := p.alg.verify(p.tbsDigest, signature); err != nil {
-		return nil, ValidationInfo{}, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
+		return CAdESSignature{}, vi, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
 	}
-	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature}
-	var vi ValidationInfo
+	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature, content: p.content}
 	if p.opts.Level >= LevelBT {
 		h := p.alg.hash.New()
 		h.Write(signature)
 		der, tok, err := fetchTimestamp(ctx, p.opts.Timestamper, p.alg.hash, h.Sum(nil))
 		if err != nil {
-			return nil, vi, err
+			return CAdESSignature{}, vi, err
 		}
 		parts.tsToken = der
 		if p.opts.Level >= LevelBLT {
@@ -111,24 +174,60 @@ func (p *PreparedCAdES) Finish(ctx context.Context, signature []byte) ([]byte, V
 			pool := append(append(append([]*x509.Certificate(nil), tok.certs...), p.opts.ExtraCertificates...), p.chain...)
 			tsaVI, err := collectValidationInfo(ctx, p.opts.Revocation, tok.certs, pool)
 			if err != nil {
-				return nil, vi, err
+				return CAdESSignature{}, vi, err
 			}
 			vi.merge(tsaVI)
 			for _, raw := range vi.Certificates {
 				c, err := x509.ParseCertificate(raw)
 				if err != nil {
-					return nil, vi, errs.Internalf(err, "reparse certificate")
+					return CAdESSignature{}, vi, errs.Internalf(err, "reparse certificate")
 				}
 				parts.certs = append(parts.certs, c)
 			}
 			parts.crls, parts.ocsps = vi.CRLs, vi.OCSPs
 		}
 	}
-	der, err := parts.encode()
+	sd, err := parts.signedData()
 	if err != nil {
-		return nil, vi, err
+		return CAdESSignature{}, vi, err
 	}
-	return der, vi, nil
+	if p.opts.Level >= LevelBLTA {
+		if err := p.archiveTimestamp(ctx, sd); err != nil {
+			return CAdESSignature{}, vi, err
+		}
+	}
+	prefix, suffix, err := sd.MarshalParts()
+	if err != nil {
+		return CAdESSignature{}, vi, errs.Internalf(err, "encode SignedData")
+	}
+	return CAdESSignature{Prefix: prefix, Content: p.content, Suffix: suffix}, vi, nil
+}
+
+// archiveTimestamp adds the archive-time-stamp-v3 to sd. It uses the
+// signature's hash for the imprint and the index, so the content digest
+// computed in Prepare serves again and the content is not read twice.
+func (p *PreparedCAdES) archiveTimestamp(ctx context.Context, sd *cms.SignedData) error {
+	index, imprint, err := sd.ArchiveTimestampV3(p.alg.hash, p.contentDigest)
+	if err != nil {
+		return errs.Internalf(err, "compute the archive time-stamp imprint")
+	}
+	token, _, err := fetchTimestamp(ctx, p.opts.Timestamper, p.alg.hash, imprint)
+	if err != nil {
+		return err
+	}
+	idx, err := cms.Attribute(oids.AttrATSHashIndexV3, index)
+	if err != nil {
+		return errs.Internalf(err, "encode ats-hash-index-v3")
+	}
+	if token, err = cms.AddTimestampUnsignedAttribute(token, idx); err != nil {
+		return errs.Internalf(err, "add ats-hash-index-v3 to the archive time-stamp")
+	}
+	ats, err := cms.Attribute(oids.AttrArchiveTimeStampV3, token)
+	if err != nil {
+		return errs.Internalf(err, "encode archive-time-stamp-v3")
+	}
+	sd.UnsignedAttrs = append(sd.UnsignedAttrs, ats)
+	return nil
 }
 
 // SignDigest is the one-shot CAdES variant for a local crypto.Signer.

@@ -67,11 +67,27 @@ type cmsParts struct {
 	tsToken   []byte   // signature-time-stamp token, or nil
 	crls      [][]byte // DER CRLs (CAdES B-LT only)
 	ocsps     [][]byte // DER OCSPResponses (CAdES B-LT only)
+	content   []byte   // encapsulated content (CAdES attached), nil when detached
 }
 
-// encode returns the DER ContentInfo of the detached SignedData.
+// encode returns the DER ContentInfo of the SignedData.
 func (p cmsParts) encode() ([]byte, error) {
-	sd := cms.SignedData{
+	sd, err := p.signedData()
+	if err != nil {
+		return nil, err
+	}
+	der, err := sd.Marshal()
+	if err != nil {
+		return nil, errs.Internalf(err, "encode SignedData")
+	}
+	return der, nil
+}
+
+// signedData is the SignedData p describes, for callers that add to it
+// (an archive time-stamp) or write it in parts.
+func (p cmsParts) signedData() (*cms.SignedData, error) {
+	sd := &cms.SignedData{
+		Content:            p.content,
 		ContentType:        oids.Data,
 		Signer:             p.signer,
 		DigestAlgorithm:    p.alg.digestAlgID(),
@@ -91,9 +107,5 @@ func (p cmsParts) encode() ([]byte, error) {
 		}
 		sd.UnsignedAttrs = [][]byte{a}
 	}
-	der, err := sd.Marshal()
-	if err != nil {
-		return nil, errs.Internalf(err, "encode SignedData")
-	}
-	return der, nil
+	return sd, nil
 }

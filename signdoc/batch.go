@@ -16,10 +16,12 @@ import (
 // preparedBatch holds every signature of a request between Prepare and
 // Finish.
 type preparedBatch struct {
-	docs    []*documentPlan
-	pdfs    []*pades.Prepared
-	digests []*digestPlan
-	cades   []*pades.PreparedCAdES
+	docs []*documentPlan
+	// pdfs[i] or docCAdES[i] is set for docs[i], by its format.
+	pdfs     []*pades.Prepared
+	docCAdES []*pades.PreparedCAdES
+	digests  []*digestPlan
+	cades    []*pades.PreparedCAdES
 }
 
 // prepare parses every PDF and builds every signed-attribute set: all that
@@ -27,6 +29,17 @@ type preparedBatch struct {
 func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
 	b := &preparedBatch{docs: docs, digests: digests}
 	for _, doc := range docs {
+		if doc.cades != nil {
+			opts := *doc.cades
+			opts.Time = now
+			p, err := pades.PrepareCAdESContent(ctx, chain, doc.content, doc.attached, opts)
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
+			}
+			b.pdfs = append(b.pdfs, nil)
+			b.docCAdES = append(b.docCAdES, p)
+			continue
+		}
 		opts := doc.opts
 		opts.Time = now
 		p, err := pades.Prepare(ctx, bytes.NewReader(doc.content), int64(len(doc.content)), chain, opts)
@@ -34,6 +47,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
 		}
 		b.pdfs = append(b.pdfs, p)
+		b.docCAdES = append(b.docCAdES, nil)
 	}
 	for _, dg := range digests {
 		opts := dg.opts
@@ -61,7 +75,11 @@ func inField(field string, err error) error {
 func (b *preparedBatch) toSign() []sam.Digest {
 	out := make([]sam.Digest, 0, len(b.pdfs)+len(b.cades))
 	for i, p := range b.pdfs {
-		out = append(out, sam.Digest{Digest: p.Digest(), Opts: b.docs[i].sign})
+		d := b.docCAdES[i].Digest
+		if p != nil {
+			d = p.Digest
+		}
+		out = append(out, sam.Digest{Digest: d(), Opts: b.docs[i].sign})
 	}
 	for i, p := range b.cades {
 		out = append(out, sam.Digest{Digest: p.Digest(), Opts: b.digests[i].sign})
@@ -69,12 +87,25 @@ func (b *preparedBatch) toSign() []sam.Digest {
 	return out
 }
 
-// finish completes each signature (time-stamps, DSS) with the signature
+// finish completes each signature (time-stamps, DSS or CMS validation
+// data, archive time-stamps) with the signature
 // values the SAM made over toSign(). Nothing is signed twice: pades
 // never asks for a second signature value.
 func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, error) {
 	res := &Result{}
 	for i, p := range b.pdfs {
+		if p == nil {
+			sig, _, err := b.docCAdES[i].FinishParts(ctx, sigs[i])
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
+			}
+			if b.docs[i].attached {
+				res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{sig.Prefix, sig.Content, sig.Suffix}})
+			} else {
+				res.Signatures = append(res.Signatures, sig.Bytes())
+			}
+			continue
+		}
 		tail := &tailWriter{original: b.docs[i].content}
 		if _, err := p.Finish(ctx, tail, sigs[i]); err != nil {
 			return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
@@ -82,7 +113,7 @@ func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, err
 		if err := tail.err(); err != nil {
 			return nil, err
 		}
-		res.Documents = append(res.Documents, SignedPDF{Original: b.docs[i].content, Appended: tail.appended})
+		res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{b.docs[i].content, tail.appended}})
 	}
 	for i, p := range b.cades {
 		der, _, err := p.Finish(ctx, sigs[len(b.pdfs)+i])
@@ -133,7 +164,7 @@ func (w *tailWriter) err() error {
 func (d *Signer) validationInfo(ctx context.Context, chain []*x509.Certificate, b *preparedBatch) (*pades.ValidationInfo, error) {
 	targets := append([]*x509.Certificate(nil), chain...)
 	for _, doc := range b.docs {
-		if doc.opts.Level >= pades.LevelBT {
+		if doc.level() >= pades.LevelBT {
 			targets = append(targets, d.cfg.TimestampCertificates...)
 			break
 		}

@@ -1,6 +1,7 @@
 package signdoc
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
@@ -26,14 +27,19 @@ type SignedProps struct {
 	Name, Reason, Location, ContactInfo string
 }
 
-// PDFDocument is one entry of signDoc's documents[].
+// PDFDocument is one entry of signDoc's documents[]: a PDF to sign as
+// PAdES, or any file (a PDF too) to sign as CAdES.
 type PDFDocument struct {
-	// Content is the PDF. It is read, never modified, and the signed result
-	// refers to it: the caller keeps it unchanged while using the result.
-	Content          []byte
-	Format           string // signature_format: must be "P"
-	Level            string // conformance_level; "" means AdES-B-B
-	EnvelopeProperty string // signed_envelope_property: "", Certification or Revision
+	// Content is the document. It is read, never modified, and the signed
+	// result refers to it: the caller keeps it unchanged while using the
+	// result.
+	Content []byte
+	Format  string // signature_format: "P" (PAdES, PDFs only) or "C" (CAdES)
+	Level   string // conformance_level; "" means AdES-B-B
+	// EnvelopeProperty is signed_envelope_property: for PAdES "",
+	// Certification or Revision; for CAdES "" or Attached (the content
+	// inside the signature, a .p7m) or Detached (a .p7s).
+	EnvelopeProperty string
 	SignAlgo         string
 	SignAlgoParams   string
 	Props            SignedProps
@@ -53,12 +59,45 @@ type DigestSet struct {
 	SignAlgoParams   string
 }
 
-// documentPlan is a validated documents[] entry.
+// documentPlan is a validated documents[] entry: PAdES (opts) or CAdES
+// (cades set).
 type documentPlan struct {
 	index   int
 	content []byte
 	opts    pades.Options
 	sign    crypto.SignerOpts
+	// cades is set for signature_format "C"; attached tells a .p7m from
+	// a .p7s.
+	cades    *pades.CAdESOptions
+	attached bool
+}
+
+// level is the plan's conformance level, whichever the format.
+func (p *documentPlan) level() pades.Level {
+	if p.cades != nil {
+		return p.cades.Level
+	}
+	return p.opts.Level
+}
+
+// looksLikePDF tells a PDF by its header, which readers accept within the
+// first 1024 bytes (ISO 32000-2 7.5.2 and common practice); the PDF parser
+// still decides whether it is a usable one.
+func looksLikePDF(b []byte) bool {
+	return bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-"))
+}
+
+// attachedFor maps signed_envelope_property for CAdES on a document. The
+// default is Attached, CSC's default for CAdES and what a holder in Italy
+// expects (the .p7m that carries the signed file).
+func attachedFor(field, s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "attached", "enveloping":
+		return true, nil
+	case "detached":
+		return false, nil
+	}
+	return false, errs.M(errs.InvalidRequest, msg.EnvelopeCAdES, field, s)
 }
 
 // digestPlan is one hash of a validated documentDigests[] entry.
@@ -139,7 +178,7 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	field := fmt.Sprintf("documents[%d]", i)
 	switch doc.Format {
-	case FormatPAdES:
+	case FormatPAdES, FormatCAdES:
 	case "":
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signature_format", field)
 	default:
@@ -152,6 +191,12 @@ func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate)
 	if err != nil {
 		return nil, err
 	}
+	if doc.Format == FormatCAdES {
+		return d.planCAdESDocument(i, field, level, doc, chain)
+	}
+	if !looksLikePDF(doc.Content) {
+		return nil, errs.M(errs.InvalidRequest, msg.FormatPAdESNotPDF, field)
+	}
 	certify, err := certifyFor(field, doc.EnvelopeProperty)
 	if err != nil {
 		return nil, err
@@ -163,6 +208,30 @@ func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate)
 	return &documentPlan{index: i, content: doc.Content, sign: signOpts, opts: pades.Options{
 		Level: level, Hash: h, Scheme: scheme, Certify: certify, Appearance: doc.Appearance,
 		Name: doc.Props.Name, Reason: doc.Props.Reason, Location: doc.Props.Location, ContactInfo: doc.Props.ContactInfo,
+		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
+	}}, nil
+}
+
+// planCAdESDocument plans a CAdES signature over a whole document, of
+// any type: the messageDigest is the document's hash with the signature's
+// hash algorithm.
+func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
+	if doc.Props != (SignedProps{}) {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "signed_props", field)
+	}
+	if doc.Appearance != nil {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "qes_appearance", field)
+	}
+	attached, err := attachedFor(field, doc.EnvelopeProperty)
+	if err != nil {
+		return nil, err
+	}
+	h, scheme, signOpts, err := resolveAlgo(field, chain[0].PublicKey, doc.SignAlgo, "", doc.SignAlgoParams)
+	if err != nil {
+		return nil, err
+	}
+	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, cades: &pades.CAdESOptions{
+		Level: level, Hash: h, Scheme: scheme,
 		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
 	}}, nil
 }
@@ -184,9 +253,6 @@ func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([
 	level, err := d.levelFor(field, set.Level)
 	if err != nil {
 		return nil, err
-	}
-	if level == pades.LevelBLTA {
-		return nil, errs.M(errs.InvalidRequest, msg.LevelCAdESLTA, field)
 	}
 	if len(set.Hashes) == 0 {
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "array", "hashes", field)

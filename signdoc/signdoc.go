@@ -40,7 +40,8 @@ type SAM interface {
 }
 
 // Signer is CSC signatures/signDoc: AdES signatures made by the service
-// (PAdES on whole PDFs, CAdES detached on digests) with the same activation
+// (PAdES on whole PDFs, CAdES attached or detached on whole documents of
+// any type, CAdES detached on digests) with the same activation
 // rules as signHash. It is safe for concurrent use.
 type Signer struct {
 	sam SAM
@@ -73,20 +74,24 @@ type Request struct {
 	ReturnValidationInfo bool
 }
 
-// SignedPDF is a signed document: Original (the caller's input, untouched)
-// followed by Appended (the incremental updates holding the signature and,
-// by level, the DSS and the document time-stamp). Keeping them apart lets a
-// 50 MB document be answered without a second copy of it.
-type SignedPDF struct {
-	Original []byte
-	Appended []byte
+// SignedDocument is a signed document as the concatenation of Parts. For
+// a PDF they are the caller's input, untouched, then the incremental
+// updates (the signature and, by level, the DSS and the document
+// time-stamp); for a CAdES attached signature (.p7m) the CMS up to the
+// content, the caller's input, and the rest of the CMS. Keeping them apart
+// lets a 50 MB document be answered without a second copy of it.
+type SignedDocument struct {
+	Parts [][]byte
 }
 
 // Result is signDoc's answer, in request order.
 type Result struct {
-	Documents []SignedPDF
-	// Signatures are DER CMS SignedData (CAdES detached), one per hash of
-	// every documentDigests entry, in order.
+	// Documents are the signed PDFs and the CAdES attached signatures, in
+	// the order of their documents entries.
+	Documents []SignedDocument
+	// Signatures are DER CMS SignedData (CAdES detached): one per
+	// documents entry signed Detached, then one per hash of every
+	// documentDigests entry, in order.
 	Signatures [][]byte
 	// ValidationInfo is set when the request asked for it.
 	ValidationInfo *pades.ValidationInfo

@@ -132,13 +132,22 @@ type SignedData struct {
 
 // Marshal encodes the ContentInfo wrapping the SignedData.
 func (sd *SignedData) Marshal() ([]byte, error) {
+	prefix, suffix, err := sd.MarshalParts()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(prefix)+len(sd.Content)+len(suffix))
+	return append(append(append(out, prefix...), sd.Content...), suffix...), nil
+}
+
+// MarshalParts encodes the ContentInfo as prefix || Content || suffix, so
+// that an enveloping signature (CAdES attached, the .p7m) of a large file
+// is written out without a second copy of the file in memory: the caller
+// sends the three slices in order.
+func (sd *SignedData) MarshalParts() (prefix, suffix []byte, err error) {
 	digestAlg, err := asn1.Marshal(sd.DigestAlgorithm)
 	if err != nil {
-		return nil, fmt.Errorf("cms: encode digest algorithm: %w", err)
-	}
-	sigAlg, err := asn1.Marshal(sd.SignatureAlgorithm)
-	if err != nil {
-		return nil, fmt.Errorf("cms: encode signature algorithm: %w", err)
+		return nil, nil, fmt.Errorf("cms: encode digest algorithm: %w", err)
 	}
 	// RFC 5652 5.1: other revocation info formats need v5, an eContentType
 	// other than id-data v3; otherwise v1.
@@ -149,12 +158,101 @@ func (sd *SignedData) Marshal() ([]byte, error) {
 	case !sd.ContentType.Equal(oids.Data):
 		version = 3
 	}
+	certs := sd.certificateSet()
+	revs, err := sd.revocationSet()
+	if err != nil {
+		return nil, nil, err
+	}
+	si, err := sd.signerInfo(digestAlg)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// head: version, digestAlgorithms, and the EncapsulatedContentInfo up
+	// to the content octets.
+	hb := cryptobyte.NewBuilder(nil)
+	hb.AddASN1Int64(version)
+	hb.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(digestAlg) })
+	head, err := hb.Bytes()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cms: encode SignedData head: %w", err)
+	}
+	ctype, err := asn1.Marshal(sd.ContentType)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cms: encode content type: %w", err)
+	}
+	encapBody := len(ctype)
+	var econtentHdr []byte
+	if sd.Content != nil {
+		octetHdr := header(0x04, len(sd.Content))
+		econtentHdr = append(header(0xa0, len(octetHdr)+len(sd.Content)), octetHdr...)
+		encapBody += len(econtentHdr) + len(sd.Content)
+	}
+	encapHdr := append(header(0x30, encapBody), ctype...)
+	encapHdr = append(encapHdr, econtentHdr...)
+
+	tb := cryptobyte.NewBuilder(nil)
+	if len(certs) > 0 {
+		addSetOf(tb, tagContext0, certs) // [0] IMPLICIT CertificateSet
+	}
+	if len(revs) > 0 {
+		addSetOf(tb, tagContext1, revs) // [1] IMPLICIT RevocationInfoChoices
+	}
+	tb.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(si) })
+	suffix, err = tb.Bytes()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cms: encode SignedData: %w", err)
+	}
+
+	sdLen := len(head) + len(encapHdr) + len(sd.Content) + len(suffix)
+	sdHdr := header(0x30, sdLen)
+	explicitHdr := header(0xa0, len(sdHdr)+sdLen)
+	oid, err := asn1.Marshal(oids.SignedData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cms: encode content type: %w", err)
+	}
+	ciLen := len(oid) + len(explicitHdr) + len(sdHdr) + sdLen
+	prefix = make([]byte, 0, 16+len(oid)+len(head)+len(encapHdr))
+	prefix = append(prefix, header(0x30, ciLen)...)
+	prefix = append(prefix, oid...)
+	prefix = append(prefix, explicitHdr...)
+	prefix = append(prefix, sdHdr...)
+	prefix = append(prefix, head...)
+	prefix = append(prefix, encapHdr...)
+	return prefix, suffix, nil
+}
+
+// header is a DER identifier and definite, minimal length (X.690 10.1).
+func header(tag byte, n int) []byte {
+	switch {
+	case n < 0x80:
+		return []byte{tag, byte(n)}
+	case n < 0x100:
+		return []byte{tag, 0x81, byte(n)}
+	case n < 0x10000:
+		return []byte{tag, 0x82, byte(n >> 8), byte(n)}
+	case n < 0x1000000:
+		return []byte{tag, 0x83, byte(n >> 16), byte(n >> 8), byte(n)}
+	}
+	return []byte{tag, 0x84, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+// certificateSet is the certificates without duplicates, in DER SET OF
+// order (the order the archive time-stamp's hash index lists them in).
+func (sd *SignedData) certificateSet() [][]byte {
 	var certs [][]byte
 	for _, c := range sd.Certificates {
 		if !slices.ContainsFunc(certs, func(d []byte) bool { return bytes.Equal(c, d) }) {
 			certs = append(certs, c)
 		}
 	}
+	slices.SortFunc(certs, bytes.Compare)
+	return certs
+}
+
+// revocationSet is the RevocationInfoChoices, CRLs and RFC 5940 OCSP
+// responses, in DER SET OF order.
+func (sd *SignedData) revocationSet() ([][]byte, error) {
 	var revs [][]byte
 	revs = append(revs, sd.CRLs...)
 	for _, o := range sd.OCSPResponses {
@@ -170,55 +268,50 @@ func (sd *SignedData) Marshal() ([]byte, error) {
 		}
 		revs = append(revs, r)
 	}
+	slices.SortFunc(revs, bytes.Compare)
+	return revs, nil
+}
 
-	size := 1024 + len(sd.Content) + len(sd.Signature)
-	for _, c := range certs {
-		size += len(c)
+// signerInfoFields are version, sid, digestAlgorithm, signedAttrs,
+// signatureAlgorithm and signature: the SignerInfo without its unsigned
+// attributes, which is also what an archive time-stamp v3 covers.
+func (sd *SignedData) signerInfoFields(digestAlg []byte) ([]byte, error) {
+	sigAlg, err := asn1.Marshal(sd.SignatureAlgorithm)
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode signature algorithm: %w", err)
 	}
-	for _, r := range revs {
-		size += len(r)
+	b := cryptobyte.NewBuilder(nil)
+	b.AddASN1Int64(1) // sid is issuerAndSerialNumber
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(sd.Signer.RawIssuer)
+		b.AddASN1BigInt(sd.Signer.SerialNumber)
+	})
+	b.AddBytes(digestAlg)
+	addSetOf(b, tagContext0, sd.SignedAttrs) // [0] IMPLICIT SignedAttributes
+	b.AddBytes(sigAlg)
+	b.AddASN1OctetString(sd.Signature)
+	der, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode SignerInfo: %w", err)
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, size))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ContentInfo
-		b.AddASN1ObjectIdentifier(oids.SignedData)
-		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignedData
-				b.AddASN1Int64(version)
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(digestAlg) })
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // EncapsulatedContentInfo
-					b.AddASN1ObjectIdentifier(sd.ContentType)
-					if sd.Content != nil {
-						b.AddASN1(tagContext0, func(b *cryptobyte.Builder) { b.AddASN1OctetString(sd.Content) })
-					}
-				})
-				if len(certs) > 0 {
-					addSetOf(b, tagContext0, certs) // [0] IMPLICIT CertificateSet
-				}
-				if len(revs) > 0 {
-					addSetOf(b, tagContext1, revs) // [1] IMPLICIT RevocationInfoChoices
-				}
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SignerInfo
-						b.AddASN1Int64(1) // sid is issuerAndSerialNumber
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddBytes(sd.Signer.RawIssuer)
-							b.AddASN1BigInt(sd.Signer.SerialNumber)
-						})
-						b.AddBytes(digestAlg)
-						addSetOf(b, tagContext0, sd.SignedAttrs) // [0] IMPLICIT SignedAttributes
-						b.AddBytes(sigAlg)
-						b.AddASN1OctetString(sd.Signature)
-						if len(sd.UnsignedAttrs) > 0 {
-							addSetOf(b, tagContext1, sd.UnsignedAttrs) // [1] IMPLICIT UnsignedAttributes
-						}
-					})
-				})
-			})
-		})
+	return der, nil
+}
+
+func (sd *SignedData) signerInfo(digestAlg []byte) ([]byte, error) {
+	fields, err := sd.signerInfoFields(digestAlg)
+	if err != nil {
+		return nil, err
+	}
+	b := cryptobyte.NewBuilder(nil)
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(fields)
+		if len(sd.UnsignedAttrs) > 0 {
+			addSetOf(b, tagContext1, sd.UnsignedAttrs) // [1] IMPLICIT UnsignedAttributes
+		}
 	})
 	der, err := b.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("cms: encode SignedData: %w", err)
+		return nil, fmt.Errorf("cms: encode SignerInfo: %w", err)
 	}
 	return der, nil
 }

@@ -74,7 +74,9 @@ const (
 	PSSUnsupportedHash          ID = "err.pss-unsupported-hash"
 	PSSAdESSalt                 ID = "err.pss-ades-salt"
 	LevelUnknown                ID = "err.level-unknown"
-	LevelCAdESLTA               ID = "err.level-cades-lta"
+	FormatPAdESNotPDF           ID = "err.format-pades-not-pdf"
+	EnvelopeCAdES               ID = "err.envelope-cades"
+	PAdESOnlyParam              ID = "err.pades-only-param"
 	LevelNoRevocation           ID = "err.level-no-revocation"
 	LevelNoTSA                  ID = "err.level-no-tsa"
 	DocumentEmpty               ID = "err.document-empty"
@@ -229,11 +231,13 @@ var errorMessages = map[ID][2]string{
 	PSSUnsupportedHash:          {"Invalid parameter signAlgoParams: unsupported hash", "Parametro signAlgoParams non valido: hash non supportato"},
 	PSSAdESSalt:                 {"Invalid parameter signAlgoParams in %s: AdES signatures use an RSASSA-PSS salt as long as the hash (%d bytes)", "Parametro signAlgoParams non valido in %s: le firme AdES usano un salt RSASSA-PSS lungo quanto l'hash (%d byte)"},
 	LevelUnknown:                {"Invalid parameter conformance_level in %s: %q is not Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA", "Parametro conformance_level non valido in %s: %q non è Ades-B-B, Ades-B-T, Ades-B-LT né Ades-B-LTA"},
-	LevelCAdESLTA:               {"Invalid parameter conformance_level in %s: CAdES B-LTA (archive time-stamps) is not offered; use Ades-B-LT", "Parametro conformance_level non valido in %s: CAdES B-LTA (marche temporali di archivio) non è offerto; usa Ades-B-LT"},
+	FormatPAdESNotPDF:           {"Invalid parameter signature_format in %s: PAdES needs a PDF and this document is not one; sign it as CAdES (\"C\")", "Parametro signature_format non valido in %s: PAdES richiede un PDF e questo documento non lo è; firmalo in CAdES (\"C\")"},
+	EnvelopeCAdES:               {"Invalid parameter signed_envelope_property in %s: %q (CAdES allows Attached or Detached)", "Parametro signed_envelope_property non valido in %s: %q (CAdES ammette Attached o Detached)"},
+	PAdESOnlyParam:              {"Invalid parameter %s in %s: only PAdES signatures take it", "Parametro %s non valido in %s: lo accettano solo le firme PAdES"},
 	LevelNoRevocation:           {"Invalid parameter conformance_level in %s: this service has no revocation data source, so %s is not offered", "Parametro conformance_level non valido in %s: questo servizio non ha una fonte di dati di revoca, quindi %s non è offerto"},
 	LevelNoTSA:                  {"Invalid parameter conformance_level in %s: this service has no time-stamp authority, so only Ades-B-B is offered", "Parametro conformance_level non valido in %s: questo servizio non ha un'autorità di marcatura temporale, quindi è offerto solo Ades-B-B"},
 	DocumentEmpty:               {"Invalid parameter document in %s: the document is empty", "Parametro document non valido in %s: il documento è vuoto"},
-	FormatPAdESForDocuments:     {"Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\"); send CAdES (\"C\") requests as documentDigests", "Parametro signature_format non valido in %s: i documenti si firmano in PAdES (\"P\"); invia le richieste CAdES (\"C\") come documentDigests"},
+	FormatPAdESForDocuments:     {"Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\") or CAdES (\"C\")", "Parametro signature_format non valido in %s: i documenti si firmano in PAdES (\"P\") o CAdES (\"C\")"},
 	FormatPAdESNeedsPDF:         {"Invalid parameter signature_format in %s: PAdES needs the PDF itself; send it in documents, or sign the digest as CAdES (\"C\")", "Parametro signature_format non valido in %s: PAdES richiede il PDF stesso; invialo in documents, oppure firma il digest in CAdES (\"C\")"},
 	FormatCAdESForDigests:       {"Invalid parameter signature_format in %s: only CAdES (\"C\") is offered for digests", "Parametro signature_format non valido in %s: per i digest è offerto solo CAdES (\"C\")"},
 	EnvelopePAdES:               {"Invalid parameter signed_envelope_property in %s: %q (PAdES allows Certification or Revision)", "Parametro signed_envelope_property non valido in %s: %q (PAdES ammette Certification o Revision)"},

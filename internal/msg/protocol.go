@@ -186,7 +186,7 @@ const (
 	OTPOpenOutbox                      ID = "err.otp.open-outbox"
 	OTPWriteOutbox                     ID = "err.otp.write-outbox"
 	PAdESSignerCertificateMissing      ID = "err.pades.signer-certificate-missing"
-	PAdESCAdESLTAUnsupported           ID = "err.pades.c-ad-eslta-unsupported"
+	PAdESCAdESEmptyContent             ID = "err.pades.cades-empty-content"
 	PAdESUnknownConformanceLevel       ID = "err.pades.unknown-conformance-level"
 	PAdESLevelNeedsTimestamper         ID = "err.pades.level-needs-timestamper"
 	PAdESLevelNeedsRevocation          ID = "err.pades.level-needs-revocation"
@@ -450,7 +450,7 @@ var protocolMessages = map[ID][2]string{
 	OTPOpenOutbox:                      {"open outbox", "apertura della posta in uscita"},
 	OTPWriteOutbox:                     {"write outbox", "scrittura della posta in uscita"},
 	PAdESSignerCertificateMissing:      {"the signer certificate is missing", "manca il certificato del firmatario"},
-	PAdESCAdESLTAUnsupported:           {"CAdES B-LTA (archive time-stamps) is not supported", "CAdES B-LTA (marche temporali di archiviazione) non è supportato"},
+	PAdESCAdESEmptyContent:             {"the content to sign is empty", "il contenuto da firmare è vuoto"},
 	PAdESUnknownConformanceLevel:       {"unknown conformance level", "livello di conformità sconosciuto"},
 	PAdESLevelNeedsTimestamper:         {"level %s needs a time-stamp authority", "il livello %s richiede un'autorità di marcatura temporale"},
 	PAdESLevelNeedsRevocation:          {"level %s needs a revocation data source", "il livello %s richiede una fonte dei dati di revoca"},

@@ -56,6 +56,10 @@ var (
 	AttrSigningCertV2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
 	AttrSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	OtherRevInfoOCSPResp   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 16, 2}
+	// AttrArchiveTimeStampV3 is id-aa-ets-archiveTimestampV3 (ETSI EN 319 122-1 5.5.3).
+	AttrArchiveTimeStampV3 = asn1.ObjectIdentifier{0, 4, 0, 1733, 2, 4}
+	// AttrATSHashIndexV3 is id-aa-ATSHashIndex-v3 (ETSI EN 319 122-1 5.5.2).
+	AttrATSHashIndexV3 = asn1.ObjectIdentifier{0, 4, 0, 19122, 1, 5}
 )
 
 // X.509 extensions, key purposes and OCSP (RFC 5280, RFC 6960).
