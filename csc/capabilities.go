@@ -37,8 +37,9 @@ func (a *API) offers(method string) bool {
 	return false
 }
 
-// describeSigning fills info's v2 signDoc capabilities: CAdES detached on
-// digests, PAdES (certification or approval) on documents, the levels the
+// describeSigning fills info's v2 signDoc capabilities: CAdES attached or
+// detached on documents (detached only on digests), PAdES (certification
+// or approval) on PDFs, the levels the
 // configured TSA and revocation source allow.
 func (a *API) describeSigning(out map[string]any) {
 	d := a.cfg.Documents
@@ -50,7 +51,7 @@ func (a *API) describeSigning(out map[string]any) {
 	}
 	out["signature_formats"] = map[string]any{
 		"formats":             []string{"C", "P"},
-		"envelope_properties": [][]string{{"Detached"}, {"Certification", "Revision"}},
+		"envelope_properties": [][]string{{"Attached", "Detached"}, {"Certification", "Revision"}},
 	}
 	out["conformance_levels"] = levelNames(d.Levels())
 	out["validationInfo"] = true

@@ -30,7 +30,7 @@ func TestInfoAdvertisesSigningMethods(t *testing.T) {
 			t.Fatalf("signature_formats = %v", formats)
 		}
 		props := formats["envelope_properties"].([]any)
-		if len(props) != 2 || props[0].([]any)[0] != "Detached" || len(props[1].([]any)) != 2 {
+		if len(props) != 2 || props[0].([]any)[0] != "Attached" || props[0].([]any)[1] != "Detached" || len(props[1].([]any)) != 2 {
 			t.Fatalf("envelope_properties = %v", props)
 		}
 		levels := body["conformance_levels"].([]any)

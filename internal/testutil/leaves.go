@@ -33,4 +33,5 @@ var (
 	SignatureTimestamp = pdfcheck.SignatureTimestamp
 	AssertSignedPDF    = pdfcheck.AssertSignedPDF
 	RenderPage         = pdfcheck.RenderPage
+	StrictDER          = pdfcheck.StrictDER
 )

@@ -1,0 +1,250 @@
+package csc_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/internal/testutil"
+)
+
+// The CMS is decoded here with encoding/asn1, independently of
+// internal/cms, so that these tests check qes's encoder rather than
+// agree with it.
+type cadesAttr struct {
+	Type   asn1.ObjectIdentifier
+	Values asn1.RawValue `asn1:"set"`
+}
+
+type cadesSignerInfo struct {
+	Version         asn1.RawValue
+	SID             asn1.RawValue
+	DigestAlgorithm asn1.RawValue
+	SignedAttrs     asn1.RawValue `asn1:"optional,tag:0"`
+	SignatureAlg    asn1.RawValue
+	Signature       asn1.RawValue
+	UnsignedAttrs   []cadesAttr `asn1:"optional,tag:1"`
+}
+
+type cadesSignedData struct {
+	Version          int
+	DigestAlgorithms asn1.RawValue
+	EncapContentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"optional,explicit,tag:0"`
+	}
+	Certificates asn1.RawValue     `asn1:"optional,tag:0"`
+	CRLs         asn1.RawValue     `asn1:"optional,tag:1"`
+	SignerInfos  []cadesSignerInfo `asn1:"set"`
+}
+
+func parseCAdES(t *testing.T, der []byte) cadesSignedData {
+	t.Helper()
+	var ci struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	}
+	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) > 0 {
+		t.Fatalf("ContentInfo: %v (%d trailing bytes)", err, len(rest))
+	}
+	var sd cadesSignedData
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) > 0 || len(sd.SignerInfos) != 1 {
+		t.Fatalf("SignedData: %v (%d signers)", err, len(sd.SignerInfos))
+	}
+	return sd
+}
+
+func (si cadesSignerInfo) unsigned(oid string) []byte {
+	for _, a := range si.UnsignedAttrs {
+		if a.Type.String() == oid {
+			return a.Values.Bytes
+		}
+	}
+	return nil
+}
+
+const (
+	oidSignatureTimeStamp = "1.2.840.113549.1.9.16.2.14"
+	oidArchiveTimeStampV3 = "0.4.0.1733.2.4"
+	oidATSHashIndexV3     = "0.4.0.19122.1.5"
+)
+
+// archiveImprint recomputes the archive-time-stamp-v3 message imprint of
+// EN 319 122-1 5.5.3 from the signature as it was before the archive
+// time-stamp was added, with the ATSHashIndexV3 found in the token.
+func archiveImprint(t *testing.T, sd cadesSignedData, content, token []byte) []byte {
+	t.Helper()
+	si := sd.SignerInfos[0]
+	var tok struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0"`
+	}
+	if _, err := asn1.Unmarshal(token, &tok); err != nil {
+		t.Fatal(err)
+	}
+	var tsd cadesSignedData
+	if _, err := asn1.Unmarshal(tok.Content.Bytes, &tsd); err != nil || len(tsd.SignerInfos) != 1 {
+		t.Fatalf("archive time-stamp token: %v", err)
+	}
+	index := tsd.SignerInfos[0].unsigned(oidATSHashIndexV3)
+	if index == nil {
+		t.Fatal("the archive time-stamp token has no ats-hash-index-v3 unsigned attribute")
+	}
+	ctype, _ := asn1.Marshal(sd.EncapContentInfo.ContentType)
+	contentDigest := sha256.Sum256(content)
+	h := sha256.New()
+	h.Write(ctype)
+	h.Write(contentDigest[:])
+	for _, f := range []asn1.RawValue{si.Version, si.SID, si.DigestAlgorithm, si.SignedAttrs, si.SignatureAlg, si.Signature} {
+		h.Write(f.FullBytes)
+	}
+	h.Write(index)
+	return h.Sum(nil)
+}
+
+// opensslCMSVerifyAttached verifies an enveloping CMS (.p7m) trusting
+// only root and returns the content openssl extracts.
+func opensslCMSVerifyAttached(t *testing.T, p7m []byte, root []byte) ([]byte, string) {
+	t.Helper()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "content")
+	res, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER",
+		"-in", testutil.WriteTemp(t, "sig.p7m", p7m), "-CAfile", testutil.WriteTemp(t, "ca.pem", root),
+		"-purpose", "any", "-out", out).CombinedOutput()
+	if err != nil || !strings.Contains(string(res), "Verification successful") {
+		return nil, string(res)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, string(res)
+}
+
+func TestSignDocCAdESDocuments(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	auth := s.App.Authorities
+	rootPEM := testutil.PEM(auth.Root)
+	// Any file: a text with a NUL and bytes that are not UTF-8, and a PDF
+	// (CAdES of a PDF is legal too).
+	text := append([]byte("Contratto di fornitura\r\n\x00\xff\xfe"), bytes.Repeat([]byte("riga di testo\n"), 500)...)
+	pdf := testutil.Fixture(t, "pades/simple.pdf")
+	tests := []struct {
+		name, level, envelope string
+		content               []byte
+		timestamp, lt, lta    bool
+	}{
+		{"B-B attached", "Ades-B-B", "Attached", text, false, false, false},
+		{"B-B default envelope is attached", "", "", text, false, false, false},
+		{"B-B detached", "AdES-B-B", "Detached", text, false, false, false},
+		{"B-T attached", "Ades-B-T", "Attached", text, true, false, false},
+		{"B-T detached", "Ades-B-T", "Detached", pdf, true, false, false},
+		{"B-LT attached", "Ades-B-LT", "Attached", pdf, true, true, false},
+		{"B-LT detached", "Ades-B-LT", "Detached", text, true, true, false},
+		{"B-LTA attached", "Ades-B-LTA", "Attached", text, true, true, true},
+		{"B-LTA detached", "CAdES-B-LTA", "Detached", pdf, true, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
+			doc := map[string]any{"document": std64(tt.content), "signature_format": "C", "signAlgo": ecdsaSHA256}
+			if tt.level != "" {
+				doc["conformance_level"] = tt.level
+			}
+			if tt.envelope != "" {
+				doc["signed_envelope_property"] = tt.envelope
+			}
+			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+			if st != http.StatusOK {
+				t.Fatalf("signDoc: %d %v", st, body)
+			}
+			var der []byte
+			if tt.envelope == "Detached" {
+				sigs := decodeDocs(t, body, "SignatureObject")
+				if len(sigs) != 1 || body["DocumentWithSignature"] != nil {
+					t.Fatalf("a detached signature comes back as one SignatureObject: %v", body)
+				}
+				der = sigs[0]
+				if ok, out := testutil.OpensslCMSVerify(t, der, tt.content, auth.Root); !ok {
+					t.Fatalf("openssl cms -verify -content of the .p7s:\n%s", out)
+				}
+			} else {
+				docs := decodeDocs(t, body, "DocumentWithSignature")
+				if len(docs) != 1 || body["SignatureObject"] != nil {
+					t.Fatalf("an attached signature comes back as one DocumentWithSignature: %v", body)
+				}
+				der = docs[0]
+				got, out := opensslCMSVerifyAttached(t, der, rootPEM)
+				if !bytes.Equal(got, tt.content) {
+					t.Fatalf("openssl cms -verify of the .p7m (content back: %d bytes of %d):\n%s", len(got), len(tt.content), out)
+				}
+			}
+			assertStrictDER(t, der)
+			sd := parseCAdES(t, der)
+			si := sd.SignerInfos[0]
+			if attached := len(sd.EncapContentInfo.Content.Bytes) > 0; attached != (tt.envelope != "Detached") {
+				t.Fatalf("encapsulated content present = %v for %q", attached, tt.envelope)
+			}
+
+			sigTS := si.unsigned(oidSignatureTimeStamp)
+			if (sigTS != nil) != tt.timestamp {
+				t.Fatalf("signature time-stamp present = %v, want %v", sigTS != nil, tt.timestamp)
+			}
+			if sigTS != nil {
+				if ok, out := testutil.OpensslTSVerify(t, sigTS, si.Signature.Bytes, "", auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the signature time-stamp over the signature value:\n%s", out)
+				}
+			}
+			// B-LT: certificate and revocation values in the SignedData,
+			// OCSP as RFC 5940 other revocation info (SignedData v5).
+			if hasRevs := len(sd.CRLs.Bytes) > 0; hasRevs != tt.lt {
+				t.Fatalf("revocation values present = %v, want %v", hasRevs, tt.lt)
+			}
+			if tt.lt {
+				if sd.Version != 5 || !bytes.Contains(sd.Certificates.Bytes, auth.TSACert.Raw) || !bytes.Contains(sd.Certificates.Bytes, auth.Root.Raw) {
+					t.Fatalf("B-LT SignedData: version %d, TSA certificate and root present = %v, %v", sd.Version,
+						bytes.Contains(sd.Certificates.Bytes, auth.TSACert.Raw), bytes.Contains(sd.Certificates.Bytes, auth.Root.Raw))
+				}
+			}
+
+			ats := si.unsigned(oidArchiveTimeStampV3)
+			if (ats != nil) != tt.lta {
+				t.Fatalf("archive time-stamp present = %v, want %v", ats != nil, tt.lta)
+			}
+			printed, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", testutil.WriteTemp(t, "sig.der", der)).CombinedOutput()
+			if err != nil {
+				t.Fatalf("openssl cms -cmsout -print: %v\n%s", err, printed)
+			}
+			if strings.Contains(string(printed), oidArchiveTimeStampV3) != tt.lta {
+				t.Fatalf("openssl cms -print shows the archive time-stamp attribute %s = %v, want %v", oidArchiveTimeStampV3, !tt.lta, tt.lta)
+			}
+			if ats != nil {
+				imprint := archiveImprint(t, sd, tt.content, ats)
+				if ok, out := testutil.OpensslTSVerify(t, ats, nil, hex.EncodeToString(imprint), auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the archive time-stamp against the EN 319 122-1 imprint:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
+// assertStrictDER walks der and fails on anything DER forbids that BER
+// allows: indefinite lengths, lengths in more octets than needed,
+// constructed OCTET STRINGs, trailing bytes.
+func assertStrictDER(t *testing.T, der []byte) {
+	t.Helper()
+	if err := testutil.StrictDER(der); err != nil {
+		t.Fatalf("not DER: %v", err)
+	}
+}
