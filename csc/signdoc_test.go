@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -299,10 +300,23 @@ func TestSignDocRequestErrors(t *testing.T) {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
 				"hashAlgorithmOID": "2.16.840.1.101.3.4.2.3", "signature_format": "C", "signAlgo": ecdsaSHA256}}}
 		}, "hashAlgorithmOID contradicts with signAlgo"},
-		{"CAdES B-LTA", func(sad string) map[string]any {
-			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
-				"signature_format": "C", "conformance_level": "Ades-B-LTA", "signAlgo": ecdsaSHA256}}}
-		}, "CAdES B-LTA"},
+		{"empty CAdES document", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": "", "signature_format": "C"})}}
+		}, "Invalid parameter document in documents[0]: the document is empty"},
+		{"PAdES of a text file", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": std64([]byte("plain text"))})}}
+		}, "Invalid parameter signature_format in documents[0]: the file is not a PDF"},
+		{"CAdES envelope property", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Certification"})}}
+		}, "CAdES allows Attached or Detached"},
+		{"CAdES with signed_props", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C",
+				"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("ok"))}}})}}
+		}, "Invalid parameter signed_props in documents[0]: only PAdES"},
+		{"CAdES with an appearance", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C",
+				"qes_appearance": map[string]any{"page": 1, "rect": []float64{0, 0, 100, 50}}})}}
+		}, "Invalid parameter qes_appearance in documents[0]: only PAdES"},
 		{"CAdES attached", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documentDigests": []any{map[string]any{"hashes": []string{std64(digest)},
 				"signature_format": "C", "signed_envelope_property": "Attached", "signAlgo": ecdsaSHA256}}}
@@ -369,6 +383,7 @@ func TestSignDocCAdESOnDigests(t *testing.T) {
 		{"B-B SHA-384", "", "1.2.840.10045.4.3.3", "", d384[:], false},
 		{"B-T bare key algorithm", "Ades-T", "1.2.840.10045.2.1", "2.16.840.1.101.3.4.2.1", d256, true},
 		{"B-LT", "Ades-B-LT", ecdsaSHA256, "", d256, true},
+		{"B-LTA", "Ades-B-LTA", ecdsaSHA256, "", d256, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -401,6 +416,18 @@ func TestSignDocCAdESOnDigests(t *testing.T) {
 			if token != nil {
 				if ok, out := testutil.OpensslTSVerify(t, token, sigValue, "", auth.Root, auth.IssuingChain...); !ok {
 					t.Fatalf("openssl ts -verify:\n%s", out)
+				}
+			}
+			assertStrictDER(t, sigs[0])
+			sd := parseCAdES(t, sigs[0])
+			ats := sd.SignerInfos[0].unsigned(oidArchiveTimeStampV3)
+			if (ats != nil) != (tt.level == "Ades-B-LTA") {
+				t.Fatalf("archive time-stamp present = %v at %s", ats != nil, tt.level)
+			}
+			if ats != nil {
+				imprint := archiveImprint(t, sd, content, ats)
+				if ok, out := testutil.OpensslTSVerify(t, ats, nil, hex.EncodeToString(imprint), auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the archive time-stamp:\n%s", out)
 				}
 			}
 			vi, _ := body["validationInfo"].(map[string]any)
