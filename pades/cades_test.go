@@ -2,14 +2,16 @@ package pades
 
 import (
 	"context"
+	"crypto/rand"
+	"os/exec"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/hex"
 	"strings"
 	"testing"
 
-	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/testutil/pdfcheck"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 func TestCAdESDetachedOverDigest(t *testing.T) {
@@ -17,7 +19,7 @@ func TestCAdESDetachedOverDigest(t *testing.T) {
 	sum := sha256.Sum256(data)
 	for _, kind := range []string{"p256", "rsa"} {
 		pki := newPKI(t, kind)
-		for _, level := range []Level{LevelBB, LevelBT, LevelBLT} {
+		for _, level := range []Level{LevelBB, LevelBT, LevelBLT, LevelBLTA} {
 			t.Run(kind+"/"+level.String(), func(t *testing.T) {
 				der, vi, err := SignDigest(context.Background(), pki.signerKey, pki.chain(), sum[:], CAdESOptions{
 					Level: level, Timestamper: &testTSA{pki: pki}, Revocation: &testRevocation{pki: pki},
@@ -72,9 +74,48 @@ func TestCAdESRejects(t *testing.T) {
 	pki := newPKI(t, "p256")
 	_, _, err := SignDigest(context.Background(), pki.signerKey, pki.chain(), []byte("short"), CAdESOptions{})
 	assertInvalidRequest(t, err, "digest has 5 bytes")
-	sum := sha256.Sum256(nil)
-	_, _, err = SignDigest(context.Background(), pki.signerKey, pki.chain(), sum[:], CAdESOptions{Level: LevelBLTA})
-	if errs.KindOf(err) != errs.NotImplemented {
-		t.Fatalf("CAdES B-LTA: want not_implemented, got %v", err)
+	for _, content := range [][]byte{nil, {}} {
+		_, err = PrepareCAdESContent(context.Background(), pki.chain(), content, true, CAdESOptions{})
+		assertInvalidRequest(t, err, "empty")
+	}
+	_, err = PrepareCAdESContent(context.Background(), pki.chain(), []byte("x"), true, CAdESOptions{Level: LevelBLTA})
+	assertInvalidRequest(t, err, "B-LTA")
+}
+
+// TestCAdESAttachedParts signs a file enveloping (the .p7m) with an RSA
+// key at every level: the parts join into a CMS openssl verifies and
+// whose content is the file, and the content part is the caller's slice,
+// not a copy.
+func TestCAdESAttachedParts(t *testing.T) {
+	pki := newPKI(t, "rsa")
+	content := []byte("un file qualsiasi, non un PDF\n")
+	for _, level := range []Level{LevelBB, LevelBT, LevelBLT, LevelBLTA} {
+		t.Run(level.String(), func(t *testing.T) {
+			p, err := PrepareCAdESContent(context.Background(), pki.chain(), content, true, CAdESOptions{
+				Level: level, Timestamper: &testTSA{pki: pki}, Revocation: &testRevocation{pki: pki}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig, err := pki.signerKey.Sign(rand.Reader, p.Digest(), p.alg.signerOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts, _, err := p.FinishParts(context.Background(), sig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(parts.Content) == 0 || &parts.Content[0] != &content[0] {
+				t.Fatal("the content part is not the caller's slice")
+			}
+			der := parts.Bytes()
+			if err := pdfcheck.StrictDER(der); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", pdfcheck.WriteTemp(t, "s.p7m", der),
+				"-CAfile", pdfcheck.WriteTemp(t, "root.pem", testpki.PEM(pki.root)), "-purpose", "any").CombinedOutput()
+			if err != nil || !strings.Contains(string(out), string(content)) || !strings.Contains(string(out), "Verification successful") {
+				t.Fatalf("openssl cms -verify of the .p7m: %v\n%s", err, out)
+			}
+		})
 	}
 }
