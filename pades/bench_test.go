@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/qesproject/qes/internal/testutil/heapprobe"
 )
 
 // BenchmarkSign signs generated PDFs whose size is dominated by one image
@@ -70,5 +72,67 @@ func TestSignFileForRSS(t *testing.T) {
 	}
 	if _, err := Sign(context.Background(), out, in, st.Size(), pki.signerKey, pki.chain(), levelOpts(pki, level)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkCAdESAttachedVsPAdES compares a CAdES B-B enveloping signature
+// (.p7m) of a file with a PAdES B-B signature of a PDF of the same size,
+// through the package API, writing to io.Discard. Besides time and B/op it
+// reports, from one heapprobe run per case, the peak growth of the heap
+// (peak-B) and the bytes allocated (alloc-B) on top of the input, which
+// the caller already holds.
+func BenchmarkCAdESAttachedVsPAdES(b *testing.B) {
+	pki := newPKI(b, "p256")
+	ctx := context.Background()
+	for _, mb := range []int{1, 50} {
+		pdf := makePDF(pdfSpec{pages: 3, payload: mb << 20})
+		file := bytes.Repeat([]byte("qes p7m benchmark\n"), len(pdf)/18+1)[:len(pdf)]
+		cases := []struct {
+			name string
+			sign func() error
+		}{
+			{"CAdES-attached", func() error {
+				p, err := PrepareCAdESContent(ctx, pki.chain(), file, true, CAdESOptions{})
+				if err != nil {
+					return err
+				}
+				sig, err := pki.signerKey.Sign(nil, p.Digest(), p.alg.signerOpts())
+				if err != nil {
+					return err
+				}
+				parts, _, err := p.FinishParts(ctx, sig)
+				if err != nil {
+					return err
+				}
+				for _, part := range [][]byte{parts.Prefix, parts.Content, parts.Suffix} {
+					if _, err := io.Discard.Write(part); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"PAdES", func() error {
+				_, err := Sign(ctx, io.Discard, bytes.NewReader(pdf), int64(len(pdf)), pki.signerKey, pki.chain(), Options{})
+				return err
+			}},
+		}
+		for _, c := range cases {
+			b.Run(fmt.Sprintf("%dMB/%s/B-B", mb, c.name), func(b *testing.B) {
+				var err error
+				peak, alloc := heapprobe.Measure(func() { err = c.sign() })
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(pdf)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.sign(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(peak), "peak-B")
+				b.ReportMetric(float64(alloc), "alloc-B")
+			})
+		}
 	}
 }
