@@ -1,0 +1,5 @@
+//go:build race
+
+package csc_test
+
+const raceEnabled = true
