@@ -3,10 +3,10 @@ package pades
 import (
 	"context"
 	"crypto/rand"
-	"os/exec"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/hex"
+	"os/exec"
 	"strings"
 	"testing"
 

@@ -9,6 +9,13 @@
 // it), then appends the DSS (B-LT) and a document time-stamp (B-LTA). Sign
 // does both phases with a crypto.Signer.
 //
+// The same CMS code makes CAdES baseline signatures (ETSI EN 319 122-1,
+// cades.go), B-B to B-LTA: detached over a digest (PrepareCAdES), or over a
+// whole file of any type, detached (.p7s) or enveloping it (.p7m,
+// PrepareCAdESContent), with the same Prepare/Finish split; FinishParts
+// hands back an enveloping signature as prefix, the caller's content and
+// suffix, so a large file is never copied.
+//
 // Documents are streamed: input is an io.ReaderAt plus its size, output an
 // io.Writer; only the cross-reference data and the few objects an update
 // touches are held in memory.
