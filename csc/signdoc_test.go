@@ -203,7 +203,7 @@ func TestSignDocBadDocumentsKeepTheSAD(t *testing.T) {
 		doc  []byte
 		want string
 	}{
-		{"not a PDF", []byte("this is a text file, not a PDF\n"), "not a PDF"},
+		{"not a PDF", []byte("this is a text file, not a PDF\n"), `Invalid parameter signature_format in documents[0]: the file is not a PDF, which PAdES needs; sign it as CAdES ("C")`},
 		{"encrypted", testutil.Fixture(t, "pades/encrypted.pdf"), "encrypted"},
 		{"truncated", good[:len(good)/2], "truncated"},
 		{"empty", []byte{}, "empty"},
@@ -303,9 +303,6 @@ func TestSignDocRequestErrors(t *testing.T) {
 		{"empty CAdES document", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": "", "signature_format": "C"})}}
 		}, "Invalid parameter document in documents[0]: the document is empty"},
-		{"PAdES of a text file", func(sad string) map[string]any {
-			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"document": std64([]byte("plain text"))})}}
-		}, "Invalid parameter signature_format in documents[0]: the file is not a PDF"},
 		{"CAdES envelope property", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Certification"})}}
 		}, "CAdES allows Attached or Detached"},

@@ -40,6 +40,11 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			b.docCAdES = append(b.docCAdES, p)
 			continue
 		}
+		// Checked here, not in plan: a refused document counts against
+		// the SAD (see SignDoc), whichever check refuses it.
+		if !looksLikePDF(doc.content) {
+			return nil, errs.M(errs.InvalidRequest, msg.FormatPAdESNotPDF, fmt.Sprintf("documents[%d]", doc.index))
+		}
 		opts := doc.opts
 		opts.Time = now
 		p, err := pades.Prepare(ctx, bytes.NewReader(doc.content), int64(len(doc.content)), chain, opts)

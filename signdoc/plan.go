@@ -194,9 +194,6 @@ func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate)
 	if doc.Format == FormatCAdES {
 		return d.planCAdESDocument(i, field, level, doc, chain)
 	}
-	if !looksLikePDF(doc.Content) {
-		return nil, errs.M(errs.InvalidRequest, msg.FormatPAdESNotPDF, field)
-	}
 	certify, err := certifyFor(field, doc.EnvelopeProperty)
 	if err != nil {
 		return nil, err
