@@ -51,7 +51,7 @@ func (a *API) describeSigning(out map[string]any) {
 	}
 	out["signature_formats"] = map[string]any{
 		"formats":             []string{"C", "P"},
-		"envelope_properties": [][]string{{"Attached", "Detached"}, {"Certification", "Revision"}},
+		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}},
 	}
 	out["conformance_levels"] = levelNames(d.Levels())
 	out["validationInfo"] = true

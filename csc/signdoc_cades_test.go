@@ -27,6 +27,7 @@ type cadesAttr struct {
 }
 
 type cadesSignerInfo struct {
+	Raw             asn1.RawContent
 	Version         asn1.RawValue
 	SID             asn1.RawValue
 	DigestAlgorithm asn1.RawValue
@@ -50,6 +51,12 @@ type cadesSignedData struct {
 
 func parseCAdES(t *testing.T, der []byte) cadesSignedData {
 	t.Helper()
+	return parseCAdESSigners(t, der, 1)
+}
+
+// parseCAdESSigners decodes a ContentInfo with SignedData of n signers.
+func parseCAdESSigners(t *testing.T, der []byte, n int) cadesSignedData {
+	t.Helper()
 	var ci struct {
 		ContentType asn1.ObjectIdentifier
 		Content     asn1.RawValue `asn1:"explicit,tag:0"`
@@ -58,8 +65,8 @@ func parseCAdES(t *testing.T, der []byte) cadesSignedData {
 		t.Fatalf("ContentInfo: %v (%d trailing bytes)", err, len(rest))
 	}
 	var sd cadesSignedData
-	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) > 0 || len(sd.SignerInfos) != 1 {
-		t.Fatalf("SignedData: %v (%d signers)", err, len(sd.SignerInfos))
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) > 0 || len(sd.SignerInfos) != n {
+		t.Fatalf("SignedData: %v (%d signers, want %d)", err, len(sd.SignerInfos), n)
 	}
 	return sd
 }
@@ -82,9 +89,8 @@ const (
 // archiveImprint recomputes the archive-time-stamp-v3 message imprint of
 // EN 319 122-1 5.5.3 from the signature as it was before the archive
 // time-stamp was added, with the ATSHashIndexV3 found in the token.
-func archiveImprint(t *testing.T, sd cadesSignedData, content, token []byte) []byte {
+func archiveImprint(t *testing.T, sd cadesSignedData, si cadesSignerInfo, content, token []byte) []byte {
 	t.Helper()
-	si := sd.SignerInfos[0]
 	var tok struct {
 		ContentType asn1.ObjectIdentifier
 		Content     asn1.RawValue `asn1:"explicit,tag:0"`
@@ -233,7 +239,7 @@ func TestSignDocCAdESDocuments(t *testing.T) {
 				t.Fatalf("openssl cms -print shows the archive time-stamp attribute %s = %v, want %v", oidArchiveTimeStampV3, !tt.lta, tt.lta)
 			}
 			if ats != nil {
-				imprint := archiveImprint(t, sd, tt.content, ats)
+				imprint := archiveImprint(t, sd, si, tt.content, ats)
 				if ok, out := testutil.OpensslTSVerify(t, ats, nil, hex.EncodeToString(imprint), auth.Root, auth.IssuingChain...); !ok {
 					t.Fatalf("openssl ts -verify of the archive time-stamp against the EN 319 122-1 imprint:\n%s", out)
 				}
@@ -303,5 +309,85 @@ func TestSignDocP7mMemory(t *testing.T) {
 	if allocated > limit {
 		t.Errorf("the request allocated %.1f MiB for a %.1f MiB file, want at most %.1f MiB (no second copy)",
 			float64(allocated)/(1<<20), float64(size)/(1<<20), float64(limit)/(1<<20))
+	}
+}
+
+// TestSignDocCAdESParallel: a second holder adds a signer to a .p7m the
+// first one made (signed_envelope_property Parallel). openssl verifies
+// every signer of the result against the root and gives the file back;
+// the first SignerInfo is carried byte for byte, so it stays valid.
+func TestSignDocCAdESParallel(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	auth := s.App.Authorities
+	first, second := s.NewHolder(t, "ec-p256"), s.NewHolder(t, "rsa-2048")
+	firstTok, secondTok := s.Login(t, "v2", first.ID, first.Password), s.Login(t, "v2", second.ID, second.Password)
+	file := []byte("Verbale dell'assemblea: firmano il presidente e il segretario.\n")
+
+	sign := func(t *testing.T, h testutil.Holder, tok string, doc []byte, algo, level, envelope string) []byte {
+		t.Helper()
+		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(doc))
+		st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+			"document": std64(doc), "signature_format": "C", "signAlgo": algo, "conformance_level": level, "signed_envelope_property": envelope}}})
+		if st != http.StatusOK {
+			t.Fatalf("signDoc %s: %d %v", envelope, st, body)
+		}
+		docs := decodeDocs(t, body, "DocumentWithSignature")
+		if len(docs) != 1 {
+			t.Fatalf("%d documents back", len(docs))
+		}
+		return docs[0]
+	}
+	const rsaSHA256 = "1.2.840.113549.1.1.11"
+	tests := []struct {
+		name, firstLevel, level string
+		timestamp, lta          bool
+	}{
+		{"B-B on B-B", "Ades-B-B", "Ades-B-B", false, false},
+		{"B-T on B-LT", "Ades-B-LT", "Ades-B-T", true, false},
+		{"B-LTA on B-T", "Ades-B-T", "Ades-B-LTA", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p7m := sign(t, first, firstTok, file, ecdsaSHA256, tt.firstLevel, "Attached")
+			before := parseCAdES(t, p7m).SignerInfos[0]
+			both := sign(t, second, secondTok, p7m, rsaSHA256, tt.level, "Parallel")
+
+			got, out := opensslCMSVerifyAttached(t, both, testutil.PEM(auth.Root))
+			if !bytes.Equal(got, file) {
+				t.Fatalf("openssl cms -verify of the .p7m with two signers:\n%s", out)
+			}
+			assertStrictDER(t, both)
+			sd := parseCAdESSigners(t, both, 2)
+			var kept, added *cadesSignerInfo
+			for i := range sd.SignerInfos {
+				if bytes.Equal(sd.SignerInfos[i].Raw, before.Raw) {
+					kept = &sd.SignerInfos[i]
+				} else {
+					added = &sd.SignerInfos[i]
+				}
+			}
+			if kept == nil || added == nil {
+				t.Fatal("the first signer's SignerInfo is not carried unchanged beside a new one")
+			}
+			sigTS := added.unsigned(oidSignatureTimeStamp)
+			if (sigTS != nil) != tt.timestamp {
+				t.Fatalf("signature time-stamp of the new signer present = %v", sigTS != nil)
+			}
+			if sigTS != nil {
+				if ok, out := testutil.OpensslTSVerify(t, sigTS, added.Signature.Bytes, "", auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the new signer's time-stamp:\n%s", out)
+				}
+			}
+			if ats := added.unsigned(oidArchiveTimeStampV3); (ats != nil) != tt.lta {
+				t.Fatalf("archive time-stamp present = %v", ats != nil)
+			} else if ats != nil {
+				imprint := archiveImprint(t, sd, *added, file, ats)
+				if ok, out := testutil.OpensslTSVerify(t, ats, nil, hex.EncodeToString(imprint), auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the new signer's archive time-stamp:\n%s", out)
+				}
+			}
+		})
 	}
 }

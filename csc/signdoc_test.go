@@ -305,7 +305,10 @@ func TestSignDocRequestErrors(t *testing.T) {
 		}, "Invalid parameter document in documents[0]: the document is empty"},
 		{"CAdES envelope property", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Certification"})}}
-		}, "CAdES allows Attached or Detached"},
+		}, "CAdES allows Attached, Detached or Parallel"},
+		{"parallel signature on a file that is not a .p7m", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Parallel"})}}
+		}, "documents[0]: the document is not a signed file qes can add a parallel signature to"},
 		{"CAdES with signed_props", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C",
 				"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("ok"))}}})}}
@@ -422,7 +425,7 @@ func TestSignDocCAdESOnDigests(t *testing.T) {
 				t.Fatalf("archive time-stamp present = %v at %s", ats != nil, tt.level)
 			}
 			if ats != nil {
-				imprint := archiveImprint(t, sd, content, ats)
+				imprint := archiveImprint(t, sd, sd.SignerInfos[0], content, ats)
 				if ok, out := testutil.OpensslTSVerify(t, ats, nil, hex.EncodeToString(imprint), auth.Root, auth.IssuingChain...); !ok {
 					t.Fatalf("openssl ts -verify of the archive time-stamp:\n%s", out)
 				}

@@ -47,6 +47,26 @@ type PreparedCAdES struct {
 	// content is the encapsulated content of an attached signature (the
 	// caller's slice, never copied), nil for a detached one.
 	content []byte
+	// parallel is the signed file a parallel signature joins.
+	parallel *cms.Enveloping
+}
+
+// PrepareCAdESParallel prepares a parallel signature on a signed file
+// (a .p7m): a further SignerInfo over the same content, which the file's
+// signers keep theirs beside, unchanged and valid. p7m is kept, not
+// copied (the result refers to its content). Only DER .p7m files with
+// their content inside are taken.
+func PrepareCAdESParallel(ctx context.Context, chain []*x509.Certificate, p7m []byte, opts CAdESOptions) (*PreparedCAdES, error) {
+	env, err := cms.ParseEnveloping(p7m)
+	if err != nil {
+		return nil, err
+	}
+	p, err := PrepareCAdESContent(ctx, chain, env.Content, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.parallel = env
+	return p, nil
 }
 
 // PrepareCAdESContent builds the signed attributes over content: attached
@@ -160,7 +180,7 @@ func (p *PreparedCAdES) FinishParts(ctx context.Context, signature []byte) (CAdE
 	if err := p.alg.verify(p.tbsDigest, signature); err != nil {
 		return CAdESSignature{}, vi, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
 	}
-	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature, content: p.content}
+	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature, content: p.content, parallel: p.parallel}
 	if p.opts.Level >= LevelBT {
 		h := p.alg.hash.New()
 		h.Write(signature)

@@ -68,6 +68,7 @@ type cmsParts struct {
 	crls      [][]byte // DER CRLs (CAdES B-LT only)
 	ocsps     [][]byte // DER OCSPResponses (CAdES B-LT only)
 	content   []byte   // encapsulated content (CAdES attached), nil when detached
+	parallel  *cms.Enveloping
 }
 
 // encode returns the DER ContentInfo of the SignedData.
@@ -88,6 +89,7 @@ func (p cmsParts) encode() ([]byte, error) {
 func (p cmsParts) signedData() (*cms.SignedData, error) {
 	sd := &cms.SignedData{
 		Content:            p.content,
+		Parallel:           p.parallel,
 		ContentType:        oids.Data,
 		Signer:             p.signer,
 		DigestAlgorithm:    p.alg.digestAlgID(),

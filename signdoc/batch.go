@@ -32,7 +32,13 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 		if doc.cades != nil {
 			opts := *doc.cades
 			opts.Time = now
-			p, err := pades.PrepareCAdESContent(ctx, chain, doc.content, doc.attached, opts)
+			var p *pades.PreparedCAdES
+			var err error
+			if doc.parallel {
+				p, err = pades.PrepareCAdESParallel(ctx, chain, doc.content, opts)
+			} else {
+				p, err = pades.PrepareCAdESContent(ctx, chain, doc.content, doc.attached, opts)
+			}
 			if err != nil {
 				return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
 			}

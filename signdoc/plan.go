@@ -38,7 +38,8 @@ type PDFDocument struct {
 	Level   string // conformance_level; "" means AdES-B-B
 	// EnvelopeProperty is signed_envelope_property: for PAdES "",
 	// Certification or Revision; for CAdES "" or Attached (the content
-	// inside the signature, a .p7m) or Detached (a .p7s).
+	// inside the signature, a .p7m), Detached (a .p7s) or Parallel (the
+	// document is a .p7m that gets a further signer).
 	EnvelopeProperty string
 	SignAlgo         string
 	SignAlgoParams   string
@@ -70,6 +71,7 @@ type documentPlan struct {
 	// a .p7s.
 	cades    *pades.CAdESOptions
 	attached bool
+	parallel bool // the content is a .p7m to add a signer to
 }
 
 // level is the plan's conformance level, whichever the format.
@@ -89,15 +91,18 @@ func looksLikePDF(b []byte) bool {
 
 // attachedFor maps signed_envelope_property for CAdES on a document. The
 // default is Attached, CSC's default for CAdES and what a holder in Italy
-// expects (the .p7m that carries the signed file).
-func attachedFor(field, s string) (bool, error) {
+// expects (the .p7m that carries the signed file). Parallel takes a .p7m
+// and answers it with one more signer.
+func attachedFor(field, s string) (attached, parallel bool, err error) {
 	switch strings.ToLower(s) {
 	case "", "attached", "enveloping":
-		return true, nil
+		return true, false, nil
 	case "detached":
-		return false, nil
+		return false, false, nil
+	case "parallel":
+		return true, true, nil
 	}
-	return false, errs.M(errs.InvalidRequest, msg.EnvelopeCAdES, field, s)
+	return false, false, errs.M(errs.InvalidRequest, msg.EnvelopeCAdES, field, s)
 }
 
 // digestPlan is one hash of a validated documentDigests[] entry.
@@ -219,7 +224,7 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	if doc.Appearance != nil {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "qes_appearance", field)
 	}
-	attached, err := attachedFor(field, doc.EnvelopeProperty)
+	attached, parallel, err := attachedFor(field, doc.EnvelopeProperty)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +232,7 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	if err != nil {
 		return nil, err
 	}
-	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, cades: &pades.CAdESOptions{
+	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, parallel: parallel, cades: &pades.CAdESOptions{
 		Level: level, Hash: h, Scheme: scheme,
 		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
 	}}, nil

@@ -128,6 +128,12 @@ type SignedData struct {
 	Certificates  [][]byte // DER; duplicates dropped, absent when empty
 	CRLs          [][]byte // DER CertificateLists
 	OCSPResponses [][]byte // DER OCSPResponses, as RFC 5940 other revocation info
+
+	// Parallel, when set, is the signed file this signer joins: its
+	// digest algorithms, certificates, revocation values and signers are
+	// kept byte for byte beside the new ones (Content and ContentType
+	// must be its own).
+	Parallel *Enveloping
 }
 
 // Marshal encodes the ContentInfo wrapping the SignedData.
@@ -158,6 +164,17 @@ func (sd *SignedData) MarshalParts() (prefix, suffix []byte, err error) {
 	case !sd.ContentType.Equal(oids.Data):
 		version = 3
 	}
+	digestAlgs := [][]byte{digestAlg}
+	var otherSigners [][]byte
+	if e := sd.Parallel; e != nil {
+		version = max(version, e.Version)
+		for _, d := range e.DigestAlgorithms {
+			if !slices.ContainsFunc(digestAlgs, func(x []byte) bool { return bytes.Equal(x, d) }) {
+				digestAlgs = append(digestAlgs, d)
+			}
+		}
+		otherSigners = e.SignerInfos
+	}
 	certs := sd.certificateSet()
 	revs, err := sd.revocationSet()
 	if err != nil {
@@ -172,7 +189,7 @@ func (sd *SignedData) MarshalParts() (prefix, suffix []byte, err error) {
 	// to the content octets.
 	hb := cryptobyte.NewBuilder(nil)
 	hb.AddASN1Int64(version)
-	hb.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(digestAlg) })
+	addSetOf(hb, cbasn1.SET, digestAlgs)
 	head, err := hb.Bytes()
 	if err != nil {
 		return nil, nil, fmt.Errorf("cms: encode SignedData head: %w", err)
@@ -198,7 +215,7 @@ func (sd *SignedData) MarshalParts() (prefix, suffix []byte, err error) {
 	if len(revs) > 0 {
 		addSetOf(tb, tagContext1, revs) // [1] IMPLICIT RevocationInfoChoices
 	}
-	tb.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(si) })
+	addSetOf(tb, cbasn1.SET, append(slices.Clone(otherSigners), si))
 	suffix, err = tb.Bytes()
 	if err != nil {
 		return nil, nil, fmt.Errorf("cms: encode SignedData: %w", err)
@@ -241,7 +258,11 @@ func header(tag byte, n int) []byte {
 // order (the order the archive time-stamp's hash index lists them in).
 func (sd *SignedData) certificateSet() [][]byte {
 	var certs [][]byte
-	for _, c := range sd.Certificates {
+	all := sd.Certificates
+	if sd.Parallel != nil {
+		all = append(slices.Clone(sd.Parallel.Certificates), all...)
+	}
+	for _, c := range all {
 		if !slices.ContainsFunc(certs, func(d []byte) bool { return bytes.Equal(c, d) }) {
 			certs = append(certs, c)
 		}
@@ -254,7 +275,14 @@ func (sd *SignedData) certificateSet() [][]byte {
 // responses, in DER SET OF order.
 func (sd *SignedData) revocationSet() ([][]byte, error) {
 	var revs [][]byte
-	revs = append(revs, sd.CRLs...)
+	if sd.Parallel != nil {
+		revs = append(revs, sd.Parallel.Revocations...)
+	}
+	for _, c := range sd.CRLs {
+		if !slices.ContainsFunc(revs, func(d []byte) bool { return bytes.Equal(c, d) }) {
+			revs = append(revs, c)
+		}
+	}
 	for _, o := range sd.OCSPResponses {
 		// OtherRevocationInfoFormat (RFC 5940): [1] { id-ri-ocsp-response, OCSPResponse }
 		rb := cryptobyte.NewBuilder(nil)
@@ -266,7 +294,9 @@ func (sd *SignedData) revocationSet() ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cms: encode OCSP revocation info: %w", err)
 		}
-		revs = append(revs, r)
+		if !slices.ContainsFunc(revs, func(d []byte) bool { return bytes.Equal(r, d) }) {
+			revs = append(revs, r)
+		}
 	}
 	slices.SortFunc(revs, bytes.Compare)
 	return revs, nil
