@@ -3,10 +3,12 @@ package csc_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
@@ -390,4 +392,151 @@ func TestSignDocCAdESParallel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSignDocCAdESCountersignature: a second holder countersigns the one
+// signer of a .p7m (qes's Countersignature envelope property). openssl
+// still verifies the file's signer and content (the countersignature sits
+// in unsigned attributes); OpenSSL 3.0 does not verify countersignatures,
+// so the countersignature is checked here with crypto/x509, decoded with
+// encoding/asn1: message-digest over the countersigned signature value,
+// no content-type, a signature by a certificate that chains to the root,
+// and its time-stamp by openssl ts -verify.
+func TestSignDocCAdESCountersignature(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	auth := s.App.Authorities
+	first, second := s.NewHolder(t, "ec-p256"), s.NewHolder(t, "rsa-2048")
+	firstTok, secondTok := s.Login(t, "v2", first.ID, first.Password), s.Login(t, "v2", second.ID, second.Password)
+	file := []byte("Contratto: firma il cliente, controfirma l'agente.\n")
+	const rsaSHA256 = "1.2.840.113549.1.1.11"
+	sign := func(t *testing.T, h testutil.Holder, tok string, doc []byte, algo, level, envelope string) (int, map[string]any) {
+		t.Helper()
+		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(doc))
+		return signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+			"document": std64(doc), "signature_format": "C", "signAlgo": algo, "conformance_level": level, "signed_envelope_property": envelope}}})
+	}
+	signed := func(t *testing.T, h testutil.Holder, tok string, doc []byte, algo, level, envelope string) []byte {
+		t.Helper()
+		st, body := sign(t, h, tok, doc, algo, level, envelope)
+		if st != http.StatusOK {
+			t.Fatalf("signDoc: %d %v", st, body)
+		}
+		return decodeDocs(t, body, "DocumentWithSignature")[0]
+	}
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(auth.Root)
+	for _, c := range auth.IssuingChain {
+		inter.AddCert(c)
+	}
+
+	for _, tt := range []struct {
+		name, level string
+		timestamp   bool
+	}{{"B-B", "Ades-B-B", false}, {"B-T", "Ades-B-T", true}, {"B-LT", "Ades-B-LT", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			p7m := signed(t, first, firstTok, file, ecdsaSHA256, "Ades-B-B", "Attached")
+			target := parseCAdES(t, p7m).SignerInfos[0]
+			out := signed(t, second, secondTok, p7m, rsaSHA256, tt.level, "Countersignature")
+
+			got, res := opensslCMSVerifyAttached(t, out, testutil.PEM(auth.Root))
+			if !bytes.Equal(got, file) {
+				t.Fatalf("openssl cms -verify of the countersigned .p7m:\n%s", res)
+			}
+			assertStrictDER(t, out)
+			sd := parseCAdES(t, out)
+			si := sd.SignerInfos[0]
+			for _, f := range [][2]asn1.RawValue{{si.SID, target.SID}, {si.SignedAttrs, target.SignedAttrs}, {si.Signature, target.Signature}} {
+				if !bytes.Equal(f[0].FullBytes, f[1].FullBytes) {
+					t.Fatal("the countersigned signer's signed fields changed")
+				}
+			}
+			raw := si.unsigned("1.2.840.113549.1.9.6")
+			if raw == nil {
+				t.Fatal("no countersignature attribute on the signer")
+			}
+			var cs cadesSignerInfo
+			if rest, err := asn1.Unmarshal(raw, &cs); err != nil || len(rest) > 0 {
+				t.Fatalf("countersignature SignerInfo: %v", err)
+			}
+			var attrs []cadesAttr
+			if _, err := asn1.UnmarshalWithParams(cs.SignedAttrs.FullBytes, &attrs, "set,tag:0"); err != nil {
+				t.Fatalf("countersignature signed attributes: %v", err)
+			}
+			want := sha256.Sum256(target.Signature.Bytes)
+			var digestOK bool
+			for _, a := range attrs {
+				switch a.Type.String() {
+				case "1.2.840.113549.1.9.3":
+					t.Fatal("the countersignature has a content-type attribute, which RFC 5652 11.4 forbids")
+				case "1.2.840.113549.1.9.4":
+					var md []byte
+					_, err := asn1.Unmarshal(a.Values.Bytes, &md)
+					digestOK = err == nil && bytes.Equal(md, want[:])
+				}
+			}
+			if !digestOK {
+				t.Fatal("the countersignature's message-digest is not the SHA-256 of the countersigned signature value")
+			}
+			var sid struct {
+				Issuer asn1.RawValue
+				Serial *big.Int
+			}
+			if _, err := asn1.Unmarshal(cs.SID.FullBytes, &sid); err != nil {
+				t.Fatal(err)
+			}
+			var signer *x509.Certificate
+			for rest := sd.Certificates.Bytes; len(rest) > 0; {
+				var c asn1.RawValue
+				rest, _ = asn1.Unmarshal(rest, &c)
+				if cert, err := x509.ParseCertificate(c.FullBytes); err == nil && bytes.Equal(cert.RawIssuer, sid.Issuer.FullBytes) && cert.SerialNumber.Cmp(sid.Serial) == 0 {
+					signer = cert
+				}
+			}
+			if signer == nil {
+				t.Fatal("the countersigner's certificate is not in the SignedData")
+			}
+			if _, err := signer.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+				t.Fatalf("the countersigner's certificate does not chain to the root: %v", err)
+			}
+			tbs := append([]byte{0x31}, cs.SignedAttrs.FullBytes[1:]...) // signed as a SET OF, carried as [0]
+			if err := signer.CheckSignature(x509.SHA256WithRSA, tbs, cs.Signature.Bytes); err != nil {
+				t.Fatalf("the countersignature does not verify: %v", err)
+			}
+			ts := cs.unsigned(oidSignatureTimeStamp)
+			if (ts != nil) != tt.timestamp {
+				t.Fatalf("countersignature time-stamp present = %v", ts != nil)
+			}
+			if ts != nil {
+				if ok, res := testutil.OpensslTSVerify(t, ts, cs.Signature.Bytes, "", auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of the countersignature's time-stamp:\n%s", res)
+				}
+			}
+			printed, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", testutil.WriteTemp(t, "cs.der", out)).CombinedOutput()
+			if err != nil || !strings.Contains(string(printed), "countersignature") {
+				t.Fatalf("openssl cms -print does not show the countersignature: %v", err)
+			}
+		})
+	}
+
+	t.Run("refused", func(t *testing.T) {
+		one := signed(t, first, firstTok, file, ecdsaSHA256, "Ades-B-B", "Attached")
+		two := signed(t, second, secondTok, one, rsaSHA256, "Ades-B-B", "Parallel")
+		for _, c := range []struct {
+			name, level string
+			doc         []byte
+			want        string
+		}{
+			{"two signers", "Ades-B-B", two, "documents[0]: the signed file has 2 signers"},
+			{"B-LTA", "Ades-B-LTA", one, "documents[0]: a countersignature is made up to B-LT"},
+			{"not a .p7m", "Ades-B-B", file, "documents[0]: the document is not a signed file"},
+		} {
+			st, body := sign(t, second, secondTok, c.doc, rsaSHA256, c.level, "Countersignature")
+			desc, _ := body["error_description"].(string)
+			if st != http.StatusBadRequest || body["error"] != "invalid_request" || !strings.Contains(desc, c.want) {
+				t.Fatalf("%s: got %d %v, want 400 invalid_request %q", c.name, st, body, c.want)
+			}
+		}
+	})
 }

@@ -305,7 +305,7 @@ func TestSignDocRequestErrors(t *testing.T) {
 		}, "Invalid parameter document in documents[0]: the document is empty"},
 		{"CAdES envelope property", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Certification"})}}
-		}, "CAdES allows Attached, Detached or Parallel"},
+		}, "CAdES allows Attached, Detached, Parallel or Countersignature"},
 		{"parallel signature on a file that is not a .p7m", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "C", "signed_envelope_property": "Parallel"})}}
 		}, "documents[0]: the document is not a signed file qes can add a parallel signature to"},

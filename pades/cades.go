@@ -47,8 +47,48 @@ type PreparedCAdES struct {
 	// content is the encapsulated content of an attached signature (the
 	// caller's slice, never copied), nil for a detached one.
 	content []byte
-	// parallel is the signed file a parallel signature joins.
-	parallel *cms.Enveloping
+	// parallel is the signed file a parallel signature joins, or whose
+	// one signer a countersignature countersigns.
+	parallel    *cms.Enveloping
+	countersign bool
+}
+
+// PrepareCAdESCountersignature prepares a countersignature (RFC 5652
+// 11.4, EN 319 122-1 5.2.7) of the one signer of a signed file (a .p7m):
+// a SignerInfo over that signer's signature value, carried in its
+// unsigned attributes, which its own signature does not cover, so it
+// stays valid. The signed attributes are message-digest, signing-time and
+// signing-certificate-v2, without content-type as RFC 5652 requires.
+// Levels B-B to B-LT: the signature time-stamp goes into the
+// countersignature's own unsigned attributes, validation data into the
+// SignedData.
+func PrepareCAdESCountersignature(ctx context.Context, chain []*x509.Certificate, p7m []byte, opts CAdESOptions) (*PreparedCAdES, error) {
+	if opts.Level >= LevelBLTA {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESCountersignLevel)
+	}
+	env, err := cms.ParseEnveloping(p7m)
+	if err != nil {
+		return nil, err
+	}
+	target, err := env.CountersignTarget()
+	if err != nil {
+		return nil, err
+	}
+	h := opts.Hash
+	if h == 0 {
+		h = crypto.SHA256
+	}
+	if _, err := hashOID(h); err != nil {
+		return nil, err
+	}
+	hh := h.New()
+	hh.Write(target)
+	p, err := prepareCAdES(ctx, chain, hh.Sum(nil), opts, false)
+	if err != nil {
+		return nil, err
+	}
+	p.content, p.parallel, p.countersign = env.Content, env, true
+	return p, nil
 }
 
 // PrepareCAdESParallel prepares a parallel signature on a signed file
@@ -100,6 +140,12 @@ func PrepareCAdESContent(ctx context.Context, chain []*x509.Certificate, content
 // PrepareCAdES builds the signed attributes (content-type, message-digest,
 // signing-certificate-v2, signing-time) for a detached CMS over digest.
 func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte, opts CAdESOptions) (*PreparedCAdES, error) {
+	return prepareCAdES(ctx, chain, digest, opts, true)
+}
+
+// prepareCAdES is PrepareCAdES; withContentType is false for a
+// countersignature, whose signed attributes must not have content-type.
+func prepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte, opts CAdESOptions, withContentType bool) (*PreparedCAdES, error) {
 	if len(chain) == 0 || chain[0] == nil {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESSignerCertificateMissing)
 	}
@@ -131,7 +177,11 @@ func PrepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 			return nil, err
 		}
 	}
-	if p.attrs, err = buildSignedAttrs(chain[0], digest, &opts.Time); err != nil {
+	build := buildSignedAttrs
+	if !withContentType {
+		build = buildCountersignAttrs
+	}
+	if p.attrs, err = build(chain[0], digest, &opts.Time); err != nil {
 		return nil, errs.Internalf(err, "encode signed attributes")
 	}
 	h := alg.hash.New()
@@ -180,7 +230,7 @@ func (p *PreparedCAdES) FinishParts(ctx context.Context, signature []byte) (CAdE
 	if err := p.alg.verify(p.tbsDigest, signature); err != nil {
 		return CAdESSignature{}, vi, errs.M(errs.InvalidRequest, msg.PAdESSignatureDoesNotVerify)
 	}
-	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature, content: p.content, parallel: p.parallel}
+	parts := cmsParts{alg: p.alg, signer: p.chain[0], certs: p.chain, attrs: p.attrs, signature: signature, content: p.content, parallel: p.parallel, countersign: p.countersign}
 	if p.opts.Level >= LevelBT {
 		h := p.alg.hash.New()
 		h.Write(signature)

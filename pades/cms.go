@@ -38,6 +38,24 @@ func buildSignedAttrs(cert *x509.Certificate, messageDigest []byte, signingTime 
 	return cms.NewSignedAttributes(attrs...), nil
 }
 
+// buildCountersignAttrs returns a countersignature's signed attributes:
+// those of CAdES without content-type, which RFC 5652 11.4 forbids there.
+func buildCountersignAttrs(cert *x509.Certificate, messageDigest []byte, signingTime *time.Time) (signedAttrs, error) {
+	md, err := cms.MessageDigestAttribute(messageDigest)
+	if err != nil {
+		return nil, err
+	}
+	scv2, err := cms.SigningCertificateV2Attribute(cert)
+	if err != nil {
+		return nil, err
+	}
+	st, err := cms.SigningTimeAttribute(*signingTime)
+	if err != nil {
+		return nil, err
+	}
+	return cms.NewSignedAttributes(md, scv2, st), nil
+}
+
 // tlv wraps body in one DER element with the given single-byte tag.
 func tlv(tag byte, body []byte) []byte {
 	out := []byte{tag}
@@ -59,16 +77,17 @@ func tlv(tag byte, body []byte) []byte {
 
 // cmsParts is everything that goes into a detached SignedData.
 type cmsParts struct {
-	alg       algorithm
-	signer    *x509.Certificate
-	certs     []*x509.Certificate // signer first, then the chain
-	attrs     signedAttrs
-	signature []byte
-	tsToken   []byte   // signature-time-stamp token, or nil
-	crls      [][]byte // DER CRLs (CAdES B-LT only)
-	ocsps     [][]byte // DER OCSPResponses (CAdES B-LT only)
-	content   []byte   // encapsulated content (CAdES attached), nil when detached
-	parallel  *cms.Enveloping
+	alg         algorithm
+	signer      *x509.Certificate
+	certs       []*x509.Certificate // signer first, then the chain
+	attrs       signedAttrs
+	signature   []byte
+	tsToken     []byte   // signature-time-stamp token, or nil
+	crls        [][]byte // DER CRLs (CAdES B-LT only)
+	ocsps       [][]byte // DER OCSPResponses (CAdES B-LT only)
+	content     []byte   // encapsulated content (CAdES attached), nil when detached
+	parallel    *cms.Enveloping
+	countersign bool
 }
 
 // encode returns the DER ContentInfo of the SignedData.
@@ -90,6 +109,7 @@ func (p cmsParts) signedData() (*cms.SignedData, error) {
 	sd := &cms.SignedData{
 		Content:            p.content,
 		Parallel:           p.parallel,
+		Countersign:        p.countersign,
 		ContentType:        oids.Data,
 		Signer:             p.signer,
 		DigestAlgorithm:    p.alg.digestAlgID(),

@@ -34,9 +34,12 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			opts.Time = now
 			var p *pades.PreparedCAdES
 			var err error
-			if doc.parallel {
+			switch {
+			case doc.counter:
+				p, err = pades.PrepareCAdESCountersignature(ctx, chain, doc.content, opts)
+			case doc.parallel:
 				p, err = pades.PrepareCAdESParallel(ctx, chain, doc.content, opts)
-			} else {
+			default:
 				p, err = pades.PrepareCAdESContent(ctx, chain, doc.content, doc.attached, opts)
 			}
 			if err != nil {

@@ -38,8 +38,9 @@ type PDFDocument struct {
 	Level   string // conformance_level; "" means AdES-B-B
 	// EnvelopeProperty is signed_envelope_property: for PAdES "",
 	// Certification or Revision; for CAdES "" or Attached (the content
-	// inside the signature, a .p7m), Detached (a .p7s) or Parallel (the
-	// document is a .p7m that gets a further signer).
+	// inside the signature, a .p7m), Detached (a .p7s), Parallel (the
+	// document is a .p7m that gets a further signer) or, a qes extension,
+	// Countersignature (the .p7m's one signer gets countersigned).
 	EnvelopeProperty string
 	SignAlgo         string
 	SignAlgoParams   string
@@ -72,6 +73,7 @@ type documentPlan struct {
 	cades    *pades.CAdESOptions
 	attached bool
 	parallel bool // the content is a .p7m to add a signer to
+	counter  bool // ... or to countersign the one signer of
 }
 
 // level is the plan's conformance level, whichever the format.
@@ -92,17 +94,20 @@ func looksLikePDF(b []byte) bool {
 // attachedFor maps signed_envelope_property for CAdES on a document. The
 // default is Attached, CSC's default for CAdES and what a holder in Italy
 // expects (the .p7m that carries the signed file). Parallel takes a .p7m
-// and answers it with one more signer.
-func attachedFor(field, s string) (attached, parallel bool, err error) {
+// and answers it with one more signer; Countersignature (not a CSC value)
+// takes a .p7m of one signer and countersigns it.
+func attachedFor(field, s string) (attached, parallel, counter bool, err error) {
 	switch strings.ToLower(s) {
 	case "", "attached", "enveloping":
-		return true, false, nil
+		return true, false, false, nil
 	case "detached":
-		return false, false, nil
+		return false, false, false, nil
 	case "parallel":
-		return true, true, nil
+		return true, true, false, nil
+	case "countersignature":
+		return true, true, true, nil
 	}
-	return false, false, errs.M(errs.InvalidRequest, msg.EnvelopeCAdES, field, s)
+	return false, false, false, errs.M(errs.InvalidRequest, msg.EnvelopeCAdES, field, s)
 }
 
 // digestPlan is one hash of a validated documentDigests[] entry.
@@ -224,7 +229,7 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	if doc.Appearance != nil {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "qes_appearance", field)
 	}
-	attached, parallel, err := attachedFor(field, doc.EnvelopeProperty)
+	attached, parallel, counter, err := attachedFor(field, doc.EnvelopeProperty)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +237,7 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	if err != nil {
 		return nil, err
 	}
-	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, parallel: parallel, cades: &pades.CAdESOptions{
+	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, parallel: parallel, counter: counter, cades: &pades.CAdESOptions{
 		Level: level, Hash: h, Scheme: scheme,
 		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
 	}}, nil

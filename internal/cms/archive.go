@@ -172,20 +172,51 @@ func AddTimestampUnsignedAttribute(token, attr []byte) ([]byte, error) {
 		before = append(before, el...)
 	}
 	var si cryptobyte.String
-	if !signerInfos.ReadASN1(&si, cbasn1.SEQUENCE) || !signerInfos.Empty() {
+	if !signerInfos.ReadASN1Element(&si, cbasn1.SEQUENCE) || !signerInfos.Empty() {
+		return nil, bad
+	}
+	newSI, err := addUnsignedAttribute(si, attr)
+	if err != nil {
+		return nil, err
+	}
+	b := cryptobyte.NewBuilder(make([]byte, 0, len(token)+len(attr)+16))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(oids.SignedData)
+		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddBytes(before)
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(newSI) })
+			})
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("cms: encode time-stamp token: %w", err)
+	}
+	return der, nil
+}
+
+// addUnsignedAttribute returns the DER SignerInfo si with attr added to
+// its unsigned attributes (created when it has none); the fields the
+// signature covers are copied as they are.
+func addUnsignedAttribute(si, attr []byte) ([]byte, error) {
+	bad := fmt.Errorf("cms: malformed SignerInfo")
+	in := cryptobyte.String(si)
+	var body cryptobyte.String
+	if !in.ReadASN1(&body, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, bad
 	}
 	var fields []byte
 	var unsigned [][]byte
-	for !si.Empty() {
+	for !body.Empty() {
 		var el cryptobyte.String
 		var tag cbasn1.Tag
-		if !si.ReadAnyASN1Element(&el, &tag) {
+		if !body.ReadAnyASN1Element(&el, &tag) {
 			return nil, bad
 		}
 		if tag == tagContext1 {
 			var set cryptobyte.String
-			if !el.ReadASN1(&set, tagContext1) || !si.Empty() {
+			if !el.ReadASN1(&set, tagContext1) || !body.Empty() {
 				return nil, bad
 			}
 			for !set.Empty() {
@@ -199,25 +230,14 @@ func AddTimestampUnsignedAttribute(token, attr []byte) ([]byte, error) {
 		}
 		fields = append(fields, el...)
 	}
-	unsigned = append(unsigned, attr)
-	b := cryptobyte.NewBuilder(make([]byte, 0, len(token)+len(attr)+16))
+	b := cryptobyte.NewBuilder(make([]byte, 0, len(si)+len(attr)+8))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oids.SignedData)
-		b.AddASN1(tagContext0, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddBytes(before)
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddBytes(fields)
-						addSetOf(b, tagContext1, unsigned)
-					})
-				})
-			})
-		})
+		b.AddBytes(fields)
+		addSetOf(b, tagContext1, append(unsigned, attr))
 	})
 	der, err := b.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("cms: encode time-stamp token: %w", err)
+		return nil, fmt.Errorf("cms: encode SignerInfo: %w", err)
 	}
 	return der, nil
 }

@@ -92,3 +92,27 @@ func elements(s cryptobyte.String) ([][]byte, bool) {
 	}
 	return out, true
 }
+
+// CountersignTarget returns the signature value (the contents octets of
+// signatureValue, which a countersignature's message-digest covers) of the
+// one signer of e. A file of several signers is refused: which of them a
+// countersignature is meant for cannot be told.
+func (e *Enveloping) CountersignTarget() ([]byte, error) {
+	if len(e.SignerInfos) != 1 {
+		return nil, errs.M(errs.InvalidRequest, msg.CMSCountersignOneSigner, len(e.SignerInfos))
+	}
+	in := cryptobyte.String(e.SignerInfos[0])
+	var si, sid cryptobyte.String
+	var sidTag cbasn1.Tag
+	var sig []byte
+	if !in.ReadASN1(&si, cbasn1.SEQUENCE) ||
+		!si.SkipASN1(cbasn1.INTEGER) || // version
+		!si.ReadAnyASN1Element(&sid, &sidTag) || // issuerAndSerialNumber or [0] subjectKeyIdentifier
+		!si.SkipASN1(cbasn1.SEQUENCE) || // digestAlgorithm
+		!si.SkipOptionalASN1(tagContext0) || // signedAttrs
+		!si.SkipASN1(cbasn1.SEQUENCE) || // signatureAlgorithm
+		!si.ReadASN1Bytes(&sig, cbasn1.OCTET_STRING) || len(sig) == 0 {
+		return nil, errNotEnveloping
+	}
+	return sig, nil
+}

@@ -134,6 +134,10 @@ type SignedData struct {
 	// kept byte for byte beside the new ones (Content and ContentType
 	// must be its own).
 	Parallel *Enveloping
+	// Countersign, with Parallel of one signer, makes this signer a
+	// countersignature (RFC 5652 11.4): its SignerInfo goes into that
+	// signer's unsigned attributes instead of beside it.
+	Countersign bool
 }
 
 // Marshal encodes the ContentInfo wrapping the SignedData.
@@ -215,7 +219,22 @@ func (sd *SignedData) MarshalParts() (prefix, suffix []byte, err error) {
 	if len(revs) > 0 {
 		addSetOf(tb, tagContext1, revs) // [1] IMPLICIT RevocationInfoChoices
 	}
-	addSetOf(tb, cbasn1.SET, append(slices.Clone(otherSigners), si))
+	signers := append(slices.Clone(otherSigners), si)
+	if sd.Countersign {
+		if len(otherSigners) != 1 {
+			return nil, nil, fmt.Errorf("cms: a countersignature needs exactly one signer, not %d", len(otherSigners))
+		}
+		attr, err := Attribute(oids.AttrCountersignature, si)
+		if err != nil {
+			return nil, nil, err
+		}
+		target, err := addUnsignedAttribute(otherSigners[0], attr)
+		if err != nil {
+			return nil, nil, err
+		}
+		signers = [][]byte{target}
+	}
+	addSetOf(tb, cbasn1.SET, signers)
 	suffix, err = tb.Bytes()
 	if err != nil {
 		return nil, nil, fmt.Errorf("cms: encode SignedData: %w", err)

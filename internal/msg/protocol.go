@@ -173,6 +173,8 @@ const (
 	AppUserIDRequired                  ID = "err.app.user-id-required"
 	CMSTimeStampNotSignedData          ID = "err.cms.time-stamp-not-signed-data"
 	CMSNotEnveloping                   ID = "err.cms.not-enveloping"
+	CMSCountersignOneSigner            ID = "err.cms.countersign-one-signer"
+	PAdESCountersignLevel              ID = "err.pades.countersign-level"
 	CMSTimeStampNoTSTInfo              ID = "err.cms.time-stamp-no-tst-info"
 	CMSTSTInfoMalformed                ID = "err.cms.tstinfo-malformed"
 	CMSTimeStampCertificatesMalformed  ID = "err.cms.time-stamp-certificates-malformed"
@@ -437,6 +439,8 @@ var protocolMessages = map[ID][2]string{
 	AppReasonNotApplicable:             {"--reason applies to suspend and revoke, not %s", "--reason vale per suspend e revoke, non per %s"},
 	AppUserIDRequired:                  {"the user ID is required", "il nome utente è obbligatorio"},
 	CMSTimeStampNotSignedData:          {"the time-stamp token is not DER SignedData over a TSTInfo", "la marca temporale non è un SignedData DER su un TSTInfo"},
+	CMSCountersignOneSigner:            {"the signed file has %d signers: a countersignature is added to a file with exactly one", "il file firmato ha %d firmatari: una controfirma si aggiunge a un file che ne ha esattamente uno"},
+	PAdESCountersignLevel:              {"a countersignature is made up to B-LT (an archive time-stamp belongs to a signer, not to a countersignature)", "una controfirma si fa fino a B-LT (una marca temporale di archivio appartiene a un firmatario, non a una controfirma)"},
 	CMSNotEnveloping:                   {"the document is not a signed file qes can add a parallel signature to: a DER CMS SignedData with the signed data (id-data) inside, a .p7m", "il documento non è un file firmato a cui qes possa aggiungere una firma parallela: un CMS SignedData DER con i dati firmati (id-data) all'interno, un .p7m"},
 	CMSTimeStampNoTSTInfo:              {"the time-stamp token has no TSTInfo content", "la marca temporale non ha un contenuto TSTInfo"},
 	CMSTSTInfoMalformed:                {"the TSTInfo is malformed", "il TSTInfo è malformato"},

@@ -53,6 +53,7 @@ var (
 	AttrContentType        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
 	AttrMessageDigest      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
 	AttrSigningTime        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+	AttrCountersignature   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 6}
 	AttrSigningCertV2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
 	AttrSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	OtherRevInfoOCSPResp   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 16, 2}
