@@ -328,3 +328,68 @@ func TestAddTimestampUnsignedAttribute(t *testing.T) {
 		t.Fatal("an empty SEQUENCE was taken for a token")
 	}
 }
+
+func TestParseEnveloping(t *testing.T) {
+	f := newFixture(t)
+	content := []byte("signed file")
+	attached, err := f.signedData(t, content, true).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	detached, err := f.signedData(t, content, false).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same ContentInfo with an indefinite outer length, as BER
+	// writers make it: the header 30 82 LL LL becomes 30 80, and two zero
+	// octets end it.
+	ber := append(append([]byte{0x30, 0x80}, attached[4:]...), 0, 0)
+	tests := []struct {
+		name string
+		der  []byte
+		ok   bool
+	}{
+		{"DER with its content", attached, true},
+		{"detached", detached, false},
+		{"BER indefinite length", ber, false},
+		{"trailing bytes", append(append([]byte(nil), attached...), 0), false},
+		{"not CMS", content, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := cms.ParseEnveloping(tt.der)
+			if (err == nil) != tt.ok {
+				t.Fatalf("ParseEnveloping: %v, want ok = %v", err, tt.ok)
+			}
+			if err != nil {
+				return
+			}
+			if !bytes.Equal(e.Content, content) || len(e.SignerInfos) != 1 || len(e.Certificates) != 2 || len(e.Revocations) != 2 {
+				t.Fatalf("read %q, %d signers, %d certificates, %d revocation values", e.Content, len(e.SignerInfos), len(e.Certificates), len(e.Revocations))
+			}
+			// Content is a slice of the input, not a copy.
+			if i := bytes.Index(tt.der, content); i < 0 || &tt.der[i] != &e.Content[0] {
+				t.Fatal("the content was copied")
+			}
+			// A parallel signer keeps every element of the file.
+			sd := f.signedData(t, content, true)
+			sd.Parallel = e
+			both, err := sd.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pdfcheck.StrictDER(both); err != nil {
+				t.Fatal(err)
+			}
+			for _, el := range append(append(e.SignerInfos, e.Certificates...), e.Revocations...) {
+				if !bytes.Contains(both, el) {
+					t.Fatal("an element of the signed file is not carried unchanged")
+				}
+			}
+			sig, err := e.CountersignTarget()
+			if err != nil || !bytes.Contains(e.SignerInfos[0], sig) {
+				t.Fatalf("CountersignTarget: %v", err)
+			}
+		})
+	}
+}
