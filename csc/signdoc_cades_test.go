@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"io"
 	"math/big"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/qesproject/qes/internal/testutil"
 	"github.com/qesproject/qes/internal/testutil/heapprobe"
+	"github.com/qesproject/qes/internal/testutil/testpki"
 )
 
 // The CMS is decoded here with encoding/asn1, independently of
@@ -342,21 +345,54 @@ func TestSignDocCAdESParallel(t *testing.T) {
 		return docs[0]
 	}
 	const rsaSHA256 = "1.2.840.113549.1.1.11"
+	// Another tool's .p7m: openssl cms -sign -cades, by a signer under a
+	// root of its own, which the final check trusts too.
+	otherKey := testpki.Key(t, testpki.P256)
+	otherRoot := testpki.NewRoot(t, pkix.Name{CommonName: "another CA"}, testpki.Key(t, testpki.P256))
+	otherCert := otherRoot.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Anna Bianchi"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}, otherKey.Public())
+	keyDER, err := x509.MarshalPKCS8PrivateKey(otherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opensslP7m := func(t *testing.T) []byte {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "openssl.p7m")
+		res, err := exec.Command("openssl", "cms", "-sign", "-binary", "-nodetach", "-cades", "-md", "sha256", "-outform", "DER",
+			"-in", testutil.WriteTemp(t, "file", file), "-signer", testutil.WriteTemp(t, "signer.pem", testutil.PEM(otherCert)),
+			"-inkey", testutil.WriteTemp(t, "key.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})),
+			"-out", out).CombinedOutput()
+		if err != nil {
+			t.Fatalf("openssl cms -sign: %v\n%s", err, res)
+		}
+		p7m, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p7m
+	}
 	tests := []struct {
 		name, firstLevel, level string
+		byOpenSSL               bool
 		timestamp, lta          bool
 	}{
-		{"B-B on B-B", "Ades-B-B", "Ades-B-B", false, false},
-		{"B-T on B-LT", "Ades-B-LT", "Ades-B-T", true, false},
-		{"B-LTA on B-T", "Ades-B-T", "Ades-B-LTA", true, true},
+		{"B-B on B-B", "Ades-B-B", "Ades-B-B", false, false, false},
+		{"B-T on B-LT", "Ades-B-LT", "Ades-B-T", false, true, false},
+		{"B-LTA on B-T", "Ades-B-T", "Ades-B-LTA", false, true, true},
+		{"B-T on openssl's .p7m", "", "Ades-B-T", true, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p7m := sign(t, first, firstTok, file, ecdsaSHA256, tt.firstLevel, "Attached")
+			var p7m []byte
+			if tt.byOpenSSL {
+				p7m = opensslP7m(t)
+			} else {
+				p7m = sign(t, first, firstTok, file, ecdsaSHA256, tt.firstLevel, "Attached")
+			}
 			before := parseCAdES(t, p7m).SignerInfos[0]
 			both := sign(t, second, secondTok, p7m, rsaSHA256, tt.level, "Parallel")
 
-			got, out := opensslCMSVerifyAttached(t, both, testutil.PEM(auth.Root))
+			got, out := opensslCMSVerifyAttached(t, both, testutil.PEM(auth.Root, otherRoot.Cert))
 			if !bytes.Equal(got, file) {
 				t.Fatalf("openssl cms -verify of the .p7m with two signers:\n%s", out)
 			}
