@@ -206,7 +206,11 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	var sender otp.Sender = opts.Sender
 	if sender == nil {
-		a.Outbox = otp.NewOutbox(filepath.Join(cfg.DataDir, "outbox.jsonl"))
+		outbox := cfg.Outbox
+		if outbox == "" {
+			outbox = filepath.Join(cfg.DataDir, "outbox.jsonl")
+		}
+		a.Outbox = otp.NewOutbox(outbox)
 		sender = a.Outbox
 	}
 	sender = a.Metrics.Sender(sender)
@@ -331,7 +335,7 @@ func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Man
 		if module, err = softhsm.FindModule(); err != nil {
 			return nil, "", err
 		}
-		dir := filepath.Join(cfg.DataDir, "hsm")
+		dir := cfg.TokenDir()
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", fmt.Errorf("create token directory: %w", err)
 		}
