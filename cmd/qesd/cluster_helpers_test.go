@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -53,6 +54,7 @@ func (n *clusterNode) base() string { return "http://" + n.addr }
 type clusterOptions struct {
 	jobEvery, statusSync time.Duration
 	multisign            int
+	logLevel             string // default debug: the test reads the job runs
 }
 
 // startCluster initialises the deployment and starts n nodes, stopped
@@ -76,7 +78,7 @@ func startCluster(t testing.TB, n int, o clusterOptions) *qesCluster {
 			"hsm":       map[string]any{"tokenDir": filepath.Join(c.shared, "token")},
 			"outbox":    filepath.Join(c.shared, "outbox.jsonl"),
 			"argon2id":  map[string]any{"time": 1, "memoryKiB": 64, "threads": 1},
-			"log":       map[string]any{"level": "debug"},
+			"log":       map[string]any{"level": cmp.Or(o.logLevel, "debug")},
 			"jobs":      map[string]any{"every": o.jobEvery.String(), "statusSync": o.statusSync.String()},
 		}
 		if o.multisign > 0 {
