@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,12 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // BenchmarkCluster measures signHash (ECDSA P-256) over HTTP against qesd
 // processes on one PostgreSQL database and one SoftHSM2 token directory:
-// all requests to one node, or spread round-robin over three (the other
-// processes run idle in the one-node case), 1 and 100 hashes per request,
+// all requests to one node (the other two run idle), or round-robin over
+// three (see benchSignHash for spread and sticky), 1 and 100 hashes per request,
 // concurrency 1 and 16. It reports signatures per second and the request
 // latency's p50 and p99. SADs (1,000 hashes each) are made outside the
 // timer. Give it a number of requests, not a duration:
@@ -21,33 +24,60 @@ import (
 //	go test ./cmd/qesd -run '^$' -bench Cluster -benchtime 400x
 func BenchmarkCluster(b *testing.B) {
 	cl := startCluster(b, 3, clusterOptions{jobEvery: time.Minute, statusSync: 5 * time.Second, multisign: 1000, logLevel: "info"})
-	for _, nodes := range []int{1, 3} {
+	for _, spread := range []string{"one", "spread", "sticky"} {
 		for _, per := range []int{1, 100} {
 			for _, conc := range []int{1, 16} {
-				b.Run(fmt.Sprintf("nodes=%d/hashes=%d/c=%d", nodes, per, conc), func(b *testing.B) {
-					benchSignHash(b, cl, cl.nodes[:nodes], per, conc)
+				b.Run(fmt.Sprintf("nodes=%s/hashes=%d/c=%d", spread, per, conc), func(b *testing.B) {
+					benchSignHash(b, cl, spread, per, conc)
 				})
 			}
 		}
 	}
 }
 
-func benchSignHash(b *testing.B, cl *qesCluster, nodes []*clusterNode, per, conc int) {
+// benchSignHash signs b.N requests of per hashes with conc clients.
+// spread: "one" sends every request to node 1; "spread" sends request i
+// to node i%3 whichever node authorized its SAD (concurrent requests of
+// one SAD on several nodes); "sticky" sends each SAD's requests to the
+// node that authorized it (a balancer routing by SAD), still alternating
+// the nodes.
+func benchSignHash(b *testing.B, cl *qesCluster, spread string, per, conc int) {
+	nodes := cl.nodes
+	if spread == "one" {
+		nodes = nodes[:1]
+	}
 	c := cl.client(b, cl.demo, conc)
 	c.login(nodes[0])
 	type request struct {
+		node   *clusterNode
 		sad    string
 		hashes []string
 	}
-	reqs := make([]request, 0, b.N)
+	byNode := make([][]request, len(nodes))
 	perSAD := 1000 / per * per
-	for len(reqs) < b.N {
-		hs, _ := randomHashes(min((b.N-len(reqs))*per, perSAD))
-		sad := c.authorize(nodes[len(reqs)%len(nodes)], hs)
+	for made, k := 0, 0; made < b.N; k++ {
+		n := k % len(nodes)
+		hs, _ := randomHashes(min((b.N-made)*per, perSAD))
+		sad := c.authorize(nodes[n], hs)
 		for i := 0; i+per <= len(hs); i += per {
-			reqs = append(reqs, request{sad, hs[i : i+per]})
+			byNode[n] = append(byNode[n], request{nodes[n], sad, hs[i : i+per]})
+			made++
 		}
 	}
+	var reqs []request
+	for i := 0; len(reqs) < b.N; i++ {
+		for n := range byNode {
+			if i < len(byNode[n]) {
+				reqs = append(reqs, byNode[n][i])
+			}
+		}
+	}
+	if spread == "spread" {
+		for i := range reqs {
+			reqs[i].node = nodes[i%len(nodes)]
+		}
+	}
+	rb0 := rollbacks(b, cl.dsn)
 	lat := make([]time.Duration, len(reqs))
 	var next atomic.Int64
 	var failed atomic.Int64
@@ -62,7 +92,7 @@ func benchSignHash(b *testing.B, cl *qesCluster, nodes []*clusterNode, per, conc
 					return
 				}
 				t0 := time.Now()
-				st, _, err := c.signHash(nodes[i%len(nodes)], reqs[i].sad, reqs[i].hashes)
+				st, _, err := c.signHash(reqs[i].node, reqs[i].sad, reqs[i].hashes)
 				lat[i] = time.Since(t0)
 				if err != nil || st != http.StatusOK {
 					failed.Add(1)
@@ -73,6 +103,7 @@ func benchSignHash(b *testing.B, cl *qesCluster, nodes []*clusterNode, per, conc
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	rb := rollbacks(b, cl.dsn) - rb0
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d of %d signHash requests failed", n, len(reqs))
 	}
@@ -80,4 +111,27 @@ func benchSignHash(b *testing.B, cl *qesCluster, nodes []*clusterNode, per, conc
 	b.ReportMetric(float64(len(reqs)*per)/elapsed.Seconds(), "sigs/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	// Transactions rolled back (serialisation failures retried, mostly):
+	// what nodes contending for one SAD, outbox and history cost.
+	b.ReportMetric(float64(rb)/float64(len(reqs)), "rollbacks/req")
+}
+
+// rollbacks is the database's count of rolled-back transactions.
+func rollbacks(b *testing.B, dsn string) int64 {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// The statistics are sent at transaction end and read from a snapshot:
+	// clear it so that this read is current.
+	var n int64
+	if _, err := conn.Exec(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
+		b.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }

@@ -30,6 +30,7 @@ import (
 // with the first node's configuration, then every node with its own data
 // directory, address and name.
 type qesCluster struct {
+	dsn        string
 	shared     string // token/ and outbox.jsonl
 	nodes      []*clusterNode
 	jobEvery   time.Duration
@@ -62,7 +63,7 @@ type clusterOptions struct {
 func startCluster(t testing.TB, n int, o clusterOptions) *qesCluster {
 	t.Helper()
 	dsn := pgtest.DSN(t)
-	c := &qesCluster{shared: t.TempDir(), jobEvery: o.jobEvery, statusSync: o.statusSync}
+	c := &qesCluster{dsn: dsn, shared: t.TempDir(), jobEvery: o.jobEvery, statusSync: o.statusSync}
 	root := t.TempDir()
 	for i := range n {
 		c.nodes = append(c.nodes, &clusterNode{name: fmt.Sprintf("node%d", i+1), data: filepath.Join(root, fmt.Sprintf("node%d", i+1)),
