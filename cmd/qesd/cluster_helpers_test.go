@@ -43,6 +43,7 @@ type qesCluster struct {
 type clusterNode struct {
 	name, data, addr string
 	bin              string // the qesd binary
+	dsn              string // the deployment's database (clusterIntents may read the chain there)
 
 	mu    sync.Mutex
 	cmd   *exec.Cmd
@@ -67,7 +68,7 @@ func startCluster(t testing.TB, n int, o clusterOptions) *qesCluster {
 	root := t.TempDir()
 	for i := range n {
 		c.nodes = append(c.nodes, &clusterNode{name: fmt.Sprintf("node%d", i+1), data: filepath.Join(root, fmt.Sprintf("node%d", i+1)),
-			addr: freePort(t), bin: testutil.Binary(t, "qesd")})
+			addr: freePort(t), bin: testutil.Binary(t, "qesd"), dsn: dsn})
 	}
 	for _, node := range c.nodes {
 		conf := map[string]any{

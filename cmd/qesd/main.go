@@ -37,6 +37,11 @@ func run() error {
 	data := flag.String("data", "./var", "data directory (database, audit log, dev outbox, embedded token)")
 	listen := flag.String("listen", "", "address to serve on (default 127.0.0.1:8080, or the config file's)")
 	demo := flag.Bool("demo", true, "create a demo holder on first start and print its credentials")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: qesd [init] [--data DIR] [--listen ADDR] [--demo=false]\n\n"+
+			"  init  prepare token, database, CA, service keys and the demo holder, then exit (once per deployment)")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 
 	// A build without cgo has no PKCS#11 key manager: say so before the data
