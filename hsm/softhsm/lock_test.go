@@ -2,13 +2,19 @@ package softhsm_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/hsm/pkcs11"
@@ -19,11 +25,95 @@ import (
 // closes the token in the named directory, under the lock.
 const lockChildEnv = "QES_SOFTHSM_LOCK_CHILD"
 
+// keysChildEnv makes the test binary a child that generates keys on the
+// token in the named directory and then signs with its siblings' keys.
+const keysChildEnv = "QES_SOFTHSM_KEYS_CHILD"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(lockChildEnv); dir != "" {
 		os.Exit(lockChild(dir))
 	}
+	if dir := os.Getenv(keysChildEnv); dir != "" {
+		os.Exit(keysChild(dir, os.Getenv("QES_SOFTHSM_CHILD_ID"), os.Getenv("QES_SOFTHSM_CHILDREN")))
+	}
 	os.Exit(m.Run())
+}
+
+// keysChild opens the token, generates 5 key pairs while its siblings do
+// the same, publishes their references in dir/refs-<id>, waits for every
+// sibling's list and signs with each of their keys: objects another
+// process created after this one opened the token.
+func keysChild(dir, id, children string) int {
+	n, _ := strconv.Atoi(children)
+	module, err := softhsm.FindModule()
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	tok := softhsm.Token{Dir: dir, Label: "shared", PIN: "11223344"}
+	if err := tok.Activate(); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	unlock, err := tok.Lock()
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	m, err := pkcs11.Open(context.Background(), hsm.Config{Module: module, TokenLabel: tok.Label, PIN: tok.PIN})
+	unlock()
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	defer m.Close()
+	ctx := context.Background()
+	var refs []string
+	for i := range 5 {
+		ref, _, err := m.Generate(ctx, hsm.ECP256, fmt.Sprintf("child%s-%d", id, i))
+		if err != nil {
+			fmt.Println("generate:", err)
+			return 1
+		}
+		refs = append(refs, string(ref))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "refs-"+id), []byte(strings.Join(refs, "\n")), 0o600); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	signed := 0
+	for sib := range n {
+		if strconv.Itoa(sib) == id {
+			continue
+		}
+		var raw []byte
+		for deadline := time.Now().Add(60 * time.Second); ; {
+			if raw, err = os.ReadFile(filepath.Join(dir, "refs-"+strconv.Itoa(sib))); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				fmt.Println("sibling", sib, "published no keys")
+				return 1
+			}
+			time.Sleep(10 * time.Millisecond) // poll for the sibling's file
+		}
+		for _, ref := range strings.Split(string(raw), "\n") {
+			s, err := m.Signer(ctx, hsm.KeyRef(ref))
+			if err != nil {
+				fmt.Println("find a sibling's key:", err)
+				return 1
+			}
+			d := sha256.Sum256([]byte(ref))
+			sig, err := s.Sign(rand.Reader, d[:], crypto.SHA256)
+			if err != nil || !ecdsa.VerifyASN1(s.Public().(*ecdsa.PublicKey), d[:], sig) {
+				fmt.Println("sign with a sibling's key:", err)
+				return 1
+			}
+			signed++
+		}
+	}
+	fmt.Println("signed", signed)
+	return 0
 }
 
 // lockChild opens the token 10 times as qesd does (lock, C_Initialize,
@@ -94,6 +184,36 @@ func TestConcurrentOpensUnderTheLock(t *testing.T) {
 		n, err := strconv.Atoi(strings.TrimPrefix(out, "fails "))
 		if err != nil || n != 0 {
 			t.Errorf("process %d: %s, want no failed open", i, out)
+		}
+	}
+}
+
+// Processes sharing one token directory generate keys at the same time,
+// and each signs with the keys the others generated after it had opened
+// the token: nodes need no restart to use a new holder's key.
+func TestKeysAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := (softhsm.Token{Dir: dir, Label: "shared", PIN: "11223344"}).Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const children = 3
+	var wg sync.WaitGroup
+	outs := make([]string, children)
+	for i := range children {
+		wg.Go(func() {
+			cmd := exec.Command(os.Args[0], "-test.run", "^$")
+			cmd.Env = append(os.Environ(), keysChildEnv+"="+dir, "QES_SOFTHSM_CHILD_ID="+strconv.Itoa(i), "QES_SOFTHSM_CHILDREN="+strconv.Itoa(children))
+			out, err := cmd.CombinedOutput()
+			outs[i] = strings.TrimSpace(string(out))
+			if err != nil {
+				outs[i] = fmt.Sprintf("%v: %s", err, out)
+			}
+		})
+	}
+	wg.Wait()
+	for i, out := range outs {
+		if out != fmt.Sprintf("signed %d", 5*(children-1)) {
+			t.Errorf("process %d: %s, want signed %d", i, out, 5*(children-1))
 		}
 	}
 }
