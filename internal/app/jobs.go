@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -62,7 +63,7 @@ func (a *App) periodicJobs() []job {
 	if a.Cfg.Jobs.StatusSync > 0 {
 		sync = a.Cfg.Jobs.StatusSync.D()
 	}
-	return append([]job{
+	all := append([]job{
 		// Expired SADs and tokens are refused when read; deleting them only
 		// bounds the database.
 		{name: "janitor", every: every, run: a.RunJanitor},
@@ -86,6 +87,8 @@ func (a *App) periodicJobs() []job {
 		// Evidence bundles of enrolments that ended or changed (bundle.go).
 		{name: "evidence", every: 5 * every, run: a.RunEvidenceJobs},
 	}, a.extraJobs...)
+	// jobs.skip: this node never runs these, nor takes their leases.
+	return slices.DeleteFunc(all, func(j job) bool { return slices.Contains(a.Cfg.Jobs.Skip, j.name) })
 }
 
 // loop runs j on its interval until stop ends. Each run gets runCtx,

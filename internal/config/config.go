@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,24 @@ type Jobs struct {
 	// changes other nodes committed (default 5s): the bound on an OCSP
 	// answer another node's revocation has made stale.
 	StatusSync Duration `json:"statusSync"`
+	// Skip names periodic jobs this node never runs (nor takes the lease
+	// of): e.g. "evidence" on every node but the one enrolment traffic
+	// goes to, while evidence files are per node. status-sync cannot be
+	// skipped: it bounds how stale this node's OCSP answers are.
+	Skip []string `json:"skip"`
+}
+
+// JobNames are the periodic jobs internal/app runs, for jobs.skip.
+var JobNames = []string{"janitor", "lifecycle", "activation", "portal", "shop", "console", "app", "issuance", "status-sync", "evidence"}
+
+func (j Jobs) validate() error {
+	for _, name := range j.Skip {
+		if name == "status-sync" || !slices.Contains(JobNames, name) {
+			skippable := slices.DeleteFunc(slices.Clone(JobNames), func(n string) bool { return n == "status-sync" })
+			return errs.M(errs.InvalidRequest, msg.ConfigJobsSkip, name, strings.Join(skippable, ", "))
+		}
+	}
+	return nil
 }
 
 // Metrics configures the Prometheus endpoint. It is off unless Listen is
@@ -401,6 +420,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {
+		return err
+	}
+	if err := c.Jobs.validate(); err != nil {
 		return err
 	}
 	switch c.Log.Level {

@@ -52,6 +52,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad VAT country", `{"enrol":{"vat":{"Italy":2200}}}`, "enrol.vat"},
 		{"bad VAT rate", `{"enrol":{"vat":{"IT":22000}}}`, "basis points"},
 		{"bad currency", `{"enrol":{"currency":"euro"}}`, "enrol.currency"},
+		{"skip an unknown job", `{"jobs":{"skip":["janitr"]}}`, "jobs.skip \"janitr\""},
+		{"skip status-sync", `{"jobs":{"skip":["status-sync"]}}`, "jobs.skip \"status-sync\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +164,7 @@ func TestClusterSettings(t *testing.T) {
 		},
 		{
 			name:     "a node of a cluster",
-			file:     `{"node":"node2","hsm":{"tokenDir":"` + shared + `/token"},"outbox":"` + shared + `/outbox.jsonl","jobs":{"every":"2s","statusSync":"1s"}}`,
+			file:     `{"node":"node2","hsm":{"tokenDir":"` + shared + `/token"},"outbox":"` + shared + `/outbox.jsonl","jobs":{"every":"2s","statusSync":"1s","skip":["evidence"]}}`,
 			tokenDir: func(*Config) string { return filepath.Join(shared, "token") },
 			pinFile:  func(*Config) string { return filepath.Join(shared, "token", "pin") },
 			outbox:   func(*Config) string { return filepath.Join(shared, "outbox.jsonl") },
