@@ -183,8 +183,8 @@ func TestClusterSettings(t *testing.T) {
 			if c.Jobs.Every.D() != tt.every || c.Jobs.StatusSync.D() != tt.statusSync {
 				t.Errorf("jobs %+v, want every %v, status sync %v", c.Jobs, tt.every, tt.statusSync)
 			}
-			if c.NodeNamed != tt.named || c.Node == "" {
-				t.Errorf("node %q named %v, want named %v", c.Node, c.NodeNamed, tt.named)
+			if (c.Node == "node2") != tt.named || c.Node == "" {
+				t.Errorf("node %q, want the configured name: %v", c.Node, tt.named)
 			}
 		})
 	}
