@@ -385,8 +385,14 @@ func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Man
 			return nil, "", err
 		}
 	}
-	m, err := pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
-		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
+	hcfg := hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
+		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()}
+	if embedded != nil {
+		// Nodes sharing the token directory change its objects one at a
+		// time, each having caught up with the others' (hsm.Config).
+		hcfg.ObjectLock = embedded.Lock
+	}
+	m, err := pkcs11.Open(ctx, hcfg)
 	if err != nil {
 		// A wrong PIN is the commonest failure: say which source gave it.
 		return nil, "", fmt.Errorf("%w (user PIN from %s)", err, source)

@@ -156,6 +156,7 @@ const (
 	PKCS11DestroyKey                   ID = "err.pkcs11.destroy-key"
 	PKCS11ReadKeyAttributes            ID = "err.pkcs11.read-key-attributes"
 	PKCS11FindSecret                   ID = "err.pkcs11.find-secret"
+	PKCS11LockObjects                  ID = "err.pkcs11.lock-objects"
 	PKCS11GenerateSecret               ID = "err.pkcs11.generate-secret"
 	PKCS11StartHMAC                    ID = "err.pkcs11.start-hmac"
 	PKCS11HMAC                         ID = "err.pkcs11.hmac"
@@ -420,6 +421,7 @@ var protocolMessages = map[ID][2]string{
 	PKCS11DestroyKey:                   {"hsm: destroy key %s", "hsm: distruzione della chiave %s"},
 	PKCS11ReadKeyAttributes:            {"hsm: read key attributes", "hsm: lettura degli attributi della chiave"},
 	PKCS11FindSecret:                   {"hsm: find secret %s", "hsm: ricerca del segreto %s"},
+	PKCS11LockObjects:                  {"hsm: lock the token's objects for a change", "hsm: blocco degli oggetti del token per una modifica"},
 	PKCS11GenerateSecret:               {"hsm: generate secret %s", "hsm: generazione del segreto %s"},
 	PKCS11StartHMAC:                    {"hsm: start HMAC", "hsm: avvio dell'HMAC"},
 	PKCS11HMAC:                         {"hsm: HMAC", "hsm: calcolo dell'HMAC"},
