@@ -33,6 +33,14 @@ type Config struct {
 	// PoolWaitTimeout bounds how long a caller waits for a free session, so
 	// that an exhausted pool becomes an error instead of a hung request.
 	PoolWaitTimeout time.Duration
+	// ObjectLock, when set, is taken around every change to the token's
+	// objects (generate, destroy) by processes that share a SoftHSM2 file
+	// store: a process that creates an object takes the store's change
+	// counter past another process's creation it has not looked at yet,
+	// and then never sees that object. Under the lock the manager first
+	// looks the token up (catching up on others' changes), then changes it.
+	// Network HSMs need none.
+	ObjectLock func() (unlock func(), err error)
 }
 
 // KeyType names the key algorithms a credential can have.

@@ -26,9 +26,22 @@ func main() {
 }
 
 func run() error {
+	// `qesd init` does a first start's work (token, schema, CA, service
+	// keys, demo holder) and exits without serving: run it once before
+	// starting several nodes on one database and one token, so that they
+	// do not race to create the same things.
+	initOnly := len(os.Args) > 1 && os.Args[1] == "init"
+	if initOnly {
+		os.Args = append(os.Args[:1], os.Args[2:]...)
+	}
 	data := flag.String("data", "./var", "data directory (database, audit log, dev outbox, embedded token)")
 	listen := flag.String("listen", "", "address to serve on (default 127.0.0.1:8080, or the config file's)")
 	demo := flag.Bool("demo", true, "create a demo holder on first start and print its credentials")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: qesd [init] [--data DIR] [--listen ADDR] [--demo=false]\n\n"+
+			"  init  prepare token, database, CA, service keys and the demo holder, then exit (once per deployment)")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 
 	// A build without cgo has no PKCS#11 key manager: say so before the data
@@ -67,11 +80,15 @@ func run() error {
 		}
 		printDemo(d, created, a.Operator.DemoFile())
 	}
+	if initOnly {
+		a.Log.Info("qesd initialised", "data", cfg.DataDir, "node", cfg.Node)
+		return nil
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	a.Log.Info("qesd serving", "url", cfg.PublicURL, "listen", ln.Addr().String(), "data", cfg.DataDir, "outbox", a.Outbox.Path())
+	a.Log.Info("qesd serving", "url", cfg.PublicURL, "listen", ln.Addr().String(), "data", cfg.DataDir, "node", cfg.Node, "outbox", a.Outbox.Path())
 	if err := a.Run(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -44,6 +44,8 @@ type Manager struct {
 	// token). Keys are made rarely, so every module pays nothing that
 	// matters; signing is not serialised. Always the innermost lock.
 	writes sync.Mutex
+	// objectLock is hsm.Config.ObjectLock (nil: none), taken before writes.
+	objectLock func() (unlock func(), err error)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -80,10 +82,31 @@ func Open(_ context.Context, cfg hsm.Config) (hsm.Manager, error) {
 		return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11OpenTokenModule, cfg.TokenLabel, cfg.Module)
 	}
 	return &Manager{
-		ctx:     c,
-		signers: make(map[hsm.KeyRef]crypto11.Signer),
-		secrets: make(map[string]*crypto11.SecretKey),
+		ctx:        c,
+		signers:    make(map[hsm.KeyRef]crypto11.Signer),
+		secrets:    make(map[string]*crypto11.SecretKey),
+		objectLock: cfg.ObjectLock,
 	}, nil
+}
+
+// lockWrites takes what a change to the token's objects needs: the
+// cross-process object lock, when configured, followed by one lookup so
+// that this process's object store has caught up with the other
+// processes' changes before its own moves the store's change counter
+// (hsm.Config.ObjectLock); then the in-process writes mutex.
+func (m *Manager) lockWrites() (unlock func(), err error) {
+	release := func() {}
+	if m.objectLock != nil {
+		if release, err = m.objectLock(); err != nil {
+			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11LockObjects)
+		}
+		if _, err := m.ctx.FindKeyPairs([]byte{0}, nil); err != nil {
+			release()
+			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11LockObjects)
+		}
+	}
+	m.writes.Lock()
+	return func() { m.writes.Unlock(); release() }, nil
 }
 
 // Close logs out and releases the module. It is safe to call more than once
@@ -119,7 +142,10 @@ func (m *Manager) Generate(ctx context.Context, kt hsm.KeyType, label string) (h
 	_ = pubAttrs.Set(crypto11.CkaEncrypt, false)
 
 	var s crypto11.Signer
-	m.writes.Lock()
+	unlock, err := m.lockWrites()
+	if err != nil {
+		return "", nil, err
+	}
 	switch kt {
 	case hsm.ECP256:
 		s, err = m.ctx.GenerateECDSAKeyPairWithAttributes(pubAttrs, privAttrs, elliptic.P256())
@@ -130,10 +156,10 @@ func (m *Manager) Generate(ctx context.Context, kt hsm.KeyType, label string) (h
 	case hsm.RSA3072:
 		s, err = m.ctx.GenerateRSAKeyPairWithAttributes(pubAttrs, privAttrs, 3072)
 	default:
-		m.writes.Unlock()
+		unlock()
 		return "", nil, errs.M(errs.InvalidRequest, msg.PKCS11UnsupportedKeyType, kt)
 	}
-	m.writes.Unlock()
+	unlock()
 	if err != nil {
 		return "", nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateKey, string(kt))
 	}
@@ -189,8 +215,11 @@ func (m *Manager) Destroy(ctx context.Context, ref hsm.KeyRef) error {
 	m.mu.Lock()
 	delete(m.signers, ref)
 	m.mu.Unlock()
-	m.writes.Lock()
-	defer m.writes.Unlock()
+	unlock, err := m.lockWrites()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.Delete(); err != nil {
 		return errs.WrapM(err, errs.Unavailable, msg.PKCS11DestroyKey, string(ref))
 	}
@@ -253,9 +282,18 @@ func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, erro
 		if _, err := rand.Read(id); err != nil {
 			return nil, errs.Internalf(err, "hsm: random key id")
 		}
-		m.writes.Lock()
-		k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
-		m.writes.Unlock()
+		unlock, err := m.lockWrites()
+		if err != nil {
+			return nil, err
+		}
+		// Another process may have made it since the lookup above: under
+		// the object lock, look again before making a second one.
+		if found, err = m.ctx.FindKeys(nil, label); err == nil && len(found) > 0 {
+			k = found[0]
+		} else if err == nil {
+			k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
+		}
+		unlock()
 		if err != nil {
 			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateSecret, name)
 		}
@@ -328,9 +366,16 @@ func (m *Manager) Sealer(_ context.Context, name string) (hsm.Sealer, error) {
 			if _, err := rand.Read(id); err != nil {
 				return nil, errs.Internalf(err, "hsm: random key id")
 			}
-			m.writes.Lock()
-			k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES)
-			m.writes.Unlock()
+			unlock, err := m.lockWrites()
+			if err != nil {
+				return nil, err
+			}
+			if found, err = m.ctx.FindKeys(nil, label); err == nil && len(found) > 0 {
+				k = found[0]
+			} else if err == nil {
+				k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES)
+			}
+			unlock()
 			if err != nil {
 				return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateAESKey, name)
 			}

@@ -69,7 +69,26 @@ func (t Token) writeConf() error {
 		return errs.Internalf(err, "softhsm: create token directory")
 	}
 	conf := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens)
-	if err := os.WriteFile(t.ConfPath(), []byte(conf), 0o600); err != nil {
+	// Several processes share one token directory (nodes of a cluster):
+	// one starting must never truncate the file under another's
+	// C_Initialize, so an unchanged file is left alone and a new one
+	// replaces the old by rename.
+	if old, err := os.ReadFile(t.ConfPath()); err == nil && string(old) == conf {
+		return nil
+	}
+	tmp, err := os.CreateTemp(t.Dir, ".softhsm2.conf.*")
+	if err != nil {
+		return errs.Internalf(err, "softhsm: write %s", t.ConfPath())
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(conf); err != nil {
+		_ = tmp.Close()
+		return errs.Internalf(err, "softhsm: write %s", t.ConfPath())
+	}
+	if err := tmp.Close(); err != nil {
+		return errs.Internalf(err, "softhsm: write %s", t.ConfPath())
+	}
+	if err := os.Rename(tmp.Name(), t.ConfPath()); err != nil {
 		return errs.Internalf(err, "softhsm: write %s", t.ConfPath())
 	}
 	return nil

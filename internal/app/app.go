@@ -206,7 +206,11 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err er
 	}
 	var sender otp.Sender = opts.Sender
 	if sender == nil {
-		a.Outbox = otp.NewOutbox(filepath.Join(cfg.DataDir, "outbox.jsonl"))
+		outbox := cfg.Outbox
+		if outbox == "" {
+			outbox = filepath.Join(cfg.DataDir, "outbox.jsonl")
+		}
+		a.Outbox = otp.NewOutbox(outbox)
 		sender = a.Outbox
 	}
 	sender = a.Metrics.Sender(sender)
@@ -326,15 +330,24 @@ func NewLogger(c config.Log) *slog.Logger {
 func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Manager, string, error) {
 	module := cfg.HSM.Module
 	var pin, source string
+	var embedded *softhsm.Token
 	if cfg.HSM.Embedded() {
 		var err error
 		if module, err = softhsm.FindModule(); err != nil {
 			return nil, "", err
 		}
-		dir := filepath.Join(cfg.DataDir, "hsm")
+		dir := cfg.TokenDir()
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", fmt.Errorf("create token directory: %w", err)
 		}
+		// Nodes sharing the token directory open it one at a time (see
+		// softhsm.Token.Lock), until the login below is done.
+		unlock, err := softhsm.Token{Dir: dir}.Lock()
+		if err != nil {
+			return nil, "", err
+		}
+		defer unlock()
+		embedded = &softhsm.Token{Dir: dir}
 		if pin = os.Getenv(pkcs11.PINEnv); pin != "" {
 			source = "environment " + pkcs11.PINEnv
 		} else {
@@ -372,13 +385,38 @@ func openHSM(ctx context.Context, cfg *config.Config, log *slog.Logger) (hsm.Man
 			return nil, "", err
 		}
 	}
-	m, err := pkcs11.Open(ctx, hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
-		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()})
+	hcfg := hsm.Config{Module: module, TokenLabel: cfg.HSM.TokenLabel, PIN: pin,
+		MaxSessions: cfg.HSM.MaxSessions, PoolWaitTimeout: cfg.HSM.PoolWaitTimeout.D()}
+	if embedded != nil {
+		// Nodes sharing the token directory change its objects one at a
+		// time, each having caught up with the others' (hsm.Config).
+		hcfg.ObjectLock = embedded.Lock
+	}
+	m, err := pkcs11.Open(ctx, hcfg)
 	if err != nil {
 		// A wrong PIN is the commonest failure: say which source gave it.
 		return nil, "", fmt.Errorf("%w (user PIN from %s)", err, source)
 	}
+	if embedded != nil {
+		return lockedClose{Manager: m, tok: *embedded}, source, nil
+	}
 	return m, source, nil
+}
+
+// lockedClose logs out of the embedded token under the token directory's
+// lock: the logout rewrites the token file another node may be reading.
+type lockedClose struct {
+	hsm.Manager
+	tok softhsm.Token
+}
+
+func (l lockedClose) Close() error {
+	unlock, err := l.tok.Lock()
+	if err != nil {
+		return errors.Join(err, l.Manager.Close())
+	}
+	defer unlock()
+	return l.Manager.Close()
 }
 
 func readOrCreatePIN(path string) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -55,30 +56,39 @@ func (a *App) releaseLeases(ctx context.Context, jobs []job) {
 // periodicJobs is every background job there is: Serve starts one
 // goroutine per entry and waits for all of them before it returns.
 func (a *App) periodicJobs() []job {
-	return append([]job{
+	every, sync := time.Minute, statusSyncEvery
+	if a.Cfg.Jobs.Every > 0 {
+		every = a.Cfg.Jobs.Every.D()
+	}
+	if a.Cfg.Jobs.StatusSync > 0 {
+		sync = a.Cfg.Jobs.StatusSync.D()
+	}
+	all := append([]job{
 		// Expired SADs, tokens and OAuth records are refused when read; deleting them only
 		// bounds the database.
-		{name: "janitor", every: time.Minute, run: a.RunJanitor},
+		{name: "janitor", every: every, run: a.RunJanitor},
 		// Holds that lapse, expiries, interrupted changes, CRLs due.
-		{name: "lifecycle", every: time.Minute, run: a.RunLifecycleJobs},
+		{name: "lifecycle", every: every, run: a.RunLifecycleJobs},
 		// Issued credentials not activated by their deadline.
-		{name: "activation", every: time.Minute, run: a.RunActivationJobs},
+		{name: "activation", every: every, run: a.RunActivationJobs},
 		// Ended web sessions, daily signing summaries.
-		{name: "portal", every: time.Minute, run: a.RunPortalJobs},
+		{name: "portal", every: every, run: a.RunPortalJobs},
 		// Ended shop sessions.
-		{name: "shop", every: time.Minute, run: a.RunShopJobs},
+		{name: "shop", every: every, run: a.RunShopJobs},
 		// Ended console sessions.
-		{name: "console", every: time.Minute, run: a.RunConsoleJobs},
+		{name: "console", every: every, run: a.RunConsoleJobs},
 		// Expired enrolment-app logins, tokens and DPoP proof IDs.
-		{name: "app", every: time.Minute, run: a.RunAppJobs},
+		{name: "app", every: every, run: a.RunAppJobs},
 		// Approved orders whose certificate or e-mails are still due.
-		{name: "issuance", every: time.Minute, run: a.RunIssuanceJobs},
+		{name: "issuance", every: every, run: a.RunIssuanceJobs},
 		// Status changes other nodes committed reach this node's OCSP
 		// cache and CRLs within statusSyncEvery.
-		{name: "status-sync", every: statusSyncEvery, run: a.RunStatusSync, perNode: true},
+		{name: "status-sync", every: sync, run: a.RunStatusSync, perNode: true},
 		// Evidence bundles of enrolments that ended or changed (bundle.go).
-		{name: "evidence", every: 5 * time.Minute, run: a.RunEvidenceJobs},
+		{name: "evidence", every: 5 * every, run: a.RunEvidenceJobs},
 	}, a.extraJobs...)
+	// jobs.skip: this node never runs these, nor takes their leases.
+	return slices.DeleteFunc(all, func(j job) bool { return slices.Contains(a.Cfg.Jobs.Skip, j.name) })
 }
 
 // loop runs j on its interval until stop ends. Each run gets runCtx,
@@ -100,6 +110,9 @@ func (j job) loop(stop, runCtx context.Context, log *slog.Logger) {
 			if j.lease != nil && !j.lease(runCtx) {
 				continue // another node runs it this time
 			}
+			// Which node ran which job when: with the leases, one node of
+			// the deployment per job and interval (the cluster test reads it).
+			log.DebugContext(runCtx, "periodic job run", "job", j.name)
 			if err := j.run(runCtx); err != nil && runCtx.Err() == nil {
 				log.WarnContext(runCtx, "periodic job failed", "job", j.name, "err", err)
 			}
@@ -107,7 +120,7 @@ func (j job) loop(stop, runCtx context.Context, log *slog.Logger) {
 	}
 }
 
-// statusSyncEvery bounds how long a node answers OCSP with a status
+// statusSyncEvery, the default of jobs.statusSync, bounds how long a node answers OCSP with a status
 // another node has changed since (plus one poll's duration).
 const statusSyncEvery = 5 * time.Second
 

@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/qesproject/qes/internal/config"
 	"github.com/qesproject/qes/internal/testutil"
 )
 
@@ -29,5 +31,31 @@ func TestJanitorDeletesOnlyExpired(t *testing.T) {
 	}
 	if st, _ := s.Post(t, "/csc/v2/credentials/list", old, map[string]any{}); st != http.StatusUnauthorized {
 		t.Fatalf("expired token: %d, want 401", st)
+	}
+}
+
+// jobs.skip removes a job from this node only: it neither runs it nor
+// takes its lease. The names config accepts are exactly the jobs.
+func TestJobsSkip(t *testing.T) {
+	t.Parallel()
+	without := func(name string) []string {
+		return slices.DeleteFunc(slices.Clone(config.JobNames), func(n string) bool { return n == name })
+	}
+	tests := []struct {
+		name string
+		skip []string
+		want []string
+	}{
+		{"every job by default", nil, config.JobNames},
+		{"evidence skipped on this node", []string{"evidence"}, without("evidence")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := testutil.StartServer(t, func(s *testutil.Setup) { s.Config.Jobs.Skip = tt.skip })
+			if got := s.App.PeriodicJobNames(); !slices.Equal(got, tt.want) {
+				t.Fatalf("jobs %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

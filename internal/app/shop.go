@@ -20,12 +20,18 @@ import (
 var errShopPaymentsOff = errs.M(errs.NotImplemented, msg.ShopPaymentsOff)
 
 // openEnrol builds the shop's domain service and, when configured, the
-// development payment provider (ledger DIR/payments.jsonl, callbacks
-// signed under the HSM's MAC key).
+// development payment provider (ledger payments.jsonl beside the dev
+// outbox, DIR by default, callbacks signed under the HSM's MAC key). The
+// ledger holds the intents the pay page reads back: development nodes
+// sharing an outbox share it too, so a checkout on one node pays on any.
 func (a *App) openEnrol(mac hsm.MAC, sender otp.Sender, argon secret.Params) {
 	var payments enrol.Payments
 	if a.Cfg.Payments.Provider == "dev" {
-		a.DevPayments = enrol.NewDevProvider(filepath.Join(a.Cfg.DataDir, "payments.jsonl"), mac, a.Now)
+		dir := a.Cfg.DataDir
+		if a.Cfg.Outbox != "" {
+			dir = filepath.Dir(a.Cfg.Outbox)
+		}
+		a.DevPayments = enrol.NewDevProvider(filepath.Join(dir, "payments.jsonl"), mac, a.Now)
 		payments = a.DevPayments
 	} else {
 		payments = noPayments{}

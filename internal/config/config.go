@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,44 @@ type Config struct {
 	// it holds the leases of the background jobs it runs. Default: the
 	// host name and the process ID, unique per running process.
 	Node string `json:"node"`
+	// Outbox is the development outbox file the one-time codes and
+	// notices go to (default <data>/outbox.jsonl). Nodes of one
+	// deployment in development name one file, so that a code is found
+	// whichever node sent it; appends of a line are atomic.
+	Outbox string `json:"outbox"`
+	// Jobs sets the background jobs' intervals.
+	Jobs Jobs `json:"jobs"`
+}
+
+// Jobs sets the background jobs' intervals; the defaults suit production,
+// tests shorten them to see several ticks.
+type Jobs struct {
+	// Every is the interval of the periodic jobs (janitor, lifecycle and
+	// CRLs, activation, sessions, issuance; default 1m). A job's lease is
+	// held for three intervals.
+	Every Duration `json:"every"`
+	// StatusSync is how often every node looks for certificate status
+	// changes other nodes committed (default 5s): the bound on an OCSP
+	// answer another node's revocation has made stale.
+	StatusSync Duration `json:"statusSync"`
+	// Skip names periodic jobs this node never runs (nor takes the lease
+	// of): e.g. "evidence" on every node but the one enrolment traffic
+	// goes to, while evidence files are per node. status-sync cannot be
+	// skipped: it bounds how stale this node's OCSP answers are.
+	Skip []string `json:"skip"`
+}
+
+// JobNames are the periodic jobs internal/app runs, for jobs.skip.
+var JobNames = []string{"janitor", "lifecycle", "activation", "portal", "shop", "console", "app", "issuance", "status-sync", "evidence"}
+
+func (j Jobs) validate() error {
+	for _, name := range j.Skip {
+		if name == "status-sync" || !slices.Contains(JobNames, name) {
+			skippable := slices.DeleteFunc(slices.Clone(JobNames), func(n string) bool { return n == "status-sync" })
+			return errs.M(errs.InvalidRequest, msg.ConfigJobsSkip, name, strings.Join(skippable, ", "))
+		}
+	}
+	return nil
 }
 
 // Metrics configures the Prometheus endpoint. It is off unless Listen is
@@ -86,9 +125,23 @@ type HSM struct {
 	// owner only; the QES_HSM_PIN environment variable takes precedence, and
 	// when it is empty the PIN comes from the systemd credential hsm-pin or a
 	// prompt (see pkcs11.ResolvePIN).
-	PINFile         string   `json:"pinFile"`
+	PINFile string `json:"pinFile"`
+	// TokenDir is the embedded token's directory (default <data>/hsm);
+	// its PIN file defaults to <tokenDir>/pin.
+	TokenDir        string   `json:"tokenDir"`
 	MaxSessions     int      `json:"maxSessions"`
 	PoolWaitTimeout Duration `json:"poolWaitTimeout"`
+}
+
+// TokenDir is the embedded token's directory: hsm.tokenDir, or <data>/hsm.
+// Nodes of one development deployment name one directory: SoftHSM2's file
+// store is shared by processes (see README, "Three nodes on one
+// PostgreSQL").
+func (c *Config) TokenDir() string {
+	if c.HSM.TokenDir != "" {
+		return c.HSM.TokenDir
+	}
+	return filepath.Join(c.DataDir, "hsm")
 }
 
 // Embedded reports whether qes manages its own SoftHSM2 token.
@@ -213,6 +266,13 @@ func Load(dataDir string) (*Config, error) {
 		return nil, errs.WrapM(err, errs.InvalidRequest, msg.ConfigDataDir, dataDir)
 	}
 	c.DataDir = abs
+	for _, p := range []*string{&c.HSM.TokenDir, &c.Outbox} {
+		if *p != "" {
+			if *p, err = filepath.Abs(*p); err != nil {
+				return nil, errs.WrapM(err, errs.InvalidRequest, msg.ConfigDataDir, *p)
+			}
+		}
+	}
 	c.defaults()
 	return c, c.Validate()
 }
@@ -236,7 +296,16 @@ func (c *Config) defaults() {
 		c.HSM.TokenLabel = "qes"
 	}
 	if c.HSM.Embedded() && c.HSM.PINFile == "" {
-		c.HSM.PINFile = filepath.Join(c.DataDir, "hsm", "pin")
+		c.HSM.PINFile = filepath.Join(c.TokenDir(), "pin")
+	}
+	if c.Outbox == "" {
+		c.Outbox = filepath.Join(c.DataDir, "outbox.jsonl")
+	}
+	if c.Jobs.Every <= 0 {
+		c.Jobs.Every = Duration(time.Minute)
+	}
+	if c.Jobs.StatusSync <= 0 {
+		c.Jobs.StatusSync = Duration(5 * time.Second)
 	}
 	if c.Argon.Time == 0 {
 		c.Argon = Argon{Time: secret.Default.Time, MemoryKiB: secret.Default.Memory, Threads: secret.Default.Threads}
@@ -351,6 +420,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Storage.validate(); err != nil {
+		return err
+	}
+	if err := c.Jobs.validate(); err != nil {
 		return err
 	}
 	switch c.Log.Level {

@@ -52,6 +52,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad VAT country", `{"enrol":{"vat":{"Italy":2200}}}`, "enrol.vat"},
 		{"bad VAT rate", `{"enrol":{"vat":{"IT":22000}}}`, "basis points"},
 		{"bad currency", `{"enrol":{"currency":"euro"}}`, "enrol.currency"},
+		{"skip an unknown job", `{"jobs":{"skip":["janitr"]}}`, "jobs.skip \"janitr\""},
+		{"skip status-sync", `{"jobs":{"skip":["status-sync"]}}`, "jobs.skip \"status-sync\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,5 +141,63 @@ func TestHSMPINFile(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The settings a node of several needs: a shared token directory (its PIN
+// file beside it), a shared dev outbox, a name, job intervals.
+func TestClusterSettings(t *testing.T) {
+	shared := t.TempDir()
+	tests := []struct {
+		name, file                string
+		tokenDir, pinFile, outbox func(c *Config) string
+		every, statusSync         time.Duration
+		named                     bool
+	}{
+		{
+			name:     "defaults: all in the data directory",
+			file:     `{}`,
+			tokenDir: func(c *Config) string { return filepath.Join(c.DataDir, "hsm") },
+			pinFile:  func(c *Config) string { return filepath.Join(c.DataDir, "hsm", "pin") },
+			outbox:   func(c *Config) string { return filepath.Join(c.DataDir, "outbox.jsonl") },
+			every:    time.Minute, statusSync: 5 * time.Second,
+		},
+		{
+			name:     "a node of a cluster",
+			file:     `{"node":"node2","hsm":{"tokenDir":"` + shared + `/token"},"outbox":"` + shared + `/outbox.jsonl","jobs":{"every":"2s","statusSync":"1s","skip":["evidence"]}}`,
+			tokenDir: func(*Config) string { return filepath.Join(shared, "token") },
+			pinFile:  func(*Config) string { return filepath.Join(shared, "token", "pin") },
+			outbox:   func(*Config) string { return filepath.Join(shared, "outbox.jsonl") },
+			every:    2 * time.Second, statusSync: time.Second, named: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TokenDir() != tt.tokenDir(c) || c.HSM.PINFile != tt.pinFile(c) || c.Outbox != tt.outbox(c) {
+				t.Errorf("token dir %s, PIN file %s, outbox %s; want %s, %s, %s", c.TokenDir(), c.HSM.PINFile, c.Outbox, tt.tokenDir(c), tt.pinFile(c), tt.outbox(c))
+			}
+			if c.Jobs.Every.D() != tt.every || c.Jobs.StatusSync.D() != tt.statusSync {
+				t.Errorf("jobs %+v, want every %v, status sync %v", c.Jobs, tt.every, tt.statusSync)
+			}
+			if (c.Node == "node2") != tt.named || c.Node == "" {
+				t.Errorf("node %q, want the configured name: %v", c.Node, tt.named)
+			}
+		})
+	}
+}
+
+// Relative shared paths are taken from the working directory once, so
+// that every later use means the same place.
+func TestClusterPathsAreAbsolute(t *testing.T) {
+	c, err := load(t, `{"hsm":{"tokenDir":"shared/token"},"outbox":"shared/outbox.jsonl"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(c.HSM.TokenDir) || !filepath.IsAbs(c.Outbox) {
+		t.Fatalf("token dir %q and outbox %q must be absolute", c.HSM.TokenDir, c.Outbox)
 	}
 }

@@ -30,6 +30,7 @@ const (
 	ConfigServiceTextTooLong           ID = "err.config.service-text-too-long"
 	ConfigMultisign                    ID = "err.config.multisign"
 	ConfigLogLevel                     ID = "err.config.log-level"
+	ConfigJobsSkip                     ID = "err.config.jobs-skip"
 	ConfigTSAPolicyOID                 ID = "err.config.tsa-policy-oid"
 	ConfigTSAClock                     ID = "err.config.tsa-clock"
 	ConfigTSAAccuracy                  ID = "err.config.tsa-accuracy"
@@ -155,6 +156,7 @@ const (
 	PKCS11DestroyKey                   ID = "err.pkcs11.destroy-key"
 	PKCS11ReadKeyAttributes            ID = "err.pkcs11.read-key-attributes"
 	PKCS11FindSecret                   ID = "err.pkcs11.find-secret"
+	PKCS11LockObjects                  ID = "err.pkcs11.lock-objects"
 	PKCS11GenerateSecret               ID = "err.pkcs11.generate-secret"
 	PKCS11StartHMAC                    ID = "err.pkcs11.start-hmac"
 	PKCS11HMAC                         ID = "err.pkcs11.hmac"
@@ -422,6 +424,7 @@ var protocolMessages = map[ID][2]string{
 	PKCS11DestroyKey:                   {"hsm: destroy key %s", "hsm: distruzione della chiave %s"},
 	PKCS11ReadKeyAttributes:            {"hsm: read key attributes", "hsm: lettura degli attributi della chiave"},
 	PKCS11FindSecret:                   {"hsm: find secret %s", "hsm: ricerca del segreto %s"},
+	PKCS11LockObjects:                  {"hsm: lock the token's objects for a change", "hsm: blocco degli oggetti del token per una modifica"},
 	PKCS11GenerateSecret:               {"hsm: generate secret %s", "hsm: generazione del segreto %s"},
 	PKCS11StartHMAC:                    {"hsm: start HMAC", "hsm: avvio dell'HMAC"},
 	PKCS11HMAC:                         {"hsm: HMAC", "hsm: calcolo dell'HMAC"},
@@ -579,6 +582,7 @@ var protocolMessages = map[ID][2]string{
 	ConfigServiceTextTooLong:           {"service.name and service.description must be at most 255 characters (CSC info)", "service.name e service.description possono avere al massimo 255 caratteri (CSC info)"},
 	ConfigMultisign:                    {"service.multisign must be 1..1000", "service.multisign deve essere tra 1 e 1000"},
 	ConfigLogLevel:                     {"log.level %q: want debug, info, warn or error", "log.level %q: atteso debug, info, warn o error"},
+	ConfigJobsSkip:                     {"jobs.skip %q: not a job this node may skip (one of %s)", "jobs.skip %q: non è un job che questo nodo può saltare (uno di %s)"},
 	ConfigTSAPolicyOID:                 {"tsa.policyOID %q is not a dotted object identifier such as 1.3.6.1.4.1.55555.1.2", "tsa.policyOID %q non è un identificativo di oggetto in notazione puntata come 1.3.6.1.4.1.55555.1.2"},
 	ConfigTSAClock:                     {"tsa.clock %q must be %q or %q", "tsa.clock %q deve essere %q o %q"},
 	ConfigTSAAccuracy:                  {"tsa.accuracy %s must be between 0 and 1m", "tsa.accuracy %s deve essere compreso tra 0 e 1m"},
