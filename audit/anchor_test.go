@@ -448,7 +448,9 @@ type heldCommitAnchor struct {
 	*bolt.DB
 	asked   chan int64
 	release chan struct{}
-	n       atomic.Int64
+	// read is closed once the held save has read the head.
+	read chan struct{}
+	n    atomic.Int64
 }
 
 func (a *heldCommitAnchor) SaveAuditAnchorHead(ctx context.Context, head func() (uint64, []byte)) (uint64, []byte, error) {
@@ -457,11 +459,21 @@ func (a *heldCommitAnchor) SaveAuditAnchorHead(ctx context.Context, head func() 
 	if n == 1 {
 		return a.DB.SaveAuditAnchorHead(ctx, func() (uint64, []byte) {
 			seq, hash := head()
+			readOnce(a.read)
 			<-a.release
 			return seq, hash
 		})
 	}
 	return a.DB.SaveAuditAnchorHead(ctx, head)
+}
+
+// readOnce closes ch unless a rerun of the closure already did.
+func readOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
 }
 
 // While one save is being committed, batches fsync'd meanwhile get the
@@ -476,12 +488,15 @@ func TestHeadAnchorAsksTheNextSaveWhileOneCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	anchor := &heldCommitAnchor{DB: db, asked: make(chan int64, 16), release: make(chan struct{})}
+	anchor := &heldCommitAnchor{DB: db, asked: make(chan int64, 16), release: make(chan struct{}), read: make(chan struct{})}
 	l, err := audit.Open(filepath.Join(dir, "audit.jsonl"), anchor, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
+	// Runs before Close: a failed test must not leave the save held, or
+	// Close waits for it forever.
+	t.Cleanup(func() { readOnce(anchor.release) })
 
 	type res struct {
 		seq uint64
@@ -492,6 +507,10 @@ func TestHeadAnchorAsksTheNextSaveWhileOneCommits(t *testing.T) {
 	if n := <-anchor.asked; n != 1 {
 		t.Fatalf("save %d asked first", n)
 	}
+	// The second record comes after the held save read the head (a
+	// record fsync'd before that read is in the first save, which needs
+	// no second one).
+	<-anchor.read
 	go func() { s, err := l.Append(ctx, audit.Event{Type: "signature.intent"}); second <- res{s, err} }()
 	select {
 	case n := <-anchor.asked:
@@ -508,7 +527,7 @@ func TestHeadAnchorAsksTheNextSaveWhileOneCommits(t *testing.T) {
 		t.Fatalf("the second Append returned (%v) before any anchor covered it", r)
 	default:
 	}
-	close(anchor.release)
+	readOnce(anchor.release)
 	for _, ch := range []chan res{first, second} {
 		if r := <-ch; r.err != nil {
 			t.Fatal(r.err)
