@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/asn1"
 	"time"
 
 	"github.com/qesproject/qes/internal/cms"
@@ -192,6 +193,17 @@ func prepareCAdES(ctx context.Context, chain []*x509.Certificate, digest []byte,
 
 // Digest is the value to sign (hash of the DER signed attributes).
 func (p *PreparedCAdES) Digest() []byte { return append([]byte(nil), p.tbsDigest...) }
+
+// SignatureAlgorithm is the SignerInfo signatureAlgorithm and, for
+// RSASSA-PSS, its DER parameters: what a signHash client passes as signAlgo
+// and signAlgoParams, so the value it gets back matches the CMS.
+func (p *PreparedCAdES) SignatureAlgorithm() (oid asn1.ObjectIdentifier, params []byte) {
+	id := p.alg.signatureAlgID()
+	if p.alg.pss {
+		return id.Algorithm, p.alg.pssParamsDER()
+	}
+	return id.Algorithm, nil
+}
 
 // CAdESSignature is a finished CMS ContentInfo in three parts: Prefix,
 // Content (the encapsulated document of an attached signature, the very

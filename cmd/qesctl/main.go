@@ -56,7 +56,7 @@ var commands = []command{
 	{"evidence verify", "check an evidence bundle: every file's hash, the seal, the time-stamp, the audit record", evidenceVerify, true},
 	{"evidence export", "write an evidence bundle as a ZIP for an auditor (-o FILE.zip)", evidenceExport, true},
 	{"evidence purge", "delete the evidence whose retention ended (--dry-run to look first)", evidencePurge, true},
-	{"sign", "sign local PDFs (PAdES) through any CSC server", signCommand, false},
+	{"sign", "sign local files (PAdES for PDFs, CAdES .p7m/.p7s for any file) through any CSC server", signCommand, false},
 }
 
 func certAction(action string) func(context.Context, []string) error {

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,31 +16,105 @@ import (
 	"github.com/qesproject/qes/pades"
 )
 
+// Signature formats qesctl sign makes.
+const (
+	formatPAdES = "pades" // PDFs: the signature inside the PDF
+	formatCAdES = "cades" // any file: a .p7m around it or a .p7s beside it
+)
+
 // document is one input file on its way through the batch.
 type document struct {
-	in, out  string
-	file     *os.File
+	in, out string
+	format  string // formatPAdES or formatCAdES
+	file    *os.File
+	// prepared (PAdES) or cades (CAdES) is set by prepareAll.
 	prepared *pades.Prepared
+	cades    *pades.PreparedCAdES
+	// content is the whole file for CAdES: an attached signature carries
+	// it, and the digest covers it.
+	content []byte
 }
 
-// plannedOutputs maps inputs to outputs and refuses collisions before
-// anything is signed.
+// toSign is what both formats offer the signHash step.
+type toSign interface {
+	Digest() []byte
+	SignatureAlgorithm() (asn1.ObjectIdentifier, []byte)
+}
+
+func (d *document) toSign() toSign {
+	if d.cades != nil {
+		return d.cades
+	}
+	return d.prepared
+}
+
+// formatFor picks the signature format of one file. PDFs (by their name)
+// get PAdES, which keeps them PDFs that any reader verifies; every other
+// file gets CAdES, the .p7m an Italian holder is expected to hand in.
+// XML files get CAdES too for now: XAdES (--format xades) is the place
+// where they will branch off once qes makes XAdES (issue 18).
+func formatFor(o *signOptions, in string) string {
+	switch {
+	case o.format == formatCAdES:
+		return formatCAdES
+	case o.format == formatPAdES:
+		return formatPAdES
+	case strings.EqualFold(filepath.Ext(in), ".pdf"):
+		return formatPAdES
+	}
+	return formatCAdES
+}
+
+// outputName is the signed file's name: a PDF keeps its name, a CAdES
+// signature appends .p7m (attached) or .p7s (detached) to the whole
+// name, as DPCM 22/02/2013 practice has it: contract.docx ->
+// contract.docx.p7m, and a .p7m signed again becomes .p7m.p7m.
+func outputName(o *signOptions, in, format string) string {
+	base := filepath.Base(in)
+	switch {
+	case format == formatPAdES:
+		return base
+	case o.detached:
+		return base + ".p7s"
+	}
+	return base + ".p7m"
+}
+
+// plannedOutputs maps inputs to outputs and refuses collisions and empty
+// files before anything is sent to the server. Without -o, every output
+// goes next to its input.
 func plannedOutputs(o *signOptions) ([]*document, error) {
-	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
+	if o.outDir != "" {
+		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+			return nil, fmt.Errorf("output directory: %w", err)
+		}
 	}
 	seen := map[string]string{}
 	var docs []*document
+	var empty []string
 	for _, in := range o.files {
 		absIn, err := filepath.Abs(in)
 		if err != nil {
 			return nil, err
 		}
-		out, err := filepath.Abs(filepath.Join(o.outDir, filepath.Base(in)))
+		if st, err := os.Stat(in); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
+			// Nothing to sign; caught here so that not even the login
+			// happens (prepareAll reports the files that cannot be read).
+			empty = append(empty, fmt.Sprintf("%s: the file is empty: nothing to sign", in))
+			continue
+		}
+		format := formatFor(o, in)
+		dir := o.outDir
+		if dir == "" {
+			dir = filepath.Dir(in)
+		}
+		out, err := filepath.Abs(filepath.Join(dir, outputName(o, in, format)))
 		if err != nil {
 			return nil, err
 		}
 		switch {
+		case out == absIn && o.outDir == "":
+			return nil, fmt.Errorf("%s: a signed PDF would overwrite the input; choose an output directory with -o", in)
 		case out == absIn:
 			return nil, fmt.Errorf("%s: the output would overwrite the input; choose another -o directory", in)
 		case seen[out] != "":
@@ -47,14 +124,17 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 			return nil, fmt.Errorf("%s exists; use --force to overwrite it", out)
 		}
 		seen[out] = in
-		docs = append(docs, &document{in: in, out: out})
+		docs = append(docs, &document{in: in, out: out, format: format})
+	}
+	if len(empty) > 0 {
+		return nil, fmt.Errorf("nothing was signed:\n  %s", strings.Join(empty, "\n  "))
 	}
 	return docs, nil
 }
 
 // prepareAll opens and prepares every file; any bad file stops the batch
 // before the holder is asked to authorize anything.
-func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate, opts pades.Options) error {
+func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate, opts pades.Options, detached bool) error {
 	var problems []string
 	for _, d := range docs {
 		f, err := os.Open(d.in)
@@ -72,7 +152,12 @@ func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate
 			problems = append(problems, fmt.Sprintf("%s: not a regular file", d.in))
 			continue
 		}
-		if d.prepared, err = pades.Prepare(ctx, f, st.Size(), chain, opts); err != nil {
+		if d.format == formatCAdES {
+			err = prepareCAdES(ctx, d, st.Size(), chain, opts, detached)
+		} else {
+			d.prepared, err = pades.Prepare(ctx, f, st.Size(), chain, opts)
+		}
+		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %s", d.in, explain(err)))
 		}
 	}
@@ -80,6 +165,23 @@ func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate
 		return fmt.Errorf("nothing was signed:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// prepareCAdES reads the whole file (the digest covers it, and a .p7m
+// carries it) and builds the signed attributes with the batch's level,
+// hash, scheme, time-stamp and revocation sources.
+func prepareCAdES(ctx context.Context, d *document, size int64, chain []*x509.Certificate, opts pades.Options, detached bool) error {
+	content := make([]byte, size)
+	if _, err := io.ReadFull(d.file, content); err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	d.content = content
+	var err error
+	d.cades, err = pades.PrepareCAdESContent(ctx, chain, content, !detached, pades.CAdESOptions{
+		Level: opts.Level, Hash: opts.Hash, Scheme: opts.Scheme, Time: opts.Time,
+		Timestamper: opts.Timestamper, Revocation: opts.Revocation, ExtraCertificates: opts.ExtraCertificates,
+	})
+	return err
 }
 
 // finishAll completes every signature into its output file. Completion can
@@ -111,19 +213,28 @@ func finishAll(ctx context.Context, docs []*document, sigs [][]byte, sio signIO)
 		return fmt.Errorf("%d of %d file(s) could not be completed (their signatures were made and are lost):\n  %s",
 			len(failed), len(docs), strings.Join(failed, "\n  "))
 	}
-	fmt.Fprintf(sio.stderr, "signed %d file(s) into %s\n", len(docs), filepath.Dir(docs[0].out))
+	where := "next to their inputs"
+	if dir := filepath.Dir(docs[0].out); !slices.ContainsFunc(docs, func(d *document) bool { return filepath.Dir(d.out) != dir }) {
+		where = "into " + dir
+	}
+	fmt.Fprintf(sio.stderr, "signed %d file(s) %s\n", len(docs), where)
 	return nil
 }
 
 // finishOne writes the signed file next to its destination and renames it
 // into place only when it is complete.
 func finishOne(ctx context.Context, d *document, sig []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(d.out), ".qesctl-*.pdf")
+	tmp, err := os.CreateTemp(filepath.Dir(d.out), ".qesctl-*"+filepath.Ext(d.out))
 	if err != nil {
 		return fmt.Errorf("create output: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := d.prepared.Finish(ctx, tmp, sig); err != nil {
+	if d.cades != nil {
+		err = finishCAdES(ctx, tmp, d, sig)
+	} else {
+		_, err = d.prepared.Finish(ctx, tmp, sig)
+	}
+	if err != nil {
 		tmp.Close()
 		return err
 	}
@@ -131,4 +242,19 @@ func finishOne(ctx context.Context, d *document, sig []byte) error {
 		return fmt.Errorf("write %s: %w", d.out, err)
 	}
 	return os.Rename(tmp.Name(), d.out)
+}
+
+// finishCAdES writes the CMS in its parts, so that a large file's
+// content is not copied once more to be joined.
+func finishCAdES(ctx context.Context, w io.Writer, d *document, sig []byte) error {
+	cs, _, err := d.cades.FinishParts(ctx, sig)
+	if err != nil {
+		return err
+	}
+	for _, part := range [][]byte{cs.Prefix, cs.Content, cs.Suffix} {
+		if _, err := w.Write(part); err != nil {
+			return fmt.Errorf("write %s: %w", d.out, err)
+		}
+	}
+	return nil
 }

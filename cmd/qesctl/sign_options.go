@@ -108,7 +108,7 @@ func hashFor(pub crypto.PublicKey) crypto.Hash {
 // chooseAlgorithm picks signAlgo: the CMS algorithm pades uses if the
 // credential lists it, else the bare key algorithm with hashAlgorithmOID
 // (servers that list only rsaEncryption or id-ecPublicKey).
-func chooseAlgorithm(p *pades.Prepared, cred *client.Credential, h crypto.Hash) (signAlgo, hashOID string, params []byte, err error) {
+func chooseAlgorithm(p toSign, cred *client.Credential, h crypto.Hash) (signAlgo, hashOID string, params []byte, err error) {
 	oid, params := p.SignatureAlgorithm()
 	hashOID = sam.HashOID(h)
 	signAlgo = oid.String()
