@@ -50,8 +50,8 @@ func (a *API) describeSigning(out map[string]any) {
 		return
 	}
 	out["signature_formats"] = map[string]any{
-		"formats":             []string{"C", "P"},
-		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}},
+		"formats":             []string{"C", "P", "J"},
+		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}, {"Attached"}},
 	}
 	out["conformance_levels"] = levelNames(d.Levels())
 	out["validationInfo"] = true

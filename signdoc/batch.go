@@ -9,6 +9,7 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/jades"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
 )
@@ -20,6 +21,9 @@ type preparedBatch struct {
 	// pdfs[i] or docCAdES[i] is set for docs[i], by its format.
 	pdfs     []*pades.Prepared
 	docCAdES []*pades.PreparedCAdES
+	// docJAdES[i] is set for a JAdES docs[i] (pdfs[i] and docCAdES[i]
+	// are then nil).
+	docJAdES []*jades.Prepared
 	digests  []*digestPlan
 	cades    []*pades.PreparedCAdES
 }
@@ -29,6 +33,16 @@ type preparedBatch struct {
 func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
 	b := &preparedBatch{docs: docs, digests: digests}
 	for _, doc := range docs {
+		if doc.jades != nil {
+			opts := *doc.jades
+			opts.Time = now
+			p, err := prepareJAdES(doc, chain, opts)
+			if err != nil {
+				return nil, err
+			}
+			b.pdfs, b.docCAdES, b.docJAdES = append(b.pdfs, nil), append(b.docCAdES, nil), append(b.docJAdES, p)
+			continue
+		}
 		if doc.cades != nil {
 			opts := *doc.cades
 			opts.Time = now
@@ -47,6 +61,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			}
 			b.pdfs = append(b.pdfs, nil)
 			b.docCAdES = append(b.docCAdES, p)
+			b.docJAdES = append(b.docJAdES, nil)
 			continue
 		}
 		// Checked here, not in plan: a refused document counts against
@@ -62,6 +77,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 		}
 		b.pdfs = append(b.pdfs, p)
 		b.docCAdES = append(b.docCAdES, nil)
+		b.docJAdES = append(b.docJAdES, nil)
 	}
 	for _, dg := range digests {
 		opts := dg.opts
@@ -89,9 +105,14 @@ func inField(field string, err error) error {
 func (b *preparedBatch) toSign() []sam.Digest {
 	out := make([]sam.Digest, 0, len(b.pdfs)+len(b.cades))
 	for i, p := range b.pdfs {
-		d := b.docCAdES[i].Digest
-		if p != nil {
+		var d func() []byte
+		switch {
+		case p != nil:
 			d = p.Digest
+		case b.docJAdES[i] != nil:
+			d = b.docJAdES[i].Digest
+		default:
+			d = b.docCAdES[i].Digest
 		}
 		out = append(out, sam.Digest{Digest: d(), Opts: b.docs[i].sign})
 	}
@@ -108,6 +129,14 @@ func (b *preparedBatch) toSign() []sam.Digest {
 func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, error) {
 	res := &Result{}
 	for i, p := range b.pdfs {
+		if j := b.docJAdES[i]; j != nil {
+			jws, err := j.Finish(ctx, sigs[i])
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
+			}
+			res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{jws}})
+			continue
+		}
 		if p == nil {
 			sig, _, err := b.docCAdES[i].FinishParts(ctx, sigs[i])
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
+	"github.com/qesproject/qes/jades"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
 )
@@ -74,12 +75,18 @@ type documentPlan struct {
 	attached bool
 	parallel bool // the content is a .p7m to add a signer to
 	counter  bool // ... or to countersign the one signer of
+	// jades is set for signature_format "J" (see jades.go).
+	jades      *jades.Options
+	jadesLevel pades.Level
 }
 
 // level is the plan's conformance level, whichever the format.
 func (p *documentPlan) level() pades.Level {
 	if p.cades != nil {
 		return p.cades.Level
+	}
+	if p.jades != nil {
+		return p.jadesLevel
 	}
 	return p.opts.Level
 }
@@ -187,6 +194,9 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 
 func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	field := fmt.Sprintf("documents[%d]", i)
+	if doc.Format == FormatJAdES {
+		return d.planJAdESDocument(i, doc, chain)
+	}
 	switch doc.Format {
 	case FormatPAdES, FormatCAdES:
 	case "":
