@@ -57,6 +57,7 @@ var commands = []command{
 	{"evidence export", "write an evidence bundle as a ZIP for an auditor (-o FILE.zip)", evidenceExport, true},
 	{"evidence purge", "delete the evidence whose retention ended (--dry-run to look first)", evidencePurge, true},
 	{"sign", "sign local files (PAdES for PDFs, CAdES .p7m/.p7s for any file) through any CSC server", signCommand, false},
+	{"verify", "check .p7m/.p7s signatures locally: signers, times, level, content; --extract the signed file", verifyCommand, false},
 }
 
 func certAction(action string) func(context.Context, []string) error {
@@ -130,6 +131,9 @@ func run(ctx context.Context, args []string) error {
 		}
 		if c.name == "sign" && slices.Contains(global, "--data") {
 			return errors.New("sign is a CSC client of a server (--server URL) and takes no --data")
+		}
+		if c.name == "verify" && slices.Contains(global, "--data") {
+			return errors.New("verify checks local files and takes no --data")
 		}
 		if !c.json && slices.Contains(global, "--json") {
 			return fmt.Errorf("%s has no --json output", c.name)
