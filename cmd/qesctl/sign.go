@@ -112,6 +112,7 @@ func runSign(ctx context.Context, o *signOptions, sio signIO) error {
 	if err != nil {
 		return err
 	}
+	warnPDFOnly(o, docs, sio.stderr)
 	c, err := client.New(o.server, sio.http)
 	if err != nil {
 		return err
@@ -201,4 +202,29 @@ func checkFormat(o *signOptions) error {
 		return errors.New("--detached applies to CAdES signatures; a PAdES signature is always inside the PDF")
 	}
 	return nil
+}
+
+// warnPDFOnly tells the holder that the PDF signature's options do not
+// reach the CAdES files of the batch: a .p7m has no visible signature,
+// reason or location, and nothing else in it says so.
+func warnPDFOnly(o *signOptions, docs []*document, w io.Writer) {
+	var set []string
+	for _, f := range []struct{ name, value string }{{"--visible", o.visible}, {"--reason", o.reason}, {"--location", o.location},
+		{"--contact", o.contact}, {"--name", o.name}, {"--field", o.field}} {
+		if f.value != "" {
+			set = append(set, f.name)
+		}
+	}
+	if o.certify {
+		set = append(set, "--certify")
+	}
+	cades := 0
+	for _, d := range docs {
+		if d.format == formatCAdES {
+			cades++
+		}
+	}
+	if len(set) > 0 && cades > 0 {
+		fmt.Fprintf(w, "note: %s apply to PDFs only; the %d CAdES file(s) of this batch are signed without them\n", strings.Join(set, ", "), cades)
+	}
 }

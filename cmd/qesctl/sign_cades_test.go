@@ -153,10 +153,10 @@ func TestSignAnyFileNextToInput(t *testing.T) {
 	h := s.NewHolder(t, "rsa-2048")
 	dir, paths := writeInputs(t, map[string][]byte{"contract.docx": docxLike()})
 	sio, stderr := testSignIO(t, s, h, nil)
-	if err := runSign(context.Background(), &signOptions{server: s.URL, user: h.ID, files: paths, pss: true}, sio); err != nil {
+	if err := runSign(context.Background(), &signOptions{server: s.URL, user: h.ID, files: paths, pss: true, reason: "Approvato"}, sio); err != nil {
 		t.Fatalf("qesctl sign: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr.String(), "signed 1 file(s) into "+dir) {
+	if !strings.Contains(stderr.String(), "signed 1 file(s) into "+dir) || !strings.Contains(stderr.String(), "--reason apply to PDFs only") {
 		t.Fatalf("stderr:\n%s", stderr)
 	}
 	first := readOutput(t, dir, "contract.docx.p7m")
