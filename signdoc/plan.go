@@ -35,7 +35,7 @@ type PDFDocument struct {
 	// result refers to it: the caller keeps it unchanged while using the
 	// result.
 	Content []byte
-	Format  string // signature_format: "P" (PAdES, PDFs only) or "C" (CAdES)
+	Format  string // signature_format: "P" (PAdES, PDFs only), "C" (CAdES) or "J" (JAdES, JSON only)
 	Level   string // conformance_level; "" means AdES-B-B
 	// EnvelopeProperty is signed_envelope_property: for PAdES "",
 	// Certification or Revision; for CAdES "" or Attached (the content
