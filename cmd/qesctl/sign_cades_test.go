@@ -102,7 +102,8 @@ func TestSignAnyFileMixedBatch(t *testing.T) {
 			_, paths := writeInputs(t, inputs)
 			out := t.TempDir()
 			before := map[string]int{}
-			for _, m := range []string{"credentials/authorize", "signatures/signHash"} {
+			counted := []string{"credentials/authorize", "signatures/signHash", "credentials/getChallenge"}
+			for _, m := range counted {
 				before[m] = proxy.count(m)
 			}
 			sio, stderr := testSignIO(t, s, h, nil)
@@ -111,7 +112,7 @@ func TestSignAnyFileMixedBatch(t *testing.T) {
 			if err != nil {
 				t.Fatalf("qesctl sign: %v\n%s", err, stderr)
 			}
-			for _, m := range []string{"credentials/authorize", "signatures/signHash"} {
+			for _, m := range counted {
 				if n := proxy.count(m) - before[m]; n != 1 {
 					t.Fatalf("%d %s calls for a batch, want 1", n, m)
 				}
