@@ -11,15 +11,18 @@ import (
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
+	"github.com/qesproject/qes/xades"
 )
 
 // preparedBatch holds every signature of a request between Prepare and
 // Finish.
 type preparedBatch struct {
 	docs []*documentPlan
-	// pdfs[i] or docCAdES[i] is set for docs[i], by its format.
+	// pdfs[i], docCAdES[i] or docXAdES[i] is set for docs[i], by its
+	// format.
 	pdfs     []*pades.Prepared
 	docCAdES []*pades.PreparedCAdES
+	docXAdES []*xades.Prepared
 	digests  []*digestPlan
 	cades    []*pades.PreparedCAdES
 }
@@ -29,6 +32,18 @@ type preparedBatch struct {
 func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*digestPlan, chain []*x509.Certificate, now time.Time) (*preparedBatch, error) {
 	b := &preparedBatch{docs: docs, digests: digests}
 	for _, doc := range docs {
+		if doc.xades != nil {
+			opts := *doc.xades
+			opts.Time = now
+			p, err := xades.Prepare(ctx, chain, doc.content, opts)
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
+			}
+			b.pdfs = append(b.pdfs, nil)
+			b.docCAdES = append(b.docCAdES, nil)
+			b.docXAdES = append(b.docXAdES, p)
+			continue
+		}
 		if doc.cades != nil {
 			opts := *doc.cades
 			opts.Time = now
@@ -47,6 +62,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			}
 			b.pdfs = append(b.pdfs, nil)
 			b.docCAdES = append(b.docCAdES, p)
+			b.docXAdES = append(b.docXAdES, nil)
 			continue
 		}
 		// Checked here, not in plan: a refused document counts against
@@ -62,6 +78,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 		}
 		b.pdfs = append(b.pdfs, p)
 		b.docCAdES = append(b.docCAdES, nil)
+		b.docXAdES = append(b.docXAdES, nil)
 	}
 	for _, dg := range digests {
 		opts := dg.opts
@@ -89,9 +106,14 @@ func inField(field string, err error) error {
 func (b *preparedBatch) toSign() []sam.Digest {
 	out := make([]sam.Digest, 0, len(b.pdfs)+len(b.cades))
 	for i, p := range b.pdfs {
-		d := b.docCAdES[i].Digest
-		if p != nil {
+		var d func() []byte
+		switch {
+		case p != nil:
 			d = p.Digest
+		case b.docXAdES[i] != nil:
+			d = b.docXAdES[i].Digest
+		default:
+			d = b.docCAdES[i].Digest
 		}
 		out = append(out, sam.Digest{Digest: d(), Opts: b.docs[i].sign})
 	}
@@ -108,6 +130,14 @@ func (b *preparedBatch) toSign() []sam.Digest {
 func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, error) {
 	res := &Result{}
 	for i, p := range b.pdfs {
+		if x := b.docXAdES[i]; x != nil {
+			signed, err := x.Finish(ctx, sigs[i])
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
+			}
+			res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{signed.Prefix, signed.Signature, signed.Suffix}})
+			continue
+		}
 		if p == nil {
 			sig, _, err := b.docCAdES[i].FinishParts(ctx, sigs[i])
 			if err != nil {

@@ -13,12 +13,14 @@ import (
 	"github.com/qesproject/qes/internal/msg"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
+	"github.com/qesproject/qes/xades"
 )
 
 // Signature formats of CSC signDoc (signature_format).
 const (
 	FormatCAdES = "C"
 	FormatPAdES = "P"
+	FormatXAdES = "X"
 )
 
 // SignedProps are the PDF signature dictionary entries a client may set
@@ -74,12 +76,19 @@ type documentPlan struct {
 	attached bool
 	parallel bool // the content is a .p7m to add a signer to
 	counter  bool // ... or to countersign the one signer of
+	// xades is set for signature_format "X" (an enveloped signature in
+	// an XML document); xlevel is its level in pades' terms.
+	xades  *xades.Options
+	xlevel pades.Level
 }
 
 // level is the plan's conformance level, whichever the format.
 func (p *documentPlan) level() pades.Level {
-	if p.cades != nil {
+	switch {
+	case p.cades != nil:
 		return p.cades.Level
+	case p.xades != nil:
+		return p.xlevel
 	}
 	return p.opts.Level
 }
@@ -188,7 +197,7 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	field := fmt.Sprintf("documents[%d]", i)
 	switch doc.Format {
-	case FormatPAdES, FormatCAdES:
+	case FormatPAdES, FormatCAdES, FormatXAdES:
 	case "":
 		return nil, errs.M(errs.InvalidRequest, msg.MissingParamIn, "string", "signature_format", field)
 	default:
@@ -201,8 +210,11 @@ func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate)
 	if err != nil {
 		return nil, err
 	}
-	if doc.Format == FormatCAdES {
+	switch doc.Format {
+	case FormatCAdES:
 		return d.planCAdESDocument(i, field, level, doc, chain)
+	case FormatXAdES:
+		return d.planXAdESDocument(i, field, level, doc, chain)
 	}
 	certify, err := certifyFor(field, doc.EnvelopeProperty)
 	if err != nil {
@@ -240,6 +252,42 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	return &documentPlan{index: i, content: doc.Content, sign: signOpts, attached: attached, parallel: parallel, counter: counter, cades: &pades.CAdESOptions{
 		Level: level, Hash: h, Scheme: scheme,
 		Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates,
+	}}, nil
+}
+
+// planXAdESDocument plans an enveloped XAdES signature in an XML
+// document (the FatturaPA case). Whether the content is XML is decided in
+// prepare, where a refusal counts against the SAD like a bad PDF.
+func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
+	if doc.Props != (SignedProps{}) {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "signed_props", field)
+	}
+	if doc.Appearance != nil {
+		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "qes_appearance", field)
+	}
+	if p := strings.ToLower(doc.EnvelopeProperty); p != "" && p != "enveloped" {
+		return nil, errs.M(errs.InvalidRequest, msg.XAdESEnvelope, field, doc.EnvelopeProperty)
+	}
+	xl := xades.LevelBB
+	switch level {
+	case pades.LevelBB:
+	case pades.LevelBT:
+		xl = xades.LevelBT
+	default:
+		return nil, errs.M(errs.InvalidRequest, msg.XAdESLevel, field, level)
+	}
+	h, scheme, signOpts, err := resolveAlgo(field, chain[0].PublicKey, doc.SignAlgo, "", doc.SignAlgoParams)
+	if err != nil {
+		return nil, err
+	}
+	if scheme != pades.PKCS1v15 {
+		// rsa-pss in XML-DSig (RFC 9231) is not read by the validators
+		// Italian recipients use; refuse rather than make a signature
+		// they reject.
+		return nil, errs.M(errs.InvalidRequest, msg.XAdESAlgorithm, field)
+	}
+	return &documentPlan{index: i, content: doc.Content, sign: signOpts, xlevel: level, xades: &xades.Options{
+		Level: xl, Hash: h, Timestamper: d.cfg.Timestamper,
 	}}, nil
 }
 
