@@ -18,10 +18,13 @@ const MaxDepth = 256
 
 // document is a parsed XML document and where its root element's end tag
 // starts in the original bytes: the signature goes there, and the bytes
-// before and after it are returned unchanged.
+// before and after it are returned unchanged. A root written as an empty
+// element (<a/>) has no end tag: endAt is then where its "/>" starts,
+// and emptyRoot its qualified name, to close it after the signature.
 type document struct {
-	tree  *etree.Document
-	endAt int
+	tree      *etree.Document
+	endAt     int
+	emptyRoot string
 }
 
 // parse checks that content is a well-formed XML document without a DTD
@@ -40,6 +43,11 @@ func parse(content []byte) (*document, error) {
 	// No CharsetReader: only UTF-8 (and its ASCII subset) is read, as
 	// FatturaPA requires; another declared encoding is refused.
 	depth, endAt, roots := 0, -1, 0
+	emptyRoot := ""
+	// Start tags whose attribute values hold a literal tab or line end,
+	// which XML's attribute-value normalisation (XML 1.0 3.3.3) turns
+	// into a space and encoding/xml keeps: see normalizeAttrs.
+	var wsTags [][2]int
 	for {
 		before := int(dec.InputOffset())
 		tok, err := dec.RawToken()
@@ -55,10 +63,22 @@ func parse(content []byte) (*document, error) {
 			_ = t
 			return nil, errs.M(errs.InvalidRequest, msg.XAdESDTD)
 		case xml.StartElement:
+			if after := int(dec.InputOffset()); bytes.ContainsAny(content[before:after], "\t\r\n") {
+				wsTags = append(wsTags, [2]int{before, after})
+			}
 			if depth == 0 {
 				roots++
 				if roots > 1 {
 					return nil, notXML(errors.New("more than one root element"))
+				}
+				if after := int(dec.InputOffset()); bytes.HasSuffix(content[before:after], []byte("/>")) {
+					// encoding/xml reports <a/> as a start and an end
+					// element; the signature goes inside, so <a/> is
+					// rewritten <a>...</a> around it.
+					endAt, emptyRoot = after-2, t.Name.Local
+					if t.Name.Space != "" {
+						emptyRoot = t.Name.Space + ":" + t.Name.Local
+					}
 				}
 			}
 			depth++
@@ -70,7 +90,7 @@ func parse(content []byte) (*document, error) {
 			if depth < 0 {
 				return nil, notXML(errors.New("unbalanced end tag"))
 			}
-			if depth == 0 {
+			if depth == 0 && emptyRoot == "" {
 				endAt = before
 			}
 		case xml.CharData:
@@ -86,18 +106,57 @@ func parse(content []byte) (*document, error) {
 	// resolve prefixes: etree's strict parse does both.
 	tree := etree.NewDocument()
 	// CDATA sections are read as text: canonical XML writes them so.
-	if err := tree.ReadFromBytes(content); err != nil {
+	if err := tree.ReadFromBytes(normalizeAttrs(content, wsTags)); err != nil {
 		return nil, notXML(err)
 	}
 	if tree.Root() == nil {
 		return nil, notXML(errors.New("no root element"))
 	}
-	if !bytes.HasPrefix(content[endAt:], []byte("</")) {
+	if emptyRoot == "" && !bytes.HasPrefix(content[endAt:], []byte("</")) ||
+		emptyRoot != "" && !bytes.HasPrefix(content[endAt:], []byte("/>")) {
 		return nil, errs.Internalf(errs.E(errs.Internal, "end tag offset"), "locate the root element's end tag")
 	}
-	return &document{tree: tree, endAt: endAt}, nil
+	return &document{tree: tree, endAt: endAt, emptyRoot: emptyRoot}, nil
 }
 
 func notXML(err error) error {
 	return errs.M(errs.InvalidRequest, msg.XAdESNotXML, err.Error())
+}
+
+// normalizeAttrs returns content with every literal tab, CR, LF and CRLF
+// inside an attribute value of the given start tags replaced by one space,
+// as an XML processor normalises them (XML 1.0 2.11 and 3.3.3) and as the
+// verifier's canonicaliser will see them; character references (&#xA;)
+// are untouched and still decode to the character itself. Only the tree
+// is read from the copy: the signed output keeps the original bytes.
+func normalizeAttrs(content []byte, tags [][2]int) []byte {
+	if len(tags) == 0 {
+		return content
+	}
+	out := make([]byte, 0, len(content))
+	last := 0
+	for _, tag := range tags {
+		out = append(out, content[last:tag[0]]...)
+		var quote byte
+		raw := content[tag[0]:tag[1]]
+		for i := 0; i < len(raw); i++ {
+			c := raw[i]
+			switch {
+			case quote == 0 && (c == '"' || c == '\''):
+				quote = c
+			case quote != 0 && c == quote:
+				quote = 0
+			case quote != 0 && c == '\r':
+				if i+1 < len(raw) && raw[i+1] == '\n' {
+					i++
+				}
+				c = ' '
+			case quote != 0 && (c == '\n' || c == '\t'):
+				c = ' '
+			}
+			out = append(out, c)
+		}
+		last = tag[1]
+	}
+	return append(out, content[last:]...)
 }

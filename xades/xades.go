@@ -74,7 +74,9 @@ type Prepared struct {
 	chain   []*x509.Certificate
 	content []byte
 	endAt   int
-	id      string
+	// emptyRoot is the root's name when it was written <a/> (see document).
+	emptyRoot string
+	id        string
 	sig     *etree.Element // ds:Signature, SignatureValue still empty
 	sigVal  *etree.Element
 	tbs     []byte // hash of the canonical ds:SignedInfo
@@ -161,7 +163,7 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 		return nil, errs.Internalf(err, "draw the signature id")
 	}
 	id := "qes-sig-" + hex.EncodeToString(rnd[:])
-	p := &Prepared{opts: opts, chain: chain, content: content, endAt: doc.endAt, id: id}
+	p := &Prepared{opts: opts, chain: chain, content: content, endAt: doc.endAt, emptyRoot: doc.emptyRoot, id: id}
 
 	signedProps, err := p.signedProperties()
 	if err != nil {
@@ -297,6 +299,11 @@ func (p *Prepared) Finish(ctx context.Context, signature []byte) (Signed, error)
 	var buf bytes.Buffer
 	if _, err := out.WriteTo(&buf); err != nil {
 		return Signed{}, errs.Internalf(err, "write the signature element")
+	}
+	if p.emptyRoot != "" {
+		// <a/> becomes <a>signature</a>: the same element, with content.
+		return Signed{Prefix: p.content[:p.endAt], Signature: append(append([]byte(">"), buf.Bytes()...), "</"+p.emptyRoot+">"...),
+			Suffix: p.content[p.endAt+2:]}, nil
 	}
 	return Signed{Prefix: p.content[:p.endAt], Signature: buf.Bytes(), Suffix: p.content[p.endAt:]}, nil
 }
