@@ -77,9 +77,9 @@ type Prepared struct {
 	// emptyRoot is the root's name when it was written <a/> (see document).
 	emptyRoot string
 	id        string
-	sig     *etree.Element // ds:Signature, SignatureValue still empty
-	sigVal  *etree.Element
-	tbs     []byte // hash of the canonical ds:SignedInfo
+	sig       *etree.Element // ds:Signature, SignatureValue still empty
+	sigVal    *etree.Element
+	tbs       []byte // hash of the canonical ds:SignedInfo
 }
 
 // Signed is the signed document as three parts: the original bytes up to
