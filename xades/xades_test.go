@@ -23,7 +23,7 @@ import (
 
 // pki is a root and a leaf for key kind, the leaf's chain as signDoc
 // passes it (leaf first, root last).
-func pki(t *testing.T, kind string) ([]*x509.Certificate, crypto.Signer) {
+func pki(t testing.TB, kind string) ([]*x509.Certificate, crypto.Signer) {
 	t.Helper()
 	root := testpki.NewRoot(t, pkix.Name{CommonName: "XAdES Test Root"}, testpki.Key(t, testpki.P256))
 	key := testpki.Key(t, kind)
