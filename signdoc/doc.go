@@ -1,8 +1,9 @@
 // Package signdoc is CSC signatures/signDoc: server-side AdES signatures.
 // It owns the request rules (formats, conformance levels, envelope
-// properties, algorithms per entry; PAdES only for PDFs, CAdES attached or
-// detached for any file), the plan -> pades.Prepare/PrepareCAdES -> SAM
-// (use the SAD, sign the digests) -> pades.Finish/FinishParts pipeline,
+// properties, algorithms per entry; PAdES only for PDFs, XAdES enveloped
+// only for XML documents, CAdES attached or detached for any file), the
+// plan -> pades.Prepare/PrepareCAdES or xades.Prepare -> SAM (use the SAD,
+// sign the digests) -> pades.Finish/FinishParts or xades Finish pipeline,
 // and the validation info returned on request. The SAD binds each whole
 // file's hash, whatever the format. It never holds the holder's key:
 // the signature activation module (package sam) checks the SAD and
