@@ -51,7 +51,7 @@ func (a *API) describeSigning(out map[string]any) {
 	}
 	out["signature_formats"] = map[string]any{
 		"formats":             []string{"C", "P", "X"},
-		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}, {"Enveloped"}},
+		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}, {"Enveloped", "Enveloping"}},
 	}
 	out["conformance_levels"] = levelNames(d.Levels())
 	out["validationInfo"] = true

@@ -92,6 +92,8 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 		{"FatturaPA default level and envelope", "", "", invoice, [2]string{"RSSMRA80A01H501U", "RSSMRA80A01H501X"}, true, false},
 		{"other XML B-B", "AdES-B-B", "Enveloped", other, [2]string{"<x:tail>t<", "<x:tail>u<"}, false, false},
 		{"other XML B-T", "XAdES-B-T", "Enveloped", other, [2]string{`n="&#x41;"`, `n="B"`}, false, true},
+		{"other XML enveloping B-B", "Ades-B-B", "Enveloping", other, [2]string{"<x:tail>t<", "<x:tail>u<"}, false, false},
+		{"FatturaPA enveloping B-T", "Ades-B-T", "Enveloping", invoice, [2]string{"<PrezzoTotale>100.00<", "<PrezzoTotale>900.00<"}, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,13 +115,27 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 			}
 			signed := docs[0]
 
-			// The original bytes are kept: the signature is spliced in
-			// just before the root element's end tag.
-			cut := bytes.LastIndex(tt.content, []byte("</"))
 			start := bytes.Index(signed, []byte("<ds:Signature "))
 			end := bytes.LastIndex(signed, []byte("</ds:Signature>")) + len("</ds:Signature>")
-			if start != cut || !bytes.Equal(signed[:start], tt.content[:cut]) || !bytes.Equal(signed[end:], tt.content[cut:]) {
-				t.Fatalf("the signed document is not the original with the signature before the root's end tag:\n%s", signed)
+			if tt.envelope == "Enveloping" {
+				// The original root element, byte for byte, in the
+				// ds:Object of a signature that is the new root.
+				open, closing := []byte("<doc "), []byte("</doc>")
+				if bytes.Contains(tt.content, []byte("<p:FatturaElettronica ")) {
+					open, closing = []byte("<p:FatturaElettronica "), []byte("</p:FatturaElettronica>")
+				}
+				root := tt.content[bytes.Index(tt.content, open) : bytes.Index(tt.content, closing)+len(closing)]
+				if !bytes.HasPrefix(signed, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ds:Signature ")) || end != len(signed) ||
+					!bytes.Contains(signed, append([]byte("-object\">"), append(root, []byte("</ds:Object>")...)...)) {
+					t.Fatalf("the enveloping signature does not carry the original root element in its ds:Object:\n%s", signed)
+				}
+			} else {
+				// The original bytes are kept: the signature is spliced in
+				// just before the root element's end tag.
+				cut := bytes.LastIndex(tt.content, []byte("</"))
+				if start != cut || !bytes.Equal(signed[:start], tt.content[:cut]) || !bytes.Equal(signed[end:], tt.content[cut:]) {
+					t.Fatalf("the signed document is not the original with the signature before the root's end tag:\n%s", signed)
+				}
 			}
 
 			if ok, out := xmlsecVerify(t, signed, rootPEM); !ok {
@@ -209,7 +225,7 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 		{"mismatched tags", []byte("<a><b></a></b>"), nil, "not well-formed XML"},
 		{"other encoding", []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a>caff` + "\xe8" + `</a>`), nil, "not well-formed XML"},
 		{"too deep", deep, nil, "deeper than 256 levels"},
-		{"enveloping", invoice, map[string]any{"signed_envelope_property": "Enveloping"}, "XAdES allows Enveloped"},
+		{"detached", invoice, map[string]any{"signed_envelope_property": "Detached"}, "XAdES allows Enveloped or Enveloping"},
 		{"B-LT", invoice, map[string]any{"conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
 		{"signed_props", invoice, map[string]any{"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("x"))}}}, "only PAdES signatures take it"},
 	}

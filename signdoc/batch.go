@@ -135,7 +135,7 @@ func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, err
 			if err != nil {
 				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
 			}
-			res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{signed.Prefix, signed.Signature, signed.Suffix}})
+			res.Documents = append(res.Documents, SignedDocument{Parts: signed.Parts})
 			continue
 		}
 		if p == nil {

@@ -255,8 +255,8 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 	}}, nil
 }
 
-// planXAdESDocument plans an enveloped XAdES signature in an XML
-// document (the FatturaPA case). Whether the content is XML is decided in
+// planXAdESDocument plans a XAdES signature of an XML document:
+// enveloped in it (the default, the FatturaPA case) or enveloping it. Whether the content is XML is decided in
 // prepare, where a refusal counts against the SAD like a bad PDF.
 func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	if doc.Props != (SignedProps{}) {
@@ -265,7 +265,12 @@ func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc P
 	if doc.Appearance != nil {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "qes_appearance", field)
 	}
-	if p := strings.ToLower(doc.EnvelopeProperty); p != "" && p != "enveloped" {
+	envelope := xades.Enveloped
+	switch strings.ToLower(doc.EnvelopeProperty) {
+	case "", "enveloped":
+	case "enveloping":
+		envelope = xades.Enveloping
+	default:
 		return nil, errs.M(errs.InvalidRequest, msg.XAdESEnvelope, field, doc.EnvelopeProperty)
 	}
 	xl := xades.LevelBB
@@ -287,7 +292,7 @@ func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc P
 		return nil, errs.M(errs.InvalidRequest, msg.XAdESAlgorithm, field)
 	}
 	return &documentPlan{index: i, content: doc.Content, sign: signOpts, xlevel: level, xades: &xades.Options{
-		Level: xl, Hash: h, Timestamper: d.cfg.Timestamper,
+		Level: xl, Envelope: envelope, Hash: h, Timestamper: d.cfg.Timestamper,
 	}}, nil
 }
 

@@ -54,7 +54,7 @@ func FuzzPrepare(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Finish: %v", err)
 		}
-		if !bytes.HasPrefix(content, out.Prefix) || !bytes.HasSuffix(content, out.Suffix) {
+		if len(out.Parts) != 3 || !bytes.HasPrefix(content, out.Parts[0]) || !bytes.HasSuffix(content, out.Parts[2]) {
 			t.Fatal("the output does not keep the original around the signature")
 		}
 		if _, err := xades.Prepare(ctx, chain, out.Bytes(), xades.Options{}); err != nil {

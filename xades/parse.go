@@ -25,6 +25,9 @@ type document struct {
 	tree      *etree.Document
 	endAt     int
 	emptyRoot string
+	// root is the root element's bytes, start tag to end tag: what an
+	// enveloping signature carries in its ds:Object.
+	root [2]int
 }
 
 // parse checks that content is a well-formed XML document without a DTD
@@ -43,6 +46,7 @@ func parse(content []byte) (*document, error) {
 	// No CharsetReader: only UTF-8 (and its ASCII subset) is read, as
 	// FatturaPA requires; another declared encoding is refused.
 	depth, endAt, roots := 0, -1, 0
+	var root [2]int
 	emptyRoot := ""
 	// Start tags whose attribute values hold a literal tab or line end,
 	// which XML's attribute-value normalisation (XML 1.0 3.3.3) turns
@@ -67,6 +71,7 @@ func parse(content []byte) (*document, error) {
 				wsTags = append(wsTags, [2]int{before, after})
 			}
 			if depth == 0 {
+				root[0] = before
 				roots++
 				if roots > 1 {
 					return nil, notXML(errors.New("more than one root element"))
@@ -90,8 +95,11 @@ func parse(content []byte) (*document, error) {
 			if depth < 0 {
 				return nil, notXML(errors.New("unbalanced end tag"))
 			}
-			if depth == 0 && emptyRoot == "" {
-				endAt = before
+			if depth == 0 {
+				root[1] = int(dec.InputOffset())
+				if emptyRoot == "" {
+					endAt = before
+				}
 			}
 		case xml.CharData:
 			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
@@ -116,7 +124,7 @@ func parse(content []byte) (*document, error) {
 		emptyRoot != "" && !bytes.HasPrefix(content[endAt:], []byte("/>")) {
 		return nil, errs.Internalf(errs.E(errs.Internal, "end tag offset"), "locate the root element's end tag")
 	}
-	return &document{tree: tree, endAt: endAt, emptyRoot: emptyRoot}, nil
+	return &document{tree: tree, endAt: endAt, emptyRoot: emptyRoot, root: root}, nil
 }
 
 func notXML(err error) error {

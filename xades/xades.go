@@ -57,9 +57,24 @@ type Timestamper interface {
 	Timestamp(ctx context.Context, h crypto.Hash, digest []byte) ([]byte, error)
 }
 
-// Options controls an enveloped XAdES signature.
+// Envelope is where the signature and the signed document sit.
+type Envelope int
+
+// Envelopes this package makes.
+const (
+	// Enveloped: the ds:Signature inside the document, as the root
+	// element's last child (FatturaPA's form).
+	Enveloped Envelope = iota
+	// Enveloping: the document's root element inside a ds:Object of the
+	// ds:Signature, which is the new document's root. What lies outside
+	// the root (processing instructions, comments) is not carried.
+	Enveloping
+)
+
+// Options controls a XAdES signature.
 type Options struct {
-	Level Level // default LevelBB
+	Level    Level // default LevelBB
+	Envelope Envelope
 	// Hash digests the references and the SignedInfo; default SHA-256.
 	Hash crypto.Hash
 	// Time is the SigningTime property; default time.Now().
@@ -76,23 +91,26 @@ type Prepared struct {
 	endAt   int
 	// emptyRoot is the root's name when it was written <a/> (see document).
 	emptyRoot string
+	root      [2]int // the root element's bytes, for Enveloping
 	id        string
 	sig       *etree.Element // ds:Signature, SignatureValue still empty
 	sigVal    *etree.Element
 	tbs       []byte // hash of the canonical ds:SignedInfo
 }
 
-// Signed is the signed document as three parts: the original bytes up to
-// the root element's end tag, the ds:Signature element, and the rest of
-// the original. Prefix and Suffix are slices of the caller's content.
+// Signed is the signed document as the concatenation of Parts. Enveloped:
+// the original bytes up to the root element's end tag, the ds:Signature
+// element, the rest of the original. Enveloping: the ds:Signature up to
+// its ds:Object's content, the original root element, the rest of the
+// signature. The original's parts are slices of the caller's content,
+// never copies.
 type Signed struct {
-	Prefix, Signature, Suffix []byte
+	Parts [][]byte
 }
 
 // Bytes joins the parts (a copy; for tests and small documents).
 func (s Signed) Bytes() []byte {
-	out := make([]byte, 0, len(s.Prefix)+len(s.Signature)+len(s.Suffix))
-	return append(append(append(out, s.Prefix...), s.Signature...), s.Suffix...)
+	return bytes.Join(s.Parts, nil)
 }
 
 var digestURI = map[crypto.Hash]string{
@@ -152,18 +170,34 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	if err != nil {
 		return nil, err
 	}
-	docDigest, err := documentDigest(doc.tree, opts.Hash)
-	if err != nil {
-		return nil, err
-	}
-	doc.tree = nil // the tree is no longer needed: let it go before signing
-
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, errs.Internalf(err, "draw the signature id")
 	}
 	id := "qes-sig-" + hex.EncodeToString(rnd[:])
-	p := &Prepared{opts: opts, chain: chain, content: content, endAt: doc.endAt, emptyRoot: doc.emptyRoot, id: id}
+	p := &Prepared{opts: opts, chain: chain, content: content, endAt: doc.endAt, emptyRoot: doc.emptyRoot, root: doc.root, id: id}
+
+	// The data object: the whole document (URI="", enveloped-signature
+	// transform) or, enveloping, the ds:Object holding the root element.
+	var object *etree.Element
+	var docDigest []byte
+	if opts.Envelope == Enveloping {
+		object = etree.NewElement("ds:Object")
+		object.CreateAttr("xmlns:ds", NSDS)
+		object.CreateAttr("Id", id+"-object")
+		object.AddChild(doc.tree.Root())
+		docDigest, err = digestC14N(object, opts.Hash)
+		// Written out as a placeholder that Finish replaces by the
+		// original root element's bytes.
+		object.RemoveChildAt(0)
+		object.SetText(id + "-content")
+	} else {
+		docDigest, err = documentDigest(doc.tree, opts.Hash)
+	}
+	if err != nil {
+		return nil, err
+	}
+	doc.tree = nil // the tree is no longer needed: let it go before signing
 
 	signedProps, err := p.signedProperties()
 	if err != nil {
@@ -185,9 +219,13 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	si.CreateElement("ds:SignatureMethod").CreateAttr("Algorithm", sigURI)
 	ref := si.CreateElement("ds:Reference")
 	ref.CreateAttr("Id", id+"-ref0")
-	ref.CreateAttr("URI", "")
 	tr := ref.CreateElement("ds:Transforms")
-	tr.CreateElement("ds:Transform").CreateAttr("Algorithm", EnvelopedSig)
+	if object != nil {
+		ref.CreateAttr("URI", "#"+id+"-object")
+	} else {
+		ref.CreateAttr("URI", "")
+		tr.CreateElement("ds:Transform").CreateAttr("Algorithm", EnvelopedSig)
+	}
 	tr.CreateElement("ds:Transform").CreateAttr("Algorithm", ExcC14N)
 	ref.CreateElement("ds:DigestMethod").CreateAttr("Algorithm", digestURI[opts.Hash])
 	ref.CreateElement("ds:DigestValue").SetText(base64.StdEncoding.EncodeToString(docDigest))
@@ -209,6 +247,9 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	qp.CreateAttr("xmlns:xades", NSXAdES)
 	qp.CreateAttr("Target", "#"+id)
 	qp.AddChild(signedProps)
+	if object != nil {
+		sig.AddChild(object)
+	}
 
 	if p.tbs, err = digestC14N(si, opts.Hash); err != nil {
 		return nil, err
@@ -300,12 +341,22 @@ func (p *Prepared) Finish(ctx context.Context, signature []byte) (Signed, error)
 	if _, err := out.WriteTo(&buf); err != nil {
 		return Signed{}, errs.Internalf(err, "write the signature element")
 	}
+	sigXML := buf.Bytes()
+	if p.opts.Envelope == Enveloping {
+		placeholder := []byte(">" + p.id + "-content<")
+		i := bytes.Index(sigXML, placeholder)
+		if i < 0 {
+			return Signed{}, errs.Internalf(errs.E(errs.Internal, "no placeholder"), "write the enveloping signature")
+		}
+		head := append([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), sigXML[:i+1]...)
+		return Signed{Parts: [][]byte{head, p.content[p.root[0]:p.root[1]], sigXML[i+len(placeholder)-1:]}}, nil
+	}
 	if p.emptyRoot != "" {
 		// <a/> becomes <a>signature</a>: the same element, with content.
-		return Signed{Prefix: p.content[:p.endAt], Signature: append(append([]byte(">"), buf.Bytes()...), "</"+p.emptyRoot+">"...),
-			Suffix: p.content[p.endAt+2:]}, nil
+		return Signed{Parts: [][]byte{p.content[:p.endAt], append(append([]byte(">"), sigXML...), "</"+p.emptyRoot+">"...),
+			p.content[p.endAt+2:]}}, nil
 	}
-	return Signed{Prefix: p.content[:p.endAt], Signature: buf.Bytes(), Suffix: p.content[p.endAt:]}, nil
+	return Signed{Parts: [][]byte{p.content[:p.endAt], sigXML, p.content[p.endAt:]}}, nil
 }
 
 // checkValue verifies the value against the SignedInfo digest (a wrong

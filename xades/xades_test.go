@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -175,14 +176,17 @@ func TestCanonicalFormMatchesXMLSec(t *testing.T) {
 		{"namespaces: default, undeclared default, unused, attribute order", `<a xmlns="urn:a" xmlns:z="urn:z" xmlns:b="urn:b" z:k="1" b:k="2" k="3" a="4"><c xmlns=""><b:d/></c></a>`},
 		{"xml:lang and xml:space", `<a xml:lang="it"><b xml:space="preserve">  x  </b></a>`},
 		{"non-ASCII text and names", "<città nome=\"caffè\">perché €</città>"},
+		{"empty root", `<r xmlns="urn:r" a="1" />`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			signed := sign(t, chain, key, []byte(tt.doc), xades.Options{})
-			if ok, out := xmlsecVerify(t, signed, chain[1]); !ok {
-				t.Fatalf("xmlsec1 --verify:\n%s\n%s", out, signed)
-			}
-		})
+		for _, env := range []xades.Envelope{xades.Enveloped, xades.Enveloping} {
+			t.Run(fmt.Sprintf("%s envelope %d", tt.name, env), func(t *testing.T) {
+				t.Parallel()
+				signed := sign(t, chain, key, []byte(tt.doc), xades.Options{Envelope: env})
+				if ok, out := xmlsecVerify(t, signed, chain[1]); !ok {
+					t.Fatalf("xmlsec1 --verify:\n%s\n%s", out, signed)
+				}
+			})
+		}
 	}
 }
