@@ -41,7 +41,7 @@ func (l Level) String() string {
 // without the "B-" ("AdES-T").
 func ParseLevel(s string) (Level, error) {
 	v := strings.ToUpper(strings.TrimSpace(s))
-	for _, prefix := range []string{"PADES-", "CADES-", "XADES-", "ADES-"} {
+	for _, prefix := range []string{"PADES-", "CADES-", "ADES-"} {
 		if strings.HasPrefix(v, prefix) {
 			v = strings.TrimPrefix(v, prefix)
 			break

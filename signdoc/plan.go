@@ -206,7 +206,13 @@ func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate)
 	if len(doc.Content) == 0 {
 		return nil, errs.M(errs.InvalidRequest, msg.DocumentEmpty, field)
 	}
-	level, err := d.levelFor(field, doc.Level)
+	lv := doc.Level
+	if doc.Format == FormatXAdES && len(lv) > len("XAdES-") && strings.EqualFold(lv[:len("XAdES-")], "XAdES-") {
+		// XAdES-B-T names the level as AdES-B-T does; pades' parser
+		// knows only the PAdES and CAdES prefixes.
+		lv = lv[1:]
+	}
+	level, err := d.levelFor(field, lv)
 	if err != nil {
 		return nil, err
 	}
