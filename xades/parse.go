@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/beevik/etree"
@@ -15,6 +16,15 @@ import (
 // MaxDepth bounds element nesting: a FatturaPA invoice is about ten levels
 // deep, and the canonicaliser recurses once per level.
 const MaxDepth = 256
+
+// MaxElements bounds the elements of a document: the parsed tree costs
+// a few hundred bytes per element, so a 50 MB upload of "<a/>" would
+// otherwise cost gigabytes. An invoice of ten thousand lines has about
+// eighty thousand elements; SdI takes files of at most 5 MB.
+const MaxElements = 200_000
+
+// bom is the UTF-8 byte order mark, which many invoices start with.
+var bom = []byte("\xef\xbb\xbf")
 
 // document is a parsed XML document and where its root element's end tag
 // starts in the original bytes: the signature goes there, and the bytes
@@ -38,14 +48,17 @@ type document struct {
 // one. The scan is a token stream: memory is bounded by the input and the
 // depth, never by an expansion.
 func parse(content []byte) (*document, error) {
-	if bytes.Contains(content[:min(len(content), 1024)], []byte("%PDF-")) {
+	if t := bytes.TrimLeft(bytes.TrimPrefix(content, bom), " \t\r\n"); !bytes.HasPrefix(t, []byte("<")) &&
+		bytes.Contains(content[:min(len(content), 1024)], []byte("%PDF-")) {
+		// A PDF (its header may follow up to 1024 bytes of junk); an XML
+		// document starts with "<" and may mention %PDF- in its text.
 		return nil, errs.M(errs.InvalidRequest, msg.XAdESPDF)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(content))
 	dec.Strict = true
 	// No CharsetReader: only UTF-8 (and its ASCII subset) is read, as
 	// FatturaPA requires; another declared encoding is refused.
-	depth, endAt, roots := 0, -1, 0
+	depth, endAt, roots, elements := 0, -1, 0, 0
 	var root [2]int
 	emptyRoot := ""
 	// Start tags whose attribute values hold a literal tab or line end,
@@ -67,6 +80,12 @@ func parse(content []byte) (*document, error) {
 			_ = t
 			return nil, errs.M(errs.InvalidRequest, msg.XAdESDTD)
 		case xml.StartElement:
+			if elements++; elements > MaxElements {
+				return nil, errs.M(errs.InvalidRequest, msg.XAdESTooLarge, MaxElements)
+			}
+			if err := uniqueAttrs(t.Attr); err != nil {
+				return nil, err
+			}
 			if after := int(dec.InputOffset()); bytes.ContainsAny(content[before:after], "\t\r\n") {
 				wsTags = append(wsTags, [2]int{before, after})
 			}
@@ -102,6 +121,10 @@ func parse(content []byte) (*document, error) {
 				}
 			}
 		case xml.CharData:
+			if before == 0 && bytes.HasPrefix(t, bom) {
+				// encoding/xml reads a byte order mark as text.
+				t = t[len(bom):]
+			}
 			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
 				return nil, notXML(errors.New("text outside the root element"))
 			}
@@ -125,6 +148,31 @@ func parse(content []byte) (*document, error) {
 		return nil, errs.Internalf(errs.E(errs.Internal, "end tag offset"), "locate the root element's end tag")
 	}
 	return &document{tree: tree, endAt: endAt, emptyRoot: emptyRoot, root: root}, nil
+}
+
+// uniqueAttrs refuses an attribute written twice on one element: not
+// well-formed (XML 1.0 3.1), though encoding/xml takes it, and a verifier
+// would not. A map only for many attributes: most elements have few.
+func uniqueAttrs(attrs []xml.Attr) error {
+	dup := func(n xml.Name) error { return notXML(fmt.Errorf("attribute %q appears twice", n.Local)) }
+	if len(attrs) <= 8 {
+		for i, a := range attrs {
+			for _, b := range attrs[:i] {
+				if a.Name == b.Name {
+					return dup(a.Name)
+				}
+			}
+		}
+		return nil
+	}
+	seen := make(map[xml.Name]struct{}, len(attrs))
+	for _, a := range attrs {
+		if _, ok := seen[a.Name]; ok {
+			return dup(a.Name)
+		}
+		seen[a.Name] = struct{}{}
+	}
+	return nil
 }
 
 func notXML(err error) error {

@@ -146,6 +146,10 @@ func TestPrepareRefuses(t *testing.T) {
 		{"too deep", strings.Repeat("<a>", xades.MaxDepth+1) + strings.Repeat("</a>", xades.MaxDepth+1), "deeper"},
 		{"unbound prefix", `<p:a></p:a>`, "not well-formed"},
 		{"unbound prefix, empty root", `<p:a/>`, "not well-formed"},
+		{"duplicate attribute", `<a x="1" x="2"/>`, "appears twice"},
+		{"duplicate attribute among many", `<a b="" c="" d="" e="" f="" g="" h="" i="" j="" k="" x="1" x="2"/>`, "appears twice"},
+		{"too many elements", "<a>" + strings.Repeat("<b/>", xades.MaxElements) + "</a>", "more than 200000 elements"},
+		{"text before a byte order mark", "x\xef\xbb\xbf<a/>", "not well-formed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +181,14 @@ func TestCanonicalFormMatchesXMLSec(t *testing.T) {
 		{"xml:lang and xml:space", `<a xml:lang="it"><b xml:space="preserve">  x  </b></a>`},
 		{"non-ASCII text and names", "<città nome=\"caffè\">perché €</città>"},
 		{"empty root", `<r xmlns="urn:r" a="1" />`},
+		{"byte order mark", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>%PDF-1.7 in the text</a>"},
+		{"many attributes", "<a " + func() string {
+			var b strings.Builder
+			for i := range 20 {
+				fmt.Fprintf(&b, "a%d=\"%d\" ", i, i)
+			}
+			return b.String()
+		}() + "/>"},
 	}
 	for _, tt := range tests {
 		for _, env := range []xades.Envelope{xades.Enveloped, xades.Enveloping} {

@@ -85,6 +85,7 @@ const (
 	XAdESPDF                    ID = "err.xades-pdf"
 	XAdESDTD                    ID = "err.xades-dtd"
 	XAdESTooDeep                ID = "err.xades-too-deep"
+	XAdESTooLarge               ID = "err.xades-too-large"
 	XAdESEnvelope               ID = "err.xades-envelope"
 	XAdESLevel                  ID = "err.xades-level"
 	XAdESAlgorithm              ID = "err.xades-algorithm"
@@ -250,6 +251,7 @@ var errorMessages = map[ID][2]string{
 	XAdESPDF:                    {"the document is a PDF, not XML, which XAdES (\"X\") needs; sign it as PAdES (\"P\") or CAdES (\"C\")", "il documento è un PDF, non XML, che XAdES (\"X\") richiede; firmalo in PAdES (\"P\") o CAdES (\"C\")"},
 	XAdESDTD:                    {"the XML document has a DTD (DOCTYPE or entity declarations), which is refused: its entities could expand without bound or load external files", "il documento XML ha una DTD (DOCTYPE o dichiarazioni di entità), che è rifiutata: le sue entità potrebbero espandersi senza limite o caricare file esterni"},
 	XAdESTooDeep:                {"the XML document nests elements deeper than %d levels", "il documento XML annida elementi oltre %d livelli"},
+	XAdESTooLarge:               {"the XML document has more than %d elements", "il documento XML ha più di %d elementi"},
 	XAdESEnvelope:               {"Invalid parameter signed_envelope_property in %s: %q (XAdES allows Enveloped or Enveloping)", "Parametro signed_envelope_property non valido in %s: %q (XAdES ammette Enveloped o Enveloping)"},
 	XAdESLevel:                  {"Invalid parameter conformance_level in %s: XAdES is offered at Ades-B-B and Ades-B-T, not %s", "Parametro conformance_level non valido in %s: XAdES è offerto in Ades-B-B e Ades-B-T, non %s"},
 	XAdESAlgorithm:              {"Invalid parameter signAlgo in %s: XAdES signatures take RSA PKCS#1 v1.5 or ECDSA", "Parametro signAlgo non valido in %s: le firme XAdES accettano RSA PKCS#1 v1.5 o ECDSA"},
