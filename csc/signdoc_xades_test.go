@@ -231,7 +231,14 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
+			// The SAD covers the refused document and, when it is another,
+			// the invoice: the refusal must not use it up.
+			other := !bytes.Equal(tt.content, invoice)
+			hashes := []string{testutil.SHA256B64(tt.content)}
+			if other {
+				hashes = append(hashes, testutil.SHA256B64(invoice))
+			}
+			sad := s.Authorize(t, tok, h, len(hashes), hashes...)
 			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256}
 			for k, v := range tt.extra {
 				doc[k] = v
@@ -240,6 +247,14 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 			desc, _ := body["error_description"].(string)
 			if st != http.StatusBadRequest || body["error"] != "invalid_request" || !strings.Contains(desc, tt.want) {
 				t.Fatalf("got %d %v, want 400 invalid_request mentioning %q", st, body, tt.want)
+			}
+			if !other {
+				return
+			}
+			st, body = signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad,
+				"documents": []any{map[string]any{"document": std64(invoice), "signature_format": "X", "signAlgo": ecdsaSHA256}}})
+			if st != http.StatusOK {
+				t.Fatalf("the SAD was used up by a refused document: %d %v", st, body)
 			}
 		})
 	}
