@@ -77,7 +77,6 @@ func parse(content []byte) (*document, error) {
 		switch t := tok.(type) {
 		case xml.Directive:
 			// <!DOCTYPE ...>, <!ENTITY ...> and the like.
-			_ = t
 			return nil, errs.M(errs.InvalidRequest, msg.XAdESDTD)
 		case xml.StartElement:
 			if elements++; elements > MaxElements {
