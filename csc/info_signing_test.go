@@ -26,12 +26,12 @@ func TestInfoAdvertisesSigningMethods(t *testing.T) {
 			continue
 		}
 		formats := body["signature_formats"].(map[string]any)
-		if got := formats["formats"].([]any); len(got) != 3 || got[0] != "C" || got[1] != "P" || got[2] != "J" {
+		if got := formats["formats"].([]any); len(got) != 4 || got[0] != "C" || got[1] != "P" || got[2] != "J" || got[3] != "X" {
 			t.Fatalf("signature_formats = %v", formats)
 		}
 		props := formats["envelope_properties"].([]any)
-		if len(props) != 3 || props[0].([]any)[0] != "Attached" || props[0].([]any)[1] != "Detached" || len(props[1].([]any)) != 2 ||
-			len(props[2].([]any)) != 1 || props[2].([]any)[0] != "Attached" {
+		if len(props) != 4 || props[0].([]any)[0] != "Attached" || props[0].([]any)[1] != "Detached" || len(props[1].([]any)) != 2 ||
+			len(props[2].([]any)) != 1 || props[2].([]any)[0] != "Attached" || props[3].([]any)[0] != "Enveloped" {
 			t.Fatalf("envelope_properties = %v", props)
 		}
 		levels := body["conformance_levels"].([]any)

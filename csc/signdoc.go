@@ -13,8 +13,9 @@ import (
 )
 
 // signDoc is CSC v2 signatures/signDoc: PAdES signatures on whole PDFs
-// (documents, format P) or CAdES detached signatures on digests
-// (documentDigests, format C), authorized like signHash.
+// (documents, format P), XAdES enveloped in XML documents (format X),
+// CAdES on any document or detached on digests (documentDigests, format
+// C), authorized like signHash.
 func (a *API) signDoc(c *echo.Context) error {
 	if a.cfg.Documents == nil {
 		return notImplemented

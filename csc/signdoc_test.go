@@ -255,8 +255,11 @@ func TestSignDocRequestErrors(t *testing.T) {
 		{"unknown level", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"conformance_level": "AdES-B-X"})}}
 		}, "Invalid parameter conformance_level"},
-		{"XAdES", func(sad string) map[string]any {
+		{"XAdES of a PDF", func(sad string) map[string]any {
 			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "X"})}}
+		}, "documents[0]: the document is a PDF, not XML"},
+		{"unknown format", func(sad string) map[string]any {
+			return map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc(map[string]any{"signature_format": "Z"})}}
 		}, "Invalid parameter signature_format"},
 		{"no format", func(sad string) map[string]any {
 			d := doc(nil)

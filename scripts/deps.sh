@@ -6,13 +6,14 @@
 #                            Chromium with a font for the portal's browser tests, and opj_compress
 #                            for the JPEG 2000 portraits of the eMRTD tests, and PostgreSQL (initdb and
 #                            postgres, which the storage tests start in a temporary directory; the
-#                            package's own cluster and service are not used)
+#                            package's own cluster and service are not used), and xmlsec1 and xmllint
+#                            (libxml2-utils) for the XAdES tests
 # As root it uses apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
 want=(softhsm2-util:softhsm2 openssl:openssl opj_decompress:libopenjp2-tools)
 if [[ "${1:-run}" == "test" ]]; then
-  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils chromium:chromium opj_compress:libopenjp2-tools)
+  want+=(pdfsig:poppler-utils qpdf:qpdf certutil:libnss3-tools pdftoppm:poppler-utils chromium:chromium opj_compress:libopenjp2-tools xmlsec1:xmlsec1 xmllint:libxml2-utils)
 fi
 
 missing=()

@@ -12,18 +12,22 @@ import (
 	"github.com/qesproject/qes/jades"
 	"github.com/qesproject/qes/pades"
 	"github.com/qesproject/qes/sam"
+	"github.com/qesproject/qes/xades"
 )
 
 // preparedBatch holds every signature of a request between Prepare and
 // Finish.
 type preparedBatch struct {
 	docs []*documentPlan
-	// pdfs[i] or docCAdES[i] is set for docs[i], by its format.
+	// pdfs[i], docCAdES[i] or docXAdES[i] is set for docs[i], by its
+	// format.
 	pdfs     []*pades.Prepared
 	docCAdES []*pades.PreparedCAdES
 	// docJAdES[i] is set for a JAdES docs[i] (pdfs[i] and docCAdES[i]
 	// are then nil).
 	docJAdES []*jades.Prepared
+	// docXAdES[i] is set for an XAdES docs[i].
+	docXAdES []*xades.Prepared
 	digests  []*digestPlan
 	cades    []*pades.PreparedCAdES
 }
@@ -40,7 +44,20 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			if err != nil {
 				return nil, err
 			}
-			b.pdfs, b.docCAdES, b.docJAdES = append(b.pdfs, nil), append(b.docCAdES, nil), append(b.docJAdES, p)
+			b.pdfs, b.docCAdES, b.docJAdES, b.docXAdES = append(b.pdfs, nil), append(b.docCAdES, nil), append(b.docJAdES, p), append(b.docXAdES, nil)
+			continue
+		}
+		if doc.xades != nil {
+			opts := *doc.xades
+			opts.Time = now
+			p, err := xades.Prepare(ctx, chain, doc.content, opts)
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", doc.index), err)
+			}
+			b.pdfs = append(b.pdfs, nil)
+			b.docCAdES = append(b.docCAdES, nil)
+			b.docXAdES = append(b.docXAdES, p)
+			b.docJAdES = append(b.docJAdES, nil)
 			continue
 		}
 		if doc.cades != nil {
@@ -62,6 +79,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 			b.pdfs = append(b.pdfs, nil)
 			b.docCAdES = append(b.docCAdES, p)
 			b.docJAdES = append(b.docJAdES, nil)
+			b.docXAdES = append(b.docXAdES, nil)
 			continue
 		}
 		// Checked here, not in plan: a refused document counts against
@@ -78,6 +96,7 @@ func (d *Signer) prepare(ctx context.Context, docs []*documentPlan, digests []*d
 		b.pdfs = append(b.pdfs, p)
 		b.docCAdES = append(b.docCAdES, nil)
 		b.docJAdES = append(b.docJAdES, nil)
+		b.docXAdES = append(b.docXAdES, nil)
 	}
 	for _, dg := range digests {
 		opts := dg.opts
@@ -111,6 +130,8 @@ func (b *preparedBatch) toSign() []sam.Digest {
 			d = p.Digest
 		case b.docJAdES[i] != nil:
 			d = b.docJAdES[i].Digest
+		case b.docXAdES[i] != nil:
+			d = b.docXAdES[i].Digest
 		default:
 			d = b.docCAdES[i].Digest
 		}
@@ -135,6 +156,14 @@ func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, err
 				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
 			}
 			res.Documents = append(res.Documents, SignedDocument{Parts: [][]byte{jws}})
+			continue
+		}
+		if x := b.docXAdES[i]; x != nil {
+			signed, err := x.Finish(ctx, sigs[i])
+			if err != nil {
+				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
+			}
+			res.Documents = append(res.Documents, SignedDocument{Parts: signed.Parts})
 			continue
 		}
 		if p == nil {

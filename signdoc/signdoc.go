@@ -40,8 +40,9 @@ type SAM interface {
 }
 
 // Signer is CSC signatures/signDoc: AdES signatures made by the service
-// (PAdES on whole PDFs, CAdES attached or detached on whole documents of
-// any type, CAdES detached on digests) with the same activation
+// (PAdES on whole PDFs, XAdES enveloped in XML documents, CAdES attached
+// or detached on whole documents of any type, CAdES detached on digests)
+// with the same activation
 // rules as signHash. It is safe for concurrent use.
 type Signer struct {
 	sam SAM
@@ -78,7 +79,9 @@ type Request struct {
 // a PDF they are the caller's input, untouched, then the incremental
 // updates (the signature and, by level, the DSS and the document
 // time-stamp); for a CAdES attached signature (.p7m) the CMS up to the
-// content, the caller's input, and the rest of the CMS. Keeping them apart
+// content, the caller's input, and the rest of the CMS; for an enveloped
+// XAdES signature the input up to the root's end tag, the ds:Signature,
+// and the rest of the input. Keeping them apart
 // lets a 50 MB document be answered without a second copy of it.
 type SignedDocument struct {
 	Parts [][]byte
@@ -86,7 +89,8 @@ type SignedDocument struct {
 
 // Result is signDoc's answer, in request order.
 type Result struct {
-	// Documents are the signed PDFs and the CAdES attached signatures, in
+	// Documents are the signed PDFs and XML documents and the CAdES
+	// attached signatures, in
 	// the order of their documents entries.
 	Documents []SignedDocument
 	// Signatures are DER CMS SignedData (CAdES detached): one per

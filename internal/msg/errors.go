@@ -81,6 +81,15 @@ const (
 	LevelNoTSA                  ID = "err.level-no-tsa"
 	DocumentEmpty               ID = "err.document-empty"
 	FormatPAdESForDocuments     ID = "err.format-pades-documents"
+	XAdESNotXML                 ID = "err.xades-not-xml"
+	XAdESPDF                    ID = "err.xades-pdf"
+	XAdESDTD                    ID = "err.xades-dtd"
+	XAdESTooDeep                ID = "err.xades-too-deep"
+	XAdESTooLarge               ID = "err.xades-too-large"
+	XAdESEnvelope               ID = "err.xades-envelope"
+	XAdESLevel                  ID = "err.xades-level"
+	XAdESAlgorithm              ID = "err.xades-algorithm"
+	XAdESSignatureDoesNotVerify ID = "err.xades-signature-does-not-verify"
 	FormatPAdESNeedsPDF         ID = "err.format-pades-needs-pdf"
 	FormatCAdESForDigests       ID = "err.format-cades-digests"
 	EnvelopePAdES               ID = "err.envelope-pades"
@@ -237,7 +246,16 @@ var errorMessages = map[ID][2]string{
 	LevelNoRevocation:           {"Invalid parameter conformance_level in %s: this service has no revocation data source, so %s is not offered", "Parametro conformance_level non valido in %s: questo servizio non ha una fonte di dati di revoca, quindi %s non è offerto"},
 	LevelNoTSA:                  {"Invalid parameter conformance_level in %s: this service has no time-stamp authority, so only Ades-B-B is offered", "Parametro conformance_level non valido in %s: questo servizio non ha un'autorità di marcatura temporale, quindi è offerto solo Ades-B-B"},
 	DocumentEmpty:               {"Invalid parameter document in %s: the document is empty", "Parametro document non valido in %s: il documento è vuoto"},
-	FormatPAdESForDocuments:     {"Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\") or CAdES (\"C\")", "Parametro signature_format non valido in %s: i documenti si firmano in PAdES (\"P\") o CAdES (\"C\")"},
+	FormatPAdESForDocuments:     {"Invalid parameter signature_format in %s: documents are signed as PAdES (\"P\"), CAdES (\"C\"), XAdES (\"X\") or JAdES (\"J\")", "Parametro signature_format non valido in %s: i documenti si firmano in PAdES (\"P\"), CAdES (\"C\"), XAdES (\"X\") o JAdES (\"J\")"},
+	XAdESNotXML:                 {"the document is not well-formed XML, which XAdES (\"X\") needs (%s); sign it as CAdES (\"C\")", "il documento non è XML ben formato, che XAdES (\"X\") richiede (%s); firmalo in CAdES (\"C\")"},
+	XAdESPDF:                    {"the document is a PDF, not XML, which XAdES (\"X\") needs; sign it as PAdES (\"P\") or CAdES (\"C\")", "il documento è un PDF, non XML, che XAdES (\"X\") richiede; firmalo in PAdES (\"P\") o CAdES (\"C\")"},
+	XAdESDTD:                    {"the XML document has a DTD (DOCTYPE or entity declarations), which is refused: its entities could expand without bound or load external files", "il documento XML ha una DTD (DOCTYPE o dichiarazioni di entità), che è rifiutata: le sue entità potrebbero espandersi senza limite o caricare file esterni"},
+	XAdESTooDeep:                {"the XML document nests elements deeper than %d levels", "il documento XML annida elementi oltre %d livelli"},
+	XAdESTooLarge:               {"the XML document has more than %d elements", "il documento XML ha più di %d elementi"},
+	XAdESEnvelope:               {"Invalid parameter signed_envelope_property in %s: %q (XAdES allows Enveloped or Enveloping)", "Parametro signed_envelope_property non valido in %s: %q (XAdES ammette Enveloped o Enveloping)"},
+	XAdESLevel:                  {"Invalid parameter conformance_level in %s: XAdES is offered at Ades-B-B and Ades-B-T, not %s", "Parametro conformance_level non valido in %s: XAdES è offerto in Ades-B-B e Ades-B-T, non %s"},
+	XAdESAlgorithm:              {"Invalid parameter signAlgo in %s: XAdES signatures take RSA PKCS#1 v1.5 or ECDSA", "Parametro signAlgo non valido in %s: le firme XAdES accettano RSA PKCS#1 v1.5 o ECDSA"},
+	XAdESSignatureDoesNotVerify: {"the signature value does not verify with the signer certificate", "il valore di firma non è verificabile con il certificato del firmatario"},
 	FormatPAdESNeedsPDF:         {"Invalid parameter signature_format in %s: PAdES needs the PDF itself; send it in documents, or sign the digest as CAdES (\"C\")", "Parametro signature_format non valido in %s: PAdES richiede il PDF stesso; invialo in documents, oppure firma il digest in CAdES (\"C\")"},
 	FormatCAdESForDigests:       {"Invalid parameter signature_format in %s: only CAdES (\"C\") is offered for digests", "Parametro signature_format non valido in %s: per i digest è offerto solo CAdES (\"C\")"},
 	EnvelopePAdES:               {"Invalid parameter signed_envelope_property in %s: %q (PAdES allows Certification or Revision)", "Parametro signed_envelope_property non valido in %s: %q (PAdES ammette Certification o Revision)"},

@@ -1,6 +1,6 @@
 // Package validator finds the external tools that tests check qes's output
-// with (pdfsig, qpdf, openssl, certutil, pdftoppm, chromium). On a
-// developer's machine a missing tool skips the test, with the package to
+// with (pdfsig, qpdf, openssl, certutil, pdftoppm, chromium, xmlsec1,
+// xmllint). On a developer's machine a missing tool skips the test, with the package to
 // install; under CI (CI=true) it fails the test, because a CI run whose
 // validators silently skipped has proven nothing.
 //

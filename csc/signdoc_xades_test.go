@@ -1,0 +1,261 @@
+package csc_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/internal/testutil/validator"
+)
+
+// xadesSchemaDir is testdata/xades/schema: the FatturaPA 1.2.1 schema and
+// the catalog that resolves its XML-DSig import offline.
+func xadesSchemaDir(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata", "xades", "schema")
+}
+
+// xmlsecVerify runs xmlsec1 --verify trusting only root: the signer's
+// chain comes from the signature's own ds:KeyInfo. The Id attribute of
+// xades:SignedProperties is declared an ID (no DTD says so), which the
+// second reference's URI="#..." needs.
+func xmlsecVerify(t *testing.T, signed, rootPEM []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmlsec1")
+	out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", testutil.WriteTemp(t, "root.pem", rootPEM),
+		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+		testutil.WriteTemp(t, "signed.xml", signed)).CombinedOutput()
+	return err == nil && strings.Contains(string(out), "OK"), string(out)
+}
+
+// xmllintSchema validates doc against the FatturaPA schema, offline.
+func xmllintSchema(t *testing.T, doc []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmllint")
+	dir := xadesSchemaDir(t)
+	cmd := exec.Command("xmllint", "--nonet", "--noout", "--schema",
+		filepath.Join(dir, "Schema_del_file_xml_FatturaPA_versione_1.2.1.xsd"), testutil.WriteTemp(t, "invoice.xml", doc))
+	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+filepath.Join(dir, "catalog.xml"))
+	out, err := cmd.CombinedOutput()
+	return err == nil, string(out)
+}
+
+// xmllintExcC14N canonicalises an XML fragment with libxml2's exclusive
+// C14N, independently of qes's canonicaliser.
+func xmllintExcC14N(t *testing.T, fragment []byte) []byte {
+	t.Helper()
+	validator.Need(t, "xmllint")
+	out, err := exec.Command("xmllint", "--nonet", "--exc-c14n", testutil.WriteTemp(t, "frag.xml", fragment)).Output()
+	if err != nil {
+		t.Fatalf("xmllint --exc-c14n: %v", err)
+	}
+	return out
+}
+
+var (
+	reSignatureValue = regexp.MustCompile(`<ds:SignatureValue[^>]*>[^<]*</ds:SignatureValue>`)
+	reTimeStamp      = regexp.MustCompile(`<xades:EncapsulatedTimeStamp[^>]*>([^<]*)</xades:EncapsulatedTimeStamp>`)
+	reSigningTime    = regexp.MustCompile(`<xades:SigningTime>([^<]*)</xades:SigningTime>`)
+)
+
+func TestSignDocXAdESEnveloped(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	auth := s.App.Authorities
+	rootPEM := testutil.PEM(auth.Root)
+	invoice := testutil.Fixture(t, "xades/IT01234567890_FPR12.xml")
+	// Any other XML: a default namespace, a namespace declared but unused,
+	// processing instructions and comments outside and inside the root,
+	// CDATA, character references, CRLF line ends, attribute escapes.
+	other := []byte("<?xml version=\"1.0\"?>\r\n<?app  first?>\n<!-- c -->\n<doc xmlns=\"urn:example:doc\" xmlns:unused=\"urn:u\" xmlns:x=\"urn:x\" x:a=\"1 &amp; &lt;2&gt; &quot;q&quot;\" b='it&apos;s'>\r\n" +
+		"  <item n=\"&#x41;\">caff&#xE8; <![CDATA[<raw> & ]]> \t end</item><!-- inside --><?pi data?>\r\n  <empty/><x:tail>t</x:tail>\n</doc>\n<!-- after -->\n<?app last?>\n")
+	tests := []struct {
+		name, level, envelope string
+		content               []byte
+		tamper                [2]string // a change inside the signed document
+		fatturaPA, timestamp  bool
+	}{
+		{"FatturaPA B-B", "Ades-B-B", "Enveloped", invoice, [2]string{"<PrezzoTotale>100.00<", "<PrezzoTotale>900.00<"}, true, false},
+		{"FatturaPA B-T", "Ades-B-T", "Enveloped", invoice, [2]string{"<Nome>Mario<", "<Nome>Maria<"}, true, true},
+		{"FatturaPA default level and envelope", "", "", invoice, [2]string{"RSSMRA80A01H501U", "RSSMRA80A01H501X"}, true, false},
+		{"other XML B-B", "AdES-B-B", "Enveloped", other, [2]string{"<x:tail>t<", "<x:tail>u<"}, false, false},
+		{"other XML B-T", "XAdES-B-T", "Enveloped", other, [2]string{`n="&#x41;"`, `n="B"`}, false, true},
+		{"other XML enveloping B-B", "Ades-B-B", "Enveloping", other, [2]string{"<x:tail>t<", "<x:tail>u<"}, false, false},
+		{"FatturaPA enveloping B-T", "Ades-B-T", "Enveloping", invoice, [2]string{"<PrezzoTotale>100.00<", "<PrezzoTotale>900.00<"}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
+			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256}
+			if tt.level != "" {
+				doc["conformance_level"] = tt.level
+			}
+			if tt.envelope != "" {
+				doc["signed_envelope_property"] = tt.envelope
+			}
+			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+			if st != http.StatusOK {
+				t.Fatalf("signDoc: %d %v", st, body)
+			}
+			docs := decodeDocs(t, body, "DocumentWithSignature")
+			if len(docs) != 1 || body["SignatureObject"] != nil {
+				t.Fatalf("an enveloped signature comes back as one DocumentWithSignature: %v", body)
+			}
+			signed := docs[0]
+
+			start := bytes.Index(signed, []byte("<ds:Signature "))
+			end := bytes.LastIndex(signed, []byte("</ds:Signature>")) + len("</ds:Signature>")
+			if tt.envelope == "Enveloping" {
+				// The original root element, byte for byte, in the
+				// ds:Object of a signature that is the new root.
+				open, closing := []byte("<doc "), []byte("</doc>")
+				if bytes.Contains(tt.content, []byte("<p:FatturaElettronica ")) {
+					open, closing = []byte("<p:FatturaElettronica "), []byte("</p:FatturaElettronica>")
+				}
+				root := tt.content[bytes.Index(tt.content, open) : bytes.Index(tt.content, closing)+len(closing)]
+				if !bytes.HasPrefix(signed, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ds:Signature ")) || end != len(signed) ||
+					!bytes.Contains(signed, append([]byte("-object\">"), append(root, []byte("</ds:Object>")...)...)) {
+					t.Fatalf("the enveloping signature does not carry the original root element in its ds:Object:\n%s", signed)
+				}
+			} else {
+				// The original bytes are kept: the signature is spliced in
+				// just before the root element's end tag.
+				cut := bytes.LastIndex(tt.content, []byte("</"))
+				if start != cut || !bytes.Equal(signed[:start], tt.content[:cut]) || !bytes.Equal(signed[end:], tt.content[cut:]) {
+					t.Fatalf("the signed document is not the original with the signature before the root's end tag:\n%s", signed)
+				}
+			}
+
+			if ok, out := xmlsecVerify(t, signed, rootPEM); !ok {
+				t.Fatalf("xmlsec1 --verify of the signed document:\n%s\n%s", out, signed)
+			}
+			if tt.fatturaPA {
+				if ok, out := xmllintSchema(t, signed); !ok {
+					t.Fatalf("the signed invoice does not validate against the FatturaPA schema:\n%s", out)
+				}
+			}
+
+			// A change to the signed document, or to a signed property,
+			// must fail the signature.
+			tampered := bytes.Replace(signed, []byte(tt.tamper[0]), []byte(tt.tamper[1]), 1)
+			if bytes.Equal(tampered, signed) {
+				t.Fatalf("the tamper %q is not in the document", tt.tamper[0])
+			}
+			if ok, out := xmlsecVerify(t, tampered, rootPEM); ok {
+				t.Fatalf("xmlsec1 accepted a tampered document:\n%s", out)
+			}
+			m := reSigningTime.FindSubmatchIndex(signed)
+			if m == nil {
+				t.Fatal("no xades:SigningTime")
+			}
+			badTime := append(append(append([]byte(nil), signed[:m[2]]...), []byte("2000-01-01T00:00:00Z")...), signed[m[3]:]...)
+			if ok, out := xmlsecVerify(t, badTime, rootPEM); ok {
+				t.Fatalf("xmlsec1 accepted a changed SigningTime:\n%s", out)
+			}
+
+			ts := reTimeStamp.FindSubmatch(signed)
+			if (ts != nil) != tt.timestamp {
+				t.Fatalf("SignatureTimeStamp present = %v, want %v", ts != nil, tt.timestamp)
+			}
+			if ts == nil {
+				return
+			}
+			token, err := base64.StdEncoding.DecodeString(string(ts[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// EN 319 132-1 5.3: the time-stamp covers ds:SignatureValue,
+			// canonicalised as its ds:CanonicalizationMethod says
+			// (exclusive C14N). The element is cut out with the ds
+			// namespace declared on it, then canonicalised by libxml2.
+			sv := reSignatureValue.Find(signed)
+			if sv == nil {
+				t.Fatal("no ds:SignatureValue")
+			}
+			if !bytes.Contains(sv, []byte(`xmlns:ds="http://www.w3.org/2000/09/xmldsig#"`)) {
+				sv = bytes.Replace(sv, []byte("<ds:SignatureValue"), []byte(`<ds:SignatureValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#"`), 1)
+			}
+			canon := xmllintExcC14N(t, sv)
+			if ok, out := testutil.OpensslTSVerify(t, token, canon, "", auth.Root, auth.IssuingChain...); !ok {
+				t.Fatalf("openssl ts -verify of the SignatureTimeStamp over the canonical ds:SignatureValue %q:\n%s", canon, out)
+			}
+			if ok, _ := testutil.OpensslTSVerify(t, token, append(canon, ' '), "", auth.Root, auth.IssuingChain...); ok {
+				t.Fatal("openssl ts -verify accepted the time-stamp over other bytes")
+			}
+		})
+	}
+}
+
+func TestSignDocXAdESRefusals(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	invoice := testutil.Fixture(t, "xades/IT01234567890_FPR12.xml")
+	laughs := []byte(`<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<lolz>&lol9;</lolz>`)
+	xxe := []byte(`<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>`)
+	deep := []byte(strings.Repeat("<a>", 300) + strings.Repeat("</a>", 300))
+	tests := []struct {
+		name    string
+		content []byte
+		extra   map[string]any
+		want    string
+	}{
+		{"billion laughs", laughs, nil, "has a DTD"},
+		{"external entity", xxe, nil, "has a DTD"},
+		{"a PDF", testutil.Fixture(t, "pades/simple.pdf"), nil, "documents[0]: the document is a PDF, not XML"},
+		{"plain text", []byte("Contratto di fornitura\n"), nil, "documents[0]: the document is not well-formed XML"},
+		{"unclosed root", []byte("<a><b></b>"), nil, "not well-formed XML"},
+		{"two roots", []byte("<a/><b/>"), nil, "not well-formed XML"},
+		{"mismatched tags", []byte("<a><b></a></b>"), nil, "not well-formed XML"},
+		{"other encoding", []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a>caff` + "\xe8" + `</a>`), nil, "not well-formed XML"},
+		{"too deep", deep, nil, "deeper than 256 levels"},
+		{"detached", invoice, map[string]any{"signed_envelope_property": "Detached"}, "XAdES allows Enveloped or Enveloping"},
+		{"B-LT", invoice, map[string]any{"conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
+		{"signed_props", invoice, map[string]any{"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("x"))}}}, "only PAdES signatures take it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The SAD covers the refused document and, when it is another,
+			// the invoice: the refusal must not use it up.
+			other := !bytes.Equal(tt.content, invoice)
+			hashes := []string{testutil.SHA256B64(tt.content)}
+			if other {
+				hashes = append(hashes, testutil.SHA256B64(invoice))
+			}
+			sad := s.Authorize(t, tok, h, len(hashes), hashes...)
+			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256}
+			for k, v := range tt.extra {
+				doc[k] = v
+			}
+			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+			desc, _ := body["error_description"].(string)
+			if st != http.StatusBadRequest || body["error"] != "invalid_request" || !strings.Contains(desc, tt.want) {
+				t.Fatalf("got %d %v, want 400 invalid_request mentioning %q", st, body, tt.want)
+			}
+			if !other {
+				return
+			}
+			st, body = signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad,
+				"documents": []any{map[string]any{"document": std64(invoice), "signature_format": "X", "signAlgo": ecdsaSHA256}}})
+			if st != http.StatusOK {
+				t.Fatalf("the SAD was used up by a refused document: %d %v", st, body)
+			}
+		})
+	}
+}

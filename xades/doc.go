@@ -1,0 +1,17 @@
+// Package xades makes XAdES baseline signatures (ETSI EN 319 132-1),
+// B-B and B-T, of an XML document: enveloped in it, as a FatturaPA
+// invoice needs (a ds:Signature appended as the root element's last
+// child, its first reference URI="" with the enveloped-signature and
+// exclusive C14N transforms), or enveloping it (the root element in a
+// ds:Object of the signature). The second reference is the
+// xades:SignedProperties (SigningTime, SigningCertificateV2,
+// DataObjectFormat). Like pades it splits the work in two: Prepare returns
+// the digest the holder's key must sign (the signature activation module
+// signs it), Finish puts the value in and, for B-T, the SignatureTimeStamp
+// over the canonical ds:SignatureValue. The original bytes are never
+// rewritten: the signature is spliced in before the root's end tag, or
+// the root's bytes into the ds:Object. XML with a DTD is refused; nesting
+// is bounded. XML parsing is github.com/beevik/etree over encoding/xml
+// (which expands no entity it was not given), exclusive canonicalisation
+// goxmldsig's.
+package xades
