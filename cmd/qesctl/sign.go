@@ -13,14 +13,19 @@ import (
 	"github.com/qesproject/qes/pades"
 )
 
-const signUsage = `usage: qesctl sign --server URL --user ID [--credential CID] [--level B-B|B-T|B-LT|B-LTA] [--detached] [-o DIR] file...
+const signUsage = `usage: qesctl sign --server URL --user ID [--credential CID] [--level B-B|B-T|B-LT|B-LTA] [--format auto|pades|cades|xades] [--detached] [-o DIR] file...
 
 Signs local files through any CSC server's signatures/signHash: the
 documents never leave this machine, only their digests do. A PDF gets a
 PAdES signature inside it (written to -o DIR under its own name); any
 other file, XML included, gets a CAdES signature: FILE.p7m enveloping it,
 or FILE.p7s beside it with --detached, in -o DIR or, without -o, next to
-FILE (contract.docx -> contract.docx.p7m). One
+FILE (contract.docx -> contract.docx.p7m). With --format xades every file
+must be XML and gets a XAdES B-B or B-T signature inside it (enveloped,
+the FatturaPA form; --enveloping puts the XML inside the signature
+instead); like a PDF it keeps its name, as SdI wants
+(IT01234567890_FPA01.xml), so -o DIR is required and must not be the
+input's directory. One
 authorization (PIN and OTP) covers the whole batch. The password, PIN and
 OTP are asked on the terminal, or read from QES_PASSWORD, QES_PIN and
 QES_OTP for scripts (a given QES_OTP means no OTP is requested, e.g. an
@@ -35,7 +40,7 @@ type signOptions struct {
 	description, extraCerts                         string
 	password, pin, otp                              string
 	format                                          string
-	certify, force, pss, detached                   bool
+	certify, force, pss, detached, enveloping       bool
 	files                                           []string
 }
 
@@ -48,8 +53,9 @@ func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
 	fs.StringVar(&o.credential, "credential", "", "credential ID (default: the only credential of the user)")
 	fs.StringVar(&o.level, "level", "B-B", "PAdES or CAdES level: B-B, B-T, B-LT or B-LTA")
 	fs.StringVar(&o.outDir, "o", "", "output directory (default: next to each input; required for PDFs, which keep their names)")
-	fs.StringVar(&o.format, "format", "auto", "auto (PAdES for .pdf files, CAdES for the others), pades or cades")
+	fs.StringVar(&o.format, "format", "auto", "auto (PAdES for .pdf files, CAdES for the others, XML included), pades, cades or xades (XML files only; B-B or B-T)")
 	fs.BoolVar(&o.detached, "detached", false, "CAdES: write a detached FILE.p7s instead of FILE.p7m enveloping the file")
+	fs.BoolVar(&o.enveloping, "enveloping", false, "XAdES: the XML inside the signature (a new document whose root is ds:Signature) instead of the signature inside the XML")
 	fs.StringVar(&o.tsaURL, "tsa", "", "RFC 3161 time-stamp authority URL (default: the server's signatures/timestamp)")
 	fs.StringVar(&o.visible, "visible", "", "visible signature: page,x1,y1,x2,y2 in PDF points from the lower-left corner")
 	fs.StringVar(&o.reason, "reason", "", "reason for signing")
@@ -104,6 +110,9 @@ func runSign(ctx context.Context, o *signOptions, sio signIO) error {
 	if err := checkFormat(o); err != nil {
 		return err
 	}
+	if o.format == formatXAdES && level > pades.LevelBT {
+		return fmt.Errorf("--format xades: qesctl makes XAdES B-B and B-T, not %s", level)
+	}
 	appearance, err := parseVisible(o.visible)
 	if err != nil {
 		return err
@@ -143,7 +152,7 @@ func runSign(ctx context.Context, o *signOptions, sio signIO) error {
 			}
 		}
 	}()
-	if err := prepareAll(ctx, docs, cred.Chain, opts, o.detached); err != nil {
+	if err := prepareAll(ctx, docs, cred.Chain, opts, o.detached, o.enveloping); err != nil {
 		return err
 	}
 	signAlgo, hashOID, params, err := chooseAlgorithm(docs[0].toSign(), cred, opts.Hash)
@@ -184,22 +193,28 @@ func runSign(ctx context.Context, o *signOptions, sio signIO) error {
 	return finishAll(ctx, docs, sigs, sio)
 }
 
-// checkFormat validates --format and --detached. XAdES is where XML files
-// will get their own format (issue 18); until qes makes it, asking for it
-// fails instead of silently producing a CAdES .p7m.
+// checkFormat validates --format and the flags that belong to one format,
+// before anything reaches the server.
 func checkFormat(o *signOptions) error {
 	switch strings.ToLower(o.format) {
 	case "", "auto":
 		o.format = ""
-	case formatPAdES, formatCAdES:
+	case formatPAdES, formatCAdES, formatXAdES:
 		o.format = strings.ToLower(o.format)
-	case "xades":
-		return errors.New("--format xades: this qesctl does not make XAdES signatures yet; without --format, XML files are signed as CAdES (FILE.xml.p7m)")
 	default:
-		return fmt.Errorf("--format %q: want auto, pades or cades", o.format)
+		return fmt.Errorf("--format %q: want auto, pades, cades or xades", o.format)
 	}
-	if o.detached && o.format == formatPAdES {
+	switch {
+	case o.detached && o.format == formatPAdES:
 		return errors.New("--detached applies to CAdES signatures; a PAdES signature is always inside the PDF")
+	case o.detached && o.format == formatXAdES:
+		return errors.New("--detached applies to CAdES signatures; a XAdES signature is inside the XML (or, with --enveloping, around it)")
+	case o.enveloping && o.format != formatXAdES:
+		return errors.New("--enveloping applies to XAdES signatures: add --format xades")
+	case o.pss && o.format == formatXAdES:
+		// XML-DSig's RSA-PSS URIs (RFC 9231) are not what SdI or qes's
+		// xades take: XAdES is signed with PKCS#1 v1.5 or ECDSA.
+		return errors.New("--rsa-pss: qesctl signs XAdES with RSA PKCS#1 v1.5 or ECDSA, not RSASSA-PSS")
 	}
 	return nil
 }
@@ -218,13 +233,17 @@ func warnPDFOnly(o *signOptions, docs []*document, w io.Writer) {
 	if o.certify {
 		set = append(set, "--certify")
 	}
-	cades := 0
+	others := 0
 	for _, d := range docs {
-		if d.format == formatCAdES {
-			cades++
+		if d.format != formatPAdES {
+			others++
 		}
 	}
-	if len(set) > 0 && cades > 0 {
-		fmt.Fprintf(w, "note: %s apply to PDFs only; the %d CAdES file(s) of this batch are signed without them\n", strings.Join(set, ", "), cades)
+	kind := "CAdES"
+	if o.format == formatXAdES {
+		kind = "XAdES"
+	}
+	if len(set) > 0 && others > 0 {
+		fmt.Fprintf(w, "note: %s apply to PDFs only; the %d %s file(s) of this batch are signed without them\n", strings.Join(set, ", "), others, kind)
 	}
 }

@@ -20,18 +20,21 @@ import (
 const (
 	formatPAdES = "pades" // PDFs: the signature inside the PDF
 	formatCAdES = "cades" // any file: a .p7m around it or a .p7s beside it
+	formatXAdES = "xades" // XML files: the ds:Signature inside the XML
 )
 
 // document is one input file on its way through the batch.
 type document struct {
 	in, out string
-	format  string // formatPAdES or formatCAdES
+	format  string // formatPAdES, formatCAdES or formatXAdES
 	file    *os.File
-	// prepared (PAdES) or cades (CAdES) is set by prepareAll.
+	// prepared (PAdES), cades (CAdES) or xades (XAdES) is set by
+	// prepareAll.
 	prepared *pades.Prepared
 	cades    *pades.PreparedCAdES
-	// content is the whole file for CAdES: an attached signature carries
-	// it, and the digest covers it.
+	xades    *xadesToSign
+	// content is the whole file for CAdES and XAdES: an attached
+	// signature carries it, and the digest covers it.
 	content []byte
 }
 
@@ -42,21 +45,27 @@ type toSign interface {
 }
 
 func (d *document) toSign() toSign {
-	if d.cades != nil {
+	switch {
+	case d.cades != nil:
 		return d.cades
+	case d.xades != nil:
+		return d.xades
 	}
 	return d.prepared
 }
 
 // formatFor picks the signature format of one file. PDFs (by their name)
 // get PAdES, which keeps them PDFs that any reader verifies; every other
-// file gets CAdES, the .p7m an Italian holder is expected to hand in.
-// XML files get CAdES too for now: XAdES (--format xades) is the place
-// where they will branch off once qes makes XAdES (issue 18).
+// file gets CAdES, the .p7m an Italian holder is expected to hand in,
+// XML included: an XML.p7m is what SdI and most Italian offices take by
+// default. XAdES is asked for with --format xades, and then every file of
+// the batch must be XML.
 func formatFor(o *signOptions, in string) string {
 	switch {
 	case o.format == formatCAdES:
 		return formatCAdES
+	case o.format == formatXAdES:
+		return formatXAdES
 	case o.format == formatPAdES:
 		return formatPAdES
 	case strings.EqualFold(filepath.Ext(in), ".pdf"):
@@ -68,11 +77,15 @@ func formatFor(o *signOptions, in string) string {
 // outputName is the signed file's name: a PDF keeps its name, a CAdES
 // signature appends .p7m (attached) or .p7s (detached) to the whole
 // name, as DPCM 22/02/2013 practice has it: contract.docx ->
-// contract.docx.p7m, and a .p7m signed again becomes .p7m.p7m.
+// contract.docx.p7m, and a .p7m signed again becomes .p7m.p7m. An XML
+// signed XAdES keeps its name too: SdI takes a signed FatturaPA as
+// IT01234567890_FPA01.xml (XAdES) or IT01234567890_FPA01.xml.p7m (CAdES)
+// and refuses any other name, so a suffix such as .signed.xml would have
+// to be undone by hand. Like a PDF, it then needs -o.
 func outputName(o *signOptions, in, format string) string {
 	base := filepath.Base(in)
 	switch {
-	case format == formatPAdES:
+	case format == formatPAdES || format == formatXAdES:
 		return base
 	case o.detached:
 		return base + ".p7s"
@@ -91,7 +104,7 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 	}
 	seen := map[string]string{}
 	var docs []*document
-	var empty []string
+	var refused []string // files refused before the login
 	for _, in := range o.files {
 		absIn, err := filepath.Abs(in)
 		if err != nil {
@@ -100,10 +113,16 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 		if st, err := os.Stat(in); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
 			// Nothing to sign; caught here so that not even the login
 			// happens (prepareAll reports the files that cannot be read).
-			empty = append(empty, fmt.Sprintf("%s: the file is empty: nothing to sign", in))
+			refused = append(refused, fmt.Sprintf("%s: the file is empty: nothing to sign", in))
 			continue
 		}
 		format := formatFor(o, in)
+		if format == formatXAdES {
+			if why := notXML(in); why != "" {
+				refused = append(refused, fmt.Sprintf("%s: %s", in, why))
+				continue
+			}
+		}
 		dir := o.outDir
 		if dir == "" {
 			dir = filepath.Dir(in)
@@ -114,7 +133,7 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 		}
 		switch {
 		case out == absIn && o.outDir == "":
-			return nil, fmt.Errorf("%s: a signed PDF would overwrite the input; choose an output directory with -o", in)
+			return nil, fmt.Errorf("%s: the signed file keeps its name (PAdES, XAdES) and would overwrite the input; choose an output directory with -o", in)
 		case out == absIn:
 			return nil, fmt.Errorf("%s: the output would overwrite the input; choose another -o directory", in)
 		case seen[out] != "":
@@ -126,15 +145,15 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 		seen[out] = in
 		docs = append(docs, &document{in: in, out: out, format: format})
 	}
-	if len(empty) > 0 {
-		return nil, fmt.Errorf("nothing was signed:\n  %s", strings.Join(empty, "\n  "))
+	if len(refused) > 0 {
+		return nil, fmt.Errorf("nothing was signed:\n  %s", strings.Join(refused, "\n  "))
 	}
 	return docs, nil
 }
 
 // prepareAll opens and prepares every file; any bad file stops the batch
 // before the holder is asked to authorize anything.
-func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate, opts pades.Options, detached bool) error {
+func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate, opts pades.Options, detached, enveloping bool) error {
 	var problems []string
 	for _, d := range docs {
 		f, err := os.Open(d.in)
@@ -152,9 +171,12 @@ func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate
 			problems = append(problems, fmt.Sprintf("%s: not a regular file", d.in))
 			continue
 		}
-		if d.format == formatCAdES {
+		switch d.format {
+		case formatCAdES:
 			err = prepareCAdES(ctx, d, st.Size(), chain, opts, detached)
-		} else {
+		case formatXAdES:
+			err = prepareXAdES(ctx, d, st.Size(), chain, opts, enveloping)
+		default:
 			d.prepared, err = pades.Prepare(ctx, f, st.Size(), chain, opts)
 		}
 		if err != nil {
@@ -229,9 +251,12 @@ func finishOne(ctx context.Context, d *document, sig []byte) error {
 		return fmt.Errorf("create output: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if d.cades != nil {
+	switch {
+	case d.cades != nil:
 		err = finishCAdES(ctx, tmp, d, sig)
-	} else {
+	case d.xades != nil:
+		err = finishXAdES(ctx, tmp, d, sig)
+	default:
 		_, err = d.prepared.Finish(ctx, tmp, sig)
 	}
 	if err != nil {

@@ -209,8 +209,8 @@ func TestSignFormatFlags(t *testing.T) {
 		o    signOptions
 		want string
 	}{
-		{"xades is not made yet", signOptions{format: "xades"}, "does not make XAdES"},
-		{"unknown format", signOptions{format: "jades"}, "want auto, pades or cades"},
+		{"enveloping without xades", signOptions{enveloping: true}, "add --format xades"},
+		{"unknown format", signOptions{format: "jades"}, "want auto, pades, cades or xades"},
 		{"detached PAdES", signOptions{format: "pades", detached: true}, "--detached applies to CAdES"},
 	}
 	for _, tt := range tests {
@@ -231,6 +231,8 @@ func TestSignFormatFlags(t *testing.T) {
 		{signOptions{detached: true}, "a/invoice.xml", formatCAdES, "invoice.xml.p7s"},
 		{signOptions{format: formatCAdES}, "a/contract.pdf", formatCAdES, "contract.pdf.p7m"},
 		{signOptions{}, "a/contract.pdf.p7m", formatCAdES, "contract.pdf.p7m.p7m"},
+		{signOptions{format: formatXAdES}, "a/IT01234567890_FPA01.xml", formatXAdES, "IT01234567890_FPA01.xml"},
+		{signOptions{format: formatXAdES, enveloping: true}, "a/order.xml", formatXAdES, "order.xml"},
 	}
 	for _, n := range names {
 		if f := formatFor(&n.o, n.in); f != n.format || outputName(&n.o, n.in, f) != n.out {

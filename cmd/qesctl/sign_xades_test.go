@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/internal/testutil/validator"
+)
+
+// xmlsecVerify runs xmlsec1 --verify trusting only root, the way
+// csc/signdoc_xades_test.go does: the Id of xades:SignedProperties is
+// declared an ID for the second reference's URI="#...".
+func xmlsecVerify(t *testing.T, signed, rootPEM []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmlsec1")
+	out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", testutil.WriteTemp(t, "root.pem", rootPEM),
+		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+		testutil.WriteTemp(t, "signed.xml", signed)).CombinedOutput()
+	return err == nil && strings.Contains(string(out), "OK"), string(out)
+}
+
+// xmllintFatturaPA validates doc against the FatturaPA 1.2.1 schema in
+// testdata/xades, offline (its catalog resolves the XML-DSig import).
+func xmllintFatturaPA(t *testing.T, doc []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmllint")
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "xades", "schema")
+	cmd := exec.Command("xmllint", "--nonet", "--noout", "--schema",
+		filepath.Join(dir, "Schema_del_file_xml_FatturaPA_versione_1.2.1.xsd"), testutil.WriteTemp(t, "invoice.xml", doc))
+	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+filepath.Join(dir, "catalog.xml"))
+	out, err := cmd.CombinedOutput()
+	return err == nil, string(out)
+}
+
+var (
+	reXAdESTimeStamp  = regexp.MustCompile(`<xades:EncapsulatedTimeStamp[^>]*>([^<]*)</xades:EncapsulatedTimeStamp>`)
+	reXMLSignatureVal = regexp.MustCompile(`<ds:SignatureValue[^>]*>[^<]*</ds:SignatureValue>`)
+)
+
+// TestSignXAdES signs a FatturaPA invoice and another XML file in one
+// batch with --format xades, through the real server's signHash with one
+// authorization: each output keeps its name in -o, xmlsec1 verifies it
+// and refuses it once changed, the signed invoice still validates against
+// the FatturaPA schema, and B-T carries a time-stamp that openssl checks
+// over the canonical ds:SignatureValue.
+func TestSignXAdES(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	auth := s.App.Authorities
+	rootPEM := testutil.PEM(auth.Root)
+	proxy := newCountingProxy(t, s.URL)
+	invoice := testutil.Fixture(t, "xades/IT01234567890_FPR12.xml")
+	inputs := map[string][]byte{"IT01234567890_FPR12.xml": invoice, "order.xml": []byte(xmlDoc)}
+	tamper := map[string][2]string{
+		"IT01234567890_FPR12.xml": {"<PrezzoTotale>100.00<", "<PrezzoTotale>900.00<"},
+		"order.xml":               {"<Numero>42<", "<Numero>43<"},
+	}
+	tests := []struct {
+		name, key, level string
+		enveloping       bool
+	}{
+		{"ECDSA B-B enveloped", "ec-p256", "B-B", false},
+		{"ECDSA B-T enveloped", "ec-p256", "B-T", false},
+		{"RSA B-T enveloped", "rsa-2048", "B-T", false},
+		{"ECDSA B-B enveloping", "ec-p256", "B-B", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := s.NewHolder(t, tt.key)
+			_, paths := writeInputs(t, inputs)
+			out := t.TempDir()
+			counted := []string{"credentials/authorize", "signatures/signHash"}
+			before := map[string]int{}
+			for _, m := range counted {
+				before[m] = proxy.count(m)
+			}
+			sio, stderr := testSignIO(t, s, h, nil)
+			err := runSign(context.Background(), &signOptions{server: proxy.URL + "/csc/v2", user: h.ID, level: tt.level, outDir: out,
+				format: "xades", enveloping: tt.enveloping, files: paths}, sio)
+			if err != nil {
+				t.Fatalf("qesctl sign --format xades: %v\n%s", err, stderr)
+			}
+			for _, m := range counted {
+				if n := proxy.count(m) - before[m]; n != 1 {
+					t.Fatalf("%d %s calls for a batch of two XML files, want 1", n, m)
+				}
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != len(inputs) {
+				t.Fatalf("output directory holds %d files, want %d (the inputs' names)", len(entries), len(inputs))
+			}
+			for name, content := range inputs {
+				signed := readOutput(t, out, name)
+				if !tt.enveloping {
+					// Enveloped: the input's bytes up to the root's end
+					// tag, the ds:Signature, the rest of the input.
+					cut := bytes.LastIndex(content, []byte("</"))
+					start := bytes.Index(signed, []byte("<ds:Signature "))
+					if start != cut || !bytes.Equal(signed[:cut], content[:cut]) || !bytes.HasSuffix(signed, content[cut:]) {
+						t.Fatalf("%s is not the input with a signature before the root's end tag:\n%s", name, signed)
+					}
+				} else if !bytes.Contains(signed, []byte("\n<ds:Signature ")) || !bytes.HasSuffix(signed, []byte("</ds:Signature>")) {
+					t.Fatalf("%s: the enveloping signature is not the document's root:\n%s", name, signed)
+				}
+				if ok, res := xmlsecVerify(t, signed, rootPEM); !ok {
+					t.Fatalf("xmlsec1 --verify of %s:\n%s\n%s", name, res, signed)
+				}
+				tampered := bytes.Replace(signed, []byte(tamper[name][0]), []byte(tamper[name][1]), 1)
+				if bytes.Equal(tampered, signed) {
+					t.Fatalf("%s: the tamper %q is not in the document", name, tamper[name][0])
+				}
+				if ok, res := xmlsecVerify(t, tampered, rootPEM); ok {
+					t.Fatalf("xmlsec1 accepted a tampered %s:\n%s", name, res)
+				}
+				if name == "IT01234567890_FPR12.xml" && !tt.enveloping {
+					if ok, res := xmllintFatturaPA(t, signed); !ok {
+						t.Fatalf("the signed invoice does not validate against the FatturaPA schema:\n%s", res)
+					}
+				}
+				ts := reXAdESTimeStamp.FindSubmatch(signed)
+				if (ts != nil) != (tt.level == "B-T") {
+					t.Fatalf("%s %s: SignatureTimeStamp present = %v", name, tt.level, ts != nil)
+				}
+				if ts == nil {
+					continue
+				}
+				token, err := base64.StdEncoding.DecodeString(string(ts[1]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The time-stamp covers the exclusive canonical
+				// ds:SignatureValue (EN 319 132-1 5.3), canonicalised here
+				// by libxml2, not by qes.
+				sv := reXMLSignatureVal.Find(signed)
+				validator.Need(t, "xmllint")
+				canon, err := exec.Command("xmllint", "--nonet", "--exc-c14n", testutil.WriteTemp(t, "sv.xml", sv)).Output()
+				if err != nil {
+					t.Fatalf("xmllint --exc-c14n: %v", err)
+				}
+				if ok, res := testutil.OpensslTSVerify(t, token, canon, "", auth.Root, auth.IssuingChain...); !ok {
+					t.Fatalf("openssl ts -verify of %s's SignatureTimeStamp:\n%s", name, res)
+				}
+				if ok, _ := testutil.OpensslTSVerify(t, token, append(canon, ' '), "", auth.Root, auth.IssuingChain...); ok {
+					t.Fatal("openssl ts -verify accepted the time-stamp over other bytes")
+				}
+			}
+		})
+	}
+}
+
+// TestSignXAdESRefusedBeforeLogin: what --format xades cannot sign stops
+// the batch before any request reaches the server, and says why.
+func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	proxy := newCountingProxy(t, s.URL)
+	dir, _ := writeInputs(t, map[string][]byte{
+		"invoice.xml": []byte(xmlDoc), "bom.xml": append([]byte("\xef\xbb\xbf \n"), xmlDoc...),
+		"contract.pdf": testutil.Fixture(t, "pades/simple.pdf"), "contract.docx": docxLike(), "notes.xml": []byte("not xml at all"),
+	})
+	in := func(names ...string) []string {
+		var p []string
+		for _, n := range names {
+			p = append(p, filepath.Join(dir, n))
+		}
+		return p
+	}
+	tests := []struct {
+		name string
+		o    signOptions
+		want []string
+		not  string
+	}{
+		{"a PDF, an office file and text named .xml", signOptions{files: in("invoice.xml", "contract.pdf", "contract.docx", "notes.xml", "bom.xml"), outDir: t.TempDir()},
+			[]string{"contract.pdf: the file is a PDF, not XML", "contract.docx: the file is not XML", "notes.xml: the file is not XML"}, "invoice.xml"},
+		{"no -o: the signed XML keeps its name", signOptions{files: in("invoice.xml")}, []string{"keeps its name (PAdES, XAdES)", "choose an output directory with -o"}, ""},
+		{"-o is the input's directory", signOptions{files: in("invoice.xml"), outDir: dir}, []string{"the output would overwrite the input"}, ""},
+		{"detached", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), detached: true}, []string{"--detached applies to CAdES"}, ""},
+		{"B-LT", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), level: "B-LT"}, []string{"XAdES B-B and B-T, not B-LT"}, ""},
+		{"RSA-PSS", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), pss: true}, []string{"not RSASSA-PSS"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.o.server, tt.o.user, tt.o.format = proxy.URL, h.ID, "xades"
+			sio, _ := testSignIO(t, s, h, nil)
+			err := runSign(context.Background(), &tt.o, sio)
+			if err == nil {
+				t.Fatal("signed")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("err = %v, want %q", err, w)
+				}
+			}
+			if tt.not != "" && strings.Contains(err.Error(), tt.not) {
+				t.Fatalf("err = %v names %s, which is XML", err, tt.not)
+			}
+		})
+	}
+	proxy.mu.Lock()
+	calls := len(proxy.calls)
+	proxy.mu.Unlock()
+	if calls != 0 {
+		t.Fatalf("%d CSC methods called for batches refused before the login", calls)
+	}
+}
