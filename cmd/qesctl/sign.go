@@ -13,7 +13,7 @@ import (
 	"github.com/qesproject/qes/pades"
 )
 
-const signUsage = `usage: qesctl sign --server URL --user ID [--credential CID] [--level B-B|B-T|B-LT|B-LTA] [--format auto|pades|cades|xades] [--detached] [-o DIR] file...
+const signUsage = `usage: qesctl sign --server URL --user ID [--credential CID] [--level B-B|B-T|B-LT|B-LTA] [--format auto|pades|cades|xades] [--detached|--enveloping] [-o DIR] file...
 
 Signs local files through any CSC server's signatures/signHash: the
 documents never leave this machine, only their digests do. A PDF gets a
