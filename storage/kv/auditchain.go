@@ -82,7 +82,7 @@ func (d *DB) AppendAudit(ctx context.Context, seal storage.AuditSeal) error {
 }
 
 func (d *DB) AuditHead(ctx context.Context) (seq uint64, hash string, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		h, err := readAuditHead(tx)
 		seq, hash = h.Seq, h.Hash
 		return err

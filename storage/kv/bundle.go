@@ -43,7 +43,7 @@ func (d *DB) AddBundleVersion(ctx context.Context, orderNumber, outcome string, 
 }
 
 func (d *DB) EvidenceBundle(ctx context.Context, orderNumber string) (b *storage.EvidenceBundle, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		b, err = get[storage.EvidenceBundle](tx, bBundles, []byte(orderNumber), "evidence bundle")
 		return err
 	})

@@ -155,7 +155,7 @@ func (d *DB) PutAppLogin(ctx context.Context, l *storage.AppLogin) error {
 }
 
 func (d *DB) AppLogin(ctx context.Context, key string) (l *storage.AppLogin, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		l, err = get[storage.AppLogin](tx, bAppLogins, []byte(key), "app login")
 		return err
 	})
@@ -180,7 +180,7 @@ func (d *DB) CreateDevice(ctx context.Context, dev *storage.Device) error {
 }
 
 func (d *DB) Device(ctx context.Context, id string) (dev *storage.Device, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		dev, err = get[storage.Device](tx, bDevices, []byte(id), "device")
 		return err
 	})
@@ -197,7 +197,7 @@ func (d *DB) PutDeviceToken(ctx context.Context, t *storage.DeviceToken) error {
 }
 
 func (d *DB) DeviceToken(ctx context.Context, key string) (t *storage.DeviceToken, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		t, err = get[storage.DeviceToken](tx, bDeviceTokens, []byte(key), "device token")
 		return err
 	})

@@ -63,7 +63,7 @@ func (d *DB) CreateCustomer(ctx context.Context, c *storage.Customer, consents [
 }
 
 func (d *DB) Customer(ctx context.Context, id string) (c *storage.Customer, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		c, err = get[storage.Customer](tx, bCustomers, []byte(id), "customer")
 		return err
 	})
@@ -179,7 +179,7 @@ func reserveUserID(tx Tx, id, number string) error {
 }
 
 func (d *DB) Order(ctx context.Context, number string) (o *storage.Order, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		o, err = get[storage.Order](tx, bOrders, []byte(number), "order")
 		return err
 	})
@@ -326,7 +326,7 @@ func (d *DB) CreateCoupon(ctx context.Context, c *storage.Coupon) error {
 }
 
 func (d *DB) Coupon(ctx context.Context, code string) (c *storage.Coupon, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		c, err = get[storage.Coupon](tx, bCoupons, []byte(code), "coupon")
 		return err
 	})

@@ -37,7 +37,7 @@ func (d *DB) CreateIdentification(ctx context.Context, s *storage.Identification
 }
 
 func (d *DB) Identification(ctx context.Context, id string) (s *storage.Identification, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		s, err = get[storage.Identification](tx, bIdentifications, []byte(id), "identification")
 		return err
 	})

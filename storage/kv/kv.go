@@ -100,6 +100,26 @@ func (d *DB) view(ctx context.Context, fn func(Tx) error) error {
 	return d.e.View(ctx, fn)
 }
 
+// OneReader is an Engine with a cheaper way to run a view that reads one
+// key (PostgreSQL: one statement, no transaction around it).
+type OneReader interface {
+	// ViewOne is View for fn that reads one key and only assigns what it
+	// read: it may stop fn at a second read and run it again in View.
+	ViewOne(ctx context.Context, fn func(Tx) error) error
+}
+
+// viewOne is view for a closure that reads one key and only assigns the
+// outcome (so that it can run again).
+func (d *DB) viewOne(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if o, ok := d.e.(OneReader); ok {
+		return o.ViewOne(ctx, fn)
+	}
+	return d.e.View(ctx, fn)
+}
+
 func (d *DB) update(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

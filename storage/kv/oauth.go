@@ -87,7 +87,7 @@ func (d *DB) PutOAuthTransaction(ctx context.Context, t *storage.OAuthTransactio
 }
 
 func (d *DB) OAuthTransaction(ctx context.Context, id string) (t *storage.OAuthTransaction, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		t, err = get[storage.OAuthTransaction](tx, bOAuthTxns, []byte(id), oauthTxns.what)
 		return err
 	})

@@ -40,7 +40,7 @@ func (d *DB) CreateOfficer(ctx context.Context, o *storage.Officer) error {
 }
 
 func (d *DB) Officer(ctx context.Context, user string) (o *storage.Officer, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		o, err = get[storage.Officer](tx, bOfficers, []byte(user), "officer")
 		return err
 	})
@@ -114,7 +114,7 @@ func (d *DB) CreateReview(ctx context.Context, r *storage.Review) error {
 }
 
 func (d *DB) Review(ctx context.Context, id string) (r *storage.Review, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		r, err = get[storage.Review](tx, bReviews, []byte(id), "review")
 		return err
 	})

@@ -140,7 +140,7 @@ func putHolderIndexes(tx Tx, h *storage.Holder) error {
 }
 
 func (d *DB) Holder(ctx context.Context, id string) (h *storage.Holder, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		h, err = get[storage.Holder](tx, bHolders, []byte(id), "holder")
 		return err
 	})
@@ -224,7 +224,7 @@ func (d *DB) CreateCredential(ctx context.Context, c *storage.Credential) error 
 }
 
 func (d *DB) Credential(ctx context.Context, id string) (c *storage.Credential, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		c, err = get[storage.Credential](tx, bCredentials, []byte(id), "credential")
 		return err
 	})
@@ -425,7 +425,7 @@ func (d *DB) PutToken(ctx context.Context, t *storage.Token) error {
 }
 
 func (d *DB) Token(ctx context.Context, id string) (t *storage.Token, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		t, err = get[storage.Token](tx, bTokens, []byte(id), "token")
 		return err
 	})
@@ -495,7 +495,7 @@ func (d *DB) PutAuthority(ctx context.Context, a *storage.Authority) error {
 }
 
 func (d *DB) Authority(ctx context.Context, name string) (a *storage.Authority, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		a, err = get[storage.Authority](tx, bAuthorities, []byte(name), "authority "+name)
 		return err
 	})
@@ -509,7 +509,7 @@ func (d *DB) CreateClient(ctx context.Context, c *storage.Client) error {
 }
 
 func (d *DB) Client(ctx context.Context, id string) (c *storage.Client, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		c, err = get[storage.Client](tx, bClients, []byte(id), "client")
 		return err
 	})
@@ -564,7 +564,7 @@ func (d *DB) CreateCertificate(ctx context.Context, c *storage.Certificate) erro
 }
 
 func (d *DB) Certificate(ctx context.Context, serial string) (c *storage.Certificate, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		c, err = get[storage.Certificate](tx, bCertificates, []byte(serial), "certificate")
 		return err
 	})
@@ -606,7 +606,7 @@ func (d *DB) UpdateCertificate(ctx context.Context, serial string, fn func(*stor
 }
 
 func (d *DB) CertificateEpoch(ctx context.Context) (epoch uint64, err error) {
-	err = d.view(ctx, func(tx Tx) error {
+	err = d.viewOne(ctx, func(tx Tx) error {
 		epoch, err = readEpoch(tx)
 		return err
 	})

@@ -178,3 +178,57 @@ func openForGroup(t *testing.T) *DB {
 	t.Cleanup(func() { _ = d.Close() })
 	return d
 }
+
+// ViewOne sends one statement without a transaction; a closure that reads
+// a second key is run again in a snapshot and sees both; a write is
+// refused, as in a read-only transaction.
+func TestViewOne(t *testing.T) {
+	ctx := context.Background()
+	d := openForGroup(t)
+	e := engine{pool: d.pool}
+	b := []byte("viewone")
+	if err := e.Update(ctx, func(tx kv.Tx) error {
+		if err := tx.Bucket(b).Put([]byte("a"), []byte("1")); err != nil {
+			return err
+		}
+		return tx.Bucket(b).Put([]byte("b"), []byte("2"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		keys     []string
+		wantRuns int
+		want     string
+	}{
+		{"one key", []string{"a"}, 1, "1"},
+		{"two keys", []string{"a", "b"}, 2, "12"},
+		{"missing key", []string{"nope"}, 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs, got := 0, ""
+			err := e.ViewOne(ctx, func(tx kv.Tx) error {
+				runs, got = runs+1, ""
+				for _, k := range tc.keys {
+					got += string(tx.Bucket(b).Get([]byte(k)))
+				}
+				return nil
+			})
+			if err != nil || runs != tc.wantRuns || got != tc.want {
+				t.Fatalf("ViewOne read %q in %d runs (%v), want %q in %d", got, runs, err, tc.want, tc.wantRuns)
+			}
+		})
+	}
+	err := e.ViewOne(ctx, func(tx kv.Tx) error { return tx.Bucket(b).Put([]byte("c"), []byte("3")) })
+	if err == nil {
+		t.Fatal("a write in ViewOne was accepted")
+	}
+	if err := e.View(ctx, func(tx kv.Tx) error {
+		if tx.Bucket(b).Get([]byte("c")) != nil {
+			t.Error("the refused write reached the database")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

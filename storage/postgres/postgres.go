@@ -99,6 +99,25 @@ func (e engine) View(ctx context.Context, fn func(kv.Tx) error) error {
 	return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 
+// ViewOne is kv.OneReader: a view of one key (a token, a credential, a
+// holder) is one statement, a consistent snapshot by itself, sent without
+// BEGIN and COMMIT, two round trips fewer on every request's reads. A
+// closure that reads a second key anyway is stopped there and runs again
+// in View.
+func (e engine) ViewOne(ctx context.Context, fn func(kv.Tx) error) error {
+	t := &pgTx{ctx: ctx, tx: e.pool, single: true}
+	ferr := fn(t)
+	switch {
+	case errors.Is(t.err, errNeedTx):
+		return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	case t.err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case t.err != nil:
+		return mapErr(t.err)
+	}
+	return ferr
+}
+
 func (e engine) Update(ctx context.Context, fn func(kv.Tx) error) error {
 	return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
 }

@@ -21,8 +21,13 @@ import (
 // the server costs more than the statement itself.
 type pgTx struct {
 	ctx context.Context
-	tx  pgx.Tx
+	tx  querier
 	err error
+	// single is a View run outside a transaction: its one statement is a
+	// snapshot of its own, and a second statement stops the run with
+	// errNeedTx (see engine.View).
+	single bool
+	ran    int // statements sent
 
 	seen   map[string]seenValue // by bucket and key: read or written here
 	writes []write              // not yet sent, in order
@@ -37,6 +42,36 @@ type write struct {
 	bucket     string
 	key, value []byte
 	del        bool
+}
+
+// querier is a transaction, or the pool for a single-statement View.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// errNeedTx stops a single-statement View that needs a second statement:
+// it runs again in a read-only transaction.
+var errNeedTx = errors.New("the view needs a transaction")
+
+// errViewWrite refuses a write in a single-statement View, whose
+// statements are not in a transaction (a read-only transaction refuses it
+// too, as bbolt's View does).
+var errViewWrite = errors.New("write in a read-only view")
+
+// statement says whether a statement may be sent now; in a
+// single-statement View only the first may.
+func (t *pgTx) statement() bool {
+	if t.err != nil {
+		return false
+	}
+	if t.single && t.ran > 0 {
+		t.err = errNeedTx
+		return false
+	}
+	t.ran++
+	return true
 }
 
 func seenKey(bucket string, key []byte) string { return bucket + "\x00" + string(key) }
@@ -101,6 +136,9 @@ func (b *bucket) Get(key []byte) []byte {
 		}
 		return s.v
 	}
+	if !b.t.statement() {
+		return nil
+	}
 	var v []byte
 	err := b.t.tx.QueryRow(b.t.ctx, `SELECT value FROM kv WHERE bucket = $1 AND key = $2`, b.name, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -122,6 +160,9 @@ func (b *bucket) Put(key, value []byte) error {
 	if b.t.err != nil {
 		return b.t.err
 	}
+	if b.t.single {
+		return b.t.fail(errViewWrite)
+	}
 	// Copies: bbolt lets the caller reuse its slices after Put.
 	key, value = bytes.Clone(key), append([]byte{}, value...)
 	b.t.writes = append(b.t.writes, write{bucket: b.name, key: key, value: value})
@@ -133,6 +174,9 @@ func (b *bucket) Delete(key []byte) error {
 	if b.t.err != nil {
 		return b.t.err
 	}
+	if b.t.single {
+		return b.t.fail(errViewWrite)
+	}
 	key = bytes.Clone(key)
 	b.t.writes = append(b.t.writes, write{bucket: b.name, key: key, del: true})
 	b.t.remember(b.name, key, nil, false)
@@ -142,6 +186,9 @@ func (b *bucket) Delete(key []byte) error {
 func (b *bucket) NextSequence() (uint64, error) {
 	if b.t.err != nil {
 		return 0, b.t.err
+	}
+	if b.t.single {
+		return 0, b.t.fail(errViewWrite)
 	}
 	var n int64
 	err := b.t.tx.QueryRow(b.t.ctx, `INSERT INTO kv_sequences (bucket, value) VALUES ($1, 1)
@@ -210,6 +257,9 @@ func (c *cursor) load(op string, from []byte) (k, v []byte) {
 	c.page, c.i, c.more = nil, 0, false
 	t := c.b.t
 	if t.flush() != nil { // the rows must include this transaction's writes
+		return nil, nil
+	}
+	if !t.statement() {
 		return nil, nil
 	}
 	rows, err := t.tx.Query(t.ctx, `SELECT key, value FROM kv WHERE bucket = $1 AND key `+op+` $2 ORDER BY key LIMIT $3`,
