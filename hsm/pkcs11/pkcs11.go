@@ -278,28 +278,35 @@ func (m *Manager) secretKey(name string, create bool) (*crypto11.SecretKey, erro
 		if !create {
 			return nil, hsm.ErrSecretMissing
 		}
-		id := make([]byte, 16)
-		if _, err := rand.Read(id); err != nil {
-			return nil, errs.Internalf(err, "hsm: random key id")
-		}
-		unlock, err := m.lockWrites()
-		if err != nil {
-			return nil, err
-		}
-		// Another process may have made it since the lookup above: under
-		// the object lock, look again before making a second one.
-		if found, err = m.ctx.FindKeys(nil, label); err == nil && len(found) > 0 {
-			k = found[0]
-		} else if err == nil {
-			k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherGeneric)
-		}
-		unlock()
-		if err != nil {
+		if k, err = m.createSecret(label, crypto11.CipherGeneric); err != nil {
 			return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateSecret, name)
 		}
 	}
 	m.secrets[name] = k
 	return k, nil
+}
+
+// createSecret makes the 256-bit secret key labelled label, unless
+// another process made it since the caller looked: under the object lock
+// it looks again before making a second one.
+func (m *Manager) createSecret(label []byte, kind *crypto11.SymmetricCipher) (*crypto11.SecretKey, error) {
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return nil, fmt.Errorf("random key id: %w", err)
+	}
+	unlock, err := m.lockWrites()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	found, err := m.ctx.FindKeys(nil, label)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) > 0 {
+		return found[0], nil
+	}
+	return m.ctx.GenerateSecretKeyWithLabel(id, label, 256, kind)
 }
 
 // MACKey is an HMAC-SHA256 key that never leaves the token. qes keys the
@@ -362,21 +369,7 @@ func (m *Manager) Sealer(_ context.Context, name string) (hsm.Sealer, error) {
 		if len(found) > 0 {
 			k = found[0]
 		} else {
-			id := make([]byte, 16)
-			if _, err := rand.Read(id); err != nil {
-				return nil, errs.Internalf(err, "hsm: random key id")
-			}
-			unlock, err := m.lockWrites()
-			if err != nil {
-				return nil, err
-			}
-			if found, err = m.ctx.FindKeys(nil, label); err == nil && len(found) > 0 {
-				k = found[0]
-			} else if err == nil {
-				k, err = m.ctx.GenerateSecretKeyWithLabel(id, label, 256, crypto11.CipherAES)
-			}
-			unlock()
-			if err != nil {
+			if k, err = m.createSecret(label, crypto11.CipherAES); err != nil {
 				return nil, errs.WrapM(err, errs.Unavailable, msg.PKCS11GenerateAESKey, name)
 			}
 		}
