@@ -1,4 +1,4 @@
-package main
+package verify
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ var (
 	tagExplicit0 = cbasn1.Tag(0).Constructed().ContextSpecific()
 	tagExplicit1 = cbasn1.Tag(1).Constructed().ContextSpecific()
 	tagImplicit0 = cbasn1.Tag(0).ContextSpecific() // subjectKeyIdentifier
-	errNotCMS    = errors.New("not a DER CMS SignedData (a BER or PEM .p7m is not read; openssl cms -cmsout -outform DER converts it)")
+	errNotCMS    = ErrNotCMS
 )
 
 // p7 is a parsed SignedData.
@@ -35,7 +35,9 @@ type p7 struct {
 	content  []byte // encapsulated content; nil when detached
 	attached bool
 	certs    []*x509.Certificate
-	hasCRLs  bool // the crls field holds revocation values (B-LT)
+	hasCRLs  bool     // the crls field holds revocation values (B-LT)
+	crls     [][]byte // DER CertificateLists in the crls field
+	ocsps    [][]byte // DER OCSPResponses (RFC 5940 other revocation info)
 	signers  []*signerInfo
 }
 
@@ -97,6 +99,25 @@ func parseP7(der []byte) (*p7, error) {
 		return nil, errNotCMS
 	}
 	out.hasCRLs = out.hasCRLs && !crls.Empty()
+	for !crls.Empty() {
+		var el cryptobyte.String
+		var tag cbasn1.Tag
+		if !crls.ReadAnyASN1Element(&el, &tag) {
+			return nil, errNotCMS
+		}
+		switch tag {
+		case cbasn1.SEQUENCE:
+			out.crls = append(out.crls, el)
+		case tagExplicit1: // OtherRevocationInfoFormat
+			var body cryptobyte.String
+			var format asn1.ObjectIdentifier
+			var resp cryptobyte.String
+			if el.ReadASN1(&body, tagExplicit1) && body.ReadASN1ObjectIdentifier(&format) && format.Equal(oids.OtherRevInfoOCSPResp) &&
+				body.ReadASN1Element(&resp, cbasn1.SEQUENCE) {
+				out.ocsps = append(out.ocsps, resp)
+			}
+		}
+	}
 	for !signerInfos.Empty() {
 		var raw cryptobyte.String
 		if !signerInfos.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
@@ -109,7 +130,7 @@ func parseP7(der []byte) (*p7, error) {
 		out.signers = append(out.signers, si)
 	}
 	if len(out.signers) == 0 {
-		return nil, errors.New("the SignedData has no signer")
+		return nil, ErrNoSigner
 	}
 	return out, nil
 }
