@@ -30,6 +30,8 @@ type ManageConfig struct {
 	EmergencyPerIP   Rate
 	// Now is the limiter's clock (default time.Now).
 	Now func() time.Time
+	// Verify is the trust of POST /api/v1/verify.
+	Verify VerifyConfig
 }
 
 func (c *ManageConfig) defaults() {
@@ -41,6 +43,12 @@ func (c *ManageConfig) defaults() {
 	}
 	if c.EmergencyPerIP.Burst <= 0 || c.EmergencyPerIP.Every <= 0 {
 		c.EmergencyPerIP = Rate{Burst: 30, Every: time.Minute}
+	}
+	if c.Verify.MaxBody <= 0 {
+		c.Verify.MaxBody = DefaultVerifyMaxBody
+	}
+	if c.Verify.Now == nil {
+		c.Verify.Now = time.Now
 	}
 }
 
@@ -77,6 +85,11 @@ func NewManagement(svc *sam.Service, lc *lifecycle.Service, cfg ManageConfig, lo
 		g.POST("/credentials/:credentialID/"+string(a), m.change(a), auth)
 	}
 	g.POST("/emergency/suspend", m.emergency)
+	// Verification takes a holder's token: it reads megabytes and costs
+	// signature checks per request, which a public route would offer to
+	// anyone; the emergency route above is public only because a holder
+	// who lost access must still be able to use it.
+	g.POST("/verify", m.verify, auth)
 	return e
 }
 

@@ -1,9 +1,54 @@
 package app
 
-import "github.com/qesproject/qes/csc"
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"time"
 
-// managementRoutes serves the holders' certificate management API and the
-// emergency suspension (csc.NewManagement) under /api/v1/.
+	"github.com/qesproject/qes/ca"
+	"github.com/qesproject/qes/csc"
+	"github.com/qesproject/qes/internal/errs"
+	"github.com/qesproject/qes/verify"
+)
+
+// managementRoutes serves the holders' certificate management API, the
+// emergency suspension and the signature verification (csc.NewManagement)
+// under /api/v1/.
 func (a *App) managementRoutes(mux *routeMux) {
-	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{Tokens: a.Tokens}, a.Log))
+	auth := a.Authorities
+	mux.Handle("/api/v1/", csc.NewManagement(a.Credentials, a.Lifecycle, csc.ManageConfig{Tokens: a.Tokens, Verify: csc.VerifyConfig{
+		Roots: []*x509.Certificate{auth.Root}, Intermediates: auth.IssuingChain, Status: registerStatus(a.CA, auth.IssuingChain[0]), Now: a.Now,
+	}}, a.Log))
+}
+
+// registerStatus answers verify's status question from the CA's register
+// for the certificates qes's issuing CA signed. The register keeps the
+// current status, with when a hold or revocation began: a certificate
+// revoked after the signature was good when it signed.
+func registerStatus(reg *ca.Service, issuing *x509.Certificate) verify.StatusSource {
+	const source = "qes certificate register"
+	return func(ctx context.Context, cert *x509.Certificate, at time.Time) (verify.CertStatus, bool, error) {
+		if !bytes.Equal(cert.RawIssuer, issuing.RawSubject) || cert.CheckSignatureFrom(issuing) != nil {
+			return verify.CertStatus{}, false, nil
+		}
+		st, err := reg.Status(ctx, cert.SerialNumber)
+		if err != nil {
+			var e *errs.Error
+			if errors.As(err, &e) && e.Kind == errs.NotFound {
+				return verify.CertStatus{Status: verify.StatusUnknown, Source: source}, true, nil
+			}
+			return verify.CertStatus{}, false, err
+		}
+		switch st.Status {
+		case ca.StateSuspended, ca.StateRevoked:
+			if !st.RevokedAt.IsZero() && st.RevokedAt.After(at) {
+				return verify.CertStatus{Status: verify.StatusGood, Source: source, RevokedAt: st.RevokedAt}, true, nil
+			}
+			return verify.CertStatus{Status: verify.StatusRevoked, Source: source, RevokedAt: st.RevokedAt}, true, nil
+		default:
+			return verify.CertStatus{Status: verify.StatusGood, Source: source}, true, nil
+		}
+	}
 }
