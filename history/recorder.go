@@ -61,10 +61,11 @@ func NewRecorder(store RecordStore, log *slog.Logger) *Recorder {
 
 // Signed queues a signHash or signDoc batch of n signatures made at at
 // by the holder's credential, through the OAuth client clientID (empty
-// for a service token). It waits only if the queue is full (or ctx ends);
-// write failures are logged, since the audit log has the signatures.
-func (r *Recorder) Signed(ctx context.Context, holderID, credentialID, clientID string, n int, at time.Time) {
-	b := storage.SignatureBatch{HolderID: holderID, CredentialID: credentialID, ClientID: clientID, Count: n, At: at}
+// for a service token), in formats (signDoc; nil for signHash). It waits
+// only if the queue is full (or ctx ends); write failures are logged,
+// since the audit log has the signatures.
+func (r *Recorder) Signed(ctx context.Context, holderID, credentialID, clientID string, n int, formats []string, at time.Time) {
+	b := storage.SignatureBatch{HolderID: holderID, CredentialID: credentialID, ClientID: clientID, Count: n, Formats: formats, At: at}
 	if err := r.send(ctx, item{batch: b}); err != nil {
 		r.log.ErrorContext(ctx, "signing history not recorded", "holder", holderID, "credential", credentialID, "err", err)
 	}

@@ -63,7 +63,7 @@ func TestRecorderFlushAndClose(t *testing.T) {
 						if i%2 == 1 {
 							client = "c-acme"
 						}
-						rec.Signed(ctx, "h1", "cred1", client, w+1, at.Add(time.Duration(i)*time.Second))
+						rec.Signed(ctx, "h1", "cred1", client, w+1, nil, at.Add(time.Duration(i)*time.Second))
 					}
 				})
 			}

@@ -24,12 +24,14 @@ type ReportFilter struct {
 	CredentialID string
 }
 
-// ReportRow is one signHash batch.
+// ReportRow is one signHash or signDoc batch.
 type ReportRow struct {
 	At           time.Time
 	CredentialID string
 	Count        int
 	Application  string
+	// Formats are a signDoc batch's signature formats; empty for signHash.
+	Formats []string
 }
 
 // Report is the filtered history, newest first, with its totals.
@@ -58,7 +60,7 @@ func (p *Service) Report(ctx context.Context, holderID string, f ReportFilter) (
 		}
 		out.Batches++
 		out.Signatures += b.Count
-		out.Rows = append(out.Rows, ReportRow{At: b.At, CredentialID: b.CredentialID, Count: b.Count, Application: b.Application})
+		out.Rows = append(out.Rows, ReportRow{At: b.At, CredentialID: b.CredentialID, Count: b.Count, Application: b.Application, Formats: b.Formats})
 		// Keep the newest rows only: the store walks oldest first.
 		if len(out.Rows) > p.cfg.ReportRows {
 			out.Rows = out.Rows[1:]

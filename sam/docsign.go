@@ -32,6 +32,7 @@ type DocSigning struct {
 	c      *storage.Credential
 	sadKey []byte
 	result audit.Event // the outcome record, completed by Sign or Finished
+	count  int         // signatures Sign made, for the signing history
 }
 
 // StartDocSigning picks the SAD (from the request or a credential-scope
@@ -137,6 +138,7 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 		d.Finished(ctx, err)
 		return nil, err
 	}
+	d.count = len(digests)
 	sigs := make([][]byte, len(digests))
 	for i, dg := range digests {
 		if sigs[i], err = signer.Sign(rand.Reader, dg.Digest, dg.Opts); err != nil {
@@ -149,8 +151,9 @@ func (d *DocSigning) Sign(ctx context.Context, hashOID string, authorized []stri
 }
 
 // Finished records the outcome of completing the signatures (time-stamps,
-// DSS) after Sign: an error at once, success with the next audit fsync.
-func (d *DocSigning) Finished(ctx context.Context, err error) {
+// DSS) after Sign: an error at once, success with the next audit fsync and
+// in the holder's signing history with the batch's signature formats.
+func (d *DocSigning) Finished(ctx context.Context, err error, formats ...string) {
 	if err != nil {
 		d.result.Outcome = "error"
 		d.result.Detail = map[string]string{"method": "signDoc", "reason": errs.KindOf(err).String()}
@@ -159,6 +162,9 @@ func (d *DocSigning) Finished(ctx context.Context, err error) {
 	}
 	d.result.Outcome = "ok"
 	d.s.audit.AppendRelayed(d.result, nil) // in order after the relayed intent
+	if d.s.history != nil {
+		d.s.history.Signed(context.WithoutCancel(ctx), d.p.HolderID, d.c.ID, d.p.ClientID, d.count, formats, d.s.now())
+	}
 }
 
 // NormalizeHashes decodes base64 or base64url digests (CSC mixes both),

@@ -75,7 +75,8 @@ type Auditor interface {
 // is told of each batch after the signatures are made and writes it off
 // the signing path.
 type SignatureLog interface {
-	Signed(ctx context.Context, holderID, credentialID, clientID string, n int, at time.Time)
+	// formats are a signDoc batch's signature formats, nil for signHash.
+	Signed(ctx context.Context, holderID, credentialID, clientID string, n int, formats []string, at time.Time)
 }
 
 // Config holds the module's rules; zero values take the defaults.

@@ -109,7 +109,7 @@ func (s *Service) SignHash(ctx context.Context, r SignRequest) ([]string, error)
 	// After its intent, which the relay queued before the HSM signed.
 	s.audit.AppendRelayed(result, nil)
 	if s.history != nil {
-		s.history.Signed(context.WithoutCancel(ctx), p.HolderID, c.ID, p.ClientID, len(sigs), signedAt)
+		s.history.Signed(context.WithoutCancel(ctx), p.HolderID, c.ID, p.ClientID, len(sigs), nil, signedAt)
 	}
 	return sigs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -368,4 +369,32 @@ func (d *Signer) planDigests(i int, set DigestSet, chain []*x509.Certificate) ([
 				Timestamper: d.cfg.Timestamper, Revocation: d.cfg.Revocation, ExtraCertificates: d.cfg.ExtraCertificates}}
 	}
 	return plans, nil
+}
+
+// formats names the batch's signature formats for the holder's signing
+// report, each once, in the order of the request: a document's own format,
+// CAdES for document digests.
+func formats(docs []*documentPlan, digests []*digestPlan) []string {
+	var out []string
+	add := func(f string) {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	for _, d := range docs {
+		switch {
+		case d.cades != nil:
+			add("CAdES")
+		case d.xades != nil:
+			add("XAdES")
+		case d.jades != nil:
+			add("JAdES")
+		default:
+			add("PAdES")
+		}
+	}
+	if len(digests) > 0 {
+		add("CAdES")
+	}
+	return out
 }

@@ -162,7 +162,7 @@ func (d *Signer) SignDoc(ctx context.Context, r Request) (*Result, error) {
 	}
 	res, err := prepared.finish(ctx, sigs)
 	// The intent is on record; a success need not hold the answer back.
-	ds.Finished(ctx, err)
+	ds.Finished(ctx, err, formats(docs, digests)...)
 	if err != nil {
 		return nil, err
 	}

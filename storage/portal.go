@@ -51,6 +51,10 @@ type SignatureBatch struct {
 	// Application is the OAuth client's name, or "API" for a service
 	// token from auth/login.
 	Application string `json:"application"`
+	// Formats are the signature formats of a signDoc batch (PAdES, CAdES,
+	// XAdES, JAdES), each once, in the order first signed; empty for
+	// signHash, where qes signs digests and never sees the format.
+	Formats []string `json:"formats,omitempty"`
 }
 
 // SignatureLog keeps each holder's signing history, ordered by time.

@@ -204,6 +204,8 @@ var catalogue = map[ID][2]string{
 	"report.date":          {"Date", "Data"},
 	"report.count":         {"Signatures", "Firme"},
 	"report.app":           {"Application", "Applicazione"},
+	"report.format":        {"Format", "Formato"},
+	"report.format.hash":   {"hashes only", "solo impronte"},
 	"report.truncated":     {"Only the newest rows are listed; the totals cover the whole period. Narrow the dates to see older rows.", "Sono elencate solo le righe più recenti; i totali coprono tutto il periodo. Restringi le date per vedere le righe più vecchie."},
 	"report.none":          {"No signatures in this period.", "Nessuna firma in questo periodo."},
 	"report.daily.title":   {"Daily summary by e-mail", "Riepilogo giornaliero via e-mail"},
