@@ -2,10 +2,13 @@ package csc_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
 )
@@ -166,5 +169,49 @@ func TestVerifyAPIBadInput(t *testing.T) {
 				t.Fatalf("%d %v, want %d %s %q", st, got, tt.wantStatus, tt.wantError, tt.wantDesc)
 			}
 		})
+	}
+}
+
+// TestVerifyAPIRegisterAfterSigning: a certificate suspended after it
+// signed was good at signing time: the register's answer carries when the
+// hold began and the signature stays valid.
+func TestVerifyAPIRegisterAfterSigning(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	content := []byte("Verbale\n")
+	sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(content))
+	st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+		"document": std64(content), "signature_format": "C", "signAlgo": ecdsaSHA256, "conformance_level": "Ades-B-B"}}})
+	if st != http.StatusOK {
+		t.Fatalf("signDoc: %d %v", st, body)
+	}
+	p7m := decodeDocs(t, body, "DocumentWithSignature")[0]
+	verifyIt := func() (bool, map[string]any, map[string]any) {
+		t.Helper()
+		st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(p7m)})
+		if st != http.StatusOK {
+			t.Fatalf("verify: %d %v", st, body)
+		}
+		sig := body["signatures"].([]any)[0].(map[string]any)
+		return body["valid"] == true, sig["signer"].(map[string]any), sig["certificateStatus"].(map[string]any)
+	}
+	valid, signer, cs := verifyIt()
+	if !valid || cs["status"] != "good" || cs["revokedAt"] != nil {
+		t.Fatalf("before the hold: valid %v %v", valid, cs)
+	}
+	serial, ok := new(big.Int).SetString(signer["serialNumber"].(string), 16)
+	if !ok {
+		t.Fatalf("serial %v", signer["serialNumber"])
+	}
+	// A minute later: a hold in the very second of the signature would be
+	// a hold at signing time (the signing-time attribute has seconds).
+	s.Clock.Advance(time.Minute)
+	if _, err := s.App.CA.Suspend(context.Background(), serial); err != nil {
+		t.Fatal(err)
+	}
+	if valid, _, cs := verifyIt(); !valid || cs["status"] != "good" || cs["source"] != "qes certificate register" || cs["revokedAt"] == nil {
+		t.Fatalf("suspended after signing: valid %v %v", valid, cs)
 	}
 }
