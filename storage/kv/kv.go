@@ -45,6 +45,23 @@ type Bucket interface {
 	ForEach(fn func(k, v []byte) error) error
 }
 
+// Prefetcher is a Tx that can read several keys in one round trip
+// (PostgreSQL: one batch of statements); later Gets of those keys are
+// answered from what it read. Reads are the same either way.
+type Prefetcher interface {
+	Prefetch(keys ...BucketKey)
+}
+
+// BucketKey names one key of one bucket.
+type BucketKey struct{ Bucket, Key []byte }
+
+// prefetch reads keys ahead when tx can do it in one go.
+func prefetch(tx Tx, keys ...BucketKey) {
+	if p, ok := tx.(Prefetcher); ok {
+		p.Prefetch(keys...)
+	}
+}
+
 // Cursor walks a bucket in key order; a nil key is the end.
 type Cursor interface {
 	First() (k, v []byte)

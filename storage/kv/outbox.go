@@ -30,6 +30,10 @@ func (d *DB) UseSAD(ctx context.Context, u storage.SADUse) error {
 		return errs.Internalf(err, "encode outbox record %s", rec.ID)
 	}
 	return d.group(ctx, func(tx Tx) error {
+		// Everything the use decides from, in one round trip where the
+		// engine can.
+		prefetch(tx, BucketKey{bSADs, u.Key}, BucketKey{bCredentials, []byte(u.CredentialID)},
+			BucketKey{bCertificates, []byte(u.CertificateSerial)}, BucketKey{bMeta, keyAuditHead})
 		sad, err := get[storage.SAD](tx, bSADs, u.Key, "SAD")
 		if err != nil {
 			return Refuse(err)

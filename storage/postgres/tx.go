@@ -112,6 +112,50 @@ func (t *pgTx) flush() error {
 	return nil
 }
 
+// Prefetch is kv.Prefetcher: the keys not read or written yet in this
+// transaction are read in one batch and remembered.
+func (t *pgTx) Prefetch(keys ...kv.BucketKey) {
+	if t.err != nil || t.single {
+		return
+	}
+	var batch pgx.Batch
+	var want []kv.BucketKey
+	for _, k := range keys {
+		if _, ok := t.seen[seenKey(string(k.Bucket), k.Key)]; ok {
+			continue
+		}
+		batch.Queue(`SELECT value FROM kv WHERE bucket = $1 AND key = $2`, string(k.Bucket), k.Key)
+		want = append(want, k)
+	}
+	if len(want) == 0 {
+		return
+	}
+	if t.flush() != nil { // the reads must see this transaction's writes
+		return
+	}
+	br := t.tx.SendBatch(t.ctx, &batch)
+	for _, k := range want {
+		var v []byte
+		err := br.QueryRow().Scan(&v)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			t.remember(string(k.Bucket), bytes.Clone(k.Key), nil, false)
+		case err != nil:
+			_ = br.Close()
+			t.fail(err)
+			return
+		default:
+			if v == nil {
+				v = []byte{}
+			}
+			t.remember(string(k.Bucket), bytes.Clone(k.Key), v, true)
+		}
+	}
+	if err := br.Close(); err != nil {
+		t.fail(err)
+	}
+}
+
 func (t *pgTx) Bucket(name []byte) kv.Bucket { return &bucket{t: t, name: string(name)} }
 
 func (t *pgTx) fail(err error) error {
