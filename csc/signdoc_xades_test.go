@@ -3,50 +3,12 @@ package csc_test
 import (
 	"bytes"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil"
-	"github.com/qesproject/qes/internal/testutil/validator"
 )
-
-// xadesSchemaDir is testdata/xades/schema: the FatturaPA 1.2.1 schema and
-// the catalog that resolves its XML-DSig import offline.
-func xadesSchemaDir(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "testdata", "xades", "schema")
-}
-
-// xmlsecVerify runs xmlsec1 --verify trusting only root: the signer's
-// chain comes from the signature's own ds:KeyInfo. The Id attribute of
-// xades:SignedProperties is declared an ID (no DTD says so), which the
-// second reference's URI="#..." needs.
-func xmlsecVerify(t *testing.T, signed, rootPEM []byte) (bool, string) {
-	t.Helper()
-	validator.Need(t, "xmlsec1")
-	out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", testutil.WriteTemp(t, "root.pem", rootPEM),
-		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
-		testutil.WriteTemp(t, "signed.xml", signed)).CombinedOutput()
-	return err == nil && strings.Contains(string(out), "OK"), string(out)
-}
-
-// xmllintSchema validates doc against the FatturaPA schema, offline.
-func xmllintSchema(t *testing.T, doc []byte) (bool, string) {
-	t.Helper()
-	validator.Need(t, "xmllint")
-	dir := xadesSchemaDir(t)
-	cmd := exec.Command("xmllint", "--nonet", "--noout", "--schema",
-		filepath.Join(dir, "Schema_del_file_xml_FatturaPA_versione_1.2.1.xsd"), testutil.WriteTemp(t, "invoice.xml", doc))
-	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+filepath.Join(dir, "catalog.xml"))
-	out, err := cmd.CombinedOutput()
-	return err == nil, string(out)
-}
 
 var reSigningTime = regexp.MustCompile(`<xades:SigningTime>([^<]*)</xades:SigningTime>`)
 
@@ -121,11 +83,11 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 				}
 			}
 
-			if ok, out := xmlsecVerify(t, signed, rootPEM); !ok {
+			if ok, out := testutil.XMLSecVerify(t, signed, rootPEM); !ok {
 				t.Fatalf("xmlsec1 --verify of the signed document:\n%s\n%s", out, signed)
 			}
 			if tt.fatturaPA {
-				if ok, out := xmllintSchema(t, signed); !ok {
+				if ok, out := testutil.FatturaPASchemaValid(t, signed); !ok {
 					t.Fatalf("the signed invoice does not validate against the FatturaPA schema:\n%s", out)
 				}
 			}
@@ -136,7 +98,7 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 			if bytes.Equal(tampered, signed) {
 				t.Fatalf("the tamper %q is not in the document", tt.tamper[0])
 			}
-			if ok, out := xmlsecVerify(t, tampered, rootPEM); ok {
+			if ok, out := testutil.XMLSecVerify(t, tampered, rootPEM); ok {
 				t.Fatalf("xmlsec1 accepted a tampered document:\n%s", out)
 			}
 			m := reSigningTime.FindSubmatchIndex(signed)
@@ -144,7 +106,7 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 				t.Fatal("no xades:SigningTime")
 			}
 			badTime := append(append(append([]byte(nil), signed[:m[2]]...), []byte("2000-01-01T00:00:00Z")...), signed[m[3]:]...)
-			if ok, out := xmlsecVerify(t, badTime, rootPEM); ok {
+			if ok, out := testutil.XMLSecVerify(t, badTime, rootPEM); ok {
 				t.Fatalf("xmlsec1 accepted a changed SigningTime:\n%s", out)
 			}
 

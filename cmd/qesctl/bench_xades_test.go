@@ -135,7 +135,7 @@ func TestFatturaPALikeIsValid(t *testing.T) {
 	if len(invoice) < 1<<20 || len(invoice) > 1<<20+1024 {
 		t.Fatalf("%d bytes, want just over 1 MiB", len(invoice))
 	}
-	if ok, out := xmllintFatturaPA(t, invoice); !ok {
+	if ok, out := testutil.FatturaPASchemaValid(t, invoice); !ok {
 		t.Fatalf("the generated invoice does not validate:\n%s", out)
 	}
 }

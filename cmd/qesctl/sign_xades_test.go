@@ -4,41 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil"
-	"github.com/qesproject/qes/internal/testutil/validator"
 )
-
-// xmlsecVerify runs xmlsec1 --verify trusting only root, the way
-// csc/signdoc_xades_test.go does: the Id of xades:SignedProperties is
-// declared an ID for the second reference's URI="#...".
-func xmlsecVerify(t *testing.T, signed, rootPEM []byte) (bool, string) {
-	t.Helper()
-	validator.Need(t, "xmlsec1")
-	out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", testutil.WriteTemp(t, "root.pem", rootPEM),
-		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
-		testutil.WriteTemp(t, "signed.xml", signed)).CombinedOutput()
-	return err == nil && strings.Contains(string(out), "OK"), string(out)
-}
-
-// xmllintFatturaPA validates doc against the FatturaPA 1.2.1 schema in
-// testdata/xades, offline (its catalog resolves the XML-DSig import).
-func xmllintFatturaPA(t *testing.T, doc []byte) (bool, string) {
-	t.Helper()
-	validator.Need(t, "xmllint")
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "xades", "schema")
-	cmd := exec.Command("xmllint", "--nonet", "--noout", "--schema",
-		filepath.Join(dir, "Schema_del_file_xml_FatturaPA_versione_1.2.1.xsd"), testutil.WriteTemp(t, "invoice.xml", doc))
-	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+filepath.Join(dir, "catalog.xml"))
-	out, err := cmd.CombinedOutput()
-	return err == nil, string(out)
-}
 
 var ()
 
@@ -107,18 +78,18 @@ func TestSignXAdES(t *testing.T) {
 				} else if !bytes.Contains(signed, []byte("\n<ds:Signature ")) || !bytes.HasSuffix(signed, []byte("</ds:Signature>")) {
 					t.Fatalf("%s: the enveloping signature is not the document's root:\n%s", name, signed)
 				}
-				if ok, res := xmlsecVerify(t, signed, rootPEM); !ok {
+				if ok, res := testutil.XMLSecVerify(t, signed, rootPEM); !ok {
 					t.Fatalf("xmlsec1 --verify of %s:\n%s\n%s", name, res, signed)
 				}
 				tampered := bytes.Replace(signed, []byte(tamper[name][0]), []byte(tamper[name][1]), 1)
 				if bytes.Equal(tampered, signed) {
 					t.Fatalf("%s: the tamper %q is not in the document", name, tamper[name][0])
 				}
-				if ok, res := xmlsecVerify(t, tampered, rootPEM); ok {
+				if ok, res := testutil.XMLSecVerify(t, tampered, rootPEM); ok {
 					t.Fatalf("xmlsec1 accepted a tampered %s:\n%s", name, res)
 				}
 				if name == "IT01234567890_FPR12.xml" && !tt.enveloping {
-					if ok, res := xmllintFatturaPA(t, signed); !ok {
+					if ok, res := testutil.FatturaPASchemaValid(t, signed); !ok {
 						t.Fatalf("the signed invoice does not validate against the FatturaPA schema:\n%s", res)
 					}
 				}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil/validator"
@@ -52,4 +56,32 @@ func CheckXAdESTimeStamp(t testing.TB, signed []byte, root *x509.Certificate, ch
 		t.Fatal("openssl ts -verify accepted the SignatureTimeStamp over other bytes")
 	}
 	return true
+}
+
+// XMLSecVerify runs `xmlsec1 --verify` trusting only rootPEM: the signer's
+// chain comes from the signature's own ds:KeyInfo. The Id attribute of
+// xades:SignedProperties is declared an ID (no DTD says so), which the
+// second reference's URI="#..." needs.
+func XMLSecVerify(t testing.TB, signed, rootPEM []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmlsec1")
+	out, err := exec.Command("xmlsec1", "--verify", "--trusted-pem", WriteTemp(t, "root.pem", rootPEM),
+		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+		WriteTemp(t, "signed.xml", signed)).CombinedOutput()
+	return err == nil && strings.Contains(string(out), "OK"), string(out)
+}
+
+// FatturaPASchemaValid validates doc against the FatturaPA 1.2.1 schema in
+// testdata/xades/schema with `xmllint --schema`, offline (its catalog
+// resolves the XML-DSig import).
+func FatturaPASchemaValid(t testing.TB, doc []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmllint")
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "xades", "schema")
+	cmd := exec.Command("xmllint", "--nonet", "--noout", "--schema",
+		filepath.Join(dir, "Schema_del_file_xml_FatturaPA_versione_1.2.1.xsd"), WriteTemp(t, "invoice.xml", doc))
+	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+filepath.Join(dir, "catalog.xml"))
+	out, err := cmd.CombinedOutput()
+	return err == nil, string(out)
 }
