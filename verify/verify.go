@@ -128,6 +128,10 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	if looksXML(signed) {
+		// XAdES (xades.go): an XML document carries its signatures.
+		return verifyXML(ctx, signed, detached, o)
+	}
 	p, err := parseP7(signed)
 	if err != nil {
 		return nil, err

@@ -215,3 +215,15 @@ func normalizeAttrs(content []byte, tags [][2]int) []byte {
 	}
 	return append(out, content[last:]...)
 }
+
+// ParseDocument is the check Prepare makes of a document, for a verifier:
+// well-formed UTF-8 XML, no DTD, at most MaxDepth levels and MaxElements
+// elements, attribute values normalised as an XML processor does. It
+// returns the parsed tree. Errors are errs.InvalidRequest.
+func ParseDocument(content []byte) (*etree.Document, error) {
+	doc, err := parse(content)
+	if err != nil {
+		return nil, err
+	}
+	return doc.tree, nil
+}
