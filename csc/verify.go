@@ -124,6 +124,9 @@ func verifyError(err error, detached bool) error {
 		return errs.M(errs.InvalidRequest, msg.VerifyTooDeep, verify.MaxDepth)
 	case errors.Is(err, verify.ErrNoContent):
 		return errs.M(errs.InvalidRequest, msg.VerifyDetached)
+	case errors.Is(err, verify.ErrNotXAdES):
+		// XAdES: the reason (a DTD, not well-formed, no ds:Signature) helps.
+		return errs.M(errs.InvalidRequest, msg.VerifyNotXAdES, field, err.Error())
 	}
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.Internal {

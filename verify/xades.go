@@ -268,6 +268,13 @@ func (v *verifier) references(tree *etree.Document, sig, si, sp *etree.Element, 
 	if sp == nil {
 		return errors.New("no xades:SignedProperties: not a XAdES signature")
 	}
+	// Every Id named is checked unique before any digest, so that an Id
+	// written twice is reported as such, not as a changed document.
+	for i, ref := range refs {
+		if uri := attr(ref, "URI"); strings.HasPrefix(uri, "#") && (ids[uri[1:]] == nil || dup[uri[1:]]) {
+			return fmt.Errorf("reference %d: %q names no element, or more than one", i+1, uri)
+		}
+	}
 	sawSP, sawData := false, false
 	for i, ref := range refs {
 		uri := attr(ref, "URI")

@@ -1,0 +1,215 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qesproject/qes/internal/testutil/testpki"
+	"github.com/qesproject/qes/verify"
+	"github.com/qesproject/qes/xades"
+)
+
+// xadesDoc signs content with xades.Prepare and the holder's key, as
+// signDoc does, at signing time at.
+func (p pki) xadesDoc(t *testing.T, content []byte, env xades.Envelope, at time.Time) []byte {
+	t.Helper()
+	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, content, xades.Options{Envelope: env, Time: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := p.key.Sign(rand.Reader, prep.Digest(), crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := prep.Finish(context.Background(), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed.Bytes()
+}
+
+// TestVerifyXAdES: enveloped and enveloping XAdES B-B over a FatturaPA
+// invoice and over XML with processing instructions, CDATA and namespaces
+// verify (ECDSA and RSA); a changed invoice element, a changed
+// SigningTime, a changed signature value, a wrong root, a duplicated Id
+// and a second signature's changes are each reported, never extracted.
+func TestVerifyXAdES(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	rsaKey := testpki.Key(t, testpki.RSA2048)
+	pr := p
+	pr.key = rsaKey
+	pr.leaf = p.ca.Issue(t, &x509.Certificate{SerialNumber: big.NewInt(4343), Subject: pkix.Name{CommonName: "Mario Rossi", SerialNumber: "TINIT-RSSMRA80A01H501U"},
+		KeyUsage: x509.KeyUsageContentCommitment}, rsaKey.Public())
+	other := newPKI(t)
+	invoice, err := os.ReadFile("../testdata/xades/IT01234567890_FPR12.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	misc := []byte("<?xml version=\"1.0\"?>\r\n<?app  first?>\n<!-- c -->\n<doc xmlns=\"urn:example:doc\" xmlns:x=\"urn:x\" x:a=\"1 &amp; &lt;2&gt;\" b='it&apos;s\tx'>\r\n" +
+		"  <item n=\"&#x41;\">caff&#xE8; <![CDATA[<raw> & ]]> end</item><!-- in --><?pi data?>\r\n  <empty/><x:tail>t</x:tail>\n</doc>\n<?app last?>\n")
+	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	env := p.xadesDoc(t, invoice, xades.Enveloped, at)
+	replace := func(doc []byte, old, new string) []byte {
+		t.Helper()
+		if !bytes.Contains(doc, []byte(old)) {
+			t.Fatalf("%q not in the document", old)
+		}
+		return bytes.Replace(doc, []byte(old), []byte(new), 1)
+	}
+	sv := bytes.Index(env, []byte("-value\">")) + len("-value\">")
+	badValue := bytes.Clone(env)
+	badValue[sv] ^= 'A' ^ 'B'
+	if badValue[sv] == env[sv] {
+		badValue[sv] = 'C'
+	}
+	// The signature again, with an element carrying the SignedProperties'
+	// Id in the invoice: which one a reference names is ambiguous.
+	spID := string(env[bytes.Index(env, []byte("qes-sig-")) : bytes.Index(env, []byte("qes-sig-"))+len("qes-sig-")+16])
+	dupID := replace(env, "<Nome>Mario</Nome>", `<Nome Id="`+spID+`-signedprops">Mario</Nome>`)
+	twice := p.xadesDoc(t, env, xades.Enveloped, at)
+
+	tests := []struct {
+		name    string
+		signed  []byte
+		roots   *x509.CertPool
+		valid   bool
+		level   string
+		intact  bool
+		problem string
+		extract bool
+	}{
+		{"FatturaPA enveloped", env, p.roots(), true, "B-B", true, "", true},
+		{"other XML enveloped", p.xadesDoc(t, misc, xades.Enveloped, at), p.roots(), true, "B-B", true, "", true},
+		{"other XML enveloping", p.xadesDoc(t, misc, xades.Enveloping, at), p.roots(), true, "B-B", true, "", false},
+		{"FatturaPA enveloping RSA", pr.xadesDoc(t, invoice, xades.Enveloping, at), p.roots(), true, "B-B", true, "", false},
+		{"FatturaPA enveloped RSA", pr.xadesDoc(t, invoice, xades.Enveloped, at), p.roots(), true, "B-B", true, "", true},
+		{"invoice element changed", replace(env, "<PrezzoTotale>100.00<", "<PrezzoTotale>900.00<"), p.roots(), false, "", false, "signed document", false},
+		{"SigningTime changed", replace(env, at.Format("2006-01-02T15:04:05Z"), at.Add(-time.Hour).Format("2006-01-02T15:04:05Z")), p.roots(), false, "", false, "signed properties", false},
+		{"signature value changed", badValue, p.roots(), false, "", true, "does not verify", false},
+		{"wrong root", env, other.roots(), false, "", true, "does not chain", false},
+		{"duplicated Id", dupID, p.roots(), false, "", false, "more than one", false},
+		{"no roots: chain not checked", env, nil, true, "B-B", true, "", true},
+		// XML-DSig's enveloped-signature transform removes only its own
+		// signature: a second enveloped signature changes what the first
+		// covers, as xmlsec1 reports too.
+		{"signed twice: the first no longer covers the document", twice, p.roots(), false, "", true, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := verify.Verify(context.Background(), tt.signed, nil, verify.Options{Roots: tt.roots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Valid != tt.valid || len(rep.Signers) == 0 {
+				t.Fatalf("valid %v, want %v: %+v", rep.Valid, tt.valid, rep)
+			}
+			s := rep.Signers[len(rep.Signers)-1]
+			if tt.valid {
+				s = rep.Signers[0]
+			}
+			if s.Level != tt.level && tt.valid || s.ContentIntact != tt.intact || !strings.Contains(s.Problem, tt.problem) {
+				t.Fatalf("signer %+v; want level %q intact %v problem %q", s, tt.level, tt.intact, tt.problem)
+			}
+			if s.CommonName != "Mario Rossi" || s.TaxCode != "TINIT-RSSMRA80A01H501U" || !s.SigningTime.Equal(at) && tt.name != "SigningTime changed" {
+				t.Errorf("signer %+v", s)
+			}
+			if tt.valid && tt.roots != nil && s.Chain != "trusted" {
+				t.Errorf("chain %q", s.Chain)
+			}
+			if got := rep.Content != nil; got != tt.extract || got && !bytes.Equal(rep.Content, tt.signed) {
+				t.Errorf("content extracted %v, want %v", got, tt.extract)
+			}
+		})
+	}
+}
+
+// TestVerifyXAdESStatus: XAdES B-B embeds no revocation values: the
+// register answers at the signing time, and a revocation before it fails.
+func TestVerifyXAdESStatus(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	doc := p.xadesDoc(t, []byte("<a>1</a>"), xades.Enveloped, at)
+	for _, tt := range []struct {
+		name   string
+		status string
+		valid  bool
+	}{{"good", verify.StatusGood, true}, {"revoked", verify.StatusRevoked, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked time.Time
+			status := func(_ context.Context, c *x509.Certificate, when time.Time) (verify.CertStatus, bool, error) {
+				asked = when
+				return verify.CertStatus{Status: tt.status, Source: "register", RevokedAt: when.Add(-time.Minute)}, true, nil
+			}
+			rep, err := verify.Verify(context.Background(), doc, nil, verify.Options{Roots: p.roots(), Status: status})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Valid != tt.valid || !asked.Equal(at) || rep.Signers[0].Status.Status != tt.status || rep.Signers[0].Status.Source != "register" {
+				t.Fatalf("asked at %v (signed %v): %+v", asked, at, rep)
+			}
+		})
+	}
+}
+
+// TestVerifyXAdESBadInput: what is not a readable signed XML document is
+// an input error, never a report or a panic.
+func TestVerifyXAdESBadInput(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	signed := p.xadesDoc(t, []byte("<a>1</a>"), xades.Enveloped, time.Now())
+	deep := strings.Repeat("<a>", xades.MaxDepth+1) + strings.Repeat("</a>", xades.MaxDepth+1)
+	tests := []struct {
+		name, in, detached, want string
+	}{
+		{"not well-formed", "<a><b></a>", "", "not well-formed"},
+		{"DTD", `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxxxxxx">]><a>&x;</a>`, "", "DTD"},
+		{"no signature", "<a>1</a>", "", "no ds:Signature"},
+		{"too deep", deep, "", "deep"},
+		{"detached", string(signed), "<a>1</a>", "detached"},
+		{"signature without SignedInfo", `<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var det []byte
+			if tt.detached != "" {
+				det = []byte(tt.detached)
+			}
+			rep, err := verify.Verify(context.Background(), []byte(tt.in), det, verify.Options{})
+			if tt.want == "" {
+				// Readable as XML but not a signature that verifies: a report.
+				if err != nil || rep.Valid {
+					t.Fatalf("%v %+v", err, rep)
+				}
+				return
+			}
+			if !errors.Is(err, verify.ErrNotXAdES) || rep != nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, report %v; want %q", err, rep, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzVerifyXAdES: no XML input panics, and an input error and a report
+// never come together.
+func FuzzVerifyXAdES(f *testing.F) {
+	f.Add([]byte("<a>1</a>"))
+	f.Add([]byte(`<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="s"><ds:SignedInfo/><ds:SignatureValue/></ds:Signature>`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rep, err := verify.Verify(context.Background(), in, nil, verify.Options{Now: time.Unix(0, 0)})
+		if (err == nil) == (rep == nil) {
+			t.Fatalf("err %v and report %v", err, rep)
+		}
+	})
+}
