@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -17,7 +18,7 @@ import (
 	"github.com/qesproject/qes/verify"
 )
 
-const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s...
+const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s|file.xml...
 
 Checks CAdES signatures (.p7m with the signed file inside, .p7s beside
 it) locally, without any server: for each signer the certificate, the
@@ -28,7 +29,12 @@ too. With --ca, the signer's and the TSA's certificates must chain to
 those roots. A .p7s is checked against --content, else against the file
 of the same name without .p7s. --extract writes the innermost signed
 file (contract.docx.p7m.p7m -> contract.docx) once every signature
-verifies. The exit status is 1 when a file does not verify.
+verifies. An XML file with XAdES signatures (enveloped, as FatturaPA, or
+enveloping; B-B or B-T) is checked the same way: every reference's
+digest, the signature value, SigningCertificateV2, SigningTime and the
+SignatureTimeStamp; the signed XML document is itself the content, so
+--extract writes nothing for it. The exit status is 1 when a file does
+not verify.
 
 `
 
@@ -168,6 +174,14 @@ func (v *verifier) file(o *verifyOptions, path string) error {
 	if o.extract {
 		if rep.Detached {
 			return errors.New("--extract: a .p7s does not carry the signed file")
+		}
+		if bytes.Equal(rep.Content, der) {
+			// Enveloped XAdES: the signed document is the file itself.
+			v.printf(1, "--extract: the signed XML document is itself the content: nothing to write")
+			return nil
+		}
+		if rep.Content == nil {
+			return errors.New("--extract: an enveloping XAdES signature's content is not extracted")
 		}
 		return v.extract(o, path, rep.Content)
 	}
