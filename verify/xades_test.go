@@ -21,7 +21,7 @@ import (
 
 // xadesDoc signs content with xades.Prepare and the holder's key, as
 // signDoc does, at signing time at.
-func (p pki) xadesDoc(t *testing.T, content []byte, env xades.Envelope, at time.Time) []byte {
+func (p pki) xadesDoc(t testing.TB, content []byte, env xades.Envelope, at time.Time) []byte {
 	t.Helper()
 	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, content, xades.Options{Envelope: env, Time: at})
 	if err != nil {
@@ -205,6 +205,14 @@ func TestVerifyXAdESBadInput(t *testing.T) {
 // never come together.
 func FuzzVerifyXAdES(f *testing.F) {
 	f.Add([]byte("<a>1</a>"))
+	// Signed documents, so that mutations reach the reference, signature
+	// and property checks.
+	root := testpki.NewRoot(f, pkix.Name{CommonName: "Fuzz root"}, testpki.Key(f, testpki.P256))
+	key := testpki.Key(f, testpki.P256)
+	leaf := root.Issue(f, &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Fuzz"}}, key.Public())
+	p := pki{root: root, ca: root, leaf: leaf, key: key}
+	f.Add(p.xadesDoc(f, []byte(`<a xmlns:x="urn:x"><x:b Id="i">1</x:b></a>`), xades.Enveloped, time.Unix(1e9, 0)))
+	f.Add(p.xadesDoc(f, []byte(`<a><b>1</b></a>`), xades.Enveloping, time.Unix(1e9, 0)))
 	f.Add([]byte(`<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="s"><ds:SignedInfo/><ds:SignatureValue/></ds:Signature>`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rep, err := verify.Verify(context.Background(), in, nil, verify.Options{Now: time.Unix(0, 0)})
