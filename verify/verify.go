@@ -128,6 +128,10 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	// Other formats than CAdES, each in its own file (pades.go).
+	if detached == nil && isPDF(signed) {
+		return verifyPDF(&verifier{ctx: ctx, o: o, r: &Report{}}, signed)
+	}
 	p, err := parseP7(signed)
 	if err != nil {
 		return nil, err
