@@ -146,16 +146,14 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 		}
 		if _, err := cms.ParseTimestampToken(s.der); err == nil {
 			// A document time-stamp (ETSI.RFC3161): its imprint is over the ByteRange bytes.
-			v.printf(1, "document time-stamp (revision covering bytes 0..%d of %d):", s.end(), total)
-			if _, err := v.timestamp(s.der, content, 2, "document time-stamp"); err != nil {
-				v.printf(2, "INVALID: %v", err)
+			if _, err := v.timestamp(s.der, content, 1, fmt.Sprintf("document time-stamp over bytes 0..%d of %d", s.end(), total)); err != nil {
+				v.printf(1, "document time-stamp: INVALID (%v)", err)
 				r.Problems = append(r.Problems, fmt.Sprintf("document time-stamp %d: %v", i+1, err))
 			}
 			continue
 		}
 		sigNo++
 		label := fmt.Sprintf("signature %d of %d", sigNo, nSig)
-		v.printf(1, "%s: signed revision covers bytes 0..%d of %d", label, s.end(), total)
 		p, err := parseP7(s.der)
 		if err != nil || p.attached || len(p.signers) != 1 {
 			if err == nil {
@@ -166,22 +164,23 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			continue
 		}
 		idx := len(v.r.Signers)
-		if err := v.signer(p, p.signers[0], content, 2, 1, label); err != nil {
+		if err := v.signer(p, p.signers[0], content, 1, 1, label); err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", label, err))
 		}
 		if idx >= len(v.r.Signers) {
 			continue
 		}
 		rec := &v.r.Signers[idx]
+		v.printf(2, "signed revision covers bytes 0..%d of %d", s.end(), total)
 		if rec.SigningTime.IsZero() && !s.claimed.IsZero() {
 			// PAdES baseline leaves signing-time out of the CMS: /M is the claim.
 			rec.SigningTime = s.claimed
-			v.printf(2, "signing time (claimed in /M): %s", s.claimed.Format(time.RFC3339))
+			v.printf(2, "signing time (claimed in the signature dictionary's /M): %s", s.claimed.Format(time.RFC3339))
 		}
 		if rec.Problem == "" {
-			rec.Level = pdfLevel(pdf, rec.Level, s, sigs[i+1:])
-			if rec.Level != "" {
-				v.printf(2, "PAdES level: %s", rec.Level)
+			if lv := pdfLevel(pdf, rec.Level, s, sigs[i+1:]); lv != rec.Level {
+				rec.Level = lv
+				v.printf(2, "PAdES level (with the later revisions' DSS and document time-stamps): %s", lv)
 			}
 		}
 		if s.end() < total {

@@ -169,6 +169,9 @@ func (v *verifier) file(o *verifyOptions, path string) error {
 		if rep.Detached {
 			return errors.New("--extract: a .p7s does not carry the signed file")
 		}
+		if rep.Content == nil {
+			return errors.New("--extract: a PDF is its own signed file")
+		}
 		return v.extract(o, path, rep.Content)
 	}
 	return nil
