@@ -128,9 +128,12 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	// Other formats than CAdES, each in its own file (pades.go).
+	// Other formats than CAdES, each in its own file (pades.go, jades.go).
 	if detached == nil && isPDF(signed) {
 		return verifyPDF(&verifier{ctx: ctx, o: o, r: &Report{}}, signed)
+	}
+	if j, ok := parseJWS(signed); ok && detached == nil {
+		return verifyJWS(&verifier{ctx: ctx, o: o, r: &Report{}}, j)
 	}
 	p, err := parseP7(signed)
 	if err != nil {
