@@ -184,8 +184,15 @@ func (v *verifier) extract(o *verifyOptions, path string, content []byte) error 
 	for strings.EqualFold(filepath.Ext(name), ".p7m") {
 		name = strings.TrimSuffix(name, filepath.Ext(name))
 	}
+	if strings.EqualFold(filepath.Ext(name), ".jws") {
+		name = strings.TrimSuffix(name, filepath.Ext(name))
+	}
 	if name == "" || name == "." {
 		return errors.New("--extract: the .p7m's name leaves no file name")
+	}
+	if name == filepath.Base(path) {
+		// A JWS under another name: never write its payload over it.
+		name += ".payload"
 	}
 	dir := o.outDir
 	if dir == "" {
