@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -164,7 +165,15 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			continue
 		}
 		idx := len(v.r.Signers)
-		if err := v.signer(p, p.signers[0], content, 1, 1, label); err != nil {
+		// Without a signing-time attribute (PAdES baseline leaves it out)
+		// or time-stamp, the chain and status are checked at /M.
+		now := v.o.Now
+		if !s.claimed.IsZero() {
+			v.o.Now = s.claimed
+		}
+		err = v.signer(p, p.signers[0], content, 1, 1, label)
+		v.o.Now = now
+		if err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", label, err))
 		}
 		if idx >= len(v.r.Signers) {
@@ -184,11 +193,11 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			}
 		}
 		if s.end() < total {
-			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(pdf[s.end():]))
+			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(pdf[:s.end()], pdf[s.end():]))
 		}
 	}
 	if last := sigs[len(sigs)-1]; last.end() < total {
-		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(pdf[last.end():]))
+		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(pdf[:last.end()], pdf[last.end():]))
 	}
 	r.Valid = len(r.Problems) == 0
 	return r, nil
@@ -217,9 +226,45 @@ func pdfLevel(pdf []byte, level string, s pdfSig, later []pdfSig) string {
 	return level
 }
 
-// laterWhat names what a later revision holds that a reader cares about.
-func laterWhat(tail []byte) string {
+var objRE = regexp.MustCompile(`(?:^|[\s>])(\d{1,10})\s+(\d{1,5})\s+obj\b`)
+
+// objects lists the "N G obj" headers in b (objects in object streams
+// are not seen).
+func objects(b []byte) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range objRE.FindAllSubmatch(b, -1) {
+		out[string(m[1])+" "+string(m[2])] = true
+	}
+	return out
+}
+
+// laterWhat names what later revisions hold that a reader cares about:
+// a DSS, document time-stamps, signatures, and whether they only add
+// objects or also redefine objects of the signed revision (a new
+// signature field legitimately redefines the catalog, the form and the
+// page; anything else deserves a look: which changes a DocMDP or FieldMDP
+// permits is not evaluated here).
+func laterWhat(signed, tail []byte) string {
 	var what []string
+	before := objects(signed)
+	var redefined []string
+	added := 0
+	for o := range objects(tail) {
+		if before[o] {
+			redefined = append(redefined, o)
+		} else {
+			added++
+		}
+	}
+	sort.Strings(redefined)
+	if len(redefined) == 0 {
+		what = append(what, fmt.Sprintf("they only add objects (%d new)", added))
+	} else {
+		if len(redefined) > 10 {
+			redefined = append(redefined[:10], "...")
+		}
+		what = append(what, fmt.Sprintf("%d new objects, and they redefine objects of the signed revision: %s", added, strings.Join(redefined, ", ")))
+	}
 	if bytes.Contains(tail, []byte("/DSS")) {
 		what = append(what, "a DSS")
 	}
@@ -229,17 +274,7 @@ func laterWhat(tail []byte) string {
 	if n := bytes.Count(tail, []byte("/ByteRange")); n > 0 {
 		what = append(what, fmt.Sprintf("%d signature dictionar(ies)", n))
 	}
-	if len(what) == 0 {
-		return ""
-	}
-	out := " ("
-	for i, w := range what {
-		if i > 0 {
-			out += ", "
-		}
-		out += w
-	}
-	return out + ")"
+	return " (" + strings.Join(what, "; ") + ")"
 }
 
 // revisionEnd says whether b ends with %%EOF and at most an end of line.
