@@ -68,6 +68,13 @@ func TestVerifyAPIPAdES(t *testing.T) {
 				if got["timeStampChecked"] != tt.ts[i] {
 					t.Errorf("signature %d timeStampChecked %v, want %v", i, got["timeStampChecked"], tt.ts[i])
 				}
+				wantSource := "qes certificate register"
+				if want == "B-LT" || want == "B-LTA" {
+					wantSource = "embedded OCSP response" // from the DSS
+				}
+				if st := got["certificateStatus"].(map[string]any); tt.valid && (st["status"] != "good" || st["source"] != wantSource) {
+					t.Errorf("signature %d status %v, want good from %s", i, st, wantSource)
+				}
 				if tt.valid && (got["contentIntact"] != true || got["signatureValid"] != true || got["chain"] != "trusted" || got["signingTime"] == nil) {
 					t.Errorf("signature %d: %v", i, got)
 				}

@@ -8,6 +8,7 @@ package verify
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/qesproject/qes/internal/cms"
 )
@@ -164,6 +166,12 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", label, err))
 			continue
 		}
+		// B-LT keeps the revocation values in a later revision's DSS: its
+		// streams are offered to the status check, which takes only a
+		// response or CRL that matches the certificate and whose issuer
+		// signed it.
+		o, c := dssValues(pdf[s.end():])
+		p.ocsps, p.crls = append(p.ocsps, o...), append(p.crls, c...)
 		idx := len(v.r.Signers)
 		// Without a signing-time attribute (PAdES baseline leaves it out)
 		// or time-stamp, the chain and status are checked at /M.
@@ -280,4 +288,28 @@ func laterWhat(signed, tail []byte) string {
 // revisionEnd says whether b ends with %%EOF and at most an end of line.
 func revisionEnd(b []byte) bool {
 	return bytes.HasSuffix(bytes.TrimRight(b, "\r\n"), []byte("%%EOF"))
+}
+
+var streamRE = regexp.MustCompile(`/Length\s+(\d{1,9})\s*>>\s*stream\r?\n`)
+
+// dssValues finds the OCSP responses and CRLs among the unfiltered
+// streams of b (a DSS writes them as plain streams); filtered streams
+// and other objects are passed over.
+func dssValues(b []byte) (ocsps, crls [][]byte) {
+	if !bytes.Contains(b, []byte("/DSS")) {
+		return nil, nil
+	}
+	for _, m := range streamRE.FindAllSubmatchIndex(b, -1) {
+		n, err := strconv.Atoi(string(b[m[2]:m[3]]))
+		if err != nil || n <= 0 || m[1]+n > len(b) {
+			continue
+		}
+		data := b[m[1] : m[1]+n]
+		if _, err := ocsp.ParseResponse(data, nil); err == nil {
+			ocsps = append(ocsps, data)
+		} else if _, err := x509.ParseRevocationList(data); err == nil {
+			crls = append(crls, data)
+		}
+	}
+	return ocsps, crls
 }
