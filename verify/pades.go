@@ -29,6 +29,17 @@ import (
 // reads (a /ByteRange [0 a b c] around a /Contents <hex> hole).
 var ErrNoPDFSignature = errors.New("a PDF without a signature (no /ByteRange around a /Contents hex string)")
 
+// A crafted PDF can repeat signature dictionaries that each cover the
+// whole file: the number and the bytes hashed in all are bounded.
+const (
+	maxPDFSignatures = 32
+	maxPDFHashed     = 4 * MaxInput
+)
+
+// ErrTooManyPDFSignatures: more signatures, or more bytes under them,
+// than one request checks.
+var ErrTooManyPDFSignatures = fmt.Errorf("more than %d signatures, or more than %d bytes under them in all", maxPDFSignatures, maxPDFHashed)
+
 // isPDF says whether b starts with a PDF header (ISO 32000 allows junk
 // before it; readers look within the first 1024 bytes).
 func isPDF(b []byte) bool {
@@ -129,6 +140,13 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	sigs := pdfSignatures(pdf)
 	if len(sigs) == 0 {
 		return nil, ErrNoPDFSignature
+	}
+	hashed := 0
+	for _, s := range sigs {
+		hashed += s.br[1] + s.br[3]
+	}
+	if len(sigs) > maxPDFSignatures || hashed > maxPDFHashed {
+		return nil, ErrTooManyPDFSignatures
 	}
 	r := v.r
 	total := len(pdf)

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +24,7 @@ func TestPDFInputErrors(t *testing.T) {
 		{"hole not a hex string", "%PDF-1.7\n/ByteRange [0 30 35 10]xxxxxxxxxxxx\n%%EOF\n", ErrNoPDFSignature},
 		{"huge numbers", "%PDF-1.7 /ByteRange [0 999999999999 999999999999 999999999999]", ErrNoPDFSignature},
 		{"not a PDF", "hello", ErrNotCMS},
+		{"too many signatures", "%PDF-1.7\n" + manyRanges(40), ErrTooManyPDFSignatures},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Verify(context.Background(), []byte(tt.in), nil, Options{})
@@ -48,4 +51,15 @@ func TestPDFClaimedTime(t *testing.T) {
 			t.Errorf("%q: %v, want %v", tt.dict, got, tt.want)
 		}
 	}
+}
+
+// manyRanges makes n signature dictionaries, each with its own (empty
+// SEQUENCE) CMS, all covering the bytes before them.
+func manyRanges(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		at := 9 + b.Len()
+		fmt.Fprintf(&b, "/ByteRange [0 %010d %010d 0]<3000>", at+38, at+44)
+	}
+	return b.String()
 }
