@@ -17,7 +17,7 @@ import (
 	"github.com/qesproject/qes/verify"
 )
 
-const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s...
+const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s|file.pdf|file.jws...
 
 Checks CAdES signatures (.p7m with the signed file inside, .p7s beside
 it) locally, without any server: for each signer the certificate, the
@@ -28,7 +28,10 @@ too. With --ca, the signer's and the TSA's certificates must chain to
 those roots. A .p7s is checked against --content, else against the file
 of the same name without .p7s. --extract writes the innermost signed
 file (contract.docx.p7m.p7m -> contract.docx) once every signature
-verifies. The exit status is 1 when a file does not verify.
+verifies. A signed PDF is checked as PAdES (each signature dictionary
+over the revision its /ByteRange covers, document time-stamps, the DSS),
+a JWS as JAdES (--extract writes its payload: x.json.jws -> x.json).
+The exit status is 1 when a file does not verify.
 
 `
 
