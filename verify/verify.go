@@ -5,6 +5,9 @@
 // B-LTA), the chain against the caller's roots and the certificate's
 // status at signing time (embedded OCSP responses and CRLs, else the
 // caller's register). A .p7m inside a .p7m is opened and checked too.
+// The other AdES formats have a file each: PAdES signatures of a PDF
+// (pades.go), XAdES signatures of an XML document (xades.go), JAdES JWSs
+// (jades.go).
 //
 // It is pure: bytes and trust roots in, a report out; no files, no
 // network. Both qesctl verify and the server's POST /api/v1/verify use it,
@@ -128,9 +131,17 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	// Other formats than CAdES, each in its own file (xades.go, pades.go,
+	// jades.go).
 	if looksXML(signed) {
-		// XAdES (xades.go): an XML document carries its signatures.
+		// XAdES: an XML document carries its signatures.
 		return verifyXML(ctx, signed, detached, o)
+	}
+	if detached == nil && isPDF(signed) {
+		return verifyPDF(&verifier{ctx: ctx, o: o, r: &Report{}}, signed)
+	}
+	if j, ok := parseJWS(signed); ok && detached == nil {
+		return verifyJWS(&verifier{ctx: ctx, o: o, r: &Report{}}, j)
 	}
 	p, err := parseP7(signed)
 	if err != nil {

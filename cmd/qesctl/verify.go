@@ -18,7 +18,7 @@ import (
 	"github.com/qesproject/qes/verify"
 )
 
-const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s|file.xml...
+const verifyUsage = `usage: qesctl verify [--ca ROOTS.pem] [--content FILE] [--extract [-o DIR] [--force]] file.p7m|file.p7s|file.pdf|file.jws|file.xml...
 
 Checks CAdES signatures (.p7m with the signed file inside, .p7s beside
 it) locally, without any server: for each signer the certificate, the
@@ -29,9 +29,12 @@ too. With --ca, the signer's and the TSA's certificates must chain to
 those roots. A .p7s is checked against --content, else against the file
 of the same name without .p7s. --extract writes the innermost signed
 file (contract.docx.p7m.p7m -> contract.docx) once every signature
-verifies. An XML file with XAdES signatures (enveloped, as FatturaPA, or
-enveloping; B-B or B-T) is checked the same way: every reference's
-digest, the signature value, SigningCertificateV2, SigningTime and the
+verifies. A signed PDF is checked as PAdES (each signature dictionary
+over the revision its /ByteRange covers, document time-stamps, the DSS),
+a JWS as JAdES (--extract writes its payload: x.json.jws -> x.json). An
+XML file with XAdES signatures (enveloped, as FatturaPA, or enveloping;
+B-B or B-T) is checked the same way: every reference's digest, the
+signature value, SigningCertificateV2, SigningTime and the
 SignatureTimeStamp; the signed XML document is itself the content, so
 --extract writes nothing for it. The exit status is 1 when a file does
 not verify.
@@ -63,7 +66,7 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyOptions, error) {
 	o.files = fs.Args()
 	if len(o.files) == 0 {
 		fs.Usage()
-		return nil, errors.New("at least one .p7m or .p7s file is required")
+		return nil, errors.New("at least one signed file (.p7m, .p7s, .pdf, .xml, .jws) is required")
 	}
 	if o.content != "" && len(o.files) > 1 {
 		return nil, errors.New("--content goes with one .p7s")
@@ -180,6 +183,9 @@ func (v *verifier) file(o *verifyOptions, path string) error {
 			v.printf(1, "--extract: the signed XML document is itself the content: nothing to write")
 			return nil
 		}
+		if rep.Content == nil && bytes.HasPrefix(der, []byte("%PDF-")) {
+			return errors.New("--extract: a PDF is its own signed file")
+		}
 		if rep.Content == nil {
 			return errors.New("--extract: an enveloping XAdES signature's content is not extracted")
 		}
@@ -195,8 +201,15 @@ func (v *verifier) extract(o *verifyOptions, path string, content []byte) error 
 	for strings.EqualFold(filepath.Ext(name), ".p7m") {
 		name = strings.TrimSuffix(name, filepath.Ext(name))
 	}
+	if strings.EqualFold(filepath.Ext(name), ".jws") {
+		name = strings.TrimSuffix(name, filepath.Ext(name))
+	}
 	if name == "" || name == "." {
 		return errors.New("--extract: the .p7m's name leaves no file name")
+	}
+	if name == filepath.Base(path) {
+		// A JWS under another name: never write its payload over it.
+		name += ".payload"
 	}
 	dir := o.outDir
 	if dir == "" {
