@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
 	"time"
@@ -423,40 +424,21 @@ func certDigestMatches(certRef *etree.Element, c *x509.Certificate) bool {
 }
 
 // documentDigest is the digest of the document node without sig (the
-// enveloped-signature transform) in exclusive canonical form: processing
-// instructions outside the root element, each separated by a line feed,
-// and the root element (XML-DSig 6.6.4, C14N 1.0 2.1).
+// enveloped-signature transform) in exclusive canonical form
+// (xades.WriteDocumentNode, with this package's canonical form of the
+// root).
 func documentDigest(tree *etree.Document, sig *etree.Element, h crypto.Hash) ([]byte, error) {
 	d := h.New()
-	root := tree.Root()
-	after := false
-	for _, tok := range tree.Child {
-		switch t := tok.(type) {
-		case *etree.ProcInst:
-			if t.Target == "xml" {
-				continue
-			}
-			pi := "<?" + t.Target
-			if inst := strings.TrimLeft(t.Inst, " \t\r\n"); inst != "" {
-				pi += " " + inst
-			}
-			pi += "?>"
-			if after {
-				d.Write([]byte("\n" + pi))
-			} else {
-				d.Write([]byte(pi + "\n"))
-			}
-		case *etree.Element:
-			if t != root {
-				continue
-			}
-			c, err := c14nWithout(root, sig, true)
-			if err != nil {
-				return nil, err
-			}
-			d.Write(c)
-			after = true
+	err := xades.WriteDocumentNode(d, tree, func(w io.Writer, root *etree.Element) error {
+		c, err := c14nWithout(root, sig, true)
+		if err != nil {
+			return err
 		}
+		_, err = w.Write(c)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d.Sum(nil), nil
 }

@@ -12,7 +12,7 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
-	"hash"
+	"io"
 	"math/big"
 	"strings"
 	"time"
@@ -407,7 +407,7 @@ func digestC14N(el *etree.Element, h crypto.Hash) ([]byte, error) {
 // straight into w: a large invoice is hashed, not copied. It is goxmldsig's
 // exclusive canonicaliser with the same canonical write settings, minus
 // the copy it makes before writing.
-func writeC14N(w hash.Hash, el *etree.Element) error {
+func writeC14N(w io.Writer, el *etree.Element) error {
 	if err := etreeutils.TransformExcC14n(el, "", false); err != nil {
 		return errs.M(errs.InvalidRequest, msg.XAdESNotXML, err.Error())
 	}
@@ -420,13 +420,24 @@ func writeC14N(w hash.Hash, el *etree.Element) error {
 
 // documentDigest is the digest of the document node as the enveloped
 // signature transform and exclusive canonicalisation without comments
-// leave it (XML-DSig 6.6.4, Exc-C14N 3 over C14N 1.0 2.1): processing
-// instructions before the root element, each followed by a line feed;
-// the root element; those after it, each preceded by one. The XML
-// declaration, comments and white space outside the root are not nodes.
-// The signature is not yet in the tree, so "enveloped" removes nothing.
+// leave it (WriteDocumentNode). The signature is not yet in the tree, so
+// "enveloped" removes nothing.
 func documentDigest(tree *etree.Document, h crypto.Hash) ([]byte, error) {
 	hh := h.New()
+	if err := WriteDocumentNode(hh, tree, func(w io.Writer, root *etree.Element) error { return writeC14N(w, root) }); err != nil {
+		return nil, err
+	}
+	return hh.Sum(nil), nil
+}
+
+// WriteDocumentNode writes the document node of tree as XML-DSig 6.6.4
+// and Exc-C14N 3 over C14N 1.0 2.1 have it: processing instructions before
+// the root element, each followed by a line feed; the root element, as
+// writeRoot canonicalises it; those after it, each preceded by one. The
+// XML declaration, comments and white space outside the root are not
+// nodes. The signer and the verifier (package verify) both hash a whole
+// document through it, each with its own canonical form of the root.
+func WriteDocumentNode(w io.Writer, tree *etree.Document, writeRoot func(io.Writer, *etree.Element) error) error {
 	root := tree.Root()
 	after := false
 	for _, tok := range tree.Child {
@@ -441,19 +452,22 @@ func documentDigest(tree *etree.Document, h crypto.Hash) ([]byte, error) {
 			}
 			pi += "?>"
 			if after {
-				hh.Write([]byte("\n" + pi))
+				pi = "\n" + pi
 			} else {
-				hh.Write([]byte(pi + "\n"))
+				pi += "\n"
+			}
+			if _, err := io.WriteString(w, pi); err != nil {
+				return err
 			}
 		case *etree.Element:
 			if t != root {
 				continue
 			}
-			if err := writeC14N(hh, root); err != nil {
-				return nil, err
+			if err := writeRoot(w, root); err != nil {
+				return err
 			}
 			after = true
 		}
 	}
-	return hh.Sum(nil), nil
+	return nil
 }
