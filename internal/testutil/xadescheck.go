@@ -71,6 +71,28 @@ func XMLSecVerify(t testing.TB, signed, rootPEM []byte) (bool, string) {
 	return err == nil && strings.Contains(string(out), "OK"), string(out)
 }
 
+// XMLSecVerifyDetached runs `xmlsec1 --verify` on a detached XAdES
+// signature, trusting only rootPEM, with the signed file written under
+// name beside it in a directory of its own: xmlsec1 (1.2.37) opens the
+// reference's relative URI from its working directory, which is that
+// directory, and libxml2 percent-decodes it, so the file is found by the
+// name the signature carries.
+func XMLSecVerifyDetached(t testing.TB, signed []byte, name string, content, rootPEM []byte) (bool, string) {
+	t.Helper()
+	validator.Need(t, "xmlsec1")
+	dir := t.TempDir()
+	for n, b := range map[string][]byte{"signature.xml": signed, name: content, "root.pem": rootPEM} {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("xmlsec1", "--verify", "--trusted-pem", "root.pem",
+		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties", "signature.xml")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return err == nil && strings.Contains(string(out), "OK"), string(out)
+}
+
 // XMLDSigSchema is W3C's xmldsig-core-schema.xsd as Debian's
 // xmltooling-schemas package installs it (scripts/deps.sh test); the
 // catalog in testdata/xades/schema resolves the FatturaPA schema's import
