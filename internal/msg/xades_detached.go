@@ -13,8 +13,8 @@ var xadesDetachedMessages = map[ID][2]string{
 		"Parametro %s mancante: una firma XAdES separata si riferisce al file firmato con il suo nome"},
 	XAdESDocumentNameInvalid: {"Invalid parameter %s: the file's base name, 1 to 255 bytes of UTF-8, without / or \\ or control characters, not . or ..",
 		"Parametro %s non valido: il nome del file, da 1 a 255 byte UTF-8, senza / né \\ né caratteri di controllo, diverso da . e .."},
-	VerifyDetachedXAdES: {"Invalid parameter document: it is a detached XAdES signature of %q; send that file as document and the signature as signature",
-		"Parametro document non valido: è una firma XAdES separata di %q; invia quel file come document e la firma come signature"},
+	VerifyDetachedXAdES: {"Invalid parameter document: content not given: it is a detached XAdES signature of %q; send that file as document and the signature as signature",
+		"Parametro document non valido: contenuto non fornito: è una firma XAdES separata di %q; invia quel file come document e la firma come signature"},
 }
 
 func init() {
