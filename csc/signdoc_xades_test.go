@@ -150,6 +150,7 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 		{"detached without document_name", invoice, map[string]any{"signed_envelope_property": "Detached"}, "Missing parameter documents[0].document_name"},
 		{"detached, document_name a path", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "../etc/passwd"}, "Invalid parameter documents[0].document_name"},
 		{"detached, document_name with a control character", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "a\x01.xml"}, "Invalid parameter documents[0].document_name"},
+		{"CAdES with a document_name that is a path", invoice, map[string]any{"signature_format": "C", "document_name": "a/b.xml"}, "Invalid parameter documents[0].document_name"},
 		{"detached B-LT", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "a.xml", "conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
 		{"B-LT", invoice, map[string]any{"conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
 		{"signed_props", invoice, map[string]any{"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("x"))}}}, "only PAdES signatures take it"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/xades"
 )
 
 // xadesDetachedSuffix names a detached XAdES signature after its file.
@@ -128,6 +129,12 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 			continue
 		}
 		format := formatFor(o, in)
+		if name := filepath.Base(in); format == formatXAdES && o.detached && !xades.ValidDocumentName(name) {
+			// The signature's reference names the file by it.
+			refused = append(refused, fmt.Sprintf("%s: the file name %q cannot be a detached signature's reference (at most %d bytes of UTF-8, no control characters)",
+				in, name, xades.MaxDocumentName))
+			continue
+		}
 		if format == formatXAdES && !o.detached {
 			// A detached signature takes any file; enveloped and
 			// enveloping ones need XML.

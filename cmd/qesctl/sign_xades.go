@@ -33,10 +33,7 @@ func (x xadesToSign) SignatureAlgorithm() (asn1.ObjectIdentifier, []byte) { retu
 // ds:SignedInfo whose digest the key signs. A detached signature names
 // the file by its base name, the name it keeps beside the signature.
 func prepareXAdES(ctx context.Context, d *document, size int64, chain []*x509.Certificate, opts pades.Options, enveloping, detached bool) error {
-	name := filepath.Base(d.in)
-	if detached && !xades.ValidDocumentName(name) {
-		return fmt.Errorf("the file name %q cannot be a detached signature's reference (at most %d bytes of UTF-8, no control characters)", name, xades.MaxDocumentName)
-	}
+	name := filepath.Base(d.in) // checked by plannedOutputs
 	content := make([]byte, size)
 	if _, err := io.ReadFull(d.file, content); err != nil {
 		return fmt.Errorf("read: %w", err)

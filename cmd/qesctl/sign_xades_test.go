@@ -113,6 +113,7 @@ func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
 	dir, _ := writeInputs(t, map[string][]byte{
 		"invoice.xml": []byte(xmlDoc), "bom.xml": append([]byte("\xef\xbb\xbf \n"), xmlDoc...),
 		"contract.pdf": testutil.Fixture(t, "pades/simple.pdf"), "contract.docx": docxLike(), "notes.xml": []byte("not xml at all"),
+		"line\nbreak.txt": []byte("a file whose name holds a line feed"),
 	})
 	in := func(names ...string) []string {
 		var p []string
@@ -131,6 +132,8 @@ func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
 			[]string{"contract.pdf: the file is a PDF, not XML", "contract.docx: the file is not XML", "notes.xml: the file is not XML"}, "invoice.xml"},
 		{"no -o: the signed XML keeps its name", signOptions{files: in("invoice.xml")}, []string{"keeps its name (PAdES, XAdES)", "choose an output directory with -o"}, ""},
 		{"-o is the input's directory", signOptions{files: in("invoice.xml"), outDir: dir}, []string{"the output would overwrite the input"}, ""},
+		{"detached: a name that cannot be a reference", signOptions{files: in("contract.pdf", "line\nbreak.txt"), detached: true},
+			[]string{`line\nbreak.txt" cannot be a detached signature's reference`}, "contract.pdf"},
 		{"detached and enveloping", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), detached: true, enveloping: true}, []string{"--detached and --enveloping are two forms"}, ""},
 		{"B-LT", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), level: "B-LT"}, []string{"XAdES B-B and B-T, not B-LT"}, ""},
 		{"RSA-PSS", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), pss: true}, []string{"not RSASSA-PSS"}, ""},
