@@ -8,7 +8,10 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"os"
+	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil/testpki"
@@ -76,4 +79,39 @@ func TestFatturaPASchemaValidChecksSignature(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFatturaPASchemaMissingSkipsLocallyAndFailsInCI runs this test binary
+// again as the child below, whose XML-DSig schema file is missing, with
+// and without CI=true: a skip on a developer's machine, a failure under CI.
+func TestFatturaPASchemaMissingSkipsLocallyAndFailsInCI(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, ci, want string
+		fail           bool
+	}{
+		{"developer machine", "", "--- SKIP: TestChildSchemaMissing", false},
+		{"CI=true", "true", "--- FAIL: TestChildSchemaMissing", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestChildSchemaMissing$", "-test.v")
+			cmd.Env = append(os.Environ(), "QES_SCHEMA_CHILD=1", "CI="+tt.ci)
+			out, err := cmd.CombinedOutput()
+			if (err != nil) != tt.fail || !strings.Contains(string(out), tt.want) || !strings.Contains(string(out), "xmltooling-schemas") {
+				t.Fatalf("child: err %v, want failure %v, %q and the package to install in:\n%s", err, tt.fail, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestChildSchemaMissing is the child of the test above.
+func TestChildSchemaMissing(t *testing.T) {
+	if os.Getenv("QES_SCHEMA_CHILD") == "" {
+		t.Skip("run by TestFatturaPASchemaMissingSkipsLocallyAndFailsInCI")
+	}
+	xmldsigSchema = "/nonexistent/xmldsig-core-schema.xsd"
+	FatturaPASchemaValid(t, []byte("<a/>"))
+	t.Fatal("FatturaPASchemaValid returned without its schema")
 }
