@@ -92,8 +92,7 @@ type Options struct {
 	DocumentName string
 }
 
-// Prepared is an enveloped signature waiting for its signature value over
-// Digest().
+// Prepared is a signature waiting for its signature value over Digest().
 type Prepared struct {
 	opts    Options
 	chain   []*x509.Certificate
@@ -154,7 +153,8 @@ func signatureURI(pub crypto.PublicKey, h crypto.Hash) (string, error) {
 
 // Prepare parses content (a whole XML document), computes the digest of
 // the document as the enveloped-signature and exclusive canonicalisation
-// transforms leave it, builds the SignedProperties (SigningTime,
+// transforms leave it (Detached: of content's raw bytes, which need not be
+// XML and are not parsed), builds the SignedProperties (SigningTime,
 // SigningCertificateV2, DataObjectFormat) and the SignedInfo, and returns
 // what the holder's key must sign. content is kept, not copied: the
 // caller leaves it unchanged while it uses the result.
