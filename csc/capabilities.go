@@ -39,7 +39,8 @@ func (a *API) offers(method string) bool {
 
 // describeSigning fills info's v2 signDoc capabilities: CAdES attached or
 // detached on documents (detached only on digests), PAdES (certification
-// or approval) on PDFs, XAdES enveloped in XML (B-B and B-T), the levels the
+// or approval) on PDFs, XAdES enveloped in or enveloping XML, or detached
+// from any file (B-B and B-T), the levels the
 // configured TSA and revocation source allow.
 func (a *API) describeSigning(out map[string]any) {
 	d := a.cfg.Documents
@@ -51,7 +52,7 @@ func (a *API) describeSigning(out map[string]any) {
 	}
 	out["signature_formats"] = map[string]any{
 		"formats":             []string{"C", "P", "J", "X"},
-		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}, {"Attached"}, {"Enveloped", "Enveloping"}},
+		"envelope_properties": [][]string{{"Attached", "Detached", "Parallel"}, {"Certification", "Revision"}, {"Attached"}, {"Enveloped", "Enveloping", "Detached"}},
 	}
 	out["conformance_levels"] = levelNames(d.Levels())
 	out["validationInfo"] = true

@@ -13,7 +13,8 @@ import (
 )
 
 // signDoc is CSC v2 signatures/signDoc: PAdES signatures on whole PDFs
-// (documents, format P), XAdES enveloped in XML documents (format X),
+// (documents, format P), XAdES enveloped in or enveloping XML documents or
+// detached from any file (format X),
 // CAdES on any document or detached on digests (documentDigests, format
 // C), authorized like signHash.
 func (a *API) signDoc(c *echo.Context) error {

@@ -46,6 +46,10 @@ type documentDTO struct {
 	SignedEnvelopeProperty string          `json:"signed_envelope_property" validate:"max=32"`
 	// Appearance is a qes extension: a visible signature on a page.
 	Appearance *appearanceDTO `json:"qes_appearance"`
+	// DocumentName is a qes extension: the file's base name, which a
+	// detached XAdES signature's reference carries (CSC passes no file
+	// name). signdoc checks it; the bound here only caps what is read.
+	DocumentName string `json:"document_name" validate:"max=1024"`
 }
 
 type documentDigestDTO struct {
@@ -154,7 +158,8 @@ func (req *signDocRequest) toDomain(p *authn.Principal, contents [][]byte) (sign
 			return out, err
 		}
 		doc := signdoc.PDFDocument{Content: contents[i], Format: d.SignatureFormat, Level: d.ConformanceLevel,
-			EnvelopeProperty: d.SignedEnvelopeProperty, SignAlgo: d.SignAlgo, SignAlgoParams: d.SignAlgoParams, Props: props}
+			EnvelopeProperty: d.SignedEnvelopeProperty, SignAlgo: d.SignAlgo, SignAlgoParams: d.SignAlgoParams, Props: props,
+			DocumentName: d.DocumentName}
 		if a := d.Appearance; a != nil {
 			doc.Appearance = &pades.Appearance{Page: a.Page, Rect: [4]float64(a.Rect), Lines: a.Lines}
 		}

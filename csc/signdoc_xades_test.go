@@ -146,7 +146,12 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 		{"mismatched tags", []byte("<a><b></a></b>"), nil, "not well-formed XML"},
 		{"other encoding", []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a>caff` + "\xe8" + `</a>`), nil, "not well-formed XML"},
 		{"too deep", deep, nil, "deeper than 256 levels"},
-		{"detached", invoice, map[string]any{"signed_envelope_property": "Detached"}, "XAdES allows Enveloped or Enveloping"},
+		{"parallel", invoice, map[string]any{"signed_envelope_property": "Parallel"}, "XAdES allows Enveloped, Enveloping or Detached"},
+		{"detached without document_name", invoice, map[string]any{"signed_envelope_property": "Detached"}, "Missing parameter documents[0].document_name"},
+		{"detached, document_name a path", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "../etc/passwd"}, "Invalid parameter documents[0].document_name"},
+		{"detached, document_name with a control character", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "a\x01.xml"}, "Invalid parameter documents[0].document_name"},
+		{"CAdES with a document_name that is a path", invoice, map[string]any{"signature_format": "C", "document_name": "a/b.xml"}, "Invalid parameter documents[0].document_name"},
+		{"detached B-LT", invoice, map[string]any{"signed_envelope_property": "Detached", "document_name": "a.xml", "conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
 		{"B-LT", invoice, map[string]any{"conformance_level": "Ades-B-LT"}, "XAdES is offered at Ades-B-B and Ades-B-T"},
 		{"signed_props", invoice, map[string]any{"signed_props": []any{map[string]any{"attribute_name": "Reason", "attribute_value": std64([]byte("x"))}}}, "only PAdES signatures take it"},
 	}
@@ -179,4 +184,88 @@ func TestSignDocXAdESRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSignDocXAdESDetached: XAdES Detached over any file, through the real
+// server: the answer is one SignatureObject, an XML document whose root
+// is ds:Signature and whose reference names the file by document_name;
+// xmlsec1 verifies it with the file beside it under that name and fails
+// once the file changes by one byte; B-T's time-stamp passes openssl ts
+// -verify. A batch mixing it with a CAdES .p7s keeps the request order.
+func TestSignDocXAdESDetached(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	auth := s.App.Authorities
+	rootPEM := testutil.PEM(auth.Root)
+	invoice := testutil.Fixture(t, "xades/IT01234567890_FPR12.xml")
+	pdf := testutil.Fixture(t, "pades/simple.pdf")
+	tests := []struct {
+		name, level, file, uri string
+		content                []byte
+		timestamp              bool
+	}{
+		{"PDF B-B", "Ades-B-B", "contract.pdf", "contract.pdf", pdf, false},
+		{"PDF B-T", "XAdES-B-T", "contract.pdf", "contract.pdf", pdf, true},
+		{"invoice B-T over its raw bytes", "Ades-B-T", "IT01234567890_FPR12.xml", "IT01234567890_FPR12.xml", invoice, true},
+		{"binary at the default level with an escaped name", "", "dati grezzi #1.bin", "dati%20grezzi%20%231.bin", []byte("\x00\x01binary\xff\r\n"), false},
+		{"text with an accented name", "Ades-B-B", "caffè.txt", "caff%C3%A8.txt", []byte("Contratto di fornitura\n"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
+			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256,
+				"signed_envelope_property": "Detached", "document_name": tt.file}
+			if tt.level != "" {
+				doc["conformance_level"] = tt.level
+			}
+			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+			if st != http.StatusOK {
+				t.Fatalf("signDoc: %d %v", st, body)
+			}
+			sigs := decodeDocs(t, body, "SignatureObject")
+			if len(sigs) != 1 || body["DocumentWithSignature"] != nil {
+				t.Fatalf("a detached signature comes back as one SignatureObject: %v", body)
+			}
+			sig := sigs[0]
+			if !bytes.HasPrefix(sig, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ds:Signature ")) || !bytes.HasSuffix(sig, []byte("</ds:Signature>")) {
+				t.Fatalf("the detached signature is not a document whose root is ds:Signature:\n%s", sig)
+			}
+			if !bytes.Contains(sig, []byte(`-ref0" URI="`+tt.uri+`"><ds:DigestMethod `)) {
+				t.Fatalf("the data reference is not URI=%q without transforms:\n%s", tt.uri, sig)
+			}
+			if ok, out := testutil.XMLSecVerifyDetached(t, sig, tt.file, tt.content, rootPEM); !ok {
+				t.Fatalf("xmlsec1 --verify of the detached signature beside %s:\n%s\n%s", tt.file, out, sig)
+			}
+			changed := bytes.Clone(tt.content)
+			changed[len(changed)/2] ^= 0x20
+			if ok, out := testutil.XMLSecVerifyDetached(t, sig, tt.file, changed, rootPEM); ok {
+				t.Fatalf("xmlsec1 accepted the file changed by one byte:\n%s", out)
+			}
+			if got := testutil.CheckXAdESTimeStamp(t, sig, auth.Root, auth.IssuingChain...); got != tt.timestamp {
+				t.Fatalf("SignatureTimeStamp present = %v, want %v", got, tt.timestamp)
+			}
+		})
+	}
+
+	t.Run("batch with a CAdES .p7s", func(t *testing.T) {
+		sad := s.Authorize(t, tok, h, 2, testutil.SHA256B64(pdf), testutil.SHA256B64(invoice))
+		st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{
+			map[string]any{"document": std64(pdf), "signature_format": "C", "signAlgo": ecdsaSHA256, "signed_envelope_property": "Detached"},
+			map[string]any{"document": std64(invoice), "signature_format": "X", "signAlgo": ecdsaSHA256, "signed_envelope_property": "Detached",
+				"document_name": "IT01234567890_FPR12.xml"},
+		}})
+		if st != http.StatusOK {
+			t.Fatalf("signDoc: %d %v", st, body)
+		}
+		sigs := decodeDocs(t, body, "SignatureObject")
+		if len(sigs) != 2 || len(sigs[0]) == 0 || sigs[0][0] != 0x30 || !bytes.Contains(sigs[1], []byte("<ds:Signature ")) {
+			t.Fatalf("want the .p7s then the XAdES signature: %v", body)
+		}
+		if ok, out := testutil.XMLSecVerifyDetached(t, sigs[1], "IT01234567890_FPR12.xml", invoice, rootPEM); !ok {
+			t.Fatalf("xmlsec1 --verify:\n%s", out)
+		}
+	})
 }

@@ -117,11 +117,16 @@ func verifyError(err error, detached bool) error {
 	if detached {
 		field = "signature"
 	}
+	var missing *verify.MissingContentError
 	switch {
 	case errors.Is(err, verify.ErrTooLarge):
 		return errs.M(errs.InvalidRequest, msg.VerifyTooLarge, verify.MaxInput)
 	case errors.Is(err, verify.ErrTooDeep):
 		return errs.M(errs.InvalidRequest, msg.VerifyTooDeep, verify.MaxDepth)
+	case errors.As(err, &missing):
+		// A detached XAdES signature sent alone: content not given, and
+		// the file its reference names, so the caller knows what to send.
+		return errs.M(errs.InvalidRequest, msg.VerifyDetachedXAdES, missing.URI)
 	case errors.Is(err, verify.ErrNoContent):
 		return errs.M(errs.InvalidRequest, msg.VerifyDetached)
 	case errors.Is(err, verify.ErrNotXAdES):

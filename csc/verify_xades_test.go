@@ -133,7 +133,7 @@ func TestVerifyAPIXAdESBadInput(t *testing.T) {
 		{"garbage XML", map[string]any{"document": std64([]byte("<FatturaElettronica><a></FatturaElettronica>"))}, "not well-formed"},
 		{"DTD", map[string]any{"document": std64([]byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "x">]><a>&x;</a>`))}, "DTD"},
 		{"no signature", map[string]any{"document": std64([]byte("<a>1</a>"))}, "no ds:Signature"},
-		{"XML as a detached signature", map[string]any{"document": std64([]byte("x")), "signature": std64([]byte("<a>1</a>"))}, "detached XAdES"},
+		{"XML without a signature as a detached signature", map[string]any{"document": std64([]byte("x")), "signature": std64([]byte("<a>1</a>"))}, "no ds:Signature"},
 		{"empty signature element", map[string]any{"document": std64([]byte(`<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>`))}, ""},
 	}
 	for _, tt := range tests {
@@ -151,4 +151,91 @@ func TestVerifyAPIXAdESBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVerifyAPIXAdESDetached: a detached XAdES signature qes made through
+// signDoc verifies through POST /api/v1/verify with the file as document
+// and the signature as signature (as a .p7s is sent), B-B and B-T; the
+// file changed by one byte is reported not intact; the signature alone is
+// a 400 saying the content was not given and naming the file; an
+// enveloped signature sent with a document is a 400.
+func TestVerifyAPIXAdESDetached(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	pdf := testutil.Fixture(t, "pades/simple.pdf")
+	sign := func(t *testing.T, level, envelope string) []byte {
+		t.Helper()
+		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(pdf))
+		doc := map[string]any{"document": std64(pdf), "signature_format": "X", "signAlgo": ecdsaSHA256, "conformance_level": level,
+			"signed_envelope_property": envelope, "document_name": "contratto firmato.pdf"}
+		st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+		if st != http.StatusOK {
+			t.Fatalf("signDoc: %d %v", st, body)
+		}
+		return decodeDocs(t, body, "SignatureObject")[0]
+	}
+	bb, bt := sign(t, "Ades-B-B", "Detached"), sign(t, "Ades-B-T", "Detached")
+	changed := bytes.Clone(pdf)
+	changed[len(changed)/2] ^= 0x01
+	tests := []struct {
+		name         string
+		sig, content []byte
+		valid        bool
+		level        string
+		intact, ts   bool
+		problem      string
+	}{
+		{"B-B", bb, pdf, true, "B-B", true, false, ""},
+		{"B-T", bt, pdf, true, "B-T", true, true, ""},
+		{"file changed by one byte", bt, changed, false, "", false, false, `is not the signed file "contratto%20firmato.pdf"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(tt.content), "signature": std64(tt.sig), "extract": true})
+			if st != http.StatusOK || body["valid"] != tt.valid || body["detached"] != true || body["document"] != nil {
+				t.Fatalf("%d valid=%v (want %v), detached=%v: %v", st, body["valid"], tt.valid, body["detached"], body)
+			}
+			sigs, _ := body["signatures"].([]any)
+			if len(sigs) != 1 {
+				t.Fatalf("%d signatures: %v", len(sigs), body)
+			}
+			got := sigs[0].(map[string]any)
+			problem, _ := got["problem"].(string)
+			if lv, _ := got["level"].(string); lv != tt.level || got["contentIntact"] != tt.intact || got["timeStampChecked"] != tt.ts ||
+				!strings.Contains(problem, tt.problem) || tt.problem == "" && problem != "" {
+				t.Errorf("%v; want level %q intact %v time-stamp %v problem %q", got, tt.level, tt.intact, tt.ts, tt.problem)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name string
+		req  map[string]any
+		want string
+	}{
+		{"the signature alone", map[string]any{"document": std64(bb)}, `content not given: it is a detached XAdES signature of "contratto%20firmato.pdf"`},
+		{"an enveloped signature with a document", map[string]any{"document": std64(pdf), "signature": std64(signedInvoice(t, s, tok, h))}, "no other content goes with it"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, body := s.Post(t, "/api/v1/verify", tok, tt.req)
+			desc, _ := body["error_description"].(string)
+			if st != http.StatusBadRequest || body["error"] != "invalid_request" || !strings.Contains(desc, tt.want) {
+				t.Fatalf("%d %v, want 400 invalid_request %q", st, body, tt.want)
+			}
+		})
+	}
+}
+
+// signedInvoice is the test invoice signed XAdES enveloped through signDoc.
+func signedInvoice(t *testing.T, s *testutil.Server, tok string, h testutil.Holder) []byte {
+	t.Helper()
+	invoice := testutil.Fixture(t, "xades/IT01234567890_FPR12.xml")
+	sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(invoice))
+	st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+		"document": std64(invoice), "signature_format": "X", "signAlgo": ecdsaSHA256}}})
+	if st != http.StatusOK {
+		t.Fatalf("signDoc: %d %v", st, body)
+	}
+	return decodeDocs(t, body, "DocumentWithSignature")[0]
 }

@@ -7,7 +7,8 @@
 #                            for the JPEG 2000 portraits of the eMRTD tests, and PostgreSQL (initdb and
 #                            postgres, which the storage tests start in a temporary directory; the
 #                            package's own cluster and service are not used), and xmlsec1 and xmllint
-#                            (libxml2-utils) for the XAdES tests
+#                            (libxml2-utils) for the XAdES tests, and W3C's XML-DSig schema
+#                            (xmltooling-schemas) that xmllint checks a signed invoice's ds:Signature with
 # As root it uses apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
@@ -25,6 +26,11 @@ done
 # DejaVu; without any font it draws nothing legible.
 if [[ "${1:-run}" == "test" && ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
   missing+=(fonts-dejavu-core)
+fi
+# W3C's xmldsig-core-schema.xsd, which testdata/xades/schema/catalog.xml
+# resolves the FatturaPA schema's import to: a file, not a command.
+if [[ "${1:-run}" == "test" && ! -e /usr/share/xml/xmltooling/xmldsig-core-schema.xsd ]]; then
+  missing+=(xmltooling-schemas)
 fi
 # Debian keeps initdb and postgres off PATH, under /usr/lib/postgresql/<major>/bin
 # (where internal/testutil/pgtest looks for them).

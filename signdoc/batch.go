@@ -163,6 +163,12 @@ func (b *preparedBatch) finish(ctx context.Context, sigs [][]byte) (*Result, err
 			if err != nil {
 				return nil, inField(fmt.Sprintf("documents[%d]", b.docs[i].index), err)
 			}
+			if b.docs[i].xades.Envelope == xades.Detached {
+				// A signature document of its own, beside the file:
+				// CSC's SignatureObject, like a CAdES .p7s.
+				res.Signatures = append(res.Signatures, signed.Bytes())
+				continue
+			}
 			res.Documents = append(res.Documents, SignedDocument{Parts: signed.Parts})
 			continue
 		}

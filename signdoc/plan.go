@@ -51,6 +51,11 @@ type PDFDocument struct {
 	Props            SignedProps
 	// Appearance makes the signature visible (qes extension); nil: invisible.
 	Appearance *pades.Appearance
+	// DocumentName is the file's base name (qes extension, CSC passes
+	// none): a detached XAdES signature's data reference names the file
+	// by it, so it is required there. When given it must be a base name
+	// (xades.ValidDocumentName), whatever the format.
+	DocumentName string
 }
 
 // DigestSet is one entry of signDoc's documentDigests[]: hashes of detached
@@ -81,8 +86,9 @@ type documentPlan struct {
 	// jades is set for signature_format "J" (see jades.go).
 	jades      *jades.Options
 	jadesLevel pades.Level
-	// xades is set for signature_format "X" (an enveloped signature in
-	// an XML document); xlevel is its level in pades' terms.
+	// xades is set for signature_format "X" (a signature enveloped in an
+	// XML document, enveloping it, or detached from any file); xlevel is
+	// its level in pades' terms.
 	xades  *xades.Options
 	xlevel pades.Level
 }
@@ -204,6 +210,9 @@ func certifyFor(field, s string) (pades.DocMDP, error) {
 
 func (d *Signer) planDocument(i int, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	field := fmt.Sprintf("documents[%d]", i)
+	if doc.DocumentName != "" && !xades.ValidDocumentName(doc.DocumentName) {
+		return nil, errs.M(errs.InvalidRequest, msg.XAdESDocumentNameInvalid, field+".document_name")
+	}
 	if doc.Format == FormatJAdES {
 		return d.planJAdESDocument(i, doc, chain)
 	}
@@ -273,8 +282,11 @@ func (d *Signer) planCAdESDocument(i int, field string, level pades.Level, doc P
 }
 
 // planXAdESDocument plans a XAdES signature of an XML document:
-// enveloped in it (the default, the FatturaPA case) or enveloping it. Whether the content is XML is decided in
-// prepare, where a refusal counts against the SAD like a bad PDF.
+// enveloped in it (the default, the FatturaPA case) or enveloping it;
+// or, Detached, of any file, whose document_name the signature's
+// reference carries. Whether the content is XML is decided in prepare,
+// where a refusal counts against the SAD like a bad PDF; a missing name
+// is the request's fault, refused here before the SAD is looked at.
 func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc PDFDocument, chain []*x509.Certificate) (*documentPlan, error) {
 	if doc.Props != (SignedProps{}) {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESOnlyParam, "signed_props", field)
@@ -287,6 +299,11 @@ func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc P
 	case "", "enveloped":
 	case "enveloping":
 		envelope = xades.Enveloping
+	case "detached":
+		envelope = xades.Detached
+		if doc.DocumentName == "" {
+			return nil, errs.M(errs.InvalidRequest, msg.XAdESDocumentNameMissing, field+".document_name")
+		}
 	default:
 		return nil, errs.M(errs.InvalidRequest, msg.XAdESEnvelope, field, doc.EnvelopeProperty)
 	}
@@ -309,7 +326,7 @@ func (d *Signer) planXAdESDocument(i int, field string, level pades.Level, doc P
 		return nil, errs.M(errs.InvalidRequest, msg.XAdESAlgorithm, field)
 	}
 	return &documentPlan{index: i, content: doc.Content, sign: signOpts, xlevel: level, xades: &xades.Options{
-		Level: xl, Envelope: envelope, Hash: h, Timestamper: d.cfg.Timestamper,
+		Level: xl, Envelope: envelope, Hash: h, Timestamper: d.cfg.Timestamper, DocumentName: doc.DocumentName,
 	}}, nil
 }
 

@@ -40,7 +40,8 @@ type SAM interface {
 }
 
 // Signer is CSC signatures/signDoc: AdES signatures made by the service
-// (PAdES on whole PDFs, XAdES enveloped in XML documents, CAdES attached
+// (PAdES on whole PDFs, XAdES enveloped in or enveloping XML documents or
+// detached from any file, CAdES attached
 // or detached on whole documents of any type, CAdES detached on digests)
 // with the same activation
 // rules as signHash. It is safe for concurrent use.
@@ -93,9 +94,9 @@ type Result struct {
 	// attached signatures, in
 	// the order of their documents entries.
 	Documents []SignedDocument
-	// Signatures are DER CMS SignedData (CAdES detached): one per
-	// documents entry signed Detached, then one per hash of every
-	// documentDigests entry, in order.
+	// Signatures are the detached signatures: DER CMS SignedData (CAdES)
+	// or an XML signature document (XAdES), one per documents entry signed
+	// Detached, then one per hash of every documentDigests entry, in order.
 	Signatures [][]byte
 	// ValidationInfo is set when the request asked for it.
 	ValidationInfo *pades.ValidationInfo

@@ -122,7 +122,7 @@ type Report struct {
 }
 
 // Verify checks signed (a DER .p7m or .p7s); detached is the signed file
-// of a .p7s and must be nil for a .p7m. It returns an input error (ErrNotCMS,
+// of a .p7s (or of a detached XAdES signature) and must be nil for a .p7m. It returns an input error (ErrNotCMS,
 // ErrTooLarge, ...) or a report, Valid or not.
 func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, error) {
 	if len(signed)+len(detached) > MaxInput {
@@ -176,6 +176,8 @@ type verifier struct {
 	ctx context.Context
 	o   Options
 	r   *Report
+	// content is a detached XAdES signature's file (xades.go).
+	content []byte
 }
 
 func (v *verifier) printf(depth int, format string, args ...any) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net/url"
 	"strings"
 	"time"
 
@@ -24,8 +25,9 @@ import (
 )
 
 // This file checks XAdES signatures (EN 319 132-1 B-B and B-T) in an XML
-// document: enveloped (the ds:Signature inside the signed document) or
-// enveloping (the signed element in a ds:Object). The document is read by
+// document: enveloped (the ds:Signature inside the signed document),
+// enveloping (the signed element in a ds:Object) or detached (a reference
+// by relative URI to a file given beside it, digested as raw bytes). The document is read by
 // xades.ParseDocument, the same safety checks qes makes before signing
 // (no DTD, bounded depth and element count); the references, the
 // signature value and the properties are checked here, with goxmldsig's
@@ -63,22 +65,57 @@ func looksXML(signed []byte) bool {
 	return len(t) > 0 && t[0] == '<'
 }
 
-// verifyXML is Verify for an XML document with enveloped or enveloping
-// XAdES signatures; detached XAdES is not read.
+// MissingContentError is a detached XAdES signature given without the
+// file it signs: no report says "valid" over content it has not seen. It
+// is ErrNoContent (errors.Is); URI is the data reference's, Name the file
+// name it decodes to when that is a plain base name (xades.ValidDocumentName),
+// else "", so that a caller may look for the file beside the signature.
+type MissingContentError struct {
+	URI, Name string
+}
+
+func (e *MissingContentError) Error() string {
+	return fmt.Sprintf("a detached XAdES signature of %q: content not given (the signed file must be given with it)", e.URI)
+}
+
+// Is makes a MissingContentError an ErrNoContent.
+func (e *MissingContentError) Is(target error) bool { return target == ErrNoContent }
+
+// verifyXML is Verify for an XML document with XAdES signatures:
+// enveloped, enveloping, or detached from detached (the file a reference
+// names by a relative URI).
 func verifyXML(ctx context.Context, signed, detached []byte, o Options) (*Report, error) {
-	if detached != nil {
-		return nil, fmt.Errorf("%w: a detached XAdES signature is not checked", ErrNotXAdES)
-	}
 	r := &Report{}
 	v := &verifier{ctx: ctx, o: o, r: r}
-	if err := v.verifyXAdES(signed); err != nil {
+	if err := v.verifyXAdES(signed, detached); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// verifyXAdES checks every ds:Signature of an XML document.
-func (v *verifier) verifyXAdES(signed []byte) error {
+// externalURI is the one external data reference (a URI neither "" nor
+// "#id") of the signatures, "" when they have none. qes checks one
+// detached file: references to two different files are refused.
+func externalURI(sigs []*etree.Element) (string, error) {
+	uri := ""
+	for _, sig := range sigs {
+		for _, ref := range children(child(sig, nsDS, "SignedInfo"), nsDS, "Reference") {
+			u := attr(ref, "URI")
+			if u == "" || strings.HasPrefix(u, "#") {
+				continue
+			}
+			if uri != "" && u != uri {
+				return "", fmt.Errorf("%w: the signatures reference more than one external file (%q, %q); one is checked", ErrNotXAdES, uri, u)
+			}
+			uri = u
+		}
+	}
+	return uri, nil
+}
+
+// verifyXAdES checks every ds:Signature of an XML document; detached is
+// the file a detached signature's reference names.
+func (v *verifier) verifyXAdES(signed, detached []byte) error {
 	tree, err := xades.ParseDocument(signed)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotXAdES, err)
@@ -94,10 +131,29 @@ func (v *verifier) verifyXAdES(signed []byte) error {
 	if len(sigs) == 0 {
 		return fmt.Errorf("%w: no ds:Signature element", ErrNotXAdES)
 	}
+	ext, err := externalURI(sigs)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ext != "" && detached == nil:
+		e := &MissingContentError{URI: ext}
+		if name, err := url.PathUnescape(ext); err == nil && xades.ValidDocumentName(name) {
+			e.Name = name
+		}
+		return e
+	case ext == "" && detached != nil:
+		return fmt.Errorf("%w: the XML document carries what it signs: no other content goes with it", ErrNotXAdES)
+	}
+	v.content = detached
 	enveloped := tree.Root() != sigs[0]
-	if enveloped {
+	switch {
+	case ext != "":
+		v.r.Detached = true
+		v.printf(1, "XAdES detached signature of %q, over the given content (%d bytes)", ext, len(detached))
+	case enveloped:
 		v.printf(1, "XAdES signature enveloped in the XML document (%d bytes)", len(signed))
-	} else {
+	default:
 		v.printf(1, "XAdES enveloping signature (%d bytes)", len(signed))
 	}
 	ids, dup := idIndex(tree.Root())
@@ -108,7 +164,7 @@ func (v *verifier) verifyXAdES(signed []byte) error {
 		}
 	}
 	v.r.Valid = len(v.r.Problems) == 0
-	if v.r.Valid && enveloped {
+	if v.r.Valid && enveloped && ext == "" {
 		// The document with its signatures is what the holder keeps and
 		// what SdI takes: it is the content.
 		v.r.Content = signed
@@ -334,7 +390,16 @@ func (v *verifier) references(tree *etree.Document, sig, si, sp *etree.Element, 
 				got = d.Sum(nil)
 			}
 		default:
-			return fmt.Errorf("reference %d: external reference %q is not checked", i+1, uri)
+			// A detached file (verifyXAdES made sure it was given): its
+			// octets as they are, as qes signs them; a transform over
+			// them (say, canonicalising an XML file) is not applied here.
+			if len(transforms) > 0 {
+				return fmt.Errorf("reference %d: transforms over the external file %q are not checked", i+1, uri)
+			}
+			d := h.New()
+			d.Write(v.content)
+			got = d.Sum(nil)
+			sawData = true
 		}
 		if err != nil {
 			return fmt.Errorf("reference %d: %w", i+1, err)
@@ -342,6 +407,9 @@ func (v *verifier) references(tree *etree.Document, sig, si, sp *etree.Element, 
 		if !bytes.Equal(got, want) {
 			if attr(ref, "Type") == xades.TypeSignedProps {
 				return fmt.Errorf("reference %d: the signed properties (%s) were changed", i+1, uri)
+			}
+			if v.content != nil && uri != "" && !strings.HasPrefix(uri, "#") {
+				return fmt.Errorf("reference %d: the given content is not the signed file %q (changed, or another file)", i+1, uri)
 			}
 			return fmt.Errorf("reference %d: the signed document (URI %q) was changed", i+1, uri)
 		}

@@ -135,6 +135,116 @@ func TestVerifyXAdES(t *testing.T) {
 	}
 }
 
+// xadesDetached signs file (named name) with a detached XAdES signature.
+func (p pki) xadesDetached(t testing.TB, file []byte, name string, at time.Time) []byte {
+	t.Helper()
+	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, file,
+		xades.Options{Envelope: xades.Detached, DocumentName: name, Time: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := p.key.Sign(rand.Reader, prep.Digest(), crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := prep.Finish(context.Background(), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed.Bytes()
+}
+
+// TestVerifyXAdESDetached: a detached XAdES signature verifies over the
+// file it names, given beside it, and is reported detached with nothing
+// to extract; a file changed by one byte, another file, a changed
+// signature value or a wrong root are each reported, and without the file
+// the answer is "content not given" (ErrNoContent, naming the file), never
+// a report.
+func TestVerifyXAdESDetached(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	other := newPKI(t)
+	pdf, err := os.ReadFile("../testdata/pades/simple.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	invoice, err := os.ReadFile("../testdata/xades/IT01234567890_FPR12.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+	sigPDF := p.xadesDetached(t, pdf, "contract.pdf", at)
+	sigXML := p.xadesDetached(t, invoice, "IT01234567890_FPR12.xml", at)
+	oneByte := bytes.Clone(pdf)
+	oneByte[len(oneByte)/2] ^= 0x01
+	sv := bytes.Index(sigPDF, []byte("-value\">")) + len("-value\">")
+	badValue := bytes.Clone(sigPDF)
+	badValue[sv] = 'A'
+	if sigPDF[sv] == 'A' {
+		badValue[sv] = 'B'
+	}
+	tests := []struct {
+		name            string
+		signed, content []byte
+		roots           *x509.CertPool
+		valid, intact   bool
+		problem         string
+	}{
+		{"PDF", sigPDF, pdf, p.roots(), true, true, ""},
+		{"XML file as bytes", sigXML, invoice, p.roots(), true, true, ""},
+		{"file changed by one byte", sigPDF, oneByte, p.roots(), false, false, `is not the signed file "contract.pdf"`},
+		{"another file", sigPDF, invoice, p.roots(), false, false, "is not the signed file"},
+		{"XML file canonicalised differently", sigXML, bytes.ReplaceAll(invoice, []byte("\n"), []byte("\r\n")), p.roots(), false, false, "is not the signed file"},
+		{"signature value changed", badValue, pdf, p.roots(), false, true, "does not verify"},
+		{"wrong root", sigPDF, pdf, other.roots(), false, true, "does not chain"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := verify.Verify(context.Background(), tt.signed, tt.content, verify.Options{Roots: tt.roots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Valid != tt.valid || !rep.Detached || rep.Content != nil || len(rep.Signers) != 1 {
+				t.Fatalf("valid %v (want %v), detached %v, content %d bytes: %+v", rep.Valid, tt.valid, rep.Detached, len(rep.Content), rep)
+			}
+			s := rep.Signers[0]
+			if s.ContentIntact != tt.intact || !strings.Contains(s.Problem, tt.problem) || tt.valid && (s.Level != "B-B" || s.Chain != "trusted") {
+				t.Fatalf("signer %+v; want intact %v, problem %q", s, tt.intact, tt.problem)
+			}
+			if s.CommonName != "Mario Rossi" || !s.SigningTime.Equal(at) {
+				t.Errorf("signer %+v", s)
+			}
+		})
+	}
+
+	// Without the file: content not given, with the name to look for
+	// beside the signature only when it is a plain base name.
+	escaped := p.xadesDetached(t, []byte("x"), "contratto firmato è.txt", at)
+	traversal := bytes.Replace(sigPDF, []byte(`URI="contract.pdf"`), []byte(`URI="..%2F..%2Fetc%2Fpasswd"`), 1)
+	absolute := bytes.Replace(sigPDF, []byte(`URI="contract.pdf"`), []byte(`URI="/etc/passwd"`), 1)
+	for _, tt := range []struct {
+		name      string
+		signed    []byte
+		uri, file string
+	}{
+		{"plain name", sigPDF, "contract.pdf", "contract.pdf"},
+		{"escaped name", escaped, "contratto%20firmato%20%C3%A8.txt", "contratto firmato è.txt"},
+		{"a path in the URI", traversal, "..%2F..%2Fetc%2Fpasswd", ""},
+		{"an absolute path", absolute, "/etc/passwd", ""},
+	} {
+		t.Run("no content: "+tt.name, func(t *testing.T) {
+			rep, err := verify.Verify(context.Background(), tt.signed, nil, verify.Options{Roots: p.roots()})
+			var mc *verify.MissingContentError
+			if rep != nil || !errors.Is(err, verify.ErrNoContent) || !errors.As(err, &mc) || !strings.Contains(err.Error(), "content not given") {
+				t.Fatalf("report %+v, err %v; want content not given", rep, err)
+			}
+			if mc.URI != tt.uri || mc.Name != tt.file {
+				t.Fatalf("URI %q name %q, want %q %q", mc.URI, mc.Name, tt.uri, tt.file)
+			}
+		})
+	}
+}
+
 // TestVerifyXAdESStatus: XAdES B-B embeds no revocation values: the
 // register answers at the signing time, and a revocation before it fails.
 func TestVerifyXAdESStatus(t *testing.T) {
@@ -178,7 +288,7 @@ func TestVerifyXAdESBadInput(t *testing.T) {
 		{"DTD", `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxxxxxx">]><a>&x;</a>`, "", "DTD"},
 		{"no signature", "<a>1</a>", "", "no ds:Signature"},
 		{"too deep", deep, "", "deep"},
-		{"detached", string(signed), "<a>1</a>", "detached"},
+		{"content with an enveloped signature", string(signed), "<a>1</a>", "no other content goes with it"},
 		{"signature without SignedInfo", `<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>`, "", ""},
 	}
 	for _, tt := range tests {
@@ -215,10 +325,15 @@ func FuzzVerifyXAdES(f *testing.F) {
 	f.Add(p.xadesDoc(f, []byte(`<a xmlns:x="urn:x"><x:b Id="i">1</x:b></a>`), xades.Enveloped, time.Unix(1e9, 0)))
 	f.Add(p.xadesDoc(f, []byte(`<a><b>1</b></a>`), xades.Enveloping, time.Unix(1e9, 0)))
 	f.Add([]byte(`<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="s"><ds:SignedInfo/><ds:SignatureValue/></ds:Signature>`))
+	f.Add(p.xadesDetached(f, []byte("file"), "f.txt", time.Unix(1e9, 0)))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		rep, err := verify.Verify(context.Background(), in, nil, verify.Options{Now: time.Unix(0, 0)})
-		if (err == nil) == (rep == nil) {
-			t.Fatalf("err %v and report %v", err, rep)
+		// Without content, and with the file the detached seed signs, so
+		// that mutations of it reach the external reference's check too.
+		for _, content := range [][]byte{nil, []byte("file")} {
+			rep, err := verify.Verify(context.Background(), in, content, verify.Options{Now: time.Unix(0, 0)})
+			if (err == nil) == (rep == nil) {
+				t.Fatalf("err %v and report %v", err, rep)
+			}
 		}
 	})
 }

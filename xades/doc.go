@@ -3,7 +3,11 @@
 // invoice needs (a ds:Signature appended as the root element's last
 // child, its first reference URI="" with the enveloped-signature and
 // exclusive C14N transforms), or enveloping it (the root element in a
-// ds:Object of the signature). The second reference is the
+// ds:Object of the signature); or of a file of any type, XML or not,
+// detached from it: the signature is a document of its own (ds:Signature
+// root) whose data reference names the file by a relative URI (its base
+// name, percent-encoded) with no transform, so that the digest is over
+// the file's raw bytes. The second reference is the
 // xades:SignedProperties (SigningTime, SigningCertificateV2,
 // DataObjectFormat). Like pades it splits the work in two: Prepare returns
 // the digest the holder's key must sign (the signature activation module

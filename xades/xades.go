@@ -69,6 +69,12 @@ const (
 	// ds:Signature, which is the new document's root. What lies outside
 	// the root (processing instructions, comments) is not carried.
 	Enveloping
+	// Detached: the signature is a document of its own (ds:Signature
+	// root) and its data reference names the signed file, of any type,
+	// by Options.DocumentName, a relative URI resolved beside the
+	// signature. The digest is over the file's raw bytes, with no
+	// transform, XML or not: see Prepare.
+	Detached
 )
 
 // Options controls a XAdES signature.
@@ -80,10 +86,13 @@ type Options struct {
 	// Time is the SigningTime property; default time.Now().
 	Time        time.Time
 	Timestamper Timestamper // required for LevelBT
+	// DocumentName is the signed file's base name, required for Detached
+	// (ValidDocumentName) and ignored otherwise: the data reference's URI
+	// is DocumentURI(DocumentName).
+	DocumentName string
 }
 
-// Prepared is an enveloped signature waiting for its signature value over
-// Digest().
+// Prepared is a signature waiting for its signature value over Digest().
 type Prepared struct {
 	opts    Options
 	chain   []*x509.Certificate
@@ -98,7 +107,12 @@ type Prepared struct {
 	tbs       []byte // hash of the canonical ds:SignedInfo
 }
 
-// Signed is the signed document as the concatenation of Parts. Enveloped:
+// xmlDecl opens a signature that is a document of its own (enveloping,
+// detached).
+const xmlDecl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+// Signed is the signed document as the concatenation of Parts. Detached:
+// one part, the signature document. Enveloped:
 // the original bytes up to the root element's end tag, the ds:Signature
 // element, the rest of the original. Enveloping: the ds:Signature up to
 // its ds:Object's content, the original root element, the rest of the
@@ -139,7 +153,8 @@ func signatureURI(pub crypto.PublicKey, h crypto.Hash) (string, error) {
 
 // Prepare parses content (a whole XML document), computes the digest of
 // the document as the enveloped-signature and exclusive canonicalisation
-// transforms leave it, builds the SignedProperties (SigningTime,
+// transforms leave it (Detached: of content's raw bytes, which need not be
+// XML and are not parsed), builds the SignedProperties (SigningTime,
 // SigningCertificateV2, DataObjectFormat) and the SignedInfo, and returns
 // what the holder's key must sign. content is kept, not copied: the
 // caller leaves it unchanged while it uses the result.
@@ -166,9 +181,17 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	if err != nil {
 		return nil, err
 	}
-	doc, err := parse(content)
-	if err != nil {
-		return nil, err
+	if opts.Envelope == Detached && !ValidDocumentName(opts.DocumentName) {
+		if opts.DocumentName == "" {
+			return nil, errs.M(errs.InvalidRequest, msg.XAdESDocumentNameMissing, "document_name")
+		}
+		return nil, errs.M(errs.InvalidRequest, msg.XAdESDocumentNameInvalid, "document_name")
+	}
+	doc := &document{}
+	if opts.Envelope != Detached {
+		if doc, err = parse(content); err != nil {
+			return nil, err
+		}
 	}
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -178,10 +201,20 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	p := &Prepared{opts: opts, chain: chain, content: content, endAt: doc.endAt, emptyRoot: doc.emptyRoot, root: doc.root, id: id}
 
 	// The data object: the whole document (URI="", enveloped-signature
-	// transform) or, enveloping, the ds:Object holding the root element.
+	// transform), enveloping, the ds:Object holding the root element, or,
+	// detached, the file's bytes as they are. A detached XML file is not
+	// canonicalised either: the signature covers the exact bytes the
+	// holder authorised (the SAD binds the raw file's hash) and keeps, a
+	// file that is not well-formed XML (or has a DTD) is signed like any
+	// other, and a verifier needs no XML parser to check the reference.
 	var object *etree.Element
 	var docDigest []byte
-	if opts.Envelope == Enveloping {
+	switch opts.Envelope {
+	case Detached:
+		h := opts.Hash.New()
+		h.Write(content)
+		docDigest = h.Sum(nil)
+	case Enveloping:
 		object = etree.NewElement("ds:Object")
 		object.CreateAttr("xmlns:ds", NSDS)
 		object.CreateAttr("Id", id+"-object")
@@ -191,7 +224,7 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 		// original root element's bytes.
 		object.RemoveChildAt(0)
 		object.SetText(id + "-content")
-	} else {
+	default:
 		docDigest, err = documentDigest(doc.tree, opts.Hash)
 	}
 	if err != nil {
@@ -219,14 +252,20 @@ func Prepare(ctx context.Context, chain []*x509.Certificate, content []byte, opt
 	si.CreateElement("ds:SignatureMethod").CreateAttr("Algorithm", sigURI)
 	ref := si.CreateElement("ds:Reference")
 	ref.CreateAttr("Id", id+"-ref0")
-	tr := ref.CreateElement("ds:Transforms")
-	if object != nil {
+	switch {
+	case opts.Envelope == Detached:
+		// No ds:Transforms: the digest is over the octets the URI
+		// dereferences to (XML-DSig 4.4.3.2).
+		ref.CreateAttr("URI", DocumentURI(opts.DocumentName))
+	case object != nil:
 		ref.CreateAttr("URI", "#"+id+"-object")
-	} else {
+		ref.CreateElement("ds:Transforms").CreateElement("ds:Transform").CreateAttr("Algorithm", ExcC14N)
+	default:
 		ref.CreateAttr("URI", "")
+		tr := ref.CreateElement("ds:Transforms")
 		tr.CreateElement("ds:Transform").CreateAttr("Algorithm", EnvelopedSig)
+		tr.CreateElement("ds:Transform").CreateAttr("Algorithm", ExcC14N)
 	}
-	tr.CreateElement("ds:Transform").CreateAttr("Algorithm", ExcC14N)
 	ref.CreateElement("ds:DigestMethod").CreateAttr("Algorithm", digestURI[opts.Hash])
 	ref.CreateElement("ds:DigestValue").SetText(base64.StdEncoding.EncodeToString(docDigest))
 	spRef := si.CreateElement("ds:Reference")
@@ -282,7 +321,11 @@ func (p *Prepared) signedProperties() (*etree.Element, error) {
 	cert.CreateElement("xades:IssuerSerialV2").SetText(base64.StdEncoding.EncodeToString(is))
 	dof := sp.CreateElement("xades:SignedDataObjectProperties").CreateElement("xades:DataObjectFormat")
 	dof.CreateAttr("ObjectReference", "#"+p.id+"-ref0")
-	dof.CreateElement("xades:MimeType").SetText("text/xml")
+	mime := "text/xml"
+	if p.opts.Envelope == Detached {
+		mime = MimeType(p.opts.DocumentName)
+	}
+	dof.CreateElement("xades:MimeType").SetText(mime)
 	return sp, nil
 }
 
@@ -342,13 +385,16 @@ func (p *Prepared) Finish(ctx context.Context, signature []byte) (Signed, error)
 		return Signed{}, errs.Internalf(err, "write the signature element")
 	}
 	sigXML := buf.Bytes()
+	if p.opts.Envelope == Detached {
+		return Signed{Parts: [][]byte{append([]byte(xmlDecl), sigXML...)}}, nil
+	}
 	if p.opts.Envelope == Enveloping {
 		placeholder := []byte(">" + p.id + "-content<")
 		i := bytes.Index(sigXML, placeholder)
 		if i < 0 {
 			return Signed{}, errs.Internalf(errs.E(errs.Internal, "no placeholder"), "write the enveloping signature")
 		}
-		head := append([]byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), sigXML[:i+1]...)
+		head := append([]byte(xmlDecl), sigXML[:i+1]...)
 		return Signed{Parts: [][]byte{head, p.content[p.root[0]:p.root[1]], sigXML[i+len(placeholder)-1:]}}, nil
 	}
 	if p.emptyRoot != "" {

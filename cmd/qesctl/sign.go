@@ -25,7 +25,11 @@ must be XML and gets a XAdES B-B or B-T signature inside it (enveloped,
 the FatturaPA form; --enveloping puts the XML inside the signature
 instead); like a PDF it keeps its name, as SdI wants
 (IT01234567890_FPA01.xml), so -o DIR is required and must not be the
-input's directory. One
+input's directory. With --format xades --detached any file, XML or not,
+gets a XAdES detached signature FILE.xades.xml (contract.pdf ->
+contract.pdf.xades.xml) next to FILE or in -o DIR: its reference names
+FILE by its base name, so keep the two side by side (qesctl verify and
+xmlsec1 look for FILE beside the signature). One
 authorization (PIN and OTP) covers the whole batch. The password, PIN and
 OTP are asked on the terminal, or read from QES_PASSWORD, QES_PIN and
 QES_OTP for scripts (a given QES_OTP means no OTP is requested, e.g. an
@@ -54,7 +58,7 @@ func parseSignFlags(args []string, stderr io.Writer) (*signOptions, error) {
 	fs.StringVar(&o.level, "level", "B-B", "PAdES or CAdES level: B-B, B-T, B-LT or B-LTA")
 	fs.StringVar(&o.outDir, "o", "", "output directory (default: next to each input; required for PDFs, which keep their names)")
 	fs.StringVar(&o.format, "format", "auto", "auto (PAdES for .pdf files, CAdES for the others, XML included), pades, cades or xades (XML files only; B-B or B-T)")
-	fs.BoolVar(&o.detached, "detached", false, "CAdES: write a detached FILE.p7s instead of FILE.p7m enveloping the file")
+	fs.BoolVar(&o.detached, "detached", false, "CAdES: write a detached FILE.p7s instead of FILE.p7m enveloping the file; XAdES: a detached signature FILE.xades.xml of any file")
 	fs.BoolVar(&o.enveloping, "enveloping", false, "XAdES: the XML inside the signature (a new document whose root is ds:Signature) instead of the signature inside the XML")
 	fs.StringVar(&o.tsaURL, "tsa", "", "RFC 3161 time-stamp authority URL (default: the server's signatures/timestamp)")
 	fs.StringVar(&o.visible, "visible", "", "visible signature: page,x1,y1,x2,y2 in PDF points from the lower-left corner")
@@ -207,8 +211,8 @@ func checkFormat(o *signOptions) error {
 	switch {
 	case o.detached && o.format == formatPAdES:
 		return errors.New("--detached applies to CAdES signatures; a PAdES signature is always inside the PDF")
-	case o.detached && o.format == formatXAdES:
-		return errors.New("--detached applies to CAdES signatures; a XAdES signature is inside the XML (or, with --enveloping, around it)")
+	case o.detached && o.enveloping:
+		return errors.New("--detached and --enveloping are two forms of XAdES signature: choose one")
 	case o.enveloping && o.format != formatXAdES:
 		return errors.New("--enveloping applies to XAdES signatures: add --format xades")
 	case o.pss && o.format == formatXAdES:

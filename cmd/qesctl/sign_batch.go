@@ -14,7 +14,11 @@ import (
 
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/pades"
+	"github.com/qesproject/qes/xades"
 )
+
+// xadesDetachedSuffix names a detached XAdES signature after its file.
+const xadesDetachedSuffix = ".xades.xml"
 
 // Signature formats qesctl sign makes.
 const (
@@ -81,10 +85,18 @@ func formatFor(o *signOptions, in string) string {
 // signed XAdES keeps its name too: SdI takes a signed FatturaPA as
 // IT01234567890_FPA01.xml (XAdES) or IT01234567890_FPA01.xml.p7m (CAdES)
 // and refuses any other name, so a suffix such as .signed.xml would have
-// to be undone by hand. Like a PDF, it then needs -o.
+// to be undone by hand. Like a PDF, it then needs -o. A detached XAdES
+// signature appends .xades.xml to the whole name, as .p7s does:
+// contract.pdf -> contract.pdf.xades.xml sorts beside the file it names,
+// says which file and which format, still opens as XML, and never takes
+// the enveloped form's NAME.xml (DSS's contract-xades-detached.xml drops
+// the extension, and with it which of contract.pdf and contract.docx
+// was signed).
 func outputName(o *signOptions, in, format string) string {
 	base := filepath.Base(in)
 	switch {
+	case format == formatXAdES && o.detached:
+		return base + xadesDetachedSuffix
 	case format == formatPAdES || format == formatXAdES:
 		return base
 	case o.detached:
@@ -117,7 +129,15 @@ func plannedOutputs(o *signOptions) ([]*document, error) {
 			continue
 		}
 		format := formatFor(o, in)
-		if format == formatXAdES {
+		if name := filepath.Base(in); format == formatXAdES && o.detached && !xades.ValidDocumentName(name) {
+			// The signature's reference names the file by it.
+			refused = append(refused, fmt.Sprintf("%s: the file name %q cannot be a detached signature's reference (at most %d bytes of UTF-8, no control characters)",
+				in, name, xades.MaxDocumentName))
+			continue
+		}
+		if format == formatXAdES && !o.detached {
+			// A detached signature takes any file; enveloped and
+			// enveloping ones need XML.
 			if why := notXML(in); why != "" {
 				refused = append(refused, fmt.Sprintf("%s: %s", in, why))
 				continue
@@ -175,7 +195,7 @@ func prepareAll(ctx context.Context, docs []*document, chain []*x509.Certificate
 		case formatCAdES:
 			err = prepareCAdES(ctx, d, st.Size(), chain, opts, detached)
 		case formatXAdES:
-			err = prepareXAdES(ctx, d, st.Size(), chain, opts, enveloping)
+			err = prepareXAdES(ctx, d, st.Size(), chain, opts, enveloping, detached)
 		default:
 			d.prepared, err = pades.Prepare(ctx, f, st.Size(), chain, opts)
 		}

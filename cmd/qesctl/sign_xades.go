@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/qesproject/qes/internal/oids"
 	"github.com/qesproject/qes/pades"
@@ -27,9 +28,12 @@ func (x xadesToSign) Digest() []byte { return x.p.Digest() }
 
 func (x xadesToSign) SignatureAlgorithm() (asn1.ObjectIdentifier, []byte) { return x.oid, nil }
 
-// prepareXAdES reads the whole XML (the signature is spliced into its
-// bytes) and builds the ds:SignedInfo whose digest the key signs.
-func prepareXAdES(ctx context.Context, d *document, size int64, chain []*x509.Certificate, opts pades.Options, enveloping bool) error {
+// prepareXAdES reads the whole file (the signature is spliced into an
+// XML's bytes; a detached one digests any file's) and builds the
+// ds:SignedInfo whose digest the key signs. A detached signature names
+// the file by its base name, the name it keeps beside the signature.
+func prepareXAdES(ctx context.Context, d *document, size int64, chain []*x509.Certificate, opts pades.Options, enveloping, detached bool) error {
+	name := filepath.Base(d.in) // checked by plannedOutputs
 	content := make([]byte, size)
 	if _, err := io.ReadFull(d.file, content); err != nil {
 		return fmt.Errorf("read: %w", err)
@@ -44,8 +48,11 @@ func prepareXAdES(ctx context.Context, d *document, size int64, chain []*x509.Ce
 		xo.Level = xades.LevelBT
 		xo.Timestamper = opts.Timestamper
 	}
-	if enveloping {
+	switch {
+	case enveloping:
 		xo.Envelope = xades.Enveloping
+	case detached:
+		xo.Envelope, xo.DocumentName = xades.Detached, name
 	}
 	p, err := xades.Prepare(ctx, chain, content, xo)
 	if err != nil {

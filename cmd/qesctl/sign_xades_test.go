@@ -9,9 +9,8 @@ import (
 	"testing"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/xades"
 )
-
-var ()
 
 // TestSignXAdES signs a FatturaPA invoice and another XML file in one
 // batch with --format xades, through the real server's signHash with one
@@ -114,6 +113,7 @@ func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
 	dir, _ := writeInputs(t, map[string][]byte{
 		"invoice.xml": []byte(xmlDoc), "bom.xml": append([]byte("\xef\xbb\xbf \n"), xmlDoc...),
 		"contract.pdf": testutil.Fixture(t, "pades/simple.pdf"), "contract.docx": docxLike(), "notes.xml": []byte("not xml at all"),
+		"line\nbreak.txt": []byte("a file whose name holds a line feed"),
 	})
 	in := func(names ...string) []string {
 		var p []string
@@ -132,7 +132,9 @@ func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
 			[]string{"contract.pdf: the file is a PDF, not XML", "contract.docx: the file is not XML", "notes.xml: the file is not XML"}, "invoice.xml"},
 		{"no -o: the signed XML keeps its name", signOptions{files: in("invoice.xml")}, []string{"keeps its name (PAdES, XAdES)", "choose an output directory with -o"}, ""},
 		{"-o is the input's directory", signOptions{files: in("invoice.xml"), outDir: dir}, []string{"the output would overwrite the input"}, ""},
-		{"detached", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), detached: true}, []string{"--detached applies to CAdES"}, ""},
+		{"detached: a name that cannot be a reference", signOptions{files: in("contract.pdf", "line\nbreak.txt"), detached: true},
+			[]string{`line\nbreak.txt" cannot be a detached signature's reference`}, "contract.pdf"},
+		{"detached and enveloping", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), detached: true, enveloping: true}, []string{"--detached and --enveloping are two forms"}, ""},
 		{"B-LT", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), level: "B-LT"}, []string{"XAdES B-B and B-T, not B-LT"}, ""},
 		{"RSA-PSS", signOptions{files: in("invoice.xml"), outDir: t.TempDir(), pss: true}, []string{"not RSASSA-PSS"}, ""},
 	}
@@ -159,5 +161,115 @@ func TestSignXAdESRefusedBeforeLogin(t *testing.T) {
 	proxy.mu.Unlock()
 	if calls != 0 {
 		t.Fatalf("%d CSC methods called for batches refused before the login", calls)
+	}
+}
+
+// TestSignXAdESDetached: qesctl sign --format xades --detached signs any
+// files (a PDF, an office file, an invoice, a name with spaces) in one
+// batch through the real server's signHash, with one authorization: each
+// gets FILE.xades.xml next to it (or in -o DIR), whose reference names the
+// file by its base name; xmlsec1 verifies each with the file beside it and
+// refuses it once the file changes by one byte; B-T's time-stamp passes
+// openssl ts -verify; qesctl verify finds the file beside the signature,
+// reports it detached and valid, reports a changed file, and without the
+// file says the content was not given.
+func TestSignXAdESDetached(t *testing.T) {
+	t.Parallel()
+	testutil.NeedTool(t, "openssl")
+	s := testutil.StartServer(t)
+	auth := s.App.Authorities
+	rootPEM := testutil.PEM(auth.Root)
+	ca := testutil.WriteTemp(t, "root.pem", rootPEM)
+	proxy := newCountingProxy(t, s.URL)
+	inputs := map[string][]byte{
+		"contract.pdf":             testutil.Fixture(t, "pades/simple.pdf"),
+		"offerta commerciale.docx": docxLike(),
+		"IT01234567890_FPR12.xml":  testutil.Fixture(t, "xades/IT01234567890_FPR12.xml"),
+	}
+	tests := []struct {
+		name, key, level string
+		outDir           bool
+	}{
+		{"ECDSA B-B next to the files", "ec-p256", "B-B", false},
+		{"ECDSA B-T in -o", "ec-p256", "B-T", true},
+		{"RSA B-T next to the files", "rsa-2048", "B-T", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := s.NewHolder(t, tt.key)
+			dir, paths := writeInputs(t, inputs)
+			out := dir
+			o := &signOptions{server: proxy.URL + "/csc/v2", user: h.ID, level: tt.level, format: "xades", detached: true, files: paths}
+			if tt.outDir {
+				out = t.TempDir()
+				o.outDir = out
+			}
+			counted := []string{"credentials/authorize", "signatures/signHash"}
+			before := map[string]int{}
+			for _, m := range counted {
+				before[m] = proxy.count(m)
+			}
+			sio, stderr := testSignIO(t, s, h, nil)
+			if err := runSign(context.Background(), o, sio); err != nil {
+				t.Fatalf("qesctl sign --format xades --detached: %v\n%s", err, stderr)
+			}
+			for _, m := range counted {
+				if n := proxy.count(m) - before[m]; n != 1 {
+					t.Fatalf("%d %s calls for a batch of %d files, want 1", n, m, len(inputs))
+				}
+			}
+			for name, content := range inputs {
+				sig := readOutput(t, out, name+".xades.xml")
+				if !bytes.HasPrefix(sig, []byte("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ds:Signature ")) ||
+					!bytes.Contains(sig, []byte(`URI="`+xades.DocumentURI(name)+`"><ds:DigestMethod `)) {
+					t.Fatalf("%s.xades.xml is not a detached signature naming %q:\n%s", name, name, sig)
+				}
+				if ok, res := testutil.XMLSecVerifyDetached(t, sig, name, content, rootPEM); !ok {
+					t.Fatalf("xmlsec1 --verify of %s.xades.xml:\n%s\n%s", name, res, sig)
+				}
+				changed := bytes.Clone(content)
+				changed[len(changed)-1] ^= 0x01
+				if ok, res := testutil.XMLSecVerifyDetached(t, sig, name, changed, rootPEM); ok {
+					t.Fatalf("xmlsec1 accepted %s changed by one byte:\n%s", name, res)
+				}
+				if got := testutil.CheckXAdESTimeStamp(t, sig, auth.Root, auth.IssuingChain...); got != (tt.level == "B-T") {
+					t.Fatalf("%s %s: SignatureTimeStamp present = %v", name, tt.level, got)
+				}
+			}
+			if tt.outDir {
+				return
+			}
+			// qesctl verify: the file is found beside the signature.
+			sigPath := filepath.Join(dir, "contract.pdf.xades.xml")
+			report, err := verifyReport(t, s, &verifyOptions{ca: ca, files: []string{sigPath}})
+			if err != nil {
+				t.Fatalf("verify: %v\n%s", err, report)
+			}
+			for _, want := range []string{`XAdES detached signature of "contract.pdf"`, "signed file: " + filepath.Join(dir, "contract.pdf"),
+				"content: intact", "signature: valid", "level: " + tt.level + "\n", ": VALID\n"} {
+				if !strings.Contains(report, want) {
+					t.Errorf("report lacks %q:\n%s", want, report)
+				}
+			}
+			// --content FILE, as for a .p7s.
+			if report, err := verifyReport(t, s, &verifyOptions{ca: ca, content: filepath.Join(dir, "contract.pdf"), files: []string{sigPath}}); err != nil ||
+				!strings.Contains(report, ": VALID\n") {
+				t.Fatalf("verify --content: %v\n%s", err, report)
+			}
+			// --content with a changed file: not valid.
+			changed := testutil.WriteTemp(t, "changed.pdf", append(bytes.Clone(inputs["contract.pdf"]), '\n'))
+			if report, err := verifyReport(t, s, &verifyOptions{ca: ca, content: changed, files: []string{sigPath}}); err == nil ||
+				!strings.Contains(report, "is not the signed file") {
+				t.Fatalf("a changed file verified: %v\n%s", err, report)
+			}
+			// The file moved away: content not given, never valid.
+			if err := os.Remove(filepath.Join(dir, "contract.pdf")); err != nil {
+				t.Fatal(err)
+			}
+			if report, err := verifyReport(t, s, &verifyOptions{ca: ca, files: []string{sigPath}}); err == nil ||
+				!strings.Contains(report, "NOT VALID: "+`a detached XAdES signature of "contract.pdf": content not given`) || strings.Contains(report, ": VALID") {
+				t.Fatalf("verified without its file: %v\n%s", err, report)
+			}
+		})
 	}
 }

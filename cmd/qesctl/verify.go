@@ -36,8 +36,11 @@ XML file with XAdES signatures (enveloped, as FatturaPA, or enveloping;
 B-B or B-T) is checked the same way: every reference's digest, the
 signature value, SigningCertificateV2, SigningTime and the
 SignatureTimeStamp; the signed XML document is itself the content, so
---extract writes nothing for it. The exit status is 1 when a file does
-not verify.
+--extract writes nothing for it. A detached XAdES signature (qesctl sign
+--format xades --detached: contract.pdf.xades.xml) is checked against
+--content, else against the file its reference names, beside the
+signature (contract.pdf); its digest is over that file's bytes. The exit
+status is 1 when a file does not verify.
 
 `
 
@@ -52,7 +55,7 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyOptions, error) {
 	fs.SetOutput(stderr)
 	o := &verifyOptions{}
 	fs.StringVar(&o.ca, "ca", "", "PEM file of trusted root certificates (default: the chain is not checked)")
-	fs.StringVar(&o.content, "content", "", "the signed file of a detached .p7s (default: its name without .p7s)")
+	fs.StringVar(&o.content, "content", "", "the signed file of a detached .p7s or XAdES signature (default: the .p7s's name without .p7s; the file a detached XAdES signature names, beside it)")
 	fs.StringVar(&o.outDir, "o", "", "with --extract: output directory (default: next to the .p7m)")
 	fs.BoolVar(&o.extract, "extract", false, "write the signed file out of a .p7m")
 	fs.BoolVar(&o.force, "force", false, "with --extract: overwrite an existing file")
@@ -69,7 +72,7 @@ func parseVerifyFlags(args []string, stderr io.Writer) (*verifyOptions, error) {
 		return nil, errors.New("at least one signed file (.p7m, .p7s, .pdf, .xml, .jws) is required")
 	}
 	if o.content != "" && len(o.files) > 1 {
-		return nil, errors.New("--content goes with one .p7s")
+		return nil, errors.New("--content goes with one detached signature")
 	}
 	return o, nil
 }
@@ -152,13 +155,25 @@ func (v *verifier) file(o *verifyOptions, path string) error {
 	rep, err := verify.Verify(context.Background(), der, nil, verify.Options{Roots: v.roots, Now: v.now()})
 	if errors.Is(err, verify.ErrNoContent) {
 		cpath := o.content
-		if cpath == "" {
-			if !strings.EqualFold(filepath.Ext(path), ".p7s") {
-				return errors.New("a detached signature: give the signed file with --content")
-			}
+		var missing *verify.MissingContentError
+		switch {
+		case cpath != "":
+		case errors.As(err, &missing) && missing.Name != "":
+			// A detached XAdES signature names its file by a relative
+			// URI, resolved beside the signature (as xmlsec1 does); only
+			// a plain base name is followed, never a path.
+			cpath = filepath.Join(filepath.Dir(path), missing.Name)
+		case missing != nil:
+			return fmt.Errorf("%v: give it with --content", err)
+		case !strings.EqualFold(filepath.Ext(path), ".p7s"):
+			return errors.New("a detached signature: give the signed file with --content")
+		default:
 			cpath = strings.TrimSuffix(path, filepath.Ext(path))
 		}
 		content, rerr := os.ReadFile(cpath)
+		if rerr != nil && missing != nil && o.content == "" {
+			return fmt.Errorf("%v: %s is not beside it (%w); give it with --content", err, missing.Name, rerr)
+		}
 		if rerr != nil {
 			return fmt.Errorf("the signed file of this detached signature: %w", rerr)
 		}
@@ -176,7 +191,7 @@ func (v *verifier) file(o *verifyOptions, path string) error {
 	}
 	if o.extract {
 		if rep.Detached {
-			return errors.New("--extract: a .p7s does not carry the signed file")
+			return errors.New("--extract: a detached signature (.p7s, detached XAdES) does not carry the signed file")
 		}
 		if bytes.Equal(rep.Content, der) {
 			// Enveloped XAdES: the signed document is the file itself.

@@ -252,7 +252,7 @@ var errorMessages = map[ID][2]string{
 	XAdESDTD:                    {"the XML document has a DTD (DOCTYPE or entity declarations), which is refused: its entities could expand without bound or load external files", "il documento XML ha una DTD (DOCTYPE o dichiarazioni di entità), che è rifiutata: le sue entità potrebbero espandersi senza limite o caricare file esterni"},
 	XAdESTooDeep:                {"the XML document nests elements deeper than %d levels", "il documento XML annida elementi oltre %d livelli"},
 	XAdESTooLarge:               {"the XML document has more than %d elements", "il documento XML ha più di %d elementi"},
-	XAdESEnvelope:               {"Invalid parameter signed_envelope_property in %s: %q (XAdES allows Enveloped or Enveloping)", "Parametro signed_envelope_property non valido in %s: %q (XAdES ammette Enveloped o Enveloping)"},
+	XAdESEnvelope:               {"Invalid parameter signed_envelope_property in %s: %q (XAdES allows Enveloped, Enveloping or Detached)", "Parametro signed_envelope_property non valido in %s: %q (XAdES ammette Enveloped, Enveloping o Detached)"},
 	XAdESLevel:                  {"Invalid parameter conformance_level in %s: XAdES is offered at Ades-B-B and Ades-B-T, not %s", "Parametro conformance_level non valido in %s: XAdES è offerto in Ades-B-B e Ades-B-T, non %s"},
 	XAdESAlgorithm:              {"Invalid parameter signAlgo in %s: XAdES signatures take RSA PKCS#1 v1.5 or ECDSA", "Parametro signAlgo non valido in %s: le firme XAdES accettano RSA PKCS#1 v1.5 o ECDSA"},
 	XAdESSignatureDoesNotVerify: {"the signature value does not verify with the signer certificate", "il valore di firma non è verificabile con il certificato del firmatario"},
