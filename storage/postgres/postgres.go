@@ -141,13 +141,7 @@ const maxAttempts = 64
 // run runs fn in a transaction, again from the start after a
 // serialisation failure or a deadlock, with a short jittered back-off.
 func (e engine) run(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
-	return e.runOn(ctx, e.pool, opts, fn)
-}
-
-// beginner is where a transaction begins: the pool, or one connection
-// holding a session lock.
-type beginner interface {
-	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	return e.runOn(ctx, poolSource{e.pool}, opts, fn)
 }
 
 // groupLock is the advisory lock key every node's group transactions
@@ -165,7 +159,7 @@ const groupLock int64 = 0x7165735f67727570 // "qes_grup"
 // runGroup runs a group's transaction: once as is, and after a conflict
 // under groupLock.
 func (e engine) runGroup(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
-	err, dbErr := e.once(ctx, e.pool, opts, fn)
+	err, dbErr := e.once(ctx, poolSource{e.pool}, opts, fn)
 	switch {
 	case err == nil:
 		return nil
@@ -196,16 +190,16 @@ func (e engine) runLocked(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx
 			_ = conn.Conn().Close(context.WithoutCancel(ctx))
 		}
 	}()
-	return e.runOn(ctx, conn, opts, fn)
+	return e.runOn(ctx, heldConn{conn}, opts, fn)
 }
 
-func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) error {
+func (e engine) runOn(ctx context.Context, src connSource, opts pgx.TxOptions, fn func(kv.Tx) error) error {
 	backoff := time.Millisecond
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err, dbErr := e.once(ctx, b, opts, fn)
+		err, dbErr := e.once(ctx, src, opts, fn)
 		if err == nil {
 			return nil
 		}
@@ -234,22 +228,24 @@ func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn fu
 
 // once runs one attempt; dbErr says the error came from the database
 // (begin, a statement, commit) and not from fn.
-func (e engine) once(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) (err error, dbErr bool) {
-	ptx, err := b.BeginTx(ctx, opts)
+func (e engine) once(ctx context.Context, src connSource, opts pgx.TxOptions, fn func(kv.Tx) error) (err error, dbErr bool) {
+	conn, release, err := src.acquire(ctx)
 	if err != nil {
 		return err, true
 	}
-	tx := &pgTx{ctx: ctx, tx: ptx}
+	defer release()
+	lt := &lazyTx{conn: conn, begin: beginSQL(opts)}
+	tx := &pgTx{ctx: ctx, tx: lt}
 	defer func() {
 		if err != nil {
 			// The rollback must happen even when ctx has ended, or the
 			// connection would go back to the pool mid-transaction.
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
+			lt.rollback(context.WithoutCancel(ctx))
 		}
 	}()
 	ferr := fn(tx)
 	if ferr == nil {
-		_ = tx.flush() // the held-back writes; a failure is in tx.err
+		_ = tx.commit() // the held-back writes and COMMIT; a failure is in tx.err
 	}
 	// A statement that failed aborted the transaction and may be why fn
 	// failed (a Get that found "nothing"): the database's error wins.
@@ -258,9 +254,6 @@ func (e engine) once(ctx context.Context, b beginner, opts pgx.TxOptions, fn fun
 	}
 	if ferr != nil {
 		return ferr, false
-	}
-	if err := ptx.Commit(ctx); err != nil {
-		return err, true
 	}
 	return nil, false
 }
