@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // lazyTx is a transaction on one connection whose BEGIN goes out with its
@@ -16,10 +18,17 @@ import (
 // none. PostgreSQL takes a transaction's snapshot at its first statement,
 // not at BEGIN, so sending them together changes nothing in what the
 // transaction sees.
+//
+// A group's transaction under contention (lock != 0) takes the session
+// advisory lock before BEGIN, in one round trip with it, and gives it back
+// with its COMMIT: the snapshot is then taken after the lock is granted,
+// so the groups of several nodes, which all move the audit chain's head,
+// wait their turn instead of failing at commit.
 type lazyTx struct {
 	conn  *pgx.Conn
 	begin string // the BEGIN statement, with the isolation level
-	begun bool   // BEGIN was sent: the connection may be in a transaction
+	lock  int64  // the advisory lock taken before BEGIN, or 0
+	begun bool   // BEGIN (and the lock) were sent: the connection may be in a transaction or hold the lock
 }
 
 // beginSQL is the BEGIN of a transaction with opts.
@@ -34,24 +43,60 @@ func beginSQL(opts pgx.TxOptions) string {
 // the transaction had failed, so nothing of it was written.
 var errCommitRolledBack = errors.New("commit rolled back")
 
-// withBegin returns b with BEGIN first if it has not been sent yet.
-func (l *lazyTx) withBegin(b *pgx.Batch) *pgx.Batch {
+// withBegin returns b with BEGIN first if it has not been sent yet, and
+// how many results that adds.
+func (l *lazyTx) withBegin(ctx context.Context, b *pgx.Batch) (*pgx.Batch, int, error) {
 	if l.begun {
-		return b
+		return b, 0, nil
 	}
 	l.begun = true
+	if l.lock != 0 {
+		// The lock is taken in a pipeline step of its own before BEGIN:
+		// in one step with BEGIN, its SELECT would already have taken
+		// the transaction's snapshot, before the wait.
+		return b, 0, l.lockAndBegin(ctx)
+	}
 	q := make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+1)
 	q = append(q, &pgx.QueuedQuery{SQL: l.begin})
-	return &pgx.Batch{QueuedQueries: append(q, b.QueuedQueries...)}
+	return &pgx.Batch{QueuedQueries: append(q, b.QueuedQueries...)}, 1, nil
+}
+
+// lockAndBegin takes the advisory lock and begins, two pipeline steps in
+// one round trip.
+func (l *lazyTx) lockAndBegin(ctx context.Context) error {
+	p := l.conn.PgConn().StartPipeline(ctx)
+	p.SendQueryParams(`SELECT pg_advisory_lock($1)`, [][]byte{strconv.AppendInt(nil, l.lock, 10)},
+		[]uint32{pgtype.Int8OID}, nil, nil)
+	p.SendPipelineSync()
+	p.SendQueryParams(l.begin, nil, nil, nil, nil)
+	p.SendPipelineSync()
+	err := p.Flush()
+	for step := 0; err == nil && step < 4; step++ {
+		var res any
+		res, err = p.GetResults()
+		if rr, ok := res.(*pgconn.ResultReader); ok && err == nil {
+			_, err = rr.Close()
+		}
+	}
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // SendBatch sends b, after BEGIN in the same round trip if it is the
-// transaction's first statement. The BEGIN's result is read here, so the
-// caller reads b's results as if b were sent alone.
+// transaction's first statement. Its result is read here, so the caller
+// reads b's results as if b were sent alone.
 func (l *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	first := !l.begun
-	br := l.conn.SendBatch(ctx, l.withBegin(b))
-	if first {
+	sent, prefix, err := l.withBegin(ctx, b)
+	if err != nil {
+		return pgx.FailedBatchResults(b, err)
+	}
+	if len(sent.QueuedQueries) == 0 {
+		return pgx.FailedBatchResults(b, nil)
+	}
+	br := l.conn.SendBatch(ctx, sent)
+	for range prefix {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			return pgx.FailedBatchResults(b, err)
@@ -75,23 +120,37 @@ func (l *lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 // that a first statement here pays for its own BEGIN.
 func (l *lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if !l.begun {
-		l.begun = true
-		if _, err := l.conn.Exec(ctx, l.begin); err != nil {
+		if err := l.SendBatch(ctx, &pgx.Batch{}).Close(); err != nil {
 			return nil, err
 		}
 	}
 	return l.conn.Query(ctx, sql, args...)
 }
 
-// rollback ends a transaction that failed. A connection whose rollback
-// failed is closed, so it never goes back to the pool inside a
-// transaction (the pool would also drop it: its status is not idle).
+// endQueries are what follows COMMIT in the commit batch: the lock's
+// release.
+func (l *lazyTx) endQueries(b *pgx.Batch) int {
+	if l.lock == 0 {
+		return 0
+	}
+	b.Queue(`SELECT pg_advisory_unlock($1)`, l.lock)
+	return 1
+}
+
+// rollback ends a transaction that failed and gives back its lock. A
+// connection whose rollback failed is closed, which ends both, so it
+// never goes back to the pool inside a transaction or holding the lock.
 func (l *lazyTx) rollback(ctx context.Context) {
 	if !l.begun {
 		return
 	}
 	l.begun = false
-	if _, err := l.conn.Exec(ctx, `ROLLBACK`); err != nil {
+	var b pgx.Batch
+	b.Queue(`ROLLBACK`)
+	if l.lock != 0 {
+		b.Queue(`SELECT pg_advisory_unlock_all()`)
+	}
+	if err := l.conn.SendBatch(ctx, &b).Close(); err != nil {
 		_ = l.conn.Close(ctx)
 	}
 }
@@ -114,25 +173,3 @@ func (r batchRow) Scan(dest ...any) error {
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
-
-// connSource gives a transaction its connection: one from the pool per
-// attempt, or the connection that holds groupLock.
-type connSource interface {
-	acquire(ctx context.Context) (conn *pgx.Conn, release func(), err error)
-}
-
-type poolSource struct{ pool *pgxpool.Pool }
-
-func (p poolSource) acquire(ctx context.Context) (*pgx.Conn, func(), error) {
-	c, err := p.pool.Acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c.Conn(), c.Release, nil
-}
-
-type heldConn struct{ c *pgxpool.Conn }
-
-func (h heldConn) acquire(context.Context) (*pgx.Conn, func(), error) {
-	return h.c.Conn(), func() {}, nil
-}

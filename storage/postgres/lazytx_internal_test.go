@@ -3,10 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -135,5 +138,103 @@ func TestTransactionRoundTrips(t *testing.T) {
 				t.Fatalf("stored %q, want %q", keys, c.stored)
 			}
 		})
+	}
+}
+
+// Under contention a group transaction takes groupLock before its
+// snapshot: a second node's group that starts while the first holds the
+// lock reads what the first committed and runs once, where without the
+// lock it would read the old value and fail at commit. The lock is given
+// back with the COMMIT.
+func TestGroupUnderContentionWaitsForTheLock(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d := openForGroup(t)
+	other, err := Open(ctx, d.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	nodeA := engine{pool: d.pool, conflict: new(atomic.Int64)}
+	nodeB := engine{pool: other.pool, conflict: new(atomic.Int64)}
+	b, head := []byte("lockedgroup"), []byte("head")
+	if err := nodeA.Update(ctx, func(tx kv.Tx) error { return tx.Bucket(b).Put(head, []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []engine{nodeA, nodeB} {
+		e.conflict.Store(time.Now().UnixNano()) // both nodes have met a conflict lately
+	}
+	bump := func(tx kv.Tx) error {
+		v := tx.Bucket(b).Get(head)
+		if len(v) != 1 {
+			return errors.New("no head")
+		}
+		return tx.Bucket(b).Put(head, []byte{v[0] + 1})
+	}
+	aRead, release, aDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var releaseOnce sync.Once
+	letAGo := func() { releaseOnce.Do(func() { close(release) }) }
+	defer letAGo() // a failed test still lets A finish and give back its connection
+	go func() {
+		aDone <- nodeA.runGroup(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
+			_ = tx.Bucket(b).Get(head) // the first statement: the lock is held from here
+			close(aRead)
+			<-release
+			return bump(tx)
+		})
+	}()
+	<-aRead
+	var bRuns atomic.Int32
+	bDone := make(chan error, 1)
+	go func() {
+		bDone <- nodeB.runGroup(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx kv.Tx) error {
+			bRuns.Add(1)
+			return bump(tx)
+		})
+	}()
+	// B is waiting on the lock (its first statement), not failing: A
+	// commits only after B's wait has been seen in pg_locks.
+	waitForLockWaiter(ctx, t, d)
+	letAGo()
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bDone; err != nil {
+		t.Fatal(err)
+	}
+	if n := bRuns.Load(); n != 1 {
+		t.Fatalf("node B's group ran %d times, want once (its snapshot after A's commit)", n)
+	}
+	var got []byte
+	if err := nodeA.View(ctx, func(tx kv.Tx) error { got = tx.Bucket(b).Get(head); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != 3 {
+		t.Fatalf("head %v, want 3: each group's bump counted once", got)
+	}
+	var held int
+	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if held != 0 {
+		t.Fatalf("%d advisory locks still held after both groups committed", held)
+	}
+}
+
+// waitForLockWaiter returns once a session waits for an advisory lock.
+func waitForLockWaiter(ctx context.Context, t *testing.T, d *DB) {
+	t.Helper()
+	for {
+		var waiting int
+		if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatal("no session waited for the group lock")
+		}
+		runtime.Gosched()
 	}
 }

@@ -117,8 +117,11 @@ func (t *pgTx) send(commit bool) error {
 				ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
 		}
 	}
+	end := 0
+	lt, _ := t.tx.(*lazyTx)
 	if commit {
 		batch.Queue(`COMMIT`)
+		end = lt.endQueries(&batch)
 	}
 	n := len(t.writes)
 	t.writes = nil
@@ -134,6 +137,11 @@ func (t *pgTx) send(commit bool) error {
 		tag, err := br.Exec()
 		if err == nil && tag.String() != "COMMIT" {
 			err = errCommitRolledBack
+		}
+		for range end {
+			if err == nil {
+				_, err = br.Exec()
+			}
 		}
 		if err != nil {
 			_ = br.Close()
