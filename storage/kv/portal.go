@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/qesproject/qes/internal/errs"
@@ -93,6 +95,16 @@ func signatureKey(holderID string, at time.Time, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
+// signatureTie orders one process's batches of the same instant as they
+// were added (the counter, high bits) and keeps two processes' keys apart
+// (a random process tag, low bits).
+var (
+	signatureTie    atomic.Uint64
+	signatureTieTag = rand.Uint64() & (1<<24 - 1)
+)
+
+func nextSignatureTie() uint64 { return signatureTie.Add(1)<<24 | signatureTieTag }
+
 func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) error {
 	if b.HolderID == "" || b.At.IsZero() {
 		return errs.E(errs.Internal, "a signature batch needs a holder and a time")
@@ -103,17 +115,17 @@ func (d *DB) AddSignatureBatch(ctx context.Context, b *storage.SignatureBatch) e
 	// History records come after every signHash; they ride along with
 	// the next group commit of the signing path's SAD uses and audit
 	// anchors (Engine.GroupSoon; storage/bolt's group.go) instead of taking the writer lock for
-	// commits of their own in front of the next requests' SAD commits. A
-	// group that fails is retried without the failing member: the
-	// sequence number is taken inside the transaction, so a re-run cannot
-	// duplicate.
+	// commits of their own in front of the next requests' SAD commits.
+	// The key's tie-breaker is taken here, outside the transaction: a
+	// group re-run writes the same key again (no duplicate), and no
+	// shared sequence row serialises every node's history writes.
+	key := signatureKey(b.HolderID, b.At, nextSignatureTie())
+	val, err := json.Marshal(b)
+	if err != nil {
+		return errs.Internalf(err, "encode signature batch")
+	}
 	return d.groupSoon(ctx, func(tx Tx) error {
-		bucket := tx.Bucket(bSignatures)
-		seq, err := bucket.NextSequence()
-		if err != nil {
-			return errs.Internalf(err, "signature sequence")
-		}
-		return put(tx, bSignatures, signatureKey(b.HolderID, b.At, seq), b)
+		return tx.Bucket(bSignatures).Put(key, val)
 	})
 }
 

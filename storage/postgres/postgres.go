@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	e := engine{pool: pool, grp: new(*committer)}
+	e := engine{pool: pool, grp: new(*committer), conflict: new(atomic.Int64)}
 	*e.grp = newCommitter(e)
 	d := &DB{pool: pool, grp: *e.grp}
 	// A database written before an index existed gets it built now (once).
@@ -89,8 +90,9 @@ func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 // engine is kv.Engine over the pool; Group and GroupSoon go through the
 // node's group committer (group.go).
 type engine struct {
-	pool *pgxpool.Pool
-	grp  **committer // set once at Open; engine is copied by value
+	pool     *pgxpool.Pool
+	grp      **committer   // set once at Open; engine is copied by value
+	conflict *atomic.Int64 // when a group last met a conflict (Unix ns)
 }
 
 func (e engine) View(ctx context.Context, fn func(kv.Tx) error) error {
@@ -138,74 +140,44 @@ func (e engine) Close() error {
 // means another transaction committed, so the system made progress.
 const maxAttempts = 64
 
+// groupLock is the advisory lock key a group transaction takes under
+// contention (migrationLock is another). Each group reads and writes the
+// audit chain's head, so two nodes' groups running at once always
+// conflict: under SERIALIZABLE one of them does its work, fails at commit
+// and starts again, and under load may keep failing. Taken before BEGIN
+// (so the snapshot is taken after the other node's commit), the groups
+// wait their turn instead. The lock goes out with BEGIN and comes back
+// with COMMIT (lazyTx), one round trip more than a group without it: a
+// lone node, whose groups run one at a time, does not take it. A node
+// takes it for every group for contendedFor after one of its groups met
+// a conflict, and for the retries of that group.
+const groupLock int64 = 0x7165735f67727570 // "qes_grup"
+
+const contendedFor = 10 * time.Second
+
 // run runs fn in a transaction, again from the start after a
 // serialisation failure or a deadlock, with a short jittered back-off.
 func (e engine) run(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
-	return e.runOn(ctx, e.pool, opts, fn)
+	return e.runOn(ctx, opts, false, fn)
 }
 
-// beginner is where a transaction begins: the pool, or one connection
-// holding a session lock.
-type beginner interface {
-	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
-}
-
-// groupLock is the advisory lock key every node's group transactions
-// take after a first attempt failed on a conflict (migrationLock is
-// another). Each group reads and writes the audit chain's head, so two
-// nodes' groups running at once always conflict: under SERIALIZABLE one
-// of them does its work, fails at commit and starts again, and under load
-// may keep failing. Retried under the lock, taken before BEGIN (so the
-// snapshot is taken after the other node's commit), the groups wait
-// their turn instead. The first attempt goes without it: a lock is two
-// more round trips on every group, which a lone node (or a quiet
-// deployment) need not pay.
-const groupLock int64 = 0x7165735f67727570 // "qes_grup"
-
-// runGroup runs a group's transaction: once as is, and after a conflict
-// under groupLock.
+// runGroup runs a group's transaction, under groupLock if the node's
+// groups met a conflict lately.
 func (e engine) runGroup(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
-	err, dbErr := e.once(ctx, e.pool, opts, fn)
-	switch {
-	case err == nil:
-		return nil
-	case !dbErr:
-		return err
-	case !retryable(err):
-		return mapErr(err)
-	}
-	return e.runLocked(ctx, opts, fn)
+	return e.runOn(ctx, opts, true, fn)
 }
 
-// runLocked is run holding groupLock on the connection for every attempt.
-func (e engine) runLocked(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) error) error {
-	conn, err := e.pool.Acquire(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, groupLock); err != nil {
-		// The lock may be granted though the wait was cut short: a
-		// connection in doubt does not go back to the pool.
-		_ = conn.Conn().Close(context.WithoutCancel(ctx))
-		return mapErr(err)
-	}
-	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, groupLock); err != nil {
-			// Closing the session releases its locks.
-			_ = conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-	}()
-	return e.runOn(ctx, conn, opts, fn)
-}
-
-func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) error {
+func (e engine) runOn(ctx context.Context, opts pgx.TxOptions, group bool, fn func(kv.Tx) error) error {
 	backoff := time.Millisecond
 	for attempt := 1; ; attempt++ {
+		var lock int64
+		if group && e.conflict != nil && time.Since(time.Unix(0, e.conflict.Load())) < contendedFor {
+			lock = groupLock
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err, dbErr := e.once(ctx, b, opts, fn)
+		err, dbErr := e.once(ctx, opts, lock, fn)
 		if err == nil {
 			return nil
 		}
@@ -221,6 +193,11 @@ func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn fu
 		if attempt == maxAttempts {
 			return errs.WrapM(err, errs.Unavailable, msg.StoreBusy)
 		}
+		if group && e.conflict != nil {
+			// The next attempt waits for the lock, not for a timer.
+			e.conflict.Store(time.Now().UnixNano())
+			continue
+		}
 		t := time.NewTimer(backoff/2 + rand.N(backoff))
 		select {
 		case <-ctx.Done():
@@ -234,22 +211,24 @@ func (e engine) runOn(ctx context.Context, b beginner, opts pgx.TxOptions, fn fu
 
 // once runs one attempt; dbErr says the error came from the database
 // (begin, a statement, commit) and not from fn.
-func (e engine) once(ctx context.Context, b beginner, opts pgx.TxOptions, fn func(kv.Tx) error) (err error, dbErr bool) {
-	ptx, err := b.BeginTx(ctx, opts)
+func (e engine) once(ctx context.Context, opts pgx.TxOptions, lock int64, fn func(kv.Tx) error) (err error, dbErr bool) {
+	conn, err := e.pool.Acquire(ctx)
 	if err != nil {
 		return err, true
 	}
-	tx := &pgTx{ctx: ctx, tx: ptx}
+	defer conn.Release()
+	lt := &lazyTx{conn: conn.Conn(), begin: beginSQL(opts), lock: lock}
+	tx := &pgTx{ctx: ctx, tx: lt}
 	defer func() {
 		if err != nil {
 			// The rollback must happen even when ctx has ended, or the
 			// connection would go back to the pool mid-transaction.
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
+			lt.rollback(context.WithoutCancel(ctx))
 		}
 	}()
 	ferr := fn(tx)
 	if ferr == nil {
-		_ = tx.flush() // the held-back writes; a failure is in tx.err
+		_ = tx.commit() // the held-back writes and COMMIT; a failure is in tx.err
 	}
 	// A statement that failed aborted the transaction and may be why fn
 	// failed (a Get that found "nothing"): the database's error wins.
@@ -258,9 +237,6 @@ func (e engine) once(ctx context.Context, b beginner, opts pgx.TxOptions, fn fun
 	}
 	if ferr != nil {
 		return ferr, false
-	}
-	if err := ptx.Commit(ctx); err != nil {
-		return err, true
 	}
 	return nil, false
 }

@@ -84,8 +84,28 @@ func (t *pgTx) remember(bucket string, key, v []byte, present bool) {
 }
 
 // flush sends the held-back writes in one batch, in their order.
-func (t *pgTx) flush() error {
-	if t.err != nil || len(t.writes) == 0 {
+func (t *pgTx) flush() error { return t.send(false) }
+
+// commit sends the held-back writes and COMMIT in one batch. A
+// transaction that never sent a statement began nothing and commits
+// nothing.
+func (t *pgTx) commit() error {
+	lt, ok := t.tx.(*lazyTx)
+	if !ok {
+		return t.flush()
+	}
+	if len(t.writes) == 0 && !lt.begun {
+		return t.err
+	}
+	if err := t.send(true); err != nil {
+		return err
+	}
+	lt.begun = false
+	return nil
+}
+
+func (t *pgTx) send(commit bool) error {
+	if t.err != nil || (len(t.writes) == 0 && !commit) {
 		return t.err
 	}
 	var batch pgx.Batch
@@ -97,11 +117,33 @@ func (t *pgTx) flush() error {
 				ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
 		}
 	}
+	end := 0
+	lt, _ := t.tx.(*lazyTx)
+	if commit {
+		batch.Queue(`COMMIT`)
+		end = lt.endQueries(&batch)
+	}
 	n := len(t.writes)
 	t.writes = nil
 	br := t.tx.SendBatch(t.ctx, &batch)
 	for range n {
 		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return t.fail(err)
+		}
+	}
+	if commit {
+		// A transaction that failed answers COMMIT with ROLLBACK, no error.
+		tag, err := br.Exec()
+		if err == nil && tag.String() != "COMMIT" {
+			err = errCommitRolledBack
+		}
+		for range end {
+			if err == nil {
+				_, err = br.Exec()
+			}
+		}
+		if err != nil {
 			_ = br.Close()
 			return t.fail(err)
 		}
