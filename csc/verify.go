@@ -56,6 +56,8 @@ type verifySignature struct {
 	SigningTime       string             `json:"signingTime,omitempty"`
 	TimeStamp         string             `json:"timeStamp,omitempty"`
 	TimeStampChecked  bool               `json:"timeStampChecked"`
+	ArchiveTimeStamp  string             `json:"archiveTimeStamp,omitempty"`
+	ArchiveStatus     string             `json:"archiveTimeStampStatus,omitempty"`
 	Level             string             `json:"level,omitempty"`
 	ContentIntact     bool               `json:"contentIntact"`
 	SignatureValid    bool               `json:"signatureValid"`
@@ -145,6 +147,7 @@ func renderVerify(rep *verify.Report, extract bool) verifyResponse {
 			Layer: s.Layer, Label: s.Label,
 			Signer:      verifySigner{Subject: s.Subject, CommonName: s.CommonName, TaxCode: s.TaxCode, Issuer: s.Issuer, SerialNumber: s.Serial},
 			SigningTime: rfc3339(s.SigningTime), TimeStamp: rfc3339(s.TimeStamp), TimeStampChecked: s.TimeStampChecked,
+			ArchiveTimeStamp: rfc3339(s.ArchiveTimeStamp), ArchiveStatus: s.ArchiveTimeStampStatus,
 			Level: s.Level, ContentIntact: s.ContentIntact, SignatureValid: s.SignatureValid, Chain: s.Chain,
 			CertificateStatus: verifyStatusReport{Status: s.Status.Status, Source: s.Status.Source, RevokedAt: rfc3339(s.Status.RevokedAt)},
 			Problem:           s.Problem,

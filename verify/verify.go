@@ -18,6 +18,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -101,12 +102,17 @@ type Signer struct {
 	SigningTime      time.Time
 	TimeStamp        time.Time // the signature time-stamp's time, if any
 	TimeStampChecked bool
-	Level            string // B-B, B-T, B-LT, B-LTA, or "" (not CAdES baseline)
-	ContentIntact    bool
-	SignatureValid   bool
-	Chain            string // "trusted", "not trusted", "not checked"
-	Status           CertStatus
-	Problem          string // why it does not verify; "" when it does
+	// ArchiveTimeStamp is the latest archive-time-stamp-v3's time, when
+	// every one checked; ArchiveTimeStampStatus is ArchiveValid,
+	// ArchiveImprintMismatch, ArchiveInvalid, or "" without one.
+	ArchiveTimeStamp       time.Time
+	ArchiveTimeStampStatus string
+	Level                  string // B-B, B-T, B-LT, B-LTA, or "" (not CAdES baseline)
+	ContentIntact          bool
+	SignatureValid         bool
+	Chain                  string // "trusted", "not trusted", "not checked"
+	Status                 CertStatus
+	Problem                string // why it does not verify; "" when it does
 }
 
 // Report is the answer for one signed file.
@@ -221,6 +227,17 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		}
 		v.r.Signers = append(v.r.Signers, rec)
 	}()
+	// The archive time-stamps' imprints are recomputed first, so that a
+	// change they reveal is named even when an earlier check fails on it.
+	archives := archiveImprints(p, si, content)
+	for _, a := range archives {
+		switch {
+		case a.mismatch:
+			rec.ArchiveTimeStampStatus = ArchiveImprintMismatch
+		case a.err != nil && rec.ArchiveTimeStampStatus == "":
+			rec.ArchiveTimeStampStatus = ArchiveInvalid
+		}
+	}
 	cert := si.signerCert(p.certs)
 	if cert == nil {
 		v.printf(depth, "%s: the signer's certificate is not in the file", label)
@@ -272,15 +289,46 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 	if level == "B-T" && p.hasCRLs {
 		level = "B-LT"
 	}
-	if ats := si.unsigned[oids.AttrArchiveTimeStampV3.String()]; len(ats) > 0 && level == "B-LT" {
-		for _, tok := range ats {
-			// The imprint (EN 319 122-1 5.5.3) is not recomputed here: the
-			// token's own signature and certificate are checked.
-			if _, err := v.timestamp(tok, nil, depth+1, "archive time-stamp"); err != nil {
-				return err
-			}
+	// An archive time-stamp that fails is the signer's problem, reported
+	// after the chain and status, which do not depend on it.
+	var archiveErr error
+	for i, a := range archives {
+		what := "archive time-stamp"
+		if len(archives) > 1 {
+			what = fmt.Sprintf("archive time-stamp %d", i+1)
 		}
-		level = "B-LTA"
+		err := a.err
+		if err == nil {
+			var genTime time.Time
+			genTime, err = v.timestampWith(a.token, func(h crypto.Hash, digest []byte) error {
+				if !bytes.Equal(digest, a.imprint) {
+					return fmt.Errorf("%w: the message imprint is not the hash of the signature as it is now", errImprintMismatch)
+				}
+				return nil
+			}, depth+1, what)
+			if err == nil {
+				rec.ArchiveTimeStamp = genTime.UTC()
+				continue
+			}
+		} else {
+			v.printf(depth+1, "%s: INVALID (%v)", what, err)
+		}
+		if errors.Is(err, errImprintMismatch) {
+			rec.ArchiveTimeStampStatus = ArchiveImprintMismatch
+		} else if rec.ArchiveTimeStampStatus == "" {
+			rec.ArchiveTimeStampStatus = ArchiveInvalid
+		}
+		rec.ArchiveTimeStamp = time.Time{}
+		if archiveErr == nil {
+			archiveErr = fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if len(archives) > 0 && archiveErr == nil {
+		rec.ArchiveTimeStampStatus = ArchiveValid
+		v.printf(depth+1, "%s", ArchiveValid)
+		if level == "B-LT" {
+			level = "B-LTA"
+		}
 	}
 	if err := v.chain(cert, p.certs, at, depth+1, "certificate"); err != nil {
 		rec.Chain = "not trusted"
@@ -297,6 +345,9 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 	v.printf(depth+1, "certificate status at %s: %s", at.UTC().Format(time.RFC3339), describeStatus(st))
 	if st.Status == StatusRevoked {
 		return fmt.Errorf("the certificate was revoked or suspended on %s, before the signature", st.RevokedAt.UTC().Format(time.RFC3339))
+	}
+	if archiveErr != nil {
+		return archiveErr
 	}
 	for i, cs := range si.unsigned[oids.AttrCountersignature.String()] {
 		csi, err := parseSignerInfo(cs)
@@ -391,6 +442,24 @@ func (v *verifier) issuerOf(cert *x509.Certificate, certs []*x509.Certificate) *
 // timestamp checks an RFC 3161 token: its own signature, that it covers
 // over (when given) and its TSA's chain. It returns the time it attests.
 func (v *verifier) timestamp(token, over []byte, depth int, what string) (time.Time, error) {
+	var check func(h crypto.Hash, digest []byte) error
+	if over != nil {
+		check = func(h crypto.Hash, digest []byte) error {
+			d := h.New()
+			d.Write(over)
+			if !bytes.Equal(d.Sum(nil), digest) {
+				return errors.New("it does not cover this signature value")
+			}
+			return nil
+		}
+	}
+	return v.timestampWith(token, check, depth, what)
+}
+
+// timestampWith checks an RFC 3161 token: its own signature, its message
+// imprint with check (when given) and its TSA's chain. It returns the time
+// it attests.
+func (v *verifier) timestampWith(token []byte, check func(h crypto.Hash, digest []byte) error, depth int, what string) (time.Time, error) {
 	tp, err := parseP7(token)
 	if err != nil || !tp.attached || len(tp.signers) != 1 {
 		return time.Time{}, fmt.Errorf("%s: not a time-stamp token", what)
@@ -404,19 +473,20 @@ func (v *verifier) timestamp(token, over []byte, depth int, what string) (time.T
 		return time.Time{}, fmt.Errorf("%s: the TSA certificate is not in the token", what)
 	}
 	if err := tp.signers[0].checkContent(tp.content); err != nil {
+		v.printf(depth, "%s: INVALID (%v)", what, err)
 		return time.Time{}, fmt.Errorf("%s: %w", what, err)
 	}
 	if err := tp.signers[0].checkSignature(tsa); err != nil {
+		v.printf(depth, "%s: INVALID (%v)", what, err)
 		return time.Time{}, fmt.Errorf("%s: %w", what, err)
 	}
-	if over != nil {
+	if check != nil {
 		if info.Info.Hash == 0 {
 			return time.Time{}, fmt.Errorf("%s: unsupported imprint algorithm", what)
 		}
-		d := info.Info.Hash.New()
-		d.Write(over)
-		if !bytes.Equal(d.Sum(nil), info.Info.Digest) {
-			return time.Time{}, fmt.Errorf("%s: it does not cover this signature value", what)
+		if err := check(info.Info.Hash, info.Info.Digest); err != nil {
+			v.printf(depth, "%s: %s (%v)", what, strings.ToUpper(ArchiveImprintMismatch), err)
+			return time.Time{}, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	v.printf(depth, "%s: %s by %s", what, info.Info.GenTime.UTC().Format(time.RFC3339), Who(tsa.Subject))
