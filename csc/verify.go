@@ -46,6 +46,7 @@ type verifyResponse struct {
 	Detached   bool              `json:"detached"`
 	Signatures []verifySignature `json:"signatures"`
 	Problems   []string          `json:"problems"`
+	Notes      []string          `json:"notes,omitempty"`
 	Document   string            `json:"document,omitempty"`
 }
 
@@ -138,7 +139,7 @@ func verifyError(err error, detached bool) error {
 }
 
 func renderVerify(rep *verify.Report, extract bool) verifyResponse {
-	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems}
+	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems, Notes: rep.Notes}
 	if out.Problems == nil {
 		out.Problems = []string{}
 	}

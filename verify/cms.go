@@ -21,7 +21,8 @@ import (
 // This file reads a CMS SignedData (a .p7m or .p7s, RFC 5652) far enough
 // to check each signer the way qesctl verify reports it. It is a reader of
 // its own, not internal/cms, so that what qes writes is checked by code
-// that did not write it. DER only: a BER .p7m is refused with a message.
+// that did not write it. It reads DER: a BER .p7m is first made DER by
+// internal/ber (readP7).
 
 var (
 	tagExplicit0 = cbasn1.Tag(0).Constructed().ContextSpecific()

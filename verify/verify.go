@@ -28,6 +28,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/qesproject/qes/internal/ber"
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/oids"
 )
@@ -45,7 +46,7 @@ const (
 // signature that does not verify is not an error: it is a report whose
 // Valid is false.
 var (
-	ErrNotCMS    = errors.New("not a DER CMS SignedData (a BER or PEM .p7m is not read; openssl cms -cmsout -outform DER converts it)")
+	ErrNotCMS    = errors.New("not a CMS SignedData (a PEM .p7m is not read; openssl cms -cmsout -outform DER converts it)")
 	ErrTooLarge  = fmt.Errorf("the signed file and its content exceed %d bytes", MaxInput)
 	ErrTooDeep   = fmt.Errorf("signed files or countersignatures are nested more than %d deep", MaxDepth)
 	ErrNoContent = errors.New("a detached signature: the signed file must be given with it")
@@ -124,8 +125,18 @@ type Report struct {
 	// Content is the innermost signed file of an attached signature, set
 	// only when every signature verified.
 	Content []byte
-	Lines   []Line
+	// BER: a signed file (the outer one or one nested in it) was BER, not
+	// DER as AgID's rules require; it was read as DER (see NoteBER).
+	BER   bool
+	Notes []string
+	Lines []Line
 }
+
+// NoteBER is the note of a report on a BER signed file. BER (indefinite
+// lengths, the content in segments) is what many older Italian signing
+// tools write; the signatures are checked on its DER form, which is what
+// their signers hashed, but the file does not meet AgID's rules.
+const NoteBER = "BER encoding, read as DER (AgID rules require DER)"
 
 // Verify checks signed (a DER .p7m or .p7s); detached is the signed file
 // of a .p7s and must be nil for a .p7m. It returns an input error (ErrNotCMS,
@@ -149,12 +160,15 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if j, ok := parseJWS(signed); ok && detached == nil {
 		return verifyJWS(&verifier{ctx: ctx, o: o, r: &Report{}}, j)
 	}
-	p, err := parseP7(signed)
+	p, wasBER, err := readP7(signed)
 	if err != nil {
 		return nil, err
 	}
 	r := &Report{}
 	v := &verifier{ctx: ctx, o: o, r: r}
+	if wasBER {
+		v.noteBER(1)
+	}
 	content := p.content
 	switch {
 	case !p.attached && detached == nil:
@@ -188,6 +202,28 @@ func (v *verifier) printf(depth int, format string, args ...any) {
 	v.r.Lines = append(v.r.Lines, Line{Depth: depth, Text: fmt.Sprintf(format, args...)})
 }
 
+// readP7 reads a signed file, BER or DER (wasBER tells), within
+// MaxInput and ber's depth and element bounds.
+func readP7(in []byte) (p *p7, wasBER bool, err error) {
+	der, wasBER, err := ber.ToDER(in, MaxInput)
+	switch {
+	case errors.Is(err, ber.ErrTooLarge):
+		return nil, false, ErrTooLarge
+	case err != nil:
+		return nil, false, errNotCMS
+	}
+	p, err = parseP7(der)
+	return p, wasBER, err
+}
+
+func (v *verifier) noteBER(depth int) {
+	if !v.r.BER {
+		v.r.BER = true
+		v.r.Notes = append(v.r.Notes, NoteBER)
+	}
+	v.printf(depth, "%s", NoteBER)
+}
+
 // signedData checks every signer of p over content and, when the content
 // is itself a signed file, that one too. It returns the innermost content.
 // Only input errors are returned; failed signers go into the report.
@@ -208,8 +244,11 @@ func (v *verifier) signedData(p *p7, content []byte, depth, layer int) ([]byte, 
 	if failed {
 		return nil, nil
 	}
-	if inner, err := parseP7(content); err == nil && inner.attached {
+	if inner, wasBER, err := readP7(content); err == nil && inner.attached {
 		v.printf(depth, "the signed content is itself a signed file (.p7m inside a .p7m):")
+		if wasBER {
+			v.noteBER(depth + 1)
+		}
 		return v.signedData(inner, inner.content, depth+1, layer+1)
 	}
 	return content, nil
