@@ -215,3 +215,67 @@ func TestVerifyAPIRegisterAfterSigning(t *testing.T) {
 		t.Fatalf("suspended after signing: valid %v %v", valid, cs)
 	}
 }
+
+// TestVerifyAPIRegisterHoldAtSigningTime: the register answers from its
+// history of changes. Under the fake clock, one file is signed at T, a
+// second at T+10m; a hold over [T-5m, T+5m] is put on and lifted (the
+// clock set back for it) before verifying: the first file reads
+// "suspended at signing time" though the certificate is valid again, the
+// second, signed after the hold, reads good.
+func TestVerifyAPIRegisterHoldAtSigningTime(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	sign := func(content []byte) []byte {
+		t.Helper()
+		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(content))
+		st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+			"document": std64(content), "signature_format": "C", "signAlgo": ecdsaSHA256, "conformance_level": "Ades-B-B"}}})
+		if st != http.StatusOK {
+			t.Fatalf("signDoc: %d %v", st, body)
+		}
+		return decodeDocs(t, body, "DocumentWithSignature")[0]
+	}
+	s.Clock.Advance(10 * time.Minute)
+	signedAt := s.Clock.Now()
+	inHold := sign([]byte("Firmato durante la sospensione\n"))
+	s.Clock.Advance(10 * time.Minute)
+	afterHold := sign([]byte("Firmato dopo la riattivazione\n"))
+	verifyIt := func(p7m []byte) (bool, map[string]any, map[string]any) {
+		t.Helper()
+		st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(p7m)})
+		if st != http.StatusOK {
+			t.Fatalf("verify: %d %v", st, body)
+		}
+		sig := body["signatures"].([]any)[0].(map[string]any)
+		return body["valid"] == true, sig, sig["certificateStatus"].(map[string]any)
+	}
+	_, sig, _ := verifyIt(inHold)
+	serial, ok := new(big.Int).SetString(sig["signer"].(map[string]any)["serialNumber"].(string), 16)
+	if !ok {
+		t.Fatal("no serial")
+	}
+	now := s.Clock.Now()
+	s.Clock.Set(signedAt.Add(-5 * time.Minute))
+	if _, err := s.App.CA.Suspend(context.Background(), serial); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Set(signedAt.Add(5 * time.Minute))
+	if _, err := s.App.CA.Reactivate(context.Background(), serial); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Set(now)
+	if st, err := s.App.CA.Status(context.Background(), serial); err != nil || st.Status != "valid" {
+		t.Fatalf("after the reactivation: %v %v", st.Status, err)
+	}
+	valid, sig, cs := verifyIt(inHold)
+	if valid || cs["status"] != "suspended" || cs["source"] != "qes certificate register" ||
+		cs["revokedAt"] != signedAt.Add(-5*time.Minute).UTC().Format(time.RFC3339) ||
+		!strings.Contains(sig["problem"].(string), "suspended at signing time") {
+		t.Fatalf("signed inside the hold: valid %v %v", valid, sig)
+	}
+	if valid, sig, cs := verifyIt(afterHold); !valid || cs["status"] != "good" || sig["problem"] != nil {
+		t.Fatalf("signed after the hold: valid %v %v", valid, sig)
+	}
+}

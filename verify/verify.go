@@ -57,13 +57,14 @@ var (
 const (
 	StatusGood       = "good"
 	StatusRevoked    = "revoked"
+	StatusSuspended  = "suspended" // on hold (certificateHold) at that time
 	StatusUnknown    = "unknown"
 	StatusNotChecked = "not checked"
 )
 
 // CertStatus is a certificate's status at a time and where it came from.
 type CertStatus struct {
-	Status    string    // StatusGood, StatusRevoked, StatusUnknown, StatusNotChecked
+	Status    string    // StatusGood, StatusRevoked, StatusSuspended, StatusUnknown, StatusNotChecked
 	Source    string    // "embedded OCSP response", "embedded CRL", or the register's name
 	RevokedAt time.Time // when revoked (or put on hold), if it was
 }
@@ -382,8 +383,8 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		return err
 	}
 	v.printf(depth+1, "certificate status at %s: %s", at.UTC().Format(time.RFC3339), describeStatus(st))
-	if st.Status == StatusRevoked {
-		return fmt.Errorf("the certificate was revoked or suspended on %s, before the signature", st.RevokedAt.UTC().Format(time.RFC3339))
+	if err := statusProblem(st); err != nil {
+		return err
 	}
 	if archiveErr != nil {
 		return archiveErr
@@ -406,6 +407,18 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		level = "none (not CAdES baseline)"
 	}
 	v.printf(depth+1, "level: %s", level)
+	return nil
+}
+
+// statusProblem is the signer's problem when the certificate was revoked
+// or on hold at signing time (the time the signature is known to exist).
+func statusProblem(st CertStatus) error {
+	switch st.Status {
+	case StatusRevoked:
+		return fmt.Errorf("the certificate was revoked at signing time (since %s)", st.RevokedAt.UTC().Format(time.RFC3339))
+	case StatusSuspended:
+		return fmt.Errorf("the certificate was suspended at signing time (on hold since %s)", st.RevokedAt.UTC().Format(time.RFC3339))
+	}
 	return nil
 }
 
