@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"math/big"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/verify"
 )
 
 // TestVerifyAPI: .p7m and .p7s files qes made through signDoc ("C") are
@@ -129,9 +131,18 @@ func TestVerifyAPIBadInput(t *testing.T) {
 		t.Fatalf("signDoc: %d %v", st, body)
 	}
 	p7s := decodeDocs(t, body, "SignatureObject")[0]
-	// BER: the same SignedData with an indefinite length outside.
+	// Not BER either: an indefinite length outside with the definite
+	// length's octets left behind it.
 	ber := append([]byte{0x30, 0x80}, p7s[2:]...)
 	ber = append(ber, 0, 0)
+	// Real BER: the same SignedData with an indefinite length outside is
+	// read as DER, and the report says so.
+	good := append([]byte{0x30, 0x80}, p7s[2+int(p7s[1]&0x7f):]...)
+	good = append(good, 0, 0)
+	if st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(content), "signature": std64(good)}); st != http.StatusOK ||
+		body["valid"] != true || fmt.Sprint(body["notes"]) != "["+verify.NoteBER+"]" {
+		t.Fatalf("BER .p7s: %d %v", st, body)
+	}
 	huge := strings.Repeat("A", 16<<20+4)
 
 	tests := []struct {
@@ -145,10 +156,10 @@ func TestVerifyAPIBadInput(t *testing.T) {
 		{"no document", tok, `{}`, 400, "invalid_request", "document"},
 		{"document wrong type", tok, `{"document":5}`, 400, "invalid_request", "document"},
 		{"not base64", tok, `{"document":"!!!"}`, 400, "invalid_request", "document"},
-		{"garbage", tok, `{"document":"` + std64([]byte("this is not a signature at all")) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"empty SEQUENCE", tok, `{"document":"` + std64([]byte{0x30, 0x00}) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"BER", tok, `{"document":"` + std64(ber) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"truncated", tok, `{"document":"` + std64(p7s[:len(p7s)/2]) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
+		{"garbage", tok, `{"document":"` + std64([]byte("this is not a signature at all")) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"empty SEQUENCE", tok, `{"document":"` + std64([]byte{0x30, 0x00}) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"BER with a stray length", tok, `{"document":"` + std64(ber) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"truncated", tok, `{"document":"` + std64(p7s[:len(p7s)/2]) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
 		{"detached without its content", tok, `{"document":"` + std64(p7s) + `"}`, 400, "invalid_request", "detached signature"},
 		{"signature garbage", tok, `{"document":"` + std64(content) + `","signature":"` + std64([]byte{0x30, 0x03, 1, 2, 3}) + `"}`, 400, "invalid_request", "signature"},
 		{"huge", tok, `{"document":"` + huge + `"}`, 400, "invalid_request", "larger than"},
