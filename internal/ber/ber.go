@@ -40,16 +40,23 @@ var (
 )
 
 // node is one element: its identifier octets as given, and either its
-// primitive contents or its children (first, then next siblings).
+// primitive contents or its children (first, then next siblings). Offsets
+// into the input, not slices, keep a node at 32 bytes: MaxElements of them
+// are 32 MiB.
 type node struct {
-	ident       []byte
-	contents    []byte // primitive
-	first, next int32  // -1: none
+	start       int32 // identifier octets at in[start:start+identLen]
+	body        int32 // primitive contents at in[body:body+bodyLen]
+	bodyLen     int32
+	first, next int32 // -1: none
+	length      int32 // of the DER contents
+	identLen    uint8
 	constructed bool
 	flatten     bool // a constructed string, written as one primitive
 	bitString   bool
-	length      int // of the DER contents
 }
+
+func (p *parser) ident(n *node) []byte    { return p.in[n.start : int(n.start)+int(n.identLen)] }
+func (p *parser) contents(n *node) []byte { return p.in[n.body : n.body+n.bodyLen] }
 
 type parser struct {
 	in     []byte
@@ -60,8 +67,12 @@ type parser struct {
 
 // ToDER returns in as DER and whether it was not DER already; in is
 // returned itself (not a copy) when it was. in must be exactly one
-// element; the result must not exceed maxOut bytes.
+// element; the result must not exceed maxOut bytes. Inputs of 1 GiB or
+// more are refused.
 func ToDER(in []byte, maxOut int) (out []byte, wasBER bool, err error) {
+	if len(in) >= 1<<30 || maxOut >= 1<<30 {
+		return nil, false, ErrTooLarge
+	}
 	p := &parser{in: in, maxOut: maxOut}
 	root, pos, err := p.element(0, 0)
 	if err != nil {
@@ -116,7 +127,7 @@ func (p *parser) element(pos, depth int) (int32, int, error) {
 			}
 		}
 	}
-	ident := in[start:pos]
+	identLen := pos - start
 	constructed := b0&0x20 != 0
 	if pos >= len(in) {
 		return 0, 0, ErrMalformed
@@ -152,9 +163,9 @@ func (p *parser) element(pos, depth int) (int32, int, error) {
 		return 0, 0, fmt.Errorf("%w: length past the end", ErrMalformed)
 	}
 	idx := int32(len(p.nodes))
-	p.nodes = append(p.nodes, node{ident: ident, first: -1, next: -1, constructed: constructed})
+	p.nodes = append(p.nodes, node{start: int32(start), identLen: uint8(identLen), first: -1, next: -1, constructed: constructed})
 	if !constructed {
-		p.nodes[idx].contents = in[pos : pos+length]
+		p.nodes[idx].body, p.nodes[idx].bodyLen = int32(pos), int32(length)
 		return idx, pos + length, nil
 	}
 	// A universal string type sent in segments becomes one primitive.
@@ -183,7 +194,7 @@ func (p *parser) element(pos, depth int) (int32, int, error) {
 		if !indefinite && next > end {
 			return 0, 0, ErrMalformed
 		}
-		if p.nodes[idx].flatten && (p.nodes[child].ident[0]&^0x20 != b0&^0x20) {
+		if p.nodes[idx].flatten && (in[p.nodes[child].start]&^0x20 != b0&^0x20) {
 			return 0, 0, fmt.Errorf("%w: a segment of another type in a constructed string", ErrMalformed)
 		}
 		if last < 0 {
@@ -230,7 +241,7 @@ func (p *parser) measure(i int32, depth int) (int, error) {
 		if n.bitString {
 			total++
 		}
-		n.length = total
+		n.length = int32(total)
 	case n.constructed:
 		total := 0
 		for c := n.first; c >= 0; c = p.nodes[c].next {
@@ -243,11 +254,11 @@ func (p *parser) measure(i int32, depth int) (int, error) {
 				return 0, ErrTooLarge
 			}
 		}
-		n.length = total
+		n.length = int32(total)
 	default:
-		n.length = len(n.contents)
+		n.length = n.bodyLen
 	}
-	return len(n.ident) + lengthSize(n.length) + n.length, nil
+	return int(n.identLen) + lengthSize(int(n.length)) + int(n.length), nil
 }
 
 // segments collects the primitive segments of a constructed string, in
@@ -257,7 +268,7 @@ func (p *parser) segments(i int32, into *[][]byte) {
 		if p.nodes[c].constructed {
 			p.segments(c, into)
 		} else {
-			*into = append(*into, p.nodes[c].contents)
+			*into = append(*into, p.contents(&p.nodes[c]))
 		}
 	}
 }
@@ -288,8 +299,8 @@ func appendLength(out []byte, l int) []byte {
 func (p *parser) write(out []byte, i int32) []byte {
 	n := &p.nodes[i]
 	if n.flatten {
-		out = append(out, n.ident[0]&^0x20) // primitive form
-		out = appendLength(out, n.length)
+		out = append(out, p.in[n.start]&^0x20) // primitive form
+		out = appendLength(out, int(n.length))
 		var segs [][]byte
 		p.segments(i, &segs)
 		if n.bitString {
@@ -308,10 +319,10 @@ func (p *parser) write(out []byte, i int32) []byte {
 		}
 		return out
 	}
-	out = append(out, n.ident...)
-	out = appendLength(out, n.length)
+	out = append(out, p.ident(n)...)
+	out = appendLength(out, int(n.length))
 	if !n.constructed {
-		return append(out, n.contents...)
+		return append(out, p.contents(n)...)
 	}
 	for c := n.first; c >= 0; c = p.nodes[c].next {
 		out = p.write(out, c)

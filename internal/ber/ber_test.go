@@ -82,6 +82,7 @@ func TestToDERRefuses(t *testing.T) {
 		{"length past the end", []byte{0x04, 0x84, 0x7f, 0xff, 0xff, 0xff, 'x'}, 100, ErrMalformed},
 		{"too deep", deep(MaxDepth + 2), 1 << 20, ErrTooDeep},
 		{"result too large", []byte{0x30, 0x80, 0x04, 0x03, 'a', 'b', 'c', 0, 0}, 4, ErrTooLarge},
+		{"too many elements", append(append([]byte{0x30, 0x80}, bytes.Repeat([]byte{0x05, 0x00}, MaxElements)...), 0, 0), 8 << 20, ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
