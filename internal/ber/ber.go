@@ -67,10 +67,12 @@ type parser struct {
 
 // ToDER returns in as DER and whether it was not DER already; in is
 // returned itself (not a copy) when it was. in must be exactly one
-// element; the result must not exceed maxOut bytes. Inputs of 1 GiB or
-// more are refused.
+// element; the result must not exceed maxOut bytes, nor either 1 GiB
+// (offsets are 32-bit).
 func ToDER(in []byte, maxOut int) (out []byte, wasBER bool, err error) {
-	if len(in) >= 1<<30 || maxOut >= 1<<30 {
+	const limit = 1<<30 - 1
+	maxOut = min(maxOut, limit)
+	if len(in) > limit {
 		return nil, false, ErrTooLarge
 	}
 	p := &parser{in: in, maxOut: maxOut}
