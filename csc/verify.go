@@ -46,6 +46,7 @@ type verifyResponse struct {
 	Detached   bool              `json:"detached"`
 	Signatures []verifySignature `json:"signatures"`
 	Problems   []string          `json:"problems"`
+	Notes      []string          `json:"notes,omitempty"`
 	Document   string            `json:"document,omitempty"`
 }
 
@@ -56,6 +57,8 @@ type verifySignature struct {
 	SigningTime       string             `json:"signingTime,omitempty"`
 	TimeStamp         string             `json:"timeStamp,omitempty"`
 	TimeStampChecked  bool               `json:"timeStampChecked"`
+	ArchiveTimeStamp  string             `json:"archiveTimeStamp,omitempty"`
+	ArchiveStatus     string             `json:"archiveTimeStampStatus,omitempty"`
 	Level             string             `json:"level,omitempty"`
 	ContentIntact     bool               `json:"contentIntact"`
 	SignatureValid    bool               `json:"signatureValid"`
@@ -141,7 +144,7 @@ func verifyError(err error, detached bool) error {
 }
 
 func renderVerify(rep *verify.Report, extract bool) verifyResponse {
-	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems}
+	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems, Notes: rep.Notes}
 	if out.Problems == nil {
 		out.Problems = []string{}
 	}
@@ -150,6 +153,7 @@ func renderVerify(rep *verify.Report, extract bool) verifyResponse {
 			Layer: s.Layer, Label: s.Label,
 			Signer:      verifySigner{Subject: s.Subject, CommonName: s.CommonName, TaxCode: s.TaxCode, Issuer: s.Issuer, SerialNumber: s.Serial},
 			SigningTime: rfc3339(s.SigningTime), TimeStamp: rfc3339(s.TimeStamp), TimeStampChecked: s.TimeStampChecked,
+			ArchiveTimeStamp: rfc3339(s.ArchiveTimeStamp), ArchiveStatus: s.ArchiveTimeStampStatus,
 			Level: s.Level, ContentIntact: s.ContentIntact, SignatureValid: s.SignatureValid, Chain: s.Chain,
 			CertificateStatus: verifyStatusReport{Status: s.Status.Status, Source: s.Status.Source, RevokedAt: rfc3339(s.Status.RevokedAt)},
 			Problem:           s.Problem,
