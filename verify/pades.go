@@ -5,6 +5,9 @@ package verify
 // validator does (not through the pades package, which wrote them: what
 // qes writes is checked by code that did not write it). The CMS in each
 // hole is checked by this package's CMS code over the ByteRange bytes.
+// The rest (the catalog, the DSS and its streams, each revision) is read
+// by this package's own object reader (pdfread.go), which follows
+// cross-reference streams and object streams as other tools write them.
 
 import (
 	"bytes"
@@ -151,6 +154,31 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	r := v.r
 	total := len(pdf)
 	v.printf(1, "PDF with %d signature(s) or document time-stamp(s), %d bytes", len(sigs), total)
+	// The objects (catalog, AcroForm, DSS, signature dictionaries) are
+	// read through the cross-reference, object streams included. A file
+	// whose structure does not read within the bounds is not valid; its
+	// signatures are still checked from the bytes.
+	rv := newPDFRevisions(pdf)
+	ends := pdfRevisionEnds(pdf)
+	final, err := rv.at(total)
+	var dssCerts, dssOCSPs, dssCRLs [][]byte
+	if err == nil {
+		dssCerts, dssOCSPs, dssCRLs, err = dssStreams(final)
+	}
+	if err == nil && len(ends) > maxPDFRevisions {
+		err = pdfErr("more than %d revisions", maxPDFRevisions)
+	}
+	if err != nil {
+		final = nil
+		v.printf(1, "not valid: %v", err)
+		r.Problems = append(r.Problems, err.Error())
+	}
+	var extraCerts []*x509.Certificate
+	for _, der := range dssCerts {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			extraCerts = append(extraCerts, c)
+		}
+	}
 	nSig := 0
 	for _, s := range sigs {
 		if _, err := cms.ParseTimestampToken(s.der); err != nil {
@@ -188,8 +216,13 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 		// streams are offered to the status check, which takes only a
 		// response or CRL that matches the certificate and whose issuer
 		// signed it.
-		o, c := dssValues(pdf[s.end():])
-		p.ocsps, p.crls = append(p.ocsps, o...), append(p.crls, c...)
+		if final != nil {
+			p.ocsps, p.crls = append(p.ocsps, dssOCSPs...), append(p.crls, dssCRLs...)
+			p.certs = append(p.certs, extraCerts...)
+		} else {
+			o, c := dssValues(pdf[s.end():])
+			p.ocsps, p.crls = append(p.ocsps, o...), append(p.crls, c...)
+		}
 		idx := len(v.r.Signers)
 		// Without a signing-time attribute (PAdES baseline leaves it out)
 		// or time-stamp, the chain and status are checked at /M.
@@ -213,7 +246,7 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			v.printf(2, "signing time (claimed in the signature dictionary's /M): %s", s.claimed.Format(time.RFC3339))
 		}
 		if rec.Problem == "" {
-			if lv := pdfLevel(pdf, rec.Level, s, sigs[i+1:]); lv != rec.Level {
+			if lv := pdfLevel(pdf, rv, ends, final != nil, rec.Level, s, sigs[i+1:]); lv != rec.Level {
 				rec.Level = lv
 				v.printf(2, "PAdES level (with the later revisions' DSS and document time-stamps): %s", lv)
 			}
@@ -230,17 +263,38 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 }
 
 // pdfLevel raises a signature's CAdES level to the PAdES one: B-T and a
-// DSS in a later revision is B-LT; a document time-stamp after that DSS
-// is B-LTA.
-func pdfLevel(pdf []byte, level string, s pdfSig, later []pdfSig) string {
+// DSS added or extended in a later revision is B-LT; a document time-stamp
+// over that revision is B-LTA. Without a readable structure, the text
+// "/DSS" after the signature stands for the DSS.
+func pdfLevel(pdf []byte, rv *pdfRevisions, ends []int, readable bool, level string, s pdfSig, later []pdfSig) string {
 	if level != "B-T" && level != "B-LT" {
 		return level
 	}
-	dss := bytes.Index(pdf[s.end():], []byte("/DSS"))
-	if dss < 0 {
+	dssAt := -1
+	if readable {
+		if base, err := rv.at(s.end()); err == nil {
+			state, prev := dssState(base), s.end()
+			for _, e := range ends {
+				if e <= s.end() {
+					continue
+				}
+				d, err := rv.at(e)
+				if err != nil {
+					continue
+				}
+				if st := dssState(d); st != "" && st != state {
+					dssAt = prev // the DSS's revision starts here
+					break
+				}
+				prev = e
+			}
+		}
+	} else if i := bytes.Index(pdf[s.end():], []byte("/DSS")); i >= 0 {
+		dssAt = s.end() + i
+	}
+	if dssAt < 0 {
 		return level
 	}
-	dssAt := s.end() + dss
 	level = "B-LT"
 	for _, l := range later {
 		if l.br[1] > dssAt {
@@ -311,8 +365,9 @@ func revisionEnd(b []byte) bool {
 var streamRE = regexp.MustCompile(`/Length\s+(\d{1,9})\s*>>\s*stream\r?\n`)
 
 // dssValues finds the OCSP responses and CRLs among the unfiltered
-// streams of b (a DSS writes them as plain streams); filtered streams
-// and other objects are passed over.
+// streams of b; filtered streams and other objects are passed over. It
+// is the fallback for a file whose structure the reader refused (which is
+// then not valid anyway): the status it gives is still worth reporting.
 func dssValues(b []byte) (ocsps, crls [][]byte) {
 	if !bytes.Contains(b, []byte("/DSS")) {
 		return nil, nil
