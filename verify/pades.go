@@ -161,8 +161,10 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	rv := newPDFRevisions(pdf)
 	ends := pdfRevisionEnds(pdf)
 	final, err := rv.at(total)
+	var sigDicts map[[4]int]pdfSigDict
 	var dssCerts, dssOCSPs, dssCRLs [][]byte
 	if err == nil {
+		sigDicts = pdfSigDicts(final)
 		dssCerts, dssOCSPs, dssCRLs, err = dssStreams(final)
 	}
 	if err == nil && len(ends) > maxPDFRevisions {
@@ -251,12 +253,39 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 				v.printf(2, "PAdES level (with the later revisions' DSS and document time-stamps): %s", lv)
 			}
 		}
+		if sd, ok := sigDicts[s.br]; ok && final != nil && (sd.docMDP > 0 || sd.lock != "") {
+			rec.Certification, rec.Permission = sd.docMDP, sd.permission()
+			v.printf(2, "permission: %s", rec.Permission)
+			docBad, lockBad, revs, err := mdpVerdict(rv, ends, s.end(), sd)
+			switch {
+			case err != nil:
+				rec.LaterChanges = "not compared: " + err.Error()
+			case revs == 0:
+				rec.LaterChanges = "no later revision"
+			case len(docBad) == 0 && len(lockBad) == 0:
+				rec.LaterChanges = fmt.Sprintf("the %d later revision(s) change only what it permits", revs)
+			default:
+				var why []string
+				if len(docBad) > 0 {
+					why = append(why, fmt.Sprintf("modified after certification, not permitted by P=%d: %s", sd.docMDP, strings.Join(docBad, "; ")))
+				}
+				if len(lockBad) > 0 {
+					why = append(why, "a later revision changes a field it locks: "+strings.Join(lockBad, "; "))
+				}
+				rec.LaterChanges = strings.Join(why, "; ")
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", label, rec.LaterChanges))
+				if rec.Problem == "" {
+					rec.Problem = rec.LaterChanges
+				}
+			}
+			v.printf(2, "later changes: %s", rec.LaterChanges)
+		}
 		if s.end() < total {
-			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(pdf[:s.end()], pdf[s.end():]))
+			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(rv, final != nil, pdf[:s.end()], pdf[s.end():]))
 		}
 	}
 	if last := sigs[len(sigs)-1]; last.end() < total {
-		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(pdf[:last.end()], pdf[last.end():]))
+		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(rv, final != nil, pdf[:last.end()], pdf[last.end():]))
 	}
 	r.Valid = len(r.Problems) == 0
 	return r, nil
@@ -309,7 +338,7 @@ func pdfLevel(pdf []byte, rv *pdfRevisions, ends []int, readable bool, level str
 var objRE = regexp.MustCompile(`(?:^|[\s>])(\d{1,10})\s+(\d{1,5})\s+obj\b`)
 
 // objects lists the "N G obj" headers in b (objects in object streams
-// are not seen).
+// are not seen: the fallback for a structure the reader refused).
 func objects(b []byte) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range objRE.FindAllSubmatch(b, -1) {
@@ -322,18 +351,30 @@ func objects(b []byte) map[string]bool {
 // a DSS, document time-stamps, signatures, and whether they only add
 // objects or also redefine objects of the signed revision (a new
 // signature field legitimately redefines the catalog, the form and the
-// page; anything else deserves a look: which changes a DocMDP or FieldMDP
-// permits is not evaluated here).
-func laterWhat(signed, tail []byte) string {
+// page; what a certification signature or a field lock permits is judged
+// apart, in pdfmdp.go).
+func laterWhat(rv *pdfRevisions, readable bool, signed, tail []byte) string {
 	var what []string
-	before := objects(signed)
 	var redefined []string
 	added := 0
-	for o := range objects(tail) {
-		if before[o] {
-			redefined = append(redefined, o)
-		} else {
-			added++
+	dss := bytes.Contains(tail, []byte("/DSS"))
+	a, errA := rv.at(len(signed))
+	b, errB := rv.at(len(signed) + len(tail))
+	if readable && errA == nil && errB == nil {
+		var nums []int
+		added, nums, _ = pdfChanged(a, b)
+		for _, n := range nums {
+			redefined = append(redefined, fmt.Sprintf("%d %d", n, b.xref[n].gen))
+		}
+		dss = dssState(a) != dssState(b)
+	} else {
+		before := objects(signed)
+		for o := range objects(tail) {
+			if before[o] {
+				redefined = append(redefined, o)
+			} else {
+				added++
+			}
 		}
 	}
 	sort.Strings(redefined)
@@ -345,7 +386,7 @@ func laterWhat(signed, tail []byte) string {
 		}
 		what = append(what, fmt.Sprintf("%d new objects, and they redefine objects of the signed revision: %s", added, strings.Join(redefined, ", ")))
 	}
-	if bytes.Contains(tail, []byte("/DSS")) {
+	if dss {
 		what = append(what, "a DSS")
 	}
 	if bytes.Contains(tail, []byte("/DocTimeStamp")) {

@@ -339,3 +339,31 @@ func mustStartxref(t testing.TB, b []byte) int {
 	}
 	return n
 }
+
+// addDSS adds a DSS in an object stream (the catalog too) whose OCSP
+// response and certificates are FlateDecoded streams, as pyHanko and
+// iText write it.
+func (p *padesPKI) addDSS(t testing.TB, in, ocspData []byte) []byte {
+	t.Helper()
+	u := newPDFUpdate(t, in)
+	o := u.alloc()
+	u.stream(o, "", ocspData, true)
+	c1, c2 := u.alloc(), u.alloc()
+	u.stream(c1, "", p.signer.Raw, true)
+	u.stream(c2, "", p.ca.Cert.Raw, true)
+	dss := u.alloc()
+	u.inStm[dss] = fmt.Sprintf("<</Type /DSS /OCSPs [%d 0 R] /Certs [%d 0 R %d 0 R]>>", o, c1, c2)
+	cat, num := u.catalog()
+	cat["DSS"] = pdfRef{dss, 0}
+	u.inStm[num] = pdfWrite(cat)
+	return u.bytes(t)
+}
+
+func (p *padesPKI) ocspGood(t testing.TB) []byte {
+	t.Helper()
+	b, err := p.OCSP(context.Background(), p.signer, p.ca.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

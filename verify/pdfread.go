@@ -945,7 +945,11 @@ func pdfRevisionEnds(pdf []byte) []int {
 			break
 		}
 		end := off + i + 5
-		for k := 0; k < 2 && end < len(pdf) && (pdf[end] == '\r' || pdf[end] == '\n'); k++ {
+		// One end of line belongs to the revision (a signature's
+		// ByteRange ends after it); a blank line after is the next one's.
+		if bytes.HasPrefix(pdf[end:], []byte("\r\n")) {
+			end += 2
+		} else if end < len(pdf) && (pdf[end] == '\r' || pdf[end] == '\n') {
 			end++
 		}
 		ends = append(ends, end)

@@ -28,22 +28,7 @@ func TestPDFCompressedStructure(t *testing.T) {
 	}
 	bt := p.sign(t, objstm, pades.LevelBT, pades.Approval)
 
-	// compressedDSS adds a DSS in an object stream (the catalog too) whose
-	// OCSP response and certificates are FlateDecoded streams.
-	compressedDSS := func(ocspData []byte) []byte {
-		u := newPDFUpdate(t, bt)
-		o := u.alloc()
-		u.stream(o, "", ocspData, true)
-		c1, c2 := u.alloc(), u.alloc()
-		u.stream(c1, "", p.signer.Raw, true)
-		u.stream(c2, "", p.ca.Cert.Raw, true)
-		dss := u.alloc()
-		u.inStm[dss] = fmt.Sprintf("<</Type /DSS /OCSPs [%d 0 R] /Certs [%d 0 R %d 0 R]>>", o, c1, c2)
-		cat, num := u.catalog()
-		cat["DSS"] = pdfRef{dss, 0}
-		u.inStm[num] = pdfWrite(cat)
-		return u.bytes(t)
-	}
+	compressedDSS := func(ocspData []byte) []byte { return p.addDSS(t, bt, ocspData) }
 	good, err := p.OCSP(context.Background(), p.signer, p.ca.Cert)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +173,8 @@ func TestPNGPredictor(t *testing.T) {
 	}
 }
 
-// FuzzPDFReader: the object reader, the DSS and the revisions never panic or loop on any bytes; a failure is a
+// FuzzPDFReader: the object reader, the DSS, the signature dictionaries and
+// the revision comparison never panic or loop on any bytes; a failure is a
 // structure error.
 func FuzzPDFReader(f *testing.F) {
 	for _, n := range []string{"simple.pdf", "objstm.pdf", "hybrid.pdf", "linearized.pdf"} {
@@ -209,10 +195,15 @@ func FuzzPDFReader(f *testing.F) {
 		if _, _, _, err := dssStreams(d); err != nil && !errors.Is(err, ErrPDFStructure) {
 			t.Fatalf("DSS error %v is not a structure error", err)
 		}
+		pdfSigDicts(d)
 		for _, e := range ends[:min(len(ends), 4)] {
 			if a, err := rv.at(e); err == nil {
 				dssState(a)
+				pdfDiff(a, d)
 			}
+		}
+		if len(ends) > 0 {
+			mdpVerdict(rv, ends[:min(len(ends), 4)], ends[0], pdfSigDict{docMDP: 1, lock: "All"})
 		}
 	})
 }
