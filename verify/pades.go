@@ -364,7 +364,8 @@ func laterWhat(rv *pdfRevisions, readable bool, signed, tail []byte) string {
 		var nums []int
 		added, nums, _ = pdfChanged(a, b)
 		for _, n := range nums {
-			redefined = append(redefined, fmt.Sprintf("%d %d", n, b.xref[n].gen))
+			e, _ := b.entry(n)
+			redefined = append(redefined, fmt.Sprintf("%d %d", n, e.gen))
 		}
 		dss = dssState(a) != dssState(b)
 	} else {

@@ -320,15 +320,35 @@ func pdfRolesOf(d *pdfDoc) pdfRoles {
 // objects b adds, which objects of a it gives another value (in object
 // streams too) and which it frees, in number order.
 func pdfChanged(a, b *pdfDoc) (added int, changed, deleted []int) {
-	for num, eb := range b.xref {
-		ea, ok := a.xref[num]
+	// Only the sections b reads and a does not can name what changed.
+	old := map[*pdfSection]bool{}
+	for _, s := range a.sections {
+		old[s] = true
+	}
+	nums := map[int]bool{}
+	for _, s := range b.sections {
+		if old[s] {
+			continue
+		}
+		for n := range s.entries {
+			nums[n] = true
+		}
+		if s.stm != nil {
+			for n := range s.stm.entries {
+				nums[n] = true
+			}
+		}
+	}
+	for num := range nums {
+		eb, _ := b.entry(num)
+		ea, ok := a.entry(num)
 		switch {
 		case eb.free && ok && !ea.free && num != 0:
 			deleted = append(deleted, num)
 		case eb.free:
 		case !ok || ea.free:
 			added++ // matters only where a changed object refers to it
-		case ea == eb && (!eb.inStm || a.xref[eb.off] == b.xref[eb.off]):
+		case ea == eb && (!eb.inStm || sameEntry(a, b, int(eb.off))):
 		default:
 			oa, errA := a.object(num)
 			ob, errB := b.object(num)
@@ -340,6 +360,12 @@ func pdfChanged(a, b *pdfDoc) (added int, changed, deleted []int) {
 	sort.Ints(changed)
 	sort.Ints(deleted)
 	return added, changed, deleted
+}
+
+func sameEntry(a, b *pdfDoc, num int) bool {
+	ea, okA := a.entry(num)
+	eb, okB := b.entry(num)
+	return okA == okB && ea == eb
 }
 
 // pdfDiff lists what revision b changes in revision a.

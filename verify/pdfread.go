@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -31,6 +32,7 @@ const (
 	maxPDFRatio      = 200      // decompressed / compressed bytes, past a 1 MiB floor
 	maxPDFRefChain   = 16       // references followed to reach a value
 	maxPDFRevisions  = 64       // revisions read
+	maxPDFXrefItems  = 2000000  // cross-reference entries read in all
 	maxPDFDSSValues  = 1000     // certificates, OCSP responses or CRLs in a DSS
 )
 
@@ -313,32 +315,76 @@ func (l *pdfLexer) dict(depth int) (any, error) {
 // object stream stm.
 type pdfXref struct {
 	inStm bool
-	off   int // file offset, or the object stream's number
-	idx   int
-	gen   int
 	free  bool
+	gen   uint16
+	off   int32 // file offset, or the object stream's number
+	idx   int32
 }
 
-// pdfDoc is one revision of a PDF: the bytes up to its %%EOF, its merged
-// cross-reference and trailer, and the shared decompression budget.
-type pdfDoc struct {
-	b       []byte
-	xref    map[int]pdfXref
+// pdfSection is one cross-reference section (a table with its trailer, or
+// a stream) and, for a hybrid file's table, the /XRefStm stream beside it.
+type pdfSection struct {
+	entries map[int]pdfXref
 	trailer pdfDict
-	budget  *int
-	cache   map[int]any
-	stms    map[int]*pdfObjStm
-	busy    map[int]bool
+	end     int // the last byte read, so a shorter revision does not take it
+	stm     *pdfSection
+}
+
+// entry looks num up in the section; a hybrid file's stream fills what
+// its table leaves out or marks free (the objects only PDF 1.5 readers see).
+func (s *pdfSection) entry(num int) (pdfXref, bool) {
+	e, ok := s.entries[num]
+	if (!ok || e.free) && s.stm != nil {
+		if e2, ok2 := s.stm.entries[num]; ok2 && !e2.free {
+			return e2, true
+		}
+	}
+	return e, ok
+}
+
+// pdfBudget is what one check may spend on reading a PDF, whatever its
+// revisions: bytes decompressed and cross-reference entries. It also keeps
+// the sections read, which the revisions of one file share.
+type pdfBudget struct {
+	inflate  int
+	entries  int
+	sections map[int]*pdfSection
+	stms     map[int32]*pdfObjStm // object streams by file offset
+}
+
+// pdfDoc is one revision of a PDF: the bytes up to its %%EOF, its
+// cross-reference sections (newest first) and trailer, and the budget of
+// the check.
+type pdfDoc struct {
+	b        []byte
+	sections []*pdfSection
+	trailer  pdfDict
+	budget   *pdfBudget
+	cache    map[int]any
+	busy     map[int]bool
+	cur      *pdfSection // the section being read
+}
+
+// entry is where object num of this revision is: the newest section
+// that names it decides.
+func (d *pdfDoc) entry(num int) (pdfXref, bool) {
+	for _, s := range d.sections {
+		if e, ok := s.entry(num); ok {
+			return e, true
+		}
+	}
+	return pdfXref{}, false
 }
 
 type pdfObjStm struct {
 	data []byte
 	offs map[int]int // object number -> offset in data
-	idx  []int       // index -> object number
 }
 
-// newPDFBudget is the decompression budget of one check.
-func newPDFBudget() *int { n := maxPDFInflateAll; return &n }
+// newPDFBudget is the budget of one check.
+func newPDFBudget() *pdfBudget {
+	return &pdfBudget{inflate: maxPDFInflateAll, entries: maxPDFXrefItems, sections: map[int]*pdfSection{}, stms: map[int32]*pdfObjStm{}}
+}
 
 // startxref finds the offset after the last "startxref" of b.
 func startxref(b []byte) (int, error) {
@@ -356,8 +402,8 @@ func startxref(b []byte) (int, error) {
 }
 
 // openPDF reads the revision ending at the end of b.
-func openPDF(b []byte, budget *int) (*pdfDoc, error) {
-	d := &pdfDoc{b: b, xref: map[int]pdfXref{}, budget: budget, cache: map[int]any{}, stms: map[int]*pdfObjStm{}, busy: map[int]bool{}}
+func openPDF(b []byte, budget *pdfBudget) (*pdfDoc, error) {
+	d := &pdfDoc{b: b, budget: budget, cache: map[int]any{}, busy: map[int]bool{}}
 	off, err := startxref(b)
 	if err != nil {
 		return nil, err
@@ -374,18 +420,27 @@ func openPDF(b []byte, budget *int) (*pdfDoc, error) {
 			return nil, pdfErr("more than %d cross-reference sections", maxPDFXrefChain)
 		}
 		seen[off] = true
-		tr, err := d.readXrefSection(off)
+		sec, err := d.section(off)
 		if err != nil {
 			return nil, err
 		}
+		tr := sec.trailer
 		if d.trailer == nil {
 			d.trailer = tr
 		}
 		// A hybrid file's /XRefStm holds the objects its table leaves out:
-		// read before /Prev, since it belongs to the same revision.
-		if x, ok := tr["XRefStm"].(int64); ok && x >= 0 && x < int64(len(b)) {
-			queue = append([]int{int(x)}, queue...)
+		// it belongs to the table's revision.
+		if x, ok := tr["XRefStm"].(int64); ok && x >= 0 && x < int64(len(b)) && sec.stm == nil && !seen[int(x)] {
+			seen[int(x)] = true
+			stm, err := d.section(int(x))
+			if err != nil {
+				return nil, err
+			}
+			if sec.entries != nil && stm.trailer["Type"] == pdfName("XRef") {
+				sec.stm = stm
+			}
 		}
+		d.sections = append(d.sections, sec)
 		if p, ok := tr["Prev"].(int64); ok && p >= 0 && p < int64(len(b)) {
 			queue = append(queue, int(p))
 		}
@@ -396,29 +451,54 @@ func openPDF(b []byte, budget *int) (*pdfDoc, error) {
 	return d, nil
 }
 
-// setXref records an entry unless a newer section already did.
-func (d *pdfDoc) setXref(num int, e pdfXref) {
-	if _, ok := d.xref[num]; !ok {
-		d.xref[num] = e
+// section reads the cross-reference section at off, or takes it from
+// the sections another revision of the file read.
+func (d *pdfDoc) section(off int) (*pdfSection, error) {
+	if s, ok := d.budget.sections[off]; ok && s.end <= len(d.b) {
+		return s, nil
 	}
+	s := &pdfSection{entries: map[int]pdfXref{}}
+	d.cur = s
+	defer func() { d.cur = nil }()
+	var err error
+	s.trailer, s.end, err = d.readXrefSection(off)
+	if err != nil {
+		return nil, err
+	}
+	d.budget.sections[off] = s
+	return s, nil
 }
 
-func (d *pdfDoc) readXrefSection(off int) (pdfDict, error) {
+// setXref records an entry unless the section already has one.
+func (d *pdfDoc) setXref(num int, e pdfXref) error {
+	if _, ok := d.cur.entries[num]; !ok {
+		if d.budget.entries--; d.budget.entries < 0 {
+			return pdfErr("more than %d cross-reference entries", maxPDFXrefItems)
+		}
+		d.cur.entries[num] = e
+	}
+	return nil
+}
+
+func (d *pdfDoc) readXrefSection(off int) (pdfDict, int, error) {
 	l := &pdfLexer{b: d.b, pos: off}
 	l.skipSpace()
 	if bytes.HasPrefix(d.b[l.pos:], []byte("xref")) {
 		l.pos += 4
-		return d.readXrefTable(l)
+		tr, err := d.readXrefTable(l)
+		return tr, l.pos, err
 	}
 	num, o, err := d.indirectAt(off)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s, ok := o.(*pdfStream)
 	if !ok || s.dict["Type"] != pdfName("XRef") {
-		return nil, pdfErr("object %d at %d is not a cross-reference stream", num, off)
+		return nil, 0, pdfErr("object %d at %d is not a cross-reference stream", num, off)
 	}
-	return s.dict, d.readXrefStream(s)
+	// s.raw is a slice of d.b: where it ends is where the section ends.
+	end := cap(d.b) - cap(s.raw) + len(s.raw)
+	return s.dict, end, d.readXrefStream(s)
 }
 
 func (d *pdfDoc) readXrefTable(l *pdfLexer) (pdfDict, error) {
@@ -452,7 +532,12 @@ func (d *pdfDoc) readXrefTable(l *pdfLexer) (pdfDict, error) {
 			if err1 != nil || err2 != nil || (k != "n" && k != "f") {
 				return nil, pdfErr("bad cross-reference entry at %d", l.pos)
 			}
-			d.setXref(start+i, pdfXref{off: o, gen: g, free: k == "f"})
+			if o < 0 || o > math.MaxInt32 || g < 0 || g > 65535 {
+				return nil, pdfErr("bad cross-reference entry at %d", l.pos)
+			}
+			if err := d.setXref(start+i, pdfXref{off: int32(o), gen: uint16(g), free: k == "f"}); err != nil {
+				return nil, err
+			}
 		}
 	}
 }
@@ -486,10 +571,14 @@ func (d *pdfDoc) readXrefStream(s *pdfStream) error {
 	if len(index)%2 != 0 {
 		return pdfErr("cross-reference stream /Index of odd length")
 	}
-	field := func(b []byte) int {
-		v := 0
+	// Fields wider than 4 bytes must still hold values that fit.
+	field := func(b []byte) int64 {
+		var v int64
 		for _, c := range b {
-			v = v<<8 | int(c)
+			v = v<<8 | int64(c)
+		}
+		if v > math.MaxInt32 || v < 0 {
+			return -1
 		}
 		return v
 	}
@@ -506,19 +595,26 @@ func (d *pdfDoc) readXrefStream(s *pdfStream) error {
 			}
 			r := data[pos : pos+row]
 			pos += row
-			typ := 1
+			typ := int64(1)
 			if ws[0] > 0 {
 				typ = field(r[:ws[0]])
 			}
 			a, b := field(r[ws[0]:ws[0]+ws[1]]), field(r[ws[0]+ws[1]:])
+			if a < 0 || b < 0 {
+				return pdfErr("cross-reference stream entry out of range")
+			}
 			num := int(start) + j
+			var err error
 			switch typ {
 			case 0:
-				d.setXref(num, pdfXref{free: true})
+				err = d.setXref(num, pdfXref{free: true})
 			case 1:
-				d.setXref(num, pdfXref{off: a, gen: b})
+				err = d.setXref(num, pdfXref{off: int32(a), gen: uint16(min(b, 65535))})
 			case 2:
-				d.setXref(num, pdfXref{inStm: true, off: a, idx: b})
+				err = d.setXref(num, pdfXref{inStm: true, off: int32(a), idx: int32(b)})
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -590,7 +686,7 @@ func (d *pdfDoc) object(num int) (any, error) {
 	if o, ok := d.cache[num]; ok {
 		return o, nil
 	}
-	e, ok := d.xref[num]
+	e, ok := d.entry(num)
 	if !ok || e.free {
 		return nil, nil
 	}
@@ -602,10 +698,10 @@ func (d *pdfDoc) object(num int) (any, error) {
 	var o any
 	var err error
 	if e.inStm {
-		o, err = d.fromObjStm(e.off, num, e.idx)
+		o, err = d.fromObjStm(int(e.off), num, int(e.idx))
 	} else {
 		var got int
-		got, o, err = d.indirectAt(e.off)
+		got, o, err = d.indirectAt(int(e.off))
 		if err == nil && got != num {
 			err = pdfErr("the cross-reference puts object %d at %d, which holds object %d", num, e.off, got)
 		}
@@ -618,11 +714,14 @@ func (d *pdfDoc) object(num int) (any, error) {
 }
 
 func (d *pdfDoc) fromObjStm(stmNum, num, idx int) (any, error) {
-	st, ok := d.stms[stmNum]
+	// An object stream is decoded once for all the revisions that share
+	// it: its file offset names it.
+	se, ok := d.entry(stmNum)
+	if !ok || se.inStm || se.free {
+		return nil, pdfErr("object %d is in object stream %d, which is not in the file", num, stmNum)
+	}
+	st, ok := d.budget.stms[se.off]
 	if !ok {
-		if e, ok := d.xref[stmNum]; !ok || e.inStm || e.free {
-			return nil, pdfErr("object %d is in object stream %d, which is not in the file", num, stmNum)
-		}
 		o, err := d.object(stmNum)
 		if err != nil {
 			return nil, err
@@ -654,9 +753,8 @@ func (d *pdfDoc) fromObjStm(stmNum, num, idx int) (any, error) {
 				return nil, pdfErr("object stream %d: bad header entry %d", stmNum, i)
 			}
 			st.offs[on] = oo
-			st.idx = append(st.idx, on)
 		}
-		d.stms[stmNum] = st
+		d.budget.stms[se.off] = st
 	}
 	off, ok := st.offs[num]
 	if !ok {
@@ -770,26 +868,41 @@ func (d *pdfDoc) decode(s *pdfStream) ([]byte, error) {
 
 // inflate decompresses zlib data within the per-stream and overall bounds.
 func (d *pdfDoc) inflate(raw []byte) ([]byte, error) {
-	if *d.budget <= 0 {
+	if d.budget.inflate <= 0 {
 		return nil, pdfErr("the streams decompress to more than %d bytes in all: refused as a decompression bomb", maxPDFInflateAll)
 	}
-	limit := min(maxPDFInflate, max(1<<20, maxPDFRatio*len(raw)), *d.budget)
+	limit := min(maxPDFInflate, max(1<<20, maxPDFRatio*len(raw)), d.budget.inflate)
 	zr, err := zlib.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, pdfErr("FlateDecode: %v", err)
 	}
-	var out bytes.Buffer
-	n, err := io.Copy(&out, io.LimitReader(zr, int64(limit)+1))
-	*d.budget -= int(n)
-	if n > int64(limit) {
+	// Read in chunks, joined only once the stream proved within its
+	// limit: a bomb costs at most the limit (a growing buffer would cost
+	// twice that, doubling past it for the one byte that proves the bomb).
+	var chunks [][]byte
+	total := 0
+	for err == nil && total <= limit {
+		chunk := make([]byte, min(max(4<<10, 4*len(raw), total/2), 1<<20, limit+1-total))
+		var n int
+		n, err = io.ReadFull(zr, chunk)
+		chunks = append(chunks, chunk[:n])
+		total += n
+	}
+	d.budget.inflate -= total
+	if total > limit {
 		return nil, pdfErr("a stream decompresses to more than %d bytes (%d compressed): refused as a decompression bomb", limit, len(raw))
 	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// A missing checksum or truncated tail is common in the wild:
-		// what was decompressed is kept; corrupt data is an error.
+	// io.ErrUnexpectedEOF is a short last chunk, or a missing checksum or
+	// truncated tail, common in the wild: what was decompressed is kept;
+	// corrupt data is an error.
+	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, pdfErr("FlateDecode: %v", err)
 	}
-	return out.Bytes(), nil
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // unpredict undoes a PNG (10-15) or TIFF (2) predictor.
@@ -964,7 +1077,7 @@ func pdfRevisionEnds(pdf []byte) []int {
 // pdfRevisions opens revisions on demand, each once, under one budget.
 type pdfRevisions struct {
 	pdf    []byte
-	budget *int
+	budget *pdfBudget
 	docs   map[int]*pdfDoc
 	errs   map[int]error
 }

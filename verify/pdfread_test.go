@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/internal/testutil/heapprobe"
 	"github.com/qesproject/qes/pades"
 )
 
@@ -23,7 +25,7 @@ func TestPDFCompressedStructure(t *testing.T) {
 	t.Parallel()
 	p := newPadesPKI(t)
 	objstm := qpdf(t, fixturePDF(t, "multipage.pdf"), "--object-streams=generate", "--compress-streams=y")
-	if d, err := openPDF(objstm, newPDFBudget()); err != nil || !d.xref[d.trailer["Root"].(pdfRef).num].inStm {
+	if d, err := openPDF(objstm, newPDFBudget()); err != nil || !rootInStm(d) {
 		t.Fatalf("qpdf's output does not keep the catalog in an object stream (%v)", err)
 	}
 	bt := p.sign(t, objstm, pades.LevelBT, pades.Approval)
@@ -206,4 +208,46 @@ func FuzzPDFReader(f *testing.F) {
 			mdpVerdict(rv, ends[:min(len(ends), 4)], ends[0], pdfSigDict{docMDP: 1, lock: "All"})
 		}
 	})
+}
+
+func rootInStm(d *pdfDoc) bool {
+	e, _ := d.entry(d.trailer["Root"].(pdfRef).num)
+	return e.inStm
+}
+
+// TestPDFBombMemory: a DSS stream of 256 MiB of zeros in 256 KiB of
+// FlateDecode is refused after at most 16 MiB decompressed, its memory
+// measured (not parallel, so that the measure is this call's).
+func TestPDFBombMemory(t *testing.T) {
+	p := newPadesPKI(t)
+	bt := p.sign(t, fixturePDF(t, "multipage.pdf"), pades.LevelBT, pades.Approval)
+	u := newPDFUpdate(t, bt)
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zero := make([]byte, 1<<20)
+	for range 256 {
+		w.Write(zero)
+	}
+	w.Close()
+	o := u.alloc()
+	u.plain[o] = fmt.Appendf(nil, "<</Filter /FlateDecode /Length %d>>\nstream\n%s\nendstream", z.Len(), z.Bytes())
+	dss := u.alloc()
+	u.inStm[dss] = fmt.Sprintf("<</OCSPs [%d 0 R]>>", o)
+	cat, num := u.catalog()
+	cat["DSS"] = pdfRef{dss, 0}
+	u.inStm[num] = pdfWrite(cat)
+	bomb := u.bytes(t)
+
+	var rep *Report
+	var err error
+	_, allocated := heapprobe.Measure(func() {
+		rep, err = Verify(context.Background(), bomb, nil, Options{Roots: p.roots(), Intermediates: []*x509.Certificate{p.ca.Cert}})
+	})
+	if err != nil || rep.Valid || !strings.Contains(strings.Join(rep.Problems, "\n"), "decompression bomb") {
+		t.Fatalf("err %v, report %+v", err, rep)
+	}
+	if limit := uint64(24 << 20); allocated > limit {
+		t.Fatalf("allocated %d MiB checking a %d KiB file, want at most %d MiB", allocated>>20, len(bomb)>>10, limit>>20)
+	}
+	t.Logf("%d KiB file, %d MiB allocated", len(bomb)>>10, allocated>>20)
 }
