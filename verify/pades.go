@@ -168,7 +168,7 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 		dssCerts, dssOCSPs, dssCRLs, err = dssStreams(final)
 	}
 	if err == nil && len(ends) > maxPDFRevisions {
-		err = pdfErr("more than %d revisions", maxPDFRevisions)
+		err = pdfBound("more than %d revisions", maxPDFRevisions)
 	}
 	if err != nil {
 		final = nil

@@ -43,6 +43,15 @@ func pdfErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrPDFStructure, fmt.Sprintf(format, a...))
 }
 
+// pdfBoundError is a bound crossed: never passed over, unlike a damaged
+// older cross-reference section.
+type pdfBoundError struct{ msg string }
+
+func (e pdfBoundError) Error() string        { return ErrPDFStructure.Error() + ": " + e.msg }
+func (e pdfBoundError) Is(target error) bool { return target == ErrPDFStructure }
+
+func pdfBound(format string, a ...any) error { return pdfBoundError{fmt.Sprintf(format, a...)} }
+
 type (
 	pdfName   string
 	pdfString []byte
@@ -349,6 +358,7 @@ type pdfBudget struct {
 	inflate  int
 	entries  int
 	sections map[int]*pdfSection
+	failed   map[int]error        // sections that did not read, by offset
 	stms     map[int32]*pdfObjStm // object streams by file offset
 }
 
@@ -363,6 +373,40 @@ type pdfDoc struct {
 	cache    map[int]any
 	busy     map[int]bool
 	cur      *pdfSection // the section being read
+	shift    int         // bytes before %PDF- (a mail gateway's header lines)
+}
+
+// at adjusts a file offset for bytes before the header: offsets count from
+// %PDF-, as readers take them, unless the object is where the offset says.
+func (d *pdfDoc) at(off int) int {
+	if d.shift == 0 || off < 0 || off+d.shift >= len(d.b) || d.looksLikeSection(off) {
+		return off
+	}
+	if d.looksLikeSection(off + d.shift) {
+		return off + d.shift
+	}
+	return off
+}
+
+// looksLikeSection says whether "N G obj" or "xref" starts at off.
+func (d *pdfDoc) looksLikeSection(off int) bool {
+	if off < 0 || off >= len(d.b) {
+		return false
+	}
+	l := &pdfLexer{b: d.b, pos: off}
+	l.skipSpace()
+	if bytes.HasPrefix(d.b[l.pos:], []byte("xref")) {
+		return true
+	}
+	if _, err := strconv.Atoi(string(l.regular())); err != nil {
+		return false
+	}
+	l.skipSpace()
+	if _, err := strconv.Atoi(string(l.regular())); err != nil {
+		return false
+	}
+	l.skipSpace()
+	return string(l.regular()) == "obj"
 }
 
 // entry is where object num of this revision is: the newest section
@@ -383,7 +427,7 @@ type pdfObjStm struct {
 
 // newPDFBudget is the budget of one check.
 func newPDFBudget() *pdfBudget {
-	return &pdfBudget{inflate: maxPDFInflateAll, entries: maxPDFXrefItems, sections: map[int]*pdfSection{}, stms: map[int32]*pdfObjStm{}}
+	return &pdfBudget{inflate: maxPDFInflateAll, entries: maxPDFXrefItems, sections: map[int]*pdfSection{}, failed: map[int]error{}, stms: map[int32]*pdfObjStm{}}
 }
 
 // startxref finds the offset after the last "startxref" of b.
@@ -404,6 +448,7 @@ func startxref(b []byte) (int, error) {
 // openPDF reads the revision ending at the end of b.
 func openPDF(b []byte, budget *pdfBudget) (*pdfDoc, error) {
 	d := &pdfDoc{b: b, budget: budget, cache: map[int]any{}, busy: map[int]bool{}}
+	d.shift = max(0, bytes.Index(b[:min(len(b), 1024)], []byte("%PDF-")))
 	off, err := startxref(b)
 	if err != nil {
 		return nil, err
@@ -417,10 +462,17 @@ func openPDF(b []byte, budget *pdfBudget) (*pdfDoc, error) {
 			continue
 		}
 		if len(seen) >= maxPDFXrefChain {
-			return nil, pdfErr("more than %d cross-reference sections", maxPDFXrefChain)
+			return nil, pdfBound("more than %d cross-reference sections", maxPDFXrefChain)
 		}
 		seen[off] = true
 		sec, err := d.section(off)
+		var bound pdfBoundError
+		if err != nil && d.trailer != nil && !errors.As(err, &bound) {
+			// An older section that does not read (damaged, where other
+			// readers reconstruct) ends the chain: the newer sections
+			// name what the revision holds.
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -457,12 +509,16 @@ func (d *pdfDoc) section(off int) (*pdfSection, error) {
 	if s, ok := d.budget.sections[off]; ok && s.end <= len(d.b) {
 		return s, nil
 	}
+	if err, ok := d.budget.failed[off]; ok {
+		return nil, err // read once: a bomb there is not decompressed again
+	}
 	s := &pdfSection{entries: map[int]pdfXref{}}
 	d.cur = s
 	defer func() { d.cur = nil }()
 	var err error
 	s.trailer, s.end, err = d.readXrefSection(off)
 	if err != nil {
+		d.budget.failed[off] = err
 		return nil, err
 	}
 	d.budget.sections[off] = s
@@ -473,7 +529,7 @@ func (d *pdfDoc) section(off int) (*pdfSection, error) {
 func (d *pdfDoc) setXref(num int, e pdfXref) error {
 	if _, ok := d.cur.entries[num]; !ok {
 		if d.budget.entries--; d.budget.entries < 0 {
-			return pdfErr("more than %d cross-reference entries", maxPDFXrefItems)
+			return pdfBound("more than %d cross-reference entries", maxPDFXrefItems)
 		}
 		d.cur.entries[num] = e
 	}
@@ -481,6 +537,7 @@ func (d *pdfDoc) setXref(num int, e pdfXref) error {
 }
 
 func (d *pdfDoc) readXrefSection(off int) (pdfDict, int, error) {
+	off = d.at(off)
 	l := &pdfLexer{b: d.b, pos: off}
 	l.skipSpace()
 	if bytes.HasPrefix(d.b[l.pos:], []byte("xref")) {
@@ -623,6 +680,7 @@ func (d *pdfDoc) readXrefStream(s *pdfStream) error {
 
 // indirectAt reads "N G obj ... endobj" at off (a stream with its data).
 func (d *pdfDoc) indirectAt(off int) (int, any, error) {
+	off = d.at(off)
 	if off < 0 || off >= len(d.b) {
 		return 0, nil, pdfErr("object offset %d outside the file", off)
 	}
@@ -869,7 +927,7 @@ func (d *pdfDoc) decode(s *pdfStream) ([]byte, error) {
 // inflate decompresses zlib data within the per-stream and overall bounds.
 func (d *pdfDoc) inflate(raw []byte) ([]byte, error) {
 	if d.budget.inflate <= 0 {
-		return nil, pdfErr("the streams decompress to more than %d bytes in all: refused as a decompression bomb", maxPDFInflateAll)
+		return nil, pdfBound("the streams decompress to more than %d bytes in all: refused as a decompression bomb", maxPDFInflateAll)
 	}
 	limit := min(maxPDFInflate, max(1<<20, maxPDFRatio*len(raw)), d.budget.inflate)
 	zr, err := zlib.NewReader(bytes.NewReader(raw))
@@ -890,7 +948,7 @@ func (d *pdfDoc) inflate(raw []byte) ([]byte, error) {
 	}
 	d.budget.inflate -= total
 	if total > limit {
-		return nil, pdfErr("a stream decompresses to more than %d bytes (%d compressed): refused as a decompression bomb", limit, len(raw))
+		return nil, pdfBound("a stream decompresses to more than %d bytes (%d compressed): refused as a decompression bomb", limit, len(raw))
 	}
 	// io.ErrUnexpectedEOF is a short last chunk, or a missing checksum or
 	// truncated tail, common in the wild: what was decompressed is kept;

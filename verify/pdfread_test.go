@@ -54,6 +54,8 @@ func TestPDFCompressedStructure(t *testing.T) {
 		{"qpdf object streams, B-LTA by qes", p.sign(t, objstm, pades.LevelBLTA, pades.Approval), true, "B-LTA", "embedded OCSP response", "", 1},
 		{"hybrid /XRefStm, B-LT by qes", p.sign(t, fixturePDF(t, "hybrid.pdf"), pades.LevelBLT, pades.Approval), true, "B-LT", "embedded OCSP response", "", 1},
 		{"linearized, B-LT by qes", p.sign(t, fixturePDF(t, "linearized.pdf"), pades.LevelBLT, pades.Approval), true, "B-LT", "embedded OCSP response", "", 1},
+		{"header lines before %PDF-, B-LT by qes", p.sign(t, fixturePDF(t, "shifted-objstm.pdf"), pades.LevelBLT, pades.Approval), true, "B-LT", "embedded OCSP response", "", 1},
+		{"xref stream repaired by qes, B-LT", p.sign(t, fixturePDF(t, "broken-xrefstream.pdf"), pades.LevelBLT, pades.Approval), true, "B-LT", "embedded OCSP response", "", 1},
 		{"B-T without a DSS", bt, true, "B-T", "", "", 1},
 		{"compressed DSS in an object stream", handDSS, true, "B-LT", "embedded OCSP response", "", 1},
 		{"DSS stream a decompression bomb", bomb, false, "", "", "decompression bomb", 1},
@@ -103,14 +105,19 @@ func TestPDFReaderBounds(t *testing.T) {
 	deep := withXref("%PDF-1.7\n1 0 obj\n" + strings.Repeat("[", 100) + "\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer<</Size 2/Root 1 0 R>>\n")
 	loop := "%PDF-1.7\nxref\n0 1\n0000000000 65535 f \ntrailer<</Size 1/Root 1 0 R/Prev 9>>\nstartxref\n9\n%%EOF\n"
 	self := withXref("%PDF-1.7\n1 0 obj\n2 0 R\nendobj\n2 0 obj\n1 0 R\nendobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000030 00000 n \ntrailer<</Size 3/Root 1 0 R>>\n")
+	// A complete newest table whose /Prev points at no table: the chain
+	// ends there, as other readers reconstruct.
+	badPrev := withXref("%PDF-1.7\n1 0 obj\n<</Type /Catalog>>\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer<</Size 2/Root 1 0 R/Prev 3>>\n")
 	tests := []struct {
 		name, pdf string
-		want      string
+		want      string // "": any outcome but a panic or a loop; "ok": reads
 	}{
 		{"nesting", deep, "nested"},
 		{"a /Prev loop", loop, ""},
 		{"references in a loop", self, "chained"},
 		{"no startxref", "%PDF-1.7\n", "no startxref"},
+		{"an older section that does not read", badPrev, "ok"},
+		{"header lines before %PDF-", "From: gateway\r\n\r\n" + badPrev, "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,8 +125,14 @@ func TestPDFReaderBounds(t *testing.T) {
 			if err == nil {
 				_, err = d.resolve(d.trailer["Root"])
 			}
-			if tt.want == "" {
+			switch tt.want {
+			case "":
 				return // only no panic and no loop
+			case "ok":
+				if err != nil || d.catalog()["Type"] != pdfName("Catalog") {
+					t.Fatalf("err %v", err)
+				}
+				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err %v, want %q", err, tt.want)
