@@ -5,7 +5,8 @@ package verify
 // a signature signed, and which of those changes the signature permits.
 // Each change is classed by the lowest DocMDP P that permits it:
 //
-//	1: a DSS and document time-stamps (PAdES B-LT, B-LTA add them to any document)
+//	1: a DSS and document time-stamps (PAdES B-LT, B-LTA add them to any document),
+//	   and the metadata (/Info, XMP) signing tools update with them
 //	2: form fill-in (a field's /V, /AS, /AP) and signatures (new or existing signature fields)
 //	3: annotations added, changed or removed
 //	4: anything else (page content, resources, the page tree, other catalog entries...)
@@ -212,6 +213,7 @@ func pdfRolesOf(d *pdfDoc) pdfRoles {
 		return r
 	}
 	set(cat["AcroForm"], "acroform")
+	set(cat["Metadata"], "metadata")
 	af := d.dictOf(cat["AcroForm"])
 	if af != nil {
 		set(af["Fields"], "fields")
@@ -395,8 +397,8 @@ func pdfDiff(a, b *pdfDoc) []pdfChange {
 			diffAcroForm(a, b, da, db, add)
 		case "fields":
 			diffFieldList(a, b, a.arrayOf(oa), b.arrayOf(ob), add)
-		case "dss", "info":
-			add(1, nil, "the %s", map[string]string{"dss": "DSS", "info": "document information"}[role])
+		case "dss", "info", "metadata":
+			add(1, nil, "the %s", map[string]string{"dss": "DSS", "info": "document information", "metadata": "XMP metadata"}[role])
 		case "page":
 			for _, k := range changedKeys(da, db) {
 				if k == "Annots" {
@@ -478,8 +480,10 @@ func diffCatalog(a, b *pdfDoc, ca, cb pdfDict, add addFn) {
 		switch k {
 		case "DSS":
 			add(1, nil, "the DSS")
-		case "Extensions":
-			add(1, nil, "the catalog's /Extensions")
+		case "Extensions", "Metadata":
+			// The PAdES extension level, and the XMP metadata a signing
+			// tool updates (as the document information dictionary).
+			add(1, nil, "the catalog's /%s", k)
 		case "AcroForm":
 			ra, okA := ca[k].(pdfRef)
 			rb, okB := cb[k].(pdfRef)
@@ -655,14 +659,16 @@ func mdpVerdict(rv *pdfRevisions, ends []int, end int, sd pdfSigDict) (docBad, l
 		}
 		revs++
 		for _, c := range pdfDiff(prev, next) {
+			// Each change named once, with the revision that first made it.
+			where := fmt.Sprintf("%s (in the revision ending at byte %d)", c.what, e)
 			if sd.docMDP > 0 && c.need > sd.docMDP && !seen["d"+c.what] {
 				seen["d"+c.what] = true
-				docBad = append(docBad, c.what)
+				docBad = append(docBad, where)
 			}
 			for _, f := range c.fields {
 				if sd.locked(f) && !seen["l"+c.what] {
 					seen["l"+c.what] = true
-					lockBad = append(lockBad, c.what)
+					lockBad = append(lockBad, where)
 				}
 			}
 		}

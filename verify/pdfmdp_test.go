@@ -105,6 +105,41 @@ func addNote(t testing.TB, in []byte) []byte {
 	return u.bytes(t)
 }
 
+func newMetadata(t testing.TB, in []byte) []byte {
+	t.Helper()
+	u := newPDFUpdate(t, in)
+	m := u.alloc()
+	u.stream(m, "/Type /Metadata /Subtype /XML ", []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"/>`), false)
+	cat, num := u.catalog()
+	cat["Metadata"] = pdfRef{m, 0}
+	u.inStm[num] = pdfWrite(cat)
+	return u.bytes(t)
+}
+
+func addTextField(t testing.TB, in []byte) []byte {
+	t.Helper()
+	u := newPDFUpdate(t, in)
+	pageRef, page := u.firstPage(t)
+	f := u.alloc()
+	u.inStm[f] = fmt.Sprintf("<</Type /Annot /Subtype /Widget /FT /Tx /T (Amount) /V (9000) /Rect [50 600 250 630] /P %s>>", pdfWrite(pageRef))
+	page["Annots"] = append(u.base.arrayOf(page["Annots"]), pdfRef{f, 0})
+	u.inStm[pageRef.num] = pdfWrite(page)
+	cat, num := u.catalog()
+	afRef, indirect := cat["AcroForm"].(pdfRef)
+	af := pdfDict{}
+	for k, v := range u.base.dictOf(cat["AcroForm"]) {
+		af[k] = v
+	}
+	af["Fields"] = append(u.base.arrayOf(af["Fields"]), pdfRef{f, 0})
+	if indirect {
+		u.inStm[afRef.num] = pdfWrite(af)
+	} else {
+		cat["AcroForm"] = af
+		u.inStm[num] = pdfWrite(cat)
+	}
+	return u.bytes(t)
+}
+
 // fieldMDPSign adds an approval signature whose /Reference locks fields
 // with a FieldMDP transform (pades writes none): the signature dictionary,
 // its field and widget in a hand-written update, the CMS made here over
@@ -214,6 +249,9 @@ func TestPDFDocMDP(t *testing.T) {
 		{"P=2, signed again by qes", p.sign(t, cert[2], pades.LevelBT, pades.Approval), 2, 2, "P=2", "change only what it permits", true},
 		{"P=2, annotation added", addNote(t, cert[2]), 1, 2, "P=2", "not permitted by P=2: an annotation added on page 1", false},
 		{"P=3, annotation added", addNote(t, cert[3]), 1, 3, "P=3", "change only what it permits", true},
+		{"P=1, XMP metadata updated", newMetadata(t, cert[1]), 1, 1, "P=1", "change only what it permits", true},
+		{"P=3, a form field added", addTextField(t, cert[3]), 1, 3, "P=3", `not permitted by P=3: a new form field "Amount"`, false},
+		{"P=2, filled in, then the page changed", newContent(t, fillIn(t, cert[2])), 1, 2, "P=2", "not permitted by P=2: page 1's /Contents", false},
 		{"FieldMDP Include Name, Name filled in", fillIn(t, include), 1, 0, "locks fields Name", `changes a field it locks: form field "Name" filled in`, false},
 		{"FieldMDP All, Name filled in", fillIn(t, all), 1, 0, "locks all fields", `changes a field it locks`, false},
 		{"FieldMDP Exclude Name, Name filled in", fillIn(t, exclude), 1, 0, "locks all fields but Name", "change only what it permits", true},
