@@ -259,7 +259,9 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			docBad, lockBad, revs, err := mdpVerdict(rv, ends, s.end(), sd)
 			switch {
 			case err != nil:
-				rec.LaterChanges = "not compared: " + err.Error()
+				// What it permits cannot be judged: not valid either.
+				rec.LaterChanges = "the later revisions could not be compared: " + err.Error()
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", label, rec.LaterChanges))
 			case revs == 0:
 				rec.LaterChanges = "no later revision"
 			case len(docBad) == 0 && len(lockBad) == 0:
@@ -293,30 +295,32 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 
 // pdfLevel raises a signature's CAdES level to the PAdES one: B-T and a
 // DSS added or extended in a later revision is B-LT; a document time-stamp
-// over that revision is B-LTA. Without a readable structure, the text
-// "/DSS" after the signature stands for the DSS.
+// over that revision is B-LTA. Without a readable structure (or revision
+// at the signature's end), the text "/DSS" after it stands for the DSS.
 func pdfLevel(pdf []byte, rv *pdfRevisions, ends []int, readable bool, level string, s pdfSig, later []pdfSig) string {
 	if level != "B-T" && level != "B-LT" {
 		return level
 	}
 	dssAt := -1
+	var base *pdfDoc
 	if readable {
-		if base, err := rv.at(s.end()); err == nil {
-			state, prev := dssState(base), s.end()
-			for _, e := range ends {
-				if e <= s.end() {
-					continue
-				}
-				d, err := rv.at(e)
-				if err != nil {
-					continue
-				}
-				if st := dssState(d); st != "" && st != state {
-					dssAt = prev // the DSS's revision starts here
-					break
-				}
-				prev = e
+		base, _ = rv.at(s.end())
+	}
+	if base != nil {
+		state, prev := dssState(base), s.end()
+		for _, e := range ends {
+			if e <= s.end() {
+				continue
 			}
+			d, err := rv.at(e)
+			if err != nil {
+				continue
+			}
+			if st := dssState(d); st != "" && st != state {
+				dssAt = prev // the DSS's revision starts here
+				break
+			}
+			prev = e
 		}
 	} else if i := bytes.Index(pdf[s.end():], []byte("/DSS")); i >= 0 {
 		dssAt = s.end() + i

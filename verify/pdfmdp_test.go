@@ -287,3 +287,20 @@ func TestPDFDocMDP(t *testing.T) {
 		})
 	}
 }
+
+// FuzzVerifyPDF: whole PDF checks (signatures, DSS, DocMDP and FieldMDP
+// over every revision) from certified files with later revisions never
+// panic, and give an input error or a report, never both.
+func FuzzVerifyPDF(f *testing.F) {
+	p := newPadesPKI(f)
+	form := withTextField(f, fixturePDF(f, "objstm.pdf"))
+	cert := p.sign(f, form, pades.LevelBB, 1)
+	f.Add(newContent(f, cert))
+	f.Add(fillIn(f, fieldMDPSign(f, p, form, "Include", "Name")))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rep, err := Verify(context.Background(), b, nil, Options{Now: time.Unix(1e9, 0)})
+		if (err == nil) == (rep == nil) {
+			t.Fatalf("err %v and report %v", err, rep)
+		}
+	})
+}
