@@ -163,7 +163,13 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	final, err := rv.at(total)
 	var sigDicts map[[4]int]pdfSigDict
 	var dssCerts, dssOCSPs, dssCRLs [][]byte
-	if err == nil {
+	if err == nil && final.trailer["Encrypt"] != nil {
+		// Its strings and streams are encrypted (the signatures' /Contents
+		// are not): the DSS and the permissions are not read, as before
+		// this reader, and that alone does not make it invalid.
+		v.printf(1, "an encrypted PDF: its DSS and DocMDP/FieldMDP are not read")
+		final = nil
+	} else if err == nil {
 		sigDicts = pdfSigDicts(final)
 		dssCerts, dssOCSPs, dssCRLs, err = dssStreams(final)
 	}
