@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"context"
 	"crypto"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +57,14 @@ func (p *padesPKI) roots() *x509.CertPool {
 	return pool
 }
 
+// tsaMu serialises the test TSA: digitorus/pkcs7's BER reader, under
+// timestamp.ParseResponse, writes a package variable (a data race between
+// parallel tests).
+var tsaMu sync.Mutex
+
 func (p *padesPKI) Timestamp(_ context.Context, h crypto.Hash, digest []byte) ([]byte, error) {
+	tsaMu.Lock()
+	defer tsaMu.Unlock()
 	ts := timestamp.Timestamp{HashAlgorithm: h, HashedMessage: digest, Time: time.Now().UTC(),
 		Policy: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, AddTSACertificate: true}
 	resp, err := ts.CreateResponseWithOpts(p.tsa, p.tsaKey, crypto.SHA256)
@@ -204,6 +213,22 @@ func pdfWrite(o any) string {
 	panic(fmt.Sprintf("pdfWrite %T", o))
 }
 
+// zeroBomb is zlib data that inflates to mib MiB of zeros, made without
+// compressing them (slow under -race): a 1 MiB block compressed once,
+// sync-flushed so that it stands alone, repeated. It has no end, as the
+// reader must stop long before.
+func zeroBomb(mib int) []byte {
+	var a bytes.Buffer
+	w, _ := flate.NewWriter(&a, flate.BestCompression)
+	w.Write(make([]byte, 1<<20))
+	w.Flush()
+	out := []byte{0x78, 0xda}
+	for range mib {
+		out = append(out, a.Bytes()...)
+	}
+	return out
+}
+
 func deflate(b []byte) []byte {
 	var out bytes.Buffer
 	w, _ := zlib.NewWriterLevel(&out, zlib.BestCompression)
@@ -345,9 +370,15 @@ func mustStartxref(t testing.TB, b []byte) int {
 // iText write it.
 func (p *padesPKI) addDSS(t testing.TB, in, ocspData []byte) []byte {
 	t.Helper()
+	return p.addDSSFlate(t, in, deflate(ocspData))
+}
+
+// addDSSFlate is addDSS with the OCSP stream's FlateDecode data given.
+func (p *padesPKI) addDSSFlate(t testing.TB, in, ocspFlate []byte) []byte {
+	t.Helper()
 	u := newPDFUpdate(t, in)
 	o := u.alloc()
-	u.stream(o, "", ocspData, true)
+	u.plain[o] = fmt.Appendf(nil, "<</Filter /FlateDecode /Length %d>>\nstream\n%s\nendstream", len(ocspFlate), ocspFlate)
 	c1, c2 := u.alloc(), u.alloc()
 	u.stream(c1, "", p.signer.Raw, true)
 	u.stream(c2, "", p.ca.Cert.Raw, true)

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -39,7 +38,7 @@ func TestPDFCompressedStructure(t *testing.T) {
 	if o, _ := dssValues(handDSS[len(bt):]); len(o) != 0 {
 		t.Fatal("the hand-written DSS must be out of reach of a plain-stream scan")
 	}
-	bomb := compressedDSS(make([]byte, 64<<20))
+	bomb := p.addDSSFlate(t, bt, zeroBomb(64))
 
 	tests := []struct {
 		name    string
@@ -234,22 +233,7 @@ func rootInStm(d *pdfDoc) bool {
 func TestPDFBombMemory(t *testing.T) {
 	p := newPadesPKI(t)
 	bt := p.sign(t, fixturePDF(t, "multipage.pdf"), pades.LevelBT, pades.Approval)
-	u := newPDFUpdate(t, bt)
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zero := make([]byte, 1<<20)
-	for range 256 {
-		w.Write(zero)
-	}
-	w.Close()
-	o := u.alloc()
-	u.plain[o] = fmt.Appendf(nil, "<</Filter /FlateDecode /Length %d>>\nstream\n%s\nendstream", z.Len(), z.Bytes())
-	dss := u.alloc()
-	u.inStm[dss] = fmt.Sprintf("<</OCSPs [%d 0 R]>>", o)
-	cat, num := u.catalog()
-	cat["DSS"] = pdfRef{dss, 0}
-	u.inStm[num] = pdfWrite(cat)
-	bomb := u.bytes(t)
+	bomb := p.addDSSFlate(t, bt, zeroBomb(256))
 
 	var rep *Report
 	var err error
