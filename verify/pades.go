@@ -259,7 +259,7 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 				v.printf(2, "PAdES level (with the later revisions' DSS and document time-stamps): %s", lv)
 			}
 		}
-		if sd, ok := sigDicts[s.br]; ok && final != nil && (sd.docMDP > 0 || sd.lock != "") {
+		if sd, ok := signedSigDict(rv, s, sigDicts); ok && final != nil && (sd.docMDP > 0 || sd.lock != "") {
 			rec.Certification, rec.Permission = sd.docMDP, sd.permission()
 			v.printf(2, "permission: %s", rec.Permission)
 			docBad, lockBad, revs, err := mdpVerdict(rv, ends, s.end(), sd)
@@ -297,6 +297,21 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	}
 	r.Valid = len(r.Problems) == 0
 	return r, nil
+}
+
+// signedSigDict reads a signature's dictionary (its /Reference, and the
+// /Perms naming it) in the revision it signs, where a later revision
+// cannot remove it: one that drops the field or /Perms would otherwise
+// escape the verdict on what it changes. The final revision's is the
+// fallback when the signed one does not read.
+func signedSigDict(rv *pdfRevisions, s pdfSig, final map[[4]int]pdfSigDict) (pdfSigDict, bool) {
+	if d, err := rv.at(s.end()); err == nil {
+		if sd, ok := pdfSigDicts(d)[s.br]; ok {
+			return sd, true
+		}
+	}
+	sd, ok := final[s.br]
+	return sd, ok
 }
 
 // pdfLevel raises a signature's CAdES level to the PAdES one: B-T and a
