@@ -185,6 +185,12 @@ func TestPNGPredictor(t *testing.T) {
 	if _, err := unpredict([]byte{9, 1, 2, 3}, pdfDict{"Predictor": int64(12), "Columns": int64(3)}); err == nil {
 		t.Fatal("row type 9 accepted")
 	}
+	// TIFF predictor 2: each byte the difference from the one a pixel
+	// (Colors bytes) to its left, row by row.
+	got, err = unpredict([]byte{10, 20, 1, 2, 5, 5, 1, 1}, pdfDict{"Predictor": int64(2), "Colors": int64(2), "Columns": int64(2)})
+	if want := []byte{10, 20, 11, 22, 5, 5, 6, 6}; err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("TIFF: %v %v, want %v", got, err, want)
+	}
 }
 
 // FuzzPDFReader: the object reader, the DSS, the signature dictionaries and
