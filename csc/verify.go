@@ -65,6 +65,9 @@ type verifySignature struct {
 	Chain             string             `json:"chain"`
 	CertificateStatus verifyStatusReport `json:"certificateStatus"`
 	Problem           string             `json:"problem,omitempty"`
+	Certification     int                `json:"certification,omitempty"`
+	Permission        string             `json:"permission,omitempty"`
+	LaterChanges      string             `json:"laterChanges,omitempty"`
 }
 
 type verifySigner struct {
@@ -157,6 +160,7 @@ func renderVerify(rep *verify.Report, extract bool) verifyResponse {
 			Level: s.Level, ContentIntact: s.ContentIntact, SignatureValid: s.SignatureValid, Chain: s.Chain,
 			CertificateStatus: verifyStatusReport{Status: s.Status.Status, Source: s.Status.Source, RevokedAt: rfc3339(s.Status.RevokedAt)},
 			Problem:           s.Problem,
+			Certification:     s.Certification, Permission: s.Permission, LaterChanges: s.LaterChanges,
 		})
 	}
 	if extract && rep.Valid && rep.Content != nil {

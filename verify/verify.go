@@ -115,6 +115,16 @@ type Signer struct {
 	Chain                  string // "trusted", "not trusted", "not checked"
 	Status                 CertStatus
 	Problem                string // why it does not verify; "" when it does
+	// Certification is the DocMDP P (1, 2, 3) of a PDF certification
+	// signature; 0 for an approval signature.
+	Certification int
+	// Permission says what a PDF signature permits later revisions
+	// (DocMDP) and which fields it locks (FieldMDP); "" when neither.
+	Permission string
+	// LaterChanges is the verdict on the later revisions under
+	// Permission: "no later revision", what they change that is permitted,
+	// or what is not (then also in Problem).
+	LaterChanges string
 }
 
 // Report is the answer for one signed file.
