@@ -17,10 +17,11 @@ const MaxEvidenceBlob = 33 << 20
 type EvidenceBlobs interface {
 	// PutEvidenceBlob keeps ciphertext under sum (the lower-case hex
 	// SHA-256 of its plaintext) unless a blob with that sum is there
-	// already: the first one stays, whatever the second holds (both
-	// decrypt to the same bytes, or the second is refused on Open anyway),
-	// and added says which. errs.InvalidRequest for a sum that is not 64
-	// lower-case hex digits, or an empty or oversize ciphertext.
+	// already: the first one stays, whatever the second holds (another
+	// encryption of the same plaintext adds nothing, and a forged one must
+	// not replace a good one), and added says which. A sum that is not 64 lower-case hex digits, or
+	// an empty or oversize ciphertext, is errs.Internal: package evidence
+	// checks what it is given before it gets here.
 	PutEvidenceBlob(ctx context.Context, sum string, ciphertext []byte) (added bool, err error)
 	// EvidenceBlob returns the ciphertext kept under sum (errs.NotFound).
 	EvidenceBlob(ctx context.Context, sum string) ([]byte, error)

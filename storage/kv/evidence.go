@@ -30,11 +30,11 @@ const maxSealedIdentity = 4 << 10
 
 func checkSum(sum string) error {
 	if len(sum) != 64 {
-		return errs.E(errs.InvalidRequest, "an evidence blob is named by the hex SHA-256 of its plaintext")
+		return errs.E(errs.Internal, "an evidence blob is named by the hex SHA-256 of its plaintext")
 	}
 	for i := 0; i < len(sum); i++ {
 		if c := sum[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return errs.E(errs.InvalidRequest, "an evidence blob is named by the lower-case hex SHA-256 of its plaintext")
+			return errs.E(errs.Internal, "an evidence blob is named by the lower-case hex SHA-256 of its plaintext")
 		}
 	}
 	return nil
@@ -45,7 +45,7 @@ func (d *DB) PutEvidenceBlob(ctx context.Context, sum string, ciphertext []byte)
 		return false, err
 	}
 	if len(ciphertext) == 0 || len(ciphertext) > storage.MaxEvidenceBlob {
-		return false, errs.Ef(errs.InvalidRequest, "an evidence blob is 1 to %d bytes, not %d", storage.MaxEvidenceBlob, len(ciphertext))
+		return false, errs.Ef(errs.Internal, "an evidence blob is 1 to %d bytes, not %d", storage.MaxEvidenceBlob, len(ciphertext))
 	}
 	err = d.update(ctx, func(tx Tx) error {
 		key := []byte(sum)
@@ -105,7 +105,7 @@ func (d *DB) DeleteEvidenceBlob(ctx context.Context, sum string) error {
 
 func (d *DB) CreateEvidenceIdentity(ctx context.Context, sealed []byte) (out []byte, err error) {
 	if len(sealed) == 0 || len(sealed) > maxSealedIdentity {
-		return nil, errs.Ef(errs.InvalidRequest, "a sealed evidence identity is 1 to %d bytes, not %d", maxSealedIdentity, len(sealed))
+		return nil, errs.Ef(errs.Internal, "a sealed evidence identity is 1 to %d bytes, not %d", maxSealedIdentity, len(sealed))
 	}
 	err = d.update(ctx, func(tx Tx) error {
 		b := tx.Bucket(bMeta)

@@ -104,7 +104,7 @@ func testEvidenceBlobBounds(t *testing.T, s storage.EvidenceBlobs) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.PutEvidenceBlob(ctx, tt.sum, tt.blob)
-			wantKind(t, err, errs.InvalidRequest)
+			wantKind(t, err, errs.Internal)
 		})
 	}
 	if ok, err := s.EvidenceBlobExists(ctx, a); err != nil || ok {
@@ -112,7 +112,7 @@ func testEvidenceBlobBounds(t *testing.T, s storage.EvidenceBlobs) {
 	}
 	_, err := s.EvidenceBlob(ctx, "../x")
 	wantKind(t, err, errs.NotFound)
-	wantKind(t, s.DeleteEvidenceBlob(ctx, "../x"), errs.InvalidRequest)
+	wantKind(t, s.DeleteEvidenceBlob(ctx, "../x"), errs.Internal)
 	// The largest blob fits.
 	big := bytes.Repeat([]byte{0xa5}, storage.MaxEvidenceBlob)
 	added, err := s.PutEvidenceBlob(ctx, a, big)
@@ -129,7 +129,7 @@ func testEvidenceIdentity(t *testing.T, s storage.EvidenceBlobs) {
 	_, err := s.EvidenceIdentity(ctx)
 	wantKind(t, err, errs.NotFound)
 	_, err = s.CreateEvidenceIdentity(ctx, nil)
-	wantKind(t, err, errs.InvalidRequest)
+	wantKind(t, err, errs.Internal)
 	got, err := s.CreateEvidenceIdentity(ctx, []byte("sealed-1"))
 	must(t, err)
 	if string(got) != "sealed-1" {
