@@ -361,9 +361,9 @@ func (c *Config) defaults() {
 	}
 	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
 	c.Enrol.defaults()
-	c.Evidence.defaults()
 	c.Payments.defaults()
 	c.Storage.defaults()
+	c.Evidence.defaults(c.Storage.Driver)
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
