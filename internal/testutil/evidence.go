@@ -7,6 +7,23 @@ import (
 	"testing"
 )
 
+// EvidenceAtRest returns an evidence file's ciphertext as the server keeps
+// it: its file, or its blob in the store.
+func (s *Server) EvidenceAtRest(t testing.TB, sum string) []byte {
+	t.Helper()
+	var raw []byte
+	var err error
+	if s.App.Evidence.InStore() {
+		raw, err = s.App.Store.EvidenceBlob(context.Background(), sum)
+	} else {
+		raw, err = os.ReadFile(s.App.Evidence.Path(sum))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 // TamperEvidence changes an evidence file's ciphertext at rest, wherever
 // the server keeps it (its file, or its blob in the store), to what change
 // makes of a copy; the function it returns puts the original back.
