@@ -11,22 +11,18 @@ const (
 	StoreMigrationFails ID = "err.store.migration-fails"
 	StoreDSNInvalid     ID = "err.store.dsn-invalid"
 	StoreAuditUnknown   ID = "err.store.audit-unknown"
-	// EvidenceStoreUnknown is qes.json's evidence.store, which chooses
-	// between the data directory and the database like storage.audit.
-	EvidenceStoreUnknown ID = "err.store.evidence-unknown"
 )
 
 func init() {
 	if err := mergeInto(catalogue, map[ID][2]string{
-		StoreUnavailable:     {"The database cannot be reached: nothing was changed. Try again later", "Il database non è raggiungibile: non è stato modificato nulla. Riprova più tardi"},
-		StoreBusy:            {"The database is busy with concurrent changes to the same records: nothing was changed. Try again", "Il database è occupato da modifiche concorrenti agli stessi dati: non è stato modificato nulla. Riprova"},
-		StoreSchemaNewer:     {"the database's schema is version %d, newer than this qes binary's %d: run the newer qes, or restore a backup made for this one", "lo schema del database è alla versione %d, più recente della %d di questo eseguibile qes: usa il qes più recente, o ripristina un backup fatto per questo"},
-		StoreDriverUnknown:   {"unknown storage driver %q (known: %s)", "driver di archiviazione sconosciuto %q (noti: %s)"},
-		StoreDSNMissing:      {"storage driver %s needs a DSN: set storage.dsn in qes.json or QES_STORAGE_DSN", "il driver di archiviazione %s richiede un DSN: imposta storage.dsn in qes.json o QES_STORAGE_DSN"},
-		StoreDSNInvalid:      {"the storage DSN cannot be parsed (it is not repeated here: it may hold a password)", "il DSN di archiviazione non è leggibile (non viene ripetuto qui: può contenere una password)"},
-		StoreAuditUnknown:    {"storage.audit is %q: it must be \"file\" (one process, <data>/audit.jsonl) or \"store\" (one chain in the database, for several nodes)", "storage.audit vale %q: deve essere \"file\" (un solo processo, <data>/audit.jsonl) o \"store\" (una sola catena nel database, per più nodi)"},
-		EvidenceStoreUnknown: {"evidence.store is %q: it must be \"files\" (one node, <data>/evidence/) or \"store\" (in the database, for several nodes)", "evidence.store vale %q: deve essere \"files\" (un solo nodo, <data>/evidence/) o \"store\" (nel database, per più nodi)"},
-		StoreMigrationFails:  {"database schema migration %d (%s) failed", "la migrazione %d (%s) dello schema del database non è riuscita"},
+		StoreUnavailable:    {"The database cannot be reached: nothing was changed. Try again later", "Il database non è raggiungibile: non è stato modificato nulla. Riprova più tardi"},
+		StoreBusy:           {"The database is busy with concurrent changes to the same records: nothing was changed. Try again", "Il database è occupato da modifiche concorrenti agli stessi dati: non è stato modificato nulla. Riprova"},
+		StoreSchemaNewer:    {"the database's schema is version %d, newer than this qes binary's %d: run the newer qes, or restore a backup made for this one", "lo schema del database è alla versione %d, più recente della %d di questo eseguibile qes: usa il qes più recente, o ripristina un backup fatto per questo"},
+		StoreDriverUnknown:  {"unknown storage driver %q (known: %s)", "driver di archiviazione sconosciuto %q (noti: %s)"},
+		StoreDSNMissing:     {"storage driver %s needs a DSN: set storage.dsn in qes.json or QES_STORAGE_DSN", "il driver di archiviazione %s richiede un DSN: imposta storage.dsn in qes.json o QES_STORAGE_DSN"},
+		StoreDSNInvalid:     {"the storage DSN cannot be parsed (it is not repeated here: it may hold a password)", "il DSN di archiviazione non è leggibile (non viene ripetuto qui: può contenere una password)"},
+		StoreAuditUnknown:   {"storage.audit is %q: it must be \"file\" (one process, <data>/audit.jsonl) or \"store\" (one chain in the database, for several nodes)", "storage.audit vale %q: deve essere \"file\" (un solo processo, <data>/audit.jsonl) o \"store\" (una sola catena nel database, per più nodi)"},
+		StoreMigrationFails: {"database schema migration %d (%s) failed", "la migrazione %d (%s) dello schema del database non è riuscita"},
 	}); err != nil {
 		panic(err)
 	}
