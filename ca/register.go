@@ -72,6 +72,84 @@ func (s *Service) Status(ctx context.Context, serial *big.Int) (CertStatus, erro
 	return s.lifecycle.Tick(status(rec), s.now()), nil
 }
 
+// PastStatus is a certificate's status at a past time, as the register's
+// history tells it.
+type PastStatus struct {
+	// State is StateValid, StateSuspended or StateRevoked; "" when the
+	// register cannot tell (its history was cut before that time).
+	State State
+	// Since is when the hold or revocation began.
+	Since time.Time
+	// Later is when the first hold or revocation after that time began,
+	// if one did: what the register says now of a certificate good then.
+	Later time.Time
+}
+
+// StatusAt answers serial's status at at (a signing or time-stamp time):
+// on hold or revoked then, or valid, from the register's history of
+// changes, so that a certificate on hold when it signed and reactivated
+// later is not read as good. A record written before the history was kept
+// answers from its current status (a hold, or revocation, that began by
+// at). errs.NotFound if the CA never registered the serial.
+func (s *Service) StatusAt(ctx context.Context, serial *big.Int, at time.Time) (PastStatus, error) {
+	rec, err := s.store.Certificate(ctx, serialKey(serial))
+	if err != nil {
+		return PastStatus{}, err
+	}
+	return statusAt(rec, s.lifecycle.Tick(status(rec), s.now()), at), nil
+}
+
+func statusAt(rec *storage.Certificate, now CertStatus, at time.Time) PastStatus {
+	past := pastState(rec, now, at)
+	for _, ch := range rec.History {
+		if ch.At.After(at) && (ch.Status == storage.CertSuspended || ch.Status == storage.CertRevoked) {
+			past.Later = ch.At
+			break
+		}
+	}
+	if past.Later.IsZero() && (now.Status == StateSuspended || now.Status == StateRevoked) && now.RevokedAt.After(at) {
+		past.Later = now.RevokedAt
+	}
+	return past
+}
+
+func pastState(rec *storage.Certificate, now CertStatus, at time.Time) PastStatus {
+	// A revocation is for good from its revocationDate (for a lapsed hold,
+	// the start of the hold), whatever the history says.
+	if now.Status == StateRevoked && !now.RevokedAt.IsZero() && !now.RevokedAt.After(at) {
+		return PastStatus{State: StateRevoked, Since: now.RevokedAt}
+	}
+	if len(rec.History) == 0 {
+		if now.Status == StateSuspended && !now.RevokedAt.IsZero() && !now.RevokedAt.After(at) {
+			return PastStatus{State: StateSuspended, Since: now.RevokedAt}
+		}
+		return PastStatus{State: StateValid}
+	}
+	if rec.HistoryTruncated && at.Before(rec.History[0].At) {
+		return PastStatus{}
+	}
+	past := PastStatus{State: StateValid}
+	for _, ch := range rec.History {
+		if ch.At.After(at) {
+			break
+		}
+		switch ch.Status {
+		case storage.CertSuspended:
+			past = PastStatus{State: StateSuspended, Since: ch.At}
+		case storage.CertRevoked:
+			if past.State != StateSuspended {
+				past.Since = ch.At
+			}
+			past.State = StateRevoked // a hold that became a revocation dates from the hold
+		case storage.CertActive:
+			past = PastStatus{State: StateValid}
+		}
+		// Expiry changes nothing a verifier asks: the chain check refuses a
+		// time past notAfter.
+	}
+	return past
+}
+
 // Suspend puts an active certificate on hold (certificateHold).
 func (s *Service) Suspend(ctx context.Context, serial *big.Int) (Transition, error) {
 	return s.apply(ctx, serial, Event{Kind: EventSuspend, Reason: ReasonCertificateHold})
@@ -203,18 +281,22 @@ func transitionOf(rec *storage.Certificate, serial *big.Int, before, after CertS
 		From: before.Status, To: after.Status, Reason: after.Reason, At: after.ChangedAt}
 }
 
-// store writes a lifecycle status back into a register entry.
+// store writes a lifecycle status back into a register entry, and a
+// change of status into its history (what StatusAt answers from).
 func store(rec *storage.Certificate, st CertStatus) {
+	next := storage.CertActive
 	switch st.Status {
 	case StateSuspended:
-		rec.Status = storage.CertSuspended
+		next = storage.CertSuspended
 	case StateRevoked:
-		rec.Status = storage.CertRevoked
+		next = storage.CertRevoked
 	case StateExpired:
-		rec.Status = storage.CertExpired
-	default:
-		rec.Status = storage.CertActive
+		next = storage.CertExpired
 	}
+	if next != rec.Status {
+		rec.AddStatusChange(storage.StatusChange{At: st.ChangedAt, Status: next, Reason: int(st.Reason)})
+	}
+	rec.Status = next
 	rec.Reason = int(st.Reason)
 	rec.SuspendedAt, rec.RevokedAt, rec.ChangedAt = st.SuspendedAt, st.RevokedAt, st.ChangedAt
 }

@@ -46,6 +46,7 @@ type verifyResponse struct {
 	Detached   bool              `json:"detached"`
 	Signatures []verifySignature `json:"signatures"`
 	Problems   []string          `json:"problems"`
+	Notes      []string          `json:"notes,omitempty"`
 	Document   string            `json:"document,omitempty"`
 }
 
@@ -56,12 +57,17 @@ type verifySignature struct {
 	SigningTime       string             `json:"signingTime,omitempty"`
 	TimeStamp         string             `json:"timeStamp,omitempty"`
 	TimeStampChecked  bool               `json:"timeStampChecked"`
+	ArchiveTimeStamp  string             `json:"archiveTimeStamp,omitempty"`
+	ArchiveStatus     string             `json:"archiveTimeStampStatus,omitempty"`
 	Level             string             `json:"level,omitempty"`
 	ContentIntact     bool               `json:"contentIntact"`
 	SignatureValid    bool               `json:"signatureValid"`
 	Chain             string             `json:"chain"`
 	CertificateStatus verifyStatusReport `json:"certificateStatus"`
 	Problem           string             `json:"problem,omitempty"`
+	Certification     int                `json:"certification,omitempty"`
+	Permission        string             `json:"permission,omitempty"`
+	LaterChanges      string             `json:"laterChanges,omitempty"`
 }
 
 type verifySigner struct {
@@ -141,7 +147,7 @@ func verifyError(err error, detached bool) error {
 }
 
 func renderVerify(rep *verify.Report, extract bool) verifyResponse {
-	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems}
+	out := verifyResponse{Valid: rep.Valid, Detached: rep.Detached, Signatures: []verifySignature{}, Problems: rep.Problems, Notes: rep.Notes}
 	if out.Problems == nil {
 		out.Problems = []string{}
 	}
@@ -150,9 +156,11 @@ func renderVerify(rep *verify.Report, extract bool) verifyResponse {
 			Layer: s.Layer, Label: s.Label,
 			Signer:      verifySigner{Subject: s.Subject, CommonName: s.CommonName, TaxCode: s.TaxCode, Issuer: s.Issuer, SerialNumber: s.Serial},
 			SigningTime: rfc3339(s.SigningTime), TimeStamp: rfc3339(s.TimeStamp), TimeStampChecked: s.TimeStampChecked,
+			ArchiveTimeStamp: rfc3339(s.ArchiveTimeStamp), ArchiveStatus: s.ArchiveTimeStampStatus,
 			Level: s.Level, ContentIntact: s.ContentIntact, SignatureValid: s.SignatureValid, Chain: s.Chain,
 			CertificateStatus: verifyStatusReport{Status: s.Status.Status, Source: s.Status.Source, RevokedAt: rfc3339(s.Status.RevokedAt)},
 			Problem:           s.Problem,
+			Certification:     s.Certification, Permission: s.Permission, LaterChanges: s.LaterChanges,
 		})
 	}
 	if extract && rep.Valid && rep.Content != nil {

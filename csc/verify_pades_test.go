@@ -135,3 +135,46 @@ func TestVerifyAPIPAdESBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyAPIPAdESCertified: a certification signature (signDoc's
+// "Certification", DocMDP P=2) comes back with its permission and the
+// verdict on the later revisions: an approval signature is one P=2
+// permits.
+func TestVerifyAPIPAdESCertified(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	in := testutil.Fixture(t, "pades/objstm.pdf")
+	certified, _ := signDocPDF(t, s, tok, h, in, map[string]any{"signAlgo": ecdsaSHA256, "signed_envelope_property": "Certification"})
+	twice, _ := signDocPDF(t, s, tok, h, certified, map[string]any{"signAlgo": ecdsaSHA256, "signed_envelope_property": "Revision"})
+	for _, tt := range []struct {
+		name  string
+		pdf   []byte
+		sigs  int
+		later string
+	}{
+		{"certified", certified, 1, "no later revision"},
+		{"certified, then signed again", twice, 2, "change only what it permits"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(tt.pdf)})
+			if st != http.StatusOK || body["valid"] != true {
+				t.Fatalf("%d %v", st, body)
+			}
+			sigs, _ := body["signatures"].([]any)
+			if len(sigs) != tt.sigs {
+				t.Fatalf("%d signatures, want %d: %v", len(sigs), tt.sigs, body)
+			}
+			first := sigs[0].(map[string]any)
+			if first["certification"] != float64(2) || !strings.Contains(fmt.Sprint(first["permission"]), "P=2") || !strings.Contains(fmt.Sprint(first["laterChanges"]), tt.later) {
+				t.Fatalf("certification signature %v", first)
+			}
+			if tt.sigs == 2 {
+				if second := sigs[1].(map[string]any); second["certification"] != nil || second["permission"] != nil {
+					t.Fatalf("approval signature %v", second)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"math/big"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qesproject/qes/internal/testutil"
+	"github.com/qesproject/qes/verify"
 )
 
 // TestVerifyAPI: .p7m and .p7s files qes made through signDoc ("C") are
@@ -129,9 +131,18 @@ func TestVerifyAPIBadInput(t *testing.T) {
 		t.Fatalf("signDoc: %d %v", st, body)
 	}
 	p7s := decodeDocs(t, body, "SignatureObject")[0]
-	// BER: the same SignedData with an indefinite length outside.
+	// Not BER either: an indefinite length outside with the definite
+	// length's octets left behind it.
 	ber := append([]byte{0x30, 0x80}, p7s[2:]...)
 	ber = append(ber, 0, 0)
+	// Real BER: the same SignedData with an indefinite length outside is
+	// read as DER, and the report says so.
+	good := append([]byte{0x30, 0x80}, p7s[2+int(p7s[1]&0x7f):]...)
+	good = append(good, 0, 0)
+	if st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(content), "signature": std64(good)}); st != http.StatusOK ||
+		body["valid"] != true || fmt.Sprint(body["notes"]) != "["+verify.NoteBER+"]" {
+		t.Fatalf("BER .p7s: %d %v", st, body)
+	}
 	huge := strings.Repeat("A", 16<<20+4)
 
 	tests := []struct {
@@ -145,10 +156,10 @@ func TestVerifyAPIBadInput(t *testing.T) {
 		{"no document", tok, `{}`, 400, "invalid_request", "document"},
 		{"document wrong type", tok, `{"document":5}`, 400, "invalid_request", "document"},
 		{"not base64", tok, `{"document":"!!!"}`, 400, "invalid_request", "document"},
-		{"garbage", tok, `{"document":"` + std64([]byte("this is not a signature at all")) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"empty SEQUENCE", tok, `{"document":"` + std64([]byte{0x30, 0x00}) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"BER", tok, `{"document":"` + std64(ber) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
-		{"truncated", tok, `{"document":"` + std64(p7s[:len(p7s)/2]) + `"}`, 400, "invalid_request", "not a DER CMS SignedData"},
+		{"garbage", tok, `{"document":"` + std64([]byte("this is not a signature at all")) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"empty SEQUENCE", tok, `{"document":"` + std64([]byte{0x30, 0x00}) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"BER with a stray length", tok, `{"document":"` + std64(ber) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
+		{"truncated", tok, `{"document":"` + std64(p7s[:len(p7s)/2]) + `"}`, 400, "invalid_request", "not a CMS SignedData"},
 		{"detached without its content", tok, `{"document":"` + std64(p7s) + `"}`, 400, "invalid_request", "detached signature"},
 		{"signature garbage", tok, `{"document":"` + std64(content) + `","signature":"` + std64([]byte{0x30, 0x03, 1, 2, 3}) + `"}`, 400, "invalid_request", "signature"},
 		{"huge", tok, `{"document":"` + huge + `"}`, 400, "invalid_request", "larger than"},
@@ -213,5 +224,69 @@ func TestVerifyAPIRegisterAfterSigning(t *testing.T) {
 	}
 	if valid, _, cs := verifyIt(); !valid || cs["status"] != "good" || cs["source"] != "qes certificate register" || cs["revokedAt"] == nil {
 		t.Fatalf("suspended after signing: valid %v %v", valid, cs)
+	}
+}
+
+// TestVerifyAPIRegisterHoldAtSigningTime: the register answers from its
+// history of changes. Under the fake clock, one file is signed at T, a
+// second at T+10m; a hold over [T-5m, T+5m] is put on and lifted (the
+// clock set back for it) before verifying: the first file reads
+// "suspended at signing time" though the certificate is valid again, the
+// second, signed after the hold, reads good.
+func TestVerifyAPIRegisterHoldAtSigningTime(t *testing.T) {
+	t.Parallel()
+	s := testutil.StartServer(t)
+	h := s.NewHolder(t, "ec-p256")
+	tok := s.Login(t, "v2", h.ID, h.Password)
+	sign := func(content []byte) []byte {
+		t.Helper()
+		sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(content))
+		st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{map[string]any{
+			"document": std64(content), "signature_format": "C", "signAlgo": ecdsaSHA256, "conformance_level": "Ades-B-B"}}})
+		if st != http.StatusOK {
+			t.Fatalf("signDoc: %d %v", st, body)
+		}
+		return decodeDocs(t, body, "DocumentWithSignature")[0]
+	}
+	s.Clock.Advance(10 * time.Minute)
+	signedAt := s.Clock.Now()
+	inHold := sign([]byte("Firmato durante la sospensione\n"))
+	s.Clock.Advance(10 * time.Minute)
+	afterHold := sign([]byte("Firmato dopo la riattivazione\n"))
+	verifyIt := func(p7m []byte) (bool, map[string]any, map[string]any) {
+		t.Helper()
+		st, body := s.Post(t, "/api/v1/verify", tok, map[string]any{"document": std64(p7m)})
+		if st != http.StatusOK {
+			t.Fatalf("verify: %d %v", st, body)
+		}
+		sig := body["signatures"].([]any)[0].(map[string]any)
+		return body["valid"] == true, sig, sig["certificateStatus"].(map[string]any)
+	}
+	_, sig, _ := verifyIt(inHold)
+	serial, ok := new(big.Int).SetString(sig["signer"].(map[string]any)["serialNumber"].(string), 16)
+	if !ok {
+		t.Fatal("no serial")
+	}
+	now := s.Clock.Now()
+	s.Clock.Set(signedAt.Add(-5 * time.Minute))
+	if _, err := s.App.CA.Suspend(context.Background(), serial); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Set(signedAt.Add(5 * time.Minute))
+	if _, err := s.App.CA.Reactivate(context.Background(), serial); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Set(now)
+	if st, err := s.App.CA.Status(context.Background(), serial); err != nil || st.Status != "valid" {
+		t.Fatalf("after the reactivation: %v %v", st.Status, err)
+	}
+	valid, sig, cs := verifyIt(inHold)
+	if valid || cs["status"] != "suspended" || cs["source"] != "qes certificate register" ||
+		cs["revokedAt"] != signedAt.Add(-5*time.Minute).UTC().Format(time.RFC3339) ||
+		!strings.Contains(sig["problem"].(string), "suspended at signing time") {
+		t.Fatalf("signed inside the hold: valid %v %v", valid, sig)
+	}
+	if valid, sig, cs := verifyIt(afterHold); !valid || cs["status"] != "good" || sig["problem"] != nil {
+		t.Fatalf("signed after the hold: valid %v %v", valid, sig)
 	}
 }

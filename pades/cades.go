@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"time"
 
+	"github.com/qesproject/qes/internal/ber"
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/errs"
 	"github.com/qesproject/qes/internal/msg"
@@ -67,7 +68,7 @@ func PrepareCAdESCountersignature(ctx context.Context, chain []*x509.Certificate
 	if opts.Level >= LevelBLTA {
 		return nil, errs.M(errs.InvalidRequest, msg.PAdESCountersignLevel)
 	}
-	env, err := cms.ParseEnveloping(p7m)
+	env, err := parseEnveloping(p7m)
 	if err != nil {
 		return nil, err
 	}
@@ -95,10 +96,10 @@ func PrepareCAdESCountersignature(ctx context.Context, chain []*x509.Certificate
 // PrepareCAdESParallel prepares a parallel signature on a signed file
 // (a .p7m): a further SignerInfo over the same content, which the file's
 // signers keep theirs beside, unchanged and valid. p7m is kept, not
-// copied (the result refers to its content). Only DER .p7m files with
-// their content inside are taken.
+// copied (the result refers to its content). Only .p7m files with their
+// content inside are taken; a BER one is made DER first (parseEnveloping).
 func PrepareCAdESParallel(ctx context.Context, chain []*x509.Certificate, p7m []byte, opts CAdESOptions) (*PreparedCAdES, error) {
-	env, err := cms.ParseEnveloping(p7m)
+	env, err := parseEnveloping(p7m)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +109,24 @@ func PrepareCAdESParallel(ctx context.Context, chain []*x509.Certificate, p7m []
 	}
 	p.parallel = env
 	return p, nil
+}
+
+// maxP7m bounds a BER .p7m's DER form: signDoc's documents are bounded
+// far below it before they get here.
+const maxP7m = 1 << 30
+
+// parseEnveloping reads a .p7m to add a signer to. A BER one (indefinite
+// lengths, the content in segments: older Italian tools, openssl cms
+// -stream) is made DER first, so the file qes writes is DER as AgID
+// requires. The signers already there stay valid: each signed the DER of
+// its signed attributes (RFC 5652 5.4), which ber.ToDER does not reorder,
+// and a content whose segments are joined has the same octets.
+func parseEnveloping(p7m []byte) (*cms.Enveloping, error) {
+	der, _, err := ber.ToDER(p7m, maxP7m)
+	if err != nil {
+		return nil, errs.WrapM(err, errs.InvalidRequest, msg.CMSNotEnveloping)
+	}
+	return cms.ParseEnveloping(der)
 }
 
 // PrepareCAdESContent builds the signed attributes over content: attached

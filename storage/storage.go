@@ -224,6 +224,36 @@ type Certificate struct {
 	SuspendedAt  time.Time  `json:"suspendedAt,omitzero"`
 	RevokedAt    time.Time  `json:"revokedAt,omitzero"`
 	ChangedAt    time.Time  `json:"changedAt"`
+	// History is every change of Status, oldest first (the CA appends one
+	// on each suspend, reactivate, revoke, lapse and expiry): a verifier
+	// asks the status at a past signing time, which the current status
+	// cannot answer for a hold that was lifted. Records written before it
+	// existed have none. At most MaxStatusHistory entries: when older ones
+	// were dropped, HistoryTruncated says times before History[0] are not
+	// known.
+	History          []StatusChange `json:"history,omitempty"`
+	HistoryTruncated bool           `json:"historyTruncated,omitempty"`
+}
+
+// StatusChange is one change of a certificate's status in the register.
+type StatusChange struct {
+	At     time.Time  `json:"at"`
+	Status CertStatus `json:"status"`
+	Reason int        `json:"reason,omitempty"` // RFC 5280 CRLReason
+}
+
+// MaxStatusHistory bounds Certificate.History: a certificate lives a few
+// years, and a holder who suspends and reactivates it weekly stays within it.
+const MaxStatusHistory = 256
+
+// AddStatusChange appends ch to the history, dropping the oldest entry
+// (and saying so) past MaxStatusHistory.
+func (c *Certificate) AddStatusChange(ch StatusChange) {
+	c.History = append(c.History, ch)
+	if n := len(c.History) - MaxStatusHistory; n > 0 {
+		c.History = append([]StatusChange(nil), c.History[n:]...)
+		c.HistoryTruncated = true
+	}
 }
 
 // Holders stores accounts.

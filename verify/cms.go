@@ -21,7 +21,8 @@ import (
 // This file reads a CMS SignedData (a .p7m or .p7s, RFC 5652) far enough
 // to check each signer the way qesctl verify reports it. It is a reader of
 // its own, not internal/cms, so that what qes writes is checked by code
-// that did not write it. DER only: a BER .p7m is refused with a message.
+// that did not write it. It reads DER: a BER .p7m is first made DER by
+// internal/ber (readP7).
 
 var (
 	tagExplicit0 = cbasn1.Tag(0).Constructed().ContextSpecific()
@@ -39,6 +40,12 @@ type p7 struct {
 	crls     [][]byte // DER CertificateLists in the crls field
 	ocsps    [][]byte // DER OCSPResponses (RFC 5940 other revocation info)
 	signers  []*signerInfo
+	// What an archive-time-stamp-v3 covers (EN 319 122-1 5.5.3), as
+	// encoded: the eContentType element and every element of the
+	// certificates and crls fields, whatever their format.
+	rawEType []byte
+	rawCerts [][]byte
+	rawRevs  [][]byte
 }
 
 // signerInfo is one SignerInfo with what verification needs.
@@ -53,21 +60,32 @@ type signerInfo struct {
 	signature []byte
 	signed    map[string][][]byte // values (DER) by dotted OID
 	unsigned  map[string][][]byte
+	// rawFields is version, sid, digestAlgorithm, signedAttrs,
+	// signatureAlgorithm and signature as encoded, and unsignedPairs each
+	// unsigned attribute value with its attrType element: what an archive
+	// time-stamp's imprint and hash index cover.
+	rawFields     []byte
+	unsignedPairs []attrValue
 }
+
+// attrValue is one value of an attribute with the attribute's type, each
+// as encoded (tag, length and value).
+type attrValue struct{ attrType, value []byte }
 
 // parseP7 reads a ContentInfo holding SignedData.
 func parseP7(der []byte) (*p7, error) {
 	in := cryptobyte.String(der)
 	var ci, explicit, sd, digestAlgs, encap, certs, signerInfos cryptobyte.String
-	var ctype, eType asn1.ObjectIdentifier
+	var ctype asn1.ObjectIdentifier
+	var rawEType cryptobyte.String
 	var version int
 	if !in.ReadASN1(&ci, cbasn1.SEQUENCE) || !in.Empty() || !ci.ReadASN1ObjectIdentifier(&ctype) || !ctype.Equal(oids.SignedData) ||
 		!ci.ReadASN1(&explicit, tagExplicit0) || !ci.Empty() || !explicit.ReadASN1(&sd, cbasn1.SEQUENCE) || !explicit.Empty() ||
 		!sd.ReadASN1Integer(&version) || !sd.ReadASN1(&digestAlgs, cbasn1.SET) ||
-		!sd.ReadASN1(&encap, cbasn1.SEQUENCE) || !encap.ReadASN1ObjectIdentifier(&eType) {
+		!sd.ReadASN1(&encap, cbasn1.SEQUENCE) || !encap.ReadASN1Element(&rawEType, cbasn1.OBJECT_IDENTIFIER) {
 		return nil, errNotCMS
 	}
-	out := &p7{}
+	out := &p7{rawEType: rawEType}
 	if !encap.Empty() {
 		var wrap, content cryptobyte.String
 		if !encap.ReadASN1(&wrap, tagExplicit0) || !wrap.ReadASN1(&content, cbasn1.OCTET_STRING) || !wrap.Empty() || !encap.Empty() {
@@ -85,6 +103,7 @@ func parseP7(der []byte) (*p7, error) {
 		if !certs.ReadAnyASN1Element(&c, &tag) {
 			return nil, errNotCMS
 		}
+		out.rawCerts = append(out.rawCerts, c)
 		if tag != cbasn1.SEQUENCE {
 			continue // other certificate formats
 		}
@@ -105,6 +124,7 @@ func parseP7(der []byte) (*p7, error) {
 		if !crls.ReadAnyASN1Element(&el, &tag) {
 			return nil, errNotCMS
 		}
+		out.rawRevs = append(out.rawRevs, el)
 		switch tag {
 		case cbasn1.SEQUENCE:
 			out.crls = append(out.crls, el)
@@ -141,7 +161,11 @@ func parseSignerInfo(raw []byte) (*signerInfo, error) {
 	var version int
 	bad := errors.New("a SignerInfo is malformed")
 	out := &signerInfo{signed: map[string][][]byte{}, unsigned: map[string][][]byte{}}
-	if !in.ReadASN1(&si, cbasn1.SEQUENCE) || !si.ReadASN1Integer(&version) {
+	if !in.ReadASN1(&si, cbasn1.SEQUENCE) {
+		return nil, bad
+	}
+	whole := si
+	if !si.ReadASN1Integer(&version) {
 		return nil, bad
 	}
 	switch {
@@ -171,7 +195,7 @@ func parseSignerInfo(raw []byte) (*signerInfo, error) {
 		out.signedSet = bytes.Clone(attrs)
 		out.signedSet[0] = 0x31
 		var body cryptobyte.String
-		if !attrs.ReadASN1(&body, tagExplicit0) || !readAttrs(body, out.signed) {
+		if !attrs.ReadASN1(&body, tagExplicit0) || !readAttrs(body, out.signed, nil) {
 			return nil, bad
 		}
 	}
@@ -184,21 +208,27 @@ func parseSignerInfo(raw []byte) (*signerInfo, error) {
 	if !si.ReadASN1Bytes(&out.signature, cbasn1.OCTET_STRING) {
 		return nil, bad
 	}
+	out.rawFields = whole[:len(whole)-len(si)]
 	if !si.Empty() {
 		var unsigned cryptobyte.String
-		if !si.ReadASN1(&unsigned, tagExplicit1) || !readAttrs(unsigned, out.unsigned) || !si.Empty() {
+		if !si.ReadASN1(&unsigned, tagExplicit1) || !readAttrs(unsigned, out.unsigned, &out.unsignedPairs) || !si.Empty() {
 			return nil, bad
 		}
 	}
 	return out, nil
 }
 
-// readAttrs collects every value of every attribute by dotted OID.
-func readAttrs(s cryptobyte.String, into map[string][][]byte) bool {
+// readAttrs collects every value of every attribute by dotted OID and,
+// when pairs is not nil, each value with its attribute's type as encoded.
+func readAttrs(s cryptobyte.String, into map[string][][]byte, pairs *[]attrValue) bool {
 	for !s.Empty() {
-		var attr, values cryptobyte.String
+		var attr, values, rawType cryptobyte.String
 		var id asn1.ObjectIdentifier
-		if !s.ReadASN1(&attr, cbasn1.SEQUENCE) || !attr.ReadASN1ObjectIdentifier(&id) || !attr.ReadASN1(&values, cbasn1.SET) {
+		if !s.ReadASN1(&attr, cbasn1.SEQUENCE) || !attr.ReadASN1Element(&rawType, cbasn1.OBJECT_IDENTIFIER) ||
+			!attr.ReadASN1(&values, cbasn1.SET) {
+			return false
+		}
+		if typ := cryptobyte.String(rawType); !typ.ReadASN1ObjectIdentifier(&id) {
 			return false
 		}
 		for !values.Empty() {
@@ -208,6 +238,9 @@ func readAttrs(s cryptobyte.String, into map[string][][]byte) bool {
 				return false
 			}
 			into[id.String()] = append(into[id.String()], v)
+			if pairs != nil {
+				*pairs = append(*pairs, attrValue{attrType: rawType, value: v})
+			}
 		}
 	}
 	return true

@@ -224,8 +224,8 @@ func (v *verifier) jwsSigner(j *jws, h *jwsHeader, payload, sig []byte) (err err
 		return err
 	}
 	v.printf(depth+1, "certificate status at %s: %s", at.UTC().Format(time.RFC3339), describeStatus(st))
-	if st.Status == StatusRevoked {
-		return fmt.Errorf("the certificate was revoked or suspended on %s, before the signature", st.RevokedAt.UTC().Format(time.RFC3339))
+	if err := statusProblem(st); err != nil {
+		return err
 	}
 	rec.Level = level
 	if level == "" {

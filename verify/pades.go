@@ -5,6 +5,9 @@ package verify
 // validator does (not through the pades package, which wrote them: what
 // qes writes is checked by code that did not write it). The CMS in each
 // hole is checked by this package's CMS code over the ByteRange bytes.
+// The rest (the catalog, the DSS and its streams, each revision) is read
+// by this package's own object reader (pdfread.go), which follows
+// cross-reference streams and object streams as other tools write them.
 
 import (
 	"bytes"
@@ -151,6 +154,39 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 	r := v.r
 	total := len(pdf)
 	v.printf(1, "PDF with %d signature(s) or document time-stamp(s), %d bytes", len(sigs), total)
+	// The objects (catalog, AcroForm, DSS, signature dictionaries) are
+	// read through the cross-reference, object streams included. A file
+	// whose structure does not read within the bounds is not valid; its
+	// signatures are still checked from the bytes.
+	rv := newPDFRevisions(pdf)
+	ends := pdfRevisionEnds(pdf)
+	final, err := rv.at(total)
+	var sigDicts map[[4]int]pdfSigDict
+	var dssCerts, dssOCSPs, dssCRLs [][]byte
+	if err == nil && final.trailer["Encrypt"] != nil {
+		// Its strings and streams are encrypted (the signatures' /Contents
+		// are not): the DSS and the permissions are not read, as before
+		// this reader, and that alone does not make it invalid.
+		v.printf(1, "an encrypted PDF: its DSS and DocMDP/FieldMDP are not read")
+		final = nil
+	} else if err == nil {
+		sigDicts = pdfSigDicts(final)
+		dssCerts, dssOCSPs, dssCRLs, err = dssStreams(final)
+	}
+	if err == nil && len(ends) > maxPDFRevisions {
+		err = pdfBound("more than %d revisions", maxPDFRevisions)
+	}
+	if err != nil {
+		final = nil
+		v.printf(1, "not valid: %v", err)
+		r.Problems = append(r.Problems, err.Error())
+	}
+	var extraCerts []*x509.Certificate
+	for _, der := range dssCerts {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			extraCerts = append(extraCerts, c)
+		}
+	}
 	nSig := 0
 	for _, s := range sigs {
 		if _, err := cms.ParseTimestampToken(s.der); err != nil {
@@ -188,8 +224,13 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 		// streams are offered to the status check, which takes only a
 		// response or CRL that matches the certificate and whose issuer
 		// signed it.
-		o, c := dssValues(pdf[s.end():])
-		p.ocsps, p.crls = append(p.ocsps, o...), append(p.crls, c...)
+		if final != nil {
+			p.ocsps, p.crls = append(p.ocsps, dssOCSPs...), append(p.crls, dssCRLs...)
+			p.certs = append(p.certs, extraCerts...)
+		} else {
+			o, c := dssValues(pdf[s.end():])
+			p.ocsps, p.crls = append(p.ocsps, o...), append(p.crls, c...)
+		}
 		idx := len(v.r.Signers)
 		// Without a signing-time attribute (PAdES baseline leaves it out)
 		// or time-stamp, the chain and status are checked at /M.
@@ -213,34 +254,101 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 			v.printf(2, "signing time (claimed in the signature dictionary's /M): %s", s.claimed.Format(time.RFC3339))
 		}
 		if rec.Problem == "" {
-			if lv := pdfLevel(pdf, rec.Level, s, sigs[i+1:]); lv != rec.Level {
+			if lv := pdfLevel(pdf, rv, ends, final != nil, rec.Level, s, sigs[i+1:]); lv != rec.Level {
 				rec.Level = lv
 				v.printf(2, "PAdES level (with the later revisions' DSS and document time-stamps): %s", lv)
 			}
 		}
+		if sd, ok := signedSigDict(rv, s, sigDicts); ok && final != nil && (sd.docMDP > 0 || sd.lock != "") {
+			rec.Certification, rec.Permission = sd.docMDP, sd.permission()
+			v.printf(2, "permission: %s", rec.Permission)
+			docBad, lockBad, revs, err := mdpVerdict(rv, ends, s.end(), sd)
+			switch {
+			case err != nil:
+				// What it permits cannot be judged: not valid either.
+				rec.LaterChanges = "the later revisions could not be compared: " + err.Error()
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", label, rec.LaterChanges))
+			case revs == 0:
+				rec.LaterChanges = "no later revision"
+			case len(docBad) == 0 && len(lockBad) == 0:
+				rec.LaterChanges = fmt.Sprintf("the %d later revision(s) change only what it permits", revs)
+			default:
+				var why []string
+				if len(docBad) > 0 {
+					why = append(why, fmt.Sprintf("modified after certification, not permitted by P=%d: %s", sd.docMDP, strings.Join(docBad, "; ")))
+				}
+				if len(lockBad) > 0 {
+					why = append(why, "a later revision changes a field it locks: "+strings.Join(lockBad, "; "))
+				}
+				rec.LaterChanges = strings.Join(why, "; ")
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", label, rec.LaterChanges))
+				if rec.Problem == "" {
+					rec.Problem = rec.LaterChanges
+				}
+			}
+			v.printf(2, "later changes: %s", rec.LaterChanges)
+		}
 		if s.end() < total {
-			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(pdf[:s.end()], pdf[s.end():]))
+			v.printf(2, "later revisions add %d bytes after it%s", total-s.end(), laterWhat(rv, final != nil, pdf[:s.end()], pdf[s.end():]))
 		}
 	}
 	if last := sigs[len(sigs)-1]; last.end() < total {
-		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(pdf[:last.end()], pdf[last.end():]))
+		v.printf(1, "the last %d bytes (after byte %d) are covered by no signature%s", total-last.end(), last.end(), laterWhat(rv, final != nil, pdf[:last.end()], pdf[last.end():]))
 	}
 	r.Valid = len(r.Problems) == 0
 	return r, nil
 }
 
+// signedSigDict reads a signature's dictionary (its /Reference, and the
+// /Perms naming it) in the revision it signs, where a later revision
+// cannot remove it: one that drops the field or /Perms would otherwise
+// escape the verdict on what it changes. The final revision's is the
+// fallback when the signed one does not read.
+func signedSigDict(rv *pdfRevisions, s pdfSig, final map[[4]int]pdfSigDict) (pdfSigDict, bool) {
+	if d, err := rv.at(s.end()); err == nil {
+		if sd, ok := pdfSigDicts(d)[s.br]; ok {
+			return sd, true
+		}
+	}
+	sd, ok := final[s.br]
+	return sd, ok
+}
+
 // pdfLevel raises a signature's CAdES level to the PAdES one: B-T and a
-// DSS in a later revision is B-LT; a document time-stamp after that DSS
-// is B-LTA.
-func pdfLevel(pdf []byte, level string, s pdfSig, later []pdfSig) string {
+// DSS added or extended in a later revision is B-LT; a document time-stamp
+// over that revision is B-LTA. Without a readable structure (or revision
+// at the signature's end), the text "/DSS" after it stands for the DSS.
+func pdfLevel(pdf []byte, rv *pdfRevisions, ends []int, readable bool, level string, s pdfSig, later []pdfSig) string {
 	if level != "B-T" && level != "B-LT" {
 		return level
 	}
-	dss := bytes.Index(pdf[s.end():], []byte("/DSS"))
-	if dss < 0 {
+	dssAt := -1
+	var base *pdfDoc
+	if readable {
+		base, _ = rv.at(s.end())
+	}
+	if base != nil {
+		state, prev := dssState(base), s.end()
+		for _, e := range ends {
+			if e <= s.end() {
+				continue
+			}
+			d, err := rv.at(e)
+			if err != nil {
+				continue
+			}
+			if st := dssState(d); st != "" && st != state {
+				dssAt = prev // the DSS's revision starts here
+				break
+			}
+			prev = e
+		}
+	} else if i := bytes.Index(pdf[s.end():], []byte("/DSS")); i >= 0 {
+		dssAt = s.end() + i
+	}
+	if dssAt < 0 {
 		return level
 	}
-	dssAt := s.end() + dss
 	level = "B-LT"
 	for _, l := range later {
 		if l.br[1] > dssAt {
@@ -255,7 +363,7 @@ func pdfLevel(pdf []byte, level string, s pdfSig, later []pdfSig) string {
 var objRE = regexp.MustCompile(`(?:^|[\s>])(\d{1,10})\s+(\d{1,5})\s+obj\b`)
 
 // objects lists the "N G obj" headers in b (objects in object streams
-// are not seen).
+// are not seen: the fallback for a structure the reader refused).
 func objects(b []byte) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range objRE.FindAllSubmatch(b, -1) {
@@ -268,18 +376,31 @@ func objects(b []byte) map[string]bool {
 // a DSS, document time-stamps, signatures, and whether they only add
 // objects or also redefine objects of the signed revision (a new
 // signature field legitimately redefines the catalog, the form and the
-// page; anything else deserves a look: which changes a DocMDP or FieldMDP
-// permits is not evaluated here).
-func laterWhat(signed, tail []byte) string {
+// page; what a certification signature or a field lock permits is judged
+// apart, in pdfmdp.go).
+func laterWhat(rv *pdfRevisions, readable bool, signed, tail []byte) string {
 	var what []string
-	before := objects(signed)
 	var redefined []string
 	added := 0
-	for o := range objects(tail) {
-		if before[o] {
-			redefined = append(redefined, o)
-		} else {
-			added++
+	dss := bytes.Contains(tail, []byte("/DSS"))
+	a, errA := rv.at(len(signed))
+	b, errB := rv.at(len(signed) + len(tail))
+	if readable && errA == nil && errB == nil {
+		var nums []int
+		added, nums, _ = pdfChanged(a, b)
+		for _, n := range nums {
+			e, _ := b.entry(n)
+			redefined = append(redefined, fmt.Sprintf("%d %d", n, e.gen))
+		}
+		dss = dssState(a) != dssState(b)
+	} else {
+		before := objects(signed)
+		for o := range objects(tail) {
+			if before[o] {
+				redefined = append(redefined, o)
+			} else {
+				added++
+			}
 		}
 	}
 	sort.Strings(redefined)
@@ -291,7 +412,7 @@ func laterWhat(signed, tail []byte) string {
 		}
 		what = append(what, fmt.Sprintf("%d new objects, and they redefine objects of the signed revision: %s", added, strings.Join(redefined, ", ")))
 	}
-	if bytes.Contains(tail, []byte("/DSS")) {
+	if dss {
 		what = append(what, "a DSS")
 	}
 	if bytes.Contains(tail, []byte("/DocTimeStamp")) {
@@ -311,8 +432,9 @@ func revisionEnd(b []byte) bool {
 var streamRE = regexp.MustCompile(`/Length\s+(\d{1,9})\s*>>\s*stream\r?\n`)
 
 // dssValues finds the OCSP responses and CRLs among the unfiltered
-// streams of b (a DSS writes them as plain streams); filtered streams
-// and other objects are passed over.
+// streams of b; filtered streams and other objects are passed over. It
+// is the fallback for a file whose structure the reader refused (which is
+// then not valid anyway): the status it gives is still worth reporting.
 func dssValues(b []byte) (ocsps, crls [][]byte) {
 	if !bytes.Contains(b, []byte("/DSS")) {
 		return nil, nil

@@ -18,6 +18,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -27,6 +28,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/qesproject/qes/internal/ber"
 	"github.com/qesproject/qes/internal/cms"
 	"github.com/qesproject/qes/internal/oids"
 )
@@ -44,7 +46,7 @@ const (
 // signature that does not verify is not an error: it is a report whose
 // Valid is false.
 var (
-	ErrNotCMS    = errors.New("not a DER CMS SignedData (a BER or PEM .p7m is not read; openssl cms -cmsout -outform DER converts it)")
+	ErrNotCMS    = errors.New("not a CMS SignedData (a PEM .p7m is not read; openssl cms -cmsout -outform DER converts it)")
 	ErrTooLarge  = fmt.Errorf("the signed file and its content exceed %d bytes", MaxInput)
 	ErrTooDeep   = fmt.Errorf("signed files or countersignatures are nested more than %d deep", MaxDepth)
 	ErrNoContent = errors.New("a detached signature: the signed file must be given with it")
@@ -55,13 +57,14 @@ var (
 const (
 	StatusGood       = "good"
 	StatusRevoked    = "revoked"
+	StatusSuspended  = "suspended" // on hold (certificateHold) at that time
 	StatusUnknown    = "unknown"
 	StatusNotChecked = "not checked"
 )
 
 // CertStatus is a certificate's status at a time and where it came from.
 type CertStatus struct {
-	Status    string    // StatusGood, StatusRevoked, StatusUnknown, StatusNotChecked
+	Status    string    // StatusGood, StatusRevoked, StatusSuspended, StatusUnknown, StatusNotChecked
 	Source    string    // "embedded OCSP response", "embedded CRL", or the register's name
 	RevokedAt time.Time // when revoked (or put on hold), if it was
 }
@@ -101,12 +104,27 @@ type Signer struct {
 	SigningTime      time.Time
 	TimeStamp        time.Time // the signature time-stamp's time, if any
 	TimeStampChecked bool
-	Level            string // B-B, B-T, B-LT, B-LTA, or "" (not CAdES baseline)
-	ContentIntact    bool
-	SignatureValid   bool
-	Chain            string // "trusted", "not trusted", "not checked"
-	Status           CertStatus
-	Problem          string // why it does not verify; "" when it does
+	// ArchiveTimeStamp is the latest archive-time-stamp-v3's time, when
+	// every one checked; ArchiveTimeStampStatus is ArchiveValid,
+	// ArchiveImprintMismatch, ArchiveInvalid, or "" without one.
+	ArchiveTimeStamp       time.Time
+	ArchiveTimeStampStatus string
+	Level                  string // B-B, B-T, B-LT, B-LTA, or "" (not CAdES baseline)
+	ContentIntact          bool
+	SignatureValid         bool
+	Chain                  string // "trusted", "not trusted", "not checked"
+	Status                 CertStatus
+	Problem                string // why it does not verify; "" when it does
+	// Certification is the DocMDP P (1, 2, 3) of a PDF certification
+	// signature; 0 for an approval signature.
+	Certification int
+	// Permission says what a PDF signature permits later revisions
+	// (DocMDP) and which fields it locks (FieldMDP); "" when neither.
+	Permission string
+	// LaterChanges is the verdict on the later revisions under
+	// Permission: "no later revision", what they change that is permitted,
+	// or what is not (then also in Problem).
+	LaterChanges string
 }
 
 // Report is the answer for one signed file.
@@ -118,8 +136,18 @@ type Report struct {
 	// Content is the innermost signed file of an attached signature, set
 	// only when every signature verified.
 	Content []byte
-	Lines   []Line
+	// BER: a signed file (the outer one or one nested in it) was BER, not
+	// DER as AgID's rules require; it was read as DER (see NoteBER).
+	BER   bool
+	Notes []string
+	Lines []Line
 }
+
+// NoteBER is the note of a report on a BER signed file. BER (indefinite
+// lengths, the content in segments) is what many older Italian signing
+// tools write; the signatures are checked on its DER form, which is what
+// their signers hashed, but the file does not meet AgID's rules.
+const NoteBER = "BER encoding, read as DER (AgID rules require DER)"
 
 // Verify checks signed (a DER .p7m or .p7s); detached is the signed file
 // of a .p7s (or of a detached XAdES signature) and must be nil for a .p7m. It returns an input error (ErrNotCMS,
@@ -143,12 +171,15 @@ func Verify(ctx context.Context, signed, detached []byte, o Options) (*Report, e
 	if j, ok := parseJWS(signed); ok && detached == nil {
 		return verifyJWS(&verifier{ctx: ctx, o: o, r: &Report{}}, j)
 	}
-	p, err := parseP7(signed)
+	p, wasBER, err := readP7(signed)
 	if err != nil {
 		return nil, err
 	}
 	r := &Report{}
 	v := &verifier{ctx: ctx, o: o, r: r}
+	if wasBER {
+		v.noteBER(1)
+	}
 	content := p.content
 	switch {
 	case !p.attached && detached == nil:
@@ -184,6 +215,28 @@ func (v *verifier) printf(depth int, format string, args ...any) {
 	v.r.Lines = append(v.r.Lines, Line{Depth: depth, Text: fmt.Sprintf(format, args...)})
 }
 
+// readP7 reads a signed file, BER or DER (wasBER tells), within
+// MaxInput and ber's depth and element bounds.
+func readP7(in []byte) (p *p7, wasBER bool, err error) {
+	der, wasBER, err := ber.ToDER(in, MaxInput)
+	switch {
+	case errors.Is(err, ber.ErrTooLarge):
+		return nil, false, ErrTooLarge
+	case err != nil:
+		return nil, false, errNotCMS
+	}
+	p, err = parseP7(der)
+	return p, wasBER, err
+}
+
+func (v *verifier) noteBER(depth int) {
+	if !v.r.BER {
+		v.r.BER = true
+		v.r.Notes = append(v.r.Notes, NoteBER)
+	}
+	v.printf(depth, "%s", NoteBER)
+}
+
 // signedData checks every signer of p over content and, when the content
 // is itself a signed file, that one too. It returns the innermost content.
 // Only input errors are returned; failed signers go into the report.
@@ -204,8 +257,11 @@ func (v *verifier) signedData(p *p7, content []byte, depth, layer int) ([]byte, 
 	if failed {
 		return nil, nil
 	}
-	if inner, err := parseP7(content); err == nil && inner.attached {
+	if inner, wasBER, err := readP7(content); err == nil && inner.attached {
 		v.printf(depth, "the signed content is itself a signed file (.p7m inside a .p7m):")
+		if wasBER {
+			v.noteBER(depth + 1)
+		}
 		return v.signedData(inner, inner.content, depth+1, layer+1)
 	}
 	return content, nil
@@ -223,6 +279,17 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		}
 		v.r.Signers = append(v.r.Signers, rec)
 	}()
+	// The archive time-stamps' imprints are recomputed first, so that a
+	// change they reveal is named even when an earlier check fails on it.
+	archives := archiveImprints(p, si, content)
+	for _, a := range archives {
+		switch {
+		case a.mismatch:
+			rec.ArchiveTimeStampStatus = ArchiveImprintMismatch
+		case a.err != nil && rec.ArchiveTimeStampStatus == "":
+			rec.ArchiveTimeStampStatus = ArchiveInvalid
+		}
+	}
 	cert := si.signerCert(p.certs)
 	if cert == nil {
 		v.printf(depth, "%s: the signer's certificate is not in the file", label)
@@ -274,15 +341,46 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 	if level == "B-T" && p.hasCRLs {
 		level = "B-LT"
 	}
-	if ats := si.unsigned[oids.AttrArchiveTimeStampV3.String()]; len(ats) > 0 && level == "B-LT" {
-		for _, tok := range ats {
-			// The imprint (EN 319 122-1 5.5.3) is not recomputed here: the
-			// token's own signature and certificate are checked.
-			if _, err := v.timestamp(tok, nil, depth+1, "archive time-stamp"); err != nil {
-				return err
-			}
+	// An archive time-stamp that fails is the signer's problem, reported
+	// after the chain and status, which do not depend on it.
+	var archiveErr error
+	for i, a := range archives {
+		what := "archive time-stamp"
+		if len(archives) > 1 {
+			what = fmt.Sprintf("archive time-stamp %d", i+1)
 		}
-		level = "B-LTA"
+		err := a.err
+		if err == nil {
+			var genTime time.Time
+			genTime, err = v.timestampWith(a.token, func(h crypto.Hash, digest []byte) error {
+				if !bytes.Equal(digest, a.imprint) {
+					return fmt.Errorf("%w: the message imprint is not the hash of the signature as it is now", errImprintMismatch)
+				}
+				return nil
+			}, depth+1, what)
+			if err == nil {
+				rec.ArchiveTimeStamp = genTime.UTC()
+				continue
+			}
+		} else {
+			v.printf(depth+1, "%s: INVALID (%v)", what, err)
+		}
+		if errors.Is(err, errImprintMismatch) {
+			rec.ArchiveTimeStampStatus = ArchiveImprintMismatch
+		} else if rec.ArchiveTimeStampStatus == "" {
+			rec.ArchiveTimeStampStatus = ArchiveInvalid
+		}
+		rec.ArchiveTimeStamp = time.Time{}
+		if archiveErr == nil {
+			archiveErr = fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if len(archives) > 0 && archiveErr == nil {
+		rec.ArchiveTimeStampStatus = ArchiveValid
+		v.printf(depth+1, "%s", ArchiveValid)
+		if level == "B-LT" {
+			level = "B-LTA"
+		}
 	}
 	if err := v.chain(cert, p.certs, at, depth+1, "certificate"); err != nil {
 		rec.Chain = "not trusted"
@@ -297,8 +395,11 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		return err
 	}
 	v.printf(depth+1, "certificate status at %s: %s", at.UTC().Format(time.RFC3339), describeStatus(st))
-	if st.Status == StatusRevoked {
-		return fmt.Errorf("the certificate was revoked or suspended on %s, before the signature", st.RevokedAt.UTC().Format(time.RFC3339))
+	if err := statusProblem(st); err != nil {
+		return err
+	}
+	if archiveErr != nil {
+		return archiveErr
 	}
 	for i, cs := range si.unsigned[oids.AttrCountersignature.String()] {
 		csi, err := parseSignerInfo(cs)
@@ -318,6 +419,18 @@ func (v *verifier) signer(p *p7, si *signerInfo, content []byte, depth, layer in
 		level = "none (not CAdES baseline)"
 	}
 	v.printf(depth+1, "level: %s", level)
+	return nil
+}
+
+// statusProblem is the signer's problem when the certificate was revoked
+// or on hold at signing time (the time the signature is known to exist).
+func statusProblem(st CertStatus) error {
+	switch st.Status {
+	case StatusRevoked:
+		return fmt.Errorf("the certificate was revoked at signing time (since %s)", st.RevokedAt.UTC().Format(time.RFC3339))
+	case StatusSuspended:
+		return fmt.Errorf("the certificate was suspended at signing time (on hold since %s)", st.RevokedAt.UTC().Format(time.RFC3339))
+	}
 	return nil
 }
 
@@ -393,6 +506,24 @@ func (v *verifier) issuerOf(cert *x509.Certificate, certs []*x509.Certificate) *
 // timestamp checks an RFC 3161 token: its own signature, that it covers
 // over (when given) and its TSA's chain. It returns the time it attests.
 func (v *verifier) timestamp(token, over []byte, depth int, what string) (time.Time, error) {
+	var check func(h crypto.Hash, digest []byte) error
+	if over != nil {
+		check = func(h crypto.Hash, digest []byte) error {
+			d := h.New()
+			d.Write(over)
+			if !bytes.Equal(d.Sum(nil), digest) {
+				return errors.New("it does not cover this signature value")
+			}
+			return nil
+		}
+	}
+	return v.timestampWith(token, check, depth, what)
+}
+
+// timestampWith checks an RFC 3161 token: its own signature, its message
+// imprint with check (when given) and its TSA's chain. It returns the time
+// it attests.
+func (v *verifier) timestampWith(token []byte, check func(h crypto.Hash, digest []byte) error, depth int, what string) (time.Time, error) {
 	tp, err := parseP7(token)
 	if err != nil || !tp.attached || len(tp.signers) != 1 {
 		return time.Time{}, fmt.Errorf("%s: not a time-stamp token", what)
@@ -406,19 +537,20 @@ func (v *verifier) timestamp(token, over []byte, depth int, what string) (time.T
 		return time.Time{}, fmt.Errorf("%s: the TSA certificate is not in the token", what)
 	}
 	if err := tp.signers[0].checkContent(tp.content); err != nil {
+		v.printf(depth, "%s: INVALID (%v)", what, err)
 		return time.Time{}, fmt.Errorf("%s: %w", what, err)
 	}
 	if err := tp.signers[0].checkSignature(tsa); err != nil {
+		v.printf(depth, "%s: INVALID (%v)", what, err)
 		return time.Time{}, fmt.Errorf("%s: %w", what, err)
 	}
-	if over != nil {
+	if check != nil {
 		if info.Info.Hash == 0 {
 			return time.Time{}, fmt.Errorf("%s: unsupported imprint algorithm", what)
 		}
-		d := info.Info.Hash.New()
-		d.Write(over)
-		if !bytes.Equal(d.Sum(nil), info.Info.Digest) {
-			return time.Time{}, fmt.Errorf("%s: it does not cover this signature value", what)
+		if err := check(info.Info.Hash, info.Info.Digest); err != nil {
+			v.printf(depth, "%s: %s (%v)", what, strings.ToUpper(ArchiveImprintMismatch), err)
+			return time.Time{}, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	v.printf(depth, "%s: %s by %s", what, info.Info.GenTime.UTC().Format(time.RFC3339), Who(tsa.Subject))

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +176,7 @@ func TestVerifyBounds(t *testing.T) {
 		{"empty", nil, nil, verify.ErrNotCMS},
 		{"garbage", []byte("not a signature"), nil, verify.ErrNotCMS},
 		{"empty SEQUENCE", []byte{0x30, 0x00}, nil, verify.ErrNotCMS},
-		{"BER indefinite length", ber, nil, verify.ErrNotCMS},
+		{"BER without its end-of-contents", ber[:len(ber)-2], nil, verify.ErrNotCMS},
 		{"truncated", one[:len(one)/2], nil, verify.ErrNotCMS},
 		{"trailing bytes", append(bytes.Clone(one), 0), nil, verify.ErrNotCMS},
 		{"too large", make([]byte, verify.MaxInput+1), nil, verify.ErrTooLarge},
@@ -190,7 +191,15 @@ func TestVerifyBounds(t *testing.T) {
 			}
 		})
 	}
-	rep, err := verify.Verify(context.Background(), nest(verify.MaxDepth), nil, verify.Options{Roots: p.roots()})
+	// The same file in BER (an indefinite length) is read as DER and says so.
+	rep, err := verify.Verify(context.Background(), ber, nil, verify.Options{Roots: p.roots()})
+	if err != nil || !rep.Valid || !rep.BER || !slices.Contains(rep.Notes, verify.NoteBER) || !bytes.Equal(rep.Content, content) {
+		t.Fatalf("BER: %v %+v", err, rep)
+	}
+	if rep, err := verify.Verify(context.Background(), one, nil, verify.Options{Roots: p.roots()}); err != nil || rep.BER || len(rep.Notes) != 0 {
+		t.Fatalf("DER taken for BER: %v %+v", err, rep)
+	}
+	rep, err = verify.Verify(context.Background(), nest(verify.MaxDepth), nil, verify.Options{Roots: p.roots()})
 	if err != nil || !rep.Valid || len(rep.Signers) != verify.MaxDepth || !bytes.Equal(rep.Content, content) || rep.Signers[verify.MaxDepth-1].Layer != verify.MaxDepth {
 		t.Fatalf("nested %d deep: %v %+v", verify.MaxDepth, err, rep)
 	}

@@ -301,8 +301,8 @@ func (v *verifier) xmlSigner(tree *etree.Document, sig *etree.Element, ids map[s
 		return err
 	}
 	v.printf(2, "certificate status at %s: %s", at.UTC().Format(time.RFC3339), describeStatus(st))
-	if st.Status == StatusRevoked {
-		return fmt.Errorf("the certificate was revoked or suspended on %s, before the signature", st.RevokedAt.UTC().Format(time.RFC3339))
+	if err := statusProblem(st); err != nil {
+		return err
 	}
 	rec.Level = level
 	if level == "" {

@@ -126,7 +126,7 @@ func TestVerifyNestedExtractAndTamper(t *testing.T) {
 	}{
 		{"changed content", verifyOptions{files: []string{bad}, extract: true, outDir: t.TempDir()}, "content: CHANGED"},
 		{"other root", verifyOptions{files: []string{filepath.Join(dir, "contract.docx.p7m")}, ca: testutil.WriteTemp(t, "other.pem", testutil.PEM(otherRoot.Cert))}, "NOT TRUSTED"},
-		{"not a signature", verifyOptions{files: []string{paths[0]}}, "not a DER CMS SignedData"},
+		{"not a signature", verifyOptions{files: []string{paths[0]}}, "not a CMS SignedData"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

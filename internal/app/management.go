@@ -24,16 +24,17 @@ func (a *App) managementRoutes(mux *routeMux) {
 }
 
 // registerStatus answers verify's status question from the CA's register
-// for the certificates qes's issuing CA signed. The register keeps the
-// current status, with when a hold or revocation began: a certificate
-// revoked after the signature was good when it signed.
+// for the certificates qes's issuing CA signed: the status at the signing
+// (or time-stamp) time from the register's history of changes, so that a
+// certificate on hold when it signed reads suspended even after it was
+// reactivated, and one revoked after the signature reads good.
 func registerStatus(reg *ca.Service, issuing *x509.Certificate) verify.StatusSource {
 	const source = "qes certificate register"
 	return func(ctx context.Context, cert *x509.Certificate, at time.Time) (verify.CertStatus, bool, error) {
 		if !bytes.Equal(cert.RawIssuer, issuing.RawSubject) || cert.CheckSignatureFrom(issuing) != nil {
 			return verify.CertStatus{}, false, nil
 		}
-		st, err := reg.Status(ctx, cert.SerialNumber)
+		past, err := reg.StatusAt(ctx, cert.SerialNumber, at)
 		if err != nil {
 			var e *errs.Error
 			if errors.As(err, &e) && e.Kind == errs.NotFound {
@@ -41,14 +42,16 @@ func registerStatus(reg *ca.Service, issuing *x509.Certificate) verify.StatusSou
 			}
 			return verify.CertStatus{}, false, err
 		}
-		switch st.Status {
-		case ca.StateSuspended, ca.StateRevoked:
-			if !st.RevokedAt.IsZero() && st.RevokedAt.After(at) {
-				return verify.CertStatus{Status: verify.StatusGood, Source: source, RevokedAt: st.RevokedAt}, true, nil
-			}
-			return verify.CertStatus{Status: verify.StatusRevoked, Source: source, RevokedAt: st.RevokedAt}, true, nil
+		switch past.State {
+		case ca.StateSuspended:
+			return verify.CertStatus{Status: verify.StatusSuspended, Source: source, RevokedAt: past.Since}, true, nil
+		case ca.StateRevoked:
+			return verify.CertStatus{Status: verify.StatusRevoked, Source: source, RevokedAt: past.Since}, true, nil
+		case ca.StateValid:
+			// RevokedAt: a hold or revocation that began after the signature.
+			return verify.CertStatus{Status: verify.StatusGood, Source: source, RevokedAt: past.Later}, true, nil
 		default:
-			return verify.CertStatus{Status: verify.StatusGood, Source: source}, true, nil
+			return verify.CertStatus{Status: verify.StatusUnknown, Source: source}, true, nil
 		}
 	}
 }

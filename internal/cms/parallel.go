@@ -29,8 +29,8 @@ var errNotEnveloping = errs.M(errs.InvalidRequest, msg.CMSNotEnveloping)
 // ParseEnveloping reads a DER ContentInfo holding SignedData with its
 // content (id-data) inside and at least one signer. BER (indefinite
 // lengths, constructed OCTET STRINGs), which some signing tools write, is
-// refused: qes writes DER, and re-encoding another tool's signers would
-// risk their validity.
+// refused here: its callers make it DER first with internal/ber, so that
+// what qes writes around it is DER.
 func ParseEnveloping(der []byte) (*Enveloping, error) {
 	in := cryptobyte.String(der)
 	var ci, explicit, sd, digestAlgs, encap cryptobyte.String

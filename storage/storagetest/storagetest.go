@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("otps", func(t *testing.T) { testOTPs(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("certificates", func(t *testing.T) { testCertificates(t, open(t)) })
+	t.Run("certificate history", func(t *testing.T) { testCertificateHistory(t, open(t)) })
 	t.Run("clients", func(t *testing.T) { testClients(t, open(t)) })
 	t.Run("portal-sessions", func(t *testing.T) { testPortalSessions(t, open(t)) })
 	t.Run("signature-log", func(t *testing.T) { testSignatureLog(t, open(t)) })
@@ -207,6 +208,62 @@ func testCertificates(t *testing.T, s storage.Store) {
 	must(t, err)
 	if b <= a {
 		t.Fatalf("CRL numbers must increase: %d then %d", a, b)
+	}
+}
+
+// testCertificateHistory: a record without a status history reads back
+// without one; the changes appended in updates read back in order, with
+// their times, reasons and the truncation flag; the status index follows
+// the current status.
+func testCertificateHistory(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	must(t, s.CreateCertificate(ctx, &storage.Certificate{Serial: "0c", Status: storage.CertActive, ChangedAt: t0, NotAfter: t0.AddDate(1, 0, 0)}))
+	c, err := s.Certificate(ctx, "0c")
+	must(t, err)
+	if c.History != nil || c.HistoryTruncated {
+		t.Fatalf("history of a record written without one: %+v", c.History)
+	}
+	want := []storage.StatusChange{
+		{At: t0.Add(time.Hour), Status: storage.CertSuspended, Reason: 6},
+		{At: t0.Add(2 * time.Hour), Status: storage.CertActive},
+		{At: t0.Add(3 * time.Hour), Status: storage.CertRevoked, Reason: 1},
+	}
+	for _, ch := range want {
+		must(t, s.UpdateCertificate(ctx, "0c", func(c *storage.Certificate) error {
+			c.AddStatusChange(ch)
+			c.Status, c.Reason, c.ChangedAt = ch.Status, ch.Reason, ch.At
+			return nil
+		}))
+	}
+	c, err = s.Certificate(ctx, "0c")
+	must(t, err)
+	if len(c.History) != len(want) || c.HistoryTruncated {
+		t.Fatalf("history %+v", c.History)
+	}
+	for i, ch := range c.History {
+		if !ch.At.Equal(want[i].At) || ch.Status != want[i].Status || ch.Reason != want[i].Reason {
+			t.Fatalf("history %d: %+v, want %+v", i, ch, want[i])
+		}
+	}
+	var revoked []string
+	must(t, s.CertificatesWithStatus(ctx, storage.CertRevoked, time.Time{}, func(c *storage.Certificate) error {
+		revoked = append(revoked, c.Serial)
+		return nil
+	}))
+	if len(revoked) != 1 || revoked[0] != "0c" {
+		t.Fatalf("revoked certificates %v", revoked)
+	}
+	must(t, s.UpdateCertificate(ctx, "0c", func(c *storage.Certificate) error {
+		for i := range storage.MaxStatusHistory {
+			c.AddStatusChange(storage.StatusChange{At: t0.Add(time.Duration(4+i) * time.Hour), Status: storage.CertRevoked})
+		}
+		return nil
+	}))
+	c, err = s.Certificate(ctx, "0c")
+	must(t, err)
+	if len(c.History) != storage.MaxStatusHistory || !c.HistoryTruncated {
+		t.Fatalf("%d entries, truncated %v", len(c.History), c.HistoryTruncated)
 	}
 }
 
