@@ -331,22 +331,17 @@ func checkEvidence(t *testing.T, s *testutil.Server, number string) {
 	if target.Path == "" {
 		t.Fatalf("no signed contract in the bundle: %+v", m.Files)
 	}
-	path := s.App.Evidence.Path(target.SHA256)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw[len(raw)/2] ^= 0x01
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	restore := s.TamperEvidence(t, target.SHA256, func(raw []byte) []byte {
+		raw[len(raw)/2] ^= 0x01
+		return raw
+	})
 	rep, err = s.App.Operator.VerifyEvidence(ctx, operator.EvidenceRequest{Order: number})
 	if err != nil || rep.OK || len(rep.Problems) == 0 || !strings.Contains(strings.Join(rep.Problems, "\n"), target.Path) {
 		t.Fatalf("verify after flipping a byte of %s: %+v, %v", target.Path, rep, err)
 	}
-	raw[len(raw)/2] ^= 0x01
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
+	restore()
+	if rep, err = s.App.Operator.VerifyEvidence(ctx, operator.EvidenceRequest{Order: number}); err != nil || !rep.OK {
+		t.Fatalf("verify after putting the byte back: %+v, %v", rep, err)
 	}
 }
 

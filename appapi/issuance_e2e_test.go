@@ -232,7 +232,15 @@ func noSecretOnDisk(t *testing.T, s *testutil.Server, secrets []string) {
 		}
 		return nil
 	})
-	if err != nil || files < 5 {
+	// What qesd writes in DIR: the outbox, the payments ledger and, when
+	// they are kept there, the audit log and the evidence files. Evidence
+	// in the store is ciphertext made in the process (package evidence's
+	// tests look at it there), not files.
+	least := 5
+	if s.App.Evidence.InStore() {
+		least = 3
+	}
+	if err != nil || files < least {
 		t.Fatalf("walked %d files: %v", files, err)
 	}
 }

@@ -53,7 +53,9 @@ type Files interface {
 	Put(ctx context.Context, data []byte, mediaType string) (storage.EvidenceRef, error)
 	Open(ctx context.Context, sha256hex string) ([]byte, error)
 	Delete(ctx context.Context, sha256hex string) error
-	Exists(sha256hex string) bool
+	// Exists fails when it cannot tell (the store is unreachable), so
+	// that a purge does not take an unreadable file for one already gone.
+	Exists(ctx context.Context, sha256hex string) (bool, error)
 }
 
 // Deps are the bundle's collaborators.

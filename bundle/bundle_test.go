@@ -115,25 +115,15 @@ func (e *env) verify(number string) *bundle.Report {
 	return rep
 }
 
-// flip changes one byte of an evidence file's ciphertext on disk and
-// returns the function that puts it back.
+// flip changes one byte of an evidence file's ciphertext at rest (its
+// file, or its blob in the store) and returns the function that puts it
+// back.
 func (e *env) flip(sum string) func() {
 	e.t.Helper()
-	path := e.srv.App.Evidence.Path(sum)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	changed := bytes.Clone(raw)
-	changed[len(changed)-20] ^= 0x01
-	if err := os.WriteFile(path, changed, 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	return func() {
-		if err := os.WriteFile(path, raw, 0o600); err != nil {
-			e.t.Fatal(err)
-		}
-	}
+	return e.srv.TamperEvidence(e.t, sum, func(raw []byte) []byte {
+		raw[len(raw)-20] ^= 0x01
+		return raw
+	})
 }
 
 func sum(b []byte) string {

@@ -144,8 +144,15 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeReport, error) 
 	for _, reason := range reasons {
 		var del []string
 		for _, sum := range doomed[reason] {
+			there := false
+			if !deleted[sum] {
+				var err error
+				if there, err = s.d.Files.Exists(ctx, sum); err != nil {
+					return rep, err
+				}
+			}
 			switch {
-			case deleted[sum] || !s.d.Files.Exists(sum):
+			case !there:
 				// Deleted by an earlier reason or purge.
 			case keep[sum]:
 				rep.Shared++

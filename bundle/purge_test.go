@@ -40,7 +40,14 @@ func TestPurge(t *testing.T) {
 	}
 	video := func(x *storage.Identification) string { return x.Video.SHA256 }
 	badSOD := func(x *storage.Identification) string { return x.Attempts[0].Files["SOD"].SHA256 }
-	exists := e.srv.App.Evidence.Exists
+	exists := func(sum string) bool {
+		t.Helper()
+		ok, err := e.srv.App.Evidence.Exists(e.ctx, sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
 
 	// Nothing is due yet.
 	rep, err := e.srv.App.Bundles.Purge(e.ctx, false)

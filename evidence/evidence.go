@@ -1,10 +1,16 @@
 // Package evidence keeps identity-proofing evidence at rest (chip files,
 // verification reports, document photos, selfie videos): each file is
-// content-addressed by the SHA-256 of its plaintext under DIR/evidence/
-// and encrypted with age to an X25519 recipient whose identity is itself
-// kept sealed by the HSM (ETSI TS 119 461 ISS-8.5.2-05/06: tamper-evident,
-// confidential storage). Open decrypts and re-hashes, so a file changed on
-// disk is refused rather than shown.
+// content-addressed by the SHA-256 of its plaintext and encrypted with age
+// to an X25519 recipient whose identity is itself kept sealed by the HSM
+// (ETSI TS 119 461 ISS-8.5.2-05/06: tamper-evident, confidential storage).
+// Open decrypts and re-hashes, so a file changed at rest is refused rather
+// than shown.
+//
+// The files live in one of two places: under DIR/evidence/ of the node
+// (New: the embedded default, one node), or in the shared store
+// (NewInStore: storage.EvidenceBlobs, so that every node of a deployment
+// reads what any of them received). Either way what leaves the process is
+// ciphertext, and the identity is kept sealed.
 package evidence
 
 import (
@@ -30,8 +36,16 @@ import (
 )
 
 // MaxSize bounds one evidence file (the largest is a selfie video of at
-// most 25 MB): Open refuses to decrypt more.
+// most 25 MB): Put refuses more, Open refuses to decrypt more. Its
+// ciphertext fits storage.MaxEvidenceBlob (see maxCiphertext).
 const MaxSize = 32 << 20
+
+// maxCiphertext bounds what Open reads: MaxSize plus age's overhead (a
+// header and 16 bytes a 64 KiB chunk, about 8 KiB at MaxSize).
+const maxCiphertext = MaxSize + (1 << 20)
+
+// The store must be able to keep the largest file's ciphertext.
+var _ [storage.MaxEvidenceBlob - maxCiphertext]struct{}
 
 // identityFile holds the sealed X25519 identity; sealAD binds the sealed
 // blob to its purpose so that no other sealed secret can stand in for it.
@@ -40,9 +54,10 @@ const (
 	sealAD       = "qes/evidence/x25519-identity"
 )
 
-// Store is the evidence directory.
+// Store keeps evidence files in a directory or in the shared store.
 type Store struct {
-	dir    string
+	dir    string                // file layout: DIR/evidence ("" in the store)
+	blobs  storage.EvidenceBlobs // store placement (nil for files)
 	sealer hsm.Sealer
 	now    func() time.Time
 
@@ -59,57 +74,107 @@ func New(dataDir string, sealer hsm.Sealer, now func() time.Time) *Store {
 	return &Store{dir: filepath.Join(dataDir, "evidence"), sealer: sealer, now: now}
 }
 
-// Dir is the evidence directory.
+// NewInStore keeps evidence in the shared store, encrypted to an identity
+// sealed by sealer and kept in the store too (created by whichever node
+// needs it first; the others take that one). Every node must open the
+// identity with the same sealing key: the nodes of a deployment share the
+// HSM token. now may be nil.
+func NewInStore(blobs storage.EvidenceBlobs, sealer hsm.Sealer, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{blobs: blobs, sealer: sealer, now: now}
+}
+
+// InStore says whether the files are in the shared store.
+func (s *Store) InStore() bool { return s.blobs != nil }
+
+// Dir is the evidence directory; "" when the files are in the store.
 func (s *Store) Dir() string { return s.dir }
 
 // identity returns the X25519 identity, unsealing it or, the first time,
 // generating and sealing it.
-func (s *Store) identity() (*age.X25519Identity, error) {
+func (s *Store) identity(ctx context.Context) (*age.X25519Identity, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.id != nil {
 		return s.id, nil
 	}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return nil, errs.Internalf(err, "create evidence directory")
-	}
-	path := filepath.Join(s.dir, identityFile)
-	sealed, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		plain, err := s.sealer.Open(sealed, []byte(sealAD))
-		if err != nil {
-			return nil, errs.Internalf(err, "unseal the evidence identity")
-		}
-		id, err := age.ParseX25519Identity(string(plain))
-		if err != nil {
-			return nil, errs.Internalf(err, "parse the evidence identity")
-		}
-		s.id = id
-		return id, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, errs.Internalf(err, "read the evidence identity")
-	}
-	id, err := age.GenerateX25519Identity()
+	sealed, err := s.loadIdentity(ctx)
 	if err != nil {
-		return nil, errs.Internalf(err, "generate the evidence identity")
-	}
-	sealed, err = s.sealer.Seal([]byte(id.String()), []byte(sealAD))
-	if err != nil {
-		return nil, errs.Internalf(err, "seal the evidence identity")
-	}
-	// Written once and never replaced: losing it loses every file.
-	if err := writeDurably(s.dir, identityFile, func(w io.Writer) error { _, err := w.Write(sealed); return err }, false); err != nil {
 		return nil, err
+	}
+	if sealed == nil {
+		if sealed, err = s.createIdentity(ctx); err != nil {
+			return nil, err
+		}
+	}
+	plain, err := s.sealer.Open(sealed, []byte(sealAD))
+	if err != nil {
+		return nil, errs.Internalf(err, "unseal the evidence identity")
+	}
+	id, err := age.ParseX25519Identity(string(plain))
+	if err != nil {
+		return nil, errs.Internalf(err, "parse the evidence identity")
 	}
 	s.id = id
 	return id, nil
 }
 
+// loadIdentity returns the sealed identity, or nil when there is none yet.
+func (s *Store) loadIdentity(ctx context.Context) ([]byte, error) {
+	if s.blobs != nil {
+		sealed, err := s.blobs.EvidenceIdentity(ctx)
+		if errs.Is(err, errs.NotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the evidence identity: %w", err)
+		}
+		return sealed, nil
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, errs.Internalf(err, "create evidence directory")
+	}
+	sealed, err := os.ReadFile(filepath.Join(s.dir, identityFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Internalf(err, "read the evidence identity")
+	}
+	return sealed, nil
+}
+
+// createIdentity generates and seals a new identity and keeps it, written
+// once and never replaced (losing it loses every file). It returns the
+// sealed identity kept: in the store, another node's if it won the race.
+func (s *Store) createIdentity(ctx context.Context) ([]byte, error) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, errs.Internalf(err, "generate the evidence identity")
+	}
+	sealed, err := s.sealer.Seal([]byte(id.String()), []byte(sealAD))
+	if err != nil {
+		return nil, errs.Internalf(err, "seal the evidence identity")
+	}
+	if s.blobs != nil {
+		kept, err := s.blobs.CreateEvidenceIdentity(ctx, sealed)
+		if err != nil {
+			return nil, fmt.Errorf("keep the evidence identity: %w", err)
+		}
+		return kept, nil
+	}
+	if err := writeDurably(s.dir, identityFile, func(w io.Writer) error { _, err := w.Write(sealed); return err }, false); err != nil {
+		return nil, err
+	}
+	return sealed, nil
+}
+
 // Recipient is the age recipient evidence is encrypted to (for an
 // operator's export tools).
-func (s *Store) Recipient() (string, error) {
-	id, err := s.identity()
+func (s *Store) Recipient(ctx context.Context) (string, error) {
+	id, err := s.identity(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -120,8 +185,9 @@ func (s *Store) path(sum string) string {
 	return filepath.Join(s.dir, sum[:2], sum+".age")
 }
 
-// Put stores data (encrypted, fsync'd, file and directory) and returns
-// its reference. The same bytes stored twice are one file.
+// Put stores data (encrypted; fsync'd, file and directory, or committed to
+// the store) and returns its reference. The same bytes stored twice are
+// one file.
 func (s *Store) Put(ctx context.Context, data []byte, mediaType string) (storage.EvidenceRef, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.EvidenceRef{}, err
@@ -129,13 +195,16 @@ func (s *Store) Put(ctx context.Context, data []byte, mediaType string) (storage
 	if len(data) > MaxSize {
 		return storage.EvidenceRef{}, errs.M(errs.InvalidRequest, msg.EvidenceTooLarge, MaxSize>>20)
 	}
-	id, err := s.identity()
+	id, err := s.identity(ctx)
 	if err != nil {
 		return storage.EvidenceRef{}, err
 	}
 	digest := sha256.Sum256(data)
 	sum := hex.EncodeToString(digest[:])
 	ref := storage.EvidenceRef{SHA256: sum, MediaType: mediaType, Size: int64(len(data)), At: s.now().UTC()}
+	if s.blobs != nil {
+		return ref, s.putInStore(ctx, id, sum, data)
+	}
 	if _, err := os.Stat(s.path(sum)); err == nil {
 		return ref, nil
 	}
@@ -143,16 +212,7 @@ func (s *Store) Put(ctx context.Context, data []byte, mediaType string) (storage
 	if err := os.MkdirAll(sub, 0o700); err != nil {
 		return storage.EvidenceRef{}, errs.Internalf(err, "create evidence directory")
 	}
-	err = writeDurably(sub, sum+".age", func(w io.Writer) error {
-		enc, err := age.Encrypt(w, id.Recipient())
-		if err != nil {
-			return err
-		}
-		if _, err := enc.Write(data); err != nil {
-			return err
-		}
-		return enc.Close()
-	}, true)
+	err = writeDurably(sub, sum+".age", func(w io.Writer) error { return encrypt(w, id, data) }, true)
 	if err != nil {
 		return storage.EvidenceRef{}, err
 	}
@@ -162,6 +222,39 @@ func (s *Store) Put(ctx context.Context, data []byte, mediaType string) (storage
 		return storage.EvidenceRef{}, err
 	}
 	return ref, nil
+}
+
+// putInStore encrypts data in memory and keeps the ciphertext; a file
+// already there (another node stored the same bytes) is not encrypted
+// again.
+func (s *Store) putInStore(ctx context.Context, id *age.X25519Identity, sum string, data []byte) error {
+	found, err := s.blobs.EvidenceBlobExists(ctx, sum)
+	if err != nil {
+		return fmt.Errorf("look for evidence %s: %w", sum, err)
+	}
+	if found {
+		return nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data) + len(data)/4096 + 512)
+	if err := encrypt(&buf, id, data); err != nil {
+		return errs.Internalf(err, "encrypt evidence %s", sum)
+	}
+	if _, err := s.blobs.PutEvidenceBlob(ctx, sum, buf.Bytes()); err != nil {
+		return fmt.Errorf("store evidence %s: %w", sum, err)
+	}
+	return nil
+}
+
+func encrypt(w io.Writer, id *age.X25519Identity, data []byte) error {
+	enc, err := age.Encrypt(w, id.Recipient())
+	if err != nil {
+		return err
+	}
+	if _, err := enc.Write(data); err != nil {
+		return err
+	}
+	return enc.Close()
 }
 
 // Open returns the plaintext of the file whose SHA-256 is sha256hex; a
@@ -174,19 +267,32 @@ func (s *Store) Open(ctx context.Context, sha256hex string) ([]byte, error) {
 	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
 		return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
 	}
-	id, err := s.identity()
+	id, err := s.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(s.path(sha256hex))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
+	var src io.Reader
+	if s.blobs != nil {
+		blob, err := s.blobs.EvidenceBlob(ctx, sha256hex)
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read evidence %s: %w", sha256hex, err)
+		}
+		src = bytes.NewReader(blob)
+	} else {
+		f, err := os.Open(s.path(sha256hex))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errs.M(errs.NotFound, msg.EvidenceNotFound)
+		}
+		if err != nil {
+			return nil, errs.Internalf(err, "open evidence %s", sha256hex)
+		}
+		defer f.Close()
+		src = f
 	}
-	if err != nil {
-		return nil, errs.Internalf(err, "open evidence %s", sha256hex)
-	}
-	defer f.Close()
-	r, err := age.Decrypt(io.LimitReader(f, MaxSize+(1<<20)), id)
+	r, err := age.Decrypt(io.LimitReader(src, maxCiphertext), id)
 	if err != nil {
 		return nil, errs.Internalf(err, "decrypt evidence %s", sha256hex)
 	}
@@ -275,6 +381,12 @@ func (s *Store) Delete(ctx context.Context, sha256hex string) error {
 	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
 		return errs.M(errs.NotFound, msg.EvidenceNotFound)
 	}
+	if s.blobs != nil {
+		if err := s.blobs.DeleteEvidenceBlob(ctx, sha256hex); err != nil {
+			return fmt.Errorf("delete evidence %s: %w", sha256hex, err)
+		}
+		return nil
+	}
 	err := os.Remove(s.path(sha256hex))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -285,15 +397,39 @@ func (s *Store) Delete(ctx context.Context, sha256hex string) error {
 	return syncDir(filepath.Join(s.dir, sha256hex[:2]))
 }
 
-// Exists reports whether the file whose SHA-256 is sha256hex is stored.
-func (s *Store) Exists(sha256hex string) bool {
+// Exists reports whether the file whose SHA-256 is sha256hex is stored; a
+// name that is not a SHA-256 is not. The error is the store's (it cannot
+// be read): a caller deciding what to delete must not take it for "gone".
+func (s *Store) Exists(ctx context.Context, sha256hex string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	if len(sha256hex) != 64 || !isLowerHex(sha256hex) {
-		return false
+		return false, nil
+	}
+	if s.blobs != nil {
+		found, err := s.blobs.EvidenceBlobExists(ctx, sha256hex)
+		if err != nil {
+			return false, fmt.Errorf("look for evidence %s: %w", sha256hex, err)
+		}
+		return found, nil
 	}
 	_, err := os.Stat(s.path(sha256hex))
-	return err == nil
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, errs.Internalf(err, "look for evidence %s", sha256hex)
 }
 
 // Path is where the encrypted file whose SHA-256 is sha256hex lives (for
-// tools and tests that inspect the ciphertext).
-func (s *Store) Path(sha256hex string) string { return s.path(sha256hex) }
+// tools and tests that inspect the ciphertext); "" when the files are in
+// the store, where storage.EvidenceBlobs reads it.
+func (s *Store) Path(sha256hex string) string {
+	if s.blobs != nil || len(sha256hex) < 2 {
+		return ""
+	}
+	return s.path(sha256hex)
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,15 +71,10 @@ func TestEvidenceCommandsThroughTheSocket(t *testing.T) {
 		t.Fatalf("export over an existing file: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	path := s.App.Evidence.Path(photo.SHA256)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw[len(raw)-1] ^= 0x80
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	s.TamperEvidence(t, photo.SHA256, func(raw []byte) []byte {
+		raw[len(raw)-1] ^= 0x80
+		return raw
+	})
 	r = runQesctl(t, nil, "", "--data", s.DataDir, "evidence", "verify", number)
 	if r.code != 1 || !strings.Contains(r.stdout, "FAIL version 1: media/session-1/document-front.jpg") {
 		t.Fatalf("verify after a flipped byte: %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -10,6 +10,7 @@ import (
 	"github.com/qesproject/qes/evidence"
 	"github.com/qesproject/qes/hsm"
 	"github.com/qesproject/qes/identity"
+	"github.com/qesproject/qes/internal/config"
 )
 
 // openAppAPI builds what the enrolment app talks to: device-bound
@@ -26,13 +27,18 @@ func (a *App) openAppAPI(mac hsm.MAC, trust emrtd.Trust) {
 	}, identity.Config{TTL: a.Cfg.Enrol.IdentificationTTL.D(), MaxAttempts: a.Cfg.Enrol.MaxAttempts})
 }
 
-// openEvidence opens the evidence store (DIR/evidence, its age identity
-// sealed under the HSM's "evidence" key): identification and the
-// certificate request keep their files there.
+// openEvidence opens the evidence store, its age identity sealed under
+// the HSM's "evidence" key: identification and the certificate request
+// keep their files there. evidence.store chooses DIR/evidence (one node)
+// or the database (every node sharing it reads what any received).
 func (a *App) openEvidence(ctx context.Context) error {
 	sealer, err := a.HSM.Sealer(ctx, "evidence")
 	if err != nil {
 		return fmt.Errorf("evidence sealer: %w", err)
+	}
+	if a.Cfg.Evidence.Store == config.EvidenceInStore {
+		a.Evidence = evidence.NewInStore(a.Store, sealer, a.Now)
+		return nil
 	}
 	a.Evidence = evidence.New(a.Cfg.DataDir, sealer, a.Now)
 	return nil

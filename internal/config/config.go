@@ -74,9 +74,10 @@ type Jobs struct {
 	// answer another node's revocation has made stale.
 	StatusSync Duration `json:"statusSync"`
 	// Skip names periodic jobs this node never runs (nor takes the lease
-	// of): e.g. "evidence" on every node but the one enrolment traffic
-	// goes to, while evidence files are per node. status-sync cannot be
-	// skipped: it bounds how stale this node's OCSP answers are.
+	// of): e.g. a node kept for signing traffic, or a deployment that
+	// still keeps evidence as files (evidence.store "files") skipping
+	// "evidence" on every node but the one that has them. status-sync
+	// cannot be skipped: it bounds how stale this node's OCSP answers are.
 	Skip []string `json:"skip"`
 }
 
@@ -361,9 +362,9 @@ func (c *Config) defaults() {
 	}
 	c.TSA.defaults(c.CA.PolicyOID, c.TLS.Enabled())
 	c.Enrol.defaults()
-	c.Evidence.defaults()
 	c.Payments.defaults()
 	c.Storage.defaults()
+	c.Evidence.defaults(c.Storage.Driver)
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}

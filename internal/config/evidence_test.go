@@ -32,3 +32,35 @@ func TestEvidenceRetention(t *testing.T) {
 		})
 	}
 }
+
+// evidence.store follows storage.driver unless set: several nodes share a
+// database, not a data directory.
+func TestEvidenceStore(t *testing.T) {
+	tests := []struct {
+		name, file, want, wantErr string
+	}{
+		{name: "bolt keeps files", want: EvidenceInFiles},
+		{name: "postgres keeps them in the store", file: `{"storage":{"driver":"postgres","dsn":"host=/run/pg"}}`, want: EvidenceInStore},
+		{name: "files on postgres when asked", file: `{"storage":{"driver":"postgres","dsn":"host=/run/pg"},"evidence":{"store":"files"}}`, want: EvidenceInFiles},
+		{name: "the store on bolt when asked", file: `{"evidence":{"store":"store"}}`, want: EvidenceInStore},
+		{name: "unknown placement", file: `{"evidence":{"store":"s3"}}`, wantErr: `evidence.store is "s3"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(StorageDSNEnv, "")
+			c, err := load(t, tt.file)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Evidence.Store != tt.want {
+				t.Fatalf("evidence.store = %q, want %q", c.Evidence.Store, tt.want)
+			}
+		})
+	}
+}

@@ -53,6 +53,29 @@ func useStorage(t testing.TB, cfg *config.Config) {
 	default:
 		t.Fatalf("%s=%q: want file or store", AuditEnv, a)
 	}
+	useEvidence(t, cfg)
+}
+
+// EvidenceEnv selects where the test servers keep evidence files: unset
+// (what the back end's default is: the store on postgres, files on bbolt),
+// "files" or "store".
+const EvidenceEnv = "QES_EVIDENCE"
+
+// useEvidence sets evidence.store as EvidenceEnv says; config.Load chose
+// by the driver in qes.json, before useStorage changed it.
+func useEvidence(t testing.TB, cfg *config.Config) {
+	t.Helper()
+	switch e := os.Getenv(EvidenceEnv); e {
+	case "":
+		cfg.Evidence.Store = config.EvidenceInFiles
+		if cfg.Storage.Driver == config.DriverPostgres {
+			cfg.Evidence.Store = config.EvidenceInStore
+		}
+	case config.EvidenceInFiles, config.EvidenceInStore:
+		cfg.Evidence.Store = e
+	default:
+		t.Fatalf("%s=%q: want files or store", EvidenceEnv, e)
+	}
 }
 
 // AuditEnv selects where the test servers keep the audit log: unset or

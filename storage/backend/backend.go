@@ -24,6 +24,7 @@ type Store interface {
 	storage.Store
 	storage.Devices
 	storage.EvidenceBundles
+	storage.EvidenceBlobs
 	storage.OfficerStore
 
 	SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error

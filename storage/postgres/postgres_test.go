@@ -280,3 +280,21 @@ func TestOpenBuildsMissingIndexes(t *testing.T) {
 	}
 	storagetest.CheckSeededSweeps(t, db)
 }
+
+// Two nodes (two DBs, two pools) on one database create the evidence
+// identity at once: the serialisable create-if-absent leaves one, which
+// both read back, so both encrypt to the same recipient.
+func TestEvidenceIdentityRaceTwoNodes(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	var nodes []storage.EvidenceBlobs
+	for range 2 {
+		db, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		nodes = append(nodes, db)
+	}
+	storagetest.RunEvidenceIdentityRace(t, nodes...)
+}

@@ -13,6 +13,7 @@ type Backend interface {
 	storage.Store
 	storage.Devices
 	storage.EvidenceBundles
+	storage.EvidenceBlobs
 	storage.OfficerStore
 	SaveAuditAnchor(ctx context.Context, seq uint64, hash []byte) error
 	AuditAnchor(ctx context.Context) (seq uint64, hash []byte, err error)
@@ -42,6 +43,9 @@ func RunAll(t *testing.T, open func(t *testing.T) Backend) {
 		}},
 		{"evidence-bundles", func(t *testing.T) {
 			RunEvidenceBundles(t, func(t *testing.T) storage.EvidenceBundles { return open(t) })
+		}},
+		{"evidence-blobs", func(t *testing.T) {
+			RunEvidenceBlobs(t, func(t *testing.T) storage.EvidenceBlobs { return open(t) })
 		}},
 	}
 	for _, s := range suites {
