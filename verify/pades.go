@@ -21,10 +21,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/qesproject/qes/internal/ber"
 	"github.com/qesproject/qes/internal/cms"
 )
 
@@ -53,7 +52,8 @@ func isPDF(b []byte) bool {
 type pdfSig struct {
 	at      int    // offset of its /ByteRange
 	br      [4]int // the ByteRange
-	der     []byte // the CMS, its zero padding cut off
+	der     []byte // the CMS, its zero padding cut off, as DER
+	ber     bool   // the CMS was BER
 	claimed time.Time
 }
 
@@ -94,14 +94,14 @@ func pdfSignatures(pdf []byte) []pdfSig {
 		if err != nil {
 			continue
 		}
-		s := cryptobyte.String(raw[:n])
-		var elem cryptobyte.String
-		var tag cbasn1.Tag
-		if !s.ReadAnyASN1Element(&elem, &tag) {
+		// Acrobat and older tools write the CMS with indefinite lengths
+		// (BER): it is read as DER, and the report says so.
+		der, _, wasBER, err := ber.FirstToDER(raw[:n], MaxInput)
+		if err != nil {
 			continue
 		}
 		seen[br] = true
-		out = append(out, pdfSig{at: m[0], br: br, der: []byte(elem), claimed: pdfClaimedTime(pdf, m[0])})
+		out = append(out, pdfSig{at: m[0], br: br, der: der, ber: wasBER, claimed: pdfClaimedTime(pdf, m[0])})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].end() < out[j].end() })
 	return out
@@ -211,6 +211,9 @@ func verifyPDF(v *verifier, pdf []byte) (*Report, error) {
 		}
 		sigNo++
 		label := fmt.Sprintf("signature %d of %d", sigNo, nSig)
+		if s.ber {
+			v.noteBER(1)
+		}
 		p, err := parseP7(s.der)
 		if err != nil || p.attached || len(p.signers) != 1 {
 			if err == nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,4 +255,67 @@ func TestPDFBombMemory(t *testing.T) {
 		t.Fatalf("allocated %d MiB checking a %d KiB file, want at most %d MiB", allocated>>20, len(bomb)>>10, limit>>20)
 	}
 	t.Logf("%d KiB file, %d MiB allocated", len(bomb)>>10, allocated>>20)
+}
+
+// indefiniteContents rewrites the CMS in a signed PDF's /Contents the way
+// Acrobat writes it: ContentInfo and its [0] with indefinite lengths
+// (BER). Each 4-byte header becomes 2 bytes plus a 2-byte end-of-contents,
+// so the CMS keeps its size, the hole its place and the signature its
+// bytes.
+func indefiniteContents(t testing.TB, pdf []byte) []byte {
+	t.Helper()
+	i := bytes.Index(pdf, []byte("/Contents <"))
+	if i < 0 {
+		t.Fatal("no /Contents")
+	}
+	start := i + len("/Contents <")
+	end := start + bytes.IndexByte(pdf[start:], '>')
+	raw, err := hex.DecodeString(string(pdf[start:end]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw[0] != 0x30 || raw[1] != 0x82 {
+		t.Fatalf("ContentInfo header % x, want 30 82", raw[:4])
+	}
+	outer := int(raw[2])<<8 | int(raw[3])
+	body := raw[4 : 4+outer] // 06 09 <oid> a0 82 LL LL <SignedData>
+	oidLen := 2 + int(body[1])
+	if body[oidLen] != 0xa0 || body[oidLen+1] != 0x82 {
+		t.Fatalf("[0] header % x, want a0 82", body[oidLen:oidLen+4])
+	}
+	signedData := body[oidLen+4:]
+	var b []byte
+	b = append(b, 0x30, 0x80)
+	b = append(b, body[:oidLen]...)
+	b = append(b, 0xa0, 0x80)
+	b = append(b, signedData...)
+	b = append(b, 0, 0, 0, 0)
+	b = append(b, raw[4+outer:]...) // the zero padding
+	if len(b) != len(raw) {
+		t.Fatalf("rewritten CMS is %d bytes, was %d", len(b), len(raw))
+	}
+	out := bytes.Clone(pdf)
+	copy(out[start:end], strings.ToUpper(hex.EncodeToString(b)))
+	return out
+}
+
+// TestPDFSignatureInBER: a signature whose CMS has indefinite lengths (as
+// Acrobat writes it) verifies, read as DER and noted; pdfsig agrees.
+func TestPDFSignatureInBER(t *testing.T) {
+	t.Parallel()
+	p := newPadesPKI(t)
+	pdf := indefiniteContents(t, p.sign(t, fixturePDF(t, "multipage.pdf"), pades.LevelBT, pades.Approval))
+	rep, err := Verify(context.Background(), pdf, nil, Options{Roots: p.roots(), Intermediates: []*x509.Certificate{p.ca.Cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Valid || len(rep.Signers) != 1 || rep.Signers[0].Level != "B-T" {
+		t.Fatalf("valid %v, %d signers: %v\n%s", rep.Valid, len(rep.Signers), rep.Problems, trace(rep))
+	}
+	if !rep.BER || !slices.Contains(rep.Notes, NoteBER) {
+		t.Fatalf("BER %v, notes %q: want the BER note", rep.BER, rep.Notes)
+	}
+	if out := pdfsigOut(t, p.root.Cert, pdf); !strings.Contains(out, "Signature is Valid.") {
+		t.Fatalf("pdfsig:\n%s", out)
+	}
 }

@@ -70,32 +70,40 @@ type parser struct {
 // element; the result must not exceed maxOut bytes, nor either 1 GiB
 // (offsets are 32-bit).
 func ToDER(in []byte, maxOut int) (out []byte, wasBER bool, err error) {
+	out, n, wasBER, err := FirstToDER(in, maxOut)
+	if err == nil && n != len(in) {
+		return nil, false, fmt.Errorf("%w: %d bytes after the element", ErrMalformed, len(in)-n)
+	}
+	return out, wasBER, err
+}
+
+// FirstToDER is ToDER for the first element of in, which may be followed
+// by other bytes (a PDF signature's /Contents is zero-padded): it also
+// returns how many bytes of in the element took.
+func FirstToDER(in []byte, maxOut int) (out []byte, n int, wasBER bool, err error) {
 	const limit = 1<<30 - 1
 	maxOut = min(maxOut, limit)
 	if len(in) > limit {
-		return nil, false, ErrTooLarge
+		return nil, 0, false, ErrTooLarge
 	}
 	p := &parser{in: in, maxOut: maxOut}
 	root, pos, err := p.element(0, 0)
 	if err != nil {
-		return nil, false, err
-	}
-	if pos != len(in) {
-		return nil, false, fmt.Errorf("%w: %d bytes after the element", ErrMalformed, len(in)-pos)
+		return nil, 0, false, err
 	}
 	if !p.ber {
-		return in, false, nil
+		return in[:pos], pos, false, nil
 	}
 	size, err := p.measure(root, 0)
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	if size > maxOut {
-		return nil, false, ErrTooLarge
+		return nil, 0, false, ErrTooLarge
 	}
 	out = make([]byte, 0, size)
 	out = p.write(out, root)
-	return out, true, nil
+	return out, pos, true, nil
 }
 
 // element reads the element at pos and returns its node and the position
