@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/qesproject/qes/internal/testutil/heapprobe"
 	"github.com/qesproject/qes/pades"
@@ -317,5 +320,41 @@ func TestPDFSignatureInBER(t *testing.T) {
 	}
 	if out := pdfsigOut(t, p.root.Cert, pdf); !strings.Contains(out, "Signature is Valid.") {
 		t.Fatalf("pdfsig:\n%s", out)
+	}
+}
+
+// TestPDFEmbeddedOCSPOnHold: an OCSP response in the DSS that says the
+// certificate was on hold (revoked, certificateHold) since before the
+// signature reads "suspended" at signing time, not "revoked".
+func TestPDFEmbeddedOCSPOnHold(t *testing.T) {
+	t.Parallel()
+	p := newPadesPKI(t)
+	bt := p.sign(t, fixturePDF(t, "multipage.pdf"), pades.LevelBT, pades.Approval)
+	now := time.Now().UTC()
+	for _, tt := range []struct {
+		name   string
+		reason int
+		want   string
+	}{
+		{"on hold", ocsp.CertificateHold, StatusSuspended},
+		{"key compromise", ocsp.KeyCompromise, StatusRevoked},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := ocsp.CreateResponse(p.ca.Cert, p.ca.Cert, ocsp.Response{Status: ocsp.Revoked, SerialNumber: p.signer.SerialNumber,
+				RevokedAt: now.Add(-time.Hour), RevocationReason: tt.reason, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour)}, p.ca.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Verify(context.Background(), p.addDSS(t, bt, resp), nil, Options{Roots: p.roots(), Intermediates: []*x509.Certificate{p.ca.Cert}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Valid || len(rep.Signers) != 1 {
+				t.Fatalf("valid %v with %d signers: want one, not valid\n%s", rep.Valid, len(rep.Signers), trace(rep))
+			}
+			if st := rep.Signers[0].Status; st.Status != tt.want || st.Source != "embedded OCSP response" {
+				t.Fatalf("status %+v, want %s from the embedded OCSP response", st, tt.want)
+			}
+		})
 	}
 }

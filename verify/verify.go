@@ -460,6 +460,9 @@ func (v *verifier) status(p *p7, cert *x509.Certificate, at time.Time) (CertStat
 					// Revoked later: good when it signed.
 					return CertStatus{Status: StatusGood, Source: "embedded OCSP response", RevokedAt: resp.RevokedAt}, nil
 				}
+				if resp.RevocationReason == ocsp.CertificateHold {
+					return CertStatus{Status: StatusSuspended, Source: "embedded OCSP response", RevokedAt: resp.RevokedAt}, nil
+				}
 				return CertStatus{Status: StatusRevoked, Source: "embedded OCSP response", RevokedAt: resp.RevokedAt}, nil
 			default:
 				return CertStatus{Status: StatusUnknown, Source: "embedded OCSP response"}, nil
@@ -472,6 +475,9 @@ func (v *verifier) status(p *p7, cert *x509.Certificate, at time.Time) (CertStat
 			}
 			for _, e := range crl.RevokedCertificateEntries {
 				if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(at) {
+					if e.ReasonCode == ocsp.CertificateHold { // RFC 5280 5.3.1: the same code in CRLs
+						return CertStatus{Status: StatusSuspended, Source: "embedded CRL", RevokedAt: e.RevocationTime}, nil
+					}
 					return CertStatus{Status: StatusRevoked, Source: "embedded CRL", RevokedAt: e.RevocationTime}, nil
 				}
 			}

@@ -79,11 +79,14 @@ func (p pki) p7m(t *testing.T, content []byte, at time.Time, crls ...[]byte) []b
 }
 
 // crl is the issuing CA's CRL revoking the leaf at revokedAt (none when zero).
-func (p pki) crl(t *testing.T, revokedAt time.Time) []byte {
+func (p pki) crl(t *testing.T, revokedAt time.Time) []byte { return p.crlFor(t, revokedAt, 0) }
+
+// crlFor is crl with the entry's reason code (6: certificateHold).
+func (p pki) crlFor(t *testing.T, revokedAt time.Time, reason int) []byte {
 	t.Helper()
 	tmpl := &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour)}
 	if !revokedAt.IsZero() {
-		tmpl.RevokedCertificateEntries = []x509.RevocationListEntry{{SerialNumber: p.leaf.SerialNumber, RevocationTime: revokedAt}}
+		tmpl.RevokedCertificateEntries = []x509.RevocationListEntry{{SerialNumber: p.leaf.SerialNumber, RevocationTime: revokedAt, ReasonCode: reason}}
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, p.ca.Cert, p.ca.Key)
 	if err != nil {
@@ -117,6 +120,8 @@ func TestVerifyStatusAtSigningTime(t *testing.T) {
 		{"embedded CRL without the certificate", [][]byte{p.crl(t, time.Time{})}, nil, true, verify.StatusGood, "embedded CRL"},
 		{"embedded CRL revoking it later", [][]byte{p.crl(t, signedAt.Add(time.Minute))}, nil, true, verify.StatusGood, "embedded CRL"},
 		{"embedded CRL revoking it before", [][]byte{p.crl(t, signedAt.Add(-time.Minute))}, nil, false, verify.StatusRevoked, "embedded CRL"},
+		{"embedded CRL: on hold before", [][]byte{p.crlFor(t, signedAt.Add(-time.Minute), 6)}, nil, false, verify.StatusSuspended, "embedded CRL"},
+		{"embedded CRL: on hold after", [][]byte{p.crlFor(t, signedAt.Add(time.Minute), 6)}, nil, true, verify.StatusGood, "embedded CRL"},
 		{"embedded CRL wins over the register", [][]byte{p.crl(t, time.Time{})}, register(verify.CertStatus{Status: verify.StatusRevoked, Source: "register"}), true, verify.StatusGood, "embedded CRL"},
 		{"register says good", nil, register(verify.CertStatus{Status: verify.StatusGood, Source: "register"}), true, verify.StatusGood, "register"},
 		{"register says revoked", nil, register(verify.CertStatus{Status: verify.StatusRevoked, Source: "register", RevokedAt: signedAt}), false, verify.StatusRevoked, "register"},
