@@ -8,13 +8,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"net/http"
 	"os"
 	"strings"
@@ -176,32 +172,6 @@ func (a *app) refreshTokens() {
 	a.access, a.refresh = out["accessToken"].(string), out["refreshToken"].(string)
 }
 
-func photo(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 40))
-	for x := range 64 {
-		img.Set(x, x%40, color.RGBA{R: uint8(x * 4), A: 255})
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// mp4 is the head of an MP4 file declaring seconds of video.
-func mp4(seconds uint32) []byte {
-	box := func(typ string, payload []byte) []byte {
-		return append(append(binary.BigEndian.AppendUint32(nil, uint32(8+len(payload))), typ...), payload...)
-	}
-	mvhd := append([]byte{0, 0, 0, 0}, make([]byte, 8)...)
-	mvhd = binary.BigEndian.AppendUint32(mvhd, 1000)
-	mvhd = binary.BigEndian.AppendUint32(mvhd, seconds*1000)
-	mvhd = append(mvhd, make([]byte, 80)...)
-	out := append(box("ftyp", []byte("isom\x00\x00\x02\x00")), box("moov", box("mvhd", mvhd))...)
-	return append(out, box("mdat", bytes.Repeat([]byte{0x5A}, 4096))...)
-}
-
 func chipBody(doc *emrtdgen.Document, challenge []byte, tamper string) map[string]any {
 	files := map[string]string{}
 	for name, data := range doc.Files {
@@ -252,7 +222,7 @@ func TestAppIdentifies(t *testing.T) {
 		t.Fatalf("session %v", started)
 	}
 	base := prefix + "/enrolments/" + number + "/identification/" + sid
-	jpg := photo(t)
+	jpg := testutil.PhotoJPEG(t)
 	for _, side := range []string{"front", "back"} {
 		if status, out := a.upload(base+"/photo/"+side, "image/jpeg", jpg); status != 200 {
 			t.Fatalf("photo %s: %d %v", side, status, out)
@@ -269,7 +239,7 @@ func TestAppIdentifies(t *testing.T) {
 	if status, out := a.call("POST", base+"/confirm", map[string]string{"address": "Via Appia 10, 00179 Roma"}); status != 200 {
 		t.Fatalf("confirm: %d %v", status, out)
 	}
-	video := mp4(8)
+	video := testutil.VideoMP4(8)
 	status, out = a.upload(base+"/video", "video/mp4", video)
 	sum := sha256.Sum256(video)
 	if status != 200 || out["sha256"] != hex.EncodeToString(sum[:]) || out["mediaType"] != "video/mp4" {
@@ -326,7 +296,7 @@ func TestAppRefusals(t *testing.T) {
 	a := login(t, s, email, mobile)
 	sid, _, _ := start(t, a, number)
 	base := prefix + "/enrolments/" + number + "/identification/" + sid
-	jpg := photo(t)
+	jpg := testutil.PhotoJPEG(t)
 
 	// The body the proof's bh covers is not the body sent.
 	resp, raw := testutil.DoRaw(t, a.request("PUT", base+"/photo/front", "image/jpeg", jpg, append(jpg, 0)))

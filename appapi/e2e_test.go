@@ -54,7 +54,7 @@ func identifyOrder(t *testing.T, s *testutil.Server, a *app, doc *emrtdgen.Docum
 	sid := out["sessionID"].(string)
 	base := prefix + "/enrolments/" + number + "/identification/" + sid
 	for _, side := range []string{"front", "back"} {
-		if status, out := a.upload(base+"/photo/"+side, "image/jpeg", photo(t)); status != 200 {
+		if status, out := a.upload(base+"/photo/"+side, "image/jpeg", testutil.PhotoJPEG(t)); status != 200 {
 			t.Fatalf("photo %s: %d %v", side, status, out)
 		}
 	}
@@ -72,7 +72,7 @@ func identifyOrder(t *testing.T, s *testutil.Server, a *app, doc *emrtdgen.Docum
 	if status, out := a.call("POST", base+"/confirm", map[string]string{"address": "Via Appia 10, 00179 Roma"}); status != 200 {
 		t.Fatalf("confirm: %d %v", status, out)
 	}
-	if status, out := a.upload(base+"/video", "video/mp4", mp4(6)); status != 200 {
+	if status, out := a.upload(base+"/video", "video/mp4", testutil.VideoMP4(6)); status != 200 {
 		t.Fatalf("video: %d %v", status, out)
 	}
 	if status, out := a.call("POST", base+"/complete", nil); status != 200 || out["state"] != "identified" {

@@ -7,12 +7,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
 	"net/http"
 	"os"
@@ -91,11 +87,11 @@ func TestClusterEvidenceAcrossNodes(t *testing.T) {
 		path, ctype string
 		body        []byte
 	}{
-		{"photo front", "PUT", base + "/photo/front", "image/jpeg", jpegPhoto(t)},
-		{"photo back", "PUT", base + "/photo/back", "image/jpeg", jpegPhoto(t)},
+		{"photo front", "PUT", base + "/photo/front", "image/jpeg", testutil.PhotoJPEG(t)},
+		{"photo back", "PUT", base + "/photo/back", "image/jpeg", testutil.PhotoJPEG(t)},
 		{"chip", "POST", base + "/chip", "application/json", chipJSON(doc, challenge)},
 		{"confirm", "POST", base + "/confirm", "application/json", []byte(`{"address":"Via Appia 10, 00179 Roma"}`)},
-		{"video", "PUT", base + "/video", "video/mp4", mp4Head(6)},
+		{"video", "PUT", base + "/video", "video/mp4", testutil.VideoMP4(6)},
 	}
 	for _, st := range steps {
 		if status, out := a.do(n1, st.method, st.path, st.ctype, st.body); status != http.StatusOK {
@@ -198,32 +194,6 @@ func (a *clusterApp) call(n *clusterNode, method, path string, body any) (int, m
 	}
 	raw, _ := json.Marshal(body)
 	return a.do(n, method, path, "application/json", raw)
-}
-
-func jpegPhoto(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 40))
-	for x := range 64 {
-		img.Set(x, x%40, color.RGBA{R: uint8(x * 4), A: 255})
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// mp4Head is the head of an MP4 file declaring seconds of video.
-func mp4Head(seconds uint32) []byte {
-	box := func(typ string, payload []byte) []byte {
-		return append(append(binary.BigEndian.AppendUint32(nil, uint32(8+len(payload))), typ...), payload...)
-	}
-	mvhd := append([]byte{0, 0, 0, 0}, make([]byte, 8)...)
-	mvhd = binary.BigEndian.AppendUint32(mvhd, 1000)
-	mvhd = binary.BigEndian.AppendUint32(mvhd, seconds*1000)
-	mvhd = append(mvhd, make([]byte, 80)...)
-	out := append(box("ftyp", []byte("isom\x00\x00\x02\x00")), box("moov", box("mvhd", mvhd))...)
-	return append(out, box("mdat", bytes.Repeat([]byte{0x5A}, 4096))...)
 }
 
 func chipJSON(doc *emrtdgen.Document, challenge []byte) []byte {
