@@ -154,13 +154,7 @@ func walkFields(d *pdfDoc, af pdfDict, fn func(name string, f pdfDict, ft pdfNam
 		if f == nil {
 			return
 		}
-		name := parent
-		if t, ok := f["T"].(pdfString); ok {
-			if name != "" {
-				name += "."
-			}
-			name += textString(t)
-		}
+		name, _ := qualifiedName(parent, f)
 		if t, ok := f["FT"].(pdfName); ok {
 			ft = t
 		}
@@ -245,12 +239,8 @@ func pdfRolesOf(d *pdfDoc) pdfRoles {
 		if f == nil {
 			return
 		}
-		name := parent
-		if t, ok := f["T"].(pdfString); ok {
-			if name != "" {
-				name += "."
-			}
-			name += textString(t)
+		name, isField := qualifiedName(parent, f)
+		if isField {
 			r.role[ref.num] = "field"
 		} else {
 			r.role[ref.num] = "widget"
@@ -675,4 +665,18 @@ func mdpVerdict(rv *pdfRevisions, ends []int, end int, sd pdfSigDict) (docBad, l
 		prev = next
 	}
 	return docBad, lockBad, revs, nil
+}
+
+// qualifiedName is a form field's fully qualified name (ISO 32000-1
+// 12.7.3.2): its parent's, a period and its own /T; a dictionary without
+// /T (a widget) has its parent's, and isField false.
+func qualifiedName(parent string, f pdfDict) (name string, isField bool) {
+	t, ok := f["T"].(pdfString)
+	if !ok {
+		return parent, false
+	}
+	if parent == "" {
+		return textString(t), true
+	}
+	return parent + "." + textString(t), true
 }
