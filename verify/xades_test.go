@@ -23,7 +23,12 @@ import (
 // signDoc does, at signing time at.
 func (p pki) xadesDoc(t testing.TB, content []byte, env xades.Envelope, at time.Time) []byte {
 	t.Helper()
-	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, content, xades.Options{Envelope: env, Time: at})
+	return p.xadesSign(t, content, xades.Options{Envelope: env, Time: at})
+}
+
+func (p pki) xadesSign(t testing.TB, content []byte, o xades.Options) []byte {
+	t.Helper()
+	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, content, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,20 +143,7 @@ func TestVerifyXAdES(t *testing.T) {
 // xadesDetached signs file (named name) with a detached XAdES signature.
 func (p pki) xadesDetached(t testing.TB, file []byte, name string, at time.Time) []byte {
 	t.Helper()
-	prep, err := xades.Prepare(context.Background(), []*x509.Certificate{p.leaf, p.ca.Cert}, file,
-		xades.Options{Envelope: xades.Detached, DocumentName: name, Time: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := p.key.Sign(rand.Reader, prep.Digest(), crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signed, err := prep.Finish(context.Background(), sig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signed.Bytes()
+	return p.xadesSign(t, file, xades.Options{Envelope: xades.Detached, DocumentName: name, Time: at})
 }
 
 // TestVerifyXAdESDetached: a detached XAdES signature verifies over the
