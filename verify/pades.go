@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/qesproject/qes/internal/ber"
@@ -98,7 +100,16 @@ func pdfSignatures(pdf []byte) []pdfSig {
 		// (BER): it is read as DER, and the report says so.
 		der, _, wasBER, err := ber.FirstToDER(raw[:n], MaxInput)
 		if err != nil {
-			continue
+			// Not BER either (zeroed, damaged): still a signature,
+			// reported as one that does not verify, if its first
+			// element can be cut out.
+			s := cryptobyte.String(raw[:n])
+			var elem cryptobyte.String
+			var tag cbasn1.Tag
+			if !s.ReadAnyASN1Element(&elem, &tag) {
+				continue
+			}
+			der, wasBER = elem, false
 		}
 		seen[br] = true
 		out = append(out, pdfSig{at: m[0], br: br, der: der, ber: wasBER, claimed: pdfClaimedTime(pdf, m[0])})
