@@ -382,9 +382,17 @@ func clusterLeases(t *testing.T, cl *qesCluster) {
 		}
 		time.Sleep(100 * time.Millisecond) // poll interval of the logs
 	}
-	runs = jobRuns(t, cl.nodes)
-	if len(runs["janitor"]) < 5 {
-		t.Fatalf("janitor ran %d times in the whole test; want several ticks to judge the leases", len(runs["janitor"]))
+	// Enough ticks to judge the leases: a short or loaded run may not
+	// have had them yet, so the logs are read until it has.
+	for deadline := time.Now().Add(5*cl.jobEvery + 5*time.Second); ; {
+		runs = jobRuns(t, cl.nodes)
+		if len(runs["janitor"]) >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("janitor ran %d times in the whole test; want several ticks to judge the leases", len(runs["janitor"]))
+		}
+		time.Sleep(100 * time.Millisecond) // poll interval of the logs
 	}
 	perNode := map[string]bool{}
 	for _, r := range runs["status-sync"] {
