@@ -59,7 +59,8 @@ type excC14N struct {
 // el is not modified. Namespaces declared on el's ancestors are in scope,
 // as they are in the XPath data model, but exclusive canonicalisation
 // renders only those el's subtree visibly utilizes. A prefix used but not
-// declared, a reserved namespace misdeclared, and a DTD-only token are
+// declared or undeclared (xmlns:p=""), a reserved namespace misdeclared,
+// and a DTD-only token are
 // errors (a document that is not namespace-well-formed has no canonical
 // form); ParseDocument's trees have none of the last.
 func writeExcC14N(w io.Writer, el *etree.Element) error {
@@ -87,6 +88,12 @@ func (c *excC14N) declare(el *etree.Element) error {
 		case a.Space == "xmlns":
 			if a.Key == "xmlns" || a.Key == "xml" && a.Value != nsXML {
 				return fmt.Errorf("namespace declaration xmlns:%s=%q: reserved prefix or namespace", a.Key, a.Value)
+			}
+			if a.Value == "" {
+				// Undeclaring a prefix is XML 1.1's (Namespaces in XML
+				// 1.1, 5); in 1.0 it is an error. goxmldsig renders it,
+				// libxml2 drops it: there is no one canonical form.
+				return fmt.Errorf("namespace declaration xmlns:%s=\"\": a prefix cannot be undeclared in XML 1.0", a.Key)
 			}
 			c.scope = append(c.scope, nsBinding{a.Key, a.Value})
 		case a.Space == "" && a.Key == "xmlns":
