@@ -117,12 +117,14 @@ func TestC14NMemoryBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("signing %d KB of invoice: peak heap growth %d KB, %d KB allocated", len(invoice)>>10, peak>>10, alloc>>10)
-	// Measured: 14 MB allocated, a 9 MB peak (goxmldsig's canonicaliser:
-	// 43 MB and 21 MB), nearly all of it the parse and the tree.
+	// Measured: 14 MB allocated, an 8 to 10 MB peak (goxmldsig's
+	// canonicaliser: 41 MB and 17 MB), nearly all of it the parse and the
+	// tree. The allocation is exact and tells the two apart; the sampled
+	// peak depends on when the collector runs, so its bound leaves room.
 	if limit := uint64(20 << 20); alloc > limit {
 		t.Errorf("signing a %d KB invoice allocated %d MB, over %d MB", len(invoice)>>10, alloc>>20, limit>>20)
 	}
-	if limit := uint64(12 << 20); peak > limit {
+	if limit := uint64(14 << 20); peak > limit {
 		t.Errorf("signing a %d KB invoice grew the heap by %d MB, over %d MB", len(invoice)>>10, peak>>20, limit>>20)
 	}
 }
