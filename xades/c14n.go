@@ -59,10 +59,10 @@ type excC14N struct {
 // el is not modified. Namespaces declared on el's ancestors are in scope,
 // as they are in the XPath data model, but exclusive canonicalisation
 // renders only those el's subtree visibly utilizes. A prefix used but not
-// declared or undeclared (xmlns:p=""), a reserved namespace misdeclared,
-// and a DTD-only token are
-// errors (a document that is not namespace-well-formed has no canonical
-// form); ParseDocument's trees have none of the last.
+// declared, a prefix undeclared (xmlns:p=""), a reserved namespace
+// misdeclared and a DTD-only token are errors (a document that is not
+// namespace-well-formed has no canonical form); ParseDocument's trees
+// have none of the last.
 func writeExcC14N(w io.Writer, el *etree.Element) error {
 	c := &excC14N{w: bufio.NewWriterSize(w, 4096)}
 	var anc []*etree.Element
