@@ -16,6 +16,6 @@
 // rewritten: the signature is spliced in before the root's end tag, or
 // the root's bytes into the ds:Object. XML with a DTD is refused; nesting
 // is bounded. XML parsing is github.com/beevik/etree over encoding/xml
-// (which expands no entity it was not given), exclusive canonicalisation
-// goxmldsig's.
+// (which expands no entity it was not given); exclusive canonicalisation
+// is this package's own (c14n.go), streamed from the tree into the hash.
 package xades

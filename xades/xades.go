@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
@@ -357,7 +356,7 @@ func (p *Prepared) Finish(ctx context.Context, signature []byte) (Signed, error)
 	p.sigVal.SetText(base64.StdEncoding.EncodeToString(value))
 	if p.opts.Level >= LevelBT {
 		h := p.opts.Hash.New()
-		if err := writeC14N(h, p.sigVal.Copy()); err != nil {
+		if err := writeC14N(h, p.sigVal); err != nil {
 			return Signed{}, err
 		}
 		imprint := h.Sum(nil)
@@ -439,29 +438,23 @@ func (p *Prepared) checkValue(sig []byte) ([]byte, error) {
 	return nil, errs.M(errs.InvalidRequest, msg.XAdESAlgorithm, "document")
 }
 
-// digestC14N hashes the exclusive canonical form of a copy of el (the
-// canonicaliser rewrites what it is given).
+// digestC14N hashes the exclusive canonical form of el, which it leaves
+// as it is.
 func digestC14N(el *etree.Element, h crypto.Hash) ([]byte, error) {
 	hh := h.New()
-	if err := writeC14N(hh, el.Copy()); err != nil {
+	if err := writeC14N(hh, el); err != nil {
 		return nil, err
 	}
 	return hh.Sum(nil), nil
 }
 
-// writeC14N writes the exclusive canonical form of el, which it rewrites,
-// straight into w: a large invoice is hashed, not copied. It is goxmldsig's
-// exclusive canonicaliser with the same canonical write settings, minus
-// the copy it makes before writing.
+// writeC14N streams the exclusive canonical form of el straight into w
+// (writeExcC14N): a large invoice is hashed, neither copied nor rewritten.
 func writeC14N(w io.Writer, el *etree.Element) error {
-	if err := etreeutils.TransformExcC14n(el, "", false); err != nil {
+	if err := writeExcC14N(w, el); err != nil {
 		return errs.M(errs.InvalidRequest, msg.XAdESNotXML, err.Error())
 	}
-	doc := etree.NewDocument()
-	doc.SetRoot(el)
-	doc.WriteSettings = etree.WriteSettings{CanonicalAttrVal: true, CanonicalEndTags: true, CanonicalText: true}
-	_, err := doc.WriteTo(w)
-	return err
+	return nil
 }
 
 // documentDigest is the digest of the document node as the enveloped
@@ -470,7 +463,7 @@ func writeC14N(w io.Writer, el *etree.Element) error {
 // "enveloped" removes nothing.
 func documentDigest(tree *etree.Document, h crypto.Hash) ([]byte, error) {
 	hh := h.New()
-	if err := WriteDocumentNode(hh, tree, func(w io.Writer, root *etree.Element) error { return writeC14N(w, root) }); err != nil {
+	if err := WriteDocumentNode(hh, tree, writeC14N); err != nil {
 		return nil, err
 	}
 	return hh.Sum(nil), nil

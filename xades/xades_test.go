@@ -181,6 +181,13 @@ func TestCanonicalFormMatchesXMLSec(t *testing.T) {
 		{"xml:lang and xml:space", `<a xml:lang="it"><b xml:space="preserve">  x  </b></a>`},
 		{"non-ASCII text and names", "<città nome=\"caffè\">perché €</città>"},
 		{"empty root", `<r xmlns="urn:r" a="1" />`},
+		// Where goxmldsig's canonical form, which the signer used, is not
+		// the specification's (see c14nCases): xmlsec1 refused these.
+		{"xmlns=\"\" on the root", `<a xmlns=""><b/></a>`},
+		{"xmlns=\"\" with no default rendered", `<p:a xmlns:p="urn:p" xmlns="urn:d"><b/><p:c xmlns=""><d/></p:c></p:a>`},
+		{"attributes whose prefix order is not their namespaces' order", `<a xmlns:z="urn:a" xmlns:b="urn:b" z:y="1" b:x="2"/>`},
+		{"xml:lang beside another namespace's attribute", `<a xmlns:p="urn:p" p:a="1" xml:lang="it"/>`},
+		{"one local name in several namespaces declared on the root", `<r xmlns:b="urn:b" xmlns:c="urn:a" b:y="" c:y=""><a b:x="1" c:x="2"/></r>`},
 		{"byte order mark", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>%PDF-1.7 in the text</a>"},
 		{"many attributes", "<a " + func() string {
 			var b strings.Builder
