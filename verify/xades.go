@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
@@ -30,8 +29,13 @@ import (
 // by relative URI to a file given beside it, digested as raw bytes). The document is read by
 // xades.ParseDocument, the same safety checks qes makes before signing
 // (no DTD, bounded depth and element count); the references, the
-// signature value and the properties are checked here, with goxmldsig's
-// exclusive canonicaliser.
+// signature value and the properties are checked here. Canonical forms
+// come from xades.WriteExcC14N, the same exclusive canonicaliser the
+// signer uses: goxmldsig's departs from the specification (it writes
+// xmlns="" where no default namespace was declared and sorts prefixed
+// attributes by local name), so it refused conforming signatures, qes's
+// and other tools' alike. What qes signs is checked by xmlsec1 in the
+// tests.
 
 // ErrNotXAdES is an XML input that holds no XAdES signature this package
 // reads, or is not a well-formed, DTD-free XML document.
@@ -523,24 +527,14 @@ func c14nWithout(el, sig *etree.Element, enveloped bool) ([]byte, error) {
 	return c14n(el)
 }
 
-// c14n is the exclusive canonical form of el (without comments), with the
-// namespaces it uses from its ancestors carried onto the copy.
+// c14n is the exclusive canonical form of el (without comments), the
+// namespaces it uses from its ancestors rendered on it.
 func c14n(el *etree.Element) ([]byte, error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
-	if err != nil {
-		return nil, fmt.Errorf("namespaces: %w", err)
-	}
-	cp, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, fmt.Errorf("namespaces: %w", err)
-	}
-	if err := etreeutils.TransformExcC14n(cp, "", false); err != nil {
+	var b bytes.Buffer
+	if err := xades.WriteExcC14N(&b, el); err != nil {
 		return nil, fmt.Errorf("canonicalisation: %w", err)
 	}
-	doc := etree.NewDocument()
-	doc.SetRoot(cp)
-	doc.WriteSettings = etree.WriteSettings{CanonicalAttrVal: true, CanonicalEndTags: true, CanonicalText: true}
-	return doc.WriteToBytes()
+	return b.Bytes(), nil
 }
 
 // qualifying finds this signature's xades:SignedProperties, in

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"strings"
@@ -328,4 +329,38 @@ func FuzzVerifyXAdES(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVerifyXAdESWhereGoxmldsigDiffers: documents whose exclusive
+// canonical form goxmldsig writes differently from the specification
+// (and from libxml2, which xmlsec1 uses: xades' TestCanonicalFormMatchesXMLSec)
+// verify once signed, enveloped or enveloping, and a changed attribute in
+// them is still found.
+func TestVerifyXAdESWhereGoxmldsigDiffers(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	at := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for _, doc := range []string{
+		`<a xmlns=""><b/></a>`,
+		`<a xmlns:z="urn:a" xmlns:b="urn:b" z:y="1" b:x="2"/>`,
+		`<a xmlns:p="urn:p" p:a="1" xml:lang="it"/>`,
+		`<r xmlns:b="urn:b" xmlns:c="urn:a" b:y="" c:y=""><a b:x="1" c:x="2"/></r>`,
+	} {
+		for _, env := range []xades.Envelope{xades.Enveloped, xades.Enveloping} {
+			t.Run(fmt.Sprintf("%s/%v", doc, env), func(t *testing.T) {
+				signed := p.xadesDoc(t, []byte(doc), env, at)
+				rep, err := verify.Verify(context.Background(), signed, nil, verify.Options{Roots: p.roots()})
+				if err != nil || !rep.Valid {
+					t.Fatalf("Verify = %+v, %v; want valid", rep, err)
+				}
+				changed := bytes.Replace(signed, []byte(`="1"`), []byte(`="9"`), 1)
+				if bytes.Equal(changed, signed) {
+					changed = bytes.Replace(signed, []byte("<b/>"), []byte("<b>x</b>"), 1)
+				}
+				if rep, err := verify.Verify(context.Background(), changed, nil, verify.Options{Roots: p.roots()}); err == nil && rep.Valid {
+					t.Fatalf("a changed document verifies: %+v", rep)
+				}
+			})
+		}
+	}
 }

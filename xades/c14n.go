@@ -19,8 +19,10 @@ import (
 // (and so needs a copy of it first): over a 1 MB invoice that cost about
 // 40 MB. This one streams the canonical form to a writer, reads the tree
 // without touching it, and keeps its namespace state on two stacks as
-// deep as the element's nesting. Package verify keeps goxmldsig's, so
-// that what qes signs is checked by code that did not write it.
+// deep as the element's nesting. Package verify uses it too: goxmldsig's
+// departs from the specification where the tests note it, and refused
+// conforming signatures. xmlsec1 (libxml2) checks what qes signs in the
+// tests, an implementation that shares no code with this one.
 //
 // An InclusiveNamespaces PrefixList is not supported: qes never writes
 // one (its transforms and canonicalisation methods are the bare
@@ -54,7 +56,7 @@ type excC14N struct {
 	attrs []c14nAttr
 }
 
-// writeExcC14N writes the exclusive canonical form (without comments,
+// WriteExcC14N writes the exclusive canonical form (without comments,
 // empty InclusiveNamespaces PrefixList) of the subtree rooted at el to w.
 // el is not modified. Namespaces declared on el's ancestors are in scope,
 // as they are in the XPath data model, but exclusive canonicalisation
@@ -63,7 +65,7 @@ type excC14N struct {
 // misdeclared and a DTD-only token are errors (a document that is not
 // namespace-well-formed has no canonical form); ParseDocument's trees
 // have none of the last.
-func writeExcC14N(w io.Writer, el *etree.Element) error {
+func WriteExcC14N(w io.Writer, el *etree.Element) error {
 	c := &excC14N{w: bufio.NewWriterSize(w, 4096)}
 	var anc []*etree.Element
 	for p := el.Parent(); p != nil; p = p.Parent() {

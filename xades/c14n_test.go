@@ -108,9 +108,10 @@ func goxmldsigInPlace(w io.Writer, el *etree.Element) error {
 // wrong. goxmldsig says where goxmldsig's canonicaliser departs from the
 // specification, and how: there libxml2's must match qes's and
 // goxmldsig's must not (the test then fails if goxmldsig is fixed, so the
-// note stays true). Package verify canonicalises with goxmldsig: it
-// reports qes's signatures of those documents as over a changed document,
-// where xmlsec1 accepts them (TestCanonicalFormMatchesXMLSec).
+// note stays true). For this reason package verify canonicalises with
+// WriteExcC14N too (verify.TestVerifyXAdESWhereGoxmldsigDiffers), and
+// xmlsec1 accepts qes's signatures of these documents
+// (TestCanonicalFormMatchesXMLSec).
 var c14nCases = []struct{ name, doc, goxmldsig string }{
 	{name: "nested default namespaces", doc: `<a xmlns="urn:a"><b xmlns="urn:b"><c/><d xmlns="urn:b"/></b><e/></a>`},
 	{name: "xmlns=\"\" undeclaring a default", doc: `<a xmlns="urn:a"><b xmlns=""><c xmlns="urn:a"/><d/></b></a>`},

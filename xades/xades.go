@@ -449,9 +449,9 @@ func digestC14N(el *etree.Element, h crypto.Hash) ([]byte, error) {
 }
 
 // writeC14N streams the exclusive canonical form of el straight into w
-// (writeExcC14N): a large invoice is hashed, neither copied nor rewritten.
+// (WriteExcC14N): a large invoice is hashed, neither copied nor rewritten.
 func writeC14N(w io.Writer, el *etree.Element) error {
-	if err := writeExcC14N(w, el); err != nil {
+	if err := WriteExcC14N(w, el); err != nil {
 		return errs.M(errs.InvalidRequest, msg.XAdESNotXML, err.Error())
 	}
 	return nil
