@@ -6,16 +6,14 @@
 package xades_test
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/qesproject/qes/internal/testutil"
 	"github.com/qesproject/qes/internal/testutil/heapprobe"
 	"github.com/qesproject/qes/internal/testutil/testpki"
 	"github.com/qesproject/qes/xades"
@@ -53,36 +51,13 @@ func TestPrepareMemoryBound(t *testing.T) {
 	}
 }
 
-// invoiceOf is the FPR12 test invoice grown to at least size bytes with
-// invoice lines, as a large FatturaPA grows (cmd/qesctl's benchmark
-// builds the same).
-func invoiceOf(t *testing.T, size int) []byte {
-	t.Helper()
-	invoice, err := os.ReadFile("../testdata/xades/IT01234567890_FPR12.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := bytes.Index(invoice, []byte("      <DatiRiepilogo>"))
-	if at < 0 {
-		t.Fatal("the test invoice has no DatiRiepilogo")
-	}
-	var b bytes.Buffer
-	b.Write(invoice[:at])
-	for n := 2; b.Len()+len(invoice)-at < size; n++ {
-		fmt.Fprintf(&b, "      <DettaglioLinee>\n        <NumeroLinea>%d</NumeroLinea>\n        <Descrizione>Consulenza informatica, giornata %d</Descrizione>\n"+
-			"        <PrezzoUnitario>100.00</PrezzoUnitario>\n        <PrezzoTotale>100.00</PrezzoTotale>\n        <AliquotaIVA>22.00</AliquotaIVA>\n      </DettaglioLinee>\n", n, n)
-	}
-	b.Write(invoice[at:])
-	return b.Bytes()
-}
-
 // TestC14NMemoryBound: the canonical form of a 1 MB invoice is streamed,
 // so canonicalising it costs a buffer and namespace stacks as deep as the
 // document, not a copy of the tree (goxmldsig's canonicaliser over a copy
 // allocated about 40 MB here); and signing it costs little more than the
 // parsed tree.
 func TestC14NMemoryBound(t *testing.T) {
-	invoice := invoiceOf(t, 1<<20)
+	invoice := testutil.FatturaPALike(t, 1<<20)
 	tree, err := xades.ParseDocument(invoice)
 	if err != nil {
 		t.Fatal(err)

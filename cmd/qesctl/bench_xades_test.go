@@ -20,27 +20,6 @@ import (
 	"github.com/qesproject/qes/xades"
 )
 
-// fatturaPALike is the FPR12 test invoice grown to at least size bytes
-// with invoice lines (DettaglioLinee), the part of a large FatturaPA that
-// grows: many small elements, as a real 1 MB invoice has, rather than one
-// big text node.
-func fatturaPALike(tb testing.TB, size int) []byte {
-	tb.Helper()
-	invoice := testutil.Fixture(tb, "xades/IT01234567890_FPR12.xml")
-	at := bytes.Index(invoice, []byte("      <DatiRiepilogo>"))
-	if at < 0 {
-		tb.Fatal("the test invoice has no DatiRiepilogo")
-	}
-	var b bytes.Buffer
-	b.Write(invoice[:at])
-	for n := 2; b.Len()+len(invoice)-at < size; n++ {
-		fmt.Fprintf(&b, "      <DettaglioLinee>\n        <NumeroLinea>%d</NumeroLinea>\n        <Descrizione>Consulenza informatica, giornata %d</Descrizione>\n"+
-			"        <PrezzoUnitario>100.00</PrezzoUnitario>\n        <PrezzoTotale>100.00</PrezzoTotale>\n        <AliquotaIVA>22.00</AliquotaIVA>\n      </DettaglioLinee>\n", n, n)
-	}
-	b.Write(invoice[at:])
-	return b.Bytes()
-}
-
 // BenchmarkXAdESVsCAdESVsPAdES compares, with a software ECDSA P-256 key,
 // what qesctl sign does per file: XAdES B-B enveloped of a 1 MB
 // FatturaPA-like invoice through xades.Prepare and Finish, CAdES B-B .p7m
@@ -57,7 +36,7 @@ func BenchmarkXAdESVsCAdESVsPAdES(b *testing.B) {
 	leaf := root.Issue(b, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Mario Rossi"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageContentCommitment}, key.Public())
 	chain := []*x509.Certificate{leaf, root.Cert}
-	invoice := fatturaPALike(b, 1<<20)
+	invoice := testutil.FatturaPALike(b, 1<<20)
 	pdf := testutil.MakePDF(3, 1<<20)
 	write := func(parts ...[]byte) error {
 		for _, p := range parts {
@@ -131,7 +110,7 @@ func BenchmarkXAdESVsCAdESVsPAdES(b *testing.B) {
 // schema-valid FatturaPA of at least 1 MB that signs and verifies.
 func TestFatturaPALikeIsValid(t *testing.T) {
 	t.Parallel()
-	invoice := fatturaPALike(t, 1<<20)
+	invoice := testutil.FatturaPALike(t, 1<<20)
 	if len(invoice) < 1<<20 || len(invoice) > 1<<20+1024 {
 		t.Fatalf("%d bytes, want just over 1 MiB", len(invoice))
 	}
