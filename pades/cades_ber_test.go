@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,28 +29,10 @@ func TestCAdESOnBERP7m(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name string) string { return filepath.Join(dir, name) }
 	content := bytes.Repeat([]byte("Verbale di assemblea, punto 1\n"), 400)
-	key, err := x509.MarshalPKCS8PrivateKey(first.signerKey)
-	if err != nil {
+	if err := os.WriteFile(file("roots.pem"), append(testpki.PEM(first.root), testpki.PEM(second.root)...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{
-		"content": content, "key.pem": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
-		"cert.pem": testpki.PEM(first.signer), "ca.pem": testpki.PEM(first.ca),
-		"roots.pem": testpki.PEM(first.root, second.root),
-	} {
-		if err := os.WriteFile(file(name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out, err := exec.Command(openssl, "cms", "-sign", "-stream", "-binary", "-cades", "-md", "sha256", "-outform", "DER",
-		"-in", file("content"), "-signer", file("cert.pem"), "-inkey", file("key.pem"), "-certfile", file("ca.pem"),
-		"-out", file("ber.p7m")).CombinedOutput(); err != nil {
-		t.Fatalf("openssl cms -sign -stream: %v\n%s", err, out)
-	}
-	ber, err := os.ReadFile(file("ber.p7m"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ber := pdfcheck.OpensslStreamSign(t, content, first.signer, first.signerKey, first.ca)
 	if ber[1] != 0x80 || pdfcheck.StrictDER(ber) == nil {
 		t.Fatal("openssl -stream did not write BER")
 	}

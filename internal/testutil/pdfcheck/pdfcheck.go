@@ -6,9 +6,11 @@ package pdfcheck
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -312,4 +314,32 @@ func RenderPage(t testing.TB, pdf []byte, page int) string {
 		t.Fatalf("pdftoppm page %d: %v", page, err)
 	}
 	return string(out)
+}
+
+// OpensslStreamSign signs content with key and signer by openssl cms
+// -sign -stream -cades, the CMS with the content inside and the chain in
+// it as BER (indefinite lengths, the content in segments), as older
+// Italian tools write a .p7m.
+func OpensslStreamSign(t testing.TB, content []byte, signer *x509.Certificate, key crypto.Signer, chain ...*x509.Certificate) []byte {
+	t.Helper()
+	NeedTool(t, "openssl")
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs []byte
+	for _, c := range chain {
+		certs = append(certs, testpki.PEM(c)...)
+	}
+	args := []string{"cms", "-sign", "-stream", "-binary", "-cades", "-md", "sha256", "-outform", "DER",
+		"-in", WriteTemp(t, "content", content), "-signer", WriteTemp(t, "cert.pem", testpki.PEM(signer)),
+		"-inkey", WriteTemp(t, "key.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}))}
+	if len(chain) > 0 {
+		args = append(args, "-certfile", WriteTemp(t, "chain.pem", certs))
+	}
+	out, err := exec.Command("openssl", args...).Output()
+	if err != nil {
+		t.Fatalf("openssl cms -sign -stream: %v", err)
+	}
+	return out
 }
