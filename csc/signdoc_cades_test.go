@@ -171,18 +171,7 @@ func TestSignDocCAdESDocuments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
-			doc := map[string]any{"document": std64(tt.content), "signature_format": "C", "signAlgo": ecdsaSHA256}
-			if tt.level != "" {
-				doc["conformance_level"] = tt.level
-			}
-			if tt.envelope != "" {
-				doc["signed_envelope_property"] = tt.envelope
-			}
-			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
-			if st != http.StatusOK {
-				t.Fatalf("signDoc: %d %v", st, body)
-			}
+			body := signOneDoc(t, s, tok, h, tt.content, "C", tt.level, tt.envelope, nil)
 			var der []byte
 			if tt.envelope == "Detached" {
 				sigs := decodeDocs(t, body, "SignatureObject")

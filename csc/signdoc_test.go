@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -99,6 +100,27 @@ func signDoc(t *testing.T, s *testutil.Server, tok string, body map[string]any) 
 }
 
 func std64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// signOneDoc authorizes content alone and signs it through signDoc with
+// ECDSA as the given format, level and envelope ("" leaves the parameter
+// out) plus extra parameters, and returns the answer of a 200.
+func signOneDoc(t *testing.T, s *testutil.Server, tok string, h testutil.Holder, content []byte, format, level, envelope string, extra map[string]any) map[string]any {
+	t.Helper()
+	sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(content))
+	doc := map[string]any{"document": std64(content), "signature_format": format, "signAlgo": ecdsaSHA256}
+	if level != "" {
+		doc["conformance_level"] = level
+	}
+	if envelope != "" {
+		doc["signed_envelope_property"] = envelope
+	}
+	maps.Copy(doc, extra)
+	st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
+	if st != http.StatusOK {
+		t.Fatalf("signDoc: %d %v", st, body)
+	}
+	return body
+}
 
 func decodeDocs(t *testing.T, body map[string]any, key string) [][]byte {
 	t.Helper()

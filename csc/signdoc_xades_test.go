@@ -42,18 +42,7 @@ func TestSignDocXAdESEnveloped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
-			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256}
-			if tt.level != "" {
-				doc["conformance_level"] = tt.level
-			}
-			if tt.envelope != "" {
-				doc["signed_envelope_property"] = tt.envelope
-			}
-			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
-			if st != http.StatusOK {
-				t.Fatalf("signDoc: %d %v", st, body)
-			}
+			body := signOneDoc(t, s, tok, h, tt.content, "X", tt.level, tt.envelope, nil)
 			docs := decodeDocs(t, body, "DocumentWithSignature")
 			if len(docs) != 1 || body["SignatureObject"] != nil {
 				t.Fatalf("an enveloped signature comes back as one DocumentWithSignature: %v", body)
@@ -215,16 +204,7 @@ func TestSignDocXAdESDetached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sad := s.Authorize(t, tok, h, 1, testutil.SHA256B64(tt.content))
-			doc := map[string]any{"document": std64(tt.content), "signature_format": "X", "signAlgo": ecdsaSHA256,
-				"signed_envelope_property": "Detached", "document_name": tt.file}
-			if tt.level != "" {
-				doc["conformance_level"] = tt.level
-			}
-			st, body := signDoc(t, s, tok, map[string]any{"credentialID": h.CredentialID, "SAD": sad, "documents": []any{doc}})
-			if st != http.StatusOK {
-				t.Fatalf("signDoc: %d %v", st, body)
-			}
+			body := signOneDoc(t, s, tok, h, tt.content, "X", tt.level, "Detached", map[string]any{"document_name": tt.file})
 			sigs := decodeDocs(t, body, "SignatureObject")
 			if len(sigs) != 1 || body["DocumentWithSignature"] != nil {
 				t.Fatalf("a detached signature comes back as one SignatureObject: %v", body)
